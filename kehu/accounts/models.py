@@ -1,0 +1,65 @@
+"""Users, roles and the office tree (region → office → team) that scopes hang on."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.roles import Role
+
+
+class Office(models.Model):
+    class Kind(models.TextChoices):
+        HEADQUARTERS = "hq", _("Headquarters")
+        REGION = "region", _("Region")
+        OFFICE = "office", _("Office")
+        TEAM = "team", _("Team")
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OFFICE)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Materialised path "/1/4/9/": a subtree is one indexed prefix query.
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+
+    class Meta:
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
+        if path != self.path:
+            old = self.path
+            Office.objects.filter(pk=self.pk).update(path=path)
+            self.path = path
+            if old:  # moved: re-root the subtree
+                for child in Office.objects.filter(path__startswith=old).exclude(pk=self.pk):
+                    child.path = path + child.path[len(old):]
+                    Office.objects.filter(pk=child.pk).update(path=child.path)
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SALESPERSON, db_index=True)
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        # Chinese names are written family name first, without a space.
+        full = f"{self.last_name}{self.first_name}".strip()
+        return full or self.username

@@ -1,0 +1,35 @@
+"""Reads of users and offices that several pages need."""
+
+from django.db.models import QuerySet
+
+from kehu.accounts.models import User
+from kehu.core.roles import Role
+from kehu.core.scopes import Scope, office_subtree_ids, scope_of
+
+
+def salespeople_for(user) -> QuerySet[User]:
+    """Active users who can own customers and fall inside the user's scope: the choices
+    for the owner filter and for reassignment (CUS-5)."""
+    qs = User.objects.filter(is_active=True, role__in=[Role.SALESPERSON, Role.DIRECTOR, Role.SALES_MANAGER])
+    scope = scope_of(user)
+    if scope == Scope.OWN:
+        qs = qs.filter(pk=user.pk)
+    elif scope == Scope.TEAM:
+        qs = qs.filter(office_id__in=office_subtree_ids(user))
+    elif scope is None:
+        qs = qs.none()
+    return qs.select_related("office").order_by("office__path", "last_name", "first_name", "username")
+
+
+def offices_for(user):
+    from kehu.accounts.models import Office
+
+    qs = Office.objects.all()
+    scope = scope_of(user)
+    if scope == Scope.TEAM:
+        qs = qs.filter(pk__in=office_subtree_ids(user))
+    elif scope == Scope.OWN:
+        qs = qs.filter(pk=user.office_id)
+    elif scope is None:
+        qs = qs.none()
+    return qs.order_by("path")

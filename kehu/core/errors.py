@@ -1,0 +1,35 @@
+"""Domain errors. Services raise these with a message fit for the user; views show the
+message, the API answers 400/403/409 with it."""
+
+
+class DomainError(Exception):
+    """A business rule refused the request; nothing was changed."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message, *, field_errors: dict | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field_errors = field_errors or {}
+
+
+class UserInputError(DomainError):
+    """The user can correct this (bad value, stale copy, duplicate): pages show the message
+    on the form. Permission errors are not of this kind: they become a 403 page."""
+
+
+class ValidationFailed(UserInputError):
+    code = "validation"
+
+
+class PermissionDeniedError(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class StaleEdit(UserInputError):
+    """Optimistic locking: the record changed since the user opened it."""
+
+    status = 409
+    code = "stale"

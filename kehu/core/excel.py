@@ -1,0 +1,113 @@
+"""Excel import and export shared by every list (INS-2).
+
+Export streams rows with xlsxwriter in constant memory and guards against formula
+injection; import reads .xlsx with python-calamine (fast) and .csv with the csv module,
+returning plain rows with their spreadsheet line numbers."""
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+import xlsxwriter
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from kehu.core.errors import ValidationFailed
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\x00")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_cell(value):
+    """Text that a spreadsheet would run as a formula is prefixed with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence], *, sheet_name: str = "Sheet1") -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    sheet = book.add_worksheet(sheet_name[:31])
+    bold = book.add_format({"bold": True, "bg_color": "#E9ECEF"})
+    money = book.add_format({"num_format": "#,##0.00"})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    sheet.write_row(0, 0, headers, bold)
+    sheet.freeze_panes(1, 0)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, Decimal):
+                sheet.write_number(r, c, float(value), money)
+            elif isinstance(value, datetime):
+                sheet.write_datetime(r, c, value.replace(tzinfo=None), stamp)
+            elif isinstance(value, date):
+                sheet.write_datetime(r, c, datetime(value.year, value.month, value.day), day)
+            elif isinstance(value, bool):
+                sheet.write_string(r, c, _("Yes") if value else _("No"))
+            elif isinstance(value, int | float):
+                sheet.write_number(r, c, value)
+            else:
+                sheet.write_string(r, c, str(safe_cell(str(value))))
+    sheet.set_column(0, max(len(headers) - 1, 0), 16)
+    book.close()
+    return buffer.getvalue()
+
+
+def read_table(uploaded) -> tuple[list[str], list[tuple[int, list]]]:
+    """Read an uploaded .xlsx or .csv: (headers, [(line_number, cells)]). Empty rows are
+    dropped; line numbers are those a user sees in the spreadsheet."""
+    name = (getattr(uploaded, "name", "") or "").lower()
+    size = getattr(uploaded, "size", None)
+    if size is not None and size > settings.KEHU_IMPORT_MAX_BYTES:
+        raise ValidationFailed(
+            _("The file is too large (%(size)d MB); the limit is %(limit)d MB.")
+            % {"size": size // 1_048_576, "limit": settings.KEHU_IMPORT_MAX_BYTES // 1_048_576}
+        )
+    data = uploaded.read()
+    if name.endswith(".csv"):
+        rows = _read_csv(data)
+    elif name.endswith((".xlsx", ".xlsm")):
+        rows = _read_xlsx(data)
+    else:
+        raise ValidationFailed(_("Please upload an .xlsx or .csv file."))
+    if not rows:
+        raise ValidationFailed(_("The file is empty."))
+    headers = [str(h or "").strip() for h in rows[0]]
+    body = []
+    for line, cells in enumerate(rows[1:], start=2):
+        if any(str(c).strip() for c in cells if c is not None):
+            body.append((line, list(cells) + [None] * (len(headers) - len(cells))))
+    if len(body) > settings.KEHU_IMPORT_MAX_ROWS:
+        raise ValidationFailed(
+            _("The file has %(count)d rows; at most %(limit)d can be imported at once.")
+            % {"count": len(body), "limit": settings.KEHU_IMPORT_MAX_ROWS}
+        )
+    return headers, body
+
+
+def _read_csv(data: bytes) -> list[list]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationFailed(_("The CSV file is neither UTF-8 nor GB18030 encoded."))
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _read_xlsx(data: bytes) -> list[list]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own types for every kind of damage
+        raise ValidationFailed(_("The spreadsheet cannot be read: %(error)s") % {"error": exc}) from exc

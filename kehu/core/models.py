@@ -1,0 +1,46 @@
+"""Shared model mechanisms: timestamps, optimistic locking and gap-free counters."""
+
+from django.db import models, transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class VersionedModel(TimeStampedModel):
+    """Editable records carry a version; services refuse a save made from a stale copy."""
+
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        abstract = True
+
+
+class Sequence(models.Model):
+    """A named counter (customer codes, later receipt numbers). Values are taken under a
+    row lock so concurrent writers never get the same number."""
+
+    name = models.CharField(max_length=64, unique=True)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sequence")
+        verbose_name_plural = _("sequences")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+    @classmethod
+    def take(cls, name: str, count: int = 1) -> range:
+        """Reserve `count` consecutive values and return them."""
+        with transaction.atomic():
+            cls.objects.get_or_create(name=name)
+            cls.objects.filter(name=name).update(value=F("value") + count)
+            end = cls.objects.select_for_update().values_list("value", flat=True).get(name=name)
+        return range(end - count + 1, end + 1)

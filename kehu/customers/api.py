@@ -1,0 +1,106 @@
+"""REST API for customers and key people (PLT-2): the same selectors (scopes) and services
+(rules) as the pages. Updates carry `version`; a stale one is answered 409."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+
+from kehu.accounts.models import User
+from kehu.customers import selectors, services
+from kehu.customers.filters import CustomerFilter
+from kehu.customers.models import Customer, KeyPerson, Transport
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    office_name = serializers.CharField(source="office.name", read_only=True, default=None)
+    transport_modes = serializers.ListField(child=serializers.ChoiceField(choices=Transport.choices), required=False)
+    version = serializers.IntegerField(required=False, help_text=_("Required on update: the version you read."))
+    on_duplicate = serializers.ChoiceField(choices=["keep_both"], required=False, write_only=True,
+                                           help_text=_("Set to keep_both to create a customer similar to existing ones."))
+
+    class Meta:
+        model = Customer
+        fields = ["id", "code", *services.EDITABLE_FIELDS, "owner", "owner_name", "office", "office_name",
+                  "completeness", "version", "created_at", "updated_at", "on_duplicate"]
+        read_only_fields = ["id", "code", "office", "completeness", "created_at", "updated_at"]
+
+
+class KeyPersonSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(required=False, help_text=_("Required on update: the version you read."))
+
+    class Meta:
+        model = KeyPerson
+        fields = ["id", "customer", *services.KEY_PERSON_FIELDS, "is_current", "left_on", "version",
+                  "created_at", "updated_at"]
+        read_only_fields = ["id", "is_current", "left_on", "created_at", "updated_at"]
+
+
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Customers in your scope. Filters and sorts are those of the customer list page."""
+
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilter
+
+    def get_queryset(self):
+        return selectors.customers_visible_to(self.request.user)
+
+    def get_object(self):
+        write = self.request.method not in ("GET", "HEAD", "OPTIONS")
+        return selectors.customer_get_for_user(user=self.request.user, pk=self.kwargs["pk"], write=write)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        owner = data.pop("owner", None)
+        on_duplicate = data.pop("on_duplicate", None)
+        data.pop("version", None)
+        serializer.instance = services.customer_create(by=self.request.user, data=data, owner=owner,
+                                                       on_duplicate=on_duplicate)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        if version is None:
+            raise serializers.ValidationError({"version": [_("Send the version you read; it guards against lost updates.")]})
+        if "owner" in data and data.pop("owner") != serializer.instance.owner:
+            raise serializers.ValidationError({"owner": [_("Owners change by reassignment, not by editing the card.")]})
+        data.pop("on_duplicate", None)
+        serializer.instance = services.customer_update(by=self.request.user, customer=serializer.instance,
+                                                       version=version, data=data)
+
+    @extend_schema(description=_("Customers similar to the given one are answered 409 with code 'duplicate'."))
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+
+class KeyPersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                       mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Key people of customers in your scope (CUS-2)."""
+
+    serializer_class = KeyPersonSerializer
+    filterset_fields = ["customer", "role", "is_current"]
+
+    def get_queryset(self):
+        return selectors.key_people_visible_to(self.request.user).order_by("customer_id", "-is_current", "role", "id")
+
+    def get_object(self):
+        write = self.request.method not in ("GET", "HEAD", "OPTIONS")
+        return selectors.key_person_get_for_user(user=self.request.user, pk=self.kwargs["pk"], write=write)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        customer = selectors.customer_get_for_user(user=self.request.user, pk=data.pop("customer").pk, write=True)
+        data.pop("version", None)
+        serializer.instance = services.key_person_add(by=self.request.user, customer=customer, data=data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        if version is None:
+            raise serializers.ValidationError({"version": [_("Send the version you read; it guards against lost updates.")]})
+        if "customer" in data and data.pop("customer").pk != serializer.instance.customer_id:
+            raise serializers.ValidationError({"customer": [_("A key person cannot move to another customer.")]})
+        serializer.instance = services.key_person_update(by=self.request.user, person=serializer.instance,
+                                                         version=version, data=data)

@@ -1,0 +1,250 @@
+"""Import of customer cards from .xlsx/.csv (CUS-8, INS-2): every row is validated through the
+same form and model rules as the page; the preview lists every bad row with its line number
+and every row that looks like an existing customer; the commit imports the valid rows or
+nothing, as the user chose. Export writes the same columns, so an export can be re-imported."""
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from kehu.accounts.models import User
+from kehu.accounts.selectors import salespeople_for
+from kehu.core.errors import PermissionDeniedError, ValidationFailed
+from kehu.core.models import Sequence
+from kehu.core.scopes import can_edit_records
+from kehu.core.text import fold
+from kehu.customers import rules
+from kehu.customers.models import Customer, Transport
+from kehu.customers.services import (
+    CODE_SEQUENCE,
+    EDITABLE_FIELDS,
+    customer_merge_data,
+    format_code,
+    refresh_derived,
+)
+
+# Columns in export order: code and owner first, then the card in KH001 order.
+COLUMNS = ["code", "owner", *[f for f in EDITABLE_FIELDS if f != "developed_by"], "developed_by"]
+IMPORT_DIR = settings.DATA_DIR / "imports"
+
+
+def column_label(name: str) -> str:
+    return str(Customer._meta.get_field(name).verbose_name)
+
+
+def _aliases() -> dict[str, str]:
+    """Folded header text → field name: field names and the labels in both languages."""
+    aliases = {}
+    for name in COLUMNS:
+        aliases[fold(name)] = name
+        for lang in ("en", "zh-hans"):
+            with translation.override(lang):
+                label = column_label(name)
+            aliases[fold(label)] = name
+            for part in label.split():  # "nature 性质" also answers to "性质"
+                if any("\u4e00" <= ch <= "\u9fff" for ch in part):
+                    aliases.setdefault(fold(part), name)
+    return aliases
+
+
+def _choice_lookup(name: str) -> dict[str, str] | None:
+    choices = Transport.choices if name == "transport_modes" else Customer._meta.get_field(name).choices
+    if not choices:
+        return None
+    lookup = {}
+    for value, label in choices:
+        lookup[fold(value)] = value
+        for lang in ("en", "zh-hans"):
+            with translation.override(lang):
+                text = str(label)
+            lookup[fold(text)] = value
+            for part in text.split():
+                lookup.setdefault(fold(part), value)
+    return lookup
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(Decimal(repr(value)).normalize()) if value != int(value) else str(int(value))
+    return str(value).strip()
+
+
+@dataclass
+class ImportReport:
+    token: str
+    total: int = 0
+    valid: list = field(default_factory=list)  # (line, data, owner)
+    errors: list = field(default_factory=list)  # (line, [messages])
+    duplicates: list = field(default_factory=list)  # (line, name, [customers])
+    unknown_headers: list = field(default_factory=list)
+
+
+def _validate(*, by, headers, rows, token) -> ImportReport:
+    from kehu.customers.forms import CustomerForm
+
+    aliases = _aliases()
+    mapping = {}
+    report = ImportReport(token=token, total=len(rows))
+    for index, header in enumerate(headers):
+        name = aliases.get(fold(header))
+        if name and name not in mapping.values():
+            mapping[index] = name
+        elif header:
+            report.unknown_headers.append(header)
+    if "name" not in mapping.values():
+        raise ValidationFailed(_("The file has no column for the customer name (客户名称 / customer name)."))
+    lookups = {name: _choice_lookup(name) for name in mapping.values() if name in COLUMNS}
+    people = {u.username.lower(): u for u in salespeople_for(by)}
+    seen: dict[tuple, int] = {}
+    for line, cells in rows:
+        raw = {mapping[i]: _cell_text(cells[i]) for i in mapping if i < len(cells)}
+        messages = []
+        data = {k: v for k, v in raw.items() if k not in ("code", "owner", "developed_by")}
+        for name, lookup in lookups.items():
+            if lookup and name in data and data[name]:
+                if name == "transport_modes":
+                    parts = _split(data[name])
+                    bad = [p for p in parts if fold(p) not in lookup]
+                    if bad:
+                        messages.append(_("%(field)s: unknown value “%(value)s”") % {
+                            "field": column_label(name), "value": "、".join(bad)})
+                    data[name] = [lookup[fold(p)] for p in parts if fold(p) in lookup]
+                elif fold(data[name]) in lookup:
+                    data[name] = lookup[fold(data[name])]
+        owner = by
+        if raw.get("owner"):
+            owner = people.get(raw["owner"].lower())
+            if owner is None:
+                messages.append(_("Owner “%(name)s” is not a salesperson in your scope.") % {"name": raw["owner"]})
+        if raw.get("developed_by"):
+            dev = people.get(raw["developed_by"].lower())
+            data["developed_by"] = dev.pk if dev else None
+            if dev is None:
+                messages.append(_("Developed by “%(name)s” is not a salesperson in your scope.")
+                                % {"name": raw["developed_by"]})
+        form = CustomerForm(data=data, user=by)
+        if not form.is_valid():
+            for name, errs in form.errors.items():
+                label = column_label(name) if name in COLUMNS else ""
+                messages += [f"{label}: {e}" if label else str(e) for e in errs]
+        if messages:
+            report.errors.append((line, messages))
+            continue
+        cleaned = {k: v for k, v in form.cleaned_data.items() if k in data and k != "version"}
+        keys = rules.match_keys(name=cleaned.get("name", ""), phone=cleaned.get("phone", ""),
+                                tax_no=cleaned.get("tax_no", ""))
+        dup_line = next((seen[(k, v)] for k, v in keys.items() if v and (k, v) in seen), None)
+        if dup_line:
+            report.errors.append((line, [_("Same customer as line %(line)d of this file.") % {"line": dup_line}]))
+            continue
+        for k, v in keys.items():
+            if v and not (k == "phone_key" and len(v) < 7):
+                seen[(k, v)] = line
+        report.valid.append((line, cleaned, owner))
+    _flag_duplicates(report)
+    return report
+
+
+def _split(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[,，、;；/\s]+", text) if p.strip()]
+
+
+def _flag_duplicates(report: ImportReport) -> None:
+    """Match every valid row against existing cards in a few queries (not one per row)."""
+    if not report.valid:
+        return
+    by_key: dict[tuple, list] = {}
+    wanted = {"name_key": set(), "phone_key": set(), "tax_key": set()}
+    row_keys = []
+    for line, cleaned, _owner in report.valid:
+        keys = rules.match_keys(name=cleaned.get("name", ""), phone=cleaned.get("phone", ""),
+                                tax_no=cleaned.get("tax_no", ""))
+        keys = {k: v for k, v in keys.items() if v and not (k == "phone_key" and len(v) < 7)}
+        row_keys.append((line, cleaned["name"], keys))
+        for k, v in keys.items():
+            wanted[k].add(v)
+    for key, values in wanted.items():
+        values = list(values)
+        for start in range(0, len(values), 500):
+            for customer in Customer.objects.filter(**{f"{key}__in": values[start:start + 500]}).only(
+                    "id", "code", "name", "name_key", "phone_key", "tax_key"):
+                by_key.setdefault((key, getattr(customer, key)), []).append(customer)
+    for line, name, keys in row_keys:
+        found = {c.pk: c for k, v in keys.items() for c in by_key.get((k, v), [])}
+        if found:
+            report.duplicates.append((line, name, sorted(found.values(), key=lambda c: c.pk)))
+
+
+def import_preview(*, by, headers, rows) -> ImportReport:
+    """Validate an uploaded table and keep it server-side for the commit step."""
+    if not can_edit_records(by):
+        raise PermissionDeniedError(_("Your role can read customer cards but not import them."))
+    token = str(uuid.uuid4())
+    report = _validate(by=by, headers=headers, rows=rows, token=token)
+    IMPORT_DIR.mkdir(parents=True, exist_ok=True)
+    payload = {"user": by.pk, "headers": headers, "rows": [(line, [_cell_text(c) for c in cells]) for line, cells in rows]}
+    (IMPORT_DIR / f"{token}.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    return report
+
+
+def import_load(*, by, token: str) -> ImportReport:
+    path = IMPORT_DIR / f"{uuid.UUID(str(token))}.json"
+    if not path.exists():
+        raise ValidationFailed(_("This import has expired or was already done; upload the file again."))
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    if payload["user"] != by.pk:
+        raise PermissionDeniedError(_("This import belongs to another user."))
+    return _validate(by=by, headers=payload["headers"], rows=payload["rows"], token=str(token))
+
+
+def import_commit(*, by, token: str, mode: str, on_duplicate: str) -> dict:
+    """Import the previewed file. The rows are validated again (the data may have changed
+    since the preview). mode: valid_only | all_or_nothing; on_duplicate: skip | keep_both | merge."""
+    if mode not in ("valid_only", "all_or_nothing") or on_duplicate not in ("skip", "keep_both", "merge"):
+        raise ValidationFailed(_("Choose what to do with bad rows and with similar customers."))
+    report = import_load(by=by, token=token)
+    if mode == "all_or_nothing" and report.errors:
+        raise ValidationFailed(_("%(count)d rows have errors; as you chose, nothing was imported.")
+                               % {"count": len(report.errors)})
+    duplicate_of = {line: found for line, _name, found in report.duplicates}
+    created, merged, skipped = [], 0, 0
+    now = timezone.now()
+    with transaction.atomic():
+        new_rows = []
+        for line, cleaned, owner in report.valid:
+            if line in duplicate_of and on_duplicate == "skip":
+                skipped += 1
+                continue
+            if line in duplicate_of and on_duplicate == "merge":
+                customer_merge_data(by=by, target=duplicate_of[line][0], data=cleaned)
+                merged += 1
+                continue
+            new_rows.append((cleaned, owner))
+        codes = iter(Sequence.take(CODE_SEQUENCE, len(new_rows))) if new_rows else iter(())
+        for cleaned, owner in new_rows:
+            developed_by = cleaned.pop("developed_by", None)
+            customer = Customer(**cleaned, owner=owner, office_id=owner.office_id, filled_by=by, filled_at=now,
+                                code=format_code(next(codes)))
+            if developed_by:
+                customer.developed_by_id = developed_by.pk if isinstance(developed_by, User) else developed_by
+            refresh_derived(customer, people=[])
+            created.append(customer)
+        bulk_create_with_history(created, Customer, batch_size=1000, default_user=by,
+                                 default_change_reason="import")
+    (IMPORT_DIR / f"{uuid.UUID(str(token))}.json").unlink(missing_ok=True)
+    return {"created": len(created), "merged": merged, "skipped": skipped, "errors": len(report.errors)}

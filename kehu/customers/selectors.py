@@ -1,0 +1,111 @@
+"""Reads of customers, always scoped to the user (core.scopes) and prefetched."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from kehu.core.errors import PermissionDeniedError
+from kehu.core.scopes import can_edit_records, in_chain_of_command, scope_queryset
+from kehu.core.text import code_key, company_key, phone_key
+from kehu.customers.models import Customer, CustomerEvent, CustomerNote, KeyPerson
+
+
+def customers_visible_to(user) -> QuerySet[Customer]:
+    return scope_queryset(Customer.objects.select_related("owner", "office"), user)
+
+
+def customer_get_for_user(*, user, pk, write: bool = False) -> Customer:
+    """The customer if the user may see it (else 404: its existence is not revealed) and,
+    with write=True, may edit it (else 403)."""
+    try:
+        customer = customers_visible_to(user).select_related("developed_by", "filled_by").get(pk=int(pk))
+    except (Customer.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such customer in your scope.")) from None
+    if write and not can_edit_records(user):
+        raise PermissionDeniedError(_("Your role can read customer cards but not change them."))
+    return customer
+
+
+def key_people_of(customer: Customer) -> QuerySet[KeyPerson]:
+    return customer.key_people.all()
+
+
+def key_people_visible_to(user) -> QuerySet[KeyPerson]:
+    return scope_queryset(
+        KeyPerson.objects.select_related("customer"), user, owner_field="customer__owner", office_field="customer__office"
+    )
+
+
+def key_person_get_for_user(*, user, pk, write: bool = False) -> KeyPerson:
+    try:
+        person = key_people_visible_to(user).get(pk=int(pk))
+    except (KeyPerson.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such key person in your scope.")) from None
+    if write and not can_edit_records(user):
+        raise PermissionDeniedError(_("Your role can read customer cards but not change them."))
+    return person
+
+
+def notes_visible_to(*, user, customer: Customer) -> QuerySet[CustomerNote]:
+    """CUS-6: private notes only for the owner's chain of command."""
+    notes = customer.notes.select_related("author")
+    if not in_chain_of_command(user, owner=customer.owner):
+        notes = notes.filter(is_private=False)
+    return notes
+
+
+def customer_history(customer: Customer, *, limit: int = 50) -> list[dict]:
+    """Change history of the card (CUS-3): who changed which fields, when, old → new."""
+    records = list(customer.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    entries = []
+    for newer, older in zip(records, records[1:] + [None], strict=False):
+        if len(entries) == limit:
+            break
+        changes = []
+        if older is not None:
+            delta = newer.diff_against(older)
+            for change in delta.changes:
+                if change.field in ("version",):
+                    continue
+                label = str(Customer._meta.get_field(change.field).verbose_name)
+                changes.append({"field": label, "old": change.old, "new": change.new})
+        entries.append({"record": newer, "changes": changes})
+    return entries
+
+
+def key_person_history(customer: Customer, *, limit: int = 50):
+    return (
+        KeyPerson.history.filter(customer_id=customer.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+
+
+def possible_duplicates(*, name: str = "", phone: str = "", tax_no: str = "", exclude_pk=None) -> QuerySet[Customer]:
+    """CUS-8: customers whose normalised name, phone or tax no. matches, company-wide (a
+    duplicate in another office is still a duplicate)."""
+    condition = Q(pk__in=[])
+    if key := company_key(name):
+        condition |= Q(name_key=key)
+    if (key := phone_key(phone)) and len(key) >= 7:
+        condition |= Q(phone_key=key)
+    if key := code_key(tax_no):
+        condition |= Q(tax_key=key)
+    qs = Customer.objects.filter(condition).select_related("owner", "office")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.order_by("id")[:20]
+
+
+def recent_events_for(user, *, limit: int = 10) -> QuerySet[CustomerEvent]:
+    return scope_queryset(
+        CustomerEvent.objects.select_related("customer", "by"), user,
+        owner_field="customer__owner", office_field="customer__office",
+    )[:limit]
+
+
+def customer_for_360(*, user, pk) -> Customer:
+    customer = customer_get_for_user(user=user, pk=pk)
+    customer.current_people = list(customer.key_people.filter(is_current=True).order_by("role", "id"))
+    return customer
+

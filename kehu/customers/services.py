@@ -1,0 +1,285 @@
+"""Every write to a customer card. Views, API, imports and the demo all call these."""
+
+import uuid
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from kehu.accounts.selectors import salespeople_for
+from kehu.core.errors import PermissionDeniedError, StaleEdit, UserInputError, ValidationFailed
+from kehu.core.models import Sequence
+from kehu.core.scopes import can_edit_records, is_manager
+from kehu.customers import rules
+from kehu.customers.models import Customer, CustomerEvent, CustomerNote, KeyPerson, Reassignment
+from kehu.customers.selectors import customers_visible_to, possible_duplicates
+
+CODE_SEQUENCE = "customer_code"
+# Fields a user edits on the card; everything else is kept by the system.
+EDITABLE_FIELDS = [
+    f.name
+    for f in Customer._meta.concrete_fields
+    if f.editable and f.name not in {"id", "owner", "office", "version", "created_at", "updated_at"}
+]
+KEY_PERSON_FIELDS = ["role", "name", "gender", "birth_date", "ethnicity", "title", "married", "phone",
+                     "home_address", "character_notes"]
+# Changes of these roles are worth a reminder (CUS-2).
+WATCHED_ROLES = {KeyPerson.Role.PERSON_IN_CHARGE, KeyPerson.Role.BUYER}
+
+
+class DuplicateFound(UserInputError):
+    """CUS-8: the new card looks like existing ones; the user must merge or keep both."""
+
+    status = 409
+    code = "duplicate"
+
+    def __init__(self, candidates):
+        self.candidates = list(candidates)
+        names = "、".join(f"{c.name}（{c.code}）" for c in self.candidates[:5])
+        super().__init__(_("Possible duplicate of %(names)s. Merge into one of them or keep both.") % {"names": names})
+
+
+def format_code(number: int) -> str:
+    return f"KH{number:06d}"
+
+
+def _full_clean(instance, *, exclude=None) -> None:
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        first = next(iter(errors.values()))[0]
+        raise ValidationFailed(first, field_errors=errors) from exc
+
+
+def refresh_derived(customer: Customer, people: list[KeyPerson] | None = None) -> None:
+    """Completeness (CUS-4), duplicate keys (CUS-8) and the search column, from the card and
+    its current key people. Sets the attributes; the caller saves."""
+    if people is None:
+        people = list(customer.key_people.filter(is_current=True)) if customer.pk else []
+    roles = {p.role for p in people}
+    customer.completeness = rules.completeness(customer, roles)
+    for key, value in rules.match_keys(name=customer.name, phone=customer.phone, tax_no=customer.tax_no).items():
+        setattr(customer, key, value)
+    customer.search_text = rules.search_text(customer, [(p.name, p.phone) for p in people])
+
+
+def _save_derived(customer: Customer) -> None:
+    """After a key-person change: store the derived columns without a card history row."""
+    refresh_derived(customer)
+    Customer.objects.filter(pk=customer.pk).update(
+        completeness=customer.completeness, search_text=customer.search_text
+    )
+
+
+def _check_owner(*, by, owner):
+    if owner is None:
+        return by
+    if owner.pk != by.pk and not salespeople_for(by).filter(pk=owner.pk).exists():
+        raise ValidationFailed(_("%(owner)s is not a salesperson in your scope.") % {"owner": owner},
+                               field_errors={"owner": [_("Choose a salesperson in your scope.")]})
+    return owner
+
+
+def customer_create(*, by, data: dict, owner=None, on_duplicate: str | None = None, merge_into=None) -> Customer:
+    """Create a card (CUS-1). If it looks like existing cards (CUS-8) the caller must decide:
+    on_duplicate="keep_both" creates it anyway and records the decision; "merge" fills the
+    blanks of `merge_into` with the new data instead of creating a card."""
+    if not can_edit_records(by):
+        raise PermissionDeniedError(_("Your role can read customer cards but not create them."))
+    owner = _check_owner(by=by, owner=owner)
+    customer = Customer(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+    customer.owner = owner
+    customer.office_id = owner.office_id
+    customer.filled_by = by
+    customer.filled_at = timezone.now()
+    customer.code = "KH-PENDING"
+    _full_clean(customer)
+    with transaction.atomic():
+        duplicates = list(possible_duplicates(name=customer.name, phone=customer.phone, tax_no=customer.tax_no))
+        if duplicates and on_duplicate == "merge":
+            if merge_into is None or merge_into.pk not in {d.pk for d in duplicates}:
+                raise ValidationFailed(_("Choose which of the similar customers to merge into."))
+            return customer_merge_data(by=by, target=merge_into, data=data)
+        if duplicates and on_duplicate != "keep_both":
+            raise DuplicateFound(duplicates)
+        customer.code = format_code(Sequence.take(CODE_SEQUENCE)[0])
+        refresh_derived(customer, people=[])
+        customer._history_user = by
+        customer.save()
+        if duplicates:
+            CustomerEvent.objects.create(
+                customer=customer, kind=CustomerEvent.Kind.DUPLICATE_KEPT, by=by,
+                message=_("Kept although similar to %(codes)s") % {"codes": ", ".join(d.code for d in duplicates)},
+            )
+    return customer
+
+
+def customer_merge_data(*, by, target: Customer, data: dict) -> Customer:
+    """CUS-8 merge: the new data fills the target's empty fields; nothing filled is overwritten."""
+    if not customers_visible_to(by).filter(pk=target.pk).exists() or not can_edit_records(by):
+        raise PermissionDeniedError(
+            _("%(customer)s belongs to someone outside your scope: ask their manager to merge, or keep both.")
+            % {"customer": target}
+        )
+    with transaction.atomic():
+        target = Customer.objects.select_for_update().get(pk=target.pk)
+        filled = []
+        for field, value in data.items():
+            if field in EDITABLE_FIELDS and value not in (None, "", []) and getattr(target, field) in (None, "", []):
+                setattr(target, field, value)
+                filled.append(str(Customer._meta.get_field(field).verbose_name))
+        _full_clean(target)
+        target.version += 1
+        refresh_derived(target)
+        target._history_user = by
+        target.save()
+        CustomerEvent.objects.create(
+            customer=target, kind=CustomerEvent.Kind.MERGED, by=by,
+            message=(_("Duplicate merged; filled: %(fields)s") % {"fields": "、".join(filled)})[:300]
+            if filled else _("Duplicate merged; nothing new to fill"),
+        )
+    return target
+
+
+def customer_update(*, by, customer: Customer, version: int, data: dict) -> Customer:
+    """Edit the card with optimistic locking: a save made from a stale copy is refused."""
+    if not can_edit_records(by):
+        raise PermissionDeniedError(_("Your role can read customer cards but not change them."))
+    with transaction.atomic():
+        current = Customer.objects.select_for_update().get(pk=customer.pk)
+        if current.version != version:
+            raise StaleEdit(
+                _("%(customer)s was changed by someone else since you opened it. "
+                  "Reload to see their changes; your edit was not saved.") % {"customer": current.name}
+            )
+        for field, value in data.items():
+            if field in EDITABLE_FIELDS:
+                setattr(current, field, value)
+        _full_clean(current)
+        current.version += 1
+        refresh_derived(current)
+        current._history_user = by
+        current.save()
+    return current
+
+
+def customers_reassign(*, by, customer_ids, to_owner, reason: str) -> uuid.UUID:
+    """CUS-5: a manager hands customers over to a successor; every change is logged and the
+    successor inherits the whole history (it stays on the card). All or nothing."""
+    if not is_manager(by):
+        raise PermissionDeniedError(_("Only managers can reassign customers."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give a reason for the reassignment."), field_errors={"reason": [_("Required.")]})
+    ids = sorted({int(i) for i in customer_ids})
+    if not ids:
+        raise ValidationFailed(_("Select at least one customer to reassign."))
+    if to_owner is None or not salespeople_for(by).filter(pk=to_owner.pk).exists():
+        raise ValidationFailed(_("The successor must be an active salesperson in your scope."),
+                               field_errors={"to_owner": [_("Choose a salesperson in your scope.")]})
+    batch = uuid.uuid4()
+    with transaction.atomic():
+        # Lock in pk order (ARCHITECTURE: fixed lock order avoids deadlocks).
+        customers = list(customers_visible_to(by).select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+        if len(customers) != len(ids):
+            raise ValidationFailed(
+                _("%(count)d of the selected customers are not in your scope; nothing was reassigned.")
+                % {"count": len(ids) - len(customers)}
+            )
+        moving = [c for c in customers if c.owner_id != to_owner.pk]
+        logs = [Reassignment(batch=batch, customer=c, from_owner_id=c.owner_id, to_owner=to_owner, by=by,
+                             reason=reason[:200]) for c in moving]
+        for c in moving:
+            c.owner = to_owner
+            c.office_id = to_owner.office_id
+            c.version += 1
+        bulk_update_with_history(moving, Customer, ["owner", "office", "version"], batch_size=500,
+                                 default_user=by, default_change_reason=reason[:100])
+        Reassignment.objects.bulk_create(logs, batch_size=500)
+    return batch
+
+
+def note_add(*, by, customer: Customer, text: str, is_private: bool = False) -> CustomerNote:
+    """Add a note; private ones are what the customer told in confidence (CUS-6)."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed(_("The note is empty."), field_errors={"text": [_("Required.")]})
+    if len(text) > 5000:
+        raise ValidationFailed(_("A note can be at most 5,000 characters."))
+    return CustomerNote.objects.create(customer=customer, author=by, text=text, is_private=bool(is_private))
+
+
+def _watch_people_change(*, by, customer, message):
+    CustomerEvent.objects.create(customer=customer, kind=CustomerEvent.Kind.KEY_PERSON_CHANGED, by=by,
+                                 message=message[:300])
+
+
+def key_person_add(*, by, customer: Customer, data: dict) -> KeyPerson:
+    """CUS-2: add a key person. A new buyer or person in charge where there was one before is
+    a personnel change worth a reminder."""
+    if not can_edit_records(by):
+        raise PermissionDeniedError(_("Your role can read customer cards but not change them."))
+    person = KeyPerson(customer=customer, **{k: v for k, v in data.items() if k in KEY_PERSON_FIELDS})
+    _full_clean(person, exclude=["customer"])
+    with transaction.atomic():
+        had_role_before = customer.key_people.filter(role=person.role).exists()
+        person._history_user = by
+        person.save()
+        if person.role in WATCHED_ROLES and had_role_before:
+            _watch_people_change(by=by, customer=customer, message=_("New %(role)s: %(name)s")
+                                 % {"role": person.get_role_display(), "name": person.name})
+        _save_derived(customer)
+    return person
+
+
+def key_person_update(*, by, person: KeyPerson, version: int, data: dict) -> KeyPerson:
+    if not can_edit_records(by):
+        raise PermissionDeniedError(_("Your role can read customer cards but not change them."))
+    with transaction.atomic():
+        current = KeyPerson.objects.select_for_update().select_related("customer").get(pk=person.pk)
+        if current.version != version:
+            raise StaleEdit(_("%(name)s was changed by someone else since you opened it. "
+                              "Reload to see their changes; your edit was not saved.") % {"name": current.name})
+        old_role = current.role
+        for field, value in data.items():
+            if field in KEY_PERSON_FIELDS:
+                setattr(current, field, value)
+        _full_clean(current, exclude=["customer"])
+        current.version += 1
+        current._history_user = by
+        current.save()
+        if old_role != current.role and {old_role, current.role} & WATCHED_ROLES:
+            _watch_people_change(by=by, customer=current.customer, message=_("%(name)s is now %(role)s")
+                                 % {"name": current.name, "role": current.get_role_display()})
+        _save_derived(current.customer)
+    return current
+
+
+def key_person_end(*, by, person: KeyPerson, version: int, left_on: date | None = None) -> KeyPerson:
+    """A key person left the customer: the record stays in history, marked as no longer current."""
+    if not can_edit_records(by):
+        raise PermissionDeniedError(_("Your role can read customer cards but not change them."))
+    with transaction.atomic():
+        current = KeyPerson.objects.select_for_update().select_related("customer").get(pk=person.pk)
+        if current.version != version:
+            raise StaleEdit(_("%(name)s was changed by someone else since you opened it. "
+                              "Reload to see their changes; your edit was not saved.") % {"name": current.name})
+        if not current.is_current:
+            raise ValidationFailed(_("%(name)s has already left.") % {"name": current.name})
+        left_on = left_on or timezone.localdate()
+        if left_on > timezone.localdate():
+            raise ValidationFailed(_("The leaving date is in the future."))
+        current.is_current = False
+        current.left_on = left_on
+        current.version += 1
+        current._history_user = by
+        current.save()
+        if current.role in WATCHED_ROLES:
+            _watch_people_change(by=by, customer=current.customer, message=_("%(role)s %(name)s left on %(date)s")
+                                 % {"role": current.get_role_display(), "name": current.name, "date": left_on})
+        _save_derived(current.customer)
+    return current

@@ -1,0 +1,290 @@
+"""Customer pages: thin — parse the request, call a selector or service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kehu.core.errors import UserInputError
+from kehu.core.excel import XLSX_CONTENT_TYPE, read_table, write_xlsx
+from kehu.core.forms import apply_field_errors
+from kehu.core.scopes import can_edit_records, in_chain_of_command, is_manager
+from kehu.customers import importing, selectors, services
+from kehu.customers.filters import CustomerFilter
+from kehu.customers.forms import (
+    CustomerCreateForm,
+    CustomerForm,
+    ImportCommitForm,
+    ImportUploadForm,
+    KeyPersonForm,
+    NoteForm,
+    ReassignForm,
+)
+from kehu.customers.models import Customer
+
+PAGE_SIZE = 50
+
+
+def _filtered(request):
+    """The user's customers with the list's filters; bad filter values are reported and ignored."""
+    base = selectors.customers_visible_to(request.user)
+    filterset = CustomerFilter(request.GET or None, queryset=base, request=request)
+    if filterset.is_bound and not filterset.is_valid():
+        for field, errors in filterset.errors.items():
+            label = filterset.filters[field].label if field in filterset.filters else field
+            messages.warning(request, _("Filter “%(field)s” ignored: %(error)s") % {"field": label, "error": errors[0]})
+        cleaned = {k: v for k, v in request.GET.items() if k not in filterset.errors}
+        filterset = CustomerFilter(cleaned, queryset=base, request=request)
+    return filterset
+
+
+@login_required
+def customer_list(request):
+    filterset = _filtered(request)
+    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "filter": filterset,
+        "page": page,
+        "can_reassign": is_manager(request.user),
+        "can_edit": can_edit_records(request.user),
+        "reassign_form": ReassignForm(user=request.user) if is_manager(request.user) else None,
+    }
+    template = "customers/_rows.html" if request.htmx and request.htmx.target == "customer-rows" else "customers/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def customer_export(request):
+    filterset = _filtered(request)
+    columns = importing.COLUMNS
+    headers = [importing.column_label(c) for c in columns]
+
+    def rows():
+        for customer in filterset.qs.iterator(chunk_size=2000):
+            yield [_export_value(customer, c) for c in columns]
+
+    content = write_xlsx(headers, rows(), sheet_name=_("Customers"))
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.xlsx"'
+    return response
+
+
+def _export_value(customer, column):
+    if column == "owner":
+        return customer.owner.username if customer.owner else ""
+    if column == "developed_by":
+        return customer.developed_by.username if customer.developed_by_id and customer.developed_by else ""
+    field = Customer._meta.get_field(column)
+    value = getattr(customer, column)
+    if field.choices and value:
+        return getattr(customer, f"get_{column}_display")()
+    if column == "transport_modes":
+        return "、".join(str(dict(field.model.transport_modes.field.choices or []).get(v, v)) for v in value)
+    return value
+
+
+@login_required
+def customer_detail(request, pk):
+    customer = selectors.customer_for_360(user=request.user, pk=pk)
+    roles = {p.role for p in customer.current_people}
+    context = {
+        "customer": customer,
+        "sections": CustomerForm(instance=customer, user=request.user).sections(),
+        "missing": services.rules.missing_fields(customer, roles),
+        "people": selectors.key_people_of(customer),
+        "notes": selectors.notes_visible_to(user=request.user, customer=customer)[:50],
+        "note_form": NoteForm(),
+        "history": selectors.customer_history(customer, limit=30),
+        "people_history": selectors.key_person_history(customer, limit=30),
+        "reassignments": customer.reassignments.select_related("from_owner", "to_owner", "by")[:30],
+        "events": customer.events.select_related("by")[:30],
+        "can_edit": can_edit_records(request.user),
+        "sees_private": in_chain_of_command(request.user, owner=customer.owner),
+    }
+    return render(request, "customers/detail.html", context)
+
+
+@login_required
+def customer_print(request, pk):
+    customer = selectors.customer_for_360(user=request.user, pk=pk)
+    return render(request, "customers/print.html", {"customer": customer, "people": customer.current_people})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_create(request):
+    if not can_edit_records(request.user):
+        raise PermissionDenied(_("Your role can read customer cards but not create them."))
+    duplicates = []
+    form = CustomerCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.EDITABLE_FIELDS}
+        try:
+            customer = services.customer_create(
+                by=request.user, data=data, owner=form.cleaned_data.get("owner"),
+                on_duplicate=form.cleaned_data.get("on_duplicate") or None,
+                merge_into=form.cleaned_data.get("merge_into"),
+            )
+        except services.DuplicateFound as exc:
+            duplicates = exc.candidates
+            form = CustomerCreateForm(request.POST, user=request.user, duplicates=duplicates)
+            form.is_valid()
+            form.add_error(None, exc.message)
+        except UserInputError as exc:
+            apply_field_errors(form, exc)
+        else:
+            messages.success(request, _("Customer %(name)s saved as %(code)s.") % {"name": customer.name,
+                                                                                 "code": customer.code})
+            return redirect("customers:detail", customer.pk)
+    return render(request, "customers/form.html", {"form": form, "duplicates": duplicates, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_edit(request, pk):
+    customer = _get_for_write(request, pk)
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.EDITABLE_FIELDS}
+        try:
+            services.customer_update(by=request.user, customer=customer,
+                                     version=form.cleaned_data.get("version") or 0, data=data)
+        except UserInputError as exc:
+            apply_field_errors(form, exc)
+        else:
+            messages.success(request, _("Changes to %(name)s saved.") % {"name": customer.name})
+            return redirect("customers:detail", customer.pk)
+    return render(request, "customers/form.html", {"form": form, "customer": customer})
+
+
+def _get_for_write(request, pk):
+    return selectors.customer_get_for_user(user=request.user, pk=pk, write=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def key_person_add(request, pk):
+    customer = _get_for_write(request, pk)
+    form = KeyPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.KEY_PERSON_FIELDS}
+        try:
+            services.key_person_add(by=request.user, customer=customer, data=data)
+        except UserInputError as exc:
+            apply_field_errors(form, exc)
+        else:
+            messages.success(request, _("Key person added."))
+            return redirect("customers:detail", customer.pk)
+    return render(request, "customers/person_form.html", {"form": form, "customer": customer})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def key_person_edit(request, pk, person_pk):
+    customer = _get_for_write(request, pk)
+    person = selectors.key_person_get_for_user(user=request.user, pk=person_pk, write=True)
+    if person.customer_id != customer.pk:
+        raise PermissionDenied(_("This person belongs to another customer."))
+    form = KeyPersonForm(request.POST or None, instance=person)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "end":
+                services.key_person_end(by=request.user, person=person, version=int(request.POST.get("version") or 0))
+                messages.success(request, _("%(name)s is marked as having left.") % {"name": person.name})
+                return redirect("customers:detail", customer.pk)
+            if form.is_valid():
+                data = {k: v for k, v in form.cleaned_data.items() if k in services.KEY_PERSON_FIELDS}
+                services.key_person_update(by=request.user, person=person,
+                                           version=form.cleaned_data.get("version") or 0, data=data)
+                messages.success(request, _("Key person saved."))
+                return redirect("customers:detail", customer.pk)
+        except UserInputError as exc:
+            apply_field_errors(form, exc)
+    return render(request, "customers/person_form.html", {"form": form, "customer": customer, "person": person})
+
+
+@login_required
+@require_POST
+def note_add(request, pk):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(by=request.user, customer=customer, **form.cleaned_data)
+            messages.success(request, _("Note added."))
+        except UserInputError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("The note is empty or too long; nothing was saved."))
+    return redirect("customers:detail", customer.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_reassign(request):
+    if not is_manager(request.user):
+        raise PermissionDenied(_("Only managers can reassign customers."))
+    form = ReassignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        ids = request.POST.getlist("ids")
+        from_owner = form.cleaned_data.get("from_owner")
+        if from_owner is not None:
+            ids = list(selectors.customers_visible_to(request.user).filter(owner=from_owner).values_list("pk", flat=True))
+        try:
+            services.customers_reassign(by=request.user, customer_ids=ids, to_owner=form.cleaned_data["to_owner"],
+                                        reason=form.cleaned_data["reason"])
+        except UserInputError as exc:
+            messages.error(request, exc.message)
+        except ValueError:
+            messages.error(request, _("The selection is not valid; nothing was reassigned."))
+        else:
+            messages.success(request, _("%(count)d customers reassigned to %(owner)s.")
+                             % {"count": len(set(ids)), "owner": form.cleaned_data["to_owner"]})
+            return redirect("customers:list")
+    elif request.method == "POST":
+        messages.error(request, _("Choose a successor and give a reason; nothing was reassigned."))
+    return render(request, "customers/reassign.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_import(request):
+    if not can_edit_records(request.user):
+        raise PermissionDenied(_("Your role can read customer cards but not import them."))
+    report, commit_form = None, None
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and "token" in request.POST:
+        commit_form = ImportCommitForm(request.POST)
+        if commit_form.is_valid():
+            try:
+                result = importing.import_commit(by=request.user, **{k: str(v) for k, v in commit_form.cleaned_data.items()})
+            except UserInputError as exc:
+                messages.error(request, exc.message)
+                report = _safe_reload(request, commit_form.cleaned_data["token"])
+            else:
+                messages.success(request, _("Imported %(created)d new customers, merged %(merged)d, skipped "
+                                            "%(skipped)d similar ones and %(errors)d bad rows.") % result)
+                return redirect("customers:list")
+        form = ImportUploadForm()
+    elif request.method == "POST" and form.is_valid():
+        try:
+            headers, rows = read_table(form.cleaned_data["file"])
+            report = importing.import_preview(by=request.user, headers=headers, rows=rows)
+            commit_form = ImportCommitForm(initial={"token": report.token})
+        except UserInputError as exc:
+            form.add_error("file", exc.message)
+    return render(request, "customers/import.html", {"form": form, "report": report, "commit_form": commit_form})
+
+
+def _safe_reload(request, token):
+    try:
+        return importing.import_load(by=request.user, token=token)
+    except UserInputError:
+        return None
