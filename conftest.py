@@ -1,0 +1,85 @@
+"""Fixtures shared by every test: an office tree and one user per role, with customers.
+
+    HQ ─ East region ─┬─ Shanghai office ─ Team 1   (owner, teammate salespeople; director)
+                      └─ Hangzhou office            (outsider salesperson, other director)
+"""
+
+import pytest
+
+from kehu.accounts.models import Office, User
+from kehu.core.roles import Role
+
+PASSWORD = "kehu-test-pass-2026"
+
+
+def rule(rule_id: str):
+    """Mark a test with the DOMAIN.md rule it checks: @rule("CUS-5")."""
+    return pytest.mark.rule(rule_id)
+
+
+@pytest.fixture
+def offices(db):
+    hq = Office.objects.create(name="总部", code="HQ", kind=Office.Kind.HEADQUARTERS)
+    east = Office.objects.create(name="华东大区", code="EAST", kind=Office.Kind.REGION, parent=hq)
+    shanghai = Office.objects.create(name="上海办事处", code="SH", kind=Office.Kind.OFFICE, parent=east)
+    team = Office.objects.create(name="上海一组", code="SH1", kind=Office.Kind.TEAM, parent=shanghai)
+    hangzhou = Office.objects.create(name="杭州办事处", code="HZ", kind=Office.Kind.OFFICE, parent=east)
+    return {"hq": hq, "east": east, "shanghai": shanghai, "team": team, "hangzhou": hangzhou}
+
+
+def make_user(username, role, office, **extra):
+    return User.objects.create_user(username=username, password=PASSWORD, role=role, office=office, **extra)
+
+
+@pytest.fixture
+def users(offices):
+    """One user per role. `owner` and `teammate` sell in Shanghai team 1, `outsider` in Hangzhou."""
+    o = offices
+    return {
+        "owner": make_user("owner", Role.SALESPERSON, o["team"], last_name="张", first_name="伟"),
+        "teammate": make_user("teammate", Role.SALESPERSON, o["team"], last_name="李", first_name="娜"),
+        "outsider": make_user("outsider", Role.SALESPERSON, o["hangzhou"], last_name="王", first_name="芳"),
+        "director": make_user("director", Role.DIRECTOR, o["shanghai"], last_name="刘", first_name="洋"),
+        "other_director": make_user("other_director", Role.DIRECTOR, o["hangzhou"]),
+        "manager": make_user("manager", Role.SALES_MANAGER, o["east"]),
+        "vp": make_user("vp", Role.MARKETING_VP, o["hq"]),
+        "gm": make_user("gm", Role.GENERAL_MANAGER, o["hq"]),
+        "service": make_user("service", Role.SERVICE, o["hq"]),
+        "finance": make_user("finance", Role.FINANCE, o["hq"]),
+        "admin": make_user("admin", Role.ADMIN, o["hq"], is_staff=True),
+    }
+
+
+@pytest.fixture
+def customer(users):
+    """A customer owned by `owner` (Shanghai team 1)."""
+    from kehu.customers import services
+    from kehu.customers.models import Category
+
+    return services.customer_create(
+        by=users["owner"],
+        data={"name": "上海恒丰商贸有限公司", "category": Category.WHOLESALER_1, "phone": "021-5555 0101",
+              "address": "上海市浦东新区张江路1号"},
+    )
+
+
+@pytest.fixture
+def outsider_customer(users):
+    """A customer of another office (Hangzhou)."""
+    from kehu.customers import services
+    from kehu.customers.models import Category
+
+    return services.customer_create(
+        by=users["outsider"], data={"name": "杭州西湖百货商店", "category": Category.KEY_RETAILER, "phone": "0571-8888 0202"}
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) → a test client logged in as that user."""
+
+    def login(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return login
