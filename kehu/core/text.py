@@ -30,7 +30,7 @@ def company_key(name: str | None) -> str:
         changed = False
         for suffix in COMPANY_SUFFIXES:
             stripped = suffix.replace(".", "").replace(",", "")
-            if stripped and key.endswith(stripped) and len(key) > len(stripped):
+            if stripped and key.endswith(stripped):
                 key = key[: -len(stripped)]
                 changed = True
                 break

@@ -75,10 +75,11 @@ class CustomerCreateForm(CustomerForm):
     )
     merge_into = forms.ModelChoiceField(label=_("merge into"), queryset=Customer.objects.none(), required=False)
 
-    def __init__(self, *args, user=None, duplicates=None, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["owner"].queryset = salespeople_for(user) if user else User.objects.none()
-        self.fields["merge_into"].queryset = Customer.objects.filter(pk__in=[d.pk for d in duplicates or []])
+        # The service checks that the target is one of the duplicates and in the user's scope.
+        self.fields["merge_into"].queryset = Customer.objects.all()
 
 
 class KeyPersonForm(BootstrapFormMixin, forms.ModelForm):

@@ -174,6 +174,10 @@ class Customer(VersionedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def get_transport_modes_display(self) -> str:
+        labels = dict(Transport.choices)
+        return "、".join(str(labels.get(v, v)) for v in self.transport_modes or [])
+
     def clean(self):
         from kehu.customers.rules import card_errors
 

@@ -81,12 +81,9 @@ def _export_value(customer, column):
         return customer.owner.username if customer.owner else ""
     if column == "developed_by":
         return customer.developed_by.username if customer.developed_by_id and customer.developed_by else ""
-    field = Customer._meta.get_field(column)
     value = getattr(customer, column)
-    if field.choices and value:
+    if value and (column == "transport_modes" or Customer._meta.get_field(column).choices):
         return getattr(customer, f"get_{column}_display")()
-    if column == "transport_modes":
-        return "、".join(str(dict(field.model.transport_modes.field.choices or []).get(v, v)) for v in value)
     return value
 
 
@@ -134,8 +131,6 @@ def customer_create(request):
             )
         except services.DuplicateFound as exc:
             duplicates = exc.candidates
-            form = CustomerCreateForm(request.POST, user=request.user, duplicates=duplicates)
-            form.is_valid()
             form.add_error(None, exc.message)
         except UserInputError as exc:
             apply_field_errors(form, exc)

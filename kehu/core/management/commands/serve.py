@@ -1,0 +1,28 @@
+"""`kehu serve`: collect static files, then run gunicorn (production server)."""
+
+import os
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Collect static files, then serve Kehu with gunicorn (replaces this process)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default="127.0.0.1:8000", help="address:port to listen on (default %(default)s)")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default %(default)s)")
+
+    def handle(self, *args, bind, workers, **options):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        argv = [
+            sys.executable, "-m", "gunicorn", "kehu.wsgi:application",
+            "--bind", bind,
+            "--workers", str(workers),
+            "--access-logfile", "-",
+        ]  # fmt: skip
+        self.stdout.write(f"Serving Kehu on http://{bind} with {workers} gunicorn workers")
+        self.stdout.flush()
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kehu.settings")
+        os.execv(sys.executable, argv)

