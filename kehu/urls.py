@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from kehu.core import views as core_views
+from kehu.insights import views as insights_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", insights_views.home, name="home"),
     path("accounts/", include("kehu.accounts.urls")),
     path("customers/", include("kehu.customers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,24 +1,7 @@
-"""The home page and error pages."""
+"""Error pages."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-
-from kehu.core.scopes import scope_of
-
-
-@login_required
-def home(request):
-    from kehu.customers.selectors import customers_visible_to, recent_events_for
-
-    customers = customers_visible_to(request.user)
-    context = {
-        "scope": scope_of(request.user),
-        "customer_count": customers.count(),
-        "incomplete": customers.filter(completeness__lt=60).order_by("completeness", "id")[:10],
-        "events": recent_events_for(request.user),
-    }
-    return render(request, "core/home.html", context)
 
 
 def _error(request, status, title, message):

@@ -97,11 +97,12 @@ def possible_duplicates(*, name: str = "", phone: str = "", tax_no: str = "", ex
     return qs.order_by("id")[:20]
 
 
-def recent_events_for(user, *, limit: int = 10) -> QuerySet[CustomerEvent]:
-    return scope_queryset(
+def recent_events_for(user, *, kind: str | None = None, limit: int = 10) -> QuerySet[CustomerEvent]:
+    events = scope_queryset(
         CustomerEvent.objects.select_related("customer", "by"), user,
         owner_field="customer__owner", office_field="customer__office",
-    )[:limit]
+    )
+    return (events.filter(kind=kind) if kind else events)[:limit]
 
 
 def customer_for_360(*, user, pk) -> Customer:

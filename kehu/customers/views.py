@@ -55,8 +55,7 @@ def customer_list(request):
         "can_edit": can_edit_records(request.user),
         "reassign_form": ReassignForm(user=request.user) if is_manager(request.user) else None,
     }
-    template = "customers/_rows.html" if request.htmx and request.htmx.target == "customer-rows" else "customers/list.html"
-    return render(request, template, context)
+    return render(request, "customers/list.html", context)
 
 
 @login_required
