@@ -1,5 +1,5 @@
 """The `kehu` console script: manage.py with a few shortcuts (`kehu demo`, `kehu worker`,
-`kehu serve`, `kehu backup`)."""
+`kehu serve`, `kehu backup`, `kehu demo-data`)."""
 
 import os
 import sys
@@ -7,7 +7,7 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kehu.settings")
-    aliases = {"worker": "run_huey", "demo": "demo", "serve": "serve", "backup": "backup"}
+    aliases = {"worker": "run_huey", "demo-data": "demo_data"}
     argv = list(sys.argv)
     if len(argv) > 1 and argv[1] in aliases:
         argv[1] = aliases[argv[1]]

@@ -67,7 +67,8 @@ def read_table(uploaded) -> tuple[list[str], list[tuple[int, list]]]:
     if size is not None and size > settings.KEHU_IMPORT_MAX_BYTES:
         raise ValidationFailed(
             _("The file is too large (%(size)d MB); the limit is %(limit)d MB.")
-            % {"size": size // 1_048_576, "limit": settings.KEHU_IMPORT_MAX_BYTES // 1_048_576}
+            # rounded up, so that a file just over the limit never reads "2 MB; the limit is 2 MB"
+            % {"size": -(-size // 1_048_576), "limit": settings.KEHU_IMPORT_MAX_BYTES // 1_048_576}
         )
     data = uploaded.read()
     if name.endswith(".csv"):

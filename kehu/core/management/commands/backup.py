@@ -88,7 +88,8 @@ class Command(BaseCommand):
         env = {**os.environ}
         if params.get("PASSWORD"):
             env["PGPASSWORD"] = str(params["PASSWORD"])
-        result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        # A fixed program with arguments from settings, no shell.
+        result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
         if result.returncode != 0:
             path.unlink(missing_ok=True)
             raise CommandError(f"pg_dump failed: {result.stderr.strip()}")

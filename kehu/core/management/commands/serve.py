@@ -25,4 +25,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Serving Kehu on http://{bind} with {workers} gunicorn workers")
         self.stdout.flush()
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kehu.settings")
-        os.execv(sys.executable, argv)
+        os.execv(sys.executable, argv)  # noqa: S606 - this interpreter running gunicorn, no shell

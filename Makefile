@@ -1,0 +1,86 @@
+# Kehu — make demo · make test · make bench · make lint  (see README.md)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+KEHU   := $(VENV)/bin/kehu
+STAMP  := $(VENV)/.kehu-installed
+CHROMIUM ?= /usr/bin/chromium
+
+# Every pytest run: no cache dir, report skips (-rs), and the no-skip plugin, which turns a
+# skip into a failure when CI or KEHU_NO_SKIP is set (.ci/run sets it).
+PYTEST := $(VENV)/bin/python -m pytest -p no:cacheprovider -rs -p kehu.core.pytest_noskip
+XDIST  ?= -n 2
+
+.PHONY: help venv install demo lint test test-sqlite test-postgres test-e2e bench messages
+
+help:
+	@echo "make demo           create .venv, install, migrate, load demo data, serve at http://127.0.0.1:8000"
+	@echo "make test           lint + tests on SQLite + tests on PostgreSQL + browser tests (Chromium)"
+	@echo "make lint           ruff, Django system checks (incl. --deploy), missing migrations"
+	@echo "make test-sqlite | test-postgres | test-e2e   one part of make test"
+	@echo "make bench [SIZE=N] the benchmark"
+	@echo "make messages       update and compile the zh_Hans translation catalogue"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Re-installs only when pyproject.toml changes.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+venv install: $(STAMP)
+
+demo: $(STAMP)
+	$(KEHU) demo
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(KEHU) check
+	$(KEHU) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=kehu.settings \
+	KEHU_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(45))')" \
+	KEHU_HTTPS=1 KEHU_ALLOWED_HOSTS=kehu.example.com \
+	$(KEHU) check --deploy --fail-level WARNING
+
+test-sqlite: $(STAMP)
+	env -u DATABASE_URL $(PYTEST) $(XDIST) kehu
+
+test-postgres: $(STAMP)
+	scripts/with-postgres.sh $(PYTEST) $(XDIST) kehu
+
+test-e2e: $(STAMP)
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Chromium not found at $(CHROMIUM): installing Debian's chromium with apt-get"; \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  else \
+	    echo "ERROR: the browser tests need Chromium at $(CHROMIUM)." >&2; \
+	    echo "Install it as root (apt-get install chromium) or run make as root, or set CHROMIUM=/path/to/chromium." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+	env -u DATABASE_URL KEHU_CHROMIUM="$(CHROMIUM)" $(PYTEST) e2e
+
+# Stops at the first failure.
+test:
+	$(MAKE) lint
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+	$(MAKE) test-e2e
+
+bench: $(STAMP)
+	@if [ -f bench/run.py ]; then \
+	  $(PY) bench/run.py $(if $(SIZE),--size $(SIZE),); \
+	else \
+	  echo "The benchmark is not built yet (bench/run.py is missing)."; \
+	fi
+
+messages: $(STAMP)
+	$(KEHU) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=e2e --ignore=bench
+	$(KEHU) compilemessages -l zh_Hans
