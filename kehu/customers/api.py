@@ -1,6 +1,7 @@
 """REST API for customers and key people (PLT-2): the same selectors (scopes) and services
 (rules) as the pages. Updates carry `version`; a stale one is answered 409."""
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -27,7 +28,29 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "code", "office", "completeness", "created_at", "updated_at"]
 
 
+class ScopedCustomerField(serializers.PrimaryKeyRelatedField):
+    """A customer in the requester's scope. Any other id is answered 404, as the customer's
+    detail is: the API never reveals whether a customer outside the scope exists."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return selectors.customers_visible_to(request.user) if request else Customer.objects.none()
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            return self.get_queryset().get(pk=pk)
+        except Customer.DoesNotExist:
+            raise Http404(_("No such customer in your scope.")) from None
+
+
 class KeyPersonSerializer(serializers.ModelSerializer):
+    customer = ScopedCustomerField(queryset=Customer.objects.all())
     version = serializers.IntegerField(required=False, help_text=_("Required on update: the version you read."))
 
     class Meta:

@@ -1,7 +1,10 @@
 """The customer list's filters and sorts, shared by the page and the API so both answer the
 same question the same way."""
 
+import re
+
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import Office, User
@@ -9,6 +12,8 @@ from kehu.accounts.selectors import offices_for, salespeople_for
 from kehu.core.scopes import subtree_of
 from kehu.core.text import fold
 from kehu.customers.models import Category, Customer, Grade, Nature, Status
+
+_PHONE_LIKE = re.compile(r"[0-9+()\-#转]+")
 
 SORTS = {
     "name": "name",
@@ -52,7 +57,15 @@ class CustomerFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         value = fold(value)[:100]
-        return queryset.filter(search_text__contains=value) if value else queryset
+        if not value:
+            return queryset
+        condition = Q(search_text__contains=value)
+        # A phone number typed with other separators ("5555-0101" for "021-5555 0101") is
+        # also looked up by its digits, which search_text holds (phone_key).
+        digits = re.sub(r"\D", "", value)
+        if len(digits) >= 4 and digits != value and _PHONE_LIKE.fullmatch(value):
+            condition |= Q(search_text__contains=digits)
+        return queryset.filter(condition)
 
     def filter_office(self, queryset, name, office):
         return queryset.filter(office_id__in=subtree_of(office.pk))

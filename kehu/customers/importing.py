@@ -23,7 +23,8 @@ from kehu.core.models import Sequence
 from kehu.core.scopes import can_edit_records
 from kehu.core.text import fold
 from kehu.customers import rules
-from kehu.customers.models import Customer, Transport
+from kehu.customers.models import Customer, CustomerEvent, Transport
+from kehu.customers.selectors import customers_visible_to
 from kehu.customers.services import (
     CODE_SEQUENCE,
     EDITABLE_FIELDS,
@@ -35,6 +36,9 @@ from kehu.customers.services import (
 # Columns in export order: code and owner first, then the card in KH001 order.
 COLUMNS = ["code", "owner", *[f for f in EDITABLE_FIELDS if f != "developed_by"], "developed_by"]
 IMPORT_DIR = settings.DATA_DIR / "imports"
+# Required fields with a default (grade C, status prospect): a file need not have them.
+DEFAULTED_FIELDS = [f for f in EDITABLE_FIELDS
+                    if Customer._meta.get_field(f).has_default() and not Customer._meta.get_field(f).blank]
 
 
 def column_label(name: str) -> str:
@@ -67,8 +71,11 @@ def _choice_lookup(name: str) -> dict[str, str] | None:
             with translation.override(lang):
                 text = str(label)
             lookup[fold(text)] = value
+            # "Agent 代理商" also answers to "代理商"; English words are not taken alone, as
+            # they are ambiguous ("wholesaler" is both 1st- and 2nd-tier, "bank" two methods).
             for part in text.split():
-                lookup.setdefault(fold(part), value)
+                if any("\u4e00" <= ch <= "\u9fff" for ch in part):
+                    lookup.setdefault(fold(part), value)
     return lookup
 
 
@@ -137,6 +144,9 @@ def _validate(*, by, headers, rows, token) -> ImportReport:
             if dev is None:
                 messages.append(_("Developed by “%(name)s” is not a salesperson in your scope.")
                                 % {"name": raw["developed_by"]})
+        for name in DEFAULTED_FIELDS:  # a missing column or an empty cell takes the card's default
+            if not data.get(name):
+                data[name] = Customer._meta.get_field(name).get_default()
         form = CustomerForm(data=data, user=by)
         if not form.is_valid():
             for name, errs in form.errors.items():
@@ -203,8 +213,11 @@ def import_preview(*, by, headers, rows) -> ImportReport:
 
 
 def import_load(*, by, token: str) -> ImportReport:
-    path = IMPORT_DIR / f"{uuid.UUID(str(token))}.json"
-    if not path.exists():
+    try:
+        path = IMPORT_DIR / f"{uuid.UUID(str(token))}.json"
+    except ValueError:
+        path = None
+    if path is None or not path.exists():
         raise ValidationFailed(_("This import has expired or was already done; upload the file again."))
     payload = json.loads(path.read_text(encoding="utf-8"))
     if payload["user"] != by.pk:
@@ -222,6 +235,10 @@ def import_commit(*, by, token: str, mode: str, on_duplicate: str) -> dict:
         raise ValidationFailed(_("%(count)d rows have errors; as you chose, nothing was imported.")
                                % {"count": len(report.errors)})
     duplicate_of = {line: found for line, _name, found in report.duplicates}
+    mergeable = set()
+    if on_duplicate == "merge" and duplicate_of:
+        candidates = {c.pk for found in duplicate_of.values() for c in found}
+        mergeable = set(customers_visible_to(by).filter(pk__in=candidates).values_list("pk", flat=True))
     created, merged, skipped = [], 0, 0
     now = timezone.now()
     with transaction.atomic():
@@ -231,12 +248,19 @@ def import_commit(*, by, token: str, mode: str, on_duplicate: str) -> dict:
                 skipped += 1
                 continue
             if line in duplicate_of and on_duplicate == "merge":
-                customer_merge_data(by=by, target=duplicate_of[line][0], data=cleaned)
+                # Merge into the first similar card the user may edit; a card of another
+                # office cannot be merged into (customer_merge_data would refuse the whole
+                # import), so such a row is skipped like with on_duplicate="skip".
+                target = next((c for c in duplicate_of[line] if c.pk in mergeable), None)
+                if target is None:
+                    skipped += 1
+                    continue
+                customer_merge_data(by=by, target=target, data=cleaned)
                 merged += 1
                 continue
-            new_rows.append((cleaned, owner))
+            new_rows.append((cleaned, owner, duplicate_of.get(line, [])))
         codes = iter(Sequence.take(CODE_SEQUENCE, len(new_rows))) if new_rows else iter(())
-        for cleaned, owner in new_rows:
+        for cleaned, owner, _similar in new_rows:
             developed_by = cleaned.pop("developed_by", None)
             customer = Customer(**cleaned, owner=owner, office_id=owner.office_id, filled_by=by, filled_at=now,
                                 code=format_code(next(codes)))
@@ -246,5 +270,12 @@ def import_commit(*, by, token: str, mode: str, on_duplicate: str) -> dict:
             created.append(customer)
         bulk_create_with_history(created, Customer, batch_size=1000, default_user=by,
                                  default_change_reason="import")
+        # CUS-8: kept although similar, recorded as on a card created by hand.
+        CustomerEvent.objects.bulk_create([
+            CustomerEvent(customer=customer, kind=CustomerEvent.Kind.DUPLICATE_KEPT, by=by,
+                          message=_("Kept although similar to %(codes)s")
+                          % {"codes": ", ".join(d.code for d in similar)})
+            for customer, (_cleaned, _owner, similar) in zip(created, new_rows, strict=True) if similar
+        ], batch_size=1000)
     (IMPORT_DIR / f"{uuid.UUID(str(token))}.json").unlink(missing_ok=True)
     return {"created": len(created), "merged": merged, "skipped": skipped, "errors": len(report.errors)}

@@ -175,7 +175,10 @@ def customers_reassign(*, by, customer_ids, to_owner, reason: str) -> uuid.UUID:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give a reason for the reassignment."), field_errors={"reason": [_("Required.")]})
-    ids = sorted({int(i) for i in customer_ids})
+    try:
+        ids = sorted({int(i) for i in customer_ids})
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("The selection is not valid; nothing was reassigned.")) from None
     if not ids:
         raise ValidationFailed(_("Select at least one customer to reassign."))
     if to_owner is None or not salespeople_for(by).filter(pk=to_owner.pk).exists():

@@ -1,0 +1,440 @@
+"""Import of customer cards from .xlsx/.csv (kehu/customers/importing.py, kehu/core/excel.py)
+and the formula-injection guard of the Excel export."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+
+from conftest import rule
+from kehu.core.errors import PermissionDeniedError, ValidationFailed
+from kehu.core.excel import read_table, safe_cell, write_xlsx
+from kehu.customers import importing, services
+from kehu.customers.models import Customer, CustomerEvent
+
+
+@pytest.fixture(autouse=True)
+def import_dir(tmp_path, monkeypatch):
+    """Previews are kept server-side between the upload and the commit: in a throwaway folder."""
+    monkeypatch.setattr(importing, "IMPORT_DIR", tmp_path / "imports")
+    return tmp_path / "imports"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def xlsx(rows, name="customers.xlsx"):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=importing_xlsx_type())
+
+
+def importing_xlsx_type():
+    return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def csv_file(rows, encoding="utf-8", name="customers.csv"):
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    return SimpleUploadedFile(name, text.getvalue().encode(encoding), content_type="text/csv")
+
+
+def preview(user, upload):
+    headers, rows = read_table(upload)
+    return importing.import_preview(by=user, headers=headers, rows=rows)
+
+
+def snapshot():
+    return (sorted(Customer.objects.values_list("id", "code", "name", "postcode", "phone", "version")),
+            Customer.history.count(), CustomerEvent.objects.count())
+
+
+HEADERS = ["customer name", "category 类别", "grade 等级", "phone", "postcode"]
+
+
+# --- reading files ---------------------------------------------------------------------------
+
+@rule("CUS-1")
+def test_it_reads_an_xlsx_file_with_line_numbers_and_skips_empty_rows():
+    upload = xlsx([HEADERS, ["甲店", "agent", "A", "021-1", "200000"], [None, None], ["乙店", "agent", "B", None, None]])
+    headers, rows = read_table(upload)
+    assert headers == HEADERS
+    assert rows == [(2, ["甲店", "agent", "A", "021-1", "200000"]), (4, ["乙店", "agent", "B", "", ""])]
+
+
+@rule("CUS-1")
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_it_reads_csv_files_in_utf8_and_gb18030(encoding):
+    upload = csv_file([["客户名称", "类别"], ["上海恒丰商贸有限公司", "一级批发商"], ["", ""], ["杭州西湖百货", "代理商"]],
+                      encoding=encoding)
+    headers, rows = read_table(upload)
+    assert headers == ["客户名称", "类别"]
+    assert rows == [(2, ["上海恒丰商贸有限公司", "一级批发商"]), (4, ["杭州西湖百货", "代理商"])]
+
+
+@rule("CUS-1")
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (SimpleUploadedFile("customers.xls", b"\xd0\xcf\x11\xe0 old excel"), "Please upload an .xlsx or .csv file."),
+        (SimpleUploadedFile("customers.pdf", b"%PDF-1.4"), "Please upload an .xlsx or .csv file."),
+        (SimpleUploadedFile("customers", b"name\n"), "Please upload an .xlsx or .csv file."),
+        (SimpleUploadedFile("customers.csv", b""), "The file is empty."),
+        (SimpleUploadedFile("customers.csv", "名称\n甲".encode("utf-16")),
+         "The CSV file is neither UTF-8 nor GB18030 encoded."),
+    ],
+)
+def test_it_refuses_files_that_are_not_readable_tables(upload, message):
+    with pytest.raises(ValidationFailed) as exc:
+        read_table(upload)
+    assert exc.value.message == message
+
+
+@rule("CUS-1")
+def test_it_refuses_a_damaged_spreadsheet_with_a_clear_message():
+    with pytest.raises(ValidationFailed) as exc:
+        read_table(SimpleUploadedFile("customers.xlsx", b"PK\x03\x04 not really a zip"))
+    assert exc.value.message.startswith("The spreadsheet cannot be read: ")
+
+
+@rule("CUS-1")
+def test_it_refuses_an_oversized_file_before_reading_it(settings):
+    settings.KEHU_IMPORT_MAX_BYTES = 2 * 1_048_576
+    upload = SimpleUploadedFile("customers.csv", b"x" * (2 * 1_048_576 + 10))
+    with pytest.raises(ValidationFailed) as exc:
+        read_table(upload)
+    assert exc.value.message == "The file is too large (3 MB); the limit is 2 MB."
+    assert upload.file.tell() == 0  # not read
+
+
+@rule("CUS-1")
+def test_it_refuses_a_file_with_too_many_rows(settings):
+    settings.KEHU_IMPORT_MAX_ROWS = 2
+    with pytest.raises(ValidationFailed) as exc:
+        read_table(csv_file([["name"], ["a"], ["b"], ["c"]]))
+    assert exc.value.message == "The file has 3 rows; at most 2 can be imported at once."
+
+
+# --- preview -------------------------------------------------------------------------------
+
+@rule("CUS-1")
+def test_it_previews_good_rows_with_choices_given_as_codes_or_labels(users):
+    upload = xlsx([
+        ["customer name", "nature 性质", "category 类别", "grade 等级", "status", "transport modes", "postcode",
+         "founding date 开业日期", "registered capital 资本额"],
+        ["甲商行", "individual", "agent", "A", "active", "road, rail", "200000", "2010-05-01", 500000],
+        ["乙百货", "个体", "代理商", "B", "Active 现有", "Road、Self-pickup", 200001, None, "1234.56"],
+        ["丙批发部", "Individual business 个体", "Agent 代理商", "c", "潜在", "", "", None, None],
+    ])
+    report = preview(users["owner"], upload)
+    assert report.errors == []
+    assert report.unknown_headers == []
+    assert report.total == 3
+    assert [(line, data["name"], data["nature"], data["category"], data["grade"], data["status"],
+             data["transport_modes"]) for line, data, _owner in report.valid] == [
+        (2, "甲商行", "individual", "agent", "A", "active", ["road", "rail"]),
+        (3, "乙百货", "individual", "agent", "B", "active", ["road", "self_pickup"]),
+        (4, "丙批发部", "individual", "agent", "C", "prospect", []),
+    ]
+    assert [str(data.get("registered_capital")) for _line, data, _owner in report.valid] == ["500000", "1234.56", "None"]
+    assert [owner for _line, _data, owner in report.valid] == [users["owner"]] * 3
+    assert Customer.objects.count() == 0  # a preview writes nothing
+
+
+@rule("CUS-1")
+def test_it_accepts_field_names_and_the_chinese_part_of_labels_as_headers(users):
+    upload = csv_file([["name", "性质", "类别", "等级", "phone"],
+                       ["甲商行", "集体", "一级批发商", "A", "021-5555 0101"]])
+    report = preview(users["owner"], upload)
+    assert report.errors == []
+    [(line, data, _owner)] = report.valid
+    assert (line, data["name"], data["nature"], data["category"], data["grade"], data["phone"]) == (
+        2, "甲商行", "collective", "wholesaler_1", "A", "021-5555 0101")
+
+
+@rule("CUS-1")
+def test_it_gives_missing_grade_and_status_columns_their_defaults(users):
+    report = preview(users["owner"], csv_file([["name", "category"], ["甲商行", "agent"]]))
+    assert report.errors == []
+    [(_line, data, _owner)] = report.valid
+    assert (data["grade"], data["status"]) == ("C", "prospect")
+
+
+@rule("CUS-1")
+def test_it_does_not_guess_between_choices_sharing_an_english_word(users):
+    report = preview(users["owner"], csv_file([["name", "category"], ["甲商行", "wholesaler"]]))
+    assert report.valid == []
+    assert report.errors == [(2, ["category 类别: Select a valid choice. wholesaler is not one of the available choices."])]
+
+
+@rule("CUS-1")
+def test_it_reports_every_bad_row_with_its_line_number_and_messages(users):
+    upload = xlsx([
+        [*HEADERS, "transport modes", "founding date 开业日期", "product lines and share 经营品种及比重", "owner", "其他列"],
+        ["好客户", "agent", "A", "021-5555 0101", "200000", "", None, "饮料 60%", "", "x"],
+        ["邮编错", "agent", "A", "", "2000", "", None, "", "", ""],
+        [None, None, None, None, None, None, None, None, None, None],
+        ["", "agent", "Z", "", "", "", None, "", "", ""],
+        ["比重错", "emperor", "B", "", "", "飞机", "2999-01-01", "饮料 70%; 零食 40%", "", ""],
+        ["外人", "agent", "B", "", "", "", None, "", "outsider", ""],
+    ])
+    report = preview(users["owner"], upload)
+    assert [line for line, _data, _owner in report.valid] == [2]
+    assert report.unknown_headers == ["其他列"]
+    assert report.errors == [
+        (3, ["postcode: A postcode has six digits."]),
+        (5, ["customer name: This field is required.",
+             "grade 等级: Select a valid choice. Z is not one of the available choices."]),
+        (6, ["transport modes: unknown value “飞机”",
+             "category 类别: Select a valid choice. emperor is not one of the available choices.",
+             "product lines and share 经营品种及比重: The shares add up to 110%; they can be at most 100%.",
+             "founding date 开业日期: This date is in the future."]),
+        (7, ["Owner “outsider” is not a salesperson in your scope."]),
+    ]
+
+
+@rule("CUS-5")
+def test_it_lets_a_director_import_for_salespeople_of_the_office(users):
+    report = preview(users["director"], csv_file([["name", "category", "owner"], ["甲商行", "agent", "Teammate"],
+                                                  ["乙商行", "agent", ""]]))
+    assert report.errors == []
+    assert [owner for _line, _data, owner in report.valid] == [users["teammate"], users["director"]]
+
+
+@rule("CUS-8")
+def test_it_flags_rows_like_existing_customers(users, customer, outsider_customer):
+    upload = csv_file([
+        ["name", "category", "phone", "tax no. 税号"],
+        ["上海 恒丰商贸", "agent", "", ""],  # same name, other spelling
+        ["全新客户", "agent", "057188880202", ""],  # same phone as the Hangzhou customer
+        ["另一个新客户", "agent", "", ""],
+    ])
+    report = preview(users["owner"], upload)
+    assert report.errors == []
+    assert report.duplicates == [(2, "上海 恒丰商贸", [customer]), (3, "全新客户", [outsider_customer])]
+
+
+@rule("CUS-8")
+def test_it_reports_a_row_that_repeats_an_earlier_row_of_the_file(users):
+    upload = csv_file([
+        ["name", "category", "phone", "tax no. 税号"],
+        ["上海恒丰商贸有限公司", "agent", "021-5555 0101", ""],
+        ["杭州西湖百货", "agent", "", "9133 0100"],
+        ["上海恒丰商贸", "agent", "", ""],
+        ["别的名字", "agent", "(021) 55550101", ""],
+        ["第三个名字", "agent", "", "91330100"],
+    ])
+    report = preview(users["owner"], upload)
+    assert [line for line, _data, _owner in report.valid] == [2, 3]
+    assert report.errors == [
+        (4, ["Same customer as line 2 of this file."]),
+        (5, ["Same customer as line 2 of this file."]),
+        (6, ["Same customer as line 3 of this file."]),
+    ]
+
+
+@rule("CUS-1")
+def test_it_refuses_a_file_without_a_name_column(users):
+    with pytest.raises(ValidationFailed) as exc:
+        preview(users["owner"], csv_file([["phone", "category"], ["021-1", "agent"]]))
+    assert exc.value.message == "The file has no column for the customer name (客户名称 / customer name)."
+
+
+@rule("CUS-1")
+@pytest.mark.parametrize("role", ["service", "finance"])
+def test_it_refuses_imports_by_read_only_roles(users, role, import_dir):
+    with pytest.raises(PermissionDeniedError):
+        preview(users[role], csv_file([["name", "category"], ["甲商行", "agent"]]))
+    assert not import_dir.exists() or list(import_dir.iterdir()) == []
+
+
+# --- commit --------------------------------------------------------------------------------
+
+MIXED = [
+    ["name", "category", "grade", "phone", "postcode"],
+    ["甲商行", "agent", "A", "021-1111 0001", "200001"],
+    ["乙百货", "代理商", "B", "021-1111 0002", "20"],
+    ["丙批发部", "agent", "C", "021-1111 0003", ""],
+]
+
+
+@rule("CUS-1")
+def test_it_imports_the_valid_rows_when_asked(users, offices, import_dir):
+    report = preview(users["owner"], xlsx(MIXED))
+    result = importing.import_commit(by=users["owner"], token=report.token, mode="valid_only", on_duplicate="skip")
+    assert result == {"created": 2, "merged": 0, "skipped": 0, "errors": 1}
+    rows = list(Customer.objects.order_by("code").values_list(
+        "code", "name", "grade", "phone", "postcode", "owner_id", "office_id", "filled_by_id", "name_key",
+        "phone_key", "completeness", "version"))
+    assert rows == [
+        ("KH000001", "甲商行", "A", "021-1111 0001", "200001", users["owner"].pk, offices["team"].pk,
+         users["owner"].pk, "甲", "02111110001", 14, 1),
+        ("KH000002", "丙批发部", "C", "021-1111 0003", "", users["owner"].pk, offices["team"].pk,
+         users["owner"].pk, "丙", "02111110003", 11, 1),
+    ]
+    history = Customer.history.order_by("code")
+    assert [(h.code, h.history_type, h.history_user_id) for h in history] == [
+        ("KH000001", "+", users["owner"].pk), ("KH000002", "+", users["owner"].pk)]
+    assert list(import_dir.iterdir()) == []  # the token is used up
+
+
+@rule("CUS-1")
+def test_it_imports_nothing_when_any_row_is_bad_if_asked(users, customer):
+    report = preview(users["owner"], xlsx(MIXED))
+    before = snapshot()
+    with pytest.raises(ValidationFailed) as exc:
+        importing.import_commit(by=users["owner"], token=report.token, mode="all_or_nothing", on_duplicate="skip")
+    assert exc.value.message == "1 rows have errors; as you chose, nothing was imported."
+    assert snapshot() == before
+    # the code sequence was not touched either
+    assert services.customer_create(by=users["owner"], data={"name": "下一家", "category": "agent"}).code == "KH000002"
+
+
+@rule("CUS-1")
+def test_it_imports_everything_all_or_nothing_when_every_row_is_good(users):
+    rows = [MIXED[0], MIXED[1], MIXED[3]]
+    report = preview(users["owner"], csv_file(rows, encoding="gb18030"))
+    result = importing.import_commit(by=users["owner"], token=report.token, mode="all_or_nothing",
+                                     on_duplicate="skip")
+    assert result == {"created": 2, "merged": 0, "skipped": 0, "errors": 0}
+    assert list(Customer.objects.order_by("code").values_list("name", flat=True)) == ["甲商行", "丙批发部"]
+
+
+@pytest.fixture
+def similar_file(users, customer):
+    upload = csv_file([["name", "category", "postcode", "tax no. 税号"],
+                       ["上海恒丰商贸", "agent", "201203", "91310115MA1FL2XX3X"],
+                       ["全新客户", "agent", "", ""]])
+    return preview(users["owner"], upload)
+
+
+@rule("CUS-8")
+def test_it_skips_rows_like_existing_customers_when_asked(users, customer, similar_file):
+    result = importing.import_commit(by=users["owner"], token=similar_file.token, mode="valid_only",
+                                     on_duplicate="skip")
+    assert result == {"created": 1, "merged": 0, "skipped": 1, "errors": 0}
+    assert list(Customer.objects.order_by("code").values_list("code", "name")) == [
+        ("KH000001", "上海恒丰商贸有限公司"), ("KH000002", "全新客户")]
+    customer.refresh_from_db()
+    assert (customer.postcode, customer.version) == ("", 1)
+
+
+@rule("CUS-8")
+def test_it_keeps_both_when_asked_and_records_the_decision(users, customer, similar_file):
+    result = importing.import_commit(by=users["owner"], token=similar_file.token, mode="valid_only",
+                                     on_duplicate="keep_both")
+    assert result == {"created": 2, "merged": 0, "skipped": 0, "errors": 0}
+    assert list(Customer.objects.order_by("code").values_list("code", "name")) == [
+        ("KH000001", "上海恒丰商贸有限公司"), ("KH000002", "上海恒丰商贸"), ("KH000003", "全新客户")]
+    event = CustomerEvent.objects.get()
+    assert (event.customer.code, event.kind, event.by, event.message) == (
+        "KH000002", CustomerEvent.Kind.DUPLICATE_KEPT, users["owner"], "Kept although similar to KH000001")
+
+
+@rule("CUS-8")
+def test_it_merges_into_the_existing_card_filling_only_blanks_when_asked(users, customer, similar_file):
+    result = importing.import_commit(by=users["owner"], token=similar_file.token, mode="valid_only",
+                                     on_duplicate="merge")
+    assert result == {"created": 1, "merged": 1, "skipped": 0, "errors": 0}
+    assert Customer.objects.count() == 2
+    customer.refresh_from_db()
+    assert (customer.name, customer.category, customer.postcode, customer.tax_no, customer.version) == (
+        "上海恒丰商贸有限公司", "wholesaler_1", "201203", "91310115MA1FL2XX3X", 2)
+    assert CustomerEvent.objects.get().kind == CustomerEvent.Kind.MERGED
+
+
+@rule("CUS-8")
+def test_it_validates_again_at_commit_time(users):
+    report = preview(users["owner"], csv_file([["name", "category"], ["甲商行", "agent"], ["乙商行", "agent"]]))
+    services.customer_create(by=users["teammate"], data={"name": "甲商行", "category": "agent"})
+    result = importing.import_commit(by=users["owner"], token=report.token, mode="valid_only", on_duplicate="skip")
+    assert result == {"created": 1, "merged": 0, "skipped": 1, "errors": 0}
+
+
+@rule("CUS-1")
+@pytest.mark.parametrize("token", ["00000000-0000-4000-8000-000000000000", "not-a-token", "../../etc/passwd", ""])
+def test_it_refuses_an_unknown_or_expired_token(users, token):
+    with pytest.raises(ValidationFailed) as exc:
+        importing.import_commit(by=users["owner"], token=token, mode="valid_only", on_duplicate="skip")
+    assert exc.value.message == "This import has expired or was already done; upload the file again."
+    assert Customer.objects.count() == 0
+
+
+@rule("CUS-1")
+def test_it_refuses_a_token_used_twice_or_by_another_user(users):
+    report = preview(users["owner"], csv_file([["name", "category"], ["甲商行", "agent"]]))
+    with pytest.raises(PermissionDeniedError):
+        importing.import_commit(by=users["teammate"], token=report.token, mode="valid_only", on_duplicate="skip")
+    assert Customer.objects.count() == 0
+    importing.import_commit(by=users["owner"], token=report.token, mode="valid_only", on_duplicate="skip")
+    with pytest.raises(ValidationFailed):
+        importing.import_commit(by=users["owner"], token=report.token, mode="valid_only", on_duplicate="skip")
+    assert Customer.objects.count() == 1
+
+
+@rule("CUS-1")
+@pytest.mark.parametrize(("mode", "on_duplicate"), [("everything", "skip"), ("valid_only", "overwrite")])
+def test_it_refuses_an_unknown_choice_at_commit(users, mode, on_duplicate):
+    report = preview(users["owner"], csv_file([["name", "category"], ["甲商行", "agent"]]))
+    with pytest.raises(ValidationFailed):
+        importing.import_commit(by=users["owner"], token=report.token, mode=mode, on_duplicate=on_duplicate)
+    assert Customer.objects.count() == 0
+
+
+@rule("CUS-1")
+def test_it_round_trips_an_export_of_the_import_columns(users):
+    headers = [importing.column_label(name) for name in ("name", "category", "grade", "postcode")]
+    data = write_xlsx(headers, [["甲商行", "agent", "A", "200001"]])
+    report = preview(users["owner"], SimpleUploadedFile("export.xlsx", data))
+    assert report.errors == []
+    assert [(line, d["name"], d["category"], d["grade"], d["postcode"]) for line, d, _o in report.valid] == [
+        (2, "甲商行", "agent", "A", "200001")]
+
+
+# --- export guard ----------------------------------------------------------------------------
+
+@rule("CUS-1")
+@pytest.mark.parametrize("value", ["=1+1", "+86 138", "-2", "@SUM(A1)", "\tx", "=HYPERLINK(\"http://x\")"])
+def test_it_prefixes_cells_that_a_spreadsheet_would_run_as_formulas(value):
+    assert safe_cell(value) == "'" + value
+    data = write_xlsx(["客户名称", "电话"], [[value, "普通文本"]])
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [["客户名称", "电话"], ["'" + value, "普通文本"]]
+    assert sheet["A2"].data_type == "s"
+
+
+@rule("CUS-1")
+def test_it_writes_numbers_dates_and_text_as_themselves():
+    import datetime
+    from decimal import Decimal
+
+    data = write_xlsx(["a", "b", "c", "d", "e", "f"],
+                      [["上海恒丰", Decimal("1234.50"), datetime.date(2024, 2, 29), 7, None, True]])
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in sheet[2]] == ["上海恒丰", 1234.5, datetime.datetime(2024, 2, 29), 7, None, "Yes"]
+    assert safe_cell(42) == 42
+    assert safe_cell("1+1") == "1+1"
+
+
+@rule("CUS-8")
+def test_it_skips_instead_of_merging_into_a_customer_outside_the_scope(users, customer, outsider_customer):
+    upload = csv_file([["name", "category", "postcode"],
+                       ["杭州西湖百货商店", "agent", "310000"],
+                       ["上海恒丰商贸", "agent", "201203"]])
+    report = preview(users["owner"], upload)
+    result = importing.import_commit(by=users["owner"], token=report.token, mode="valid_only", on_duplicate="merge")
+    assert result == {"created": 0, "merged": 1, "skipped": 1, "errors": 0}
+    outsider_customer.refresh_from_db()
+    customer.refresh_from_db()
+    assert (outsider_customer.postcode, outsider_customer.version) == ("", 1)
+    assert (customer.postcode, customer.version) == ("201203", 2)
