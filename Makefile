@@ -83,4 +83,4 @@ bench: $(STAMP)
 
 messages: $(STAMP)
 	$(KEHU) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=e2e --ignore=bench
-	$(KEHU) compilemessages -l zh_Hans
+	$(KEHU) compilemessages -l zh_Hans --ignore=.venv --ignore=var

@@ -1,5 +1,7 @@
 """Shared model mechanisms: timestamps, optimistic locking and gap-free counters."""
 
+import unicodedata
+
 from django.db import models, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -44,3 +46,17 @@ class Sequence(models.Model):
             cls.objects.filter(name=name).update(value=F("value") + count)
             end = cls.objects.select_for_update().values_list("value", flat=True).get(name=name)
         return range(end - count + 1, end + 1)
+
+
+class HalfWidthFieldsMixin:
+    """Numbers typed with a Chinese input method arrive full-width (０２１－５５５５): fields
+    named in HALF_WIDTH_FIELDS are folded to half-width (NFKC) before validation."""
+
+    HALF_WIDTH_FIELDS: tuple[str, ...] = ()
+
+    def clean_fields(self, exclude=None):
+        for name in self.HALF_WIDTH_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, unicodedata.normalize("NFKC", value).strip())
+        super().clean_fields(exclude=exclude)

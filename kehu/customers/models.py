@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kehu.core.models import VersionedModel
+from kehu.core.models import HalfWidthFieldsMixin, VersionedModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -71,7 +71,9 @@ phone_validator = RegexValidator(
 postcode_validator = RegexValidator(r"^\d{6}$", _("A postcode has six digits."))
 
 
-class Customer(VersionedModel):
+class Customer(HalfWidthFieldsMixin, VersionedModel):
+    HALF_WIDTH_FIELDS = ("phone", "fax", "postcode", "registration_no", "tax_no", "bank_account")
+
     # --- basic data 基础资料 (CUS-1) ---
     code = models.CharField(_("customer code"), max_length=20, unique=True, editable=False)
     name = models.CharField(_("customer name"), max_length=200)
@@ -185,8 +187,10 @@ class Customer(VersionedModel):
             raise ValidationError(errors)
 
 
-class KeyPerson(VersionedModel):
+class KeyPerson(HalfWidthFieldsMixin, VersionedModel):
     """Key people of a customer (CUS-2): people change jobs, so records are ended, not deleted."""
+
+    HALF_WIDTH_FIELDS = ("phone",)
 
     class Role(models.TextChoices):
         PERSON_IN_CHARGE = "in_charge", _("Person in charge 负责人")

@@ -544,3 +544,13 @@ def test_it_refuses_a_selection_that_is_not_customer_ids(users, customer, ids):
         services.customers_reassign(by=users["director"], customer_ids=ids, to_owner=users["teammate"], reason="离职")
     assert exc.value.message == "The selection is not valid; nothing was reassigned."
     assert snapshot() == before
+
+
+@rule("CUS-1")
+def test_it_accepts_full_width_digits_in_phone_and_postcode(users):
+    customer = services.customer_create(
+        by=users["owner"],
+        data={"name": "全角电话测试商行", "category": "other", "phone": "０２１－６６６６ ８８８８", "postcode": "２００１２０"},
+    )
+    assert customer.phone == "021-6666 8888"
+    assert customer.postcode == "200120"
