@@ -14,7 +14,7 @@ from kehu.core.errors import UserInputError
 from kehu.core.excel import XLSX_CONTENT_TYPE, read_table, write_xlsx
 from kehu.core.forms import apply_field_errors
 from kehu.core.scopes import can_edit_records, in_chain_of_command, is_manager
-from kehu.customers import importing, selectors, services
+from kehu.customers import display, importing, selectors, services
 from kehu.customers.filters import CustomerFilter
 from kehu.customers.forms import (
     CustomerCreateForm,
@@ -92,7 +92,7 @@ def customer_detail(request, pk):
     roles = {p.role for p in customer.current_people}
     context = {
         "customer": customer,
-        "sections": CustomerForm(instance=customer, user=request.user).sections(),
+        "sections": display.card_sections(customer),
         "missing": services.rules.missing_fields(customer, roles),
         "people": selectors.key_people_of(customer),
         "notes": selectors.notes_visible_to(user=request.user, customer=customer)[:50],
