@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from kehu.accounts.models import User
 from kehu.accounts.selectors import salespeople_for
+from kehu.core.db import refresh_planner_statistics
 from kehu.core.errors import PermissionDeniedError, ValidationFailed
 from kehu.core.models import Sequence
 from kehu.core.scopes import can_edit_records
@@ -277,5 +278,7 @@ def import_commit(*, by, token: str, mode: str, on_duplicate: str) -> dict:
                           % {"codes": ", ".join(d.code for d in similar)})
             for customer, (_cleaned, _owner, similar) in zip(created, new_rows, strict=True) if similar
         ], batch_size=1000)
+    if len(created) >= 1000:
+        refresh_planner_statistics()
     (IMPORT_DIR / f"{uuid.UUID(str(token))}.json").unlink(missing_ok=True)
     return {"created": len(created), "merged": merged, "skipped": skipped, "errors": len(report.errors)}

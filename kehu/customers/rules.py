@@ -78,12 +78,16 @@ def match_keys(*, name: str, phone: str, tax_no: str) -> dict[str, str]:
     return {"name_key": company_key(name), "phone_key": phone_key(phone), "tax_key": code_key(tax_no)}
 
 
+SEARCH_TEXT_MAX = 800
+
+
 def search_text(customer, people: list[tuple[str, str]]) -> str:
     """Everything search looks in, folded (full-width → half-width, lower case)."""
     parts = [customer.name, customer.code, customer.phone, phone_key(customer.phone)]
     for name, phone in people:
         parts += [name, phone, phone_key(phone)]
-    return "|".join(fold(p) for p in parts if p)
+    # Capped so the column fits a PostgreSQL b-tree entry (2,704 bytes) in any script.
+    return "|".join(fold(p) for p in parts if p)[:SEARCH_TEXT_MAX]
 
 
 def card_errors(customer, *, transport_choices: set[str]) -> dict[str, str]:

@@ -14,6 +14,15 @@ def customers_visible_to(user) -> QuerySet[Customer]:
     return scope_queryset(Customer.objects.select_related("owner", "office"), user)
 
 
+def customer_list_rows() -> QuerySet[Customer]:
+    """The columns the customer list shows, with owner and office, nothing more: the card's
+    long text sections stay on disk. Callers restrict it to ids already scoped."""
+    return Customer.objects.select_related("owner", "office").only(
+        "code", "name", "grade", "category", "status", "phone", "completeness", "updated_at",
+        "owner__username", "owner__first_name", "owner__last_name", "office__name",
+    )
+
+
 def customer_get_for_user(*, user, pk, write: bool = False) -> Customer:
     """The customer if the user may see it (else 404: its existence is not revealed) and,
     with write=True, may edit it (else 403)."""

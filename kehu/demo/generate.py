@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Office, User
+from kehu.core.db import refresh_planner_statistics
 from kehu.core.models import Sequence
 from kehu.core.roles import Role
 from kehu.core.text import company_key, phone_key
@@ -490,6 +491,9 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
             _say(stdout, _("%(done)d / %(total)d customers") % {"done": counts["customers"], "total": customers})
         timings["customers"] = perf_counter() - mark
 
+    mark = perf_counter()
+    refresh_planner_statistics()
+    timings["analyze"] = perf_counter() - mark
     timings["total"] = perf_counter() - started
     return {
         "offices": len(org.offices),

@@ -1,6 +1,8 @@
 from urllib.parse import urlencode
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -40,3 +42,14 @@ def money(value):
     if value is None or value == "":
         return ""
     return f"¥{value:,.2f}"
+
+
+@register.simple_tag
+def options(choices, selected=None):
+    """<option> tags for [(value, label)], built in Python: a template loop costs ~0.1 ms an
+    option, which adds up for the hundreds of salespeople a manager chooses from."""
+    selected = "" if selected is None else str(selected)
+    return format_html_join(
+        "", '<option value="{}"{}>{}</option>',
+        ((value, mark_safe(" selected") if str(value) == selected else "", label) for value, label in choices),
+    )

@@ -210,3 +210,18 @@ def test_it_keeps_the_detail_page_free_of_n_plus_one(client_for, users, customer
     with django_assert_max_num_queries(20):
         response = client.get(reverse("customers:detail", args=[customer.pk]))
     assert response.text.count("店员") >= 10
+
+
+@rule("CUS-1")
+def test_it_pages_through_a_sorted_list_without_losing_or_repeating_a_customer(client_for, users):
+    for i in range(120):
+        services.customer_create(by=users["owner"], data={"name": f"分页客户{i:03d}商店", "category": "other"})
+    client = client_for(users["gm"])
+    seen = []
+    for page in (1, 2, 3):
+        response = client.get(reverse("customers:list"), {"sort": "-name", "page": page})
+        seen += [c.name for c in response.context["page"].object_list]
+    assert seen == sorted((f"分页客户{i:03d}商店" for i in range(120)), reverse=True)
+    # A page number past the end shows the last page rather than an error.
+    response = client.get(reverse("customers:list"), {"sort": "-name", "page": 99})
+    assert [c.name for c in response.context["page"].object_list] == seen[100:]
