@@ -145,17 +145,26 @@ def customer_merge_data(*, by, target: Customer, data: dict) -> Customer:
     return target
 
 
-def customer_update(*, by, customer: Customer, version: int, data: dict) -> Customer:
-    """Edit the card with optimistic locking: a save made from a stale copy is refused."""
+def _require_editor(by) -> None:
     if not can_edit_records(by):
         raise PermissionDeniedError(_("Your role can read customer cards but not change them."))
+
+
+def _lock_unchanged(queryset, *, pk, version):
+    """Lock the row and refuse if it changed since the user read `version`: a save made from
+    a stale copy would silently overwrite someone else's change."""
+    current = queryset.select_for_update().get(pk=pk)
+    if current.version != version:
+        raise StaleEdit(_("%(name)s was changed by someone else since you opened it. "
+                          "Reload to see their changes; your edit was not saved.") % {"name": current.name})
+    return current
+
+
+def customer_update(*, by, customer: Customer, version: int, data: dict) -> Customer:
+    """Edit the card with optimistic locking: a save made from a stale copy is refused."""
+    _require_editor(by)
     with transaction.atomic():
-        current = Customer.objects.select_for_update().get(pk=customer.pk)
-        if current.version != version:
-            raise StaleEdit(
-                _("%(customer)s was changed by someone else since you opened it. "
-                  "Reload to see their changes; your edit was not saved.") % {"customer": current.name}
-            )
+        current = _lock_unchanged(Customer.objects.all(), pk=customer.pk, version=version)
         for field, value in data.items():
             if field in EDITABLE_FIELDS:
                 setattr(current, field, value)
@@ -224,8 +233,7 @@ def _watch_people_change(*, by, customer, message):
 def key_person_add(*, by, customer: Customer, data: dict) -> KeyPerson:
     """CUS-2: add a key person. A new buyer or person in charge where there was one before is
     a personnel change worth a reminder."""
-    if not can_edit_records(by):
-        raise PermissionDeniedError(_("Your role can read customer cards but not change them."))
+    _require_editor(by)
     person = KeyPerson(customer=customer, **{k: v for k, v in data.items() if k in KEY_PERSON_FIELDS})
     _full_clean(person, exclude=["customer"])
     with transaction.atomic():
@@ -240,13 +248,9 @@ def key_person_add(*, by, customer: Customer, data: dict) -> KeyPerson:
 
 
 def key_person_update(*, by, person: KeyPerson, version: int, data: dict) -> KeyPerson:
-    if not can_edit_records(by):
-        raise PermissionDeniedError(_("Your role can read customer cards but not change them."))
+    _require_editor(by)
     with transaction.atomic():
-        current = KeyPerson.objects.select_for_update().select_related("customer").get(pk=person.pk)
-        if current.version != version:
-            raise StaleEdit(_("%(name)s was changed by someone else since you opened it. "
-                              "Reload to see their changes; your edit was not saved.") % {"name": current.name})
+        current = _lock_unchanged(KeyPerson.objects.select_related("customer"), pk=person.pk, version=version)
         old_role = current.role
         for field, value in data.items():
             if field in KEY_PERSON_FIELDS:
@@ -264,13 +268,9 @@ def key_person_update(*, by, person: KeyPerson, version: int, data: dict) -> Key
 
 def key_person_end(*, by, person: KeyPerson, version: int, left_on: date | None = None) -> KeyPerson:
     """A key person left the customer: the record stays in history, marked as no longer current."""
-    if not can_edit_records(by):
-        raise PermissionDeniedError(_("Your role can read customer cards but not change them."))
+    _require_editor(by)
     with transaction.atomic():
-        current = KeyPerson.objects.select_for_update().select_related("customer").get(pk=person.pk)
-        if current.version != version:
-            raise StaleEdit(_("%(name)s was changed by someone else since you opened it. "
-                              "Reload to see their changes; your edit was not saved.") % {"name": current.name})
+        current = _lock_unchanged(KeyPerson.objects.select_related("customer"), pk=person.pk, version=version)
         if not current.is_current:
             raise ValidationFailed(_("%(name)s has already left.") % {"name": current.name})
         left_on = left_on or timezone.localdate()
