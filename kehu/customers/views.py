@@ -70,7 +70,7 @@ def customer_export(request):
     headers = [importing.column_label(c) for c in columns]
 
     def rows():
-        for customer in filterset.qs.iterator(chunk_size=2000):
+        for customer in filterset.qs.select_related("developed_by").iterator(chunk_size=2000):
             yield [_export_value(customer, c) for c in columns]
 
     content = write_xlsx(headers, rows(), sheet_name=_("Customers"))

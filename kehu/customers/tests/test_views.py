@@ -225,3 +225,15 @@ def test_it_pages_through_a_sorted_list_without_losing_or_repeating_a_customer(c
     # A page number past the end shows the last page rather than an error.
     response = client.get(reverse("customers:list"), {"sort": "-name", "page": 99})
     assert [c.name for c in response.context["page"].object_list] == seen[100:]
+
+
+@rule("INS-2")
+def test_it_exports_without_a_query_per_customer(client_for, users, django_assert_max_num_queries):
+    for i in range(25):
+        services.customer_create(by=users["owner"], data={"name": f"导出客户{i}号", "category": "other",
+                                                           "developed_by": users["owner"]})
+    client = client_for(users["gm"])
+    client.get(reverse("customers:export"))
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("customers:export"))
+    assert response.status_code == 200
