@@ -174,7 +174,7 @@ def test_it_gives_missing_grade_and_status_columns_their_defaults(users):
 def test_it_does_not_guess_between_choices_sharing_an_english_word(users):
     report = preview(users["owner"], csv_file([["name", "category"], ["甲商行", "wholesaler"]]))
     assert report.valid == []
-    assert report.errors == [(2, ["category 类别: Select a valid choice. wholesaler is not one of the available choices."])]
+    assert report.errors == [(2, ["category 类别: Value 'wholesaler' is not a valid choice."])]
 
 
 @rule("CUS-1")
@@ -193,10 +193,10 @@ def test_it_reports_every_bad_row_with_its_line_number_and_messages(users):
     assert report.unknown_headers == ["其他列"]
     assert report.errors == [
         (3, ["postcode: A postcode has six digits."]),
-        (5, ["customer name: This field is required.",
-             "grade 等级: Select a valid choice. Z is not one of the available choices."]),
+        (5, ["customer name: This field cannot be blank.",
+             "grade 等级: Value 'Z' is not a valid choice."]),
         (6, ["transport modes: unknown value “飞机”",
-             "category 类别: Select a valid choice. emperor is not one of the available choices.",
+             "category 类别: Value 'emperor' is not a valid choice.",
              "product lines and share 经营品种及比重: The shares add up to 110%; they can be at most 100%.",
              "founding date 开业日期: This date is in the future."]),
         (7, ["Owner “outsider” is not a salesperson in your scope."]),
@@ -438,3 +438,17 @@ def test_it_skips_instead_of_merging_into_a_customer_outside_the_scope(users, cu
     customer.refresh_from_db()
     assert (outsider_customer.postcode, outsider_customer.version) == ("", 1)
     assert (customer.postcode, customer.version) == ("201203", 2)
+
+
+@rule("INS-2")
+def test_it_rechecks_the_owner_at_commit(users):
+    upload = xlsx([["name", "category", "owner"], ["上海新桥五金店", "other", "teammate"],
+                   ["上海老街茶庄", "other", ""]])
+    report = preview(users["director"], upload)
+    assert [line for line, _data, _owner in report.valid] == [2, 3]
+    users["teammate"].is_active = False
+    users["teammate"].save()
+    result = importing.import_commit(by=users["director"], token=report.token, mode="valid_only",
+                                     on_duplicate="skip")
+    assert result == {"created": 1, "merged": 0, "skipped": 0, "errors": 1}
+    assert list(Customer.objects.values_list("name", "owner__username")) == [("上海老街茶庄", "director")]
