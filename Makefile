@@ -22,7 +22,7 @@ help:
 	@echo "make test           lint + tests on SQLite + tests on PostgreSQL + browser tests (Chromium)"
 	@echo "make lint           ruff, Django system checks (incl. --deploy), missing migrations"
 	@echo "make test-sqlite | test-postgres | test-e2e   one part of make test"
-	@echo "make bench [SIZE=N] the benchmark"
+	@echo "make bench [SIZE=S|M|L] [DB=postgres] [REUSE=1]   the benchmark (bench/README.md)"
 	@echo "make messages       update and compile the zh_Hans translation catalogue"
 
 $(PY):
@@ -76,7 +76,8 @@ test:
 
 bench: $(STAMP)
 	@if [ -f bench/run.py ]; then \
-	  $(PY) bench/run.py $(if $(SIZE),--size $(SIZE),); \
+	  $(PY) bench/run.py $(if $(SIZE),--size $(SIZE),) $(if $(filter postgres,$(DB)),--postgres,) \
+	    $(if $(REUSE),--reuse,) $(BENCH_ARGS); \
 	else \
 	  echo "The benchmark is not built yet (bench/run.py is missing)."; \
 	fi

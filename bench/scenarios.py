@@ -1,0 +1,189 @@
+"""The benchmark's scenarios: one small record per page, with the URL the harness requests
+and the bare SQL that fetches the same rows through the database driver.
+
+To add a scenario (later issues add theirs here): write a URL builder and a bare-SQL
+function, then append a `Scenario` to SCENARIOS. See bench/README.md.
+
+    url(ctx, i) -> str              the path of the i-th request (ctx: the user and their data)
+    bare_sql(db, ctx, i) -> None    the hand-written SQL the i-th page needs, rows fetched
+
+`ctx` is a `UserContext` prepared once per user by run.py (scope, counts, sample ids);
+`db` is a `BareDB` (sqlite3 or psycopg connection, `%s` placeholders on both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+PAGE_SIZE = 50  # kehu.customers.views.PAGE_SIZE and the API's PAGE_SIZE
+
+# Targets (issue 3), by the group a scenario belongs to.
+P95_TARGET_MS = {"list": 100, "search": 100, "detail": 100, "daily-plan": 100, "api": 100,
+                 "dashboard": 300, "report": 300}
+RATIO_TARGET = {"list": 3, "search": 3, "detail": 3}  # page p50 ÷ bare SQL p50
+
+
+@dataclass
+class UserContext:
+    """What the scenarios need to know about one benchmark user, prepared once."""
+
+    username: str
+    user_id: int
+    role: str
+    scope: str  # "own" | "team" | "all"
+    office_path: str  # the user's office path, "/1/4/9/" (team scope)
+    office_ids: list[int]  # the user's office subtree (team scope), as kehu.core.scopes looks it up
+    customer_count: int  # customers in the user's scope
+    detail_ids: list[int]  # customers in scope the 360° scenario cycles through
+    chain_of_command_ids: set[int] = field(default_factory=set)  # of detail_ids: private notes visible
+    extra: dict = field(default_factory=dict)  # for scenarios added later
+
+    def scope_sql(self, alias: str = "c") -> tuple[str, list]:
+        """The scope condition of kehu.core.scopes, hand-written."""
+        if self.scope == "own":
+            return f"{alias}.owner_id = %s", [self.user_id]
+        if self.scope == "team":  # the subtree's ids, as Django sends them
+            return f"{alias}.office_id IN ({', '.join(['%s'] * len(self.office_ids))})", list(self.office_ids)
+        return "1 = 1", []
+
+    def last_page(self, count: int | None = None) -> int:
+        count = self.customer_count if count is None else count
+        return max(1, -(-count // PAGE_SIZE))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    group: str  # target class: list | search | detail | daily-plan | api | dashboard | report
+    url: Callable[[UserContext, int], str]
+    bare_sql: Callable[[object, UserContext, int], None]
+    kind: str = "page"  # "page" | "report" (results JSON)
+    weight: int = 1  # share in the concurrent mixed workload
+    users: tuple[str, ...] = ("sales1", "director1", "gm")
+    accept: str = "text/html"
+
+    @property
+    def p95_target_ms(self) -> float | None:
+        return P95_TARGET_MS.get(self.group)
+
+    @property
+    def ratio_target(self) -> float | None:
+        return RATIO_TARGET.get(self.group)
+
+
+# --- customer list -------------------------------------------------------------------------------
+
+LIST_COLUMNS = ("c.id, c.code, c.name, c.grade, c.category, c.status, c.phone, c.completeness, c.updated_at, "
+                "u.username, u.last_name, u.first_name, o.name")
+DEFAULT_ORDER = "c.updated_at DESC, c.id DESC"
+
+
+def customer_page_sql(db, ctx: UserContext, *, where: str = "", params: tuple = (), order: str = DEFAULT_ORDER,
+                      page: int = 1, columns: str = LIST_COLUMNS) -> None:
+    """What a customer list page needs: the count for the pager and the page's rows with the
+    owner's and office's names, under the user's scope. The rows are found as a page of ids
+    first (a deferred join: the OFFSET walks an index, not the wide rows), then joined."""
+    scope, scope_params = ctx.scope_sql()
+    condition = scope + (f" AND {where}" if where else "")
+    all_params = [*scope_params, *params]
+    db.fetchall(f"SELECT COUNT(*) FROM customers_customer c WHERE {condition}", all_params)
+    db.fetchall(f"SELECT {columns} FROM (SELECT c.id FROM customers_customer c WHERE {condition} "
+                f"ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE}) p "
+                f"JOIN customers_customer c ON c.id = p.id LEFT JOIN accounts_user u ON u.id = c.owner_id "
+                f"LEFT JOIN accounts_office o ON o.id = c.office_id ORDER BY {order}", all_params)
+
+
+def deep_page(ctx: UserContext) -> int:
+    """80% of the way to the last page of the user's unfiltered list."""
+    return max(1, int(ctx.last_page() * 0.8))
+
+
+SEARCH_TERM = "商贸"
+
+
+def _q(params: dict) -> str:
+    return "?" + urlencode(params) if params else ""
+
+
+# --- customer 360° ----------------------------------------------------------------------------------
+
+def detail_sql(db, ctx: UserContext, i: int) -> None:
+    """The card with owner/office/developer/filler names, its key people, the notes the user
+    may read, the change history of card and people, reassignments and events."""
+    pk = ctx.detail_ids[i % len(ctx.detail_ids)]
+    scope, scope_params = ctx.scope_sql()
+    db.fetchall(
+        "SELECT c.*, u.username, u.last_name, u.first_name, o.name, d.username, d.last_name, d.first_name, "
+        "f.username, f.last_name, f.first_name "
+        "FROM customers_customer c LEFT JOIN accounts_user u ON u.id = c.owner_id "
+        "LEFT JOIN accounts_office o ON o.id = c.office_id LEFT JOIN accounts_user d ON d.id = c.developed_by_id "
+        f"LEFT JOIN accounts_user f ON f.id = c.filled_by_id WHERE c.id = %s AND {scope}",
+        [pk, *scope_params],
+    )
+    db.fetchall("SELECT * FROM customers_keyperson WHERE customer_id = %s ORDER BY is_current DESC, role, id", [pk])
+    private = "" if pk in ctx.chain_of_command_ids else " AND NOT n.is_private"
+    db.fetchall(
+        "SELECT n.*, a.username, a.last_name, a.first_name FROM customers_customernote n "
+        f"JOIN accounts_user a ON a.id = n.author_id WHERE n.customer_id = %s{private} "
+        "ORDER BY n.created_at DESC, n.id DESC LIMIT 50", [pk])
+    db.fetchall(
+        "SELECT h.*, a.username, a.last_name, a.first_name FROM customers_historicalcustomer h "
+        "LEFT JOIN accounts_user a ON a.id = h.history_user_id WHERE h.id = %s "
+        "ORDER BY h.history_date DESC, h.history_id DESC LIMIT 31", [pk])
+    db.fetchall(
+        "SELECT h.*, a.username, a.last_name, a.first_name FROM customers_historicalkeyperson h "
+        "LEFT JOIN accounts_user a ON a.id = h.history_user_id WHERE h.customer_id = %s "
+        "ORDER BY h.history_date DESC, h.history_id DESC LIMIT 30", [pk])
+    db.fetchall(
+        "SELECT r.*, f.username, f.last_name, f.first_name, t.username, t.last_name, t.first_name, "
+        "b.username, b.last_name, b.first_name FROM customers_reassignment r "
+        "LEFT JOIN accounts_user f ON f.id = r.from_owner_id JOIN accounts_user t ON t.id = r.to_owner_id "
+        "JOIN accounts_user b ON b.id = r.by_id WHERE r.customer_id = %s ORDER BY r.at DESC, r.id DESC LIMIT 30",
+        [pk])
+    db.fetchall(
+        "SELECT e.*, b.username, b.last_name, b.first_name FROM customers_customerevent e "
+        "LEFT JOIN accounts_user b ON b.id = e.by_id WHERE e.customer_id = %s ORDER BY e.at DESC, e.id DESC "
+        "LIMIT 30", [pk])
+
+
+# --- API ------------------------------------------------------------------------------------------------
+
+API_COLUMNS = "c.*, u.last_name, u.first_name, o.name"
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario(
+        name="list", group="list", weight=3,
+        url=lambda ctx, i: "/customers/",
+        bare_sql=lambda db, ctx, i: customer_page_sql(db, ctx),
+    ),
+    Scenario(
+        name="list filtered+sorted", group="list", weight=2,
+        url=lambda ctx, i: "/customers/" + _q({"grade": "C", "status": "active", "sort": "name"}),
+        bare_sql=lambda db, ctx, i: customer_page_sql(
+            db, ctx, where="c.grade = %s AND c.status = %s", params=("C", "active"), order="c.name ASC, c.id ASC"),
+    ),
+    Scenario(
+        name="list deep page", group="list", weight=1,
+        url=lambda ctx, i: "/customers/" + _q({"page": deep_page(ctx)}),
+        bare_sql=lambda db, ctx, i: customer_page_sql(db, ctx, page=deep_page(ctx)),
+    ),
+    Scenario(
+        name="search", group="search", weight=2,
+        url=lambda ctx, i: "/customers/" + _q({"q": SEARCH_TERM}),
+        bare_sql=lambda db, ctx, i: customer_page_sql(
+            db, ctx, where="c.search_text LIKE %s", params=(f"%{SEARCH_TERM}%",)),
+    ),
+    Scenario(
+        name="detail", group="detail", weight=4,
+        url=lambda ctx, i: f"/customers/{ctx.detail_ids[i % len(ctx.detail_ids)]}/",
+        bare_sql=detail_sql,
+    ),
+    Scenario(
+        name="api list", group="api", weight=2, accept="application/json",
+        url=lambda ctx, i: "/api/v1/customers/",
+        bare_sql=lambda db, ctx, i: customer_page_sql(db, ctx, columns=API_COLUMNS),
+    ),
+]
