@@ -89,6 +89,9 @@ def client_for(client):
 def _fast_test_settings(settings):
     """Tests render pages without running collectstatic first, and hash passwords cheaply."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.cache import cache
+
+    cache.clear()  # choices cached per user must not leak from one test's data into another's
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -52,15 +53,22 @@ def customer_list(request):
     context = {
         "filter": filterset,
         "page": page,
-        # Rendered by hand in the template: Django's Select widget takes ~0.2 ms an option,
-        # too slow for the 500 salespeople a GM chooses from.
-        "owner_choices": [(u.pk, f"{u.display_name} · {u.office.name if u.office else ''}")
-                          for u in salespeople_for(request.user)],
-        "office_choices": [(o.pk, o.name) for o in offices_for(request.user)],
+        # Built in Python, kept a minute per user: loading and rendering the 500 salespeople
+        # a GM chooses from cost ~30 ms a page at 100k customers (bench/RESULTS.md).
+        "owner_choices": _choices_for(request.user, "owners", lambda: [
+            (u.pk, f"{u.display_name} · {u.office.name if u.office else ''}") for u in salespeople_for(request.user)]),
+        "office_choices": _choices_for(request.user, "offices", lambda: [
+            (o.pk, o.name) for o in offices_for(request.user)]),
         "can_reassign": is_manager(request.user),
         "can_edit": can_edit_records(request.user),
     }
     return render(request, "customers/list.html", context)
+
+
+def _choices_for(user, kind, build):
+    """Select choices that depend only on the user's scope; stale for at most a minute (the
+    services check owners again on every write)."""
+    return cache.get_or_set(f"kehu:choices:{kind}:{user.pk}:{user.role}:{user.office_id}", build, 60)
 
 
 @login_required
