@@ -14,6 +14,11 @@ def customers_visible_to(user) -> QuerySet[Customer]:
     return scope_queryset(Customer.objects.select_related("owner", "office"), user)
 
 
+def customer_ids_owned_by(*, user, owner) -> list[int]:
+    """Every customer of `owner` within the user's scope: what a hand-over moves (CUS-5)."""
+    return list(customers_visible_to(user).filter(owner=owner).values_list("pk", flat=True))
+
+
 def customer_list_rows() -> QuerySet[Customer]:
     """The columns the customer list shows, with owner and office, nothing more: the card's
     long text sections stay on disk. Callers restrict it to ids already scoped."""

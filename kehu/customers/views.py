@@ -241,9 +241,8 @@ def customer_reassign(request):
     form = ReassignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         ids = request.POST.getlist("ids")
-        from_owner = form.cleaned_data.get("from_owner")
-        if from_owner is not None:
-            ids = list(selectors.customers_visible_to(request.user).filter(owner=from_owner).values_list("pk", flat=True))
+        if form.cleaned_data.get("from_owner") is not None:
+            ids = selectors.customer_ids_owned_by(user=request.user, owner=form.cleaned_data["from_owner"])
         try:
             services.customers_reassign(by=request.user, customer_ids=ids, to_owner=form.cleaned_data["to_owner"],
                                         reason=form.cleaned_data["reason"])
