@@ -23,11 +23,12 @@ from kehu.accounts.selectors import salespeople_for
 from kehu.core.db import refresh_planner_statistics
 from kehu.core.errors import PermissionDeniedError, ValidationFailed
 from kehu.core.models import Sequence
+from kehu.core.pagination import lists_changed
 from kehu.core.scopes import can_edit_records
 from kehu.core.text import fold
 from kehu.customers import rules
 from kehu.customers.models import Customer, CustomerEvent, Transport
-from kehu.customers.selectors import customers_visible_to
+from kehu.customers.selectors import CUSTOMER_LIST, customers_visible_to
 from kehu.customers.services import (
     CODE_SEQUENCE,
     EDITABLE_FIELDS,
@@ -331,7 +332,8 @@ def import_commit(*, by, token: str, mode: str, on_duplicate: str) -> dict:
                           % {"codes": ", ".join(d.code for d in similar)})
             for customer, (_cleaned, _owner, similar) in zip(created, new_rows, strict=True) if similar
         ], batch_size=1000)
+        lists_changed(CUSTOMER_LIST)
     if len(created) >= 1000:
-        refresh_planner_statistics()
+        refresh_planner_statistics(no_skip_scan=Customer.NO_SKIP_SCAN)
     (IMPORT_DIR / f"{uuid.UUID(str(token))}.json").unlink(missing_ok=True)
     return {"created": len(created), "merged": merged, "skipped": skipped, "errors": len(report.errors)}

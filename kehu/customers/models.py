@@ -73,6 +73,8 @@ postcode_validator = RegexValidator(r"^\d{6}$", _("A postcode has six digits."))
 
 class Customer(HalfWidthFieldsMixin, VersionedModel):
     HALF_WIDTH_FIELDS = ("phone", "fax", "postcode", "registration_no", "tax_no", "bank_account")
+    # Used only with the office given (a director's list, a count): see refresh_planner_statistics.
+    NO_SKIP_SCAN = ("customer_filters",)
 
     # --- basic data 基础资料 (CUS-1) ---
     code = models.CharField(_("customer code"), max_length=20, unique=True, editable=False)
@@ -171,7 +173,7 @@ class Customer(HalfWidthFieldsMixin, VersionedModel):
             # Counting a filtered list reads only this index, whatever filters are combined:
             # office first, so a director's count is a range of it (SQLite skip-scans the rest).
             models.Index(fields=["office", "grade", "status", "category", "nature", "completeness"],
-                         name="customer_filters"),
+                         name="customer_filters"),  # see NO_SKIP_SCAN
             # Search scans this narrow index instead of the wide rows (CustomerFilter.q).
             models.Index(fields=["search_text"], name="customer_search"),
         ]

@@ -9,6 +9,9 @@ from kehu.core.scopes import can_edit_records, in_chain_of_command, scope_querys
 from kehu.core.text import code_key, company_key, phone_key
 from kehu.customers.models import Customer, CustomerEvent, CustomerNote, KeyPerson
 
+# The name under which writers report changes to customers (core.pagination.lists_changed).
+CUSTOMER_LIST = "customers"
+
 
 def customers_visible_to(user) -> QuerySet[Customer]:
     return scope_queryset(Customer.objects.select_related("owner", "office"), user)

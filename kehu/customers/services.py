@@ -12,10 +12,11 @@ from simple_history.utils import bulk_update_with_history
 from kehu.accounts.selectors import salespeople_for
 from kehu.core.errors import PermissionDeniedError, StaleEdit, UserInputError, ValidationFailed
 from kehu.core.models import Sequence
+from kehu.core.pagination import lists_changed
 from kehu.core.scopes import can_edit_records, is_manager
 from kehu.customers import rules
 from kehu.customers.models import Customer, CustomerEvent, CustomerNote, KeyPerson, Reassignment
-from kehu.customers.selectors import customers_visible_to, possible_duplicates
+from kehu.customers.selectors import CUSTOMER_LIST, customers_visible_to, possible_duplicates
 
 CODE_SEQUENCE = "customer_code"
 # Fields a user edits on the card; everything else is kept by the system.
@@ -73,6 +74,7 @@ def _save_derived(customer: Customer) -> None:
     Customer.objects.filter(pk=customer.pk).update(
         completeness=customer.completeness, search_text=customer.search_text
     )
+    lists_changed(CUSTOMER_LIST)
 
 
 def _check_owner(*, by, owner):
@@ -110,6 +112,7 @@ def customer_create(*, by, data: dict, owner=None, on_duplicate: str | None = No
         refresh_derived(customer, people=[])
         customer._history_user = by
         customer.save()
+        lists_changed(CUSTOMER_LIST)
         if duplicates:
             CustomerEvent.objects.create(
                 customer=customer, kind=CustomerEvent.Kind.DUPLICATE_KEPT, by=by,
@@ -137,6 +140,7 @@ def customer_merge_data(*, by, target: Customer, data: dict) -> Customer:
         refresh_derived(target)
         target._history_user = by
         target.save()
+        lists_changed(CUSTOMER_LIST)
         CustomerEvent.objects.create(
             customer=target, kind=CustomerEvent.Kind.MERGED, by=by,
             message=(_("Duplicate merged; filled: %(fields)s") % {"fields": "、".join(filled)})[:300]
@@ -173,6 +177,7 @@ def customer_update(*, by, customer: Customer, version: int, data: dict) -> Cust
         refresh_derived(current)
         current._history_user = by
         current.save()
+        lists_changed(CUSTOMER_LIST)
     return current
 
 
@@ -212,6 +217,7 @@ def customers_reassign(*, by, customer_ids, to_owner, reason: str) -> uuid.UUID:
         bulk_update_with_history(moving, Customer, ["owner", "office", "version"], batch_size=500,
                                  default_user=by, default_change_reason=reason[:100])
         Reassignment.objects.bulk_create(logs, batch_size=500)
+        lists_changed(CUSTOMER_LIST)
     return batch
 
 

@@ -48,7 +48,8 @@ def _filtered(request):
 @login_required
 def customer_list(request):
     filterset = _filtered(request)
-    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=selectors.customer_list_rows())
+    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=selectors.customer_list_rows(),
+                                      generation=selectors.CUSTOMER_LIST)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "filter": filterset,

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import Office, User
 from kehu.core.db import refresh_planner_statistics
 from kehu.core.models import Sequence
+from kehu.core.pagination import lists_changed
 from kehu.core.roles import Role
 from kehu.core.text import company_key, phone_key
 from kehu.customers import rules
@@ -43,6 +44,7 @@ from kehu.customers.models import (
     Status,
     Transport,
 )
+from kehu.customers.selectors import CUSTOMER_LIST
 from kehu.customers.services import CODE_SEQUENCE, format_code, refresh_derived
 from kehu.demo import vocab
 
@@ -491,8 +493,9 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
             _say(stdout, _("%(done)d / %(total)d customers") % {"done": counts["customers"], "total": customers})
         timings["customers"] = perf_counter() - mark
 
+    lists_changed(CUSTOMER_LIST)
     mark = perf_counter()
-    refresh_planner_statistics()
+    refresh_planner_statistics(no_skip_scan=Customer.NO_SKIP_SCAN)
     timings["analyze"] = perf_counter() - mark
     timings["total"] = perf_counter() - started
     return {

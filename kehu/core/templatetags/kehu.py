@@ -1,7 +1,7 @@
+from html import escape
 from urllib.parse import urlencode
 
 from django import template
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -46,10 +46,10 @@ def money(value):
 
 @register.simple_tag
 def options(choices, selected=None):
-    """<option> tags for [(value, label)], built in Python: a template loop costs ~0.1 ms an
-    option, which adds up for the hundreds of salespeople a manager chooses from."""
+    """<option> tags for [(value, label)], built with one join: a template loop (~0.1 ms an
+    option) or format_html per option (~20 µs) adds up for the 500 salespeople a GM chooses
+    from, three selects a page."""
     selected = "" if selected is None else str(selected)
-    return format_html_join(
-        "", '<option value="{}"{}>{}</option>',
-        ((value, mark_safe(" selected") if str(value) == selected else "", label) for value, label in choices),
-    )
+    return mark_safe("".join(  # noqa: S308 — value and label are escaped
+        f'<option value="{escape(str(value))}"{" selected" if str(value) == selected else ""}>{escape(str(label))}</option>'
+        for value, label in choices))

@@ -227,6 +227,37 @@ def test_it_pages_through_a_sorted_list_without_losing_or_repeating_a_customer(c
     assert [c.name for c in response.context["page"].object_list] == seen[100:]
 
 
+@rule("CUS-1")
+@pytest.mark.parametrize("small_set", [1000, 5], ids=["held-as-ids", "walked-in-sort-order"])
+def test_it_pages_a_filtered_sorted_list_the_same_way_whatever_its_size(client_for, users, monkeypatch, small_set):
+    # core.pagination holds a small filtered set as ids and walks a large one in sort order:
+    # both must give the same pages.
+    monkeypatch.setattr("kehu.core.pagination.SMALL_SET", small_set)
+    for i in range(120):
+        services.customer_create(by=users["owner"], data={
+            "name": f"筛选客户{i:03d}商店", "category": "other", "grade": "A" if i % 3 == 0 else "B"})
+    client = client_for(users["gm"])
+    seen = []
+    for page in (1, 2):
+        response = client.get(reverse("customers:list"), {"grade": "B", "sort": "-name", "page": page})
+        seen += [c.name for c in response.context["page"].object_list]
+        assert response.context["page"].paginator.count == 80
+    assert seen == sorted((f"筛选客户{i:03d}商店" for i in range(120) if i % 3), reverse=True)
+
+
+@rule("CUS-1")
+def test_it_counts_a_new_customer_at_once_although_counts_are_kept(client_for, users, customer,
+                                                                     django_capture_on_commit_callbacks):
+    client = client_for(users["gm"])
+    assert client.get(reverse("customers:list"), {"q": "商贸"}).context["page"].paginator.count == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the service's transaction commits
+        services.customer_create(by=users["owner"], data={"name": "杭州恒丰商贸公司", "category": "other"},
+                                 on_duplicate="keep_both")
+    response = client.get(reverse("customers:list"), {"q": "商贸"})
+    assert response.context["page"].paginator.count == 2
+    assert "杭州恒丰商贸公司" in response.text
+
+
 @rule("INS-2")
 def test_it_exports_without_a_query_per_customer(client_for, users, django_assert_max_num_queries):
     for i in range(25):
