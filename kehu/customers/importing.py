@@ -16,12 +16,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from kehu.accounts.models import User
 from kehu.accounts.selectors import salespeople_for
 from kehu.core.db import refresh_planner_statistics
 from kehu.core.errors import PermissionDeniedError, ValidationFailed
+from kehu.core.history import history_record_created
 from kehu.core.models import Sequence
 from kehu.core.pagination import lists_changed
 from kehu.core.scopes import can_edit_records
@@ -323,8 +323,8 @@ def import_commit(*, by, token: str, mode: str, on_duplicate: str) -> dict:
                 customer.developed_by_id = developed_by.pk if isinstance(developed_by, User) else developed_by
             refresh_derived(customer, people=[])
             created.append(customer)
-        bulk_create_with_history(created, Customer, batch_size=1000, default_user=by,
-                                 default_change_reason="import")
+        Customer.objects.bulk_create(created, batch_size=1000)
+        history_record_created(Customer, [c.pk for c in created], user=by, reason="import")
         # CUS-8: kept although similar, recorded as on a card created by hand.
         CustomerEvent.objects.bulk_create([
             CustomerEvent(customer=customer, kind=CustomerEvent.Kind.DUPLICATE_KEPT, by=by,

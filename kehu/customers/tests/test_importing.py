@@ -283,8 +283,11 @@ def test_it_imports_the_valid_rows_when_asked(users, offices, import_dir):
          users["owner"].pk, "丙", "02111110003", 11, 1),
     ]
     history = Customer.history.order_by("code")
-    assert [(h.code, h.history_type, h.history_user_id) for h in history] == [
-        ("KH000001", "+", users["owner"].pk), ("KH000002", "+", users["owner"].pk)]
+    # The history rows are copies of the imported cards (core.history), by the importer.
+    assert [(h.code, h.name, h.phone, h.owner_id, h.history_type, h.history_user_id, h.history_change_reason)
+            for h in history] == [
+        ("KH000001", "甲商行", "021-1111 0001", users["owner"].pk, "+", users["owner"].pk, "import"),
+        ("KH000002", "丙批发部", "021-1111 0003", users["owner"].pk, "+", users["owner"].pk, "import")]
     assert list(import_dir.iterdir()) == []  # the token is used up
 
 
