@@ -4,6 +4,8 @@
                       └─ Hangzhou office            (outsider salesperson, other director)
 """
 
+from decimal import Decimal
+
 import pytest
 
 from kehu.accounts.models import Office, User
@@ -72,6 +74,26 @@ def outsider_customer(users):
     return services.customer_create(
         by=users["outsider"], data={"name": "杭州西湖百货商店", "category": Category.KEY_RETAILER, "phone": "0571-8888 0202"}
     )
+
+
+@pytest.fixture
+def thresholds(db):
+    """CRD-2 thresholds: the director signs everything, the manager from 100k, the VP from
+    500k, the GM from 1m (as the data migration sets them)."""
+    from kehu.credit.models import ApprovalThreshold
+
+    ApprovalThreshold.objects.all().delete()
+    for level, amount in [("director", "0"), ("sales_manager", "100000"), ("marketing_vp", "500000"),
+                          ("general_manager", "1000000")]:
+        ApprovalThreshold.objects.create(level=level, min_amount=Decimal(amount))
+
+
+@pytest.fixture
+def product(db):
+    from kehu.sales.models import Product
+
+    return Product.objects.create(code="P001", name="洗衣粉 5kg", spec="5kg/袋", unit="袋", list_price=Decimal("100.00"),
+                                  line="日化")
 
 
 @pytest.fixture

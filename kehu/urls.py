@@ -8,6 +8,8 @@ urlpatterns = [
     path("", insights_views.home, name="home"),
     path("accounts/", include("kehu.accounts.urls")),
     path("customers/", include("kehu.customers.urls")),
+    path("sales/", include("kehu.sales.urls")),
+    path("credit/", include("kehu.credit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("kehu.api_urls")),

@@ -1,11 +1,14 @@
-"""Realistic zh_CN demo data: an office tree, one user per demo login and `customers`
-customer cards with key people, notes and events.
+"""Realistic zh_CN demo data: an office tree, one user per demo login, `customers` customer
+cards with key people, notes and events, and their trade: products, a year of orders with
+returns and credit notes, credit limits, credit cards and requests waiting for approval.
 
 Faker is slow, so names, streets and companies are drawn from Faker once into pools and
 then combined with one `random.Random(seed)`: the same seed gives the same data. Rows are
 written in batches of 2,000 inside transactions (one executemany per table), and the derived columns of each
 card (completeness, duplicate keys, search text) come from `customers.services.refresh_derived`,
-exactly as the services compute them. No history rows are written for demo data.
+exactly as the services compute them. Order lines are priced with `OrderLine.amount_of` and
+orders are confirmed only within the customer's limit, as the services do (CRD-3). No history
+rows are written for demo data.
 """
 
 import math
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from time import perf_counter
+from types import SimpleNamespace
 
 from django.apps import apps
 from django.conf import settings
@@ -29,6 +33,8 @@ from kehu.core.models import Sequence
 from kehu.core.pagination import lists_changed
 from kehu.core.roles import Role
 from kehu.core.text import company_key, phone_key
+from kehu.credit.models import CreditAccount, CreditApproval, CreditCard, CreditPolicy, CreditRequest
+from kehu.credit.services import levels_for
 from kehu.customers import rules
 from kehu.customers.models import (
     Category,
@@ -47,6 +53,7 @@ from kehu.customers.models import (
 from kehu.customers.selectors import CUSTOMER_LIST
 from kehu.customers.services import CODE_SEQUENCE, format_code, refresh_derived
 from kehu.demo import vocab
+from kehu.sales.models import CENT, CreditNote, Order, OrderLine, Product, Return, ReturnLine
 
 DEMO_PASSWORD = "kehu2026"
 DEFAULT_CUSTOMERS = 2000
@@ -421,7 +428,8 @@ def insert_rows(model, objs) -> None:
     """INSERT `objs` with one executemany. Like bulk_create, without save() or signals, but
     it stores the timestamps we set (cards filled in over the years, not "now") and skips
     the per-value SQL assembly that makes bulk_create the slowest part at 100,000 cards.
-    Values are prepared by the model fields, so every backend gets what the ORM would send."""
+    Values are prepared by the model fields, so every backend gets what the ORM would send.
+    `objs` are model instances or any objects with the fields' attnames (see `row`)."""
     if not objs:
         return
     fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
@@ -429,13 +437,18 @@ def insert_rows(model, objs) -> None:
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
     rows = []
-    prepared = {}  # the same timestamps, dates and amounts recur: prepare each once
+    prepared = {}  # the same dates and amounts recur: prepare each once
+    adapt_moment = connection.ops.adapt_datetimefield_value
     for obj in objs:
         row = []
         for field in fields:
             value = getattr(obj, field.attname)
             if not isinstance(value, PLAIN_TYPES):
-                if isinstance(value, list):
+                if isinstance(value, datetime) and value.tzinfo is not None:
+                    # What DateTimeField.get_db_prep_save does with an aware moment; moments
+                    # rarely recur, so they are adapted directly rather than cached.
+                    value = adapt_moment(value)
+                elif isinstance(value, list):
                     value = field.get_db_prep_save(value, connection)
                 else:
                     key = (field.attname, value)
@@ -446,6 +459,13 @@ def insert_rows(model, objs) -> None:
         rows.append(row)
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def row(**values) -> SimpleNamespace:
+    """A row for insert_rows without a model instance, for the largest tables (orders and
+    their lines): building ~400,000 model instances alone took seconds. Every field's attname
+    must be given, defaults included."""
+    return SimpleNamespace(**values)
 
 
 # --- the whole run --------------------------------------------------------------------------------
@@ -460,8 +480,8 @@ def check_empty() -> None:
 
 
 def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
-    """Create the office tree, the demo users and `customers` customer cards. Returns the
-    counts and the seconds each step took."""
+    """Create the office tree, the demo users, `customers` customer cards and their trade
+    (products, orders, returns, credit). Returns the counts and the seconds each step took."""
     if customers < 0:
         raise ValueError("customers must be zero or more")
     check_empty()
@@ -493,6 +513,10 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
             _say(stdout, _("%(done)d / %(total)d customers") % {"done": counts["customers"], "total": customers})
         timings["customers"] = perf_counter() - mark
 
+        mark = perf_counter()
+        trade = _write_trade(org=org, seed=seed, stdout=stdout)
+        timings["trade"] = perf_counter() - mark
+
     lists_changed(CUSTOMER_LIST)
     mark = perf_counter()
     refresh_planner_statistics(no_skip_scan=Customer.NO_SKIP_SCAN)
@@ -503,6 +527,7 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         "users": len(org.users),
         "salespeople": len(org.salespeople),
         **counts,
+        **trade,
         "password": DEMO_PASSWORD,
         "seconds": {k: round(v, 2) for k, v in timings.items()},
     }
@@ -568,9 +593,526 @@ def _write_batch(*, numbers, org: Org, maker: CardMaker, rng: random.Random) -> 
             "reassignments": len(reassignments)}
 
 
+# --- trade: products, orders, returns (ORD-1, ORD-2) and credit (CRD-1…CRD-3) ---------------------
+
+# Orders a year by grade, and cases per line: higher grades buy more and larger (CRD-4).
+ORDERS_PER_YEAR = {Grade.A: 6.0, Grade.B: 3.0, Grade.C: 1.5}
+QUANTITY = {Grade.A: (20, 200), Grade.B: (8, 80), Grade.C: (2, 30)}
+DISCOUNT_WEIGHTS = {0: 70, 2: 10, 3: 8, 5: 8, 8: 3, 10: 1}
+# Days from invoice to payment by the customer's habit, how common each habit is, and the
+# payment attitude its credit card records (CRD-1).
+PAYMENT_DAYS = {"prompt": (5, 30), "normal": (20, 55), "slow": (45, 150)}
+HABIT_WEIGHTS = {"prompt": 70, "normal": 25, "slow": 5}
+HABIT_ATTITUDES = {"prompt": ["prompt", "prompt", "normal"], "normal": ["normal", "acceptable"],
+                   "slow": ["delays", "difficult"]}
+ACCOUNT_SHARE = 0.92  # of active customers; the others wait for their first limit
+FIRST_DRAFT_SHARE = 0.4  # of those: a first order waits as a draft
+DRAFT_DAYS, DRAFT_SHARE = 10, 0.35  # orders of the last ten days not confirmed yet
+CANCELLED_SHARE = 0.04
+REFUSED_SHARE = 0.015  # confirmed orders refused by the customer before delivery
+RETURNED_SHARE = 0.04  # delivered orders some goods of which came back
+RETURN_REASON_WEIGHTS = {Return.Reason.DEFECT: 30, Return.Reason.CUSTOMER: 25, Return.Reason.DELIVERY: 20,
+                         Return.Reason.SALESPERSON: 15, Return.Reason.POLICY: 10}
+WITHDRAWN_DAYS = 180  # withdrawn products appear on orders older than this
+CARD_SHARE = 0.04  # of customers with an account: a filled-in credit card
+PENDING_FIRST_SHARE = 0.5  # of customers without an account: their limit request waits
+PENDING_MORE_SHARE = 0.01  # of customers with an account: a higher limit waits
+APPROVED_SHARE, REJECTED_SHARE = 0.03, 0.005  # decided requests kept in the history
+HIGHER_LIMITS = {Grade.A: ["800000", "1200000"], Grade.B: ["300000", "400000"], Grade.C: ["80000", "100000"]}
+# Guaranteed, so the demo queues are never empty: requests in director1's office waiting for
+# director1, and waiting for manager1 with director1's signature already given.
+FOR_DIRECTOR1, FOR_MANAGER1 = 3, 2
+ZERO = Decimal("0")
+# Quantities and discounts are whole numbers: one shared Decimal each keeps a year of orders small.
+WHOLE = [Decimal(f"{n}.00") for n in range(max(high for _low, high in QUANTITY.values()) + 1)]
+
+
+@dataclass(slots=True)
+class ActiveCustomer:
+    id: int
+    owner_id: int
+    office_id: int | None
+    grade: str
+    developed_on: date
+    habit: str
+    limit: Decimal | None  # None: no credit account yet
+
+
+@dataclass(slots=True)
+class PlannedLine:
+    product: Product
+    quantity: Decimal
+    unit_price: Decimal
+    discount_pct: Decimal
+    amount: Decimal
+    returned_quantity: Decimal = ZERO
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class PlannedReturn:
+    kind: str
+    reason: str
+    responsible: str
+    returned_on: date
+    at: datetime
+    follow_up: str
+    follow_up_done: bool
+    lines: list[tuple[PlannedLine, Decimal, Decimal]]  # (order line, quantity, amount)
+    credit_note: bool
+    amount: Decimal = ZERO
+
+
+@dataclass(slots=True)
+class PlannedOrder:
+    customer: ActiveCustomer
+    ordered_on: date
+    created_at: datetime
+    lines: list[PlannedLine]
+    total: Decimal
+    note: str
+    status: str = Order.Status.DRAFT
+    updated_at: datetime | None = None
+    confirmed_at: datetime | None = None
+    delivered_on: date | None = None
+    invoiced_on: date | None = None
+    closed_on: date | None = None
+    cancelled_on: date | None = None
+    cancel_reason: str = ""
+    returned: Decimal = ZERO
+    ret: PlannedReturn | None = None
+    blocked_at: Decimal | None = None  # a recent draft the credit check refused: exposure it would reach
+    number: str = ""
+    id: int | None = None
+
+
+class TradePlanner:
+    """Plans a customer's year of orders day by day, as the services would have let it happen:
+    an order is confirmed only if it keeps the exposure within the limit and nothing is overdue
+    beyond the policy's days (CRD-3); otherwise it is cancelled, or waits as a draft if recent."""
+
+    def __init__(self, *, rng: random.Random, products: list[Product], policy: CreditPolicy, owner_names: dict):
+        self.rng = rng
+        self.today, self.now = timezone.localdate(), timezone.now()
+        self.tz = timezone.get_current_timezone()
+        self.current = [p for p in products if p.active]
+        self.all = products
+        self.policy = policy
+        self.owner_names = owner_names
+        self.refusal_reasons = {r: str(r.label) for r in Return.Reason}
+
+    def at(self, day: date) -> datetime:
+        """A moment of the working day `day`, never later than now."""
+        return min(self.now, _moment(self.rng, day, self.tz))
+
+    def orders_of(self, customer: ActiveCustomer) -> list[PlannedOrder]:
+        rng, today = self.rng, self.today
+        start = max(customer.developed_on, today - timedelta(days=364))
+        if customer.limit is None:
+            if rng.random() >= FIRST_DRAFT_SHARE:
+                return []
+            days = [today - timedelta(days=rng.randint(0, min(DRAFT_DAYS, (today - start).days)))]
+        else:
+            expected = ORDERS_PER_YEAR[customer.grade] * ((today - start).days + 1) / 365
+            count = int(expected) + (rng.random() < expected - int(expected))
+            days = sorted(_random_day(rng, start, today) for _i in range(count))
+        planned: list[PlannedOrder] = []
+        for day in days:
+            order = self._order(customer, day)
+            if customer.limit is not None:
+                self._progress(order, earlier=planned)
+            planned.append(order)
+        return planned
+
+    def _order(self, customer: ActiveCustomer, day: date) -> PlannedOrder:
+        rng = self.rng
+        pool = self.all if (self.today - day).days > WITHDRAWN_DAYS else self.current
+        lines = []
+        for product in rng.sample(pool, rng.choice((1, 1, 2, 2, 2, 3))):
+            quantity = WHOLE[rng.randint(*QUANTITY[customer.grade])]
+            price = product.list_price if rng.random() < 0.85 else (product.list_price * Decimal("0.95")).quantize(CENT)
+            discount = WHOLE[_weighted(rng, DISCOUNT_WEIGHTS)]
+            lines.append(PlannedLine(product=product, quantity=quantity, unit_price=price, discount_pct=discount,
+                                     amount=OrderLine.amount_of(quantity, price, discount)))
+        created = self.at(day)
+        return PlannedOrder(customer=customer, ordered_on=day, created_at=created, updated_at=created, lines=lines,
+                            total=sum((line.amount for line in lines), ZERO), note=rng.choice(vocab.ORDER_NOTES))
+
+    def _exposure(self, earlier: list[PlannedOrder], day: date) -> tuple[Decimal, int]:
+        """What the customer owes on `day` for earlier orders (counted until paid, returns not
+        deducted: never less than the true exposure), and the days the oldest invoice is overdue."""
+        exposure, overdue = ZERO, 0
+        for order in earlier:
+            if order.confirmed_at is None or order.status == Order.Status.CANCELLED:
+                continue
+            if order.closed_on is None or order.closed_on > day:
+                exposure += order.total
+                if order.invoiced_on and order.invoiced_on <= day:
+                    overdue = max(overdue, (day - order.invoiced_on).days - self.policy.payment_days)
+        return exposure, overdue
+
+    def _progress(self, order: PlannedOrder, *, earlier: list[PlannedOrder]) -> None:
+        rng, today, customer = self.rng, self.today, order.customer
+        age = (today - order.ordered_on).days
+        if age <= DRAFT_DAYS and rng.random() < DRAFT_SHARE:
+            return
+        roll = rng.random()
+        confirmed_on = order.ordered_on + timedelta(days=rng.choice((0, 0, 0, 1)))
+        if roll < CANCELLED_SHARE or confirmed_on > today:
+            if confirmed_on <= today:
+                self._cancel(order, on=min(today, order.ordered_on + timedelta(days=rng.randint(0, 3))),
+                             reason=rng.choice(vocab.CANCEL_REASONS))
+            return
+        exposure, overdue = self._exposure(earlier, confirmed_on)
+        if exposure + order.total > customer.limit or overdue > self.policy.overdue_block_days:
+            if age <= DRAFT_DAYS:
+                order.blocked_at = exposure + order.total
+            else:
+                self._cancel(order, on=confirmed_on, reason="逾期未回款，暂停发货" if overdue > self.policy.overdue_block_days
+                             else "超出信用额度，客户先回款再订货")
+            return
+        order.status, order.confirmed_at = Order.Status.CONFIRMED, self.at(confirmed_on)
+        order.updated_at = max(order.created_at, order.confirmed_at)
+        if roll < CANCELLED_SHARE + REFUSED_SHARE:
+            self._refuse(order, on=min(today, confirmed_on + timedelta(days=rng.randint(0, 3))))
+            return
+        delivered_on = confirmed_on + timedelta(days=rng.randint(1, 6))
+        if delivered_on > today:
+            return
+        order.status, order.delivered_on = Order.Status.DELIVERED, delivered_on
+        invoiced_on = delivered_on + timedelta(days=rng.randint(0, 10))
+        if invoiced_on <= today:
+            order.status, order.invoiced_on = Order.Status.INVOICED, invoiced_on
+            paid_on = invoiced_on + timedelta(days=rng.randint(*PAYMENT_DAYS[customer.habit]))
+            if paid_on <= today:
+                order.status, order.closed_on = Order.Status.CLOSED, paid_on
+        order.updated_at = max(order.updated_at, self.at(order.closed_on or order.invoiced_on or delivered_on))
+        if rng.random() < RETURNED_SHARE:
+            self._return_goods(order)
+
+    def _cancel(self, order: PlannedOrder, *, on: date, reason: str) -> None:
+        order.status, order.cancelled_on, order.cancel_reason = Order.Status.CANCELLED, on, reason
+        order.updated_at = max(order.updated_at, self.at(on))
+
+    def _ret(self, order: PlannedOrder, *, kind: str, on: date, lines, credit_note: bool) -> PlannedReturn:
+        rng = self.rng
+        reason = _weighted(rng, RETURN_REASON_WEIGHTS)
+        responsible = rng.choice(vocab.RETURN_RESPONSIBLE[reason]).format(
+            owner=self.owner_names[order.customer.owner_id])
+        ret = PlannedReturn(kind=kind, reason=reason, responsible=responsible, returned_on=on,
+                            at=max(order.updated_at, self.at(on)),
+                            follow_up=rng.choice(vocab.RETURN_FOLLOW_UPS[reason]),
+                            follow_up_done=(self.today - on).days > 14 or rng.random() < 0.3, lines=lines,
+                            credit_note=credit_note, amount=sum((amount for _l, _q, amount in lines), ZERO))
+        for line, quantity, _amount in lines:
+            line.returned_quantity += quantity
+        order.returned += ret.amount
+        order.ret = ret
+        return ret
+
+    def _refuse(self, order: PlannedOrder, *, on: date) -> None:
+        """ORD-2: refused before delivery: the whole order comes back and is cancelled."""
+        ret = self._ret(order, kind=Return.Kind.REFUSED, on=on, credit_note=False,
+                        lines=[(line, line.quantity, line.amount) for line in order.lines])
+        # The words return_record writes, in the demo's language.
+        self._cancel(order, on=on, reason=(_("Refused by the customer: %(reason)s")
+                                           % {"reason": self.refusal_reasons[ret.reason]})[:200])
+        order.updated_at = ret.at
+
+    def _return_goods(self, order: PlannedOrder) -> None:
+        """ORD-2: goods returned after delivery, part of one line; a credit note once invoiced."""
+        on = order.delivered_on + timedelta(days=self.rng.randint(1, 20))
+        if on > self.today:
+            return
+        line = self.rng.choice(order.lines)
+        quantity = WHOLE[self.rng.randint(1, int(line.quantity))]
+        # As return_record prices it: the whole line returns its amount, part of it pro rata.
+        amount = line.amount if quantity == line.quantity else (line.amount * quantity / line.quantity).quantize(CENT)
+        if amount <= 0:
+            return
+        invoiced = order.invoiced_on is not None and order.invoiced_on <= on
+        self._ret(order, kind=Return.Kind.RETURNED, on=on, lines=[(line, quantity, amount)], credit_note=invoiced)
+        order.updated_at = max(order.updated_at, order.ret.at)
+
+
+def _write_products() -> list[Product]:
+    now = timezone.now()
+    products = [
+        Product(code=f"{prefix}{n:03d}", name=name, spec=spec, unit=unit, list_price=Decimal(price), line=line,
+                active=f"{prefix}{n:03d}" not in vocab.WITHDRAWN_PRODUCTS, version=1, created_at=now, updated_at=now)
+        for line, prefix, items in vocab.CATALOGUE for n, (name, spec, unit, price) in enumerate(items, 1)
+    ]
+    insert_rows(Product, products)
+    ids = dict(Product.objects.values_list("code", "id"))
+    for product in products:
+        product.pk = ids[product.code]
+    return products
+
+
+def _active_customers(rng: random.Random, policy: CreditPolicy) -> list[ActiveCustomer]:
+    rows = Customer.objects.filter(status=Status.ACTIVE).order_by("id").values_list(
+        "id", "owner_id", "office_id", "grade", "developed_on", "created_at")
+    # A card without its development date (CUS-4) trades from the day it was filled in.
+    return [ActiveCustomer(id=pk, owner_id=owner, office_id=office, grade=grade,
+                           developed_on=developed or timezone.localdate(created), habit=_weighted(rng, HABIT_WEIGHTS),
+                           limit=policy.limit_for_grade(grade) if rng.random() < ACCOUNT_SHARE else None)
+            for pk, owner, office, grade, developed, created in rows]
+
+
+def _write_orders(planned: list[PlannedOrder]) -> None:
+    """Orders numbered in date order from the 'order' counter, so the next order the services
+    take continues the numbering; then their lines (and the line ids the returns point at)."""
+    planned.sort(key=lambda o: (o.created_at, o.customer.id))
+    numbers = Sequence.take("order", len(planned)) if planned else range(0)
+    for start in range(0, len(planned), BATCH_SIZE):
+        batch = planned[start:start + BATCH_SIZE]
+        with transaction.atomic():
+            orders = []
+            for plan, number in zip(batch, numbers[start:start + BATCH_SIZE], strict=True):
+                plan.number = f"SO{number:07d}"
+                c = plan.customer
+                orders.append(row(
+                    number=plan.number, customer_id=c.id, owner_id=c.owner_id, office_id=c.office_id,
+                    ordered_on=plan.ordered_on, status=plan.status, total=plan.total, returned=plan.returned,
+                    note=plan.note, created_by_id=c.owner_id, confirmed_at=plan.confirmed_at,
+                    confirmed_by_id=c.owner_id if plan.confirmed_at else None, delivered_on=plan.delivered_on,
+                    invoiced_on=plan.invoiced_on, closed_on=plan.closed_on, cancelled_on=plan.cancelled_on,
+                    cancel_reason=plan.cancel_reason, version=1, created_at=plan.created_at,
+                    updated_at=plan.updated_at))
+            insert_rows(Order, orders)
+            ids = dict(Order.objects.filter(number__gte=batch[0].number, number__lte=batch[-1].number)
+                       .values_list("number", "id"))
+            lines = []
+            for plan in batch:
+                plan.id = ids[plan.number]
+                lines += [row(order_id=plan.id, product_id=line.product.pk, quantity=line.quantity,
+                              unit_price=line.unit_price, discount_pct=line.discount_pct, amount=line.amount,
+                              returned_quantity=line.returned_quantity) for line in plan.lines]
+            insert_rows(OrderLine, lines)
+            returned = [plan for plan in batch if plan.ret]
+            if returned:  # an order's products are distinct: (order, product) names its line
+                line_ids = {(o, p): pk for o, p, pk in OrderLine.objects.filter(
+                    order_id__in=[plan.id for plan in returned]).values_list("order_id", "product_id", "id")}
+                for plan in returned:
+                    for line in plan.lines:
+                        line.id = line_ids[(plan.id, line.product.pk)]
+
+
+def _write_returns(planned: list[PlannedOrder]) -> tuple[int, int]:
+    """Returns numbered in date order from the 'return' counter, with their lines, and the
+    credit notes of returns after invoicing from the 'credit_note' counter."""
+    orders = sorted((plan for plan in planned if plan.ret), key=lambda o: (o.ret.at, o.id))
+    numbers = Sequence.take("return", len(orders)) if orders else range(0)
+    with_notes = sum(1 for o in orders if o.ret.credit_note)
+    note_numbers = iter(Sequence.take("credit_note", with_notes) if with_notes else range(0))
+    for start in range(0, len(orders), BATCH_SIZE):
+        batch = orders[start:start + BATCH_SIZE]
+        with transaction.atomic():
+            returns = []
+            for order, number in zip(batch, numbers[start:start + BATCH_SIZE], strict=True):
+                ret, c = order.ret, order.customer
+                returns.append(Return(
+                    number=f"TH{number:07d}", order_id=order.id, customer_id=c.id, owner_id=c.owner_id,
+                    office_id=c.office_id, kind=ret.kind, reason=ret.reason, responsible=ret.responsible,
+                    returned_on=ret.returned_on, amount=ret.amount, follow_up=ret.follow_up,
+                    follow_up_done=ret.follow_up_done, recorded_by_id=c.owner_id, created_at=ret.at,
+                    updated_at=ret.at))
+            insert_rows(Return, returns)
+            ids = dict(Return.objects.filter(number__gte=returns[0].number, number__lte=returns[-1].number)
+                       .values_list("number", "id"))
+            lines, notes = [], []
+            for order, ret in zip(batch, returns, strict=True):
+                ret.pk = ids[ret.number]
+                lines += [ReturnLine(ret_id=ret.pk, order_line_id=line.id, product_id=line.product.pk,
+                                     quantity=quantity, amount=amount) for line, quantity, amount in order.ret.lines]
+                if order.ret.credit_note:
+                    notes.append(CreditNote(number=f"CN{next(note_numbers):07d}", ret_id=ret.pk,
+                                            customer_id=ret.customer_id, amount=ret.amount, issued_on=ret.returned_on,
+                                            created_at=ret.created_at, updated_at=ret.created_at))
+            insert_rows(ReturnLine, lines)
+            insert_rows(CreditNote, notes)
+    return len(orders), with_notes
+
+
+class CreditWriter:
+    """Credit accounts with the limit the grade proposes (CRD-4), a few credit cards (CRD-1),
+    and limit requests: decided ones in the history, pending ones at every level of the chain
+    (CRD-2), and overrides asked for recent drafts the credit check refused (CRD-3)."""
+
+    def __init__(self, *, rng: random.Random, org: Org, policy: CreditPolicy):
+        self.rng, self.org, self.policy = rng, org, policy
+        self.today, self.now, self.tz = timezone.localdate(), timezone.now(), timezone.get_current_timezone()
+        self.by_name = {u.username: u for u in org.users}
+        self.manager_of_region = {u.office_id: u for u in org.users if u.role == Role.SALES_MANAGER}
+        self.levels: dict[Decimal, list[str]] = {}  # levels_for(amount), asked once per amount
+        self.requests: list[tuple[CreditRequest, list[CreditApproval]]] = []
+
+    def at(self, day: date) -> datetime:
+        return min(self.now, _moment(self.rng, day, self.tz))
+
+    def _levels(self, amount: Decimal) -> list[str]:
+        if amount not in self.levels:
+            self.levels[amount] = levels_for(amount)
+        return self.levels[amount]
+
+    def signer(self, level: str, office_id: int) -> User:
+        if level == "director":
+            return self.org.director_of_office[office_id]
+        if level == "sales_manager":
+            return self.manager_of_region[self.org.office_of_team[office_id].parent_id]
+        return self.by_name["vp" if level == "marketing_vp" else "gm"]
+
+    def request(self, c: ActiveCustomer, *, amount: Decimal, signed: int, status=CreditRequest.Status.PENDING,
+                grade: str = "", reasons: str, created: datetime, order: PlannedOrder | None = None,
+                levels: list[str] | None = None, previous_limit: Decimal | None = None,
+                decided_at: datetime | None = None) -> None:
+        """A request and the signatures given so far: `signed` levels approved, then (if
+        rejected) the next one refuses. An approved request's last signature is at `decided_at`."""
+        rng = self.rng
+        levels = levels or self._levels(amount)
+        kind = CreditRequest.Kind.OVERRIDE if order else CreditRequest.Kind.LIMIT
+        request = CreditRequest(kind=kind, customer_id=c.id, office_id=c.office_id, amount=amount, grade=grade,
+                                previous_limit=(c.limit or ZERO) if previous_limit is None else previous_limit,
+                                order_id=order.id if order else None, reasons=reasons,
+                                requested_by_id=c.owner_id, levels=list(levels), status=status, created_at=created,
+                                updated_at=created)
+        steps, at = [], created
+        decided = len(levels) if status == CreditRequest.Status.APPROVED else signed
+        signing = levels[:decided + (status == CreditRequest.Status.REJECTED)]
+        for index, level in enumerate(signing):
+            at = min(decided_at or self.now, at + timedelta(hours=rng.randint(2, 40)))
+            if decided_at and index == len(signing) - 1:
+                at = decided_at
+            rejected = index == decided
+            steps.append(CreditApproval(
+                level=level, decided_by_id=self.signer(level, c.office_id).pk, at=at,
+                decision=CreditApproval.Decision.REJECTED if rejected else CreditApproval.Decision.APPROVED,
+                comment=rng.choice(vocab.REJECTION_COMMENTS if rejected else vocab.APPROVAL_COMMENTS)))
+        if status != CreditRequest.Status.PENDING:
+            request.decided_at = request.updated_at = at
+        self.requests.append((request, steps))
+
+    def write(self, customers: list[ActiveCustomer], planned: list[PlannedOrder]) -> dict:
+        rng, policy = self.rng, self.policy
+        accounts, cards, pending = [], [], set()
+        director1 = self.by_name.get("director1")
+        for c in customers:
+            if c.limit is None:
+                continue
+            approved_on = _random_day(rng, c.developed_on, self.today)
+            accounts.append(CreditAccount(customer_id=c.id, limit=c.limit, grade=c.grade,
+                                          approved_at=self.at(approved_on)))
+            if rng.random() < CARD_SHARE:
+                cards.append(self.card(c, filled_on=approved_on))
+            roll = rng.random()
+            if roll < APPROVED_SHARE:  # the request that set the present limit
+                created = accounts[-1].approved_at - timedelta(days=rng.randint(2, 6))
+                self.request(c, amount=c.limit, grade=c.grade, signed=0, status=CreditRequest.Status.APPROVED,
+                             reasons=rng.choice(vocab.CREDIT_REASONS_NEW), created=created, previous_limit=ZERO,
+                             decided_at=accounts[-1].approved_at)
+            elif roll < APPROVED_SHARE + REJECTED_SHARE:
+                amount = Decimal(rng.choice(HIGHER_LIMITS[c.grade]))
+                self.request(c, amount=amount, signed=rng.randrange(len(self._levels(amount))),
+                             status=CreditRequest.Status.REJECTED, reasons=rng.choice(vocab.CREDIT_REASONS_MORE),
+                             created=self.at(_random_day(rng, approved_on, self.today)))
+        # Requests waiting: first the ones the demo logins must find in their queue.
+        in_office_1 = [c for c in customers if director1 and c.office_id is not None
+                       and self.org.director_of_office.get(c.office_id) == director1]
+        for n, c in enumerate(in_office_1[:FOR_DIRECTOR1 + FOR_MANAGER1]):
+            if n < FOR_DIRECTOR1:  # the director signs first, whatever the amount
+                self.pending(c, amount=Decimal(HIGHER_LIMITS[c.grade][0]), signed=0)
+            else:  # the highest step of every grade reaches the sales manager's threshold
+                self.pending(c, amount=Decimal(HIGHER_LIMITS[c.grade][-1]), signed=1)
+            pending.add(c.id)
+        for c in customers:
+            if c.id in pending:
+                continue
+            if c.limit is None and rng.random() < PENDING_FIRST_SHARE:
+                self.pending(c, amount=policy.limit_for_grade(c.grade))
+            elif c.limit is not None and rng.random() < PENDING_MORE_SHARE:
+                self.pending(c, amount=Decimal(rng.choice(HIGHER_LIMITS[c.grade])))
+        # CRD-3: a one-off override asked for each recent draft the credit check refused.
+        for order in planned:
+            if order.blocked_at is not None:
+                self.request(order.customer, amount=order.blocked_at, signed=0, order=order,
+                             levels=self._levels(order.blocked_at)[-1:], reasons="客户承诺本周内结清欠款，请特批发货。",
+                             created=max(order.created_at, self.now - timedelta(hours=rng.randint(1, 48))))
+        with transaction.atomic():
+            insert_rows(CreditAccount, accounts)
+            insert_rows(CreditCard, cards)
+            insert_rows(CreditRequest, [r for r, _steps in self.requests])
+            # The table was empty (check_empty): ids follow the order of insertion.
+            ids = list(CreditRequest.objects.order_by("id").values_list("id", flat=True))
+            steps = []
+            for pk, (_request, approvals) in zip(ids, self.requests, strict=True):
+                for step in approvals:
+                    step.request_id = pk
+                    steps.append(step)
+            insert_rows(CreditApproval, steps)
+        return {"credit_accounts": len(accounts), "credit_cards": len(cards), "credit_requests": len(self.requests),
+                "pending_requests": sum(r.status == CreditRequest.Status.PENDING for r, _s in self.requests)}
+
+    def pending(self, c: ActiveCustomer, *, amount: Decimal, signed: int | None = None) -> None:
+        rng = self.rng
+        levels = self._levels(amount)
+        signed = rng.randrange(len(levels)) if signed is None else min(signed, len(levels) - 1)
+        self.request(c, amount=amount, grade=c.grade, signed=signed, created=self.now - timedelta(
+            days=rng.randint(1, 10), hours=rng.randint(0, 23)) - timedelta(hours=40 * signed),
+                     reasons=rng.choice(vocab.CREDIT_REASONS_MORE if c.limit else vocab.CREDIT_REASONS_NEW))
+
+    def card(self, c: ActiveCustomer, *, filled_on: date) -> CreditCard:
+        rng = self.rng
+        choice = rng.choice
+        at = self.at(filled_on)
+        brands = rng.sample(vocab.BRANDS, 3)
+        shares = [50, 30, 20]
+        return CreditCard(
+            customer_id=c.id, started_trading_on=c.developed_on, location=choice(CreditCard.Location.values),
+            character=choice(CreditCard.Character.values), temperament=choice(CreditCard.Temperament.values),
+            interests=choice(vocab.CARD_INTERESTS), education=choice(vocab.CARD_EDUCATION),
+            experience=choice(vocab.CARD_EXPERIENCE), eloquence=choice(CreditCard.Eloquence.values),
+            mindset=choice(CreditCard.Mindset.values), technical_level=choice(CreditCard.Level3.values),
+            drive=choice(CreditCard.Drive.values), focus=choice(CreditCard.Level3.values),
+            planning=choice(CreditCard.Strength.values), health=choice(["good", "good", "medium"]),
+            successor=choice(CreditCard.Successor.values), staff_attitude=choice(CreditCard.StaffAttitude.values),
+            vehicle_count=rng.randint(0, 12), property_tenure=choice(CreditCard.Tenure.values),
+            site=choice(CreditCard.Site.values), shop_area=_area(rng, 30, 1500), decoration=choice(["good", "medium"]),
+            floors=rng.randint(1, 3), insurance=choice(CreditCard.Insurance.values),
+            bank_standing=choice(["very_good", "good", "good", "average"] if c.habit != "slow" else ["average", "poor"]),
+            books_complete=c.habit != "slow" or rng.random() < 0.5,
+            peer_evaluation=choice(["very_good", "good", "average"]),
+            management_evaluation=choice(["good", "average"]), payment_attitude=choice(HABIT_ATTITUDES[c.habit]),
+            brand_sales=[{"brand": brand, "company": "", "monthly_sales": rng.randint(2, 60) * 1000, "share": share}
+                         for brand, share in zip(brands, shares, strict=True)],
+            salesperson_assessment=choice(vocab.CARD_ASSESSMENTS), filled_by_id=c.owner_id, version=1,
+            created_at=at, updated_at=at)
+
+
+def _write_trade(*, org: Org, seed: int, stdout=None) -> dict:
+    # A stream of its own: the customer cards of a seed stay what they were before orders existed.
+    rng = random.Random(f"{seed}-trade")
+    policy = CreditPolicy.current()
+    with transaction.atomic():
+        products = _write_products()
+    customers = _active_customers(rng, policy)
+    planner = TradePlanner(rng=rng, products=products, policy=policy,
+                           owner_names={u.pk: u.display_name for u in org.users})
+    planned = [order for c in customers for order in planner.orders_of(c)]
+    _write_orders(planned)
+    returns, credit_notes = _write_returns(planned)
+    credit = CreditWriter(rng=rng, org=org, policy=policy).write(customers, planned)
+    _say(stdout, _("%(products)d products, %(orders)d orders, %(returns)d returns")
+         % {"products": len(products), "orders": len(planned), "returns": returns})
+    return {"products": len(products), "orders": len(planned),
+            "order_lines": sum(len(order.lines) for order in planned), "returns": returns,
+            "credit_notes": credit_notes, **credit}
+
+
 # --- reset -----------------------------------------------------------------------------------------
 
 EXTRA_TABLES_TO_CLEAR = {"admin.LogEntry", "authtoken.Token", "authtoken.TokenProxy", "sessions.Session"}
+# The company's settings, not data: the approval thresholds (CRD-2) and the credit policy.
+SETTINGS_TO_KEEP = {"credit.ApprovalThreshold", "credit.CreditPolicy"}
 
 
 def _models_to_clear() -> list:
@@ -579,7 +1121,7 @@ def _models_to_clear() -> list:
     candidates = [
         m for m in apps.get_models(include_auto_created=True)
         if (m._meta.app_config.name.startswith("kehu.") or m._meta.label in EXTRA_TABLES_TO_CLEAR)
-        and m._meta.managed and not m._meta.proxy
+        and m._meta.managed and not m._meta.proxy and m._meta.label not in SETTINGS_TO_KEEP
     ]
     remaining = set(candidates)
     targets = {
@@ -601,7 +1143,8 @@ def _models_to_clear() -> list:
 
 def reset(*, stdout=None) -> dict[str, int]:
     """Delete all customers, their key people, notes, events, reassignments and history, the
-    records of every other Kehu app, all users and offices, and the counters. Raw DELETEs:
+    records of every other Kehu app, all users and offices, and the counters; the credit
+    settings stay. Raw DELETEs:
     going through the ORM would write a history row for every deleted card."""
     deleted = {}
     with transaction.atomic(), connection.cursor() as cursor:

@@ -4,6 +4,8 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.safestring import mark_safe
 
+from kehu.core.money import money
+
 register = template.Library()
 
 
@@ -36,12 +38,7 @@ def sort_mark(context, field):
     return "▲" if current == field else "▼" if current == f"-{field}" else ""
 
 
-@register.filter
-def money(value):
-    """CNY with two places and thousands separators."""
-    if value is None or value == "":
-        return ""
-    return f"¥{value:,.2f}"
+register.filter(money)
 
 
 @register.simple_tag

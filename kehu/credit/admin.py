@@ -1,0 +1,85 @@
+"""Credit settings (policy, thresholds) are kept here; limits, requests and signatures are
+read here only: they change through the approval chain (credit.services), never by hand."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from kehu.credit.models import (
+    ApprovalThreshold,
+    CreditAccount,
+    CreditApproval,
+    CreditCard,
+    CreditPolicy,
+    CreditRequest,
+)
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CreditPolicy)
+class CreditPolicyAdmin(admin.ModelAdmin):
+    """One row: CreditPolicy.current() reads the first one."""
+
+    list_display = ["__str__", "payment_days", "overdue_block_days", "grade_a_limit", "grade_b_limit",
+                    "grade_c_limit", "late_days_warning", "broken_promises_warning"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not CreditPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApprovalThreshold)
+class ApprovalThresholdAdmin(admin.ModelAdmin):
+    list_display = ["level", "min_amount"]
+    ordering = ["min_amount"]
+
+
+@admin.register(CreditAccount)
+class CreditAccountAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["customer", "limit", "grade", "approved_at"]
+    list_filter = ["grade"]
+    list_select_related = ["customer"]
+    search_fields = ["customer__name", "customer__code"]
+
+
+class CreditApprovalInline(ReadOnlyMixin, admin.TabularInline):
+    model = CreditApproval
+    fields = ["level", "decided_by", "decision", "comment", "at"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(CreditRequest)
+class CreditRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["created_at", "customer", "kind", "amount", "previous_limit", "status", "requested_by"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["customer", "requested_by"]
+    search_fields = ["customer__name", "customer__code"]
+    inlines = [CreditApprovalInline]
+
+
+@admin.register(CreditCard)
+class CreditCardAdmin(SimpleHistoryAdmin):
+    list_display = ["customer", "payment_attitude", "bank_standing", "filled_by", "updated_at"]
+    list_filter = ["payment_attitude", "bank_standing"]
+    list_select_related = ["customer", "filled_by"]
+    search_fields = ["customer__name", "customer__code"]
+    raw_id_fields = ["customer", "filled_by"]
+    readonly_fields = ["version"]
+
+    def save_model(self, request, obj, form, change):
+        # Keep optimistic locking honest: a card open on a page is stale after an admin edit.
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)

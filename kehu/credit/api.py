@@ -1,0 +1,232 @@
+"""REST API for credit (PLT-2): limit and override requests through the approval chain
+(CRD-2), a customer's limit and exposure, and confirming an order under the limit (CRD-3).
+The same selectors (scopes) and services (rules) as the pages. Money is a string with two
+decimals."""
+
+from decimal import Decimal
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from kehu.credit import selectors, services
+from kehu.credit.models import CreditApproval, CreditRequest, Level
+from kehu.customers.api import ScopedCustomerField
+from kehu.customers.models import Customer, Grade
+from kehu.customers.selectors import customer_get_for_user
+from kehu.sales.api import (
+    ERRORS,
+    OrderSerializer,
+    ScopedOrderField,
+    StrictBooleanFilter,
+    order_response,
+    valid_data,
+)
+from kehu.sales.models import Order
+from kehu.sales.selectors import order_get_for_user
+
+CENT = Decimal("0.01")
+
+
+def _two_places(value: Decimal) -> str:
+    return str(Decimal(value).quantize(CENT))
+
+
+# --- credit requests (CRD-2) ------------------------------------------------------------------------------
+
+class CreditApprovalSerializer(serializers.ModelSerializer):
+    decided_by_name = serializers.CharField(source="decided_by.display_name", read_only=True)
+
+    class Meta:
+        model = CreditApproval
+        fields = ["level", "decision", "decided_by", "decided_by_name", "comment", "at"]
+        read_only_fields = fields
+
+
+class CreditRequestSerializer(serializers.ModelSerializer):
+    customer_code = serializers.CharField(source="customer.code", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    order_number = serializers.CharField(source="order.number", read_only=True, default=None)
+    requested_by_name = serializers.CharField(source="requested_by.display_name", read_only=True)
+    levels = serializers.ListField(child=serializers.ChoiceField(choices=Level.choices), read_only=True,
+                                   help_text=_("The levels that sign, in order."))
+    next_level = serializers.ChoiceField(choices=Level.choices, read_only=True, allow_null=True,
+                                         help_text=_("The level whose signature is awaited; null once decided."))
+    steps = CreditApprovalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CreditRequest
+        fields = ["id", "kind", "customer", "customer_code", "customer_name", "amount", "grade", "previous_limit",
+                  "order", "order_number", "reasons", "requested_by", "requested_by_name", "levels", "next_level",
+                  "status", "steps", "decided_at", "used_at", "created_at"]
+        read_only_fields = fields
+
+
+class CreditRequestCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CreditRequest.Kind.choices, default=CreditRequest.Kind.LIMIT)
+    customer = ScopedCustomerField(queryset=Customer.objects.all(), required=False,
+                                   help_text=_("For a limit: the customer."))
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
+                                      help_text=_("For a limit: the limit asked for."))
+    grade = serializers.ChoiceField(choices=Grade.choices, required=False, allow_blank=True)
+    order = ScopedOrderField(queryset=Order.objects.all(), required=False,
+                             help_text=_("For an override: the draft order refused by the credit check."))
+    reasons = serializers.CharField()
+
+    def validate(self, attrs):
+        needed = ["customer", "amount"] if attrs["kind"] == CreditRequest.Kind.LIMIT else ["order"]
+        missing = {field: [_("Required for this kind of request.")] for field in needed if attrs.get(field) is None}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
+
+class CreditDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(help_text=_("true to approve, false to reject (a comment is then required)."))
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class CreditRequestFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("status"), choices=CreditRequest.Status.choices)
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=CreditRequest.Kind.choices)
+    customer = django_filters.NumberFilter(label=_("customer"), field_name="customer_id")
+    awaiting_me = StrictBooleanFilter(label=_("awaiting my signature"), method="filter_awaiting_me",
+                                               help_text=_("true: only the requests waiting for your signature."))
+
+    class Meta:
+        model = CreditRequest
+        fields = ["status", "kind", "customer", "awaiting_me"]
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def filter_awaiting_me(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=[r.pk for r in selectors.approval_queue_for(self.request.user)])
+
+
+class CreditRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Credit limit requests and one-off overrides in your scope, with their approval steps."""
+
+    serializer_class = CreditRequestSerializer
+    filterset_class = CreditRequestFilter
+
+    def get_queryset(self):
+        return selectors.credit_requests_visible_to(self.request.user)
+
+    def get_object(self):
+        return selectors.credit_request_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def _answer(self, request_pk, *, status_code=status.HTTP_200_OK) -> Response:
+        fresh = selectors.credit_request_get_for_user(user=self.request.user, pk=request_pk)
+        return Response(CreditRequestSerializer(fresh, context={"request": self.request}).data, status=status_code)
+
+    @extend_schema(summary=_("Ask for a credit limit or for a one-off override of an order"),
+                   description=_("kind=limit needs customer, amount (and optionally grade); kind=override needs "
+                                 "order. The request then waits for the levels the thresholds name."),
+                   request=CreditRequestCreateSerializer, responses={201: CreditRequestSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = valid_data(CreditRequestCreateSerializer, request)
+        if data["kind"] == CreditRequest.Kind.LIMIT:
+            created = services.credit_limit_request(by=request.user, customer=data["customer"], amount=data["amount"],
+                                                    grade=data.get("grade", ""), reasons=data["reasons"])
+        else:
+            created = services.credit_override_request(by=request.user, order=data["order"], reasons=data["reasons"])
+        return self._answer(created.pk, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary=_("Sign the awaited step: approve or reject"), request=CreditDecisionSerializer,
+                   responses={200: CreditRequestSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        credit_request = self.get_object()
+        data = valid_data(CreditDecisionSerializer, request)
+        services.credit_request_decide(by=request.user, request=credit_request, approve=data["approve"],
+                                       comment=data.get("comment", ""))
+        return self._answer(credit_request.pk)
+
+
+# --- a customer's limit and exposure (CRD-3) ------------------------------------------------------------
+
+class CustomerCreditSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    limit = serializers.DecimalField(max_digits=14, decimal_places=2)
+    grade = serializers.ChoiceField(choices=Grade.choices, allow_blank=True)
+    approved_at = serializers.DateTimeField(allow_null=True)
+    receivables = serializers.DecimalField(max_digits=14, decimal_places=2,
+                                           help_text=_("Invoiced and not yet paid."))
+    open_orders = serializers.DecimalField(max_digits=14, decimal_places=2,
+                                           help_text=_("Confirmed or delivered orders not yet invoiced, less returns."))
+    exposure = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("receivables + open_orders"))
+    available = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("limit − exposure"))
+    overdue_days = serializers.IntegerField(help_text=_("Days the oldest unpaid receivable is overdue."))
+
+
+class CustomerCreditView(generics.GenericAPIView):
+    """GET /customers/{id}/credit/: the customer's limit, grade and exposure (CRD-3)."""
+
+    serializer_class = CustomerCreditSerializer
+    queryset = Customer.objects.none()  # for the schema; reads go through the scoped selectors
+
+    @extend_schema(summary=_("The customer's credit limit and exposure"),
+                   responses={200: CustomerCreditSerializer, 404: ERRORS[404]})
+    def get(self, request, pk):
+        customer = customer_get_for_user(user=request.user, pk=pk)
+        account = selectors.credit_account_of(customer)
+        exposure = selectors.exposure_of(customer, limit=account.limit if account else Decimal("0"))
+        data = {"customer": customer.pk, "limit": exposure.limit, "grade": account.grade if account else "",
+                "approved_at": account.approved_at if account else None, "receivables": exposure.receivables,
+                "open_orders": exposure.open_orders, "exposure": exposure.total, "available": exposure.available,
+                "overdue_days": exposure.overdue_days}
+        return Response(CustomerCreditSerializer(data).data)
+
+
+# --- confirming an order (CRD-3) ---------------------------------------------------------------------------
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text=_("The version of the order you read."))
+
+
+class CreditRefusedSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("The refusal, with limit, exposure and shortfall."))
+    code = serializers.ChoiceField(choices=["credit_refused"])
+    limit = serializers.DecimalField(max_digits=14, decimal_places=2)
+    exposure = serializers.DecimalField(max_digits=14, decimal_places=2,
+                                        help_text=_("Without this order."))
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("This order."))
+    shortfall = serializers.DecimalField(max_digits=14, decimal_places=2,
+                                         help_text=_("How far exposure plus this order goes beyond the limit."))
+
+
+class OrderConfirmView(generics.GenericAPIView):
+    """POST /orders/{id}/confirm/: confirm a draft under the credit limit (CRD-3). Kept in the
+    credit app: sales does not depend on credit."""
+
+    serializer_class = VersionSerializer
+    queryset = Order.objects.none()  # for the schema; reads go through the scoped selectors
+
+    @extend_schema(
+        summary=_("Confirm a draft order: the credit check"),
+        description=_("Refused with 409 and code 'credit_refused' when the order would take the customer's "
+                      "exposure beyond the credit limit or receivables are overdue too long, unless an "
+                      "approved override of this order is still unused."),
+        request=VersionSerializer,
+        responses={200: OrderSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404],
+                   409: OpenApiResponse(CreditRefusedSerializer,
+                                        description=_("Refused by the credit check (code credit_refused), or "
+                                                      "changed by someone else (code stale)."))},
+    )
+    def post(self, request, pk):
+        order = order_get_for_user(user=request.user, pk=pk, write=True)
+        data = valid_data(VersionSerializer, request)
+        try:
+            order = services.order_confirm(by=request.user, order=order, version=data["version"])
+        except services.CreditRefused as refused:
+            return Response({"detail": str(refused.message), "code": refused.code,
+                             "limit": _two_places(refused.exposure.limit),
+                             "exposure": _two_places(refused.exposure.total),
+                             "amount": _two_places(refused.amount), "shortfall": _two_places(refused.shortfall)},
+                            status=refused.status)
+        return order_response(order, request)

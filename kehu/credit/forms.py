@@ -1,0 +1,165 @@
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.forms import BootstrapFormMixin
+from kehu.credit.models import CreditCard, CreditRequest
+from kehu.credit.services import CARD_FIELDS
+from kehu.customers.models import Grade
+
+# The groups of paper form KH002, in its order; the brands' monthly sales and the
+# salesperson's assessment follow as their own blocks.
+CARD_SECTIONS = [
+    (_("Business 经营"), ["started_trading_on", "location", "owner_home_phone"]),
+    (_("Person in charge 负责人"), [
+        "character", "temperament", "interests", "reputation", "education", "background", "experience",
+        "eloquence", "mindset", "hobbies", "strengths", "weaknesses", "technical_level", "drive", "focus",
+        "planning", "health", "successor", "staff_attitude",
+    ]),
+    (_("Shop and assets 使用店铺资产"), [
+        "vehicle_count", "property_tenure", "site", "shop_area", "decoration", "floors", "insurance",
+        "market_value", "monthly_rent",
+    ]),
+    (_("Accounts 会计方面"), [
+        "bank_standing", "books_complete", "peer_evaluation", "management_evaluation", "payment_attitude", "remarks",
+    ]),
+]
+CARD_BLOCKS = {"brand_sales", "salesperson_assessment"}
+assert {f for _t, fs in CARD_SECTIONS for f in fs} | CARD_BLOCKS == set(CARD_FIELDS), "every card item has a place"
+
+MAX_BRANDS = 5
+LARGEST_AMOUNT = Decimal("999999999999.99")  # what a money column (14 digits, 2 places) holds
+
+
+def parse_amount(text) -> Decimal:
+    """A sum of money as people type it: full-width digits and thousands separators accepted."""
+    cleaned = unicodedata.normalize("NFKC", str(text or "")).strip().replace(",", "").replace("¥", "")
+    if not cleaned:
+        raise forms.ValidationError(_("Enter the amount."), code="required")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise forms.ValidationError(_("Enter the amount as a number, e.g. 200000."), code="invalid") from None
+    if not amount.is_finite():
+        raise forms.ValidationError(_("Enter the amount as a number, e.g. 200000."), code="invalid")
+    if amount < 0:
+        raise forms.ValidationError(_("The amount cannot be negative."), code="min_value")
+    if amount > LARGEST_AMOUNT:
+        raise forms.ValidationError(_("The amount is too large."), code="max_value")
+    return amount.quantize(Decimal("0.01"))
+
+
+class MoneyField(forms.DecimalField):
+    """A decimal typed as people write money: 1,200,000, ¥8000 or full-width digits (a text
+    box: a number box would refuse the separators)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value).replace(",", "").replace("¥", "").strip()
+        return super().to_python(value)
+
+
+class CreditCardForm(BootstrapFormMixin, forms.ModelForm):
+    """KH002 without the brands (edited as rows, BrandSalesFormSet); `version` refuses a stale save."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = CreditCard
+        fields = [f for f in CARD_FIELDS if f != "brand_sales"]
+        field_classes = {"market_value": MoneyField, "monthly_rent": MoneyField}
+        widgets = {
+            "started_trading_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "experience": forms.Textarea(attrs={"rows": 2}),
+            "strengths": forms.Textarea(attrs={"rows": 2}),
+            "weaknesses": forms.Textarea(attrs={"rows": 2}),
+            "remarks": forms.Textarea(attrs={"rows": 2}),
+            "salesperson_assessment": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A card not saved yet is version 0: if someone creates it meanwhile, this save is stale.
+        self.fields["version"].initial = self.instance.version if self.instance.pk else 0
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in CARD_SECTIONS]
+
+
+class BrandSaleForm(BootstrapFormMixin, forms.Form):
+    """One row of 经营品种: brand, its company, monthly sales and share of the customer's business."""
+
+    brand = forms.CharField(label=_("brand 品牌"), max_length=100, required=False)
+    company = forms.CharField(label=_("company 公司"), max_length=100, required=False)
+    monthly_sales = MoneyField(label=_("monthly sales 月销售额"), max_digits=14, decimal_places=2,
+                                       min_value=0, required=False)
+    share = forms.DecimalField(label=_("share % 比重"), max_digits=5, decimal_places=1, required=False,
+                               min_value=0, max_value=100,
+                               error_messages={"min_value": _("The share is a percentage from 0 to 100."),
+                                               "max_value": _("The share is a percentage from 0 to 100.")})
+
+    def clean(self):
+        data = super().clean()
+        others = [data.get(k) for k in ("company", "monthly_sales", "share")]
+        if not data.get("brand") and any(v not in (None, "") for v in others):
+            self.add_error("brand", _("Name the brand of this row."))
+        if data.get("monthly_sales") is not None:
+            data["monthly_sales"] = data["monthly_sales"].quantize(Decimal("0.01"))
+        if data.get("share") is not None:
+            data["share"] = data["share"].quantize(Decimal("0.1"))
+        return data
+
+
+class BaseBrandSalesFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        shares = [f.cleaned_data.get("share") or 0 for f in self.forms if f.cleaned_data.get("brand")]
+        if sum(shares) > 100:
+            raise forms.ValidationError(_("The brands' shares add up to %(total)s%%, more than 100%%.")
+                                        % {"total": sum(shares)})
+
+    def rows(self) -> list[dict]:
+        """The filled rows as stored on the card: amounts as exact decimal strings."""
+        return [{"brand": f.cleaned_data["brand"].strip(), "company": (f.cleaned_data.get("company") or "").strip(),
+                 "monthly_sales": "" if f.cleaned_data.get("monthly_sales") is None
+                 else str(f.cleaned_data["monthly_sales"]),
+                 "share": "" if f.cleaned_data.get("share") is None else str(f.cleaned_data["share"])}
+                for f in self.forms if f.cleaned_data.get("brand")]
+
+
+BrandSalesFormSet = forms.formset_factory(BrandSaleForm, formset=BaseBrandSalesFormSet, extra=MAX_BRANDS,
+                                          max_num=MAX_BRANDS, absolute_max=MAX_BRANDS, validate_max=True)
+
+
+class LimitRequestForm(BootstrapFormMixin, forms.Form):
+    """CRD-2: the amount is typed as text so that 200,000 or full-width digits are understood."""
+
+    amount = forms.CharField(label=_("requested limit (CNY)"), max_length=40,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    grade = forms.ChoiceField(label=_("credit grade"), required=False,
+                              choices=[("", _("unchanged"))] + list(Grade.choices))
+    reasons = forms.CharField(label=_("reasons"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean_amount(self):
+        return parse_amount(self.cleaned_data["amount"])
+
+
+class DecisionForm(BootstrapFormMixin, forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    comment = forms.CharField(label=_("comment"), max_length=500, required=False,
+                              widget=forms.TextInput(attrs={"placeholder": _("comment (required to reject)")}))
+
+
+class RequestFilterForm(forms.Form):
+    """Filters of the request list; a bad value is reported and ignored."""
+
+    status = forms.ChoiceField(label=_("status"), required=False,
+                               choices=[("", _("any status"))] + list(CreditRequest.Status.choices))
+    kind = forms.ChoiceField(label=_("kind"), required=False,
+                             choices=[("", _("any kind"))] + list(CreditRequest.Kind.choices))
+    mine = forms.BooleanField(label=_("asked by me"), required=False)

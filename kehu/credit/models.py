@@ -1,0 +1,324 @@
+"""Credit evaluation (CRD-1), limits and their approval chain (CRD-2), overrides (CRD-3)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kehu.core.models import TimeStampedModel, VersionedModel
+from kehu.core.roles import Role
+from kehu.customers.models import Grade
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Level(models.TextChoices):
+    """The approval chain of CRD-2, in order."""
+
+    DIRECTOR = "director", _("Office director")
+    SALES_MANAGER = "sales_manager", _("Sales manager")
+    MARKETING_VP = "marketing_vp", _("Marketing VP")
+    GENERAL_MANAGER = "general_manager", _("General manager")
+
+
+CHAIN = [Level.DIRECTOR, Level.SALES_MANAGER, Level.MARKETING_VP, Level.GENERAL_MANAGER]
+LEVEL_ROLE = {Level.DIRECTOR: Role.DIRECTOR, Level.SALES_MANAGER: Role.SALES_MANAGER,
+              Level.MARKETING_VP: Role.MARKETING_VP, Level.GENERAL_MANAGER: Role.GENERAL_MANAGER}
+
+
+class CreditPolicy(models.Model):
+    """The company's credit settings (one row, edited in the admin)."""
+
+    payment_days = models.PositiveIntegerField(
+        _("invoices are due after (days), until receivables keep due dates"), default=30)
+    overdue_block_days = models.PositiveIntegerField(
+        _("block new orders when a receivable is overdue more than (days)"), default=60)
+    grade_a_limit = models.DecimalField(_("proposed limit for grade A"), **MONEY, default=Decimal("500000"))
+    grade_b_limit = models.DecimalField(_("proposed limit for grade B"), **MONEY, default=Decimal("200000"))
+    grade_c_limit = models.DecimalField(_("proposed limit for grade C"), **MONEY, default=Decimal("50000"))
+    late_days_warning = models.PositiveIntegerField(_("average days late that no longer fits the grade"), default=30)
+    broken_promises_warning = models.PositiveIntegerField(_("broken promises that no longer fit the grade"), default=2)
+
+    class Meta:
+        verbose_name = _("credit policy")
+        verbose_name_plural = _("credit policy")
+
+    def __str__(self) -> str:
+        return str(_("Credit policy"))
+
+    @classmethod
+    def current(cls) -> "CreditPolicy":
+        return cls.objects.order_by("pk").first() or cls.objects.create()
+
+    def limit_for_grade(self, grade: str) -> Decimal:
+        return {Grade.A: self.grade_a_limit, Grade.B: self.grade_b_limit}.get(grade, self.grade_c_limit)
+
+
+class ApprovalThreshold(models.Model):
+    """CRD-2: a limit (or an override's resulting exposure) of at least `min_amount` needs
+    the signature of `level`; every level up to the highest one named signs, in order."""
+
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, unique=True)
+    min_amount = models.DecimalField(_("from amount"), **MONEY)
+
+    class Meta:
+        verbose_name = _("approval threshold")
+        verbose_name_plural = _("approval thresholds")
+        ordering = ["min_amount"]
+        constraints = [models.CheckConstraint(condition=Q(min_amount__gte=0), name="threshold_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} ≥ {self.min_amount}"
+
+
+class CreditAccount(models.Model):
+    """The customer's approved limit and grade: the row locked when an order is confirmed,
+    so two confirmations cannot together pass the limit (CRD-3)."""
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.PROTECT, related_name="credit_account")
+    limit = models.DecimalField(_("credit limit"), **MONEY, default=Decimal("0"))
+    grade = models.CharField(_("credit grade"), max_length=1, choices=Grade.choices, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("credit account")
+        verbose_name_plural = _("credit accounts")
+        constraints = [models.CheckConstraint(condition=Q(limit__gte=0), name="credit_limit_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.limit}"
+
+
+class CreditRequest(TimeStampedModel):
+    """A request for a limit (or a change of it), or for a one-off override of one order."""
+
+    class Kind(models.TextChoices):
+        LIMIT = "limit", _("Credit limit")
+        OVERRIDE = "override", _("One-off override")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="credit_requests")
+    office = models.ForeignKey("accounts.Office", on_delete=models.PROTECT, related_name="+", null=True)
+    amount = models.DecimalField(_("requested limit"), **MONEY)
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
+    previous_limit = models.DecimalField(_("limit before"), **MONEY, default=Decimal("0"))
+    order = models.ForeignKey("sales.Order", verbose_name=_("order"), on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="credit_overrides")
+    reasons = models.TextField(_("reasons"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    levels = models.JSONField(_("levels that sign"), default=list)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)  # overrides are used once
+
+    class Meta:
+        verbose_name = _("credit request")
+        verbose_name_plural = _("credit requests")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "kind"]), models.Index(fields=["customer", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="credit_request_amount_not_negative"),
+            models.CheckConstraint(condition=Q(kind="limit") | Q(order__isnull=False), name="override_names_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.customer_id} {self.amount}"
+
+    @property
+    def next_level(self) -> str | None:
+        """The level whose signature is awaited, or None once decided."""
+        if self.status != self.Status.PENDING:
+            return None
+        signed = {s.level for s in self.steps.all() if s.decision == CreditApproval.Decision.APPROVED}
+        return next((level for level in self.levels if level not in signed), None)
+
+
+class CreditApproval(models.Model):
+    """One signature of the chain: who, when, decision and comment (CRD-2)."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    request = models.ForeignKey(CreditRequest, on_delete=models.CASCADE, related_name="steps")
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["request", "level"], name="one_signature_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}: {self.get_decision_display()}"
+
+
+class Choice3(models.TextChoices):
+    GOOD = "good", _("good")
+    MEDIUM = "medium", _("medium")
+    POOR = "poor", _("poor")
+
+
+class Rating5(models.TextChoices):
+    VERY_GOOD = "very_good", _("very good")
+    GOOD = "good", _("good")
+    AVERAGE = "average", _("average")
+    POOR = "poor", _("poor")
+    VERY_POOR = "very_poor", _("very poor")
+
+
+class CreditCard(VersionedModel):
+    """CRD-1: the credit evaluation card, every item of paper form KH002 客户信用卡."""
+
+    class Location(models.TextChoices):
+        MARKET = "market", _("market 市场")
+        RESIDENTIAL = "residential", _("residential 住宅")
+        SUBURB = "suburb", _("suburb 郊外")
+        OTHER = "other", _("other 其他")
+
+    class Character(models.TextChoices):
+        GENTLE = "gentle", _("gentle 温柔")
+        EXCITABLE = "excitable", _("excitable 兴奋")
+        CHEERFUL = "cheerful", _("cheerful 爽朗")
+        ODD = "odd", _("odd 古怪")
+        ARROGANT = "arrogant", _("arrogant 自大")
+
+    class Temperament(models.TextChoices):
+        STEADY = "steady", _("steady 稳重")
+        TACITURN = "taciturn", _("taciturn 寡言")
+        IMPATIENT = "impatient", _("impatient 急躁")
+        TALKATIVE = "talkative", _("talkative 饶舌")
+
+    class Eloquence(models.TextChoices):
+        ELOQUENT = "eloquent", _("eloquent 能讲")
+        AVERAGE = "average", _("average 一般")
+        POOR = "poor", _("inarticulate 口拙")
+
+    class Mindset(models.TextChoices):
+        PRUDENT = "prudent", _("prudent 稳健")
+        CONSERVATIVE = "conservative", _("conservative 保守")
+        REFORMIST = "reformist", _("reformist 改新")
+        RADICAL = "radical", _("radical 激进")
+
+    class Level3(models.TextChoices):
+        HIGH = "high", _("high")
+        MEDIUM = "medium", _("medium")
+        LOW = "low", _("low")
+
+    class Drive(models.TextChoices):
+        ACTIVE = "active", _("active 积极")
+        AVERAGE = "average", _("average 一般")
+        PASSIVE = "passive", _("passive 消极")
+
+    class Strength(models.TextChoices):
+        STRONG = "strong", _("strong 强")
+        MEDIUM = "medium", _("medium 中")
+        WEAK = "weak", _("weak 弱")
+
+    class Successor(models.TextChoices):
+        EXCELLENT = "excellent", _("excellent 优秀")
+        AVERAGE = "average", _("average 一般")
+        POOR = "poor", _("poor 差")
+
+    class StaffAttitude(models.TextChoices):
+        WARM = "warm", _("warm 热情")
+        AVERAGE = "average", _("average 一般")
+        DISSATISFIED = "dissatisfied", _("dissatisfied 不满")
+
+    class Tenure(models.TextChoices):
+        OWNED = "owned", _("owned 自有")
+        RENTED = "rented", _("rented 租用")
+
+    class Site(models.TextChoices):
+        NEAR_ROAD = "near_road", _("near the road 离马路近")
+        NOT_FAR = "not_far", _("not far 不远")
+        REMOTE = "remote", _("far, remote 远、偏僻")
+
+    class Insurance(models.TextChoices):
+        FIRE = "fire", _("fire 火险")
+        PROPERTY = "property", _("property 财险")
+        OTHER = "other", _("other 其他")
+        NONE = "none", _("none")
+
+    class PaymentAttitude(models.TextChoices):
+        PROMPT = "prompt", _("prompt 爽快")
+        NORMAL = "normal", _("normal 一般")
+        ACCEPTABLE = "acceptable", _("acceptable 尚可")
+        DELAYS = "delays", _("delays 拖延")
+        DIFFICULT = "difficult", _("difficult 为难")
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.PROTECT, related_name="credit_card")
+    # --- business 经营 ---
+    started_trading_on = models.DateField(_("started trading with us on"), null=True, blank=True)
+    location = models.CharField(_("business location 经营地点"), max_length=12, choices=Location.choices, blank=True)
+    owner_home_phone = models.CharField(_("person in charge: home phone 住宅电话"), max_length=40, blank=True)
+    # --- the person in charge 负责人 ---
+    character = models.CharField(_("character 性格"), max_length=12, choices=Character.choices, blank=True)
+    temperament = models.CharField(_("temperament 气质"), max_length=12, choices=Temperament.choices, blank=True)
+    interests = models.CharField(_("interests 兴趣"), max_length=100, blank=True)
+    reputation = models.CharField(_("standing 名誉"), max_length=100, blank=True)
+    education = models.CharField(_("education 学历"), max_length=50, blank=True)
+    background = models.CharField(_("background 出身"), max_length=100, blank=True)
+    experience = models.CharField(_("experience 经历"), max_length=200, blank=True)
+    eloquence = models.CharField(_("eloquence 口才"), max_length=12, choices=Eloquence.choices, blank=True)
+    mindset = models.CharField(_("mindset 思想"), max_length=12, choices=Mindset.choices, blank=True)
+    hobbies = models.CharField(_("hobbies 嗜好"), max_length=100, blank=True)
+    strengths = models.CharField(_("strengths 长处"), max_length=200, blank=True)
+    weaknesses = models.CharField(_("weaknesses 短处"), max_length=200, blank=True)
+    technical_level = models.CharField(_("technical level 技术"), max_length=8, choices=Level3.choices, blank=True)
+    drive = models.CharField(_("drive 事业心"), max_length=8, choices=Drive.choices, blank=True)
+    focus = models.CharField(_("focus on the business 专职程度"), max_length=8, choices=Level3.choices, blank=True)
+    planning = models.CharField(_("planning ability 策划能力"), max_length=8, choices=Strength.choices, blank=True)
+    health = models.CharField(_("health 健康状况"), max_length=8, choices=Choice3.choices, blank=True)
+    successor = models.CharField(_("successor 接班人"), max_length=10, choices=Successor.choices, blank=True)
+    staff_attitude = models.CharField(_("staff attitude 从业人员"), max_length=12, choices=StaffAttitude.choices,
+                                      blank=True)
+    # --- shop and assets 使用店铺资产 ---
+    vehicle_count = models.PositiveIntegerField(_("vehicles 汽车(辆)"), null=True, blank=True)
+    property_tenure = models.CharField(_("premises 房产"), max_length=8, choices=Tenure.choices, blank=True)
+    site = models.CharField(_("site 场所"), max_length=10, choices=Site.choices, blank=True)
+    shop_area = models.DecimalField(_("area m² 面积"), max_digits=10, decimal_places=1, null=True, blank=True)
+    decoration = models.CharField(_("shop fitting 店内装饰"), max_length=8, choices=Choice3.choices, blank=True)
+    floors = models.PositiveIntegerField(_("floors 层数"), null=True, blank=True)
+    insurance = models.CharField(_("insurance 保险"), max_length=10, choices=Insurance.choices, blank=True)
+    market_value = models.DecimalField(_("market value 市价"), **MONEY, null=True, blank=True)
+    monthly_rent = models.DecimalField(_("monthly rent 月租"), **MONEY, null=True, blank=True)
+    # --- accounts 会计方面 ---
+    bank_standing = models.CharField(_("bank standing 银行信用"), max_length=10, choices=Rating5.choices, blank=True)
+    books_complete = models.BooleanField(_("books complete 帐簿完备"), null=True, blank=True)
+    peer_evaluation = models.CharField(_("peer evaluation 同行评价"), max_length=10, choices=Rating5.choices,
+                                       blank=True)
+    management_evaluation = models.CharField(_("management evaluation 领导评价"), max_length=10,
+                                             choices=Rating5.choices, blank=True)
+    payment_attitude = models.CharField(_("payment attitude 付款态度"), max_length=10,
+                                        choices=PaymentAttitude.choices, blank=True)
+    remarks = models.TextField(_("remarks 备注"), blank=True)
+    # Monthly sales per brand 经营品种: [{"brand", "company", "monthly_sales", "share"}]
+    brand_sales = models.JSONField(_("monthly sales per brand"), default=list, blank=True)
+    salesperson_assessment = models.TextField(_("salesperson's assessment and advice 销售人员对其评价及建议"),
+                                              blank=True)
+    filled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filled in by 填表人"),
+                                  on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("credit card")
+        verbose_name_plural = _("credit cards")
+
+    def __str__(self) -> str:
+        return f"KH002 {self.customer_id}"

@@ -1,0 +1,251 @@
+"""Reads of credit: exposure (CRD-3), approval queues (CRD-2), grade vs behaviour (CRD-4)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.core.roles import Role
+from kehu.core.scopes import scope_of, scope_queryset
+from kehu.credit.models import (
+    LEVEL_ROLE,
+    ApprovalThreshold,
+    CreditAccount,
+    CreditApproval,
+    CreditCard,
+    CreditPolicy,
+    CreditRequest,
+)
+from kehu.customers.models import Grade
+from kehu.customers.selectors import customers_visible_to
+from kehu.sales.models import Order
+from kehu.sales.selectors import invoiced_unpaid_orders, uninvoiced_order_amounts
+
+ZERO = Decimal("0")
+
+
+# --- receivables: the one place the receivables app (issue 5) will fill in -------------------------
+
+def receivables_position(customer_ids, *, today: date | None = None) -> dict[int, tuple[Decimal, int]]:
+    """Per customer: what is invoiced and not yet paid, and how many days the oldest unpaid
+    receivable is past its due date (0 when nothing is overdue). Until the receivables app
+    keeps invoices and payments, an order invoiced and not yet closed is unpaid for its net
+    amount and due CreditPolicy.payment_days after its invoice date."""
+    today = today or timezone.localdate()
+    days = CreditPolicy.current().payment_days
+    position: dict[int, tuple[Decimal, int]] = {}
+    for order in invoiced_unpaid_orders(customer_ids).only("customer_id", "total", "returned", "invoiced_on"):
+        late = (today - (order.invoiced_on + timedelta(days=days))).days if order.invoiced_on else 0
+        amount, oldest = position.get(order.customer_id, (ZERO, 0))
+        position[order.customer_id] = (amount + order.net, max(oldest, late, 0))
+    return position
+
+
+def overdue_days(customer_ids, *, today: date | None = None) -> dict[int, int]:
+    """Per customer with something overdue: the days the oldest unpaid receivable is late."""
+    return {pk: late for pk, (_amount, late) in receivables_position(customer_ids, today=today).items() if late}
+
+
+# --- exposure ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Exposure:
+    limit: Decimal
+    receivables: Decimal
+    open_orders: Decimal
+    overdue_days: int
+
+    @property
+    def total(self) -> Decimal:
+        return self.receivables + self.open_orders
+
+    @property
+    def available(self) -> Decimal:
+        return self.limit - self.total
+
+
+def exposure_of(customer, *, exclude_order=None, limit: Decimal | None = None) -> Exposure:
+    """CRD-3: exposure = unpaid receivables + confirmed orders not yet invoiced."""
+    if limit is None:
+        account = CreditAccount.objects.filter(customer=customer).only("limit").first()
+        limit = account.limit if account else ZERO
+    ids = [customer.pk]
+    receivables, late = receivables_position(ids).get(customer.pk, (ZERO, 0))
+    return Exposure(limit=limit, receivables=receivables, overdue_days=late,
+                    open_orders=uninvoiced_order_amounts(ids, exclude_order=exclude_order).get(customer.pk, ZERO))
+
+
+def exposures_of(customers) -> dict[int, Exposure]:
+    """CRD-3 for many customers at once (the approval queue): the same figures as
+    exposure_of, in a fixed number of queries whatever the number of customers."""
+    ids = [c.pk for c in customers]
+    if not ids:
+        return {}
+    limits = dict(CreditAccount.objects.filter(customer_id__in=ids).values_list("customer_id", "limit"))
+    position, open_orders = receivables_position(ids), uninvoiced_order_amounts(ids)
+    return {pk: Exposure(limit=limits.get(pk, ZERO), receivables=position.get(pk, (ZERO, 0))[0],
+                         open_orders=open_orders.get(pk, ZERO), overdue_days=position.get(pk, (ZERO, 0))[1])
+            for pk in ids}
+
+
+def credit_account_of(customer) -> CreditAccount | None:
+    return CreditAccount.objects.filter(customer=customer).first()
+
+
+def credit_card_of(customer) -> CreditCard | None:
+    return CreditCard.objects.filter(customer=customer).select_related("filled_by").first()
+
+
+def credit_card_history(card: CreditCard, *, limit: int = 30) -> list[dict]:
+    """CRD-1: who changed the card, when, and which items (field, old → new), newest first."""
+    records = list(card.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit + 1])
+    entries = []
+    for newer, older in zip(records[:limit], records[1:limit + 1] + [None], strict=False):
+        changes = []
+        if older is not None:
+            for change in newer.diff_against(older, excluded_fields=["version"]).changes:
+                changes.append({"field": change.field, "label": str(CreditCard._meta.get_field(change.field).verbose_name),
+                                "old": change.old, "new": change.new})
+        entries.append({"record": newer, "changes": changes})
+    return entries
+
+
+# --- requests and queues ------------------------------------------------------------------------------------
+
+def credit_requests_visible_to(user) -> QuerySet[CreditRequest]:
+    return scope_queryset(
+        CreditRequest.objects.select_related("customer", "customer__owner", "requested_by", "order").prefetch_related(
+            Prefetch("steps", queryset=CreditApproval.objects.select_related("decided_by"))),
+        user, owner_field="customer__owner", office_field="customer__office")
+
+
+def credit_requests_of(customer) -> QuerySet[CreditRequest]:
+    """The requests of one customer the caller already has in scope, with their signatures."""
+    return customer.credit_requests.select_related("requested_by", "order").prefetch_related(
+        Prefetch("steps", queryset=CreditApproval.objects.select_related("decided_by")))
+
+
+def pending_requests_of(customer) -> QuerySet[CreditRequest]:
+    return credit_requests_of(customer).filter(status=CreditRequest.Status.PENDING)
+
+
+def last_approved_limit_request(customer) -> CreditRequest | None:
+    """The request whose signatures stand under the customer's present limit (KH002)."""
+    return (credit_requests_of(customer).filter(kind=CreditRequest.Kind.LIMIT, status=CreditRequest.Status.APPROVED)
+            .order_by("-decided_at", "-id").first())
+
+
+def approval_thresholds() -> QuerySet[ApprovalThreshold]:
+    return ApprovalThreshold.objects.order_by("min_amount")
+
+
+def credit_request_get_for_user(*, user, pk) -> CreditRequest:
+    try:
+        return credit_requests_visible_to(user).get(pk=int(pk))
+    except (CreditRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such credit request in your scope.")) from None
+
+
+def levels_of(user) -> list[str]:
+    """The approval levels the user signs for (by role)."""
+    if scope_of(user) is None:
+        return []
+    return [level for level, role in LEVEL_ROLE.items() if user.role == role]
+
+
+def approval_queue_for(user) -> list[CreditRequest]:
+    """CRD-2: pending requests in the user's scope whose next signature is the user's level."""
+    mine = set(levels_of(user))
+    if not mine:
+        return []
+    pending = credit_requests_visible_to(user).filter(status=CreditRequest.Status.PENDING).order_by("created_at", "id")
+    return [r for r in pending if r.next_level in mine]
+
+
+def payment_history(customer, *, limit: int = 12) -> QuerySet[Order]:
+    """The customer's recent orders beside a request: amounts, invoice dates, returns."""
+    return customer.orders.exclude(status=Order.Status.DRAFT).order_by("-ordered_on", "-id")[:limit]
+
+
+def payment_histories(customer_ids, *, limit: int = 12) -> dict[int, list[Order]]:
+    """payment_history for many customers in one query (the approval queue): each one's
+    `limit` most recent orders that are not drafts."""
+    ranked = (Order.objects.filter(customer_id__in=list(customer_ids)).exclude(status=Order.Status.DRAFT)
+              .annotate(rank=Window(RowNumber(), partition_by=[F("customer_id")],
+                                    order_by=[F("ordered_on").desc(), F("id").desc()]))
+              .filter(rank__lte=limit).order_by("customer_id", "-ordered_on", "-id"))
+    result: dict[int, list[Order]] = {}
+    for order in ranked:
+        result.setdefault(order.customer_id, []).append(order)
+    return result
+
+
+# --- CRD-4: grade vs behaviour ---------------------------------------------------------------------------
+
+def broken_promises(customer_ids) -> dict[int, int]:
+    """Broken promises to pay per customer: kept by the receivables app (AR-2), none before."""
+    return {}
+
+
+GRADE_DOWN = {Grade.A: Grade.B, Grade.B: Grade.C, Grade.C: Grade.C}
+
+
+@dataclass(frozen=True)
+class Misfit:
+    customer: object
+    grade: str
+    limit: Decimal
+    overdue_days: int
+    broken_promises: int
+    payment_attitude: str
+    fitting_grade: str
+    proposed_limit: Decimal
+    reasons: list[str]
+
+
+def grade_misfits(user) -> list[Misfit]:
+    """CRD-4: customers whose payment behaviour (days late, broken promises, the payment
+    attitude on their credit card) no longer fits their grade or limit, each with the grade
+    that fits and the limit that grade proposes (never more than the present limit)."""
+    policy = CreditPolicy.current()
+    accounts = list(CreditAccount.objects.filter(customer__in=customers_visible_to(user).values("pk"))
+                    .filter(Q(limit__gt=0)).select_related("customer", "customer__owner", "customer__credit_card"))
+    ids = [a.customer_id for a in accounts]
+    late, promises = overdue_days(ids), broken_promises(ids)
+    result = []
+    for account in accounts:
+        customer = account.customer
+        grade = account.grade or customer.grade
+        card = getattr(customer, "credit_card", None)
+        attitude = card.payment_attitude if card else ""
+        days, broken = late.get(customer.pk, 0), promises.get(customer.pk, 0)
+        reasons, fitting = [], grade
+        if days > 2 * policy.late_days_warning or attitude == CreditCard.PaymentAttitude.DIFFICULT:
+            fitting = Grade.C
+        elif days > policy.late_days_warning or broken >= policy.broken_promises_warning \
+                or attitude == CreditCard.PaymentAttitude.DELAYS:
+            fitting = GRADE_DOWN[grade]
+        if days > policy.late_days_warning:
+            reasons.append(_("%(days)d days overdue") % {"days": days})
+        if broken >= policy.broken_promises_warning:
+            reasons.append(_("%(count)d broken promises") % {"count": broken})
+        if attitude in (CreditCard.PaymentAttitude.DELAYS, CreditCard.PaymentAttitude.DIFFICULT):
+            reasons.append(_("payment attitude: %(attitude)s") % {"attitude": card.get_payment_attitude_display()})
+        proposed = min(account.limit, policy.limit_for_grade(fitting))
+        if account.limit > policy.limit_for_grade(grade):
+            reasons.append(_("limit above what grade %(grade)s proposes") % {"grade": grade})
+        if fitting != grade or proposed < account.limit:
+            result.append(Misfit(customer=customer, grade=grade, limit=account.limit, overdue_days=days,
+                                 broken_promises=broken, payment_attitude=attitude, fitting_grade=fitting,
+                                 proposed_limit=proposed, reasons=reasons))
+    result.sort(key=lambda m: (m.limit - m.proposed_limit), reverse=True)
+    return result
+
+
+def is_approver(user) -> bool:
+    return bool(levels_of(user)) or (scope_of(user) is not None and user.role == Role.ADMIN)

@@ -1,0 +1,246 @@
+"""Credit writes: the evaluation card (CRD-1), limit requests through the approval chain
+(CRD-2), and confirming orders under the limit, with one-off overrides (CRD-3)."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.core.errors import DomainError, PermissionDeniedError, StaleEdit, ValidationFailed
+from kehu.core.money import money
+from kehu.core.roles import Scope
+from kehu.core.scopes import office_subtree_ids, scope_of
+from kehu.credit import selectors
+from kehu.credit.models import (
+    CHAIN,
+    LEVEL_ROLE,
+    ApprovalThreshold,
+    CreditAccount,
+    CreditApproval,
+    CreditCard,
+    CreditPolicy,
+    CreditRequest,
+)
+from kehu.customers.models import Grade
+from kehu.customers.selectors import customer_get_for_user
+from kehu.sales import services as sales_services
+from kehu.sales.models import Order
+from kehu.sales.selectors import can_take_orders
+
+Kind, Status = CreditRequest.Kind, CreditRequest.Status
+
+
+class CreditRefused(DomainError):
+    """CRD-3: the order would take the customer beyond the limit, or receivables are overdue."""
+
+    status = 409
+    code = "credit_refused"
+
+    def __init__(self, message, *, exposure, amount, shortfall):
+        super().__init__(message)
+        self.exposure, self.amount, self.shortfall = exposure, amount, shortfall
+
+
+def _full_clean(instance, *, exclude=None) -> None:
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        raise ValidationFailed(next(iter(errors.values()))[0], field_errors=errors) from exc
+
+
+# --- thresholds ------------------------------------------------------------------------------------------------
+
+def levels_for(amount: Decimal) -> list[str]:
+    """CRD-2: the levels that sign for `amount`, in chain order: every level whose threshold
+    the amount reaches; the office director signs at least."""
+    named = {t.level for t in ApprovalThreshold.objects.filter(min_amount__lte=amount)}
+    top = max((CHAIN.index(level) for level in named), default=0)
+    return [str(level) for level in CHAIN[:top + 1]]
+
+
+# --- the evaluation card (CRD-1) ----------------------------------------------------------------------------
+
+CARD_FIELDS = [f.name for f in CreditCard._meta.concrete_fields
+               if f.name not in ("id", "customer", "filled_by", "version", "created_at", "updated_at")]
+
+
+def credit_card_save(*, by, customer, version: int | None, data: dict) -> CreditCard:
+    """Create or edit the customer's KH002 card; every change is kept in its history."""
+    customer = customer_get_for_user(user=by, pk=customer.pk, write=True)
+    with transaction.atomic():
+        card = CreditCard.objects.select_for_update().filter(customer=customer).first()
+        if card is None:
+            card = CreditCard(customer=customer, filled_by=by)
+        elif version is not None and card.version != version:
+            raise StaleEdit(_("The credit card of %(name)s was changed by someone else since you opened it. "
+                              "Reload to see the change; your edit was not saved.") % {"name": customer.name})
+        else:
+            card.version += 1
+        for field, value in data.items():
+            if field in CARD_FIELDS:
+                setattr(card, field, value)
+        _full_clean(card, exclude=["customer", "filled_by"])
+        card._history_user = by
+        card.save()
+    return card
+
+
+# --- limit requests and the approval chain (CRD-2) -------------------------------------------------------------
+
+def credit_limit_request(*, by, customer, amount, grade: str = "", reasons: str) -> CreditRequest:
+    """A salesperson (or a manager) asks for a limit or a change of it, with reasons."""
+    customer = customer_get_for_user(user=by, pk=customer.pk, write=True)
+    if not can_take_orders(by):
+        raise PermissionDeniedError(_("Your role does not request credit limits."))
+    amount = sales_services._decimal(amount, field="amount", label=_("The limit"))
+    reasons = (reasons or "").strip()
+    errors = {}
+    if amount < 0:
+        errors["amount"] = [_("The limit cannot be negative.")]
+    if grade and grade not in Grade.values:
+        errors["grade"] = [_("Choose A, B or C.")]
+    if not reasons:
+        errors["reasons"] = [_("Give the reasons for the limit.")]
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], field_errors=errors)
+    with transaction.atomic():
+        account, _created = CreditAccount.objects.get_or_create(customer=customer)
+        if CreditRequest.objects.filter(customer=customer, kind=Kind.LIMIT, status=Status.PENDING).exists():
+            raise ValidationFailed(_("A limit request for %(name)s is already waiting for approval.")
+                                   % {"name": customer.name})
+        request = CreditRequest(kind=Kind.LIMIT, customer=customer, office_id=customer.office_id,
+                                amount=amount.quantize(Decimal("0.01")), grade=grade, previous_limit=account.limit,
+                                reasons=reasons, requested_by=by, levels=levels_for(amount))
+        _full_clean(request)
+        request.save()
+    return request
+
+
+def credit_override_request(*, by, order: Order, reasons: str) -> CreditRequest:
+    """CRD-3: a one-off override for one draft order refused by the credit check. The level
+    the thresholds name for the exposure the order would reach signs it alone."""
+    order = sales_services.Order.objects.select_related("customer").get(pk=order.pk)
+    customer = customer_get_for_user(user=by, pk=order.customer_id, write=True)
+    if not can_take_orders(by):
+        raise PermissionDeniedError(_("Your role does not request overrides."))
+    if order.status != Order.Status.DRAFT:
+        raise ValidationFailed(_("An override is asked for an order before it is confirmed."))
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise ValidationFailed(_("Give the reasons for the override."), field_errors={"reasons": [_("Required.")]})
+    exposure = selectors.exposure_of(customer, exclude_order=order)
+    reaching = exposure.total + order.total
+    with transaction.atomic():
+        if CreditRequest.objects.filter(order=order, status__in=[Status.PENDING, Status.APPROVED],
+                                        used_at__isnull=True).exists():
+            raise ValidationFailed(_("An override for order %(number)s is already asked for or approved.")
+                                   % {"number": order.number})
+        request = CreditRequest(kind=Kind.OVERRIDE, customer=customer, office_id=customer.office_id, order=order,
+                                amount=reaching, previous_limit=exposure.limit, reasons=reasons, requested_by=by,
+                                levels=levels_for(reaching)[-1:])
+        request.save()
+    return request
+
+
+def credit_request_decide(*, by, request: CreditRequest, approve: bool, comment: str = "") -> CreditRequest:
+    """One signature: the awaited level approves or rejects, with a comment. A rejection
+    stops the request and changes nothing else; the last approval makes a limit effective."""
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise ValidationFailed(_("Say why the request is rejected."), field_errors={"comment": [_("Required.")]})
+    with transaction.atomic():
+        current = CreditRequest.objects.select_for_update().select_related("customer").get(pk=request.pk)
+        level = current.next_level
+        if level is None:
+            raise ValidationFailed(_("This request was already decided."))
+        if not _may_sign(by, level, current):
+            raise PermissionDeniedError(_("This request waits for the signature of the %(level)s.")
+                                        % {"level": dict(CreditApproval._meta.get_field("level").choices)[level]})
+        try:
+            with transaction.atomic():
+                CreditApproval.objects.create(request=current, level=level, decided_by=by, comment=comment[:500],
+                                              decision=CreditApproval.Decision.APPROVED if approve
+                                              else CreditApproval.Decision.REJECTED)
+        except IntegrityError:
+            raise StaleEdit(_("Someone signed this step at the same moment; reload the request.")) from None
+        now = timezone.now()
+        if not approve:
+            current.status, current.decided_at = Status.REJECTED, now
+        elif current.next_level is None:
+            current.status, current.decided_at = Status.APPROVED, now
+            if current.kind == Kind.LIMIT:
+                account = CreditAccount.objects.select_for_update().get_or_create(customer=current.customer)[0]
+                account.limit = current.amount
+                if current.grade:
+                    account.grade = current.grade
+                account.approved_at = now
+                account._history_user = by
+                account.save()
+        current.save()
+    return current
+
+
+def _may_sign(user, level: str, request: CreditRequest) -> bool:
+    if scope_of(user) is None or user.role != LEVEL_ROLE[level]:
+        return False
+    if scope_of(user) == Scope.TEAM:
+        return request.customer.office_id in office_subtree_ids(user)
+    return True
+
+
+def credit_request_withdraw(*, by, request: CreditRequest) -> CreditRequest:
+    with transaction.atomic():
+        current = CreditRequest.objects.select_for_update().get(pk=request.pk)
+        if current.requested_by_id != by.pk:
+            raise PermissionDeniedError(_("Only who asked can withdraw a request."))
+        if current.status != Status.PENDING:
+            raise ValidationFailed(_("This request was already decided."))
+        current.status, current.decided_at = Status.WITHDRAWN, timezone.now()
+        current.save()
+    return current
+
+
+# --- confirming orders under the limit (CRD-3) ---------------------------------------------------------------
+
+def order_confirm(*, by, order: Order, version: int) -> Order:
+    """Confirm a draft order unless it would take the customer's exposure beyond the credit
+    limit, or the customer has receivables overdue beyond the policy's days; an approved,
+    unused override of this order lets it pass once. The customer's credit row is locked
+    first, so two confirmations at the same moment are checked one after the other."""
+    if not can_take_orders(by):
+        raise PermissionDeniedError(_("Your role does not confirm orders."))
+    customer = customer_get_for_user(user=by, pk=order.customer_id, write=True)
+    CreditAccount.objects.get_or_create(customer=customer)
+    policy = CreditPolicy.current()
+    with transaction.atomic():
+        account = CreditAccount.objects.select_for_update().get(customer=customer)
+        current = sales_services.lock_order(order_pk=order.pk, version=version)
+        sales_services.check_transition(current, Order.Status.CONFIRMED)
+        exposure = selectors.exposure_of(customer, exclude_order=current, limit=account.limit)
+        shortfall = exposure.total + current.total - account.limit
+        overdue = exposure.overdue_days > policy.overdue_block_days
+        if shortfall > 0 or overdue:
+            override = (CreditRequest.objects.select_for_update()
+                        .filter(order=current, kind=Kind.OVERRIDE, status=Status.APPROVED, used_at__isnull=True)
+                        .first())
+            if override is None:
+                numbers = {"limit": money(account.limit), "exposure": money(exposure.total),
+                           "amount": money(current.total), "shortfall": money(max(shortfall, Decimal("0"))),
+                           "days": exposure.overdue_days, "allowed": policy.overdue_block_days}
+                if overdue:
+                    message = _("Not confirmed: %(days)d days overdue (more than %(allowed)d). Credit limit "
+                                "%(limit)s, exposure %(exposure)s, this order %(amount)s. Collect the overdue "
+                                "money first or ask for an override.") % numbers
+                else:
+                    message = _("Not confirmed: beyond the credit limit. Credit limit %(limit)s, exposure "
+                                "%(exposure)s, this order %(amount)s: %(shortfall)s short. Collect payment, "
+                                "ask for a higher limit or for an override.") % numbers
+                raise CreditRefused(message, exposure=exposure, amount=current.total,
+                                    shortfall=max(shortfall, Decimal("0")))
+            override.used_at = timezone.now()
+            override.save(update_fields=["used_at"])
+        sales_services.mark_confirmed(by=by, order=current)
+    return current

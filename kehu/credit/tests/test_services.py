@@ -1,0 +1,179 @@
+"""Credit rules: the approval chain (CRD-2), no sale beyond the limit (CRD-3), overrides."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from conftest import rule
+from kehu.core.errors import PermissionDeniedError, ValidationFailed
+from kehu.credit import selectors, services
+from kehu.credit.models import CreditAccount, CreditApproval, CreditRequest
+from kehu.sales import services as sales
+from kehu.sales.models import Order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English (Chinese is the default: see credit's test of it)."""
+    with translation.override("en"):
+        yield
+
+
+def order_of(users, customer, product, quantity, *, by="owner"):
+    return sales.order_create(by=users[by], customer=customer, lines=[{"product": product, "quantity": quantity}])
+
+
+def approve_limit(users, customer, amount, *signers):
+    request = services.credit_limit_request(by=users["owner"], customer=customer, amount=amount,
+                                            reasons="老客户，回款及时")
+    for signer in signers:
+        request = services.credit_request_decide(by=users[signer], request=request, approve=True, comment="同意")
+    return request
+
+
+@rule("CRD-2")
+@pytest.mark.parametrize(("amount", "levels"), [
+    ("50000", ["director"]),
+    ("100000", ["director", "sales_manager"]),
+    ("600000", ["director", "sales_manager", "marketing_vp"]),
+    ("1000000", ["director", "sales_manager", "marketing_vp", "general_manager"]),
+])
+def test_it_routes_a_request_to_the_levels_its_amount_reaches(users, customer, thresholds, amount, levels):
+    request = services.credit_limit_request(by=users["owner"], customer=customer, amount=amount, reasons="扩大经营")
+    assert request.levels == levels
+    assert request.next_level == "director"
+    assert [r.pk for r in selectors.approval_queue_for(users["director"])] == [request.pk]
+    assert selectors.approval_queue_for(users["manager"]) == []
+    assert selectors.approval_queue_for(users["other_director"]) == []  # Hangzhou: not in scope
+
+
+@rule("CRD-2")
+def test_it_makes_the_limit_effective_on_the_last_approval_only(users, customer, thresholds):
+    request = services.credit_limit_request(by=users["owner"], customer=customer, amount="150000", grade="B",
+                                            reasons="旺季备货")
+    services.credit_request_decide(by=users["director"], request=request, approve=True, comment="同意")
+    assert CreditAccount.objects.get(customer=customer).limit == Decimal("0")
+    assert [r.pk for r in selectors.approval_queue_for(users["manager"])] == [request.pk]
+    request = services.credit_request_decide(by=users["manager"], request=request, approve=True, comment="可以")
+    account = CreditAccount.objects.get(customer=customer)
+    assert (request.status, account.limit, account.grade) == ("approved", Decimal("150000.00"), "B")
+    assert [(s.level, s.decided_by.username, s.decision, s.comment) for s in request.steps.all()] == [
+        ("director", "director", "approved", "同意"), ("sales_manager", "manager", "approved", "可以")]
+
+
+@rule("CRD-2")
+def test_it_changes_nothing_when_a_request_is_rejected(users, customer, thresholds):
+    approve_limit(users, customer, "30000", "director")
+    request = services.credit_limit_request(by=users["owner"], customer=customer, amount="200000", reasons="扩大")
+    services.credit_request_decide(by=users["director"], request=request, approve=True, comment="同意")
+    request = services.credit_request_decide(by=users["manager"], request=request, approve=False, comment="回款慢")
+    assert request.status == "rejected"
+    assert CreditAccount.objects.get(customer=customer).limit == Decimal("30000.00")
+    assert selectors.approval_queue_for(users["manager"]) == []
+    with pytest.raises(ValidationFailed, match="already decided"):
+        services.credit_request_decide(by=users["vp"], request=request, approve=True)
+
+
+@rule("CRD-2")
+def test_it_refuses_a_signature_out_of_turn_or_out_of_scope(users, customer, thresholds):
+    request = services.credit_limit_request(by=users["owner"], customer=customer, amount="200000", reasons="扩大")
+    for signer in ("manager", "gm", "other_director", "owner"):
+        with pytest.raises(PermissionDeniedError):
+            services.credit_request_decide(by=users[signer], request=request, approve=True)
+    with pytest.raises(ValidationFailed, match="Say why"):
+        services.credit_request_decide(by=users["director"], request=request, approve=False, comment=" ")
+    assert CreditApproval.objects.count() == 0
+
+
+@rule("CRD-2")
+def test_it_refuses_bad_requests_with_a_message(users, customer, outsider_customer, thresholds):
+    with pytest.raises(ValidationFailed, match="number"):
+        services.credit_limit_request(by=users["owner"], customer=customer, amount="十万", reasons="x")
+    with pytest.raises(ValidationFailed, match="negative"):
+        services.credit_limit_request(by=users["owner"], customer=customer, amount="-1", reasons="x")
+    with pytest.raises(ValidationFailed, match="reasons"):
+        services.credit_limit_request(by=users["owner"], customer=customer, amount="100", reasons="")
+    services.credit_limit_request(by=users["owner"], customer=customer, amount="100", reasons="x")
+    with pytest.raises(ValidationFailed, match="already waiting"):
+        services.credit_limit_request(by=users["owner"], customer=customer, amount="200", reasons="y")
+    from django.http import Http404
+    with pytest.raises(Http404):
+        services.credit_limit_request(by=users["owner"], customer=outsider_customer, amount="100", reasons="x")
+    assert CreditRequest.objects.count() == 1
+
+
+@rule("CRD-3")
+def test_it_refuses_an_order_beyond_the_limit_with_the_numbers(users, customer, product, thresholds):
+    approve_limit(users, customer, "1000", "director")
+    first = order_of(users, customer, product, 6)  # ¥600
+    services.order_confirm(by=users["owner"], order=first, version=first.version)
+    second = order_of(users, customer, product, 5)  # ¥500: exposure would be ¥1,100
+    with pytest.raises(services.CreditRefused) as refused:
+        services.order_confirm(by=users["owner"], order=second, version=second.version)
+    assert refused.value.message == ("Not confirmed: beyond the credit limit. Credit limit ¥1,000.00, exposure "
+                                     "¥600.00, this order ¥500.00: ¥100.00 short. Collect payment, ask for a "
+                                     "higher limit or for an override.")
+    second.refresh_from_db()
+    assert second.status == "draft"
+    assert selectors.exposure_of(customer).total == Decimal("600.00")
+
+
+@rule("CRD-3")
+def test_it_counts_invoiced_unpaid_orders_and_blocks_overdue_customers(users, customer, product, thresholds):
+    import datetime
+
+    approve_limit(users, customer, "100000", "director", "manager")
+    old = order_of(users, customer, product, 10)
+    services.order_confirm(by=users["owner"], order=old, version=old.version)
+    old = sales.order_advance(by=users["owner"], order=old, version=old.version + 1, to="delivered")
+    long_ago = datetime.date.today() - datetime.timedelta(days=120)  # due after 30 days: 90 days overdue
+    old = sales.order_advance(by=users["finance"], order=old, version=old.version, to="invoiced", on=long_ago)
+    exposure = selectors.exposure_of(customer)
+    assert (exposure.receivables, exposure.open_orders, exposure.overdue_days) == (Decimal("1000.00"), 0, 90)
+    new = order_of(users, customer, product, 1)
+    with pytest.raises(services.CreditRefused, match="90 days overdue \\(more than 60\\)"):
+        services.order_confirm(by=users["owner"], order=new, version=new.version)
+    sales.order_advance(by=users["finance"], order=old, version=old.version, to="closed")  # paid
+    assert services.order_confirm(by=users["owner"], order=new, version=new.version).status == "confirmed"
+
+
+@rule("CRD-3")
+def test_it_names_the_top_level_for_a_large_override(users, customer, product, thresholds):
+    order = order_of(users, customer, product, 6000)  # ¥600,000 with no limit: the VP signs alone
+    request = services.credit_override_request(by=users["owner"], order=order, reasons="大客户首单")
+    assert (request.levels, request.amount) == (["marketing_vp"], Decimal("600000.00"))
+    with pytest.raises(PermissionDeniedError):
+        services.credit_request_decide(by=users["director"], request=request, approve=True)
+
+
+@rule("CRD-3")
+def test_it_lets_exactly_one_order_pass_on_an_approved_override(users, customer, product, thresholds):
+    approve_limit(users, customer, "1000", "director")
+    order = order_of(users, customer, product, 15)  # ¥1,500 > ¥1,000
+    request = services.credit_override_request(by=users["owner"], order=order, reasons="大促，客户承诺月底付款")
+    assert request.levels == ["director"]  # the level the thresholds name for an exposure of ¥1,500
+    with pytest.raises(services.CreditRefused):  # not before it is approved
+        services.order_confirm(by=users["owner"], order=order, version=order.version)
+    services.credit_request_decide(by=users["director"], request=request, approve=True, comment="一次性")
+    confirmed = services.order_confirm(by=users["owner"], order=order, version=order.version)
+    assert confirmed.status == "confirmed"
+    request.refresh_from_db()
+    assert request.used_at is not None
+    # The override was for that order only, and it is used up.
+    another = order_of(users, customer, product, 1)
+    with pytest.raises(services.CreditRefused):
+        services.order_confirm(by=users["owner"], order=another, version=another.version)
+    assert Order.objects.filter(status="confirmed").count() == 1
+
+
+@rule("CRD-3")
+def test_it_states_the_refusal_in_chinese_by_default(users, customer, product, thresholds):
+    approve_limit(users, customer, "1000", "director")
+    order = order_of(users, customer, product, 15)
+    with translation.override("zh-hans"), pytest.raises(services.CreditRefused) as refused:
+        services.order_confirm(by=users["owner"], order=order, version=order.version)
+    assert str(refused.value.message) == ("未能确认：超出信用额度。信用额度 ¥1,000.00，信用占用 ¥0.00，本订单 "
+                                          "¥1,500.00，超出 ¥500.00。请催收货款、申请提高额度或申请一次性特批。")

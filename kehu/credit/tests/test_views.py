@@ -1,0 +1,456 @@
+"""Credit pages: the KH002 card (CRD-1), limit requests through the chain (CRD-2), the
+approval queue with exposure (CRD-3) and grade vs behaviour (CRD-4), as their users see them."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from conftest import rule
+from kehu.credit import services
+from kehu.credit.models import CreditAccount, CreditApproval, CreditCard, CreditRequest
+from kehu.customers import services as customer_services
+from kehu.sales import services as sales
+
+pytestmark = pytest.mark.django_db
+
+EMPTY_BRANDS = {"brands-TOTAL_FORMS": "5", "brands-INITIAL_FORMS": "0", "brands-MIN_NUM_FORMS": "0",
+                "brands-MAX_NUM_FORMS": "5"}
+
+
+@pytest.fixture
+def english(client_for):
+    """client_for(user), with the pages in English so that messages can be compared exactly."""
+
+    def login(user):
+        client = client_for(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return login
+
+
+def approve_limit(users, customer, amount, *signers, grade="", by="owner"):
+    request = services.credit_limit_request(by=users[by], customer=customer, amount=amount, grade=grade,
+                                            reasons="老客户，回款及时")
+    for signer in signers:
+        request = services.credit_request_decide(by=users[signer], request=request, approve=True, comment="同意")
+    return request
+
+
+def invoiced_order(users, customer, product, quantity, *, days_ago):
+    """An order confirmed, delivered and invoiced `days_ago` days ago (due 30 days later)."""
+    order = sales.order_create(by=users["owner"], customer=customer, lines=[{"product": product, "quantity": quantity}])
+    order = services.order_confirm(by=users["owner"], order=order, version=order.version)
+    order = sales.order_advance(by=users["owner"], order=order, version=order.version, to="delivered")
+    return sales.order_advance(by=users["finance"], order=order, version=order.version, to="invoiced",
+                               on=datetime.date.today() - datetime.timedelta(days=days_ago))
+
+
+def confirmed_order(users, customer, product, quantity):
+    order = sales.order_create(by=users["owner"], customer=customer, lines=[{"product": product, "quantity": quantity}])
+    return services.order_confirm(by=users["owner"], order=order, version=order.version)
+
+
+def card_form(version=0, **values):
+    return {"version": version, **EMPTY_BRANDS, **values}
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+# --- the card KH002 (CRD-1) -----------------------------------------------------------------------------------
+
+@rule("CRD-1")
+def test_it_shows_the_card_grouped_like_the_paper_form_with_the_limit_and_its_signatures(english, users, customer,
+                                                                                          thresholds):
+    services.credit_card_save(by=users["owner"], customer=customer, version=None, data={
+        "character": "cheerful", "payment_attitude": "prompt", "bank_standing": "good", "floors": 2,
+        "brand_sales": [{"brand": "立白", "company": "立白集团", "monthly_sales": "12000.00", "share": "40.0"}],
+        "salesperson_assessment": "经营稳健，可适当提高额度"})
+    approve_limit(users, customer, "150000", "director", "manager", grade="B")
+    response = english(users["owner"]).get(reverse("credit:card", args=[customer.pk]))
+    assert response.status_code == 200
+    text = response.text
+    assert text.count('class="card-section') == 6  # business, person, shop, accounts, brands, assessment
+    assert 'id="approved-limit">¥150,000.00</div>' in text
+    assert 'id="approved-grade">B</div>' in text
+    assert "Office director: 刘洋" in text and "Sales manager: manager" in text
+    assert 'data-field="character">cheerful 爽朗</dd>' in text
+    assert 'data-field="payment_attitude">prompt 爽快</dd>' in text
+    assert "<td>立白</td><td>立白集团</td><td class=\"text-end\">¥12,000.00</td><td class=\"text-end\">40.0%</td>" in text
+    assert "经营稳健，可适当提高额度" in text
+
+
+@rule("CRD-1")
+def test_it_saves_the_card_with_its_brand_rows_and_keeps_the_history(english, users, customer):
+    client = english(users["owner"])
+    response = client.post(reverse("credit:card_edit", args=[customer.pk]), card_form(
+        character="gentle", payment_attitude="prompt", shop_area="85.5", market_value="1,200,000",
+        **{"brands-0-brand": "立白", "brands-0-company": "立白集团", "brands-0-monthly_sales": "12000",
+           "brands-0-share": "40", "brands-1-brand": "雕牌", "brands-1-monthly_sales": "8000", "brands-1-share": "25"}))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("credit:card", args=[customer.pk])
+    card = CreditCard.objects.get(customer=customer)
+    assert (card.character, card.payment_attitude, card.shop_area, card.filled_by) == (
+        "gentle", "prompt", Decimal("85.5"), users["owner"])
+    assert card.brand_sales == [
+        {"brand": "立白", "company": "立白集团", "monthly_sales": "12000.00", "share": "40.0"},
+        {"brand": "雕牌", "company": "", "monthly_sales": "8000.00", "share": "25.0"}]
+    response = client.post(reverse("credit:card_edit", args=[customer.pk]),
+                           card_form(version=card.version, character="gentle", payment_attitude="delays",
+                                     shop_area="85.5", **{"brands-0-brand": "立白", "brands-0-share": "40"}))
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert (card.version, card.payment_attitude, card.market_value) == (2, "delays", None)
+    page = client.get(reverse("credit:card", args=[customer.pk]), follow=True)
+    assert messages_of(page) == ["The credit card of 上海恒丰商贸有限公司 was saved."] * 2
+    history = page.text[page.text.index('id="card-history"'):]
+    assert "payment attitude 付款态度</span>: <del>prompt 爽快</del> → <ins>delays 拖延</ins>" in history
+    assert "market value 市价</span>: <del>¥1,200,000.00</del> → <ins>—</ins>" in history
+    assert "张伟 · card created" in history
+
+
+@rule("CRD-1")
+def test_it_refuses_a_stale_card_edit_and_keeps_the_other_change(english, users, customer):
+    card = services.credit_card_save(by=users["owner"], customer=customer, version=None,
+                                     data={"payment_attitude": "prompt"})
+    services.credit_card_save(by=users["director"], customer=customer, version=card.version,
+                              data={"payment_attitude": "difficult"})
+    response = english(users["owner"]).post(reverse("credit:card_edit", args=[customer.pk]),
+                                            card_form(version=card.version, payment_attitude="normal"))
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "The credit card of 上海恒丰商贸有限公司 was changed by someone else since you opened it. "
+        "Reload to see the change; your edit was not saved."]
+    card.refresh_from_db()
+    assert (card.version, card.payment_attitude) == (2, "difficult")
+
+
+@rule("CRD-1")
+def test_it_refuses_a_card_created_meanwhile_by_someone_else(english, users, customer):
+    client = english(users["owner"])
+    assert 'name="version" value="0"' in client.get(reverse("credit:card_edit", args=[customer.pk])).text
+    services.credit_card_save(by=users["director"], customer=customer, version=None, data={"health": "good"})
+    response = client.post(reverse("credit:card_edit", args=[customer.pk]), card_form(health="poor"))
+    assert response.status_code == 200
+    assert CreditCard.objects.get(customer=customer).health == "good"
+
+
+@rule("CRD-1")
+def test_it_shows_what_is_wrong_with_bad_card_values_and_saves_nothing(english, users, customer):
+    client = english(users["owner"])
+    response = client.post(reverse("credit:card_edit", args=[customer.pk]), card_form(
+        floors="-2", market_value="很多", character="sly", **{
+            "brands-0-brand": "立白", "brands-0-share": "150", "brands-1-company": "无品牌公司",
+            "brands-2-brand": "雕牌", "brands-2-monthly_sales": "-5"}))
+    assert response.status_code == 200
+    form, brands = response.context["form"], response.context["brands"]
+    assert form.errors == {
+        "floors": ["Ensure this value is greater than or equal to 0."],
+        "market_value": ["Enter a number."],
+        "character": ["Select a valid choice. sly is not one of the available choices."],
+    }
+    assert [dict(f.errors) for f in brands.forms[:3]] == [
+        {"share": ["The share is a percentage from 0 to 100."]},
+        {"brand": ["Name the brand of this row."]},
+        {"monthly_sales": ["Ensure this value is greater than or equal to 0."]},
+    ]
+    assert 'id="form-errors"' in response.text
+    assert CreditCard.objects.count() == 0
+    # Shares over 100% together, and a form without its row count, are refused the same way.
+    response = client.post(reverse("credit:card_edit", args=[customer.pk]), card_form(**{
+        "brands-0-brand": "立白", "brands-0-share": "60", "brands-1-brand": "雕牌", "brands-1-share": "50"}))
+    assert response.context["brands"].non_form_errors() == ["The brands' shares add up to 110.0%, more than 100%."]
+    response = client.post(reverse("credit:card_edit", args=[customer.pk]), {"version": "0", "health": "good"})
+    assert response.status_code == 200
+    assert response.context["brands"].non_form_errors()
+    assert CreditCard.objects.count() == 0
+
+
+@rule("CRD-1")
+def test_it_prints_the_kh002_card(english, users, customer, thresholds):
+    customer_services.key_person_add(by=users["owner"], customer=customer,
+                                     data={"role": "in_charge", "name": "陈建国"})
+    services.credit_card_save(by=users["owner"], customer=customer, version=None, data={
+        "owner_home_phone": "021-6666 1234", "location": "market", "site": "near_road",
+        "brand_sales": [{"brand": "立白", "company": "立白集团", "monthly_sales": "12000.00", "share": "40.0"}]})
+    approve_limit(users, customer, "50000", "director", grade="B")
+    response = english(users["owner"]).get(reverse("credit:card_print", args=[customer.pk]))
+    assert response.status_code == 200
+    text = response.text
+    assert "KH002" in text and customer.code in text
+    assert "<td>陈建国</td>" in text and "021-6666 1234" in text and "market 市场" in text
+    assert 'data-field="site">near the road 离马路近</td>' in text
+    assert '<td id="approved-limit">¥50,000.00</td>' in text
+    assert "<td>Office director</td><td>刘洋</td>" in text
+    assert text.count("<td>&nbsp;</td><td></td><td></td><td></td>") == 4  # the paper form's five brand rows
+
+
+# --- limit requests (CRD-2) ------------------------------------------------------------------------------------
+
+@rule("CRD-2")
+def test_it_sends_a_limit_request_from_the_page(english, users, customer, product, thresholds):
+    approve_limit(users, customer, "50000", "director", grade="C")
+    confirmed_order(users, customer, product, 20)  # ¥2,000 not yet invoiced
+    client = english(users["owner"])
+    page = client.get(reverse("credit:request_limit", args=[customer.pk]))
+    assert 'data-figure="limit">¥50,000.00<' in page.text
+    assert 'data-figure="open_orders">¥2,000.00<' in page.text
+    assert 'data-figure="available">¥48,000.00<' in page.text
+    assert 'id="current-grade">C<' in page.text
+    preview = client.get(reverse("credit:levels"), {"amount": "150,000"})
+    assert [str(level) for level in preview.context["levels"]] == ["Office director", "Sales manager"]
+    assert client.get(reverse("credit:levels"), {"amount": "很多"}).context["levels_error"] == (
+        "Enter the amount as a number, e.g. 200000.")
+    response = client.post(reverse("credit:request_limit", args=[customer.pk]),
+                           {"amount": "150,000", "grade": "B", "reasons": "旺季备货，回款及时"}, follow=True)
+    request = CreditRequest.objects.get(status="pending")
+    assert response.redirect_chain == [(reverse("credit:request_detail", args=[request.pk]), 302)]
+    assert (request.amount, request.grade, request.previous_limit, request.levels) == (
+        Decimal("150000.00"), "B", Decimal("50000.00"), ["director", "sales_manager"])
+    assert messages_of(response) == ["The request for a limit of ¥150,000.00 for 上海恒丰商贸有限公司 was sent; it "
+                                     "waits for the signature of the Office director."]
+    assert 'id="request-amount">¥150,000.00<' in response.text
+    assert 'id="previous-limit">¥50,000.00<' in response.text
+
+
+@rule("CRD-2")
+def test_it_refuses_a_bad_limit_request_with_a_message(english, users, customer, thresholds):
+    client = english(users["owner"])
+    url = reverse("credit:request_limit", args=[customer.pk])
+    for amount, reasons, errors in (
+        ("十万", "x", {"amount": ["Enter the amount as a number, e.g. 200000."]}),
+        ("-5", "x", {"amount": ["The amount cannot be negative."]}),
+        ("1e40", "x", {"amount": ["The amount is too large."]}),
+        ("100000", "", {"reasons": ["This field is required."]}),
+    ):
+        response = client.post(url, {"amount": amount, "grade": "A", "reasons": reasons})
+        assert response.status_code == 200
+        assert response.context["form"].errors == errors
+    assert client.post(url, {"amount": "１００，０００", "grade": "Z", "reasons": "x"}).context["form"].errors == {
+        "grade": ["Select a valid choice. Z is not one of the available choices."]}
+    assert CreditRequest.objects.count() == 0
+    client.post(url, {"amount": "１００，０００", "reasons": "扩大经营"})  # full-width digits are understood
+    assert CreditRequest.objects.get().amount == Decimal("100000.00")
+    page = client.get(url)
+    assert 'id="pending-request"' in page.text
+    response = client.post(url, {"amount": "200000", "reasons": "再提"})
+    assert response.context["form"].non_field_errors() == [
+        "A limit request for 上海恒丰商贸有限公司 is already waiting for approval."]
+    assert CreditRequest.objects.count() == 1
+
+
+@rule("CRD-2")
+def test_it_takes_a_request_through_the_director_then_the_manager_and_the_limit_takes_effect(
+        english, users, customer, thresholds):
+    english(users["owner"]).post(reverse("credit:request_limit", args=[customer.pk]),
+                                 {"amount": "150000", "grade": "B", "reasons": "旺季备货"})
+    request = CreditRequest.objects.get()
+    director = english(users["director"])
+    queue = director.get(reverse("credit:queue"))
+    assert [row["request"].pk for row in queue.context["rows"]] == [request.pk]
+    assert 'id="credit-waiting">1<' in queue.text
+    response = director.post(reverse("credit:request_decide", args=[request.pk]),
+                             {"decision": "approve", "comment": "同意", "next": reverse("credit:queue")}, follow=True)
+    assert response.redirect_chain == [(reverse("credit:queue"), 302)]
+    assert messages_of(response) == ["Signed. The request of 上海恒丰商贸有限公司 now waits for the Sales manager."]
+    assert response.context["rows"] == [] and 'id="queue-empty"' in response.text
+    assert 'id="credit-waiting"' not in response.text
+    assert CreditAccount.objects.get(customer=customer).limit == Decimal("0")
+    manager = english(users["manager"])
+    detail = manager.get(reverse("credit:request_detail", args=[request.pk]))
+    assert 'id="decide"' in detail.text
+    response = manager.post(reverse("credit:request_decide", args=[request.pk]),
+                            {"decision": "approve", "comment": "可以"}, follow=True)
+    assert messages_of(response) == ["Approved: the credit limit of 上海恒丰商贸有限公司 is ¥150,000.00 from now on."]
+    account = CreditAccount.objects.get(customer=customer)
+    assert (account.limit, account.grade) == (Decimal("150000.00"), "B")
+    assert 'id="request-status">Approved<' in response.text
+    assert [(s.level, s.decided_by.username, s.decision, s.comment) for s in request.steps.all()] == [
+        ("director", "director", "approved", "同意"), ("sales_manager", "manager", "approved", "可以")]
+    assert "刘洋 · " in response.text and "“可以”" in response.text
+    assert 'id="decide"' not in response.text
+
+
+@rule("CRD-2")
+def test_it_needs_a_comment_to_reject_and_then_changes_nothing(english, users, customer, thresholds):
+    approve_limit(users, customer, "30000", "director")
+    request = services.credit_limit_request(by=users["owner"], customer=customer, amount="80000", reasons="扩大")
+    director = english(users["director"])
+    url = reverse("credit:request_decide", args=[request.pk])
+    response = director.post(url, {"decision": "reject", "comment": "  "}, follow=True)
+    assert messages_of(response) == ["Say why the request is rejected."]
+    request.refresh_from_db()
+    assert (request.status, CreditApproval.objects.filter(request=request).count()) == ("pending", 0)
+    response = director.post(url, {"decision": "maybe"}, follow=True)
+    assert messages_of(response) == ["Choose to approve or reject, with a comment of at most 500 characters. "
+                                     "Nothing was signed."]
+    response = director.post(url, {"decision": "reject", "comment": "回款偏慢"}, follow=True)
+    assert messages_of(response) == ["The request of 上海恒丰商贸有限公司 was rejected."]
+    request.refresh_from_db()
+    assert request.status == "rejected"
+    assert CreditAccount.objects.get(customer=customer).limit == Decimal("30000.00")
+    response = director.post(url, {"decision": "approve"}, follow=True)
+    assert messages_of(response) == ["This request was already decided."]
+
+
+@rule("CRD-2")
+def test_it_lets_the_requester_withdraw_a_waiting_request(english, users, customer, thresholds):
+    request = services.credit_limit_request(by=users["owner"], customer=customer, amount="80000", reasons="扩大")
+    client = english(users["owner"])
+    assert 'id="withdraw"' in client.get(reverse("credit:request_detail", args=[request.pk])).text
+    response = client.post(reverse("credit:request_withdraw", args=[request.pk]), follow=True)
+    assert messages_of(response) == ["The request was withdrawn."]
+    request.refresh_from_db()
+    assert request.status == "withdrawn"
+    response = client.post(reverse("credit:request_withdraw", args=[request.pk]), follow=True)
+    assert messages_of(response) == ["This request was already decided."]
+
+
+# --- the approval queue (CRD-2, CRD-3) ------------------------------------------------------------------------
+
+@rule("CRD-3")
+def test_it_queues_only_what_waits_for_the_user_with_the_exposure_beside_it(
+        english, users, customer, outsider_customer, product, thresholds):
+    approve_limit(users, customer, "50000", "director", grade="B")
+    late = invoiced_order(users, customer, product, 5, days_ago=60)  # ¥500, 30 days overdue
+    confirmed_order(users, customer, product, 10)  # ¥1,000 not yet invoiced
+    request = services.credit_limit_request(by=users["owner"], customer=customer, amount="80000", reasons="扩大经营")
+    other = services.credit_limit_request(by=users["outsider"], customer=outsider_customer, amount="20000",
+                                          reasons="新客户")
+    response = english(users["director"]).get(reverse("credit:queue"))
+    assert [row["request"].pk for row in response.context["rows"]] == [request.pk]
+    text = response.text
+    for figure, value in (("limit", "¥50,000.00"), ("receivables", "¥500.00"), ("open_orders", "¥1,000.00"),
+                          ("total", "¥1,500.00"), ("available", "¥48,500.00"), ("overdue_days", "30")):
+        assert f'data-figure="{figure}">{value}<' in text, figure
+    assert late.number in text and outsider_customer.name not in text
+    assert "You sign as: Office director" in text
+    assert [row["request"].pk for row in english(users["other_director"]).get(reverse("credit:queue"))
+            .context["rows"]] == [other.pk]
+    assert 'id="queue-empty"' in english(users["manager"]).get(reverse("credit:queue")).text
+    owner_page = english(users["owner"]).get(reverse("credit:queue"))
+    assert "Your role does not sign credit requests." in owner_page.text
+    assert 'id="credit-waiting"' not in owner_page.text
+
+
+@rule("CRD-2")
+def test_it_lists_the_requests_in_scope_with_filters(english, users, customer, outsider_customer, thresholds):
+    approved = approve_limit(users, customer, "30000", "director")
+    waiting = services.credit_limit_request(by=users["director"], customer=customer, amount="60000", reasons="扩大")
+    services.credit_limit_request(by=users["outsider"], customer=outsider_customer, amount="20000", reasons="新")
+    client = english(users["director"])
+
+    def listed(**params):
+        response = client.get(reverse("credit:requests"), params)
+        return response, [r.pk for r in response.context["page"].object_list]
+
+    assert listed()[1] == [waiting.pk, approved.pk]
+    assert listed(status="approved")[1] == [approved.pk]
+    assert listed(mine="1")[1] == [waiting.pk]
+    assert listed(kind="override")[1] == []
+    response, pks = listed(status="nonsense", kind="limit")
+    assert pks == [waiting.pk, approved.pk]
+    assert messages_of(response) == [
+        "Filter “status” ignored: Select a valid choice. nonsense is not one of the available choices."]
+    assert "<td>Office director</td>" in response.text  # the level the waiting request needs
+
+
+# --- grade vs behaviour (CRD-4) -------------------------------------------------------------------------------
+
+@rule("CRD-4")
+def test_it_flags_a_grade_a_customer_paying_late_and_proposes_the_limit_of_the_grade_that_fits(
+        english, users, customer, outsider_customer, product, thresholds):
+    approve_limit(users, customer, "300000", "director", "manager", grade="A")
+    approve_limit(users, outsider_customer, "20000", "other_director", grade="C", by="outsider")
+    invoiced_order(users, customer, product, 10, days_ago=75)  # due 30 days later: 45 days overdue (> 30)
+    client = english(users["director"])
+    response = client.get(reverse("credit:misfits"))
+    rows = response.context["rows"]
+    assert [(r["misfit"].customer.pk, r["misfit"].grade, r["misfit"].fitting_grade, r["misfit"].limit,
+             r["misfit"].proposed_limit, r["misfit"].overdue_days, r["reasons"]) for r in rows] == [
+        (customer.pk, "A", "B", Decimal("300000.00"), Decimal("200000.00"), 45, "45 days overdue")]
+    assert 'proposed-limit">¥200,000.00<' in response.text
+    start = reverse("credit:request_limit", args=[customer.pk])
+    link = f'href="{start}?amount=200000.00&amp;grade=B&amp;reasons=45%20days%20overdue"'
+    assert link in response.text
+    form = client.get(start, {"amount": "200000.00", "grade": "B", "reasons": "45 days overdue"})
+    assert 'name="amount" id="id_amount" value="200000.00"' in form.text
+    assert '<option value="B" selected>' in form.text
+    assert [str(level) for level in form.context["levels"]] == ["Office director", "Sales manager"]
+    export = client.get(reverse("credit:misfits_export"))
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    assert list(sheet.iter_rows(min_row=2, values_only=True)) == [
+        (customer.code, customer.name, "张伟", "A", "B", 300000, 200000, 45, 0, None, "45 days overdue")]
+    assert 'id="misfits-empty"' in english(users["outsider"]).get(reverse("credit:misfits")).text
+
+
+# --- the customer's 360° page and the navigation bar ------------------------------------------------------------
+
+@rule("CRD-3")
+def test_it_shows_limit_exposure_and_waiting_requests_on_the_customer_page(english, users, customer, product,
+                                                                        thresholds):
+    approve_limit(users, customer, "50000", "director", grade="B")
+    confirmed_order(users, customer, product, 30)
+    services.credit_limit_request(by=users["owner"], customer=customer, amount="120000", reasons="扩大")
+    text = english(users["owner"]).get(reverse("customers:detail", args=[customer.pk])).text
+    block = text[text.index('id="customer-credit"'):]
+    assert 'data-figure="total">¥3,000.00<' in block and 'data-figure="available">¥47,000.00<' in block
+    assert 'id="credit-grade">B<' in block
+    assert "Credit limit ¥120,000.00</a> · waiting for the Office director" in block
+    assert 'id="request-limit-link"' in block
+    service_page = english(users["service"]).get(reverse("customers:detail", args=[customer.pk])).text
+    assert 'id="request-limit-link"' not in service_page
+
+
+# --- query counts ------------------------------------------------------------------------------------------------
+
+def many_customers(users, count):
+    return [customer_services.customer_create(by=users["owner"], data={"name": f"信用客户{i}号商店", "category": "other"})
+            for i in range(count)]
+
+
+@rule("CRD-2")
+def test_it_keeps_the_queue_free_of_n_plus_one(client_for, users, product, thresholds,
+                                              django_assert_max_num_queries):
+    for target in many_customers(users, 10):
+        approve_limit(users, target, "50000", "director")
+        invoiced_order(users, target, product, 2, days_ago=40)
+        confirmed_order(users, target, product, 1)
+        services.credit_limit_request(by=users["owner"], customer=target, amount="60000", reasons="扩大")
+    client = client_for(users["director"])
+    client.get(reverse("credit:queue"))
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("credit:queue"))
+    assert len(response.context["rows"]) == 10
+    assert response.text.count('class="card mb-3 queue-item"') == 10
+
+
+@rule("CRD-2")
+def test_it_keeps_the_request_list_free_of_n_plus_one(client_for, users, thresholds, django_assert_max_num_queries):
+    for target in many_customers(users, 30):
+        approve_limit(users, target, "50000", "director")
+    client = client_for(users["director"])
+    client.get(reverse("credit:requests"))
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("credit:requests"))
+    assert len(response.context["page"].object_list) == 30
+
+
+@rule("CRD-4")
+def test_it_keeps_the_misfits_page_free_of_n_plus_one(client_for, users, product, thresholds,
+                                                      django_assert_max_num_queries):
+    for target in many_customers(users, 10):
+        approve_limit(users, target, "50000", "director", grade="A")
+        invoiced_order(users, target, product, 1, days_ago=120)
+    client = client_for(users["director"])
+    client.get(reverse("credit:misfits"))
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("credit:misfits"))
+    assert len(response.context["rows"]) == 10

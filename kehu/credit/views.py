@@ -1,0 +1,360 @@
+"""Credit pages: thin — parse the request, call a selector or service, render."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.forms import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kehu.core.errors import UserInputError
+from kehu.core.excel import XLSX_CONTENT_TYPE, write_xlsx
+from kehu.core.forms import apply_field_errors
+from kehu.core.money import money
+from kehu.core.scopes import can_edit_records
+from kehu.credit import selectors, services
+from kehu.credit.forms import (
+    CARD_SECTIONS,
+    MAX_BRANDS,
+    BrandSalesFormSet,
+    CreditCardForm,
+    DecisionForm,
+    LimitRequestForm,
+    RequestFilterForm,
+    parse_amount,
+)
+from kehu.credit.models import CreditCard, CreditRequest
+from kehu.credit.templatetags.credit import forget_waiting, level_label, may_request_limits, remember_waiting
+from kehu.customers.models import Grade, KeyPerson
+from kehu.customers.selectors import customer_get_for_user, key_people_of
+
+PAGE_SIZE = 50
+ATTITUDES = dict(CreditCard.PaymentAttitude.choices)
+
+
+# --- the evaluation card KH002 (CRD-1) ------------------------------------------------------------------------
+
+def _text(field, value) -> str:
+    """A card value as the paper form shows it: choice labels, Yes/No, dates, money."""
+    if value is None or value == "" or value == []:
+        return ""
+    if field.name == "brand_sales":
+        return "; ".join(_brand_text(row) for row in _brand_rows(value))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, date):
+        return value.isoformat()
+    if field.name in ("market_value", "monthly_rent"):
+        return money(value)
+    return str(value)
+
+
+def _as_decimal(value):
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _brand_rows(stored) -> list[dict]:
+    """The brands' rows with their amounts as numbers (shown with money and %)."""
+    rows = []
+    for row in stored or []:
+        if isinstance(row, dict) and row.get("brand"):
+            rows.append({"brand": row.get("brand", ""), "company": row.get("company", ""),
+                         "monthly_sales": _as_decimal(row.get("monthly_sales")) if row.get("monthly_sales") else None,
+                         "share": _as_decimal(row.get("share")) if row.get("share") else None})
+    return rows
+
+
+def _brand_text(row) -> str:
+    parts = [row["brand"] + (f" ({row['company']})" if row["company"] else "")]
+    if row["monthly_sales"] is not None:
+        parts.append(money(row["monthly_sales"]))
+    if row["share"] is not None:
+        parts.append(f"{row['share']}%")
+    return " ".join(parts)
+
+
+def _sections(card):
+    fields = CreditCard._meta
+    return [(title, [(name, fields.get_field(name).verbose_name,
+                      _text(fields.get_field(name), getattr(card, name)) if card else "") for name in names])
+            for title, names in CARD_SECTIONS]
+
+
+def _card_context(request, customer):
+    card = selectors.credit_card_of(customer)
+    approved = selectors.last_approved_limit_request(customer)
+    brands = _brand_rows(card.brand_sales) if card else []
+    return {
+        "customer": customer, "card": card, "sections": _sections(card), "brands": brands,
+        "brand_total": sum((b["monthly_sales"] for b in brands if b["monthly_sales"] is not None), Decimal("0")),
+        "account": selectors.credit_account_of(customer),
+        "signatures": [s for s in approved.steps.all() if s.decision == "approved"] if approved else [],
+        "approved_request": approved,
+    }
+
+
+@login_required
+def card_detail(request, pk):
+    customer = customer_get_for_user(user=request.user, pk=pk)
+    context = _card_context(request, customer)
+    fields = CreditCard._meta
+    history = selectors.credit_card_history(context["card"]) if context["card"] else []
+    for entry in history:
+        for change in entry["changes"]:
+            field = fields.get_field(change["field"])
+            change["old"], change["new"] = _text(field, change["old"]), _text(field, change["new"])
+    context.update(history=history, can_edit=can_edit_records(request.user),
+                   may_request=may_request_limits(request.user))
+    return render(request, "credit/card.html", context)
+
+
+@login_required
+def card_print(request, pk):
+    customer = customer_get_for_user(user=request.user, pk=pk)
+    context = _card_context(request, customer)
+    # The paper form: three items a line; the business items stand in its heading.
+    print_sections = []
+    for title, fields in context["sections"][1:]:
+        padded = list(fields) + [("", "", "")] * (-len(fields) % 3)
+        print_sections.append((title, [padded[i:i + 3] for i in range(0, len(padded), 3)]))
+    in_charge = next((p for p in key_people_of(customer)
+                      if p.is_current and p.role == KeyPerson.Role.PERSON_IN_CHARGE), None)
+    context.update(print_sections=print_sections, in_charge=in_charge,
+                   blank_brand_rows=range(max(MAX_BRANDS - len(context["brands"]), 0)))
+    return render(request, "credit/card_print.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def card_edit(request, pk):
+    customer = customer_get_for_user(user=request.user, pk=pk, write=True)
+    card = selectors.credit_card_of(customer) or CreditCard(customer=customer)
+    data = request.POST if request.method == "POST" else None
+    form = CreditCardForm(data, instance=card)
+    brands = BrandSalesFormSet(data, prefix="brands", initial=[
+        {k: row.get(k, "") for k in ("brand", "company", "monthly_sales", "share")}
+        for row in (card.brand_sales or []) if isinstance(row, dict)][:BrandSalesFormSet.max_num])
+    if data is not None:
+        form_ok, brands_ok = form.is_valid(), brands.is_valid()  # both, so every mistake is shown at once
+        if form_ok and brands_ok:
+            values = {k: v for k, v in form.cleaned_data.items() if k in services.CARD_FIELDS}
+            values["brand_sales"] = brands.rows()
+            try:
+                services.credit_card_save(by=request.user, customer=customer,
+                                          version=form.cleaned_data.get("version") or 0, data=values)
+            except UserInputError as exc:
+                apply_field_errors(form, exc)
+            else:
+                messages.success(request, _("The credit card of %(name)s was saved.") % {"name": customer.name})
+                return redirect("credit:card", customer.pk)
+    return render(request, "credit/card_form.html", {"form": form, "brands": brands, "customer": customer,
+                                                      "card": card if card.pk else None})
+
+
+# --- limit requests (CRD-2) ------------------------------------------------------------------------------------
+
+def _levels_preview(text) -> tuple[list[str], str]:
+    """The levels that will sign for the amount typed so far, or why it is not an amount."""
+    if not str(text or "").strip():
+        return [], ""
+    try:
+        amount = parse_amount(text)
+    except ValidationError as exc:
+        return [], exc.messages[0]
+    return [level_label(level) for level in services.levels_for(amount)], ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def limit_request(request, pk):
+    customer = customer_get_for_user(user=request.user, pk=pk, write=True)
+    if not may_request_limits(request.user):
+        raise PermissionDenied(_("Your role does not request credit limits."))
+    account = selectors.credit_account_of(customer)
+    grade = request.GET.get("grade", "")
+    initial = {"amount": request.GET.get("amount", "")[:40], "reasons": request.GET.get("reasons", "")[:2000],
+               "grade": grade if grade in Grade.values else (account.grade if account else "")}
+    form = LimitRequestForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_bound and form.is_valid():
+        try:
+            created = services.credit_limit_request(by=request.user, customer=customer,
+                                                    amount=form.cleaned_data["amount"],
+                                                    grade=form.cleaned_data["grade"],
+                                                    reasons=form.cleaned_data["reasons"])
+        except UserInputError as exc:
+            apply_field_errors(form, exc)
+        else:
+            messages.success(request, _("The request for a limit of %(amount)s for %(name)s was sent; it waits "
+                                        "for the signature of the %(level)s.")
+                             % {"amount": money(created.amount), "name": customer.name,
+                                "level": level_label(created.next_level)})
+            return redirect("credit:request_detail", created.pk)
+    levels, levels_error = _levels_preview(form["amount"].value())
+    pending = [r for r in selectors.pending_requests_of(customer) if r.kind == CreditRequest.Kind.LIMIT]
+    return render(request, "credit/request_form.html", {
+        "form": form, "customer": customer, "account": account,
+        "exposure": selectors.exposure_of(customer, limit=account.limit if account else Decimal("0")),
+        "levels": levels, "levels_error": levels_error, "thresholds": selectors.approval_thresholds(),
+        "pending": pending[0] if pending else None,
+    })
+
+
+@login_required
+@require_GET
+def levels_preview(request):
+    """htmx: the levels that sign for the amount in the request form, as it is typed."""
+    levels, error = _levels_preview(request.GET.get("amount", "")[:40])
+    return render(request, "credit/_levels.html", {"levels": levels, "levels_error": error})
+
+
+def _chain(credit_request) -> list[dict]:
+    """Each level that signs, with its signature once given and the one awaited."""
+    steps = {s.level: s for s in credit_request.steps.all()}
+    awaited = credit_request.next_level
+    return [{"level": level, "label": level_label(level), "step": steps.get(level), "awaited": level == awaited}
+            for level in credit_request.levels]
+
+
+@login_required
+def request_detail(request, pk):
+    credit_request = selectors.credit_request_get_for_user(user=request.user, pk=pk)
+    customer = credit_request.customer
+    return render(request, "credit/request_detail.html", {
+        "credit_request": credit_request, "customer": customer, "chain": _chain(credit_request),
+        "exposure": selectors.exposure_of(customer), "orders": selectors.payment_history(customer),
+        "can_decide": credit_request.next_level in selectors.levels_of(request.user),
+        "can_withdraw": (credit_request.status == CreditRequest.Status.PENDING
+                         and credit_request.requested_by_id == request.user.pk),
+        "form": DecisionForm(),
+    })
+
+
+def _back(request, pk) -> str:
+    """Where to go after a decision: the page it was taken on (the queue), else the request."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return reverse("credit:request_detail", args=[pk])
+
+
+@login_required
+@require_POST
+def request_decide(request, pk):
+    credit_request = selectors.credit_request_get_for_user(user=request.user, pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to approve or reject, with a comment of at most 500 characters. "
+                                  "Nothing was signed."))
+        return redirect(_back(request, pk))
+    approve = form.cleaned_data["decision"] == "approve"
+    try:  # a signature out of turn or out of scope is a PermissionDeniedError: the 403 page
+        decided = services.credit_request_decide(by=request.user, request=credit_request, approve=approve,
+                                                 comment=form.cleaned_data["comment"])
+    except UserInputError as exc:
+        messages.error(request, exc.message)
+        return redirect(_back(request, pk))
+    forget_waiting(request.user)
+    numbers = {"name": decided.customer.name, "amount": money(decided.amount),
+               "number": decided.order.number if decided.order_id else "", "level": level_label(decided.next_level)}
+    if decided.status == CreditRequest.Status.REJECTED:
+        message = _("The request of %(name)s was rejected.")
+    elif decided.status == CreditRequest.Status.PENDING:
+        message = _("Signed. The request of %(name)s now waits for the %(level)s.")
+    elif decided.kind == CreditRequest.Kind.LIMIT:
+        message = _("Approved: the credit limit of %(name)s is %(amount)s from now on.")
+    else:
+        message = _("Approved: order %(number)s of %(name)s may be confirmed once beyond the limit.")
+    messages.success(request, message % numbers)
+    return redirect(_back(request, pk))
+
+
+@login_required
+@require_POST
+def request_withdraw(request, pk):
+    credit_request = selectors.credit_request_get_for_user(user=request.user, pk=pk)
+    try:
+        services.credit_request_withdraw(by=request.user, request=credit_request)
+    except UserInputError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The request was withdrawn."))
+    return redirect("credit:request_detail", pk)
+
+
+# --- the approval queue and the list of requests (CRD-2) ----------------------------------------------------
+
+@login_required
+def approval_queue(request):
+    waiting = selectors.approval_queue_for(request.user)
+    customers = list({r.customer_id: r.customer for r in waiting}.values())
+    exposures = selectors.exposures_of(customers)
+    histories = selectors.payment_histories([c.pk for c in customers])
+    remember_waiting(request.user, len(waiting))
+    rows = [{"request": r, "exposure": exposures[r.customer_id], "orders": histories.get(r.customer_id, []),
+             "chain": _chain(r)} for r in waiting]
+    return render(request, "credit/queue.html", {
+        "rows": rows, "levels": [level_label(level) for level in selectors.levels_of(request.user)],
+        "form": DecisionForm(),
+    })
+
+
+@login_required
+def request_list(request):
+    requests = selectors.credit_requests_visible_to(request.user)
+    filters = RequestFilterForm(request.GET)
+    filters.is_valid()
+    for field, errors in filters.errors.items():
+        messages.warning(request, _("Filter “%(field)s” ignored: %(error)s")
+                         % {"field": filters.fields[field].label if field in filters.fields else field,
+                            "error": errors[0]})
+    chosen = filters.cleaned_data
+    if chosen.get("status"):
+        requests = requests.filter(status=chosen["status"])
+    if chosen.get("kind"):
+        requests = requests.filter(kind=chosen["kind"])
+    if chosen.get("mine"):
+        requests = requests.filter(requested_by=request.user)
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "credit/requests.html", {"page": page, "filters": filters, "chosen": chosen})
+
+
+# --- grade vs behaviour (CRD-4) ----------------------------------------------------------------------------
+
+@login_required
+def misfits(request):
+    page = Paginator(selectors.grade_misfits(request.user), 100).get_page(request.GET.get("page"))
+    rows = [{"misfit": m, "attitude": ATTITUDES.get(m.payment_attitude, ""), "reasons": "; ".join(m.reasons)}
+            for m in page.object_list]
+    return render(request, "credit/misfits.html", {"page": page, "rows": rows,
+                                                   "may_request": may_request_limits(request.user)})
+
+
+@login_required
+def misfits_export(request):
+    headers = [_("code"), _("customer"), _("owner"), _("grade"), _("fitting grade"), _("credit limit"),
+               _("proposed limit"), _("days overdue"), _("broken promises"), _("payment attitude"), _("reasons")]
+    rows = ([m.customer.code, m.customer.name, m.customer.owner.display_name if m.customer.owner else "", m.grade,
+             m.fitting_grade, m.limit, m.proposed_limit, m.overdue_days, m.broken_promises,
+             str(ATTITUDES.get(m.payment_attitude, "")) or None, "; ".join(m.reasons) or None]
+            for m in selectors.grade_misfits(request.user))
+    response = HttpResponse(write_xlsx(headers, rows, sheet_name=_("Grade vs behaviour")),
+                            content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="credit-grade-misfits-{stamp}.xlsx"'
+    return response

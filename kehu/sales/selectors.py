@@ -1,0 +1,142 @@
+"""Reads of products, orders and returns, scoped to the user (core.scopes)."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from kehu.core.errors import PermissionDeniedError
+from kehu.core.roles import Role
+from kehu.core.scopes import scope_of, scope_queryset
+from kehu.sales.models import CreditNote, Order, OrderLine, Product, Return, ReturnLine
+
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+# Orders that count against the credit limit before they are invoiced (CRD-3).
+OPEN_UNINVOICED = (Order.Status.CONFIRMED, Order.Status.DELIVERED)
+
+
+def products_active() -> QuerySet[Product]:
+    return Product.objects.filter(active=True)
+
+
+def product_lines() -> list[str]:
+    return list(Product.objects.order_by("line").values_list("line", flat=True).distinct())
+
+
+def orders_visible_to(user) -> QuerySet[Order]:
+    return scope_queryset(Order.objects.select_related("customer", "owner", "office"), user)
+
+
+def order_get_for_user(*, user, pk, write: bool = False) -> Order:
+    """The order if in the user's scope (else 404); with write=True the role must be one that
+    takes or handles orders (else 403): after-sales service staff only read them."""
+    try:
+        order = orders_visible_to(user).get(pk=int(pk))
+    except (Order.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such order in your scope.")) from None
+    if write and not can_handle_orders(user):
+        raise PermissionDeniedError(_("Your role can read orders but not change them."))
+    return order
+
+
+def can_handle_orders(user) -> bool:
+    return scope_of(user) is not None and (user.is_superuser or user.role != Role.SERVICE)
+
+
+def can_take_orders(user) -> bool:
+    """Finance invoices and closes orders but does not take them."""
+    return can_handle_orders(user) and (user.is_superuser or user.role != Role.FINANCE)
+
+
+def can_maintain_products(user) -> bool:
+    """Only administrators change the product list (ORD-1)."""
+    return scope_of(user) is not None and (user.is_superuser or user.role == Role.ADMIN)
+
+
+def order_lines_of(order: Order) -> QuerySet[OrderLine]:
+    return order.lines.select_related("product")
+
+
+def orders_of_customer(customer, *, limit: int = 20) -> QuerySet[Order]:
+    return customer.orders.select_related("owner")[:limit]
+
+
+def order_status_changes(order: Order) -> list:
+    """The order's history reduced to its changes of status, oldest first: who moved it, when."""
+    records = (order.history.select_related("history_user").order_by("history_date", "history_id")
+               .only("history_date", "history_user", "status", "cancel_reason", "version"))
+    changes, last = [], None
+    for record in records:
+        if record.status != last:
+            changes.append(record)
+            last = record.status
+    return changes
+
+
+def returns_of_order(order: Order) -> QuerySet[Return]:
+    return order.returns.select_related("credit_note", "recorded_by")
+
+
+def return_lines_of(ret: Return) -> QuerySet[ReturnLine]:
+    return ret.lines.select_related("product", "order_line")
+
+
+def returns_visible_to(user) -> QuerySet[Return]:
+    return scope_queryset(Return.objects.select_related("order", "customer", "owner", "recorded_by"), user)
+
+
+def return_get_for_user(*, user, pk) -> Return:
+    try:
+        return returns_visible_to(user).get(pk=int(pk))
+    except (Return.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such return in your scope.")) from None
+
+
+def uninvoiced_order_amounts(customer_ids, *, exclude_order=None) -> dict[int, Decimal]:
+    """Per customer, what confirmed and delivered orders not yet invoiced are worth after
+    returns: the order half of the credit exposure (CRD-3)."""
+    qs = Order.objects.filter(customer_id__in=customer_ids, status__in=OPEN_UNINVOICED)
+    if exclude_order is not None:
+        qs = qs.exclude(pk=exclude_order.pk)
+    rows = qs.values("customer_id").annotate(amount=Sum(F("total") - F("returned")))
+    return {r["customer_id"]: r["amount"] or Decimal("0") for r in rows}
+
+
+def invoiced_unpaid_orders(customer_ids) -> QuerySet[Order]:
+    """Orders invoiced and not yet closed (paid): what the customer owes until the
+    receivables app (issue 5) keeps invoices of its own."""
+    return Order.objects.filter(customer_id__in=customer_ids, status=Order.Status.INVOICED)
+
+
+def credit_notes_of(customer) -> QuerySet[CreditNote]:
+    return customer.credit_notes.select_related("ret")
+
+
+def returns_analysis(user, *, start: date, end: date, by: str) -> list[dict]:
+    """ORD-2: returned amount and count per reason, product, customer, salesperson or month,
+    in the user's scope, for returns dated start..end; largest first (months in order)."""
+    returns = returns_visible_to(user).filter(returned_on__gte=start, returned_on__lte=end)
+    if by == "product":
+        lines = ReturnLine.objects.filter(ret__in=returns.values("pk"))
+        rows = (lines.values(key=F("product__code"), label=F("product__name"))
+                .annotate(amount=Coalesce(Sum("amount"), ZERO), count=Count("ret", distinct=True))
+                .order_by("-amount"))
+        return list(rows)
+    if by == "month":
+        rows = (returns.annotate(month=TruncMonth("returned_on")).values("month")
+                .annotate(amount=Coalesce(Sum("amount"), ZERO), count=Count("pk")).order_by("month"))
+        return [{"key": r["month"].strftime("%Y-%m"), "label": r["month"].strftime("%Y-%m"),
+                 "amount": r["amount"], "count": r["count"]} for r in rows]
+    field = {"reason": "reason", "customer": "customer_id", "salesperson": "owner_id"}[by]
+    label = {"reason": "reason", "customer": "customer__name", "salesperson": "owner__username"}[by]
+    rows = (returns.values(key=F(field), label=F(label))
+            .annotate(amount=Coalesce(Sum("amount"), ZERO), count=Count("pk")).order_by("-amount"))
+    rows = list(rows)
+    if by == "reason":
+        names = dict(Return.Reason.choices)
+        for r in rows:
+            r["label"] = str(names.get(r["key"], r["key"]))
+    return rows

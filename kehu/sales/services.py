@@ -1,0 +1,370 @@
+"""Writes of products, orders and returns (ORD-1, ORD-2). Confirming an order is a credit
+decision and lives in credit.services.order_confirm (CRD-3)."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.core.errors import PermissionDeniedError, StaleEdit, ValidationFailed
+from kehu.core.models import Sequence
+from kehu.customers.selectors import customer_get_for_user
+from kehu.sales.models import CENT, CreditNote, Order, OrderLine, Product, Return, ReturnLine
+from kehu.sales.selectors import can_handle_orders, can_maintain_products, can_take_orders
+
+Status = Order.Status
+
+# The status flow of ORD-1: where each step may start from.
+TRANSITIONS = {
+    Status.CONFIRMED: {Status.DRAFT},  # via credit.services.order_confirm
+    Status.DELIVERED: {Status.CONFIRMED},
+    Status.INVOICED: {Status.DELIVERED},
+    Status.CLOSED: {Status.INVOICED},
+    Status.CANCELLED: {Status.DRAFT, Status.CONFIRMED},
+}
+
+
+def _full_clean(instance, *, exclude=None) -> None:
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        raise ValidationFailed(next(iter(errors.values()))[0], field_errors=errors) from exc
+
+
+TOO_LARGE = Decimal("1e12")
+
+
+def _decimal(value, *, field: str, label: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(_("%(label)s must be a number.") % {"label": label},
+                               field_errors={field: [_("Enter a number.")]}) from None
+    if not number.is_finite():
+        raise ValidationFailed(_("%(label)s must be a number.") % {"label": label})
+    if abs(number) >= TOO_LARGE:  # beyond what an amount column holds
+        raise ValidationFailed(_("%(label)s is too large.") % {"label": label},
+                               field_errors={field: [_("The number is too large.")]})
+    return number
+
+
+# --- products ----------------------------------------------------------------------------------------
+
+PRODUCT_COLUMNS = ["code", "name", "spec", "unit", "list_price", "line", "active"]
+
+
+def _labelled(problems: dict[str, list]) -> list[str]:
+    """Each problem of a row named by its column: "list price: Enter a number." """
+    fields = {f: Product._meta.get_field(f).verbose_name for f in PRODUCT_COLUMNS}
+    return [f"{fields[f]}: {m}" if f in fields else str(m) for f, ms in problems.items() for m in ms]
+
+
+def product_import(*, by, rows: list[tuple[int, dict]]) -> dict:
+    """ORD-1: create or update products from a sheet, all or nothing: every bad row is
+    reported with its line number and then nothing is written."""
+    if not can_maintain_products(by):
+        raise PermissionDeniedError(_("Only administrators maintain the product list."))
+    errors, valid = [], []
+    existing = {p.code: p for p in Product.objects.filter(code__in=[str(r.get("code", "")).strip() for _l, r in rows])}
+    seen = set()
+    for line, row in rows:
+        code = str(row.get("code") or "").strip()
+        product = existing.get(code) or Product(code=code)
+        for field in ("name", "spec", "unit", "line"):
+            if row.get(field) not in (None, ""):
+                setattr(product, field, str(row[field]).strip())
+        problems: dict[str, list] = {}
+        if row.get("list_price") not in (None, ""):
+            try:
+                product.list_price = _decimal(row["list_price"], field="list_price", label=_("list price"))
+            except ValidationFailed as exc:
+                problems["list_price"] = exc.field_errors.get("list_price") or [exc.message]
+        if row.get("active") not in (None, ""):
+            product.active = str(row["active"]).strip().lower() not in ("0", "false", "no", "否", "停用")
+        if code and code in seen:
+            problems["code"] = [_("The code %(code)s appears twice in the file.") % {"code": code}]
+        seen.add(code)
+        try:
+            _full_clean(product, exclude=list(problems))
+        except ValidationFailed as exc:
+            problems.update(exc.field_errors)
+        if problems:
+            errors.append((line, _labelled(problems)))
+            continue
+        valid.append(product)
+    if errors:
+        return {"created": 0, "updated": 0, "errors": errors}
+    created = updated = 0
+    with transaction.atomic():
+        for product in valid:
+            if product.pk:
+                product.version += 1
+                updated += 1
+            else:
+                created += 1
+            product._history_user = by
+            product.save()
+    return {"created": created, "updated": updated, "errors": []}
+
+
+def product_save(*, by, data: dict, product: Product | None = None, version: int | None = None) -> Product:
+    """ORD-1: add a product (product=None) or edit one from the `version` the user read.
+    Only the fields of PRODUCT_COLUMNS given in `data` change."""
+    if not (by.is_superuser or by.role == "admin"):
+        raise PermissionDeniedError(_("Only administrators maintain the product list."))
+    with transaction.atomic():
+        if product is None:
+            current = Product()
+        else:
+            current = Product.objects.select_for_update().get(pk=product.pk)
+            if version is None or current.version != version:
+                raise StaleEdit(_("Product %(code)s was changed by someone else since you opened it. "
+                                  "Reload to see the change; nothing was saved.") % {"code": current.code})
+            current.version += 1
+        for field in PRODUCT_COLUMNS:
+            if field in data:
+                value = data[field]
+                setattr(current, field, value.strip() if isinstance(value, str) else value)
+        _full_clean(current)
+        if Product.objects.filter(code=current.code).exclude(pk=current.pk).exists():
+            raise ValidationFailed(_("The product code %(code)s is already used.") % {"code": current.code},
+                                   field_errors={"code": [_("Already used.")]})
+        current._history_user = by
+        current.save()
+    return current
+
+
+# --- orders -----------------------------------------------------------------------------------------------
+
+def _product_id(product) -> int | None:
+    """A product or its id as typed; None for anything that cannot be one (a 30-digit number too)."""
+    if isinstance(product, Product):
+        return product.pk
+    text = str(product or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
+def _clean_lines(lines: list[dict]) -> list[OrderLine]:
+    if not lines:
+        raise ValidationFailed(_("An order needs at least one line."), field_errors={"lines": [_("Add a product.")]})
+    built = []
+    ids = [_product_id(d.get("product")) for d in lines]
+    products = Product.objects.in_bulk([pk for pk in ids if pk])  # fresh: a product may have been withdrawn
+    for n, data in enumerate(lines, start=1):
+        product = products.get(ids[n - 1])
+        if product is None:
+            raise ValidationFailed(_("Line %(n)d: choose a product.") % {"n": n})
+        if not product.active:
+            raise ValidationFailed(_("Line %(n)d: %(product)s is no longer sold.") % {"n": n, "product": product})
+        quantity = _decimal(data.get("quantity"), field="lines", label=_("Quantity"))
+        price = data.get("unit_price")
+        price = product.list_price if price in (None, "") else _decimal(price, field="lines", label=_("Unit price"))
+        discount = _decimal(data.get("discount_pct") or 0, field="lines", label=_("Discount"))
+        if quantity <= 0:
+            raise ValidationFailed(_("Line %(n)d: the quantity must be more than zero.") % {"n": n})
+        if price < 0:
+            raise ValidationFailed(_("Line %(n)d: the price cannot be negative.") % {"n": n})
+        if not Decimal("0") <= discount <= Decimal("100"):
+            raise ValidationFailed(_("Line %(n)d: the discount is a percentage from 0 to 100.") % {"n": n})
+        line = OrderLine(product=product, quantity=quantity.quantize(CENT), unit_price=price.quantize(CENT),
+                         discount_pct=discount.quantize(CENT))
+        line.amount = OrderLine.amount_of(line.quantity, line.unit_price, line.discount_pct)
+        _full_clean(line, exclude=["order"])
+        built.append(line)
+    return built
+
+
+def order_create(*, by, customer, lines: list[dict], ordered_on: date | None = None, note: str = "") -> Order:
+    """ORD-1: a draft order for a customer in the user's scope, at list prices unless given."""
+    customer = customer_get_for_user(user=by, pk=customer.pk, write=True)
+    if not can_take_orders(by):
+        raise PermissionDeniedError(_("Your role does not take orders."))
+    built = _clean_lines(lines)
+    with transaction.atomic():
+        order = Order(number=f"SO{Sequence.take('order')[0]:07d}", customer=customer, owner=customer.owner,
+                      office_id=customer.office_id, ordered_on=ordered_on or timezone.localdate(),
+                      note=(note or "").strip()[:300], created_by=by,
+                      total=sum((line.amount for line in built), Decimal("0")))
+        _full_clean(order)
+        order._history_user = by
+        order.save()
+        for line in built:
+            line.order = order
+        OrderLine.objects.bulk_create(built)
+    return order
+
+
+def order_replace_lines(*, by, order: Order, version: int, lines: list[dict], note: str | None = None) -> Order:
+    """Change a draft's lines; a confirmed order is changed by cancelling it or by a return."""
+    if not can_take_orders(by):
+        raise PermissionDeniedError(_("Your role does not take orders."))
+    built = _clean_lines(lines)
+    with transaction.atomic():
+        current = lock_order(order_pk=order.pk, version=version)
+        if current.status != Status.DRAFT:
+            raise ValidationFailed(_("Only a draft can be changed; this order is %(status)s.")
+                                   % {"status": current.get_status_display()})
+        current.lines.all().delete()
+        for line in built:
+            line.order = current
+        OrderLine.objects.bulk_create(built)
+        current.total = sum((line.amount for line in built), Decimal("0"))
+        if note is not None:
+            current.note = note.strip()[:300]
+        current.version += 1
+        current._history_user = by
+        current.save()
+    return current
+
+
+def lock_order(*, order_pk: int, version: int | None) -> Order:
+    """The order's row, locked; refused if it changed since the user read `version`."""
+    current = Order.objects.select_for_update().get(pk=order_pk)
+    if version is not None and current.version != version:
+        raise StaleEdit(_("Order %(number)s was changed by someone else since you opened it. "
+                          "Reload to see the change; nothing was saved.") % {"number": current.number})
+    return current
+
+
+def check_transition(order: Order, to: str) -> None:
+    if order.status not in TRANSITIONS[to]:
+        raise ValidationFailed(_("Order %(number)s is %(status)s: it cannot become %(to)s.")
+                               % {"number": order.number, "status": order.get_status_display(),
+                                  "to": Status(to).label})
+
+
+def mark_confirmed(*, by, order: Order) -> Order:
+    """Called by credit.services.order_confirm once the credit check passed, on a locked row."""
+    check_transition(order, Status.CONFIRMED)
+    order.status = Status.CONFIRMED
+    order.confirmed_at = timezone.now()
+    order.confirmed_by = by
+    order.version += 1
+    order._history_user = by
+    order.save()
+    return order
+
+
+def order_advance(*, by, order: Order, version: int, to: str, on: date | None = None, reason: str = "") -> Order:
+    """ORD-1: deliver, invoice, close or cancel (confirming goes through the credit check)."""
+    if to not in (Status.DELIVERED, Status.INVOICED, Status.CLOSED, Status.CANCELLED):
+        raise ValidationFailed(_("Unknown step."))
+    if not can_handle_orders(by) or (to in (Status.DELIVERED, Status.CANCELLED) and not can_take_orders(by)):
+        raise PermissionDeniedError(_("Your role cannot do this step."))
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        current = lock_order(order_pk=order.pk, version=version)
+        check_transition(current, to)
+        if to == Status.CANCELLED:
+            reason = (reason or "").strip()
+            if not reason:
+                raise ValidationFailed(_("Give a reason for cancelling."), field_errors={"reason": [_("Required.")]})
+            current.cancel_reason = reason[:200]
+            current.cancelled_on = on
+        else:
+            setattr(current, {Status.DELIVERED: "delivered_on", Status.INVOICED: "invoiced_on",
+                              Status.CLOSED: "closed_on"}[to], on)
+        current.status = to
+        current.version += 1
+        current._history_user = by
+        current.save()
+    return current
+
+
+# --- returns (ORD-2) ---------------------------------------------------------------------------------------
+
+def return_record(*, by, order: Order, version: int, kind: str, reason: str, responsible: str,
+                  lines: list[dict] | None = None, returned_on: date | None = None, follow_up: str = "") -> Return:
+    """ORD-2. A refusal before delivery returns the whole order and cancels it. Goods returned
+    after delivery are returned line by line; once the order is invoiced the return produces a
+    credit note for the receivables to settle."""
+    if not can_take_orders(by):
+        raise PermissionDeniedError(_("Your role does not record returns."))
+    if kind not in Return.Kind.values:
+        raise ValidationFailed(_("Choose the kind of return."), field_errors={"kind": [_("Required.")]})
+    if reason not in Return.Reason.values:
+        raise ValidationFailed(_("Choose the reason for the return."), field_errors={"reason": [_("Required.")]})
+    responsible = (responsible or "").strip()
+    if not responsible:
+        raise ValidationFailed(_("Say who is responsible for the return."),
+                               field_errors={"responsible": [_("Required.")]})
+    returned_on = returned_on or timezone.localdate()
+    with transaction.atomic():
+        current = lock_order(order_pk=order.pk, version=version)
+        order_lines = {line.pk: line for line in current.lines.select_for_update().select_related("product")}
+        if kind == Return.Kind.REFUSED:
+            if current.status != Status.CONFIRMED:
+                raise ValidationFailed(_("Only a confirmed order that is not delivered yet can be refused; "
+                                         "this one is %(status)s.") % {"status": current.get_status_display()})
+            wanted = {pk: line.quantity for pk, line in order_lines.items()}
+        else:
+            if current.status not in (Status.DELIVERED, Status.INVOICED, Status.CLOSED):
+                raise ValidationFailed(_("Goods can be returned only after delivery; this order is %(status)s.")
+                                       % {"status": current.get_status_display()})
+            wanted = {}
+            for data in lines or []:
+                pk = data.get("order_line")
+                pk = pk.pk if isinstance(pk, OrderLine) else pk
+                quantity = _decimal(data.get("quantity") or 0, field="lines", label=_("Quantity"))
+                if quantity == 0:
+                    continue
+                line = order_lines.get(int(pk)) if str(pk).isdigit() else None
+                if line is None:
+                    raise ValidationFailed(_("A returned line is not on order %(number)s.")
+                                           % {"number": current.number})
+                if quantity < 0 or quantity > line.quantity - line.returned_quantity:
+                    raise ValidationFailed(
+                        _("%(product)s: at most %(left)s can still be returned.")
+                        % {"product": line.product, "left": line.quantity - line.returned_quantity})
+                wanted[line.pk] = quantity.quantize(CENT)
+            if not wanted:
+                raise ValidationFailed(_("Enter the quantity returned of at least one line."))
+        ret = Return(number=f"TH{Sequence.take('return')[0]:07d}", order=current, customer_id=current.customer_id,
+                     owner_id=current.owner_id, office_id=current.office_id, kind=kind, reason=reason,
+                     responsible=responsible[:100], returned_on=returned_on, follow_up=(follow_up or "").strip(),
+                     recorded_by=by, amount=Decimal("0"))
+        return_lines = []
+        for pk, quantity in wanted.items():
+            line = order_lines[pk]
+            # The last units returned take what is left of the line, so the cents add up.
+            left_amount = line.amount - sum((r.amount for r in line.return_lines.all()), Decimal("0"))
+            amount = left_amount if quantity == line.quantity - line.returned_quantity else \
+                (line.amount * quantity / line.quantity).quantize(CENT)
+            return_lines.append(ReturnLine(order_line=line, product=line.product, quantity=quantity, amount=amount))
+            line.returned_quantity += quantity
+            line.save(update_fields=["returned_quantity"])
+        ret.amount = sum((r.amount for r in return_lines), Decimal("0"))
+        if ret.amount <= 0:
+            raise ValidationFailed(_("The returned goods are worth nothing; nothing was recorded."))
+        _full_clean(ret)
+        ret.save()
+        for r in return_lines:
+            r.ret = ret
+        ReturnLine.objects.bulk_create(return_lines)
+        current.returned += ret.amount
+        if kind == Return.Kind.REFUSED:
+            current.status = Status.CANCELLED
+            current.cancelled_on = returned_on
+            current.cancel_reason = (_("Refused by the customer: %(reason)s") % {"reason": ret.get_reason_display()})[:200]
+        current.version += 1
+        current._history_user = by
+        current.save()
+        if kind == Return.Kind.RETURNED and current.status in (Status.INVOICED, Status.CLOSED):
+            CreditNote.objects.create(number=f"CN{Sequence.take('credit_note')[0]:07d}", ret=ret,
+                                      customer_id=current.customer_id, amount=ret.amount, issued_on=returned_on)
+    return ret
+
+
+def return_follow_up(*, by, ret: Return, follow_up: str, done: bool) -> Return:
+    if not can_take_orders(by):
+        raise PermissionDeniedError(_("Your role does not record returns."))
+    with transaction.atomic():
+        current = Return.objects.select_for_update().get(pk=ret.pk)
+        current.follow_up = (follow_up or "").strip()
+        current.follow_up_done = bool(done)
+        current.save(update_fields=["follow_up", "follow_up_done", "updated_at"])
+    return current

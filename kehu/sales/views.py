@@ -1,0 +1,436 @@
+"""Sales pages: thin — parse the request, call a selector or service, render."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kehu.accounts.selectors import offices_for, salespeople_for
+from kehu.core.errors import UserInputError
+from kehu.core.excel import XLSX_CONTENT_TYPE, read_table, write_xlsx
+from kehu.core.money import money
+from kehu.core.text import fold
+from kehu.credit import selectors as credit_selectors
+from kehu.credit import services as credit_services
+from kehu.credit.models import CreditRequest, Level
+from kehu.customers.selectors import customer_get_for_user, customers_visible_to
+from kehu.sales import selectors, services
+from kehu.sales.forms import (
+    AdvanceForm,
+    AnalysisForm,
+    FollowUpForm,
+    OrderEditForm,
+    OrderFilter,
+    OrderForm,
+    OverrideForm,
+    ProductFilter,
+    ProductImportForm,
+    ReturnFilter,
+    ReturnForm,
+    VersionForm,
+    compact_lines,
+    line_forms,
+    product_rows,
+)
+from kehu.sales.models import Order, Product, Return
+
+PAGE_SIZE = 50
+# The order form offers this many customers at a time; a search narrows them down.
+CUSTOMER_CHOICES = 100
+Status = Order.Status
+
+
+def _filtered(request, filter_class, base):
+    """The list's filters; bad values are reported and ignored (never a 500)."""
+    params = request.GET.dict()
+    filterset = filter_class(params or None, queryset=base, request=request)
+    if filterset.is_bound and not filterset.is_valid():
+        for field, errors in filterset.errors.items():
+            label = filterset.filters[field].label if field in filterset.filters else field
+            messages.warning(request, _("Filter “%(field)s” ignored: %(error)s") % {"field": label, "error": errors[0]})
+        cleaned = {k: v for k, v in params.items() if k not in filterset.errors}
+        filterset = filter_class(cleaned, queryset=base, request=request)
+    return filterset
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
+    return response
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# --- products -------------------------------------------------------------------------------------------
+
+@login_required
+def product_list(request):
+    filterset = _filtered(request, ProductFilter, Product.objects.all())
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sales/product_list.html", {
+        "filter": filterset, "page": page, "lines": selectors.product_lines(),
+        "can_import": selectors.can_maintain_products(request.user),
+    })
+
+
+PRODUCT_EXPORT = ["code", "name", "spec", "unit", "list_price", "line", "active"]
+
+
+@login_required
+def product_export(request):
+    filterset = _filtered(request, ProductFilter, Product.objects.all())
+    headers = [str(Product._meta.get_field(c).verbose_name) for c in PRODUCT_EXPORT]
+    rows = ([getattr(p, c) for c in PRODUCT_EXPORT] for p in filterset.qs.iterator(chunk_size=2000))
+    return _xlsx(write_xlsx(headers, rows, sheet_name=_("Products")), "products")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_import(request):
+    _require(selectors.can_maintain_products(request.user), _("Only administrators maintain the product list."))
+    form = ProductImportForm(request.POST or None, request.FILES or None)
+    result, unknown = None, []
+    if request.method == "POST" and form.is_valid():
+        try:
+            headers, body = read_table(form.cleaned_data["file"])
+            rows, unknown = product_rows(headers, body)
+            result = services.product_import(by=request.user, rows=rows)
+        except UserInputError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if not result["errors"]:
+                messages.success(request, _("Products imported: %(created)d new, %(updated)d updated.") % result)
+                return redirect("sales:product_list")
+    return render(request, "sales/product_import.html", {"form": form, "result": result, "unknown": unknown})
+
+
+# --- orders ---------------------------------------------------------------------------------------------
+
+def _orders(request):
+    return _filtered(request, OrderFilter, selectors.orders_visible_to(request.user))
+
+
+@login_required
+def order_list(request):
+    filterset = _orders(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    customer_id = filterset.form.cleaned_data.get("customer_id") if filterset.is_bound else None
+    return render(request, "sales/order_list.html", {
+        "filter": filterset, "page": page,
+        "status_choices": Status.choices,
+        "owner_choices": [(u.pk, f"{u.display_name} · {u.office.name if u.office else ''}")
+                          for u in salespeople_for(request.user)],
+        "office_choices": [(o.pk, o.name) for o in offices_for(request.user)],
+        "line_choices": [(line, line) for line in selectors.product_lines()],
+        # The customer the list is limited to, named (from the 360° page's "all orders" link).
+        "only_customer": customers_visible_to(request.user).filter(pk=customer_id).first() if customer_id else None,
+        "can_take": selectors.can_take_orders(request.user),
+    })
+
+
+@login_required
+def order_export(request):
+    filterset = _orders(request)
+    headers = [_("order number"), _("order date"), _("customer code"), _("customer"), _("salesperson"), _("office"),
+               _("status"), _("total"), _("returned"), _("net"), _("note")]
+
+    def rows():
+        for o in filterset.qs.iterator(chunk_size=2000):
+            yield [o.number, o.ordered_on, o.customer.code, o.customer.name, o.owner.display_name,
+                   o.office.name if o.office else "", o.get_status_display(), o.total, o.returned, o.net, o.note]
+
+    return _xlsx(write_xlsx(headers, rows(), sheet_name=_("Orders")), "orders")
+
+
+def _customer_choices(user, *, search: str, selected) -> list[tuple[int, str]]:
+    """A short list of the user's customers for the order form, narrowed by a search."""
+    qs = customers_visible_to(user)
+    if search:
+        qs = qs.filter(search_text__contains=fold(search)[:100])
+    rows = list(qs.order_by("name", "id").values_list("pk", "name", "code")[:CUSTOMER_CHOICES])
+    if selected and selected not in {pk for pk, _n, _c in rows}:
+        rows = list(customers_visible_to(user).filter(pk=selected).values_list("pk", "name", "code")) + rows
+    return [(pk, f"{name} · {code}") for pk, name, code in rows]
+
+
+def _product_choices(extra_ids=()):
+    """Products on sale (and those already on the order, so that a draft shows what it holds)."""
+    products = selectors.products_active() | Product.objects.filter(pk__in=list(extra_ids))
+    rows = list(products.order_by("code").values_list("pk", "code", "name", "unit", "list_price"))
+    return ([(pk, f"{code} {name} ({unit})") for pk, code, name, unit, _p in rows],
+            {str(pk): f"{price:.2f}" for pk, _c, _n, _u, price in rows})
+
+
+def _line_errors(form, exc) -> None:
+    """A refusal of the service on the form: field errors on the head's fields, the message on top
+    (line errors name their line: "Line 2: …")."""
+    form.add_error(None, exc.message)
+    for field, errors in (exc.field_errors or {}).items():
+        if field in form.fields:
+            for error in errors:
+                form.add_error(field, error)
+
+
+def _order_form_page(request, *, form, lines, order=None, customer_choices=None, extra_products=()):
+    products, prices = _product_choices(extra_products)
+    return render(request, "sales/order_form.html", {
+        "form": form, "lines": lines, "order": order, "customer_choices": customer_choices,
+        "product_choices": products, "prices": prices, "search": request.GET.get("q", ""),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_create(request):
+    _require(selectors.can_take_orders(request.user), _("Your role does not take orders."))
+    preset = None
+    if request.GET.get("customer"):  # from the customer's 360° page; 404 outside the scope
+        preset = customer_get_for_user(user=request.user, pk=request.GET["customer"], write=True)
+    form = OrderForm(request.POST or None, customers=customers_visible_to(request.user),
+                     initial={"customer": preset.pk if preset else None, "ordered_on": timezone.localdate()})
+    lines = line_forms(request.POST or None)
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in lines):
+        filled = compact_lines(lines)
+        try:
+            order = services.order_create(by=request.user, customer=form.cleaned_data["customer"], lines=filled,
+                                          ordered_on=form.cleaned_data["ordered_on"],
+                                          note=form.cleaned_data["note"])
+        except UserInputError as exc:
+            _line_errors(form, exc)
+            lines = line_forms(initial=filled)  # renumbered as the service counted them
+        else:
+            messages.success(request, _("Order %(number)s saved as a draft: %(total)s. Confirm it to check "
+                                        "the credit limit.") % {"number": order.number, "total": money(order.total)})
+            return redirect("sales:order_detail", order.pk)
+    selected = form["customer"].value()
+    selected = int(selected) if str(selected or "").isdigit() else None
+    choices = _customer_choices(request.user, search=request.GET.get("q", "").strip(), selected=selected)
+    return _order_form_page(request, form=form, lines=lines, customer_choices=choices)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_edit(request, pk):
+    order = selectors.order_get_for_user(user=request.user, pk=pk, write=True)
+    _require(selectors.can_take_orders(request.user), _("Your role does not take orders."))
+    if order.status != Status.DRAFT:
+        messages.error(request, _("Only a draft can be changed; this order is %(status)s.")
+                       % {"status": order.get_status_display()})
+        return redirect("sales:order_detail", order.pk)
+    current = list(selectors.order_lines_of(order))
+    initial = [{"product": line.product_id, "quantity": line.quantity, "unit_price": line.unit_price,
+                "discount_pct": line.discount_pct} for line in current]
+    form = OrderEditForm(request.POST or None, initial={"version": order.version, "note": order.note})
+    lines = line_forms(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in lines):
+        filled = compact_lines(lines)
+        try:
+            services.order_replace_lines(by=request.user, order=order, version=form.cleaned_data["version"],
+                                         lines=filled, note=form.cleaned_data["note"])
+        except UserInputError as exc:
+            _line_errors(form, exc)
+            lines = line_forms(initial=filled)
+        else:
+            messages.success(request, _("Order %(number)s saved.") % {"number": order.number})
+            return redirect("sales:order_detail", order.pk)
+    return _order_form_page(request, form=form, lines=lines, order=order,
+                            extra_products=[line.product_id for line in current])
+
+
+@login_required
+def order_detail(request, pk):
+    return _detail_page(request, selectors.order_get_for_user(user=request.user, pk=pk))
+
+
+def _detail_page(request, order, *, refusal: str = "", override_form=None):
+    user = request.user
+    take, handle = selectors.can_take_orders(user), selectors.can_handle_orders(user)
+    overrides = list(credit_selectors.credit_requests_visible_to(user)
+                     .filter(order=order, kind=CreditRequest.Kind.OVERRIDE).order_by("-created_at", "-id"))
+    for r in overrides:
+        r.waiting_for = Level(r.next_level).label if r.next_level else ""
+    open_override = any(r.status in (CreditRequest.Status.PENDING, CreditRequest.Status.APPROVED) and not r.used_at
+                        for r in overrides)
+    allowed = services.TRANSITIONS
+    actions = {
+        "edit": take and order.status == Status.DRAFT,
+        "confirm": take and order.status in allowed[Status.CONFIRMED],
+        "deliver": take and order.status in allowed[Status.DELIVERED],
+        "invoice": handle and order.status in allowed[Status.INVOICED],
+        "close": handle and order.status in allowed[Status.CLOSED],
+        "cancel": take and order.status in allowed[Status.CANCELLED],
+        "return": take and order.status not in (Status.DRAFT, Status.CANCELLED),
+        "override": take and order.status == Status.DRAFT and not open_override,
+    }
+    return render(request, "sales/order_detail.html", {
+        "order": order, "lines": selectors.order_lines_of(order), "returns": selectors.returns_of_order(order),
+        "changes": selectors.order_status_changes(order), "overrides": overrides, "actions": actions,
+        "refusal": refusal, "override_form": override_form or OverrideForm(),
+    })
+
+
+STALE_FORM = gettext_lazy("The form was incomplete or out of date; nothing was changed. Reload the page and try again.")
+
+
+@login_required
+@require_POST
+def order_confirm(request, pk):
+    order = selectors.order_get_for_user(user=request.user, pk=pk, write=True)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, str(STALE_FORM))
+        return redirect("sales:order_detail", order.pk)
+    try:
+        credit_services.order_confirm(by=request.user, order=order, version=form.cleaned_data["version"])
+    except credit_services.CreditRefused as exc:
+        # Shown on the page with the override form at hand; nothing was changed.
+        return _detail_page(request, order, refusal=exc.message)
+    except UserInputError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Order %(number)s confirmed.") % {"number": order.number})
+    return redirect("sales:order_detail", order.pk)
+
+
+@login_required
+@require_POST
+def order_override(request, pk):
+    order = selectors.order_get_for_user(user=request.user, pk=pk, write=True)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            credit_services.credit_override_request(by=request.user, order=order, reasons=form.cleaned_data["reasons"])
+        except UserInputError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("A one-off override of order %(number)s was asked for; it waits for "
+                                        "approval.") % {"number": order.number})
+            return redirect("sales:order_detail", order.pk)
+    return _detail_page(request, order, override_form=form)
+
+
+STEP_DONE = {
+    Status.DELIVERED: gettext_lazy("Order %(number)s marked as delivered."),
+    Status.INVOICED: gettext_lazy("Order %(number)s marked as invoiced."),
+    Status.CLOSED: gettext_lazy("Order %(number)s closed."),
+    Status.CANCELLED: gettext_lazy("Order %(number)s cancelled."),
+}
+
+
+@login_required
+@require_POST
+def order_advance(request, pk):
+    order = selectors.order_get_for_user(user=request.user, pk=pk, write=True)
+    form = AdvanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, str(STALE_FORM))
+        return redirect("sales:order_detail", order.pk)
+    to = form.cleaned_data["to"]
+    try:
+        services.order_advance(by=request.user, order=order, version=form.cleaned_data["version"], to=to,
+                               on=form.cleaned_data["on"], reason=form.cleaned_data["reason"])
+    except UserInputError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, str(STEP_DONE[to]) % {"number": order.number})
+    return redirect("sales:order_detail", order.pk)
+
+
+# --- returns --------------------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_create(request, pk):
+    order = selectors.order_get_for_user(user=request.user, pk=pk, write=True)
+    _require(selectors.can_take_orders(request.user), _("Your role does not record returns."))
+    order_lines = list(selectors.order_lines_of(order))
+    kind = Return.Kind.REFUSED if order.status == Status.CONFIRMED else Return.Kind.RETURNED
+    form = ReturnForm(request.POST or None, order_lines=order_lines,
+                      initial={"version": order.version, "kind": kind, "returned_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ret = services.return_record(
+                by=request.user, order=order, version=data["version"], kind=data["kind"], reason=data["reason"],
+                responsible=data["responsible"], returned_on=data["returned_on"], follow_up=data["follow_up"],
+                lines=form.lines() if data["kind"] == Return.Kind.RETURNED else None)
+        except UserInputError as exc:
+            _line_errors(form, exc)
+        else:
+            messages.success(request, _("Return %(number)s recorded: %(amount)s.")
+                             % {"number": ret.number, "amount": money(ret.amount)})
+            return redirect("sales:return_detail", ret.pk)
+    return render(request, "sales/return_form.html", {"form": form, "order": order})
+
+
+@login_required
+def return_list(request):
+    filterset = _filtered(request, ReturnFilter, selectors.returns_visible_to(request.user))
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sales/return_list.html", {
+        "filter": filterset, "page": page, "kind_choices": Return.Kind.choices,
+        "reason_choices": Return.Reason.choices,
+    })
+
+
+def _return_page(request, ret, *, form=None):
+    return render(request, "sales/return_detail.html", {
+        "ret": ret, "lines": selectors.return_lines_of(ret),
+        "credit_note": getattr(ret, "credit_note", None),
+        "form": form or FollowUpForm(initial={"follow_up": ret.follow_up, "done": ret.follow_up_done}),
+        "can_follow_up": selectors.can_take_orders(request.user),
+    })
+
+
+@login_required
+def return_detail(request, pk):
+    ret = selectors.return_get_for_user(user=request.user, pk=pk)
+    return _return_page(request, ret)
+
+
+@login_required
+@require_POST
+def return_follow_up(request, pk):
+    ret = selectors.return_get_for_user(user=request.user, pk=pk)
+    _require(selectors.can_take_orders(request.user), _("Your role does not record returns."))
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        return _return_page(request, ret, form=form)
+    services.return_follow_up(by=request.user, ret=ret, follow_up=form.cleaned_data["follow_up"],
+                              done=form.cleaned_data["done"])
+    messages.success(request, _("Follow-up of return %(number)s saved.") % {"number": ret.number})
+    return redirect("sales:return_detail", ret.pk)
+
+
+@login_required
+def returns_analysis(request):
+    form = AnalysisForm(request.GET)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else _("period")
+            messages.warning(request, _("“%(field)s” ignored: %(error)s") % {"field": label, "error": errors[0]})
+    start, end = form.period()
+    by = form.group()
+    rows = selectors.returns_analysis(request.user, start=start, end=end, by=by)
+    total = sum((r["amount"] for r in rows), Decimal("0"))
+    count = sum(r["count"] for r in rows)
+    for r in rows:
+        r["share"] = (r["amount"] * 100 / total).quantize(Decimal("0.1")) if total else Decimal("0")
+    chart = {"labels": [str(r["label"]) for r in rows], "amounts": [float(r["amount"]) for r in rows],
+             "counts": [r["count"] for r in rows]}
+    return render(request, "sales/returns_analysis.html", {
+        "form": form, "rows": rows, "by": by, "start": start, "end": end, "total": total, "count": count,
+        "chart": chart, "groups": form.fields["by"].choices,
+    })
