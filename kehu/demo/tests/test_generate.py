@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F
 from django.utils import timezone
@@ -145,6 +146,23 @@ def test_it_starts_over_with_reset(db):
     assert Customer.objects.count() == 30
     assert Customer.objects.order_by("code").first().code == format_code(1)
     assert User.objects.filter(username="sales1").count() == 1
+
+
+@pytest.mark.rule("ORD-1")
+def test_it_reports_the_trade_it_generated(db):
+    import io
+
+    from kehu.credit.models import CreditAccount, CreditRequest
+    from kehu.sales.models import Order, Product, Return
+
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("demo_data", customers=60, seed=11, stdout=out)
+    pending = CreditRequest.objects.filter(status="pending").count()
+    assert (f"Trade: {Product.objects.count()} products, {Order.objects.count()} orders, "
+            f"{Return.objects.count()} returns, {CreditAccount.objects.count()} credit limits, "
+            f"{pending} credit requests waiting for approval.") in out.getvalue()
+    assert Order.objects.count() > 0 and pending > 0
 
 
 def trade_of_the_seed():

@@ -9,7 +9,8 @@ from kehu.demo import generate as demo
 
 
 class Command(BaseCommand):
-    help = "Generate realistic zh_CN demo data: offices, demo users and customer cards with key people."
+    help = ("Generate realistic zh_CN demo data: offices, demo users, customer cards with key people, "
+            "products, a year of orders and returns, credit limits and pending approvals.")
 
     def add_arguments(self, parser):
         parser.add_argument("--customers", type=int, default=demo.DEFAULT_CUSTOMERS,
@@ -36,6 +37,10 @@ class Command(BaseCommand):
                   "%(events)d events, %(reassignments)d reassignments; %(offices)d offices, %(users)d users "
                   "(%(salespeople)d salespeople) in %(seconds).1f s.") % {**result, "seconds": elapsed}
             ))
+            if result.get("orders") is not None:
+                self.stdout.write(_("Trade: %(products)d products, %(orders)d orders, %(returns)d returns, "
+                                    "%(credit_accounts)d credit limits, %(pending_requests)d credit requests "
+                                    "waiting for approval.") % result)
             self.stdout.write(_("Steps (s): %(steps)s") % {
                 "steps": ", ".join(f"{name} {value}" for name, value in result["seconds"].items())
             })
