@@ -165,9 +165,10 @@ def _housekeeping(db: str, *, statistics: bool = True) -> None:
 
 def prepare_users() -> dict[str, UserContext]:
     from kehu.accounts.models import User
-    from kehu.core.scopes import in_chain_of_command, office_subtree_ids, scope_of
+    from kehu.core.scopes import in_chain_of_command, office_subtree_ids, scope_of, scope_queryset
     from kehu.customers.models import Customer
     from kehu.customers.selectors import customers_visible_to
+    from kehu.sales.models import Order
 
     contexts = {}
     for username in USERS:
@@ -177,11 +178,15 @@ def prepare_users() -> dict[str, UserContext]:
             raise SystemExit(f"{username} has no customers in scope; the data set is not usable")
         detail_ids = random.Random(f"{SEED}-{username}").sample(ids, min(DETAIL_SAMPLE, len(ids)))
         owners = Customer.objects.filter(pk__in=detail_ids).select_related("owner")
+        orders = list(scope_queryset(Order.objects.all(), user).order_by("id").values_list("id", flat=True))
         contexts[username] = UserContext(
             username=username, user_id=user.pk, role=user.role, scope=str(scope_of(user)),
             office_path=user.office.path if user.office else "", office_ids=office_subtree_ids(user),
             customer_count=len(ids), detail_ids=detail_ids,
             chain_of_command_ids={c.pk for c in owners if in_chain_of_command(user, owner=c.owner)},
+            # issue 4: orders in scope for the order scenarios
+            extra={"order_ids": random.Random(f"{SEED}-{username}-orders").sample(orders, min(DETAIL_SAMPLE, len(orders))),
+                   "order_count": len(orders)},
         )
     return contexts
 

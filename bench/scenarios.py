@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 PAGE_SIZE = 50  # kehu.customers.views.PAGE_SIZE and the API's PAGE_SIZE
@@ -153,6 +154,67 @@ def detail_sql(db, ctx: UserContext, i: int) -> None:
 API_COLUMNS = "c.*, u.last_name, u.first_name, o.name"
 
 
+# --- orders, credit and returns (issue 4) ------------------------------------------------------------
+
+def order_page_sql(db, ctx: UserContext) -> None:
+    """The order list: the count for the pager and the newest 50 orders in scope with the
+    customer's, the salesperson's and the office's names."""
+    scope, params = ctx.scope_sql("o")
+    db.fetchall(f"SELECT COUNT(*) FROM sales_order o WHERE {scope}", params)
+    db.fetchall(
+        "SELECT o.id, o.number, o.ordered_on, o.status, o.total, o.returned, c.code, c.name, u.username, "
+        "u.last_name, u.first_name, f.name FROM sales_order o JOIN customers_customer c ON c.id = o.customer_id "
+        "JOIN accounts_user u ON u.id = o.owner_id LEFT JOIN accounts_office f ON f.id = o.office_id "
+        f"WHERE {scope} ORDER BY o.ordered_on DESC, o.id DESC LIMIT {PAGE_SIZE}", params)
+
+
+def order_detail_sql(db, ctx: UserContext, i: int) -> None:
+    """The order with its customer, lines and products, status history, returns and overrides."""
+    ids = ctx.extra["order_ids"]
+    pk = ids[i % len(ids)]
+    scope, params = ctx.scope_sql("o")
+    db.fetchall("SELECT o.*, c.code, c.name, u.username, u.last_name, u.first_name, f.name FROM sales_order o "
+                "JOIN customers_customer c ON c.id = o.customer_id JOIN accounts_user u ON u.id = o.owner_id "
+                f"LEFT JOIN accounts_office f ON f.id = o.office_id WHERE o.id = %s AND {scope}", [pk, *params])
+    db.fetchall("SELECT l.*, p.code, p.name, p.unit FROM sales_orderline l JOIN sales_product p ON p.id = l.product_id "
+                "WHERE l.order_id = %s ORDER BY l.id", [pk])
+    db.fetchall("SELECT h.status, h.history_date, a.username FROM sales_historicalorder h LEFT JOIN accounts_user a "
+                "ON a.id = h.history_user_id WHERE h.id = %s ORDER BY h.history_date, h.history_id", [pk])
+    db.fetchall("SELECT r.* FROM sales_return r WHERE r.order_id = %s ORDER BY r.returned_on DESC, r.id DESC", [pk])
+    db.fetchall("SELECT q.* FROM credit_creditrequest q WHERE q.order_id = %s ORDER BY q.created_at DESC", [pk])
+
+
+def queue_sql(db, ctx: UserContext) -> None:
+    """The approval queue: pending requests in scope with their signatures, then the exposure
+    figures (limits, invoiced unpaid orders, confirmed uninvoiced orders) of their customers."""
+    scope, params = ctx.scope_sql("c")
+    rows = db.fetchall(
+        "SELECT q.id, q.customer_id, q.amount, q.levels, c.name FROM credit_creditrequest q "
+        f"JOIN customers_customer c ON c.id = q.customer_id WHERE q.status = 'pending' AND {scope} "
+        "ORDER BY q.created_at, q.id", params)
+    if not rows:
+        return
+    ids = [r[0] for r in rows]
+    customers = sorted({r[1] for r in rows})
+    marks, cmarks = ", ".join(["%s"] * len(ids)), ", ".join(["%s"] * len(customers))
+    db.fetchall(f"SELECT * FROM credit_creditapproval WHERE request_id IN ({marks})", ids)
+    db.fetchall(f"SELECT customer_id, \"limit\" FROM credit_creditaccount WHERE customer_id IN ({cmarks})", customers)
+    db.fetchall(f"SELECT customer_id, total, returned, invoiced_on FROM sales_order WHERE customer_id IN ({cmarks}) "
+                "AND status = 'invoiced'", customers)
+    db.fetchall(f"SELECT customer_id, SUM(total - returned) FROM sales_order WHERE customer_id IN ({cmarks}) "
+                "AND status IN ('confirmed', 'delivered') GROUP BY customer_id", customers)
+    db.fetchall(f"SELECT * FROM sales_order WHERE customer_id IN ({cmarks}) AND status <> 'draft' "
+                "ORDER BY ordered_on DESC", customers)
+
+
+def returns_by_reason_sql(db, ctx: UserContext) -> None:
+    """The returns analysis by reason over the last twelve months, in scope."""
+    scope, params = ctx.scope_sql("r")
+    db.fetchall(f"SELECT r.reason, SUM(r.amount), COUNT(*) FROM sales_return r WHERE {scope} "
+                "AND r.returned_on >= %s GROUP BY r.reason ORDER BY 2 DESC",
+                [*params, (date.today() - timedelta(days=365)).isoformat()])
+
+
 SCENARIOS: list[Scenario] = [
     Scenario(
         name="list", group="list", weight=3,
@@ -185,5 +247,25 @@ SCENARIOS: list[Scenario] = [
         name="api list", group="api", weight=2, accept="application/json",
         url=lambda ctx, i: "/api/v1/customers/",
         bare_sql=lambda db, ctx, i: customer_page_sql(db, ctx, columns=API_COLUMNS),
+    ),
+    Scenario(
+        name="order list", group="list", weight=2,
+        url=lambda ctx, i: "/sales/orders/",
+        bare_sql=lambda db, ctx, i: order_page_sql(db, ctx),
+    ),
+    Scenario(
+        name="order detail", group="detail", weight=2,
+        url=lambda ctx, i: f"/sales/orders/{ctx.extra['order_ids'][i % len(ctx.extra['order_ids'])]}/",
+        bare_sql=order_detail_sql,
+    ),
+    Scenario(
+        name="approval queue", group="list", weight=1, users=("director1",),
+        url=lambda ctx, i: "/credit/queue/",
+        bare_sql=lambda db, ctx, i: queue_sql(db, ctx),
+    ),
+    Scenario(
+        name="returns analysis", group="report", kind="report", weight=1,
+        url=lambda ctx, i: "/sales/returns/analysis/?by=reason",
+        bare_sql=lambda db, ctx, i: returns_by_reason_sql(db, ctx),
     ),
 ]

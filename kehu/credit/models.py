@@ -121,12 +121,16 @@ class CreditRequest(TimeStampedModel):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)  # overrides are used once
+    # The level whose signature is awaited; empty once decided. Kept by the services so that
+    # an approver's queue is one indexed query, not a look at every pending request.
+    next_level = models.CharField(_("waiting for"), max_length=20, choices=Level.choices, null=True, blank=True)
 
     class Meta:
         verbose_name = _("credit request")
         verbose_name_plural = _("credit requests")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "kind"]), models.Index(fields=["customer", "-created_at"])]
+        indexes = [models.Index(fields=["status", "kind"]), models.Index(fields=["customer", "-created_at"]),
+                   models.Index(fields=["next_level", "created_at"], name="credit_request_queue")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="credit_request_amount_not_negative"),
             models.CheckConstraint(condition=Q(kind="limit") | Q(order__isnull=False), name="override_names_order"),
@@ -135,11 +139,8 @@ class CreditRequest(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.customer_id} {self.amount}"
 
-    @property
-    def next_level(self) -> str | None:
-        """The level whose signature is awaited, or None once decided."""
-        if self.status != self.Status.PENDING:
-            return None
+    def awaited_level(self) -> str | None:
+        """The first level of the chain that has not approved yet (from the signatures)."""
         signed = {s.level for s in self.steps.all() if s.decision == CreditApproval.Decision.APPROVED}
         return next((level for level in self.levels if level not in signed), None)
 

@@ -163,8 +163,8 @@ def approval_queue_for(user) -> list[CreditRequest]:
     mine = set(levels_of(user))
     if not mine:
         return []
-    pending = credit_requests_visible_to(user).filter(status=CreditRequest.Status.PENDING).order_by("created_at", "id")
-    return [r for r in pending if r.next_level in mine]
+    return list(credit_requests_visible_to(user).filter(status=CreditRequest.Status.PENDING, next_level__in=mine)
+                .order_by("created_at", "id"))
 
 
 def payment_history(customer, *, limit: int = 12) -> QuerySet[Order]:

@@ -114,6 +114,7 @@ def credit_limit_request(*, by, customer, amount, grade: str = "", reasons: str)
         request = CreditRequest(kind=Kind.LIMIT, customer=customer, office_id=customer.office_id,
                                 amount=amount.quantize(Decimal("0.01")), grade=grade, previous_limit=account.limit,
                                 reasons=reasons, requested_by=by, levels=levels_for(amount))
+        request.next_level = request.levels[0]
         _full_clean(request)
         request.save()
     return request
@@ -141,6 +142,7 @@ def credit_override_request(*, by, order: Order, reasons: str) -> CreditRequest:
         request = CreditRequest(kind=Kind.OVERRIDE, customer=customer, office_id=customer.office_id, order=order,
                                 amount=reaching, previous_limit=exposure.limit, reasons=reasons, requested_by=by,
                                 levels=levels_for(reaching)[-1:])
+        request.next_level = request.levels[0]
         request.save()
     return request
 
@@ -167,6 +169,7 @@ def credit_request_decide(*, by, request: CreditRequest, approve: bool, comment:
         except IntegrityError:
             raise StaleEdit(_("Someone signed this step at the same moment; reload the request.")) from None
         now = timezone.now()
+        current.next_level = current.awaited_level() if approve else None
         if not approve:
             current.status, current.decided_at = Status.REJECTED, now
         elif current.next_level is None:
@@ -198,7 +201,7 @@ def credit_request_withdraw(*, by, request: CreditRequest) -> CreditRequest:
             raise PermissionDeniedError(_("Only who asked can withdraw a request."))
         if current.status != Status.PENDING:
             raise ValidationFailed(_("This request was already decided."))
-        current.status, current.decided_at = Status.WITHDRAWN, timezone.now()
+        current.status, current.decided_at, current.next_level = Status.WITHDRAWN, timezone.now(), None
         current.save()
     return current
 

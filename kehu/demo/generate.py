@@ -990,6 +990,8 @@ class CreditWriter:
                 comment=rng.choice(vocab.REJECTION_COMMENTS if rejected else vocab.APPROVAL_COMMENTS)))
         if status != CreditRequest.Status.PENDING:
             request.decided_at = request.updated_at = at
+        else:
+            request.next_level = levels[signed]
         self.requests.append((request, steps))
 
     def write(self, customers: list[ActiveCustomer], planned: list[PlannedOrder]) -> dict:

@@ -433,6 +433,20 @@ def test_it_keeps_the_queue_free_of_n_plus_one(client_for, users, product, thres
 
 
 @rule("CRD-2")
+def test_it_pages_the_queue_oldest_first(client_for, users, thresholds):
+    targets = many_customers(users, 12)
+    made = [services.credit_limit_request(by=users["owner"], customer=t, amount="60000", reasons="扩大").pk
+            for t in targets]
+    client = client_for(users["director"])
+    first = client.get(reverse("credit:queue"))
+    assert [row["request"].pk for row in first.context["rows"]] == made[:10]
+    assert 'id="queue-count">12<' in first.text
+    second = client.get(reverse("credit:queue"), {"page": 2})
+    assert [row["request"].pk for row in second.context["rows"]] == made[10:]
+    assert [row["request"].pk for row in client.get(reverse("credit:queue"), {"page": "x"}).context["rows"]] == made[:10]
+
+
+@rule("CRD-2")
 def test_it_keeps_the_request_list_free_of_n_plus_one(client_for, users, thresholds, django_assert_max_num_queries):
     for target in many_customers(users, 30):
         approve_limit(users, target, "50000", "director")

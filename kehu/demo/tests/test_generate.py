@@ -7,10 +7,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kehu.accounts.models import Office, User
 from kehu.core.models import Sequence
