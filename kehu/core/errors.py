@@ -33,3 +33,15 @@ class StaleEdit(UserInputError):
 
     status = 409
     code = "stale"
+
+
+def full_clean_or_refuse(instance, *, exclude=None) -> None:
+    """Run the model's own validation; a failure becomes ValidationFailed with the first
+    message and every field's messages, as services raise them."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        raise ValidationFailed(next(iter(errors.values()))[0], field_errors=errors) from exc

@@ -158,13 +158,15 @@ def levels_of(user) -> list[str]:
     return [level for level, role in LEVEL_ROLE.items() if user.role == role]
 
 
+def awaiting_signature_of(user) -> QuerySet[CreditRequest]:
+    """CRD-2: pending requests in the user's scope whose next signature is the user's level,
+    oldest first (one indexed query: credit_request_queue)."""
+    return (credit_requests_visible_to(user)
+            .filter(status=CreditRequest.Status.PENDING, next_level__in=levels_of(user)).order_by("created_at", "id"))
+
+
 def approval_queue_for(user) -> list[CreditRequest]:
-    """CRD-2: pending requests in the user's scope whose next signature is the user's level."""
-    mine = set(levels_of(user))
-    if not mine:
-        return []
-    return list(credit_requests_visible_to(user).filter(status=CreditRequest.Status.PENDING, next_level__in=mine)
-                .order_by("created_at", "id"))
+    return list(awaiting_signature_of(user))
 
 
 def payment_history(customer, *, limit: int = 12) -> QuerySet[Order]:

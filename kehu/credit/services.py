@@ -3,12 +3,17 @@
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.core.errors import DomainError, PermissionDeniedError, StaleEdit, ValidationFailed
+from kehu.core.errors import (
+    DomainError,
+    PermissionDeniedError,
+    StaleEdit,
+    ValidationFailed,
+    full_clean_or_refuse,
+)
 from kehu.core.money import money
 from kehu.core.roles import Scope
 from kehu.core.scopes import office_subtree_ids, scope_of
@@ -43,14 +48,6 @@ class CreditRefused(DomainError):
         self.exposure, self.amount, self.shortfall = exposure, amount, shortfall
 
 
-def _full_clean(instance, *, exclude=None) -> None:
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False)
-    except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        raise ValidationFailed(next(iter(errors.values()))[0], field_errors=errors) from exc
-
-
 # --- thresholds ------------------------------------------------------------------------------------------------
 
 def levels_for(amount: Decimal) -> list[str]:
@@ -82,7 +79,7 @@ def credit_card_save(*, by, customer, version: int | None, data: dict) -> Credit
         for field, value in data.items():
             if field in CARD_FIELDS:
                 setattr(card, field, value)
-        _full_clean(card, exclude=["customer", "filled_by"])
+        full_clean_or_refuse(card, exclude=["customer", "filled_by"])
         card._history_user = by
         card.save()
     return card
@@ -115,7 +112,7 @@ def credit_limit_request(*, by, customer, amount, grade: str = "", reasons: str)
                                 amount=amount.quantize(Decimal("0.01")), grade=grade, previous_limit=account.limit,
                                 reasons=reasons, requested_by=by, levels=levels_for(amount))
         request.next_level = request.levels[0]
-        _full_clean(request)
+        full_clean_or_refuse(request)
         request.save()
     return request
 

@@ -302,18 +302,18 @@ def request_withdraw(request, pk):
 
 @login_required
 def approval_queue(request):
-    waiting = selectors.approval_queue_for(request.user)
     # Oldest first, a page at a time: each request comes with its customer's exposure and
     # payment history, which is what makes a page of thirty slow to render and to read.
-    page = Paginator(waiting, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.awaiting_signature_of(request.user), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    waiting = page.paginator.count
     customers = list({r.customer_id: r.customer for r in page.object_list}.values())
     exposures = selectors.exposures_of(customers)
     histories = selectors.payment_histories([c.pk for c in customers])
-    remember_waiting(request.user, len(waiting))
+    remember_waiting(request.user, waiting)
     rows = [{"request": r, "exposure": exposures[r.customer_id], "orders": histories.get(r.customer_id, []),
              "chain": _chain(r)} for r in page.object_list]
     return render(request, "credit/queue.html", {
-        "rows": rows, "page": page, "waiting": len(waiting),
+        "rows": rows, "page": page, "waiting": waiting,
         "levels": [level_label(level) for level in selectors.levels_of(request.user)],
         "form": DecisionForm(),
     })

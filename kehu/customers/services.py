@@ -3,14 +3,19 @@
 import uuid
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from kehu.accounts.selectors import salespeople_for
-from kehu.core.errors import PermissionDeniedError, StaleEdit, UserInputError, ValidationFailed
+from kehu.core.errors import (
+    PermissionDeniedError,
+    StaleEdit,
+    UserInputError,
+    ValidationFailed,
+    full_clean_or_refuse,
+)
 from kehu.core.models import Sequence
 from kehu.core.pagination import lists_changed
 from kehu.core.scopes import can_edit_records, is_manager
@@ -45,15 +50,6 @@ class DuplicateFound(UserInputError):
 
 def format_code(number: int) -> str:
     return f"KH{number:06d}"
-
-
-def _full_clean(instance, *, exclude=None) -> None:
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False)
-    except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        first = next(iter(errors.values()))[0]
-        raise ValidationFailed(first, field_errors=errors) from exc
 
 
 def refresh_derived(customer: Customer, people: list[KeyPerson] | None = None) -> None:
@@ -99,7 +95,7 @@ def customer_create(*, by, data: dict, owner=None, on_duplicate: str | None = No
     customer.filled_by = by
     customer.filled_at = timezone.now()
     customer.code = "KH-PENDING"
-    _full_clean(customer)
+    full_clean_or_refuse(customer)
     with transaction.atomic():
         duplicates = list(possible_duplicates(name=customer.name, phone=customer.phone, tax_no=customer.tax_no))
         if duplicates and on_duplicate == "merge":
@@ -135,7 +131,7 @@ def customer_merge_data(*, by, target: Customer, data: dict) -> Customer:
             if field in EDITABLE_FIELDS and value not in (None, "", []) and getattr(target, field) in (None, "", []):
                 setattr(target, field, value)
                 filled.append(str(Customer._meta.get_field(field).verbose_name))
-        _full_clean(target)
+        full_clean_or_refuse(target)
         target.version += 1
         refresh_derived(target)
         target._history_user = by
@@ -172,7 +168,7 @@ def customer_update(*, by, customer: Customer, version: int, data: dict) -> Cust
         for field, value in data.items():
             if field in EDITABLE_FIELDS:
                 setattr(current, field, value)
-        _full_clean(current)
+        full_clean_or_refuse(current)
         current.version += 1
         refresh_derived(current)
         current._history_user = by
@@ -241,7 +237,7 @@ def key_person_add(*, by, customer: Customer, data: dict) -> KeyPerson:
     a personnel change worth a reminder."""
     _require_editor(by)
     person = KeyPerson(customer=customer, **{k: v for k, v in data.items() if k in KEY_PERSON_FIELDS})
-    _full_clean(person, exclude=["customer"])
+    full_clean_or_refuse(person, exclude=["customer"])
     with transaction.atomic():
         had_role_before = customer.key_people.filter(role=person.role).exists()
         person._history_user = by
@@ -261,7 +257,7 @@ def key_person_update(*, by, person: KeyPerson, version: int, data: dict) -> Key
         for field, value in data.items():
             if field in KEY_PERSON_FIELDS:
                 setattr(current, field, value)
-        _full_clean(current, exclude=["customer"])
+        full_clean_or_refuse(current, exclude=["customer"])
         current.version += 1
         current._history_user = by
         current.save()

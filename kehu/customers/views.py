@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -10,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kehu.accounts.selectors import offices_for, salespeople_for
+from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.errors import UserInputError
 from kehu.core.excel import XLSX_CONTENT_TYPE, read_table, write_xlsx
+from kehu.core.filtering import filterset_for
 from kehu.core.forms import apply_field_errors
 from kehu.core.pagination import DeferredJoinPaginator
 from kehu.core.scopes import can_edit_records, in_chain_of_command, is_manager
@@ -33,16 +33,8 @@ PAGE_SIZE = 50
 
 
 def _filtered(request):
-    """The user's customers with the list's filters; bad filter values are reported and ignored."""
-    base = selectors.customers_visible_to(request.user)
-    filterset = CustomerFilter(request.GET or None, queryset=base, request=request)
-    if filterset.is_bound and not filterset.is_valid():
-        for field, errors in filterset.errors.items():
-            label = filterset.filters[field].label if field in filterset.filters else field
-            messages.warning(request, _("Filter “%(field)s” ignored: %(error)s") % {"field": label, "error": errors[0]})
-        cleaned = {k: v for k, v in request.GET.items() if k not in filterset.errors}
-        filterset = CustomerFilter(cleaned, queryset=base, request=request)
-    return filterset
+    """The user's customers with the list's filters (bad values reported and ignored)."""
+    return filterset_for(request, CustomerFilter, selectors.customers_visible_to(request.user))
 
 
 @login_required
@@ -54,22 +46,12 @@ def customer_list(request):
     context = {
         "filter": filterset,
         "page": page,
-        # Built in Python, kept a minute per user: loading and rendering the 500 salespeople
-        # a GM chooses from cost ~30 ms a page at 100k customers (bench/RESULTS.md).
-        "owner_choices": _choices_for(request.user, "owners", lambda: [
-            (u.pk, f"{u.display_name} · {u.office.name if u.office else ''}") for u in salespeople_for(request.user)]),
-        "office_choices": _choices_for(request.user, "offices", lambda: [
-            (o.pk, o.name) for o in offices_for(request.user)]),
+        "owner_choices": owner_choices_for(request.user),
+        "office_choices": office_choices_for(request.user),
         "can_reassign": is_manager(request.user),
         "can_edit": can_edit_records(request.user),
     }
     return render(request, "customers/list.html", context)
-
-
-def _choices_for(user, kind, build):
-    """Select choices that depend only on the user's scope; stale for at most a minute (the
-    services check owners again on every write)."""
-    return cache.get_or_set(f"kehu:choices:{kind}:{user.pk}:{user.role}:{user.office_id}", build, 60)
 
 
 @login_required

@@ -54,6 +54,7 @@ from kehu.customers.selectors import CUSTOMER_LIST
 from kehu.customers.services import CODE_SEQUENCE, format_code, refresh_derived
 from kehu.demo import vocab
 from kehu.sales.models import CENT, CreditNote, Order, OrderLine, Product, Return, ReturnLine
+from kehu.sales.selectors import ORDER_LIST
 
 DEMO_PASSWORD = "kehu2026"
 DEFAULT_CUSTOMERS = 2000
@@ -518,6 +519,7 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         timings["trade"] = perf_counter() - mark
 
     lists_changed(CUSTOMER_LIST)
+    lists_changed(ORDER_LIST)
     mark = perf_counter()
     refresh_planner_statistics(no_skip_scan=Customer.NO_SKIP_SCAN)
     timings["analyze"] = perf_counter() - mark

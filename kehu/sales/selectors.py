@@ -26,6 +26,16 @@ def product_lines() -> list[str]:
     return list(Product.objects.order_by("line").values_list("line", flat=True).distinct())
 
 
+# The name under which writers report changes to orders (core.pagination.lists_changed).
+ORDER_LIST = "orders"
+
+
+def order_list_rows() -> QuerySet[Order]:
+    """The order list's rows with their customer, salesperson and office; callers restrict it
+    to ids already scoped (core.pagination.DeferredJoinPaginator)."""
+    return Order.objects.select_related("customer", "owner", "office")
+
+
 def orders_visible_to(user) -> QuerySet[Order]:
     return scope_queryset(Order.objects.select_related("customer", "owner", "office"), user)
 

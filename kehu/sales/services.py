@@ -4,16 +4,16 @@ decision and lives in credit.services.order_confirm (CRD-3)."""
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.core.errors import PermissionDeniedError, StaleEdit, ValidationFailed
+from kehu.core.errors import PermissionDeniedError, StaleEdit, ValidationFailed, full_clean_or_refuse
 from kehu.core.models import Sequence
+from kehu.core.pagination import lists_changed
 from kehu.customers.selectors import customer_get_for_user
 from kehu.sales.models import CENT, CreditNote, Order, OrderLine, Product, Return, ReturnLine
-from kehu.sales.selectors import can_handle_orders, can_maintain_products, can_take_orders
+from kehu.sales.selectors import ORDER_LIST, can_handle_orders, can_maintain_products, can_take_orders
 
 Status = Order.Status
 
@@ -25,14 +25,6 @@ TRANSITIONS = {
     Status.CLOSED: {Status.INVOICED},
     Status.CANCELLED: {Status.DRAFT, Status.CONFIRMED},
 }
-
-
-def _full_clean(instance, *, exclude=None) -> None:
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False)
-    except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        raise ValidationFailed(next(iter(errors.values()))[0], field_errors=errors) from exc
 
 
 TOO_LARGE = Decimal("1e12")
@@ -89,7 +81,7 @@ def product_import(*, by, rows: list[tuple[int, dict]]) -> dict:
             problems["code"] = [_("The code %(code)s appears twice in the file.") % {"code": code}]
         seen.add(code)
         try:
-            _full_clean(product, exclude=list(problems))
+            full_clean_or_refuse(product, exclude=list(problems))
         except ValidationFailed as exc:
             problems.update(exc.field_errors)
         if problems:
@@ -129,7 +121,7 @@ def product_save(*, by, data: dict, product: Product | None = None, version: int
             if field in data:
                 value = data[field]
                 setattr(current, field, value.strip() if isinstance(value, str) else value)
-        _full_clean(current)
+        full_clean_or_refuse(current)
         if Product.objects.filter(code=current.code).exclude(pk=current.pk).exists():
             raise ValidationFailed(_("The product code %(code)s is already used.") % {"code": current.code},
                                    field_errors={"code": [_("Already used.")]})
@@ -173,7 +165,7 @@ def _clean_lines(lines: list[dict]) -> list[OrderLine]:
         line = OrderLine(product=product, quantity=quantity.quantize(CENT), unit_price=price.quantize(CENT),
                          discount_pct=discount.quantize(CENT))
         line.amount = OrderLine.amount_of(line.quantity, line.unit_price, line.discount_pct)
-        _full_clean(line, exclude=["order"])
+        full_clean_or_refuse(line, exclude=["order"])
         built.append(line)
     return built
 
@@ -189,9 +181,10 @@ def order_create(*, by, customer, lines: list[dict], ordered_on: date | None = N
                       office_id=customer.office_id, ordered_on=ordered_on or timezone.localdate(),
                       note=(note or "").strip()[:300], created_by=by,
                       total=sum((line.amount for line in built), Decimal("0")))
-        _full_clean(order)
+        full_clean_or_refuse(order)
         order._history_user = by
         order.save()
+        lists_changed(ORDER_LIST)
         for line in built:
             line.order = order
         OrderLine.objects.bulk_create(built)
@@ -218,6 +211,7 @@ def order_replace_lines(*, by, order: Order, version: int, lines: list[dict], no
         current.version += 1
         current._history_user = by
         current.save()
+        lists_changed(ORDER_LIST)
     return current
 
 
@@ -246,6 +240,7 @@ def mark_confirmed(*, by, order: Order) -> Order:
     order.version += 1
     order._history_user = by
     order.save()
+    lists_changed(ORDER_LIST)
     return order
 
 
@@ -272,6 +267,7 @@ def order_advance(*, by, order: Order, version: int, to: str, on: date | None = 
         current.version += 1
         current._history_user = by
         current.save()
+        lists_changed(ORDER_LIST)
     return current
 
 
@@ -340,7 +336,7 @@ def return_record(*, by, order: Order, version: int, kind: str, reason: str, res
         ret.amount = sum((r.amount for r in return_lines), Decimal("0"))
         if ret.amount <= 0:
             raise ValidationFailed(_("The returned goods are worth nothing; nothing was recorded."))
-        _full_clean(ret)
+        full_clean_or_refuse(ret)
         ret.save()
         for r in return_lines:
             r.ret = ret
@@ -353,6 +349,7 @@ def return_record(*, by, order: Order, version: int, kind: str, reason: str, res
         current.version += 1
         current._history_user = by
         current.save()
+        lists_changed(ORDER_LIST)
         if kind == Return.Kind.RETURNED and current.status in (Status.INVOICED, Status.CLOSED):
             CreditNote.objects.create(number=f"CN{Sequence.take('credit_note')[0]:07d}", ret=ret,
                                       customer_id=current.customer_id, amount=ret.amount, issued_on=returned_on)

@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kehu.accounts.selectors import offices_for, salespeople_for
+from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.errors import UserInputError
 from kehu.core.excel import XLSX_CONTENT_TYPE, read_table, write_xlsx
+from kehu.core.filtering import filterset_for
 from kehu.core.money import money
+from kehu.core.pagination import DeferredJoinPaginator
 from kehu.core.text import fold
 from kehu.credit import selectors as credit_selectors
 from kehu.credit import services as credit_services
@@ -49,16 +51,7 @@ Status = Order.Status
 
 
 def _filtered(request, filter_class, base):
-    """The list's filters; bad values are reported and ignored (never a 500)."""
-    params = request.GET.dict()
-    filterset = filter_class(params or None, queryset=base, request=request)
-    if filterset.is_bound and not filterset.is_valid():
-        for field, errors in filterset.errors.items():
-            label = filterset.filters[field].label if field in filterset.filters else field
-            messages.warning(request, _("Filter “%(field)s” ignored: %(error)s") % {"field": label, "error": errors[0]})
-        cleaned = {k: v for k, v in params.items() if k not in filterset.errors}
-        filterset = filter_class(cleaned, queryset=base, request=request)
-    return filterset
+    return filterset_for(request, filter_class, base)
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
@@ -125,14 +118,15 @@ def _orders(request):
 @login_required
 def order_list(request):
     filterset = _orders(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=selectors.order_list_rows(),
+                                      generation=selectors.ORDER_LIST)
+    page = paginator.get_page(request.GET.get("page"))
     customer_id = filterset.form.cleaned_data.get("customer_id") if filterset.is_bound else None
     return render(request, "sales/order_list.html", {
         "filter": filterset, "page": page,
         "status_choices": Status.choices,
-        "owner_choices": [(u.pk, f"{u.display_name} · {u.office.name if u.office else ''}")
-                          for u in salespeople_for(request.user)],
-        "office_choices": [(o.pk, o.name) for o in offices_for(request.user)],
+        "owner_choices": owner_choices_for(request.user),
+        "office_choices": office_choices_for(request.user),
         "line_choices": [(line, line) for line in selectors.product_lines()],
         # The customer the list is limited to, named (from the 360° page's "all orders" link).
         "only_customer": customers_visible_to(request.user).filter(pk=customer_id).first() if customer_id else None,

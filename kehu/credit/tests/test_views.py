@@ -426,7 +426,7 @@ def test_it_keeps_the_queue_free_of_n_plus_one(client_for, users, product, thres
         services.credit_limit_request(by=users["owner"], customer=target, amount="60000", reasons="扩大")
     client = client_for(users["director"])
     client.get(reverse("credit:queue"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("credit:queue"))
     assert len(response.context["rows"]) == 10
     assert response.text.count('class="card mb-3 queue-item"') == 10
