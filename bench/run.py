@@ -634,15 +634,22 @@ def section_markdown(result: dict) -> str:
 
 
 def update_results_md(result: dict) -> None:
+    """Replace this size's and database's table in RESULTS.md, or insert it in size/database
+    order; every other table and any prose around them (the analysis) is kept as it is."""
     path = BENCH / "RESULTS.md"
-    sections = {}
-    if path.exists():
-        text = path.read_text()
-        for match in re.finditer(r"<!-- bench:(\w+)-(\w+) -->.*?<!-- /bench:\1-\2 -->\n?", text, re.S):
-            sections[(match.group(1), match.group(2))] = match.group(0).rstrip("\n") + "\n"
-    sections[(result["size"], result["db"])] = section_markdown(result)
-    ordered = sorted(sections, key=lambda k: (SIZE_ORDER.get(k[0], 9), DB_ORDER.get(k[1], 9)))
-    path.write_text(RESULTS_HEADER + "\n" + "\n".join(sections[k] for k in ordered))
+    text = path.read_text() if path.exists() else RESULTS_HEADER + "\n"
+    key = (result["size"], result["db"])
+    section = section_markdown(result)
+    blocks = list(re.finditer(r"<!-- bench:(\w+)-(\w+) -->.*?<!-- /bench:\1-\2 -->\n?", text, re.S))
+    order = lambda k: (SIZE_ORDER.get(k[0], 9), DB_ORDER.get(k[1], 9))  # noqa: E731
+    same = next((m for m in blocks if (m.group(1), m.group(2)) == key), None)
+    if same:
+        text = text[:same.start()] + section + text[same.end():]
+    else:
+        later = next((m for m in blocks if order((m.group(1), m.group(2))) > order(key)), None)
+        at = later.start() if later else (blocks[-1].end() if blocks else len(text))
+        text = text[:at] + ("\n" if at and text[at - 1] != "\n" else "") + section + "\n" + text[at:]
+    path.write_text(text)
 
 
 # --- main ------------------------------------------------------------------------------------------------------
