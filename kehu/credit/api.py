@@ -13,6 +13,7 @@ from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kehu.core.money import CENT
 from kehu.credit import selectors, services
 from kehu.credit.models import CreditApproval, CreditRequest, Level
 from kehu.customers.api import ScopedCustomerField
@@ -28,8 +29,6 @@ from kehu.sales.api import (
 )
 from kehu.sales.models import Order
 from kehu.sales.selectors import order_get_for_user
-
-CENT = Decimal("0.01")
 
 
 def _two_places(value: Decimal) -> str:

@@ -1,10 +1,10 @@
-import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.forms import BootstrapFormMixin
+from kehu.core.money import CENT, number_text, read_decimal
 from kehu.credit.models import CreditCard, CreditRequest
 from kehu.credit.services import CARD_FIELDS
 from kehu.customers.models import Grade
@@ -30,25 +30,21 @@ CARD_BLOCKS = {"brand_sales", "salesperson_assessment"}
 assert {f for _t, fs in CARD_SECTIONS for f in fs} | CARD_BLOCKS == set(CARD_FIELDS), "every card item has a place"
 
 MAX_BRANDS = 5
-LARGEST_AMOUNT = Decimal("999999999999.99")  # what a money column (14 digits, 2 places) holds
 
 
 def parse_amount(text) -> Decimal:
-    """A sum of money as people type it: full-width digits and thousands separators accepted."""
-    cleaned = unicodedata.normalize("NFKC", str(text or "")).strip().replace(",", "").replace("¥", "")
-    if not cleaned:
+    """A sum of money as people type it (core.money.read_decimal), not negative, in cents."""
+    if not str(text or "").strip():
         raise forms.ValidationError(_("Enter the amount."), code="required")
     try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
+        amount = read_decimal(text)
+    except ValueError as exc:
+        if str(exc) == "too_large":
+            raise forms.ValidationError(_("The amount is too large."), code="max_value") from None
         raise forms.ValidationError(_("Enter the amount as a number, e.g. 200000."), code="invalid") from None
-    if not amount.is_finite():
-        raise forms.ValidationError(_("Enter the amount as a number, e.g. 200000."), code="invalid")
     if amount < 0:
         raise forms.ValidationError(_("The amount cannot be negative."), code="min_value")
-    if amount > LARGEST_AMOUNT:
-        raise forms.ValidationError(_("The amount is too large."), code="max_value")
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(CENT)
 
 
 class MoneyField(forms.DecimalField):
@@ -59,7 +55,7 @@ class MoneyField(forms.DecimalField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = unicodedata.normalize("NFKC", value).replace(",", "").replace("¥", "").strip()
+            value = number_text(value)
         return super().to_python(value)
 
 
@@ -108,7 +104,7 @@ class BrandSaleForm(BootstrapFormMixin, forms.Form):
         if not data.get("brand") and any(v not in (None, "") for v in others):
             self.add_error("brand", _("Name the brand of this row."))
         if data.get("monthly_sales") is not None:
-            data["monthly_sales"] = data["monthly_sales"].quantize(Decimal("0.01"))
+            data["monthly_sales"] = data["monthly_sales"].quantize(CENT)
         if data.get("share") is not None:
             data["share"] = data["share"].quantize(Decimal("0.1"))
         return data

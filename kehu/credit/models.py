@@ -9,10 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kehu.core.models import TimeStampedModel, VersionedModel
+from kehu.core.money import MONEY_FIELD as MONEY
 from kehu.core.roles import Role
 from kehu.customers.models import Grade
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class Level(models.TextChoices):

@@ -10,8 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.core.roles import Role
-from kehu.core.scopes import scope_of, scope_queryset
+from kehu.core.scopes import can_edit_records, scope_of, scope_queryset
 from kehu.credit.models import (
     LEVEL_ROLE,
     ApprovalThreshold,
@@ -24,7 +23,7 @@ from kehu.credit.models import (
 from kehu.customers.models import Grade
 from kehu.customers.selectors import customers_visible_to
 from kehu.sales.models import Order
-from kehu.sales.selectors import invoiced_unpaid_orders, uninvoiced_order_amounts
+from kehu.sales.selectors import can_take_orders, invoiced_unpaid_orders, uninvoiced_order_amounts
 
 ZERO = Decimal("0")
 
@@ -70,24 +69,22 @@ class Exposure:
 
 
 def exposure_of(customer, *, exclude_order=None, limit: Decimal | None = None) -> Exposure:
-    """CRD-3: exposure = unpaid receivables + confirmed orders not yet invoiced."""
-    if limit is None:
-        account = CreditAccount.objects.filter(customer=customer).only("limit").first()
-        limit = account.limit if account else ZERO
-    ids = [customer.pk]
-    receivables, late = receivables_position(ids).get(customer.pk, (ZERO, 0))
-    return Exposure(limit=limit, receivables=receivables, overdue_days=late,
-                    open_orders=uninvoiced_order_amounts(ids, exclude_order=exclude_order).get(customer.pk, ZERO))
+    """CRD-3: exposure = unpaid receivables + confirmed orders not yet invoiced. `limit`,
+    when the caller already holds it (the locked credit row), saves reading it again."""
+    limits = None if limit is None else {customer.pk: limit}
+    return exposures_of([customer], exclude_order=exclude_order, limits=limits)[customer.pk]
 
 
-def exposures_of(customers) -> dict[int, Exposure]:
-    """CRD-3 for many customers at once (the approval queue): the same figures as
-    exposure_of, in a fixed number of queries whatever the number of customers."""
+def exposures_of(customers, *, exclude_order=None, limits: dict | None = None) -> dict[int, Exposure]:
+    """exposure_of for many customers at once (the approval queue), in a fixed number of
+    queries whatever the number of customers."""
     ids = [c.pk for c in customers]
     if not ids:
         return {}
-    limits = dict(CreditAccount.objects.filter(customer_id__in=ids).values_list("customer_id", "limit"))
-    position, open_orders = receivables_position(ids), uninvoiced_order_amounts(ids)
+    if limits is None:
+        limits = dict(CreditAccount.objects.filter(customer_id__in=ids).values_list("customer_id", "limit"))
+    position = receivables_position(ids)
+    open_orders = uninvoiced_order_amounts(ids, exclude_order=exclude_order)
     return {pk: Exposure(limit=limits.get(pk, ZERO), receivables=position.get(pk, (ZERO, 0))[0],
                          open_orders=open_orders.get(pk, ZERO), overdue_days=position.get(pk, (ZERO, 0))[1])
             for pk in ids}
@@ -249,5 +246,18 @@ def grade_misfits(user) -> list[Misfit]:
     return result
 
 
-def is_approver(user) -> bool:
-    return bool(levels_of(user)) or (scope_of(user) is not None and user.role == Role.ADMIN)
+def overrides_of_order(user, order) -> tuple[list[CreditRequest], bool]:
+    """CRD-3: the one-off overrides asked for an order (newest first), and whether one is
+    still open — waiting or approved and unused — so that no second one may be asked."""
+    overrides = list(credit_requests_visible_to(user).filter(order=order, kind=CreditRequest.Kind.OVERRIDE)
+                     .order_by("-created_at", "-id"))
+    return overrides, any(_is_open_override(r) for r in overrides)
+
+
+def _is_open_override(request: CreditRequest) -> bool:
+    return request.status in (CreditRequest.Status.PENDING, CreditRequest.Status.APPROVED) and not request.used_at
+
+
+def may_request_limits(user) -> bool:
+    """Who may ask for a limit or an override (credit.services checks it again)."""
+    return bool(user) and can_edit_records(user) and can_take_orders(user)

@@ -14,7 +14,7 @@ from kehu.core.errors import (
     ValidationFailed,
     full_clean_or_refuse,
 )
-from kehu.core.money import money
+from kehu.core.money import CENT, decimal_or_refuse, money
 from kehu.core.roles import Scope
 from kehu.core.scopes import office_subtree_ids, scope_of
 from kehu.credit import selectors
@@ -90,9 +90,9 @@ def credit_card_save(*, by, customer, version: int | None, data: dict) -> Credit
 def credit_limit_request(*, by, customer, amount, grade: str = "", reasons: str) -> CreditRequest:
     """A salesperson (or a manager) asks for a limit or a change of it, with reasons."""
     customer = customer_get_for_user(user=by, pk=customer.pk, write=True)
-    if not can_take_orders(by):
+    if not selectors.may_request_limits(by):
         raise PermissionDeniedError(_("Your role does not request credit limits."))
-    amount = sales_services._decimal(amount, field="amount", label=_("The limit"))
+    amount = decimal_or_refuse(amount, field="amount", label=_("The limit"))
     reasons = (reasons or "").strip()
     errors = {}
     if amount < 0:
@@ -109,7 +109,7 @@ def credit_limit_request(*, by, customer, amount, grade: str = "", reasons: str)
             raise ValidationFailed(_("A limit request for %(name)s is already waiting for approval.")
                                    % {"name": customer.name})
         request = CreditRequest(kind=Kind.LIMIT, customer=customer, office_id=customer.office_id,
-                                amount=amount.quantize(Decimal("0.01")), grade=grade, previous_limit=account.limit,
+                                amount=amount.quantize(CENT), grade=grade, previous_limit=account.limit,
                                 reasons=reasons, requested_by=by, levels=levels_for(amount))
         request.next_level = request.levels[0]
         full_clean_or_refuse(request)
@@ -120,9 +120,9 @@ def credit_limit_request(*, by, customer, amount, grade: str = "", reasons: str)
 def credit_override_request(*, by, order: Order, reasons: str) -> CreditRequest:
     """CRD-3: a one-off override for one draft order refused by the credit check. The level
     the thresholds name for the exposure the order would reach signs it alone."""
-    order = sales_services.Order.objects.select_related("customer").get(pk=order.pk)
+    order = Order.objects.select_related("customer").get(pk=order.pk)
     customer = customer_get_for_user(user=by, pk=order.customer_id, write=True)
-    if not can_take_orders(by):
+    if not selectors.may_request_limits(by):
         raise PermissionDeniedError(_("Your role does not request overrides."))
     if order.status != Order.Status.DRAFT:
         raise ValidationFailed(_("An override is asked for an order before it is confirmed."))

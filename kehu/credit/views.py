@@ -33,7 +33,7 @@ from kehu.credit.forms import (
     parse_amount,
 )
 from kehu.credit.models import CreditCard, CreditRequest
-from kehu.credit.templatetags.credit import forget_waiting, level_label, may_request_limits, remember_waiting
+from kehu.credit.templatetags.credit import forget_waiting, level_label, remember_waiting
 from kehu.customers.models import Grade, KeyPerson
 from kehu.customers.selectors import customer_get_for_user, key_people_of
 
@@ -120,7 +120,7 @@ def card_detail(request, pk):
             field = fields.get_field(change["field"])
             change["old"], change["new"] = _text(field, change["old"]), _text(field, change["new"])
     context.update(history=history, can_edit=can_edit_records(request.user),
-                   may_request=may_request_limits(request.user))
+                   may_request=selectors.may_request_limits(request.user))
     return render(request, "credit/card.html", context)
 
 
@@ -184,7 +184,7 @@ def _levels_preview(text) -> tuple[list[str], str]:
 @require_http_methods(["GET", "POST"])
 def limit_request(request, pk):
     customer = customer_get_for_user(user=request.user, pk=pk, write=True)
-    if not may_request_limits(request.user):
+    if not selectors.may_request_limits(request.user):
         raise PermissionDenied(_("Your role does not request credit limits."))
     account = selectors.credit_account_of(customer)
     grade = request.GET.get("grade", "")
@@ -347,7 +347,7 @@ def misfits(request):
     rows = [{"misfit": m, "attitude": ATTITUDES.get(m.payment_attitude, ""), "reasons": "; ".join(m.reasons)}
             for m in page.object_list]
     return render(request, "credit/misfits.html", {"page": page, "rows": rows,
-                                                   "may_request": may_request_limits(request.user)})
+                                                   "may_request": selectors.may_request_limits(request.user)})
 
 
 @login_required

@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kehu.core.models import TimeStampedModel, VersionedModel
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
-CENT = Decimal("0.01")
+from kehu.core.money import CENT
+from kehu.core.money import MONEY_FIELD as MONEY
 
 
 class Product(VersionedModel):

@@ -2,7 +2,7 @@
 decision and lives in credit.services.order_confirm (CRD-3)."""
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from kehu.core.errors import PermissionDeniedError, StaleEdit, ValidationFailed, full_clean_or_refuse
 from kehu.core.models import Sequence
+from kehu.core.money import CENT, decimal_or_refuse
 from kehu.core.pagination import lists_changed
 from kehu.customers.selectors import customer_get_for_user
-from kehu.sales.models import CENT, CreditNote, Order, OrderLine, Product, Return, ReturnLine
+from kehu.sales.models import CreditNote, Order, OrderLine, Product, Return, ReturnLine
 from kehu.sales.selectors import ORDER_LIST, can_handle_orders, can_maintain_products, can_take_orders
 
 Status = Order.Status
@@ -25,23 +26,6 @@ TRANSITIONS = {
     Status.CLOSED: {Status.INVOICED},
     Status.CANCELLED: {Status.DRAFT, Status.CONFIRMED},
 }
-
-
-TOO_LARGE = Decimal("1e12")
-
-
-def _decimal(value, *, field: str, label: str) -> Decimal:
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(_("%(label)s must be a number.") % {"label": label},
-                               field_errors={field: [_("Enter a number.")]}) from None
-    if not number.is_finite():
-        raise ValidationFailed(_("%(label)s must be a number.") % {"label": label})
-    if abs(number) >= TOO_LARGE:  # beyond what an amount column holds
-        raise ValidationFailed(_("%(label)s is too large.") % {"label": label},
-                               field_errors={field: [_("The number is too large.")]})
-    return number
 
 
 # --- products ----------------------------------------------------------------------------------------
@@ -72,7 +56,7 @@ def product_import(*, by, rows: list[tuple[int, dict]]) -> dict:
         problems: dict[str, list] = {}
         if row.get("list_price") not in (None, ""):
             try:
-                product.list_price = _decimal(row["list_price"], field="list_price", label=_("list price"))
+                product.list_price = decimal_or_refuse(row["list_price"], field="list_price", label=_("list price"))
             except ValidationFailed as exc:
                 problems["list_price"] = exc.field_errors.get("list_price") or [exc.message]
         if row.get("active") not in (None, ""):
@@ -152,10 +136,10 @@ def _clean_lines(lines: list[dict]) -> list[OrderLine]:
             raise ValidationFailed(_("Line %(n)d: choose a product.") % {"n": n})
         if not product.active:
             raise ValidationFailed(_("Line %(n)d: %(product)s is no longer sold.") % {"n": n, "product": product})
-        quantity = _decimal(data.get("quantity"), field="lines", label=_("Quantity"))
+        quantity = decimal_or_refuse(data.get("quantity"), field="lines", label=_("Quantity"))
         price = data.get("unit_price")
-        price = product.list_price if price in (None, "") else _decimal(price, field="lines", label=_("Unit price"))
-        discount = _decimal(data.get("discount_pct") or 0, field="lines", label=_("Discount"))
+        price = product.list_price if price in (None, "") else decimal_or_refuse(price, field="lines", label=_("Unit price"))
+        discount = decimal_or_refuse(data.get("discount_pct") or 0, field="lines", label=_("Discount"))
         if quantity <= 0:
             raise ValidationFailed(_("Line %(n)d: the quantity must be more than zero.") % {"n": n})
         if price < 0:
@@ -244,11 +228,32 @@ def mark_confirmed(*, by, order: Order) -> Order:
     return order
 
 
+def _may_take_step(user, to: str) -> bool:
+    """Who moves an order: those who take orders confirm, deliver and cancel; finance also
+    invoices and closes; after-sales service only reads."""
+    if to in (Status.INVOICED, Status.CLOSED):
+        return can_handle_orders(user)
+    return can_take_orders(user)
+
+
+def order_actions(*, user, order: Order) -> dict[str, bool]:
+    """What the user may do with the order now: the buttons of its page (each service
+    checks again)."""
+    take = can_take_orders(user)
+    steps = {to: _may_take_step(user, to) and order.status in TRANSITIONS[to] for to in TRANSITIONS}
+    return {
+        "edit": take and order.status == Status.DRAFT,
+        "confirm": steps[Status.CONFIRMED], "deliver": steps[Status.DELIVERED], "invoice": steps[Status.INVOICED],
+        "close": steps[Status.CLOSED], "cancel": steps[Status.CANCELLED],
+        "return": take and order.status not in (Status.DRAFT, Status.CANCELLED),
+    }
+
+
 def order_advance(*, by, order: Order, version: int, to: str, on: date | None = None, reason: str = "") -> Order:
     """ORD-1: deliver, invoice, close or cancel (confirming goes through the credit check)."""
     if to not in (Status.DELIVERED, Status.INVOICED, Status.CLOSED, Status.CANCELLED):
         raise ValidationFailed(_("Unknown step."))
-    if not can_handle_orders(by) or (to in (Status.DELIVERED, Status.CANCELLED) and not can_take_orders(by)):
+    if not _may_take_step(by, to):
         raise PermissionDeniedError(_("Your role cannot do this step."))
     on = on or timezone.localdate()
     with transaction.atomic():
@@ -305,7 +310,7 @@ def return_record(*, by, order: Order, version: int, kind: str, reason: str, res
             for data in lines or []:
                 pk = data.get("order_line")
                 pk = pk.pk if isinstance(pk, OrderLine) else pk
-                quantity = _decimal(data.get("quantity") or 0, field="lines", label=_("Quantity"))
+                quantity = decimal_or_refuse(data.get("quantity") or 0, field="lines", label=_("Quantity"))
                 if quantity == 0:
                     continue
                 line = order_lines.get(int(pk)) if str(pk).isdigit() else None

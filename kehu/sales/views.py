@@ -22,7 +22,6 @@ from kehu.core.pagination import DeferredJoinPaginator
 from kehu.core.text import fold
 from kehu.credit import selectors as credit_selectors
 from kehu.credit import services as credit_services
-from kehu.credit.models import CreditRequest, Level
 from kehu.customers.selectors import customer_get_for_user, customers_visible_to
 from kehu.sales import selectors, services
 from kehu.sales.forms import (
@@ -50,10 +49,6 @@ CUSTOMER_CHOICES = 100
 Status = Order.Status
 
 
-def _filtered(request, filter_class, base):
-    return filterset_for(request, filter_class, base)
-
-
 def _xlsx(content: bytes, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -70,7 +65,7 @@ def _require(allowed: bool, message: str) -> None:
 
 @login_required
 def product_list(request):
-    filterset = _filtered(request, ProductFilter, Product.objects.all())
+    filterset = filterset_for(request, ProductFilter, Product.objects.all())
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "sales/product_list.html", {
         "filter": filterset, "page": page, "lines": selectors.product_lines(),
@@ -83,7 +78,7 @@ PRODUCT_EXPORT = ["code", "name", "spec", "unit", "list_price", "line", "active"
 
 @login_required
 def product_export(request):
-    filterset = _filtered(request, ProductFilter, Product.objects.all())
+    filterset = filterset_for(request, ProductFilter, Product.objects.all())
     headers = [str(Product._meta.get_field(c).verbose_name) for c in PRODUCT_EXPORT]
     rows = ([getattr(p, c) for c in PRODUCT_EXPORT] for p in filterset.qs.iterator(chunk_size=2000))
     return _xlsx(write_xlsx(headers, rows, sheet_name=_("Products")), "products")
@@ -112,7 +107,7 @@ def product_import(request):
 # --- orders ---------------------------------------------------------------------------------------------
 
 def _orders(request):
-    return _filtered(request, OrderFilter, selectors.orders_visible_to(request.user))
+    return filterset_for(request, OrderFilter, selectors.orders_visible_to(request.user))
 
 
 @login_required
@@ -249,25 +244,9 @@ def order_detail(request, pk):
 
 
 def _detail_page(request, order, *, refusal: str = "", override_form=None):
-    user = request.user
-    take, handle = selectors.can_take_orders(user), selectors.can_handle_orders(user)
-    overrides = list(credit_selectors.credit_requests_visible_to(user)
-                     .filter(order=order, kind=CreditRequest.Kind.OVERRIDE).order_by("-created_at", "-id"))
-    for r in overrides:
-        r.waiting_for = Level(r.next_level).label if r.next_level else ""
-    open_override = any(r.status in (CreditRequest.Status.PENDING, CreditRequest.Status.APPROVED) and not r.used_at
-                        for r in overrides)
-    allowed = services.TRANSITIONS
-    actions = {
-        "edit": take and order.status == Status.DRAFT,
-        "confirm": take and order.status in allowed[Status.CONFIRMED],
-        "deliver": take and order.status in allowed[Status.DELIVERED],
-        "invoice": handle and order.status in allowed[Status.INVOICED],
-        "close": handle and order.status in allowed[Status.CLOSED],
-        "cancel": take and order.status in allowed[Status.CANCELLED],
-        "return": take and order.status not in (Status.DRAFT, Status.CANCELLED),
-        "override": take and order.status == Status.DRAFT and not open_override,
-    }
+    overrides, open_override = credit_selectors.overrides_of_order(request.user, order)
+    actions = services.order_actions(user=request.user, order=order)
+    actions["override"] = actions["edit"] and not open_override
     return render(request, "sales/order_detail.html", {
         "order": order, "lines": selectors.order_lines_of(order), "returns": selectors.returns_of_order(order),
         "changes": selectors.order_status_changes(order), "overrides": overrides, "actions": actions,
@@ -371,7 +350,7 @@ def return_create(request, pk):
 
 @login_required
 def return_list(request):
-    filterset = _filtered(request, ReturnFilter, selectors.returns_visible_to(request.user))
+    filterset = filterset_for(request, ReturnFilter, selectors.returns_visible_to(request.user))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "sales/return_list.html", {
         "filter": filterset, "page": page, "kind_choices": Return.Kind.choices,

@@ -9,17 +9,11 @@ from django.utils.html import format_html
 from kehu.core.scopes import can_edit_records
 from kehu.credit import selectors
 from kehu.credit.models import Level
-from kehu.sales.selectors import can_take_orders
 
 register = template.Library()
 
 LEVEL_LABELS = dict(Level.choices)
 WAITING_SECONDS = 60
-
-
-def may_request_limits(user) -> bool:
-    """Who may ask for a limit (credit.services.credit_limit_request checks it again)."""
-    return bool(user) and can_edit_records(user) and can_take_orders(user)
 
 
 @register.filter
@@ -36,7 +30,7 @@ def customer_credit(context, customer):
     return {"customer": customer, "account": account,
             "exposure": selectors.exposure_of(customer, limit=account.limit if account else Decimal("0")),
             "card": selectors.credit_card_of(customer), "pending": list(selectors.pending_requests_of(customer)),
-            "may_request": may_request_limits(user), "can_edit": can_edit_records(user) if user else False,
+            "may_request": selectors.may_request_limits(user), "can_edit": can_edit_records(user) if user else False,
             "request": context.get("request"), "user": user}
 
 
