@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kehu.customers",
     "kehu.sales",
     "kehu.credit",
+    "kehu.receivables",
     "kehu.insights",
     "kehu.demo",
 ]

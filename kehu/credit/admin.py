@@ -29,7 +29,7 @@ class ReadOnlyMixin:
 class CreditPolicyAdmin(admin.ModelAdmin):
     """One row: CreditPolicy.current() reads the first one."""
 
-    list_display = ["__str__", "payment_days", "overdue_block_days", "grade_a_limit", "grade_b_limit",
+    list_display = ["__str__", "overdue_block_days", "grade_a_limit", "grade_b_limit",
                     "grade_c_limit", "late_days_warning", "broken_promises_warning"]
 
     def has_add_permission(self, request):

@@ -31,8 +31,6 @@ LEVEL_ROLE = {Level.DIRECTOR: Role.DIRECTOR, Level.SALES_MANAGER: Role.SALES_MAN
 class CreditPolicy(models.Model):
     """The company's credit settings (one row, edited in the admin)."""
 
-    payment_days = models.PositiveIntegerField(
-        _("invoices are due after (days), until receivables keep due dates"), default=30)
     overdue_block_days = models.PositiveIntegerField(
         _("block new orders when a receivable is overdue more than (days)"), default=60)
     grade_a_limit = models.DecimalField(_("proposed limit for grade A"), **MONEY, default=Decimal("500000"))

@@ -1,13 +1,12 @@
 """Reads of credit: exposure (CRD-3), approval queues (CRD-2), grade vs behaviour (CRD-4)."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.core.scopes import can_edit_records, scope_of, scope_queryset
@@ -22,31 +21,17 @@ from kehu.credit.models import (
 )
 from kehu.customers.models import Grade
 from kehu.customers.selectors import customers_visible_to
+from kehu.receivables.selectors import broken_promises, receivables_position
 from kehu.sales.models import Order
-from kehu.sales.selectors import can_take_orders, invoiced_unpaid_orders, uninvoiced_order_amounts
+from kehu.sales.selectors import can_take_orders, uninvoiced_order_amounts
 
 ZERO = Decimal("0")
 
 
-# --- receivables: the one place the receivables app (issue 5) will fill in -------------------------
-
-def receivables_position(customer_ids, *, today: date | None = None) -> dict[int, tuple[Decimal, int]]:
-    """Per customer: what is invoiced and not yet paid, and how many days the oldest unpaid
-    receivable is past its due date (0 when nothing is overdue). Until the receivables app
-    keeps invoices and payments, an order invoiced and not yet closed is unpaid for its net
-    amount and due CreditPolicy.payment_days after its invoice date."""
-    today = today or timezone.localdate()
-    days = CreditPolicy.current().payment_days
-    position: dict[int, tuple[Decimal, int]] = {}
-    for order in invoiced_unpaid_orders(customer_ids).only("customer_id", "total", "returned", "invoiced_on"):
-        late = (today - (order.invoiced_on + timedelta(days=days))).days if order.invoiced_on else 0
-        amount, oldest = position.get(order.customer_id, (ZERO, 0))
-        position[order.customer_id] = (amount + order.net, max(oldest, late, 0))
-    return position
-
+# --- receivables (AR-1): read from the receivables app ----------------------------------------------
 
 def overdue_days(customer_ids, *, today: date | None = None) -> dict[int, int]:
-    """Per customer with something overdue: the days the oldest unpaid receivable is late."""
+    """Per customer with something overdue: the days the oldest open invoice is late."""
     return {pk: late for pk, (_amount, late) in receivables_position(customer_ids, today=today).items() if late}
 
 
@@ -185,11 +170,6 @@ def payment_histories(customer_ids, *, limit: int = 12) -> dict[int, list[Order]
 
 
 # --- CRD-4: grade vs behaviour ---------------------------------------------------------------------------
-
-def broken_promises(customer_ids) -> dict[int, int]:
-    """Broken promises to pay per customer: kept by the receivables app (AR-2), none before."""
-    return {}
-
 
 GRADE_DOWN = {Grade.A: Grade.B, Grade.B: Grade.C, Grade.C: Grade.C}
 

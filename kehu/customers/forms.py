@@ -24,7 +24,7 @@ SECTIONS = [
     ]),
     (_("Trading status 交易状况"), [
         "current_activity", "problems", "strengths", "future_measures", "image", "reputation",
-        "credit_status", "trade_terms", "credit_problems",
+        "credit_status", "trade_terms", "payment_days", "credit_problems",
     ]),
 ]
 assert {f for _t, fs in SECTIONS for f in fs} == set(EDITABLE_FIELDS), "every editable field has a section"
@@ -48,7 +48,7 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
                 "product_lines", "service_area", "sales_capability", "growth_potential", "business_philosophy",
                 "size_description", "sales_results", "management_quality", "competitor_relations",
                 "cooperation_attitude", "current_activity", "problems", "strengths", "future_measures", "image",
-                "reputation", "credit_status", "trade_terms", "credit_problems",
+                "reputation", "credit_status", "trade_terms", "payment_days", "credit_problems",
             ]},
         }
 

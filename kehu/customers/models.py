@@ -139,6 +139,9 @@ class Customer(HalfWidthFieldsMixin, VersionedModel):
     reputation = models.TextField(_("reputation"), blank=True)
     credit_status = models.TextField(_("credit status"), blank=True)
     trade_terms = models.TextField(_("trade terms"), blank=True)
+    # AR-1: an invoice falls due this many days after it is issued; empty = the company's default.
+    payment_days = models.PositiveSmallIntegerField(_("payment terms (days) 账期"), null=True, blank=True,
+                                                    validators=[MaxValueValidator(365)])
     credit_problems = models.TextField(_("credit problems"), blank=True)
 
     # --- ownership (CUS-5) and scope ---

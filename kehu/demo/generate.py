@@ -750,7 +750,7 @@ class TradePlanner:
             if order.closed_on is None or order.closed_on > day:
                 exposure += order.total
                 if order.invoiced_on and order.invoiced_on <= day:
-                    overdue = max(overdue, (day - order.invoiced_on).days - self.policy.payment_days)
+                    overdue = max(overdue, (day - order.invoiced_on).days - 30)
         return exposure, overdue
 
     def _progress(self, order: PlannedOrder, *, earlier: list[PlannedOrder]) -> None:

@@ -18,6 +18,7 @@ from kehu.accounts.selectors import offices_for, salespeople_for
 from kehu.core.scopes import scope_of, subtree_of
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
+from kehu.receivables import services as receivables_services
 from kehu.sales import selectors, services
 from kehu.sales.models import Order, OrderLine, Product, Return, ReturnLine
 
@@ -270,8 +271,12 @@ def _step(name: str, to: str, summary: str):
     def step(self, request, pk=None):
         order = self.get_object()
         data = valid_data(OrderStepSerializer, request)
-        order = services.order_advance(by=request.user, order=order, version=data["version"], to=to,
-                                       on=data.get("on"), reason=data.get("reason", ""))
+        if to == Order.Status.INVOICED:  # invoicing writes the invoice (AR-1)
+            order = receivables_services.order_invoice(by=request.user, order=order, version=data["version"],
+                                                       on=data.get("on"))
+        else:
+            order = services.order_advance(by=request.user, order=order, version=data["version"], to=to,
+                                           on=data.get("on"), reason=data.get("reason", ""))
         return order_response(order, request)
 
     step.__name__ = name  # DRF routes an action by its function's name
@@ -312,7 +317,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def returns(self, request, pk=None):
         order = self.get_object()
         data = valid_data(ReturnCreateSerializer, request)
-        ret = services.return_record(by=request.user, order=order, version=data["version"], kind=data["kind"],
+        ret = receivables_services.return_record(by=request.user, order=order, version=data["version"], kind=data["kind"],
                                      reason=data["reason"], responsible=data["responsible"],
                                      lines=data.get("lines"), returned_on=data.get("returned_on"),
                                      follow_up=data.get("follow_up", ""))

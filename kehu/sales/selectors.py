@@ -115,12 +115,6 @@ def uninvoiced_order_amounts(customer_ids, *, exclude_order=None) -> dict[int, D
     return {r["customer_id"]: r["amount"] or Decimal("0") for r in rows}
 
 
-def invoiced_unpaid_orders(customer_ids) -> QuerySet[Order]:
-    """Orders invoiced and not yet closed (paid): what the customer owes until the
-    receivables app (issue 5) keeps invoices of its own."""
-    return Order.objects.filter(customer_id__in=customer_ids, status=Order.Status.INVOICED)
-
-
 def credit_notes_of(customer) -> QuerySet[CreditNote]:
     return customer.credit_notes.select_related("ret")
 

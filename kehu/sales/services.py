@@ -22,7 +22,7 @@ Status = Order.Status
 TRANSITIONS = {
     Status.CONFIRMED: {Status.DRAFT},  # via credit.services.order_confirm
     Status.DELIVERED: {Status.CONFIRMED},
-    Status.INVOICED: {Status.DELIVERED},
+    Status.INVOICED: {Status.DELIVERED},  # via receivables.services.order_invoice
     Status.CLOSED: {Status.INVOICED},
     Status.CANCELLED: {Status.DRAFT, Status.CONFIRMED},
 }
@@ -228,6 +228,20 @@ def mark_confirmed(*, by, order: Order) -> Order:
     return order
 
 
+def mark_invoiced(*, by, order: Order, on: date) -> Order:
+    """Called by receivables.services.order_invoice, which writes the invoice, on a locked row."""
+    if not _may_take_step(by, Status.INVOICED):
+        raise PermissionDeniedError(_("Your role cannot do this step."))
+    check_transition(order, Status.INVOICED)
+    order.status = Status.INVOICED
+    order.invoiced_on = on
+    order.version += 1
+    order._history_user = by
+    order.save()
+    lists_changed(ORDER_LIST)
+    return order
+
+
 def _may_take_step(user, to: str) -> bool:
     """Who moves an order: those who take orders confirm, deliver and cancel; finance also
     invoices and closes; after-sales service only reads."""
@@ -250,8 +264,9 @@ def order_actions(*, user, order: Order) -> dict[str, bool]:
 
 
 def order_advance(*, by, order: Order, version: int, to: str, on: date | None = None, reason: str = "") -> Order:
-    """ORD-1: deliver, invoice, close or cancel (confirming goes through the credit check)."""
-    if to not in (Status.DELIVERED, Status.INVOICED, Status.CLOSED, Status.CANCELLED):
+    """ORD-1: deliver, close or cancel (confirming goes through the credit check, invoicing
+    through receivables.services.order_invoice, which writes the invoice)."""
+    if to not in (Status.DELIVERED, Status.CLOSED, Status.CANCELLED):
         raise ValidationFailed(_("Unknown step."))
     if not _may_take_step(by, to):
         raise PermissionDeniedError(_("Your role cannot do this step."))
@@ -266,8 +281,7 @@ def order_advance(*, by, order: Order, version: int, to: str, on: date | None = 
             current.cancel_reason = reason[:200]
             current.cancelled_on = on
         else:
-            setattr(current, {Status.DELIVERED: "delivered_on", Status.INVOICED: "invoiced_on",
-                              Status.CLOSED: "closed_on"}[to], on)
+            setattr(current, {Status.DELIVERED: "delivered_on", Status.CLOSED: "closed_on"}[to], on)
         current.status = to
         current.version += 1
         current._history_user = by

@@ -23,6 +23,7 @@ from kehu.core.text import fold
 from kehu.credit import selectors as credit_selectors
 from kehu.credit import services as credit_services
 from kehu.customers.selectors import customer_get_for_user, customers_visible_to
+from kehu.receivables import services as receivables_services
 from kehu.sales import selectors, services
 from kehu.sales.forms import (
     AdvanceForm,
@@ -312,8 +313,12 @@ def order_advance(request, pk):
         return redirect("sales:order_detail", order.pk)
     to = form.cleaned_data["to"]
     try:
-        services.order_advance(by=request.user, order=order, version=form.cleaned_data["version"], to=to,
-                               on=form.cleaned_data["on"], reason=form.cleaned_data["reason"])
+        if to == Status.INVOICED:  # invoicing writes the invoice (AR-1)
+            receivables_services.order_invoice(by=request.user, order=order, version=form.cleaned_data["version"],
+                                               on=form.cleaned_data["on"])
+        else:
+            services.order_advance(by=request.user, order=order, version=form.cleaned_data["version"], to=to,
+                                   on=form.cleaned_data["on"], reason=form.cleaned_data["reason"])
     except UserInputError as exc:
         messages.error(request, exc.message)
     else:
@@ -335,7 +340,7 @@ def return_create(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            ret = services.return_record(
+            ret = receivables_services.return_record(
                 by=request.user, order=order, version=data["version"], kind=data["kind"], reason=data["reason"],
                 responsible=data["responsible"], returned_on=data["returned_on"], follow_up=data["follow_up"],
                 lines=form.lines() if data["kind"] == Return.Kind.RETURNED else None)

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from conftest import rule
 from kehu.credit import services
 from kehu.credit.models import CreditAccount, CreditApproval, CreditRequest
+from kehu.receivables import services as receivables
 from kehu.sales import services as sales
 from kehu.sales.models import Order
 
@@ -96,7 +97,7 @@ def test_it_refuses_a_customer_with_receivables_overdue_too_long(users, client_f
     CreditAccount.objects.create(customer=customer, limit=Decimal("100000"))
     old = confirmed(users, customer, product, "2")
     old = sales.order_advance(by=users["owner"], order=old, version=old.version, to="delivered")
-    sales.order_advance(by=users["finance"], order=old, version=old.version, to="invoiced",
+    receivables.order_invoice(by=users["finance"], order=old, version=old.version,
                         on=timezone.localdate() - timedelta(days=100))  # due after 30 days: 70 days overdue
     order = draft(users, customer, product, "1")
     response = post(client_for(users["owner"]), confirm_url(order), {"version": 1})
@@ -300,7 +301,7 @@ def test_it_shows_the_customers_limit_and_exposure(users, client_for, customer, 
     confirmed(users, customer, product, "10")  # open order ¥1,000
     invoiced = confirmed(users, customer, product, "5")
     invoiced = sales.order_advance(by=users["owner"], order=invoiced, version=invoiced.version, to="delivered")
-    sales.order_advance(by=users["finance"], order=invoiced, version=invoiced.version, to="invoiced",
+    receivables.order_invoice(by=users["finance"], order=invoiced, version=invoiced.version,
                         on=timezone.localdate() - timedelta(days=40))  # ¥500 due 30 days after: 10 days late
     draft(users, customer, product, "99")  # a draft does not count
     response = client_for(users["director"]).get(credit_url(customer))

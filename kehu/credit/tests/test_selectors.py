@@ -7,6 +7,7 @@ import pytest
 
 from conftest import rule
 from kehu.credit import selectors, services
+from kehu.receivables import services as receivables
 from kehu.sales import services as sales
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +26,11 @@ def test_it_gives_the_exposure_of_many_customers_in_a_fixed_number_of_queries(
     late = order_of(users, customer, product, 3)
     late = services.order_confirm(by=users["owner"], order=late, version=late.version)
     late = sales.order_advance(by=users["owner"], order=late, version=late.version, to="delivered")
-    sales.order_advance(by=users["finance"], order=late, version=late.version, to="invoiced",
+    receivables.order_invoice(by=users["finance"], order=late, version=late.version,
                         on=datetime.date.today() - datetime.timedelta(days=50))
     open_order = order_of(users, customer, product, 4)
     services.order_confirm(by=users["owner"], order=open_order, version=open_order.version)
-    with django_assert_max_num_queries(4):  # limits, policy, receivables, open orders
+    with django_assert_max_num_queries(5):  # limits, open invoices, receipts and credit notes on account, open orders
         exposures = selectors.exposures_of([customer, outsider_customer])
     assert exposures[customer.pk] == selectors.exposure_of(customer)
     assert (exposures[customer.pk].limit, exposures[customer.pk].receivables, exposures[customer.pk].open_orders,

@@ -9,6 +9,7 @@ from conftest import rule
 from kehu.core.errors import PermissionDeniedError, ValidationFailed
 from kehu.credit import selectors, services
 from kehu.credit.models import CreditAccount, CreditApproval, CreditRequest
+from kehu.receivables import services as receivables
 from kehu.sales import services as sales
 from kehu.sales.models import Order
 
@@ -122,7 +123,7 @@ def test_it_refuses_an_order_beyond_the_limit_with_the_numbers(users, customer, 
 
 
 @rule("CRD-3")
-def test_it_counts_invoiced_unpaid_orders_and_blocks_overdue_customers(users, customer, product, thresholds):
+def test_it_counts_open_invoices_and_blocks_overdue_customers_until_they_pay(users, customer, product, thresholds):
     import datetime
 
     approve_limit(users, customer, "100000", "director", "manager")
@@ -130,13 +131,13 @@ def test_it_counts_invoiced_unpaid_orders_and_blocks_overdue_customers(users, cu
     services.order_confirm(by=users["owner"], order=old, version=old.version)
     old = sales.order_advance(by=users["owner"], order=old, version=old.version + 1, to="delivered")
     long_ago = datetime.date.today() - datetime.timedelta(days=120)  # due after 30 days: 90 days overdue
-    old = sales.order_advance(by=users["finance"], order=old, version=old.version, to="invoiced", on=long_ago)
+    old = receivables.order_invoice(by=users["finance"], order=old, version=old.version, on=long_ago)
     exposure = selectors.exposure_of(customer)
     assert (exposure.receivables, exposure.open_orders, exposure.overdue_days) == (Decimal("1000.00"), 0, 90)
     new = order_of(users, customer, product, 1)
     with pytest.raises(services.CreditRefused, match="90 days overdue \\(more than 60\\)"):
         services.order_confirm(by=users["owner"], order=new, version=new.version)
-    sales.order_advance(by=users["finance"], order=old, version=old.version, to="closed")  # paid
+    receivables.payment_post(by=users["finance"], customer=customer, amount="1000", method="transfer")
     assert services.order_confirm(by=users["owner"], order=new, version=new.version).status == "confirmed"
 
 

@@ -9,6 +9,7 @@ from django.utils import translation
 from conftest import rule
 from kehu.credit import services as credit
 from kehu.credit.models import CreditAccount
+from kehu.receivables import services as receivables
 from kehu.sales import services
 from kehu.sales.models import CreditNote, Order, OrderLine, Product, Return
 
@@ -60,7 +61,10 @@ def confirmed(users, customer, product, quantity="10", *, by="owner"):
 
 def advanced(users, order, *steps, by="owner"):
     for to in steps:
-        order = services.order_advance(by=users[by], order=order, version=order.version, to=to)
+        if to == "invoiced":
+            order = receivables.order_invoice(by=users[by], order=order, version=order.version)
+        else:
+            order = services.order_advance(by=users[by], order=order, version=order.version, to=to)
     return order
 
 

@@ -9,6 +9,7 @@ from conftest import rule
 from kehu.core.errors import PermissionDeniedError, StaleEdit, ValidationFailed
 from kehu.credit import services as credit
 from kehu.credit.models import CreditAccount
+from kehu.receivables import services as receivables
 from kehu.sales import services
 from kehu.sales.models import CreditNote, Order, Product, Return
 
@@ -57,13 +58,13 @@ def test_it_refuses_bad_lines_and_writes_nothing(users, customer, product):
 @rule("ORD-1")
 def test_it_follows_the_status_flow_and_refuses_skipped_steps(users, confirmed):
     with pytest.raises(ValidationFailed, match="cannot become Invoiced"):
-        services.order_advance(by=users["finance"], order=confirmed, version=confirmed.version, to="invoiced")
+        receivables.order_invoice(by=users["finance"], order=confirmed, version=confirmed.version)
     order = services.order_advance(by=users["owner"], order=confirmed, version=confirmed.version, to="delivered")
     with pytest.raises(StaleEdit):
-        services.order_advance(by=users["finance"], order=order, version=order.version - 1, to="invoiced")
+        receivables.order_invoice(by=users["finance"], order=order, version=order.version - 1)
     with pytest.raises(PermissionDeniedError):
-        services.order_advance(by=users["service"], order=order, version=order.version, to="invoiced")
-    order = services.order_advance(by=users["finance"], order=order, version=order.version, to="invoiced")
+        receivables.order_invoice(by=users["service"], order=order, version=order.version)
+    order = receivables.order_invoice(by=users["finance"], order=order, version=order.version)
     order = services.order_advance(by=users["finance"], order=order, version=order.version, to="closed")
     assert [h.status for h in order.history.order_by("history_date")] == [
         "draft", "confirmed", "delivered", "invoiced", "closed"]
@@ -89,7 +90,7 @@ def test_it_cancels_a_refused_order_and_frees_the_credit(users, customer, confir
 @rule("ORD-2")
 def test_it_issues_a_credit_note_for_goods_returned_after_invoicing(users, customer, confirmed):
     order = services.order_advance(by=users["owner"], order=confirmed, version=confirmed.version, to="delivered")
-    order = services.order_advance(by=users["finance"], order=order, version=order.version, to="invoiced")
+    order = receivables.order_invoice(by=users["finance"], order=order, version=order.version)
     first, second = order.lines.all()
     ret = services.return_record(by=users["owner"], order=order, version=order.version, kind="returned",
                                  reason="defect", responsible="生产部", lines=[{"order_line": first.pk, "quantity": "3"}],

@@ -17,6 +17,7 @@ from conftest import rule
 from kehu.credit import services as credit
 from kehu.credit.models import CreditAccount, CreditRequest
 from kehu.customers import services as customer_services
+from kehu.receivables import services as receivables
 from kehu.sales import services
 from kehu.sales.models import CreditNote, Order, Product, Return
 
@@ -60,6 +61,8 @@ def confirm(user, order):
 
 
 def advance(user, order, to, **kw):
+    if to == "invoiced":
+        return receivables.order_invoice(by=user, order=order, version=order.version, **kw)
     return services.order_advance(by=user, order=order, version=order.version, to=to, **kw)
 
 

@@ -1,0 +1,692 @@
+"""Writes of the receivables (AR-1 … AR-5). Every change of money runs in one transaction
+with the customer's row locked first (receivables/locks.py): two payments of one customer
+never interleave, so no invoice is settled twice and no payment is lost. Amounts are computed
+as Decimal from the locked rows and written whole (no arithmetic in SQL: SQLite would do it
+in floating point)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.accounts.models import User
+from kehu.core.errors import PermissionDeniedError, ValidationFailed, full_clean_or_refuse
+from kehu.core.models import Sequence
+from kehu.core.money import CENT, decimal_or_refuse, money
+from kehu.core.pagination import lists_changed
+from kehu.customers.models import Customer, PaymentMethod
+from kehu.customers.selectors import customer_get_for_user
+from kehu.receivables.locks import lock_customer_ledger, lock_invoices, lock_payment
+from kehu.receivables.models import (
+    Allocation,
+    CollectionAttempt,
+    CollectionPlan,
+    CollectionPolicy,
+    CollectionTask,
+    Instalment,
+    Invoice,
+    Payment,
+    Promise,
+)
+from kehu.receivables.selectors import (
+    INVOICE_LIST,
+    PAYMENT_LIST,
+    can_collect,
+    can_keep_ledger,
+    open_invoices_of,
+)
+from kehu.sales import services as sales_services
+from kehu.sales.models import CreditNote, Order, Return
+
+ZERO = Decimal("0")
+
+
+def _require(allowed: bool, message) -> None:
+    if not allowed:
+        raise PermissionDeniedError(message)
+
+
+def _amount(value, *, field: str, label) -> Decimal:
+    """A positive amount of money with at most two decimals."""
+    if value in (None, ""):
+        raise ValidationFailed(_("Enter the %(label)s.") % {"label": label}, field_errors={field: [_("Required.")]})
+    amount = decimal_or_refuse(value, field=field, label=str(label))
+    if amount <= 0:
+        raise ValidationFailed(_("The %(label)s must be more than zero.") % {"label": label},
+                               field_errors={field: [_("Enter an amount above zero.")]})
+    if amount != amount.quantize(CENT):
+        raise ValidationFailed(_("The %(label)s has more than two decimals.") % {"label": label},
+                               field_errors={field: [_("Money has two decimals.")]})
+    return amount.quantize(CENT)
+
+
+def _day(value, *, field: str, label, default: date | None = None) -> date:
+    if value in (None, ""):
+        if default is None:
+            raise ValidationFailed(_("Enter the %(label)s.") % {"label": label}, field_errors={field: [_("Required.")]})
+        return default
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationFailed(_("The %(label)s is not a date (YYYY-MM-DD).") % {"label": label},
+                               field_errors={field: [_("Enter a date as YYYY-MM-DD.")]}) from None
+
+
+def due_date_for(customer: Customer, issued_on: date) -> date:
+    """AR-1: the customer's payment terms, or the company's."""
+    days = customer.payment_days if customer.payment_days is not None else CollectionPolicy.current().payment_days
+    return issued_on + timedelta(days=days)
+
+
+# --- allocating ----------------------------------------------------------------------------------------------
+
+def _settle(*, invoice: Invoice, amount: Decimal, on: date, by, payment: Payment | None = None,
+            credit_note: CreditNote | None = None) -> Allocation:
+    """Settle `amount` of a locked invoice; the allocation counts from the later of `on`, the
+    invoice's date and the payment's date."""
+    assert ZERO < amount <= invoice.open_amount
+    days = [on, invoice.issued_on] + ([payment.received_on] if payment else [credit_note.issued_on])
+    allocation = Allocation.objects.create(invoice=invoice, payment=payment, credit_note=credit_note, amount=amount,
+                                           on=max(days), created_by=by)
+    invoice.open_amount -= amount
+    if credit_note is not None:
+        invoice.credited += amount
+    invoice.save(update_fields=["open_amount", "credited", "updated_at"])
+    return allocation
+
+
+def _withdraw(*, allocation: Allocation, invoice: Invoice, on: date, by) -> None:
+    allocation.withdrawn_on = max(on, allocation.on)
+    allocation.withdrawn_by = by
+    allocation.save(update_fields=["withdrawn_on", "withdrawn_by"])
+    invoice.open_amount += allocation.amount
+    if allocation.credit_note_id:
+        invoice.credited -= allocation.amount
+    invoice.save(update_fields=["open_amount", "credited", "updated_at"])
+
+
+def _parse_allocations(allocations) -> dict[int, Decimal]:
+    """[{"invoice": id, "amount": x}, …] as {invoice id: amount}; rows without an amount are
+    skipped; an invoice that is not the customer's is refused by the caller once locked."""
+    wanted: dict[int, Decimal] = {}
+    for row in allocations:
+        raw_amount = row.get("amount")
+        if raw_amount in (None, "") or str(raw_amount).strip() in ("", "0", "0.00"):
+            continue
+        raw = row.get("invoice")
+        pk = raw.pk if isinstance(raw, Invoice) else raw
+        if not str(pk).strip().isdigit() or len(str(pk).strip()) > 18:
+            raise ValidationFailed(_("Unknown invoice “%(invoice)s”.") % {"invoice": pk},
+                                   field_errors={"allocations": [_("Choose one of the customer's open invoices.")]})
+        pk = int(str(pk).strip())
+        if pk in wanted:
+            raise ValidationFailed(_("An invoice appears twice in the allocation."),
+                                   field_errors={"allocations": [_("Allocate to each invoice once.")]})
+        wanted[pk] = _amount(raw_amount, field="allocations", label=_("allocated amount"))
+    return wanted
+
+
+def _check_allocations(wanted: dict[int, Decimal], invoices: dict[int, Invoice], *, customer_id: int,
+                       available: Decimal) -> None:
+    for pk, amount in wanted.items():
+        invoice = invoices.get(pk)
+        if invoice is None or invoice.customer_id != customer_id:
+            raise ValidationFailed(_("Invoice #%(pk)s is not one of this customer's invoices.") % {"pk": pk},
+                                   field_errors={"allocations": [_("Choose one of the customer's open invoices.")]})
+        if amount > invoice.open_amount:
+            raise ValidationFailed(
+                _("Invoice %(number)s has %(open)s open; %(amount)s cannot be allocated to it.")
+                % {"number": invoice.number, "open": money(invoice.open_amount), "amount": money(amount)},
+                field_errors={"allocations": [_("At most the open amount.")]})
+    total = sum(wanted.values(), ZERO)
+    if total > available:
+        raise ValidationFailed(_("The allocations add up to %(total)s, more than the %(available)s available.")
+                               % {"total": money(total), "available": money(available)},
+                               field_errors={"allocations": [_("Allocate at most the payment's amount.")]})
+
+
+def _oldest_first(customer_id: int, amount: Decimal, invoices: dict[int, Invoice]) -> dict[int, Decimal]:
+    """AR-1 default: the oldest open invoices first (by due date)."""
+    wanted = {}
+    for invoice in sorted(invoices.values(), key=lambda i: (i.due_on, i.issued_on, i.pk)):
+        if amount <= 0:
+            break
+        if invoice.customer_id == customer_id and invoice.open_amount > 0:
+            wanted[invoice.pk] = min(amount, invoice.open_amount)
+            amount -= wanted[invoice.pk]
+    return wanted
+
+
+def _open_invoice_ids(customer_id: int) -> list[int]:
+    return list(open_invoices_of(customer_id).values_list("pk", flat=True))
+
+
+# --- invoices ---------------------------------------------------------------------------------------------------
+
+def order_invoice(*, by, order: Order, version: int, on: date | None = None) -> Order:
+    """ORD-1 → AR-1: invoice a delivered order. The invoice asks the order's amount after
+    returns, falls due by the customer's terms, and takes any credit on account first."""
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        current = sales_services.lock_order(order_pk=order.pk, version=version)
+        sales_services.mark_invoiced(by=by, order=current, on=on)
+        customer = lock_customer_ledger(current.customer_id)
+        if current.net > 0:
+            invoice = Invoice.objects.create(
+                number=f"INV{Sequence.take('invoice')[0]:08d}", customer=customer, order=current, issued_on=on,
+                due_on=due_date_for(customer, on), amount=current.net, open_amount=current.net,
+                created_by=by)
+            _apply_credit_on_account(customer_id=customer.pk, invoices={invoice.pk: invoice}, on=on, by=by)
+            _sync_plans([current.pk])
+            lists_changed(INVOICE_LIST)
+    return current
+
+
+def _apply_credit_on_account(*, customer_id: int, invoices: dict[int, Invoice], on: date, by) -> None:
+    """Credit the customer already has — payments and credit notes not allocated — settles
+    new invoices, oldest credit first."""
+    for payment in Payment.objects.select_for_update().filter(customer_id=customer_id, reversed_on__isnull=True,
+                                                              unallocated__gt=0).order_by("received_on", "pk"):
+        for pk, amount in _oldest_first(customer_id, payment.unallocated, invoices).items():
+            _settle(invoice=invoices[pk], amount=amount, on=on, by=by, payment=payment)
+            payment.unallocated -= amount
+        payment.save(update_fields=["unallocated", "updated_at"])
+    for note in CreditNote.objects.filter(customer_id=customer_id).order_by("issued_on", "pk"):
+        left = note.amount - _credit_note_used(note)
+        for pk, amount in _oldest_first(customer_id, left, invoices).items():
+            _settle(invoice=invoices[pk], amount=amount, on=on, by=by, credit_note=note)
+
+
+def _credit_note_used(note: CreditNote) -> Decimal:
+    return note.allocations.filter(withdrawn_on__isnull=True).aggregate(s=Sum("amount"))["s"] or ZERO
+
+
+INVOICE_COLUMNS = ["customer", "number", "issued_on", "due_on", "amount", "note"]
+
+
+@dataclass
+class ImportResult:
+    created: int
+    errors: list  # [(line, [message, …])]
+
+
+def invoice_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
+    """AR-1: opening balances and invoices of an earlier system, from a sheet, all or
+    nothing: every bad row is reported by line and nothing is written. Columns: customer
+    (code), number, issued_on, due_on (empty: the customer's terms), amount, note."""
+    _require(can_keep_ledger(by), _("Only finance imports invoices."))
+    from kehu.customers.selectors import customers_visible_to
+
+    codes = {str(r.get("customer") or "").strip() for _line, r in rows}
+    customers = {c.code: c for c in customers_visible_to(by).filter(code__in=codes)}
+    numbers = {str(r.get("number") or "").strip() for _line, r in rows}
+    taken = set(Invoice.objects.filter(number__in=numbers).values_list("number", flat=True))
+    errors, valid, seen = [], [], set()
+    for line, row in rows:
+        problems = []
+        customer = customers.get(str(row.get("customer") or "").strip())
+        if customer is None:
+            problems.append(_("customer: no customer with code “%(code)s” in your scope.")
+                            % {"code": row.get("customer") or ""})
+        number = str(row.get("number") or "").strip()
+        if not number:
+            problems.append(_("number: required."))
+        elif number in taken or number in seen:
+            problems.append(_("number: %(number)s is already used.") % {"number": number})
+        seen.add(number)
+        values = {}
+        for name, label, reader in (("issued_on", _("invoice date"), _day), ("amount", _("amount"), _amount)):
+            try:
+                values[name] = reader(row.get(name), field=name, label=label)
+            except ValidationFailed as exc:
+                problems.append(f"{name}: {exc.message}")
+        due_on = None
+        if row.get("due_on") not in (None, ""):
+            try:
+                due_on = _day(row.get("due_on"), field="due_on", label=_("due date"))
+            except ValidationFailed as exc:
+                problems.append(f"due_on: {exc.message}")
+        if not problems:
+            due_on = due_on or due_date_for(customer, values["issued_on"])
+            invoice = Invoice(number=number[:30], customer=customer, issued_on=values["issued_on"], due_on=due_on,
+                              amount=values["amount"], open_amount=values["amount"], source=Invoice.Source.IMPORT,
+                              note=str(row.get("note") or "").strip()[:300], created_by=by)
+            try:
+                full_clean_or_refuse(invoice, exclude=["customer", "created_by"])
+                if due_on < values["issued_on"]:
+                    raise ValidationFailed(_("the due date is before the invoice date."))
+            except ValidationFailed as exc:
+                problems.append(str(exc.message))
+            valid.append(invoice)
+        if problems:
+            errors.append((line, problems))
+    if errors:
+        return ImportResult(created=0, errors=errors)
+    with transaction.atomic():
+        for customer_id in sorted({i.customer_id for i in valid}):
+            lock_customer_ledger(customer_id)
+        Invoice.objects.bulk_create(valid, batch_size=1000)
+        lists_changed(INVOICE_LIST)
+    return ImportResult(created=len(valid), errors=[])
+
+
+# --- payments -------------------------------------------------------------------------------------------------
+
+def payment_post(*, by, customer, amount, method: str, received_on=None, office=None, collector=None,
+                 reference: str = "", note: str = "", allocations: list[dict] | None = None) -> Payment:
+    """AR-1: record money received and write its receipt. The receipt number is the next of
+    the office's book, taken in the same transaction, so a refused or failed payment leaves no
+    gap. `allocations` (invoice, amount) say which invoices it settles; without them the
+    oldest open invoices are settled first; what is left stays on account."""
+    _require(can_collect(by), _("Your role does not record payments."))
+    customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
+    amount = _amount(amount, field="amount", label=_("amount"))
+    today = timezone.localdate()
+    received_on = _day(received_on, field="received_on", label=_("date received"), default=today)
+    if received_on > today:
+        raise ValidationFailed(_("A payment cannot be received in the future."),
+                               field_errors={"received_on": [_("Today or earlier.")]})
+    if method not in PaymentMethod.values:
+        raise ValidationFailed(_("Choose how the customer paid."), field_errors={"method": [_("Required.")]})
+    office_id = getattr(office, "pk", office) or customer.office_id
+    if not office_id:
+        raise ValidationFailed(_("Customer %(name)s belongs to no office, so no receipt book: set the office first.")
+                               % {"name": customer.name}, field_errors={"office": [_("Required.")]})
+    if str(office_id) != str(customer.office_id):
+        raise ValidationFailed(_("Customer %(name)s is served by another office: write the receipt in that "
+                                 "office's book.") % {"name": customer.name},
+                               field_errors={"office": [_("The customer's office.")]})
+    collector = _collector(collector, by)
+    wanted = None if allocations is None else _parse_allocations(allocations)
+    with transaction.atomic():
+        lock_customer_ledger(customer.pk)
+        invoices = lock_invoices(_open_invoice_ids(customer.pk) if wanted is None else wanted)
+        if wanted is None:
+            wanted = _oldest_first(customer.pk, amount, invoices)
+        _check_allocations(wanted, invoices, customer_id=customer.pk, available=amount)
+        from kehu.accounts.models import Office
+
+        office = Office.objects.get(pk=customer.office_id)
+        serial = Sequence.take(f"receipt:{office.pk}")[0]
+        payment = Payment(number=f"{office.code}-{serial:06d}", serial=serial, office=office, customer=customer,
+                          received_on=received_on, method=method, amount=amount, unallocated=amount,
+                          collector=collector, reference=(reference or "").strip()[:60],
+                          note=(note or "").strip()[:300], recorded_by=by)
+        full_clean_or_refuse(payment, exclude=["number", "serial"])
+        payment.save()
+        for pk, part in wanted.items():
+            _settle(invoice=invoices[pk], amount=part, on=received_on, by=by, payment=payment)
+            payment.unallocated -= part
+        payment.save(update_fields=["unallocated", "updated_at"])
+        _keep_promises(customer.pk, today=today)
+        _sync_plans(_orders_of(invoices.values()))
+        lists_changed(PAYMENT_LIST)
+        lists_changed(INVOICE_LIST)
+    return payment
+
+
+def _collector(collector, by) -> User:
+    if collector in (None, ""):
+        return by
+    pk = getattr(collector, "pk", collector)
+    found = User.objects.filter(pk=int(pk), is_active=True).first() if str(pk).isdigit() and len(str(pk)) < 18 else None
+    if found is None:
+        raise ValidationFailed(_("Choose who collected the money."), field_errors={"collector": [_("Unknown user.")]})
+    return found
+
+
+def _orders_of(invoices) -> list[int]:
+    return [i.order_id for i in invoices if i.order_id]
+
+
+def payment_allocate(*, by, payment: Payment, allocations: list[dict] | None = None) -> Payment:
+    """AR-1: change what a payment settles. Allocations kept as they are stay; the others are
+    withdrawn (their rows remain, dated) and the new ones made today. Without `allocations`
+    the credit on account settles the oldest open invoices."""
+    _require(can_collect(by), _("Your role does not allocate payments."))
+    today = timezone.localdate()
+    wanted = None if allocations is None else _parse_allocations(allocations)
+    with transaction.atomic():
+        lock_customer_ledger(payment.customer_id)
+        current = lock_payment(payment.pk)
+        if current.reversed_on:
+            raise ValidationFailed(_("Receipt %(number)s was reversed; it settles nothing.")
+                                   % {"number": current.number})
+        standing = list(current.allocations.filter(withdrawn_on__isnull=True))
+        ids = {a.invoice_id for a in standing} | set(_open_invoice_ids(current.customer_id))
+        invoices = lock_invoices(ids | set(wanted or {}))
+        if wanted is None:  # keep what stands, settle the oldest with the rest
+            wanted = {a.invoice_id: a.amount for a in standing}
+            for pk, amount in _oldest_first(current.customer_id, current.unallocated, invoices).items():
+                wanted[pk] = wanted.get(pk, ZERO) + amount
+        kept = [a for a in standing if wanted.get(a.invoice_id) == a.amount]
+        for allocation in standing:
+            if allocation not in kept:
+                _withdraw(allocation=allocation, invoice=invoices[allocation.invoice_id], on=today, by=by)
+                current.unallocated += allocation.amount
+        new = {pk: amount for pk, amount in wanted.items() if pk not in {a.invoice_id for a in kept}}
+        _check_allocations(new, invoices, customer_id=current.customer_id, available=current.unallocated)
+        for pk, amount in new.items():
+            _settle(invoice=invoices[pk], amount=amount, on=today, by=by, payment=current)
+            current.unallocated -= amount
+        current.save(update_fields=["unallocated", "updated_at"])
+        _sync_plans(_orders_of(invoices.values()))
+        lists_changed(INVOICE_LIST)
+        lists_changed(PAYMENT_LIST)
+    return current
+
+
+def payment_reverse(*, by, payment: Payment, reason: str) -> Payment:
+    """AR-1: undo a payment recorded in error (a bounced cheque, the wrong customer). The
+    receipt stays in the ledger with its reversing entry; its allocations are withdrawn, so
+    the invoices it settled are open again."""
+    _require(can_keep_ledger(by), _("Only finance can reverse a payment."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give the reason for reversing the payment."),
+                               field_errors={"reason": [_("Required.")]})
+    today = timezone.localdate()
+    with transaction.atomic():
+        lock_customer_ledger(payment.customer_id)
+        current = lock_payment(payment.pk)
+        if current.reversed_on:
+            raise ValidationFailed(_("Receipt %(number)s was already reversed on %(on)s.")
+                                   % {"number": current.number, "on": current.reversed_on})
+        standing = list(current.allocations.filter(withdrawn_on__isnull=True))
+        invoices = lock_invoices({a.invoice_id for a in standing})
+        for allocation in standing:
+            _withdraw(allocation=allocation, invoice=invoices[allocation.invoice_id], on=today, by=by)
+        current.reversed_on = max(today, current.received_on)
+        current.reversed_by = by
+        current.reversal_reason = reason[:200]
+        current.unallocated = ZERO
+        current.save(update_fields=["reversed_on", "reversed_by", "reversal_reason", "unallocated", "updated_at"])
+        _sync_plans(_orders_of(invoices.values()))
+        lists_changed(INVOICE_LIST)
+        lists_changed(PAYMENT_LIST)
+    return current
+
+
+# --- credit notes (ORD-2 → AR-1) ---------------------------------------------------------------------------
+
+def return_record(**kwargs) -> Return:
+    """sales.services.return_record, and the credit note it produces (a return after
+    invoicing) settles the order's invoice at once, then the customer's oldest."""
+    with transaction.atomic():
+        ret = sales_services.return_record(**kwargs)
+        note = CreditNote.objects.filter(ret=ret).first()
+        if note is not None:
+            credit_note_apply(by=kwargs["by"], credit_note=note)
+    return ret
+
+
+def credit_note_apply(*, by, credit_note: CreditNote) -> None:
+    with transaction.atomic():
+        lock_customer_ledger(credit_note.customer_id)
+        own = Invoice.objects.filter(order__returns=credit_note.ret_id).values_list("pk", flat=True)
+        invoices = lock_invoices(set(own) | set(_open_invoice_ids(credit_note.customer_id)))
+        left = credit_note.amount - _credit_note_used(credit_note)
+        first = [invoices[pk] for pk in own if pk in invoices and invoices[pk].open_amount > 0]
+        for invoice in first:
+            part = min(left, invoice.open_amount)
+            if part > 0:
+                _settle(invoice=invoice, amount=part, on=credit_note.issued_on, by=by, credit_note=credit_note)
+                left -= part
+        for pk, part in _oldest_first(credit_note.customer_id, left, invoices).items():
+            _settle(invoice=invoices[pk], amount=part, on=credit_note.issued_on, by=by, credit_note=credit_note)
+        _sync_plans(_orders_of(invoices.values()))
+        lists_changed(INVOICE_LIST)
+
+
+# --- AR-2: promises, attempts, tasks ----------------------------------------------------------------------------
+
+def attempt_log(*, by, customer, channel: str, outcome: str, note: str = "", invoice=None, task=None,
+                promised_on=None, promised_amount=None, contact: str = "") -> CollectionAttempt:
+    """AR-2: log an attempt to collect. "Promised to pay" records the promise (date and
+    amount) to be followed up on its date. Logging against a task marks the task done."""
+    _require(can_collect(by), _("Your role does not collect payments."))
+    customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
+    if channel not in CollectionAttempt.Channel.values:
+        raise ValidationFailed(_("Choose how you contacted the customer."), field_errors={"channel": [_("Required.")]})
+    if outcome not in CollectionAttempt.Outcome.values:
+        raise ValidationFailed(_("Choose the outcome."), field_errors={"outcome": [_("Required.")]})
+    invoice = _invoice_of(customer, invoice)
+    today = timezone.localdate()
+    with transaction.atomic():
+        lock_customer_ledger(customer.pk)
+        promise = None
+        if outcome == CollectionAttempt.Outcome.PROMISED:
+            promise = _promise(by=by, customer=customer, invoice=invoice, promised_on=promised_on,
+                               amount=promised_amount, contact=contact, note=note, today=today)
+        attempt = CollectionAttempt(customer=customer, invoice=invoice, channel=channel, outcome=outcome,
+                                    note=(note or "").strip()[:500], by=by, promise=promise)
+        if task is not None:
+            current = CollectionTask.objects.select_for_update().filter(pk=getattr(task, "pk", task),
+                                                                        customer=customer).first()
+            if current is None:
+                raise ValidationFailed(_("That collection task is not this customer's."))
+            attempt.task = current
+            if current.status == CollectionTask.Status.OPEN:
+                current.status = CollectionTask.Status.DONE
+                current.done_at = timezone.now()
+                current.done_by = by
+                current.save(update_fields=["status", "done_at", "done_by"])
+        attempt.save()
+    return attempt
+
+
+def _invoice_of(customer, invoice) -> Invoice | None:
+    if invoice in (None, ""):
+        return None
+    pk = getattr(invoice, "pk", invoice)
+    found = customer.invoices.filter(pk=int(pk)).first() if str(pk).isdigit() and len(str(pk)) < 18 else None
+    if found is None:
+        raise ValidationFailed(_("Unknown invoice “%(invoice)s”.") % {"invoice": pk},
+                               field_errors={"invoice": [_("Choose one of the customer's invoices.")]})
+    return found
+
+
+def _promise(*, by, customer, invoice, promised_on, amount, contact, note, today) -> Promise:
+    promised_on = _day(promised_on, field="promised_on", label=_("promised payment date"))
+    if promised_on < today:
+        raise ValidationFailed(_("A promise to pay names today or a later day."),
+                               field_errors={"promised_on": [_("Today or later.")]})
+    amount = _amount(amount, field="promised_amount", label=_("amount promised"))
+    return Promise.objects.create(customer=customer, invoice=invoice, promised_on=promised_on, amount=amount,
+                                  made_on=today, contact=(contact or "").strip()[:60], note=(note or "").strip()[:300],
+                                  recorded_by=by)
+
+
+def _paid_between(customer_id: int, start: date, end: date) -> Decimal:
+    return (Payment.objects.filter(customer_id=customer_id, received_on__gte=start, received_on__lte=end,
+                                   reversed_on__isnull=True).aggregate(s=Sum("amount"))["s"] or ZERO)
+
+
+def _keep_promises(customer_id: int, *, today: date) -> None:
+    """A promise is kept once the payments made since it reach its amount, by its date."""
+    for promise in Promise.objects.filter(customer_id=customer_id, status=Promise.Status.OPEN):
+        if _paid_between(customer_id, promise.made_on, min(promise.promised_on, today)) >= promise.amount:
+            promise.status = Promise.Status.KEPT
+            promise.resolved_on = today
+            promise.save(update_fields=["status", "resolved_on", "updated_at"])
+            CollectionTask.objects.filter(promise=promise, status=CollectionTask.Status.OPEN).update(
+                status=CollectionTask.Status.CANCELLED)
+
+
+def promise_cancel(*, by, promise: Promise, reason: str = "") -> Promise:
+    _require(can_collect(by), _("Your role does not collect payments."))
+    with transaction.atomic():
+        current = Promise.objects.select_for_update().get(pk=promise.pk)
+        if current.status != Promise.Status.OPEN:
+            raise ValidationFailed(_("Only an open promise can be cancelled; this one is %(status)s.")
+                                   % {"status": current.get_status_display()})
+        current.status = Promise.Status.CANCELLED
+        current.resolved_on = timezone.localdate()
+        if reason:
+            current.note = f"{current.note} {reason}".strip()[:300]
+        current.save(update_fields=["status", "resolved_on", "note", "updated_at"])
+        CollectionTask.objects.filter(promise=current, status=CollectionTask.Status.OPEN).update(
+            status=CollectionTask.Status.CANCELLED)
+    return current
+
+
+def collection_day(*, today: date | None = None) -> dict[str, int]:
+    """AR-2, run each morning by the worker (and by `kehu collection-day`): judge the promises
+    whose date has passed, make the day's calls, visits and follow-ups, put instalments in
+    step, and drop tasks whose money has come in. Running it twice makes nothing twice."""
+    today = today or timezone.localdate()
+    counts = {"kept": 0, "broken": 0}
+    for promise in Promise.objects.filter(status=Promise.Status.OPEN, promised_on__lt=today):
+        kept = _paid_between(promise.customer_id, promise.made_on, promise.promised_on) >= promise.amount
+        promise.status = Promise.Status.KEPT if kept else Promise.Status.BROKEN
+        promise.resolved_on = today
+        promise.save(update_fields=["status", "resolved_on", "updated_at"])
+        counts["kept" if kept else "broken"] += 1
+    _sync_plans(None, today=today)
+    policy = CollectionPolicy.current()
+    planned = set(CollectionPlan.objects.filter(status=CollectionPlan.Status.ACTIVE).values_list("order_id", flat=True))
+    tasks = []
+    horizon = today + timedelta(days=policy.reminder_days)
+    for invoice in Invoice.objects.filter(open_amount__gt=0, due_on__lte=horizon).only(
+            "id", "customer_id", "order_id", "due_on", "open_amount"):
+        if invoice.order_id in planned:
+            continue
+        kind = CollectionTask.Kind.VISIT if invoice.due_on <= today else CollectionTask.Kind.REMINDER
+        tasks.append(CollectionTask(kind=kind, customer_id=invoice.customer_id, invoice_id=invoice.pk,
+                                    due_on=today if kind == CollectionTask.Kind.REMINDER else invoice.due_on,
+                                    amount=invoice.open_amount))
+    for instalment in (Instalment.objects.filter(plan__status=CollectionPlan.Status.ACTIVE,
+                                                 status__in=[Instalment.Status.PENDING, Instalment.Status.PARTLY_PAID,
+                                                             Instalment.Status.OVERDUE])
+                       .select_related("plan", "plan__order__invoice")):
+        if instalment.due_on - timedelta(days=instalment.reminder_days) > today:
+            continue
+        kind = CollectionTask.Kind.VISIT if instalment.due_on <= today else CollectionTask.Kind.REMINDER
+        invoice = getattr(instalment.plan.order, "invoice", None)
+        tasks.append(CollectionTask(kind=kind, customer_id=instalment.plan.customer_id, instalment=instalment,
+                                    invoice=invoice, due_on=today if kind == CollectionTask.Kind.REMINDER
+                                    else instalment.due_on, amount=instalment.amount - instalment.paid))
+    for promise in Promise.objects.filter(status=Promise.Status.OPEN, promised_on__lte=today):
+        tasks.append(CollectionTask(kind=CollectionTask.Kind.PROMISE, customer_id=promise.customer_id,
+                                    invoice_id=None, promise=promise, due_on=promise.promised_on,
+                                    amount=promise.amount))
+    before = CollectionTask.objects.count()
+    CollectionTask.objects.bulk_create(tasks, ignore_conflicts=True, batch_size=1000)
+    counts["tasks"] = CollectionTask.objects.count() - before
+    counts["dropped"] = (CollectionTask.objects.filter(status=CollectionTask.Status.OPEN, invoice__open_amount=0,
+                                                       promise__isnull=True)
+                         .update(status=CollectionTask.Status.CANCELLED))
+    return counts
+
+
+# --- AR-5: collection plans ---------------------------------------------------------------------------------
+
+PLANNABLE = (Order.Status.CONFIRMED, Order.Status.DELIVERED, Order.Status.INVOICED)
+
+
+def plan_create(*, by, order: Order, instalments: list[dict], note: str = "") -> CollectionPlan:
+    """AR-5: split what an order asks into instalments, each with a due date, an amount and
+    days of reminder; they add up to the order's amount after returns exactly."""
+    _require(can_collect(by), _("Your role does not plan collections."))
+    if not instalments:
+        raise ValidationFailed(_("A plan needs at least one instalment."),
+                               field_errors={"instalments": [_("Add an instalment.")]})
+    built = []
+    for n, row in enumerate(instalments, start=1):
+        try:
+            due_on = _day(row.get("due_on"), field="instalments", label=_("due date"))
+            amount = _amount(row.get("amount"), field="instalments", label=_("amount"))
+            reminder = row.get("reminder_days")
+            reminder = 3 if reminder in (None, "") else int(str(reminder).strip())
+        except ValueError:
+            raise ValidationFailed(_("Instalment %(n)d: the reminder days are a whole number.") % {"n": n},
+                                   field_errors={"instalments": [_("A whole number of days.")]}) from None
+        except ValidationFailed as exc:
+            raise ValidationFailed(_("Instalment %(n)d: %(problem)s") % {"n": n, "problem": exc.message},
+                                   field_errors=exc.field_errors) from None
+        if not 0 <= reminder <= 60:
+            raise ValidationFailed(_("Instalment %(n)d: remind 0 to 60 days before.") % {"n": n},
+                                   field_errors={"instalments": [_("From 0 to 60.")]})
+        built.append(Instalment(due_on=due_on, amount=amount, reminder_days=reminder))
+    built.sort(key=lambda i: i.due_on)
+    with transaction.atomic():
+        current = sales_services.lock_order(order_pk=order.pk, version=None)
+        lock_customer_ledger(current.customer_id)
+        if current.status not in PLANNABLE:
+            raise ValidationFailed(_("Order %(number)s is %(status)s: only a confirmed, delivered or invoiced order "
+                                     "is paid by a plan.") % {"number": current.number,
+                                                              "status": current.get_status_display()})
+        if built[0].due_on < current.ordered_on:
+            raise ValidationFailed(_("An instalment cannot fall due before the order date (%(on)s).")
+                                   % {"on": current.ordered_on}, field_errors={"instalments": [_("Too early.")]})
+        total = sum((i.amount for i in built), ZERO)
+        if total != current.net:
+            raise ValidationFailed(_("The instalments add up to %(total)s; the order asks %(net)s.")
+                                   % {"total": money(total), "net": money(current.net)},
+                                   field_errors={"instalments": [_("Make them add up to the order.")]})
+        if CollectionPlan.objects.filter(order=current, status=CollectionPlan.Status.ACTIVE).exists():
+            raise ValidationFailed(_("Order %(number)s already has a plan: void it first.")
+                                   % {"number": current.number})
+        plan = CollectionPlan.objects.create(order=current, customer_id=current.customer_id, created_by=by,
+                                             note=(note or "").strip()[:300])
+        for instalment in built:
+            instalment.plan = plan
+        Instalment.objects.bulk_create(built)
+        _sync_plans([current.pk])
+    return plan
+
+
+def plan_void(*, by, plan: CollectionPlan, reason: str) -> CollectionPlan:
+    _require(can_collect(by), _("Your role does not plan collections."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give the reason for voiding the plan."), field_errors={"reason": [_("Required.")]})
+    with transaction.atomic():
+        current = CollectionPlan.objects.select_for_update().get(pk=plan.pk)
+        if current.status == CollectionPlan.Status.VOID:
+            raise ValidationFailed(_("This plan is already void."))
+        current.status = CollectionPlan.Status.VOID
+        current.voided_by = by
+        current.void_reason = reason[:200]
+        current.save(update_fields=["status", "voided_by", "void_reason", "updated_at"])
+        current.instalments.update(status=Instalment.Status.VOID)
+        CollectionTask.objects.filter(instalment__plan=current, status=CollectionTask.Status.OPEN).update(
+            status=CollectionTask.Status.CANCELLED)
+    return current
+
+
+def instalment_status(*, due_on: date, amount: Decimal, paid: Decimal, today: date) -> str:
+    if paid >= amount:
+        return Instalment.Status.PAID
+    if due_on < today:
+        return Instalment.Status.OVERDUE
+    return Instalment.Status.PARTLY_PAID if paid > 0 else Instalment.Status.PENDING
+
+
+def _sync_plans(order_ids, *, today: date | None = None) -> None:
+    """AR-5: what the order's invoice has settled covers its instalments in date order."""
+    today = today or timezone.localdate()
+    plans = CollectionPlan.objects.filter(status=CollectionPlan.Status.ACTIVE)
+    if order_ids is not None:
+        if not order_ids:
+            return
+        plans = plans.filter(order_id__in=list(order_ids))
+    changed = []
+    for plan in plans.select_related("order__invoice").prefetch_related("instalments"):
+        invoice = getattr(plan.order, "invoice", None)
+        covered = invoice.settled if invoice else ZERO
+        for instalment in sorted(plan.instalments.all(), key=lambda i: (i.due_on, i.pk)):
+            paid = min(covered, instalment.amount)
+            covered -= paid
+            status = instalment_status(due_on=instalment.due_on, amount=instalment.amount, paid=paid, today=today)
+            if (paid, status) != (instalment.paid, instalment.status):
+                instalment.paid, instalment.status = paid, status
+                changed.append(instalment)
+    Instalment.objects.bulk_update(changed, ["paid", "status"], batch_size=500)
+
