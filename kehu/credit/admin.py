@@ -4,6 +4,7 @@ read here only: they change through the approval chain (credit.services), never 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from kehu.core.admin import ReadOnlyMixin
 from kehu.credit.models import (
     ApprovalThreshold,
     CreditAccount,
@@ -12,17 +13,6 @@ from kehu.credit.models import (
     CreditPolicy,
     CreditRequest,
 )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CreditPolicy)

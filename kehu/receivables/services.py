@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -550,17 +550,18 @@ def collection_day(*, today: date | None = None) -> dict[str, int]:
         counts["kept" if kept else "broken"] += 1
     _sync_plans(None, today=today)
     policy = CollectionPolicy.current()
-    planned = set(CollectionPlan.objects.filter(status=CollectionPlan.Status.ACTIVE).values_list("order_id", flat=True))
     tasks = []
-    horizon = today + timedelta(days=policy.reminder_days)
-    for invoice in Invoice.objects.filter(open_amount__gt=0, due_on__lte=horizon).only(
-            "id", "customer_id", "order_id", "due_on", "open_amount"):
-        if invoice.order_id in planned:
-            continue
-        kind = CollectionTask.Kind.VISIT if invoice.due_on <= today else CollectionTask.Kind.REMINDER
-        tasks.append(CollectionTask(kind=kind, customer_id=invoice.customer_id, invoice_id=invoice.pk,
-                                    due_on=today if kind == CollectionTask.Kind.REMINDER else invoice.due_on,
-                                    amount=invoice.open_amount))
+    # Invoices without a plan (a plan's instalments have their own dates), not yet called about.
+    unplanned = (Invoice.objects.filter(open_amount__gt=0)
+                 .exclude(order__collection_plans__status=CollectionPlan.Status.ACTIVE)
+                 .only("id", "customer_id", "due_on", "open_amount"))
+    for kind, due in ((CollectionTask.Kind.VISIT, Q(due_on__lte=today)),
+                      (CollectionTask.Kind.REMINDER,
+                       Q(due_on__gt=today, due_on__lte=today + timedelta(days=policy.reminder_days)))):
+        for invoice in unplanned.filter(due).exclude(tasks__kind=kind).iterator(chunk_size=2000):
+            tasks.append(CollectionTask(kind=kind, customer_id=invoice.customer_id, invoice_id=invoice.pk,
+                                        due_on=invoice.due_on if kind == CollectionTask.Kind.VISIT else today,
+                                        amount=invoice.open_amount))
     for instalment in (Instalment.objects.filter(plan__status=CollectionPlan.Status.ACTIVE,
                                                  status__in=[Instalment.Status.PENDING, Instalment.Status.PARTLY_PAID,
                                                              Instalment.Status.OVERDUE])
