@@ -6,6 +6,7 @@ from django.shortcuts import render
 from kehu.core.scopes import scope_of
 from kehu.customers.models import CustomerEvent
 from kehu.customers.selectors import customers_visible_to, recent_events_for
+from kehu.receivables.selectors import headline_for
 
 
 @login_required
@@ -17,5 +18,8 @@ def home(request):
         "customer_count": customers.count(),
         "incomplete": customers.filter(completeness__lt=60).order_by("completeness", "id")[:10],
         "events": recent_events_for(request.user, kind=CustomerEvent.Kind.KEY_PERSON_CHANGED),
+        # AR-4: sales and collection rate, a salesperson's two headline measures; overdue and
+        # today's collection work (None for users who do not see receivables).
+        "money": headline_for(request.user),
     }
     return render(request, "insights/home.html", context)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from kehu.core.money import MONEY_FIELD
 from kehu.core.roles import Role
 from kehu.core.scopes import scope_of, scope_queryset
+from kehu.customers.selectors import customers_visible_to
 from kehu.receivables.models import (
     Allocation,
     CollectionAttempt,
@@ -26,6 +27,7 @@ from kehu.receivables.models import (
     Promise,
 )
 from kehu.sales.models import CreditNote
+from kehu.sales.selectors import sales_amount
 
 ZERO = Decimal("0")
 MONEY = DecimalField(**MONEY_FIELD)
@@ -300,8 +302,6 @@ def ageing(user, *, as_of: date | None = None, by: str = "customer", customer_id
 
 
 def _scoped_customer_ids(user, customer_ids):
-    from kehu.customers.selectors import customers_visible_to
-
     qs = customers_visible_to(user) if can_see_receivables(user) else customers_visible_to(user).none()
     if customer_ids is not None:
         qs = qs.filter(pk__in=list(customer_ids))
@@ -447,3 +447,52 @@ def ledger_of(customer) -> list[dict]:
         running += entry["debit"] - entry["credit"]
         entry["balance"] = running
     return entries
+
+
+# --- the collection work page and the dashboard (AR-2, AR-4) -------------------------------------------
+
+def overdue_without_task(user, *, on: date | None = None) -> QuerySet[Invoice]:
+    """Open invoices in scope past their due date that no open collection task covers:
+    the ones the morning run has not picked up (or whose task was closed without payment)."""
+    on = on or timezone.localdate()
+    open_task = CollectionTask.objects.filter(invoice=OuterRef("pk"), status=CollectionTask.Status.OPEN)
+    return (invoices_visible_to(user).filter(open_amount__gt=0, due_on__lt=on)
+            .exclude(Exists(open_task)).order_by("due_on", "id"))
+
+
+@dataclass
+class Headline:
+    """The dashboard's receivables cards."""
+    sales: Decimal
+    rate: RateRow
+    overdue: Decimal
+    tasks_due: int
+    promises_due: int
+
+    @property
+    def collection_today(self) -> int:
+        return self.tasks_due + self.promises_due
+
+
+def headline_for(user, *, today: date | None = None) -> Headline | None:
+    """Sales and collection rate this month side by side, what is overdue and today's
+    collection work; None for a user who does not see receivables."""
+    if not can_see_receivables(user):
+        return None
+    today = today or timezone.localdate()
+    start, end = month_bounds(today)
+    _rows, rate = collection_rate(user, start=start, end=end, by="company")
+    _rows, owed = ageing(user, as_of=today, by="company")
+    return Headline(sales=sales_amount(user, start=start, end=end), rate=rate, overdue=owed.overdue,
+                    tasks_due=collection_tasks_for(user, on=today).count(),
+                    promises_due=promises_due_for(user, on=today).count())
+
+
+def group_label(user, *, by: str, key) -> str:
+    """The name of one row of the ageing table (customer, salesperson or office), for the
+    heading of its drill-down; empty for a customer outside the user's scope."""
+    if by not in GROUPS or by == "company" or (by == "customer" and not customers_visible_to(user).filter(pk=key).exists()):
+        return ""
+    row = AgeingRow(key=key)
+    _label([row], by)
+    return row.label

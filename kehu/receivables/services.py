@@ -466,9 +466,10 @@ def attempt_log(*, by, customer, channel: str, outcome: str, note: str = "", inv
                                amount=promised_amount, contact=contact, note=note, today=today)
         attempt = CollectionAttempt(customer=customer, invoice=invoice, channel=channel, outcome=outcome,
                                     note=(note or "").strip()[:500], by=by, promise=promise)
-        if task is not None:
-            current = CollectionTask.objects.select_for_update().filter(pk=getattr(task, "pk", task),
-                                                                        customer=customer).first()
+        if task not in (None, ""):
+            pk = str(getattr(task, "pk", task)).strip()
+            current = (CollectionTask.objects.select_for_update().filter(pk=int(pk), customer=customer).first()
+                       if pk.isdigit() and len(pk) < 18 else None)
             if current is None:
                 raise ValidationFailed(_("That collection task is not this customer's."))
             attempt.task = current

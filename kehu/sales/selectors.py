@@ -144,3 +144,16 @@ def returns_analysis(user, *, start: date, end: date, by: str) -> list[dict]:
         for r in rows:
             r["label"] = str(names.get(r["key"], r["key"]))
     return rows
+
+
+# Orders that count as sales: taken and not called off (AR-4 "sales amount").
+NOT_SALES = (Order.Status.DRAFT, Order.Status.CANCELLED)
+
+
+def sales_amount(user, *, start: date, end: date) -> Decimal:
+    """AR-4: what the user's scope sold from `start` to `end`: the orders taken in the period,
+    neither drafts nor cancelled, less what came back. Summed separately and subtracted here
+    (SQLite would subtract decimals in floating point)."""
+    sums = (orders_visible_to(user).filter(ordered_on__gte=start, ordered_on__lte=end)
+            .exclude(status__in=NOT_SALES).aggregate(total=Sum("total"), returned=Sum("returned")))
+    return (sums["total"] or Decimal("0")) - (sums["returned"] or Decimal("0"))

@@ -1,0 +1,483 @@
+"""Collection work and report pages as their users see them: ageing with its drill-down and
+export (AR-3), collection rate with the previous period (AR-4), the day's collection work,
+attempts and promises (AR-2); every page against every role."""
+
+import io
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from conftest import rule
+from kehu.credit import services as credit
+from kehu.credit.models import CreditAccount, CreditPolicy
+from kehu.customers import services as customer_services
+from kehu.customers.models import Category
+from kehu.receivables import selectors, services
+from kehu.receivables.models import CollectionAttempt, CollectionTask, Invoice, Promise
+from kehu.sales import services as sales
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+ROLES = ["owner", "teammate", "outsider", "director", "other_director", "manager", "vp", "gm", "service",
+         "finance", "admin"]
+SEES_SHANGHAI = {"owner", "director", "manager", "vp", "gm", "service", "finance", "admin"}
+SEES_HANGZHOU = {"outsider", "other_director", "manager", "vp", "gm", "service", "finance", "admin"}
+READERS = set(ROLES) - {"service"}
+COLLECTORS = {"owner", "teammate", "outsider", "director", "other_director", "manager", "finance", "admin"}
+
+
+@pytest.fixture(autouse=True)
+def en_messages():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def en(client_for):
+    """client_for(user), with the pages in English so that messages compare exactly."""
+
+    def login(user):
+        client = client_for(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return login
+
+
+def days_ago(n: int):
+    return TODAY - timedelta(days=n)
+
+
+def invoiced(users, customer, product, quantity, *, due_days_ago):
+    """An order of `quantity` × ¥100, invoiced so that it falls due `due_days_ago` days ago
+    (negative: in the future) under the company's 30 days' terms."""
+    CreditAccount.objects.update_or_create(customer=customer, defaults={"limit": Decimal("10000000")})
+    CreditPolicy.current()
+    CreditPolicy.objects.update(overdue_block_days=1000)  # old invoices on purpose
+    seller = customer.owner
+    on = days_ago(due_days_ago + 30)
+    order = sales.order_create(by=seller, customer=customer, lines=[{"product": product, "quantity": quantity}],
+                               ordered_on=on)
+    order = credit.order_confirm(by=seller, order=order, version=order.version)
+    order = sales.order_advance(by=seller, order=order, version=order.version, to="delivered")
+    order = services.order_invoice(by=users["finance"], order=order, version=order.version, on=on)
+    invoice = Invoice.objects.get(order=order)
+    assert invoice.due_on == days_ago(due_days_ago)
+    return invoice
+
+
+def pay(users, customer, amount, *, invoice=None, on=None, by="finance"):
+    allocations = None if invoice is None else [{"invoice": invoice.pk, "amount": amount}]
+    return services.payment_post(by=users[by], customer=customer, amount=amount, method="transfer",
+                                 received_on=on or TODAY, allocations=allocations)
+
+
+def teammate_customer(users):
+    return customer_services.customer_create(by=users["teammate"], data={
+        "name": "上海永兴五金店", "category": Category.KEY_RETAILER, "phone": "021-6666 0303"})
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def row_cells(response, key, attr="data-bucket") -> dict[str, str]:
+    """The visible text of each cell of one row of a report table, by the cell's `attr`."""
+    match = re.search(rf'<tr data-key="{key}">(.*?)</tr>', response.text, re.S)
+    assert match, f"no row {key}"
+    return {name: text_of(cell) for name, cell in re.findall(rf'{attr}="([^"]+)"[^>]*>(.*?)</td>', match.group(1),
+                                                             re.S)}
+
+
+def total_cells(response, table_id) -> dict[str, str]:
+    match = re.search(rf'<tr id="{table_id}">(.*?)</tr>', response.text, re.S)
+    return {name: text_of(cell) for name, cell in re.findall(r'data-bucket="([^"]+)"[^>]*>(.*?)</th>',
+                                                             match.group(1), re.S)}
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def listed(response, attr="data-invoice") -> list[str]:
+    return re.findall(rf'{attr}="([^"]+)"', response.text)
+
+
+@pytest.fixture
+def book(users, customer, product):
+    """The owner's customer: invoices due 10, 45, 70 (partly paid), 100 and 200 days ago, one
+    not yet due, and ¥200 on account."""
+    made = {
+        "d10": invoiced(users, customer, product, 10, due_days_ago=10),     # ¥1,000
+        "d45": invoiced(users, customer, product, 20, due_days_ago=45),     # ¥2,000
+        "d70": invoiced(users, customer, product, 8, due_days_ago=70),      # ¥800, ¥300 paid
+        "d100": invoiced(users, customer, product, 30, due_days_ago=100),   # ¥3,000
+        "d200": invoiced(users, customer, product, 40, due_days_ago=200),   # ¥4,000
+        "later": invoiced(users, customer, product, 5, due_days_ago=-20),   # ¥500, due in 20 days
+    }
+    pay(users, customer, "300", invoice=made["d70"])
+    services.payment_post(by=users["finance"], customer=customer, amount="200", method="cash", allocations=[])
+    return made
+
+
+# --- AR-3: ageing ------------------------------------------------------------------------------------------
+
+@rule("AR-3")
+def test_it_ages_the_open_invoices_into_buckets_that_reconcile_with_the_balance(en, users, customer, book):
+    response = en(users["owner"]).get(reverse("receivables:ageing"))
+    assert response.status_code == 200
+    assert response.context["by"] == "customer"  # a salesperson reads their customers
+    expected = {"current": "¥500.00", "d1_30": "¥1,000.00", "d31_60": "¥2,000.00", "d61_90": "¥500.00",
+                "d91_180": "¥3,000.00", "over_180": "¥4,000.00", "open": "¥11,000.00", "on_account": "¥200.00",
+                "balance": "¥10,800.00"}
+    assert row_cells(response, customer.pk) == expected
+    assert total_cells(response, "ageing-total") == expected
+    assert response.context["total"].balance == sum(selectors.balances([customer.pk]).values()) == Decimal("10800")
+
+
+@rule("AR-3")
+def test_it_groups_by_salesperson_for_a_manager_with_a_total_over_the_scope(en, users, customer, product, book):
+    other = teammate_customer(users)
+    invoiced(users, other, product, 7, due_days_ago=3)
+    response = en(users["director"]).get(reverse("receivables:ageing"))
+    assert response.context["by"] == "owner"
+    assert row_cells(response, users["owner"].pk)["balance"] == "¥10,800.00"
+    assert row_cells(response, users["teammate"].pk)["d1_30"] == "¥700.00"
+    assert total_cells(response, "ageing-total")["d1_30"] == "¥1,700.00"
+    assert response.context["total"].balance == sum(selectors.balances([customer.pk, other.pk]).values())
+    company = en(users["director"]).get(reverse("receivables:ageing"), {"by": "company"})
+    assert row_cells(company, "")["balance"] == "¥11,500.00"
+
+
+@rule("AR-3")
+def test_it_drills_down_to_exactly_the_invoices_of_a_cell(en, users, customer, product, book):
+    invoiced(users, teammate_customer(users), product, 7, due_days_ago=12)
+    client = en(users["director"])
+    url = reverse("receivables:ageing_invoices")
+    cell = client.get(url, {"as_of": TODAY.isoformat(), "by": "customer", "key": customer.pk, "bucket": "d1_30"})
+    assert listed(cell) == [book["d10"].number]
+    assert re.search(r'data-late="10"', cell.text)
+    partly = client.get(url, {"by": "customer", "key": customer.pk, "bucket": "d61_90"})
+    assert listed(partly) == [book["d70"].number]
+    assert 'data-open="500.00"' in partly.text
+    whole_row = client.get(url, {"by": "customer", "key": customer.pk})
+    assert listed(whole_row) == [book[k].number for k in ("d200", "d100", "d70", "d45", "d10", "later")]
+    whole_bucket = client.get(url, {"by": "company", "bucket": "d1_30"})
+    assert len(listed(whole_bucket)) == 2  # both customers' invoices of 1–30 days
+    # Every non-zero cell of the page links to its drill-down.
+    page = client.get(reverse("receivables:ageing"), {"by": "customer"})
+    assert (f"by=customer&amp;key={customer.pk}&amp;bucket=over_180") in page.text
+
+
+@rule("AR-3")
+def test_it_shows_the_ledger_as_it_stood_on_an_earlier_day(en, users, customer, product):
+    invoice = invoiced(users, customer, product, 10, due_days_ago=10)
+    pay(users, customer, "1000", invoice=invoice)  # received today
+    client = en(users["owner"])
+    today = client.get(reverse("receivables:ageing"))
+    assert today.context["rows"] == []
+    before = client.get(reverse("receivables:ageing"), {"as_of": days_ago(1).isoformat()})
+    assert row_cells(before, customer.pk)["d1_30"] == "¥1,000.00"
+    assert row_cells(before, customer.pk)["balance"] == "¥1,000.00"
+    drill = client.get(reverse("receivables:ageing_invoices"), {"as_of": days_ago(1).isoformat(), "bucket": "d1_30"})
+    assert listed(drill) == [invoice.number]
+    assert 'data-late="9"' in drill.text
+
+
+@rule("AR-3")
+@pytest.mark.parametrize(("query", "field"), [({"as_of": "garbage"}, "as of"), ({"by": "evil"}, "group by"),
+                                               ({"as_of": "0001-01-01"}, "as of")])
+def test_it_ignores_a_bad_query_with_a_message_and_shows_today(en, users, customer, book, query, field):
+    response = en(users["owner"]).get(reverse("receivables:ageing"), query)
+    assert response.status_code == 200
+    assert response.context["as_of"] == TODAY and response.context["by"] == "customer"
+    assert messages_of(response)[0].startswith(f"“{field}” ignored:")
+    assert row_cells(response, customer.pk)["balance"] == "¥10,800.00"
+
+
+@rule("AR-3")
+def test_it_ignores_a_bad_drill_down_query_with_a_message(en, users, customer, book):
+    response = en(users["owner"]).get(reverse("receivables:ageing_invoices"),
+                                      {"as_of": "2025-13-45", "bucket": "evil", "by": "customer", "key": "abc"})
+    assert response.status_code == 200
+    assert len(messages_of(response)) == 3  # as of, bucket and row
+    assert len(listed(response)) == 6  # every open invoice in the scope, as of today
+
+
+@rule("AR-3")
+def test_it_exports_the_ageing_with_its_total(en, users, customer, book):
+    response = en(users["owner"]).get(reverse("receivables:ageing_export"))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[0] == ("customer", "Current", "1–30 days", "31–60 days", "61–90 days", "91–180 days",
+                       "Over 180 days", "open total", "on account", "balance")
+    assert rows[1] == (customer.name, 500, 1000, 2000, 500, 3000, 4000, 11000, 200, 10800)
+    assert rows[2] == ("Total", 500, 1000, 2000, 500, 3000, 4000, 11000, 200, 10800)
+
+
+@rule("AR-3")
+def test_it_reads_the_ageing_in_a_fixed_number_of_queries(en, users, customer, product, book,
+                                                          django_assert_num_queries):
+    client = en(users["director"])
+    client.get(reverse("receivables:ageing"))
+    # session, user, office subtree (2), open amounts per group, payments and credit notes on account, names,
+    # the user's office in the navigation bar
+    with django_assert_num_queries(9):
+        client.get(reverse("receivables:ageing"), {"by": "customer"})
+    for n in range(3):
+        other = customer_services.customer_create(by=users["teammate"], data={
+            "name": f"上海客户{n}", "category": Category.KEY_RETAILER, "phone": f"021-6666 030{n}"})
+        invoiced(users, other, product, n + 1, due_days_ago=5 * n)
+    with django_assert_num_queries(9):
+        response = client.get(reverse("receivables:ageing"), {"by": "customer"})
+    assert len(response.context["rows"]) == 4
+
+
+# --- AR-4: collection rate -------------------------------------------------------------------------------
+
+@pytest.fixture
+def period():
+    return {"start": days_ago(20).isoformat(), "end": TODAY.isoformat()}
+
+
+@rule("AR-4")
+def test_it_computes_the_collection_rate_and_follows_a_payment(en, users, customer, product, period):
+    invoice = invoiced(users, customer, product, 10, due_days_ago=10)  # ¥1,000 due in the period
+    pay(users, customer, "600", invoice=invoice, on=days_ago(5))
+    client = en(users["owner"])
+    response = client.get(reverse("receivables:collection_rate"), {**period, "by": "customer"})
+    row = re.search(rf'<tr data-key="{customer.pk}">(.*?)</tr>', response.text, re.S).group(1)
+    assert [text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)][1:4] == [
+        "¥1,000.00", "¥600.00", "60.0%"]
+    pay(users, customer, "100", invoice=invoice)
+    response = client.get(reverse("receivables:collection_rate"), {**period, "by": "customer"})
+    assert response.context["total"]["row"].rate == Decimal("70.0")
+    assert 'data-rate="70.0"' in response.text
+
+
+@rule("AR-4")
+def test_it_lists_the_lowest_rate_first_and_compares_with_the_period_before(en, users, customer, product, period):
+    due_now = invoiced(users, customer, product, 10, due_days_ago=10)
+    pay(users, customer, "600", invoice=due_now, on=days_ago(5))
+    earlier = invoiced(users, customer, product, 10, due_days_ago=30)  # the 21 days before the period
+    pay(users, customer, "1000", invoice=earlier, on=days_ago(25))
+    invoiced(users, teammate_customer(users), product, 5, due_days_ago=3)  # nothing collected
+    response = en(users["director"]).get(reverse("receivables:collection_rate"), period)
+    assert response.context["by"] == "owner"
+    lines = response.context["lines"]
+    assert [(str(line["row"].label), line["row"].rate, line["before"], line["change"]) for line in lines] == [
+        ("李娜", Decimal("0.0"), None, None), ("张伟", Decimal("60.0"), Decimal("100.0"), Decimal("-40.0"))]
+    assert response.context["before_start"] == days_ago(41) and response.context["before_end"] == days_ago(21)
+    assert "−40.0" in response.text and "—" in response.text
+
+
+@rule("AR-4")
+def test_it_offers_this_month_by_default_and_the_presets(en, users):
+    client = en(users["owner"])
+    start, end = selectors.month_bounds(TODAY)
+    response = client.get(reverse("receivables:collection_rate"))
+    assert (response.context["start"], response.context["end"], response.context["preset"]) == (start, end,
+                                                                                                "this_month")
+    last = client.get(reverse("receivables:collection_rate"), {"preset": "last_month"})
+    assert (last.context["start"], last.context["end"]) == selectors.month_bounds(start - timedelta(days=1))
+    assert last.context["before_end"] == last.context["start"] - timedelta(days=1)
+    assert last.context["before_start"] == selectors.month_bounds(last.context["before_end"])[0]
+    quarter = client.get(reverse("receivables:collection_rate"), {"preset": "this_quarter"})
+    assert quarter.context["start"].month == (TODAY.month - 1) // 3 * 3 + 1
+    assert quarter.context["start"] <= TODAY <= quarter.context["end"]
+
+
+@rule("AR-4")
+@pytest.mark.parametrize("query", [{"start": "abc"}, {"by": "evil"}, {"start": "2026-05-01", "end": "2026-04-01"},
+                                   {"preset": "next_year"}, {"end": "9999-12-31"}])
+def test_it_ignores_a_bad_period_with_a_message(en, users, query):
+    response = en(users["owner"]).get(reverse("receivables:collection_rate"), query)
+    assert response.status_code == 200
+    assert "ignored" in messages_of(response)[0]
+    assert (response.context["start"], response.context["end"]) == selectors.month_bounds(TODAY)
+
+
+@rule("AR-4")
+def test_it_exports_the_collection_rate(en, users, customer, product, period):
+    invoice = invoiced(users, customer, product, 10, due_days_ago=10)
+    pay(users, customer, "600", invoice=invoice, on=days_ago(5))
+    response = en(users["owner"]).get(reverse("receivables:collection_rate_export"), {**period, "by": "customer"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[0] == ("customer", "due", "collected", "collection rate %", "previous period %", "change (points)")
+    assert rows[1] == (customer.name, 1000, 600, 60, None, None)
+    assert rows[2] == ("Total", 1000, 600, 60, None, None)
+
+
+# --- AR-2: collection work, attempts and promises ----------------------------------------------------------
+
+@rule("AR-2")
+def test_it_lists_the_days_tasks_promises_and_overdue_invoices_without_a_task(en, users, customer, product):
+    tasked = invoiced(users, customer, product, 10, due_days_ago=5)
+    services.collection_day(today=TODAY)
+    untasked = invoiced(users, customer, product, 3, due_days_ago=2)  # after the morning run
+    services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised",
+                         promised_on=TODAY, promised_amount="800", contact="王会计")
+    response = en(users["owner"]).get(reverse("receivables:collection_work"))
+    task = CollectionTask.objects.get(invoice=tasked)
+    assert listed(response, "data-task") == [str(task.pk)]
+    assert listed(response, "data-promise") == [str(Promise.objects.get().pk)]
+    assert listed(response) == [untasked.number]
+    attempt_url = reverse("receivables:attempt_create", args=[customer.pk])
+    assert f"{attempt_url}?task={task.pk}&amp;invoice={tasked.pk}" in response.text
+    assert en(users["outsider"]).get(reverse("receivables:collection_work")).context["tasks"].paginator.count == 0
+
+
+@rule("AR-2")
+def test_it_logs_a_promise_against_a_task_and_closes_the_task(en, users, customer, product):
+    invoice = invoiced(users, customer, product, 10, due_days_ago=5)
+    services.collection_day(today=TODAY)
+    task = CollectionTask.objects.get(invoice=invoice)
+    client = en(users["owner"])
+    url = reverse("receivables:attempt_create", args=[customer.pk])
+    form = client.get(url, {"task": task.pk, "invoice": invoice.pk})
+    assert str(form.context["form"]["invoice"].value()) == str(invoice.pk)
+    promised_on = TODAY + timedelta(days=7)
+    response = client.post(url, {"task": task.pk, "invoice": invoice.pk, "channel": "visit", "outcome": "promised",
+                                 "promised_on": promised_on.isoformat(), "promised_amount": "1,000",
+                                 "contact": "王会计", "note": "月底资金到位",
+                                 "next": reverse("receivables:collection_work")})
+    assert response.status_code == 302 and response["Location"] == reverse("receivables:collection_work")
+    promise = Promise.objects.get()
+    assert (promise.customer, promise.invoice, promise.promised_on, promise.amount, promise.contact,
+            promise.status) == (customer, invoice, promised_on, Decimal("1000.00"), "王会计", "open")
+    task.refresh_from_db()
+    assert (task.status, task.done_by) == ("done", users["owner"])
+    attempt = CollectionAttempt.objects.get()
+    assert (attempt.task, attempt.promise, attempt.outcome, attempt.note) == (task, promise, "promised", "月底资金到位")
+    assert messages_of(client.get(response["Location"])) == [
+        f"Attempt logged: {customer.name} promised to pay ¥1,000.00 on {promised_on.isoformat()}."]
+
+
+@rule("AR-2")
+def test_it_logs_an_attempt_without_a_promise(en, users, customer):
+    response = en(users["finance"]).post(reverse("receivables:attempt_create", args=[customer.pk]),
+                                         {"channel": "call", "outcome": "unreachable"})
+    assert response["Location"] == reverse("customers:detail", args=[customer.pk])
+    assert CollectionAttempt.objects.get().outcome == "unreachable"
+    assert not Promise.objects.exists()
+
+
+def collection_state():
+    return (sorted(CollectionAttempt.objects.values_list("id", flat=True)), sorted(Promise.objects.values_list("id",
+            flat=True)), sorted(CollectionTask.objects.values_list("id", "status")))
+
+
+@rule("AR-2")
+@pytest.mark.parametrize(("values", "message"), [
+    ({"promised_on": "yesterday", "promised_amount": "500"}, "Enter a valid date."),
+    ({"promised_on": "past", "promised_amount": "500"}, "A promise to pay names today or a later day."),
+    ({"promised_amount": "0"}, "The amount promised must be more than zero."),
+    ({"promised_amount": "-5"}, "The amount promised must be more than zero."),
+    ({"promised_amount": "abc"}, "amount promised must be a number."),
+    ({"promised_amount": ""}, "Enter the amount promised."),
+    ({"task": "999999"}, "Unknown collection task “999999”."),
+    ({"task": "abc"}, "Unknown collection task “abc”."),
+    ({"invoice": "999999"}, "Select a valid choice. 999999 is not one of the available choices."),
+])
+def test_it_refuses_a_bad_attempt_and_changes_nothing(en, users, customer, product, values, message):
+    invoice = invoiced(users, customer, product, 10, due_days_ago=5)
+    services.collection_day(today=TODAY)
+    task = CollectionTask.objects.get(invoice=invoice)
+    data = {"task": task.pk, "channel": "call", "outcome": "promised",
+            "promised_on": (TODAY + timedelta(days=3)).isoformat(), "promised_amount": "500", **values}
+    if data["promised_on"] == "past":
+        data["promised_on"] = days_ago(1).isoformat()
+    before = collection_state()
+    response = en(users["owner"]).post(reverse("receivables:attempt_create", args=[customer.pk]), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert message in [str(e) for e in form.non_field_errors()] + [str(e) for f in form for e in f.errors]
+    assert collection_state() == before
+
+
+@rule("AR-2")
+def test_it_refuses_another_customers_task(en, users, customer, product):
+    other = teammate_customer(users)
+    invoiced(users, other, product, 2, due_days_ago=5)
+    services.collection_day(today=TODAY)
+    task = CollectionTask.objects.get(customer=other)
+    before = collection_state()
+    response = en(users["director"]).post(reverse("receivables:attempt_create", args=[customer.pk]),
+                                          {"task": task.pk, "channel": "call", "outcome": "reminded"})
+    assert [str(e) for e in response.context["form"].non_field_errors()] == [
+        "That collection task is not this customer's."]
+    assert collection_state() == before
+
+
+@rule("AR-2")
+def test_it_lists_promises_by_status_and_cancels_one_after_confirmation(en, users, customer):
+    for days in (3, 5):
+        services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised",
+                             promised_on=TODAY + timedelta(days=days), promised_amount="500")
+    first, second = Promise.objects.order_by("promised_on")
+    client = en(users["owner"])
+    confirm = client.get(reverse("receivables:promise_cancel", args=[first.pk]))
+    assert confirm.status_code == 200 and Promise.objects.get(pk=first.pk).status == "open"
+    response = client.post(reverse("receivables:promise_cancel", args=[first.pk]), {"reason": "客户已改为分期"})
+    assert response["Location"] == reverse("receivables:promise_list")
+    first.refresh_from_db()
+    assert (first.status, first.note) == ("cancelled", "客户已改为分期")
+    open_only = client.get(reverse("receivables:promise_list"), {"status": "open"})
+    assert listed(open_only, "data-promise") == [str(second.pk)]
+    everything = client.get(reverse("receivables:promise_list"))
+    assert listed(everything, "data-promise") == [str(second.pk), str(first.pk)]
+    again = client.post(reverse("receivables:promise_cancel", args=[first.pk]), {})
+    assert messages_of(client.get(again["Location"])) == [
+        "Only an open promise can be cancelled; this one is Cancelled."]
+    bad = client.get(reverse("receivables:promise_list"), {"status": "evil", "page": "abc"})
+    assert bad.status_code == 200 and messages_of(bad)[0].startswith("“status” ignored:")
+
+
+# --- who sees what ---------------------------------------------------------------------------------------
+
+def expected(role, sees, allowed, ok=200):
+    if role == "service":
+        return 403
+    if role not in sees:
+        return 404
+    return ok if role in allowed else 403
+
+
+@rule("AR-2")
+@pytest.mark.parametrize("role", ROLES)
+def test_it_applies_the_scope_and_role_to_every_collection_page(role, client_for, users, customer,
+                                                                outsider_customer):
+    client = client_for(users[role])
+    reports = ["ageing", "ageing_export", "ageing_invoices", "collection_rate", "collection_rate_export",
+               "collection_work", "promise_list"]
+    for name in reports:
+        assert client.get(reverse(f"receivables:{name}")).status_code == (200 if role in READERS else 403), name
+    for target, sees in ((customer, SEES_SHANGHAI), (outsider_customer, SEES_HANGZHOU)):
+        promise = services.attempt_log(by=target.owner, customer=target, channel="call", outcome="promised",
+                                       promised_on=TODAY + timedelta(days=3), promised_amount="500").promise
+        attempt_url = reverse("receivables:attempt_create", args=[target.pk])
+        cancel_url = reverse("receivables:promise_cancel", args=[promise.pk])
+        attempts = CollectionAttempt.objects.count()
+        assert client.get(attempt_url).status_code == expected(role, sees, COLLECTORS), target
+        assert client.post(attempt_url, {"channel": "call", "outcome": "reminded"}).status_code == expected(
+            role, sees, COLLECTORS, 302)
+        assert CollectionAttempt.objects.count() == attempts + (role in COLLECTORS and role in sees)
+        assert client.get(cancel_url).status_code == expected(role, sees, COLLECTORS)
+        assert client.post(cancel_url).status_code == expected(role, sees, COLLECTORS, 302)
+        promise.refresh_from_db()
+        assert promise.status == ("cancelled" if role in COLLECTORS and role in sees else "open")
+
+
+@rule("AR-3")
+def test_it_sends_anonymous_users_to_the_login_page(client, customer):
+    for url in (reverse("receivables:ageing"), reverse("receivables:collection_work"),
+                reverse("receivables:attempt_create", args=[customer.pk])):
+        response = client.get(url)
+        assert response.status_code == 302 and "login" in response["Location"]

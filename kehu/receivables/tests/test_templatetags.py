@@ -1,0 +1,152 @@
+"""The receivables block of the customer's 360° page (AR-1 … AR-4) and the report filters."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from conftest import rule
+from kehu.customers import services as customer_services
+from kehu.customers.models import Category
+from kehu.receivables import selectors, services
+from kehu.receivables.templatetags.receivables import change, rate
+from kehu.receivables.tests.test_collection_views import days_ago, invoiced, pay
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+BLOCK = Template("{% load receivables %}{% customer_receivables customer %}")
+
+
+@pytest.fixture(autouse=True)
+def en():
+    with translation.override("en"):
+        yield
+
+
+def render(user, customer) -> str:
+    request = RequestFactory().get("/")
+    request.user = user
+    return BLOCK.render(Context({"customer": customer, "user": user, "request": request}))
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def figure(html: str, name: str) -> str:
+    return text_of(re.search(rf'data-figure="{name}"[^>]*>(.*?)</dd>', html, re.S).group(1))
+
+
+def open_rows(html: str) -> list[list[str]]:
+    table = re.search(r'id="customer-open-invoices">(.*?)</table>', html, re.S).group(1)
+    return [[text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr data-invoice[^>]*>(.*?)</tr>", table, re.S)]
+
+
+@rule("AR-3")
+def test_it_shows_the_customers_open_invoices_ageing_and_payments(users, customer, product):
+    late = invoiced(users, customer, product, 10, due_days_ago=40)     # ¥1,000
+    partly = invoiced(users, customer, product, 8, due_days_ago=5)     # ¥800, ¥300 paid
+    later = invoiced(users, customer, product, 5, due_days_ago=-10)    # ¥500, not yet due
+    pay(users, customer, "300", invoice=partly)
+    for n in range(6):
+        services.payment_post(by=users["owner"], customer=customer, amount=f"{n + 1}0", method="cash",
+                              received_on=days_ago(n), allocations=[])
+    html = render(users["owner"], customer)
+    assert open_rows(html) == [
+        [late.number, late.due_on.isoformat(), "¥1,000.00", "40"],
+        [partly.number, partly.due_on.isoformat(), "¥500.00", "5"],
+        [later.number, later.due_on.isoformat(), "¥500.00", "–"],
+    ]
+    assert (figure(html, "open"), figure(html, "overdue"), figure(html, "on_account"), figure(html, "balance")) == (
+        "¥2,000.00", "¥1,500.00", "¥210.00", "¥1,790.00")
+    assert Decimal("1790") == sum(selectors.balances([customer.pk]).values())
+    # The last five payments, newest first: today's ¥300 and ¥10, then ¥20 … ¥40.
+    amounts = re.findall(r'<tr data-payment="[^"]+"[^>]*>.*?<td class="text-end">(.*?)</td>',
+                         re.search(r'id="customer-payments">(.*?)</table>', html, re.S).group(1), re.S)
+    assert len(amounts) == 5 and set(amounts) == {"¥300.00", "¥10.00", "¥20.00", "¥30.00", "¥40.00"}
+    assert reverse("receivables:customer_ledger", args=[customer.pk]) in html
+
+
+@rule("AR-2")
+def test_it_shows_open_and_recent_promises_with_broken_ones_marked(users, customer, product):
+    invoiced(users, customer, product, 10, due_days_ago=5)
+    for days, amount in ((1, "300"), (9, "400")):
+        services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised",
+                             promised_on=TODAY + timedelta(days=days), promised_amount=amount)
+    services.collection_day(today=TODAY + timedelta(days=3))  # the first promise's day passes unpaid
+    html = render(users["owner"], customer)
+    promises = re.findall(r'<li data-promise="\d+" data-status="(\w+)">(.*?)</li>', html, re.S)
+    assert [(status, text_of(body).split(" · ")[0]) for status, body in promises] == [
+        ("open", "Open ¥400.00"), ("broken", "Broken ¥300.00")]
+    assert 'class="badge text-bg-danger">Broken' in html
+
+
+@rule("AR-4")
+def test_it_shows_the_collection_rate_this_month_and_the_three_months_before(users, customer, product):
+    month_start, month_end = selectors.month_bounds(TODAY)
+    this_month = invoiced(users, customer, product, 10, due_days_ago=(TODAY - month_end).days)  # due month end
+    pay(users, customer, "600", invoice=this_month)
+    earlier = invoiced(users, customer, product, 5, due_days_ago=(TODAY - month_start).days + 40)
+    pay(users, customer, "500", invoice=earlier, on=earlier.due_on)
+    html = render(users["owner"], customer)
+    assert (figure(html, "rate_month"), figure(html, "rate_three")) == ("60.0%", "100.0%")
+    newcomer = customer_services.customer_create(by=users["owner"], data={
+        "name": "上海新开商店", "category": Category.KEY_RETAILER, "phone": "021-7777 0404"})
+    nothing = render(users["director"], newcomer)
+    assert (figure(nothing, "rate_month"), figure(nothing, "rate_three")) == ("—", "—")
+
+
+@rule("AR-1")
+@pytest.mark.parametrize(("role", "buttons"), [("owner", True), ("finance", True), ("director", True),
+                                               ("vp", False), ("gm", False)])
+def test_it_offers_payment_and_attempt_to_those_who_collect(users, customer, role, buttons):
+    html = render(users[role], customer)
+    assert 'id="customer-receivables"' in html
+    assert (f'{reverse("receivables:payment_create")}?customer={customer.pk}' in html) is buttons
+    assert (reverse("receivables:attempt_create", args=[customer.pk]) in html) is buttons
+
+
+@rule("AR-1")
+def test_it_shows_nothing_to_those_who_do_not_see_receivables(users, customer, product, client_for):
+    invoiced(users, customer, product, 10, due_days_ago=5)
+    assert render(users["service"], customer).strip() == ""
+    page = client_for(users["service"]).get(reverse("customers:detail", args=[customer.pk]))
+    assert page.status_code == 200 and 'id="customer-receivables"' not in page.text
+    page = client_for(users["director"]).get(reverse("customers:detail", args=[customer.pk]))
+    assert 'id="customer-receivables"' in page.text
+
+
+@rule("AR-3")
+def test_it_renders_the_block_in_a_fixed_number_of_queries(users, customer, product):
+    invoiced(users, customer, product, 1, due_days_ago=5)
+    director = users["director"]
+    render(director, customer)  # the office subtree is kept on the user
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            render(director, customer)
+        return len(captured)
+
+    # Open invoices, payments, promises; open amounts, payments and credit notes on account;
+    # due, credited and collected for this month and for the three before.
+    assert queries() == 12
+    for n in range(12):
+        invoiced(users, customer, product, n + 1, due_days_ago=n * 20)
+        pay(users, customer, "50")
+    services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised",
+                         promised_on=TODAY, promised_amount="100")
+    assert queries() == 12
+
+
+def test_it_writes_rates_and_their_changes_for_people():
+    assert (rate(Decimal("60.0")), rate(None)) == ("60.0%", "—")
+    assert (change(Decimal("5.0")), change(Decimal("-2.5")), change(Decimal("0.0")), change(None)) == (
+        "+5.0", "−2.5", "0.0", "—")
