@@ -10,6 +10,7 @@ urlpatterns = [
     path("customers/", include("kehu.customers.urls")),
     path("sales/", include("kehu.sales.urls")),
     path("credit/", include("kehu.credit.urls")),
+    path("receivables/", include("kehu.receivables.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("kehu.api_urls")),

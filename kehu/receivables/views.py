@@ -1,0 +1,423 @@
+"""Ledger pages: invoices, payments and receipts, plans (AR-1, AR-5). Thin: parse the
+request, call a selector or service, render."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kehu.accounts.selectors import office_choices_for, owner_choices_for
+from kehu.core.errors import UserInputError
+from kehu.core.excel import XLSX_CONTENT_TYPE, read_table, write_xlsx
+from kehu.core.filtering import filterset_for
+from kehu.core.money import money
+from kehu.core.pagination import DeferredJoinPaginator
+from kehu.core.text import fold
+from kehu.customers.models import PaymentMethod
+from kehu.customers.selectors import customer_get_for_user, customers_visible_to
+from kehu.receivables import selectors, services
+from kehu.receivables.filters import INVOICE_STATUSES, YES_NO, InvoiceFilter, PaymentFilter
+from kehu.receivables.forms import (
+    InvoiceImportForm,
+    PaymentForm,
+    PlanForm,
+    ReasonForm,
+    allocation_rows,
+    allocations_from,
+    instalment_forms,
+    instalment_rows,
+    invoice_headers,
+    invoice_rows,
+)
+from kehu.receivables.receipt import amount_in_words
+from kehu.sales import selectors as sales_selectors
+
+PAGE_SIZE = 50
+CUSTOMER_CHOICES = 20
+ZERO = Decimal("0")
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _see(request) -> None:
+    """Every ledger page: after-sales service staff do not handle money (403)."""
+    _require(selectors.can_see_receivables(request.user), _("Your role does not see receivables."))
+
+
+def _pk(value) -> int:
+    """An id from the URL or the query string that the database can hold, else 404."""
+    text = str(value or "").strip()
+    if not text.isdigit() or len(text) > 18:
+        raise Http404(_("No such record."))
+    return int(text)
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
+    return response
+
+
+def _sums(qs, **amounts) -> dict:
+    """Totals of the filtered set in one query (an empty set sums to zero)."""
+    # Named apart from the model's fields: an aggregate may not share a field's name.
+    sums = qs.order_by().aggregate(**{f"sum_{k}": Coalesce(v, Value(ZERO)) for k, v in amounts.items()})
+    return {k: sums[f"sum_{k}"] for k in amounts}
+
+
+def _refuse(form, exc) -> None:
+    """A service's refusal on the form: the message on top, field errors on their fields."""
+    form.add_error(None, exc.message)
+    for field, errors in (exc.field_errors or {}).items():
+        if field in form.fields and not form.fields[field].widget.is_hidden:
+            for error in errors:
+                form.add_error(field, error)
+
+
+# --- invoices (AR-1) ---------------------------------------------------------------------------------------
+
+def _invoices(request):
+    return filterset_for(request, InvoiceFilter, selectors.invoices_visible_to(request.user))
+
+
+@login_required
+@require_GET
+def invoice_list(request):
+    _see(request)
+    filterset = _invoices(request)
+    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=selectors.invoices_visible_to(request.user),
+                                      generation=selectors.INVOICE_LIST)
+    return render(request, "receivables/invoice_list.html", {
+        "filter": filterset, "page": paginator.get_page(request.GET.get("page")),
+        "totals": _sums(filterset.qs, amount=Sum("amount"), open=Sum("open_amount")),
+        "status_choices": INVOICE_STATUSES,
+        "owner_choices": owner_choices_for(request.user), "office_choices": office_choices_for(request.user),
+        "today": timezone.localdate(), "can_import": selectors.can_keep_ledger(request.user),
+    })
+
+
+@login_required
+@require_GET
+def invoice_export(request):
+    _see(request)
+    filterset = _invoices(request)
+    today = timezone.localdate()
+    headers = [_("invoice number"), _("customer code"), _("customer"), _("salesperson"), _("invoice date"),
+               _("due date"), _("amount"), _("settled"), _("credited"), _("open amount"), _("days overdue"),
+               _("order number"), _("note")]
+
+    def rows():
+        for i in filterset.qs.iterator(chunk_size=2000):
+            yield [i.number, i.customer.code, i.customer.name,
+                   i.customer.owner.display_name if i.customer.owner else "", i.issued_on, i.due_on, i.amount,
+                   i.settled, i.credited, i.open_amount, i.days_overdue(today), i.order.number if i.order else "",
+                   i.note]
+
+    return _xlsx(write_xlsx(headers, rows(), sheet_name=_("Invoices")), "invoices")
+
+
+@login_required
+@require_GET
+def invoice_detail(request, pk):
+    _see(request)
+    invoice = selectors.invoice_get_for_user(user=request.user, pk=pk)
+    today = timezone.localdate()
+    return render(request, "receivables/invoice_detail.html", {
+        "invoice": invoice, "allocations": selectors.allocations_of_invoice(invoice),
+        "promises": invoice.promises.select_related("recorded_by").order_by("promised_on", "id"),
+        "days_overdue": invoice.days_overdue(today), "today": today,
+        "can_collect": selectors.can_collect(request.user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invoice_import(request):
+    _see(request)
+    _require(selectors.can_keep_ledger(request.user), _("Only finance imports invoices."))
+    form = InvoiceImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    result, unknown = None, []
+    if request.method == "POST" and form.is_valid():
+        try:
+            headers, body = read_table(form.cleaned_data["file"])
+            rows, unknown = invoice_rows(headers, body)
+            result = services.invoice_import(by=request.user, rows=rows)
+        except UserInputError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if not result.errors:
+                messages.success(request, _("Invoices imported: %(count)d.") % {"count": result.created})
+                return redirect("receivables:invoice_list")
+    return render(request, "receivables/invoice_import.html", {
+        "form": form, "result": result, "unknown": unknown, "columns": invoice_headers()})
+
+
+@login_required
+@require_GET
+def invoice_import_template(request):
+    _see(request)
+    _require(selectors.can_keep_ledger(request.user), _("Only finance imports invoices."))
+    return _xlsx(write_xlsx(invoice_headers(), [], sheet_name=_("Invoices")), "invoice-import")
+
+
+# --- payments (AR-1) ---------------------------------------------------------------------------------------
+
+def _payments(request):
+    return filterset_for(request, PaymentFilter, selectors.payments_visible_to(request.user))
+
+
+@login_required
+@require_GET
+def payment_list(request):
+    _see(request)
+    filterset = _payments(request)
+    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=selectors.payments_visible_to(request.user),
+                                      generation=selectors.PAYMENT_LIST)
+    standing = Q(reversed_on__isnull=True)
+    return render(request, "receivables/payment_list.html", {
+        "filter": filterset, "page": paginator.get_page(request.GET.get("page")),
+        "totals": _sums(filterset.qs, amount=Sum("amount", filter=standing), on_account=Sum("unallocated"),
+                        reversed=Sum("amount", filter=~standing)),
+        "method_choices": PaymentMethod.choices, "office_choices": office_choices_for(request.user),
+        "reversed_choices": YES_NO,
+        "can_collect": selectors.can_collect(request.user),
+    })
+
+
+@login_required
+@require_GET
+def payment_export(request):
+    _see(request)
+    filterset = _payments(request)
+    headers = [_("receipt number"), _("date received"), _("office"), _("customer code"), _("customer"),
+               _("payment method"), _("amount"), _("on account"), _("collected by"), _("reference"),
+               _("reversed on"), _("reason for the reversal"), _("note")]
+
+    def rows():
+        for p in filterset.qs.iterator(chunk_size=2000):
+            yield [p.number, p.received_on, p.office.name, p.customer.code, p.customer.name, p.get_method_display(),
+                   p.amount, p.unallocated, p.collector.display_name, p.reference, p.reversed_on,
+                   p.reversal_reason, p.note]
+
+    return _xlsx(write_xlsx(headers, rows(), sheet_name=_("Payments")), "payments")
+
+
+def _customer_search(request) -> list:
+    """The payment form without a customer: the user's customers matching a name or code."""
+    search = fold(request.GET.get("q", "").strip()[:100])
+    qs = customers_visible_to(request.user)
+    if search:
+        qs = qs.filter(search_text__contains=search)
+    return list(qs.order_by("name", "id").values("pk", "name", "code")[:CUSTOMER_CHOICES])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_create(request):
+    _see(request)
+    _require(selectors.can_collect(request.user), _("Your role does not record payments."))
+    if not request.GET.get("customer"):
+        return render(request, "receivables/payment_form.html", {
+            "customers": _customer_search(request), "search": request.GET.get("q", "")})
+    customer = customer_get_for_user(user=request.user, pk=_pk(request.GET["customer"]))
+    form = PaymentForm(request.POST if request.method == "POST" else None, user=request.user, initial={
+        "received_on": timezone.localdate(), "method": PaymentMethod.TRANSFER, "collector": request.user.pk,
+        "office": customer.office_id or "", "auto": True})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment = services.payment_post(
+                by=request.user, customer=customer, amount=data["amount"], method=data["method"],
+                received_on=data["received_on"], office=data["office"] or None, collector=data["collector"],
+                reference=data["reference"], note=data["note"],
+                allocations=allocations_from(request.POST, auto=data["auto"]))
+        except UserInputError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, _("Receipt %(number)s recorded: %(amount)s received, %(on_account)s on account.")
+                             % {"number": payment.number, "amount": money(payment.amount),
+                                "on_account": money(payment.unallocated)})
+            return redirect("receivables:payment_detail", payment.pk)
+    invoices = selectors.open_invoices_of(customer.pk)
+    return render(request, "receivables/payment_form.html", {
+        "customer": customer, "form": form,
+        "rows": allocation_rows(invoices, typed=request.POST if request.method == "POST" else None),
+        "today": timezone.localdate(),
+    })
+
+
+def _payment_page(request, payment, *, refusal: str = "", typed=None, reason_form=None, status: int = 200):
+    allocations = list(selectors.allocations_of_payment(payment))
+    standing = {a.invoice_id: a.amount for a in allocations if a.is_standing}
+    # The invoices this payment may settle: those it settles now and the customer's open ones.
+    invoices = {i.pk: i for i in selectors.open_invoices_of(payment.customer_id)}
+    invoices.update({a.invoice_id: a.invoice for a in allocations if a.is_standing and a.invoice_id not in invoices})
+    invoices = sorted(invoices.values(), key=lambda i: (i.due_on, i.issued_on, i.pk))
+    user = request.user
+    return render(request, "receivables/payment_detail.html", {
+        "payment": payment, "allocations": allocations,
+        "allocated": sum(standing.values(), ZERO), "amount_cents": int(payment.amount * 100),
+        "rows": [] if payment.is_reversed else allocation_rows(invoices, typed=typed, standing=standing),
+        "refusal": refusal, "reason_form": reason_form or ReasonForm(),
+        "can_collect": selectors.can_collect(user) and not payment.is_reversed,
+        "can_reverse": selectors.can_keep_ledger(user) and not payment.is_reversed,
+        "today": timezone.localdate(),
+    }, status=status)
+
+
+@login_required
+@require_GET
+def payment_detail(request, pk):
+    _see(request)
+    return _payment_page(request, selectors.payment_get_for_user(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def payment_allocate(request, pk):
+    _see(request)
+    payment = selectors.payment_get_for_user(user=request.user, pk=pk)
+    _require(selectors.can_collect(request.user), _("Your role does not allocate payments."))
+    auto = request.POST.get("apply") == "oldest"  # "Apply credit on account oldest first"
+    try:
+        payment = services.payment_allocate(by=request.user, payment=payment,
+                                            allocations=None if auto else allocations_from(request.POST, auto=False))
+    except UserInputError as exc:
+        return _payment_page(request, payment, refusal=exc.message, typed=None if auto else request.POST)
+    messages.success(request, _("Receipt %(number)s re-allocated: %(on_account)s stays on account.")
+                     % {"number": payment.number, "on_account": money(payment.unallocated)})
+    return redirect("receivables:payment_detail", payment.pk)
+
+
+@login_required
+@require_POST
+def payment_reverse(request, pk):
+    _see(request)
+    payment = selectors.payment_get_for_user(user=request.user, pk=pk)
+    _require(selectors.can_keep_ledger(request.user), _("Only finance can reverse a payment."))
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        payment = services.payment_reverse(by=request.user, payment=payment, reason=reason)
+    except UserInputError as exc:
+        return _payment_page(request, payment, refusal=exc.message, reason_form=form)
+    messages.success(request, _("Receipt %(number)s reversed: the invoices it settled are open again.")
+                     % {"number": payment.number})
+    return redirect("receivables:payment_detail", payment.pk)
+
+
+@login_required
+@require_GET
+def payment_receipt(request, pk):
+    _see(request)
+    payment = selectors.payment_get_for_user(user=request.user, pk=pk)
+    allocations = [a for a in selectors.allocations_of_payment(payment) if a.is_standing]
+    return render(request, "receivables/payment_receipt.html", {
+        "payment": payment, "allocations": allocations, "in_words": amount_in_words(payment.amount),
+        "company": getattr(settings, "KEHU_COMPANY_NAME", "") or "客户 Kehu",
+    })
+
+
+# --- collection plans (AR-5) --------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request, pk):
+    _see(request)
+    order = sales_selectors.order_get_for_user(user=request.user, pk=_pk(pk))
+    _require(selectors.can_collect(request.user), _("Your role does not plan collections."))
+    data = request.POST if request.method == "POST" else None
+    form = PlanForm(data)
+    rows = instalment_forms(data)
+    if request.method == "POST" and not all(f.is_valid() for f in rows):
+        form.add_error(None, _("An instalment row holds a value too long to be a date, an amount or days."))
+    elif request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(by=request.user, order=order, instalments=instalment_rows(rows),
+                                        note=form.cleaned_data["note"])
+        except UserInputError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Collection plan of order %(number)s saved: %(count)d instalments.")
+                             % {"number": order.number, "count": plan.instalments.count()})
+            return redirect("receivables:plan_detail", plan.pk)
+    return render(request, "receivables/plan_form.html", {
+        "order": order, "form": form, "rows": rows, "active": selectors.active_plan_of(order),
+        "invoice": getattr(order, "invoice", None),
+    })
+
+
+def _plan_page(request, plan, *, reason_form=None, refusal: str = ""):
+    return render(request, "receivables/plan_detail.html", {
+        "plan": plan, "instalments": selectors.instalments_of(plan),
+        "invoice": getattr(plan.order, "invoice", None),
+        "reason_form": reason_form or ReasonForm(), "refusal": refusal,
+        "can_void": selectors.can_collect(request.user) and plan.status == plan.Status.ACTIVE,
+    })
+
+
+@login_required
+@require_GET
+def plan_detail(request, pk):
+    _see(request)
+    return _plan_page(request, selectors.plan_get_for_user(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def plan_void(request, pk):
+    _see(request)
+    plan = selectors.plan_get_for_user(user=request.user, pk=pk)
+    _require(selectors.can_collect(request.user), _("Your role does not plan collections."))
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.plan_void(by=request.user, plan=plan, reason=reason)
+    except UserInputError as exc:
+        return _plan_page(request, plan, reason_form=form, refusal=exc.message)
+    messages.success(request, _("The collection plan of order %(number)s was voided.") % {"number": plan.order.number})
+    return redirect("receivables:plan_detail", plan.pk)
+
+
+# --- the customer's statement of account (AR-1) -----------------------------------------------------------
+
+def _ledger_customer(request, pk):
+    _see(request)
+    return customer_get_for_user(user=request.user, pk=_pk(pk))
+
+
+@login_required
+@require_GET
+def customer_ledger(request, pk):
+    customer = _ledger_customer(request, pk)
+    entries = selectors.ledger_of(customer)
+    return render(request, "receivables/customer_ledger.html", {
+        "customer": customer, "entries": entries,
+        "debit": sum((e["debit"] for e in entries), ZERO), "credit": sum((e["credit"] for e in entries), ZERO),
+        "balance": entries[-1]["balance"] if entries else ZERO,
+        "can_collect": selectors.can_collect(request.user),
+    })
+
+
+@login_required
+@require_GET
+def customer_ledger_export(request, pk):
+    customer = _ledger_customer(request, pk)
+    headers = [_("date"), _("entry"), _("number"), _("debit"), _("credit"), _("balance")]
+    rows = ([e["on"], str(e["label"]), e["number"], e["debit"] or None, e["credit"] or None, e["balance"]]
+            for e in selectors.ledger_of(customer))
+    return _xlsx(write_xlsx(headers, rows, sheet_name=_("Statement of account")), f"ledger-{customer.code}")
+
