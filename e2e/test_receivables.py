@@ -1,0 +1,62 @@
+"""Receivables in a real browser (AR-1, AR-3, AR-4): a salesperson records one payment
+against two invoices, sees the ageing and the collection rate change, and prints the receipt."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from conftest import rule
+from e2e.conftest import login
+from kehu.receivables import services
+from kehu.receivables.models import Invoice, Payment
+
+
+@rule("AR-1")
+def test_it_records_a_payment_against_two_invoices_and_the_figures_follow(page, server, users, customer):
+    today = timezone.localdate()
+    month_start = today.replace(day=1)
+    # Two invoices falling due this month: ¥1,000 at its start (overdue unless that is today) and ¥500 today.
+    services.invoice_import(by=users["finance"], rows=[
+        (2, {"customer": customer.code, "number": "E2E-1", "amount": "1000",
+             "issued_on": (month_start - timedelta(days=30)).isoformat(), "due_on": month_start.isoformat()}),
+        (3, {"customer": customer.code, "number": "E2E-2", "amount": "500",
+             "issued_on": (today - timedelta(days=30)).isoformat(), "due_on": today.isoformat()})])
+    first, second = Invoice.objects.get(number="E2E-1"), Invoice.objects.get(number="E2E-2")
+
+    login(page, server, "owner")
+    page.goto(f"{server.url}/receivables/ageing/")
+    expect(page.locator("#ageing-total [data-bucket=balance]")).to_have_text("¥1,500.00")
+    page.goto(f"{server.url}/receivables/collection-rate/")
+    expect(page.locator("#rate-total [data-rate]")).to_have_attribute("data-rate", "0.0")
+
+    # One payment of ¥1,200: ¥1,000 settles the first invoice and ¥200 part of the second.
+    page.goto(f"{server.url}/receivables/payments/new/?customer={customer.pk}")
+    page.locator("#payment-form input[name=amount]").fill("1200")
+    page.locator("#payment-form select[name=method]").select_option("transfer")
+    page.locator(f"input[name=alloc-{first.pk}]").fill("1000")
+    page.locator(f"input[name=alloc-{second.pk}]").fill("200")
+    page.locator("#post-payment").click()
+    payment = Payment.objects.get()
+    expect(page.locator("#receipt-number")).to_contain_text(payment.number)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.open_amount, second.open_amount, payment.unallocated) == (
+        Decimal("0.00"), Decimal("300.00"), Decimal("0.00"))
+
+    page.goto(f"{server.url}/receivables/ageing/")
+    expect(page.locator("#ageing-total [data-bucket=balance]")).to_have_text("¥300.00")
+    expect(page.locator("#ageing-total [data-bucket=current]")).to_have_text("¥300.00")
+    page.goto(f"{server.url}/receivables/collection-rate/")
+    expect(page.locator("#rate-total [data-rate]")).to_have_attribute("data-rate", "80.0")  # 1,200 of 1,500
+
+    page.goto(f"{server.url}/receivables/payments/{payment.pk}/")
+    with page.context.expect_page() as opened:
+        page.locator("#print-receipt").click()
+    receipt = opened.value
+    receipt.wait_for_load_state()
+    expect(receipt.locator("#receipt-number")).to_contain_text(payment.number)
+    expect(receipt.locator("#receipt-in-words")).to_contain_text("壹仟贰佰元整")
+    expect(receipt.locator("#receipt-settles")).to_contain_text("E2E-1")
+    expect(receipt.locator("#receipt-settles")).to_contain_text("E2E-2")
