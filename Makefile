@@ -43,6 +43,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(KEHU) check
 	$(KEHU) makemigrations --check --dry-run
+	$(KEHU) spectacular --fail-on-warn --validate --file /dev/null
 	DJANGO_SETTINGS_MODULE=kehu.settings \
 	KEHU_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(45))')" \
 	KEHU_HTTPS=1 KEHU_ALLOWED_HOSTS=kehu.example.com \

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from kehu.credit import api as credit_api
 from kehu.customers import api as customers_api
+from kehu.receivables import api as receivables_api
 from kehu.sales import api as sales_api
 
 router = DefaultRouter()
@@ -15,11 +16,18 @@ router.register("products", sales_api.ProductViewSet, basename="product")
 router.register("orders", sales_api.OrderViewSet, basename="order")
 router.register("returns", sales_api.ReturnViewSet, basename="return")
 router.register("credit-requests", credit_api.CreditRequestViewSet, basename="credit-request")
+router.register("invoices", receivables_api.InvoiceViewSet, basename="invoice")
+router.register("payments", receivables_api.PaymentViewSet, basename="payment")
+router.register("allocations", receivables_api.AllocationViewSet, basename="allocation")
+router.register("promises", receivables_api.PromiseViewSet, basename="promise")
+router.register("collection-plans", receivables_api.CollectionPlanViewSet, basename="collection-plan")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     # Credit's endpoints on the order's and the customer's URLs (CRD-3): confirming is a credit decision.
     path("orders/<int:pk>/confirm/", credit_api.OrderConfirmView.as_view(), name="order-confirm"),
     path("customers/<int:pk>/credit/", credit_api.CustomerCreditView.as_view(), name="customer-credit"),
+    path("ageing/", receivables_api.AgeingView.as_view(), name="ageing"),
+    path("collection-rate/", receivables_api.CollectionRateView.as_view(), name="collection-rate"),
     *router.urls,
 ]

@@ -176,6 +176,7 @@ SPECTACULAR_SETTINGS = {
         "ReturnKindEnum": "kehu.sales.models.Return.Kind",
         "CreditRequestKindEnum": "kehu.credit.models.CreditRequest.Kind",
         "CreditLevelEnum": "kehu.credit.models.Level",
+        "PaymentMethodEnum": "kehu.customers.models.PaymentMethod",
     },
 }
 

@@ -1,0 +1,645 @@
+"""REST API for receivables (PLT-2, AR-1 … AR-5): invoices and their import, payments with
+their receipts and allocations, promises to pay, collection plans, ageing and the collection
+rate. The same selectors (scopes) and services (rules) as the pages: outside the scope → 404,
+a role the rule does not allow → 403, and after-sales service staff, who do not work with
+money, get 403 everywhere. Money is a string with two decimals. Amounts sent in are read by
+the services, so a bad one is refused with the same message as on the pages."""
+
+from datetime import date
+
+import django_filters
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import generics, mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from kehu.customers.api import ScopedCustomerField
+from kehu.customers.models import Customer, PaymentMethod
+from kehu.receivables import selectors, services
+from kehu.receivables.filters import (
+    INVOICE_SORTS,
+    PAYMENT_SORTS,
+    IdFilter,
+    InvoiceFilter,
+    PaymentFilter,
+    _sorter,
+)
+from kehu.receivables.models import (
+    Allocation,
+    CollectionAttempt,
+    CollectionPlan,
+    Instalment,
+    Invoice,
+    Payment,
+    Promise,
+)
+from kehu.sales.api import ERRORS, HasScope, ScopedOrderField, valid_data
+from kehu.sales.models import Order
+
+WRITE_ERRORS = {code: ERRORS[code] for code in (400, 403, 404)}
+
+
+class SeesReceivables(HasScope):
+    """A role that works with receivables: everyone with a scope but after-sales service."""
+
+    message = _("Your role does not work with receivables.")
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and selectors.can_see_receivables(request.user)
+
+
+PERMISSIONS = [permissions.IsAuthenticated, SeesReceivables]
+
+
+def money_field(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, **kwargs)
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "example": "1200.00"})
+class MoneyInput(serializers.CharField):
+    """An amount as the user typed it ("1200", "1,200.50", "￥１２００"): the service reads it and
+    refuses a bad one (not a number, not above zero, three decimals, too large) with its message."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+# --- invoices (AR-1) -----------------------------------------------------------------------------------
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    order_number = serializers.CharField(source="order.number", read_only=True, default=None)
+    settled = money_field(help_text=_("Settled by payments and credit notes: amount − open amount."))
+    days_overdue = serializers.SerializerMethodField(help_text=_("Days past the due date today; 0 once paid."))
+
+    class Meta:
+        model = Invoice
+        fields = ["id", "number", "customer", "customer_name", "order", "order_number", "issued_on", "due_on",
+                  "amount", "open_amount", "settled", "credited", "days_overdue", "source", "note", "created_at"]
+        read_only_fields = fields
+
+    def get_days_overdue(self, invoice) -> int:
+        return invoice.days_overdue(self.context.setdefault("today", timezone.localdate()))
+
+
+class InvoiceApiFilter(InvoiceFilter):
+    """The invoice list's filters (receivables/filters.py) under the API's names: `customer`
+    is an id, as on every other endpoint."""
+
+    customer = IdFilter(label=_("customer"), field_name="customer_id")
+    due_after = django_filters.DateFilter(label=_("due on or after"), field_name="due_on", lookup_expr="gte")
+    due_before = django_filters.DateFilter(label=_("due on or before"), field_name="due_on", lookup_expr="lte")
+    ordering = _sorter(INVOICE_SORTS)
+    customer_id = due_from = due_to = sort = None
+
+    class Meta(InvoiceFilter.Meta):
+        fields = ["status", "customer", "owner", "office", "issued_from", "issued_to", "due_after", "due_before",
+                  "ordering"]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_office(self, queryset, name, office):
+        return super().filter_office(queryset, name, office)
+
+
+class InvoiceImportRowSerializer(serializers.Serializer):
+    """One invoice as on the import sheet; the service reads and checks every value."""
+
+    customer = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=100,
+                                     help_text=_("The customer's code."))
+    number = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=100)
+    issued_on = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=40,
+                                      help_text=_("YYYY-MM-DD"))
+    due_on = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=40,
+                                   help_text=_("YYYY-MM-DD; left out: by the customer's payment terms."))
+    amount = MoneyInput(allow_blank=True, allow_null=True, required=False)
+    note = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=300)
+
+
+class InvoiceImportSerializer(serializers.Serializer):
+    rows = InvoiceImportRowSerializer(many=True, allow_empty=False,
+                                      help_text=_("The invoices; a problem is reported by the row's line, from 1."))
+
+    def validate_rows(self, rows):
+        limit = settings.KEHU_IMPORT_MAX_ROWS
+        if len(rows) > limit:
+            raise serializers.ValidationError(_("At most %(limit)d rows at a time.") % {"limit": limit})
+        return rows
+
+
+class InvoiceImportedSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+
+
+class ImportLineErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    messages = serializers.ListField(child=serializers.CharField())
+
+
+class ImportRefusedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = ImportLineErrorSerializer(many=True)
+
+
+class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Invoices in your scope (AR-1). They are written by invoicing an order (POST
+    /orders/{id}/invoice/) or imported by finance."""
+
+    serializer_class = InvoiceSerializer
+    filterset_class = InvoiceApiFilter
+    permission_classes = PERMISSIONS
+
+    def get_queryset(self):
+        return selectors.invoices_visible_to(self.request.user)
+
+    def get_object(self):
+        return selectors.invoice_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(summary=_("Import invoices (opening balances), all or nothing"),
+                   description=_("Finance and administrators. Every bad row is reported by its line and nothing "
+                                 "is written."),
+                   request=InvoiceImportSerializer,
+                   responses={201: InvoiceImportedSerializer,
+                              400: OpenApiResponse(ImportRefusedSerializer,
+                                                   description=_("Bad rows by line; nothing was imported.")),
+                              403: ERRORS[403]})
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_rows(self, request):
+        data = valid_data(InvoiceImportSerializer, request)
+        rows = [(line, dict(row)) for line, row in enumerate(data["rows"], start=1)]
+        result = services.invoice_import(by=request.user, rows=rows)
+        if result.errors:
+            detail = ngettext("Nothing was imported: %(count)d row has problems.",
+                              "Nothing was imported: %(count)d rows have problems.",
+                              len(result.errors)) % {"count": len(result.errors)}
+            return Response({"detail": detail, "code": "validation",
+                             "errors": [{"line": line, "messages": [str(m) for m in messages]}
+                                        for line, messages in result.errors]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"created": result.created}, status=status.HTTP_201_CREATED)
+
+
+# --- payments and allocations (AR-1) ------------------------------------------------------------------
+
+class AllocationSerializer(serializers.ModelSerializer):
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+    payment_number = serializers.CharField(source="payment.number", read_only=True, default=None)
+    credit_note_number = serializers.CharField(source="credit_note.number", read_only=True, default=None)
+    source_kind = serializers.SerializerMethodField(help_text=_("What settles the invoice: a payment or a credit note."))
+
+    class Meta:
+        model = Allocation
+        fields = ["id", "invoice", "invoice_number", "source_kind", "payment", "payment_number", "credit_note",
+                  "credit_note_number", "amount", "on", "withdrawn_on", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=["payment", "credit_note"]))
+    def get_source_kind(self, allocation) -> str:
+        return "payment" if allocation.payment_id else "credit_note"
+
+
+class PaymentAllocationSerializer(serializers.ModelSerializer):
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+
+    class Meta:
+        model = Allocation
+        fields = ["id", "invoice", "invoice_number", "amount", "on", "withdrawn_on"]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    office_name = serializers.CharField(source="office.name", read_only=True)
+    collector_name = serializers.CharField(source="collector.display_name", read_only=True)
+    method = serializers.ChoiceField(choices=PaymentMethod.choices, read_only=True)
+    allocations = PaymentAllocationSerializer(many=True, read_only=True,
+                                              help_text=_("Every allocation, withdrawn ones with the day they "
+                                                          "stopped counting."))
+
+    class Meta:
+        model = Payment
+        fields = ["id", "number", "office", "office_name", "customer", "customer_name", "received_on", "method",
+                  "amount", "unallocated", "collector", "collector_name", "reference", "note", "allocations",
+                  "reversed_on", "reversed_by", "reversal_reason", "created_at"]
+        read_only_fields = fields
+        extra_kwargs = {"number": {"help_text": _("The receipt number.")},
+                        "unallocated": {"help_text": _("Not allocated to an invoice: credit on account.")}}
+
+
+class AllocationInputSerializer(serializers.Serializer):
+    invoice = serializers.IntegerField(help_text=_("The id of one of the customer's open invoices."))
+    amount = MoneyInput()
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    customer = ScopedCustomerField(queryset=Customer.objects.all())
+    amount = MoneyInput()
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    received_on = serializers.DateField(required=False, help_text=_("Today if left out."))
+    office = serializers.IntegerField(required=False, allow_null=True,
+                                      help_text=_("The receipt book: the customer's office (the default)."))
+    collector = serializers.IntegerField(required=False, allow_null=True,
+                                         help_text=_("The user who collected the money; you if left out."))
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    allocations = AllocationInputSerializer(many=True, required=False,
+                                            help_text=_("The invoices it settles. Left out: the oldest open "
+                                                        "invoices first; what is left stays on account."))
+
+
+class PaymentAllocateSerializer(serializers.Serializer):
+    allocations = AllocationInputSerializer(many=True, required=False,
+                                            help_text=_("What the payment settles from now on; allocations "
+                                                        "left out are withdrawn. Left out: the credit on account "
+                                                        "settles the oldest open invoices."))
+
+
+def _allocations(data) -> list[dict] | None:
+    return [dict(row) for row in data["allocations"]] if "allocations" in data else None
+
+
+class PaymentApiFilter(PaymentFilter):
+    """The payment list's filters (receivables/filters.py); `customer` is an id."""
+
+    customer = IdFilter(label=_("customer"), field_name="customer_id")
+    ordering = _sorter(PAYMENT_SORTS)
+    customer_id = sort = None
+
+    class Meta(PaymentFilter.Meta):
+        fields = ["customer", "office", "method", "received_from", "received_to", "reversed", "ordering"]
+
+
+class AllocationFilter(django_filters.FilterSet):
+    invoice = IdFilter(label=_("invoice"), field_name="invoice_id")
+    payment = IdFilter(label=_("payment"), field_name="payment_id")
+
+    class Meta:
+        model = Allocation
+        fields = ["invoice", "payment"]
+
+
+def payments_for_api(user):
+    """Payments in the user's scope with their allocations and the invoices' numbers."""
+    return selectors.payments_visible_to(user).prefetch_related(
+        Prefetch("allocations", queryset=Allocation.objects.select_related("invoice").order_by("id")))
+
+
+def payment_response(payment, request, *, status_code=status.HTTP_200_OK) -> Response:
+    """The payment as it is now, read back through the scope."""
+    payment = payments_for_api(request.user).get(pk=payment.pk)
+    return Response(PaymentSerializer(payment, context={"request": request}).data, status=status_code)
+
+
+class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Payments in your scope with their receipt numbers and what they settle (AR-1), newest first."""
+
+    serializer_class = PaymentSerializer
+    filterset_class = PaymentApiFilter
+    permission_classes = PERMISSIONS
+
+    def get_queryset(self):
+        return payments_for_api(self.request.user)
+
+    def get_object(self):
+        return selectors.payment_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def retrieve(self, request, *args, **kwargs):
+        return payment_response(self.get_object(), request)
+
+    @extend_schema(summary=_("Record a payment and write its receipt"), request=PaymentCreateSerializer,
+                   responses={201: PaymentSerializer, **WRITE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = valid_data(PaymentCreateSerializer, request)
+        payment = services.payment_post(
+            by=request.user, customer=data["customer"], amount=data["amount"], method=data["method"],
+            received_on=data.get("received_on"), office=data.get("office"), collector=data.get("collector"),
+            reference=data.get("reference", ""), note=data.get("note", ""), allocations=_allocations(data))
+        return payment_response(payment, request, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary=_("Change what a payment settles"), request=PaymentAllocateSerializer,
+                   responses={200: PaymentSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def allocate(self, request, pk=None):
+        payment = self.get_object()
+        data = valid_data(PaymentAllocateSerializer, request)
+        payment = services.payment_allocate(by=request.user, payment=payment, allocations=_allocations(data))
+        return payment_response(payment, request)
+
+    @extend_schema(summary=_("Reverse a payment recorded in error (finance)"),
+                   description=_("The receipt stays with its reversing entry; the invoices it settled are open "
+                                 "again. A reason is required."),
+                   request=ReasonSerializer, responses={200: PaymentSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        payment = self.get_object()
+        data = valid_data(ReasonSerializer, request)
+        payment = services.payment_reverse(by=request.user, payment=payment, reason=data.get("reason", ""))
+        return payment_response(payment, request)
+
+
+class AllocationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Allocations of payments and credit notes to invoices in your scope (AR-1); withdrawn
+    ones stay with the day they stopped counting."""
+
+    serializer_class = AllocationSerializer
+    filterset_class = AllocationFilter
+    permission_classes = PERMISSIONS
+
+    def get_queryset(self):
+        return selectors.allocations_visible_to(self.request.user)
+
+
+# --- promises to pay (AR-2) --------------------------------------------------------------------------------
+
+class PromiseSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True, default=None)
+    recorded_by_name = serializers.CharField(source="recorded_by.display_name", read_only=True)
+
+    class Meta:
+        model = Promise
+        fields = ["id", "customer", "customer_name", "invoice", "invoice_number", "promised_on", "amount", "made_on",
+                  "contact", "status", "resolved_on", "note", "recorded_by", "recorded_by_name", "created_at"]
+        read_only_fields = fields
+
+
+class PromiseCreateSerializer(serializers.Serializer):
+    customer = ScopedCustomerField(queryset=Customer.objects.all())
+    promised_on = serializers.DateField(help_text=_("The day the customer promises to pay: today or later."))
+    amount = MoneyInput()
+    invoice = serializers.IntegerField(required=False, allow_null=True,
+                                       help_text=_("The id of the customer's invoice the promise is about."))
+    contact = serializers.CharField(required=False, allow_blank=True, max_length=60,
+                                    help_text=_("Who at the customer promised."))
+    channel = serializers.ChoiceField(choices=CollectionAttempt.Channel.choices,
+                                      default=CollectionAttempt.Channel.CALL)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class PromiseFilter(django_filters.FilterSet):
+    customer = IdFilter(label=_("customer"), field_name="customer_id")
+    status = django_filters.ChoiceFilter(label=_("status"), choices=Promise.Status.choices)
+
+    class Meta:
+        model = Promise
+        fields = ["customer", "status"]
+
+
+class PromiseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Promises to pay 付款承诺 in your scope (AR-2), followed up on their date."""
+
+    serializer_class = PromiseSerializer
+    filterset_class = PromiseFilter
+    permission_classes = PERMISSIONS
+
+    def get_queryset(self):
+        return selectors.promises_visible_to(self.request.user)
+
+    def get_object(self):
+        return selectors.promise_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def _answer(self, promise, *, status_code=status.HTTP_200_OK) -> Response:
+        fresh = selectors.promise_get_for_user(user=self.request.user, pk=promise.pk)
+        return Response(PromiseSerializer(fresh, context={"request": self.request}).data, status=status_code)
+
+    @extend_schema(summary=_("Record a promise to pay (a collection attempt with that outcome)"),
+                   request=PromiseCreateSerializer, responses={201: PromiseSerializer, **WRITE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = valid_data(PromiseCreateSerializer, request)
+        attempt = services.attempt_log(
+            by=request.user, customer=data["customer"], channel=data["channel"],
+            outcome=CollectionAttempt.Outcome.PROMISED, note=data.get("note", ""), invoice=data.get("invoice"),
+            promised_on=data["promised_on"], promised_amount=data["amount"], contact=data.get("contact", ""))
+        return self._answer(attempt.promise, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary=_("Cancel an open promise"), request=ReasonSerializer,
+                   responses={200: PromiseSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        promise = self.get_object()
+        data = valid_data(ReasonSerializer, request)
+        promise = services.promise_cancel(by=request.user, promise=promise, reason=data.get("reason", ""))
+        return self._answer(promise)
+
+
+# --- collection plans (AR-5) ---------------------------------------------------------------------------------
+
+class InstalmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Instalment
+        fields = ["id", "due_on", "amount", "reminder_days", "paid", "status"]
+        read_only_fields = fields
+
+
+class CollectionPlanSerializer(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    created_by_name = serializers.CharField(source="created_by.display_name", read_only=True)
+    instalments = InstalmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CollectionPlan
+        fields = ["id", "order", "order_number", "customer", "customer_name", "status", "note", "instalments",
+                  "created_by", "created_by_name", "void_reason", "created_at"]
+        read_only_fields = fields
+
+
+class InstalmentInputSerializer(serializers.Serializer):
+    due_on = serializers.DateField()
+    amount = MoneyInput()
+    reminder_days = serializers.IntegerField(required=False, allow_null=True,
+                                             help_text=_("Remind this many days before (0 to 60); 3 if left out."))
+
+
+class CollectionPlanCreateSerializer(serializers.Serializer):
+    order = ScopedOrderField(queryset=Order.objects.all(),
+                             help_text=_("A confirmed, delivered or invoiced order without an active plan."))
+    instalments = InstalmentInputSerializer(many=True, help_text=_("They add up to the order's amount after "
+                                                                   "returns exactly."))
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class CollectionPlanFilter(django_filters.FilterSet):
+    customer = IdFilter(label=_("customer"), field_name="customer_id")
+    order = IdFilter(label=_("order"), field_name="order_id")
+    status = django_filters.ChoiceFilter(label=_("status"), choices=CollectionPlan.Status.choices)
+
+    class Meta:
+        model = CollectionPlan
+        fields = ["customer", "order", "status"]
+
+
+def plans_for_api(user):
+    return selectors.plans_visible_to(user).prefetch_related(
+        Prefetch("instalments", queryset=Instalment.objects.order_by("due_on", "id")))
+
+
+class CollectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Collection plans 回款计划 in your scope (AR-5): an order paid in instalments, each with
+    its due date, amount, reminder days and status."""
+
+    serializer_class = CollectionPlanSerializer
+    filterset_class = CollectionPlanFilter
+    permission_classes = PERMISSIONS
+
+    def get_queryset(self):
+        return plans_for_api(self.request.user)
+
+    def get_object(self):
+        return selectors.plan_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def _answer(self, plan, *, status_code=status.HTTP_200_OK) -> Response:
+        fresh = plans_for_api(self.request.user).get(pk=plan.pk)
+        return Response(CollectionPlanSerializer(fresh, context={"request": self.request}).data, status=status_code)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._answer(self.get_object())
+
+    @extend_schema(summary=_("Plan an order's collection in instalments"), request=CollectionPlanCreateSerializer,
+                   responses={201: CollectionPlanSerializer, **WRITE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = valid_data(CollectionPlanCreateSerializer, request)
+        plan = services.plan_create(by=request.user, order=data["order"],
+                                    instalments=[dict(row) for row in data["instalments"]],
+                                    note=data.get("note", ""))
+        return self._answer(plan, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary=_("Void a plan, with a reason"), request=ReasonSerializer,
+                   responses={200: CollectionPlanSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        plan = self.get_object()
+        data = valid_data(ReasonSerializer, request)
+        plan = services.plan_void(by=request.user, plan=plan, reason=data.get("reason", ""))
+        return self._answer(plan)
+
+
+# --- ageing (AR-3) and collection rate (AR-4) -------------------------------------------------------------
+
+BY_CHOICES = [(key, key) for key in selectors.GROUPS]
+# Ageing counts days back from its day: one from the first centuries would fall off the calendar.
+EARLIEST = date(1900, 1, 1)
+
+
+class AgeingQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False, help_text=_("The day the ledger is read as of; today if left out."))
+    by = serializers.ChoiceField(choices=BY_CHOICES, default="customer",
+                                 help_text=_("One row per customer, salesperson (owner), office, or one for the "
+                                             "company."))
+
+    def validate_as_of(self, value):
+        if value < EARLIEST:
+            raise serializers.ValidationError(_("Choose a day from %(day)s on.") % {"day": EARLIEST.isoformat()})
+        return value
+
+
+class AgeingRowSerializer(serializers.Serializer):
+    key = serializers.IntegerField(allow_null=True, help_text=_("The customer's, salesperson's or office's id."))
+    label = serializers.CharField()
+    current = money_field(help_text=_("Not yet due."))
+    d1_30 = money_field(help_text=_("1–30 days overdue."))
+    d31_60 = money_field(help_text=_("31–60 days overdue."))
+    d61_90 = money_field(help_text=_("61–90 days overdue."))
+    d91_180 = money_field(help_text=_("91–180 days overdue."))
+    over_180 = money_field(help_text=_("Over 180 days overdue."))
+    open_total = money_field(help_text=_("Open invoices."))
+    on_account = money_field(help_text=_("Payments and credit notes not allocated to an invoice."))
+    balance = money_field(help_text=_("open_total − on_account: what is owed."))
+
+
+class AgeingSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    by = serializers.ChoiceField(choices=BY_CHOICES)
+    rows = AgeingRowSerializer(many=True)
+    total = AgeingRowSerializer()
+
+
+def _ageing_row(row: selectors.AgeingRow) -> dict:
+    return {"key": row.key, "label": str(row.label), **row.buckets, "open_total": row.open_total,
+            "on_account": row.on_account, "balance": row.balance}
+
+
+class AgeingView(generics.GenericAPIView):
+    """GET /ageing/: open receivables in buckets of days overdue (AR-3), reconciling with the ledger."""
+
+    serializer_class = AgeingSerializer
+    permission_classes = PERMISSIONS
+    queryset = Invoice.objects.none()  # for the schema; reads go through the scoped selectors
+
+    @extend_schema(summary=_("Ageing of receivables"), parameters=[AgeingQuerySerializer],
+                   responses={200: AgeingSerializer, 400: ERRORS[400], 403: ERRORS[403]})
+    def get(self, request):
+        query = AgeingQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        as_of = query.validated_data.get("as_of") or timezone.localdate()
+        by = query.validated_data["by"]
+        rows, total = selectors.ageing(request.user, as_of=as_of, by=by)
+        return Response(AgeingSerializer({"as_of": as_of, "by": by, "rows": [_ageing_row(r) for r in rows],
+                                          "total": _ageing_row(total)}).data)
+
+
+class CollectionRateQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text=_("First due date of the period; the first of this "
+                                                              "month if left out."))
+    end = serializers.DateField(required=False, help_text=_("Last due date of the period; the end of this month "
+                                                            "if left out."))
+    by = serializers.ChoiceField(choices=BY_CHOICES, default="owner")
+
+    def validate(self, attrs):
+        month_start, month_end = selectors.month_bounds(timezone.localdate())
+        attrs.setdefault("start", month_start)
+        attrs.setdefault("end", month_end)
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": [_("The period ends before it starts.")]})
+        return attrs
+
+
+class RateRowSerializer(serializers.Serializer):
+    key = serializers.IntegerField(allow_null=True)
+    label = serializers.CharField()
+    due = money_field(help_text=_("Invoices falling due in the period, less credit notes."))
+    collected = money_field(help_text=_("What payments had settled of them by the end of the period."))
+    rate = serializers.DecimalField(max_digits=7, decimal_places=1, allow_null=True, read_only=True,
+                                    help_text=_("collected ÷ due in %; null when nothing fell due."))
+
+
+class CollectionRateSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    by = serializers.ChoiceField(choices=BY_CHOICES)
+    rows = RateRowSerializer(many=True)
+    total = RateRowSerializer()
+
+
+def _rate_row(row: selectors.RateRow) -> dict:
+    return {"key": row.key, "label": str(row.label), "due": row.due, "collected": row.collected, "rate": row.rate}
+
+
+class CollectionRateView(generics.GenericAPIView):
+    """GET /collection-rate/: 回款率 = collected ÷ due in a period (AR-4)."""
+
+    serializer_class = CollectionRateSerializer
+    permission_classes = PERMISSIONS
+    queryset = Invoice.objects.none()  # for the schema; reads go through the scoped selectors
+
+    @extend_schema(summary=_("Collection rate in a period"), parameters=[CollectionRateQuerySerializer],
+                   responses={200: CollectionRateSerializer, 400: ERRORS[400], 403: ERRORS[403]})
+    def get(self, request):
+        query = CollectionRateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start, end, by = (query.validated_data[k] for k in ("start", "end", "by"))
+        rows, total = selectors.collection_rate(request.user, start=start, end=end, by=by)
+        return Response(CollectionRateSerializer({"start": start, "end": end, "by": by,
+                                                  "rows": [_rate_row(r) for r in rows],
+                                                  "total": _rate_row(total)}).data)
+
