@@ -215,6 +215,130 @@ def returns_by_reason_sql(db, ctx: UserContext) -> None:
                 [*params, (date.today() - timedelta(days=365)).isoformat()])
 
 
+# --- receivables (issue 5) ------------------------------------------------------------------------------
+
+INVOICE_FROM = "FROM receivables_invoice v JOIN customers_customer c ON c.id = v.customer_id"
+
+
+def _today() -> date:
+    return date.today()
+
+
+def invoice_page_sql(db, ctx: UserContext, *, overdue: bool = False) -> None:
+    """The invoice list (kehu.receivables.views.invoice_list): the count for the pager, the
+    totals of the filtered set, and the first 50 invoices by due date with the customer's and
+    the salesperson's names, found as a page of ids first (a deferred join)."""
+    scope, params = ctx.scope_sql("c")
+    where = scope
+    if overdue:
+        where += " AND v.open_amount > 0 AND v.due_on < %s"
+        params = [*params, _today().isoformat()]
+    db.fetchall(f"SELECT COUNT(*) {INVOICE_FROM} WHERE {where}", params)
+    db.fetchall(f"SELECT COALESCE(SUM(v.amount), 0), COALESCE(SUM(v.open_amount), 0) {INVOICE_FROM} WHERE {where}",
+                params)
+    db.fetchall(
+        "SELECT v.id, v.number, v.issued_on, v.due_on, v.amount, v.open_amount, c.id, c.code, c.name, u.username, "
+        f"u.last_name, u.first_name FROM (SELECT v.id {INVOICE_FROM} WHERE {where} ORDER BY v.due_on, v.id "
+        f"LIMIT {PAGE_SIZE}) p JOIN receivables_invoice v ON v.id = p.id JOIN customers_customer c "
+        "ON c.id = v.customer_id LEFT JOIN accounts_user u ON u.id = c.owner_id ORDER BY v.due_on, v.id", params)
+
+
+def payment_page_sql(db, ctx: UserContext) -> None:
+    """The payment list: the count, the totals (received, on account, reversed) and the newest
+    50 receipts with the customer, the office and the collector."""
+    scope, params = ctx.scope_sql("c")
+    frm = "FROM receivables_payment r JOIN customers_customer c ON c.id = r.customer_id"
+    db.fetchall(f"SELECT COUNT(*) {frm} WHERE {scope}", params)
+    db.fetchall("SELECT COALESCE(SUM(CASE WHEN r.reversed_on IS NULL THEN r.amount ELSE 0 END), 0), "
+                "COALESCE(SUM(r.unallocated), 0), "
+                f"COALESCE(SUM(CASE WHEN r.reversed_on IS NOT NULL THEN r.amount ELSE 0 END), 0) {frm} WHERE {scope}",
+                params)
+    db.fetchall(
+        "SELECT r.id, r.number, r.received_on, r.method, r.amount, r.unallocated, r.reversed_on, c.id, c.code, "
+        "c.name, o.name, u.username, u.last_name, u.first_name "
+        f"FROM (SELECT r.id {frm} WHERE {scope} ORDER BY r.received_on DESC, r.id DESC LIMIT {PAGE_SIZE}) p "
+        "JOIN receivables_payment r ON r.id = p.id JOIN customers_customer c ON c.id = r.customer_id "
+        "JOIN accounts_office o ON o.id = r.office_id JOIN accounts_user u ON u.id = r.collector_id "
+        "ORDER BY r.received_on DESC, r.id DESC", params)
+
+
+def _group_key(ctx: UserContext) -> str:
+    """The report's default grouping: a salesperson reads their customers, the others their
+    salespeople (kehu.receivables.collection_forms.default_group)."""
+    return "c.id" if ctx.scope == "own" else "c.owner_id"
+
+
+def _labels(db, ctx: UserContext, keys) -> None:
+    keys = sorted({k for k in keys if k is not None})
+    if not keys:
+        return
+    marks = ", ".join(["%s"] * len(keys))
+    if ctx.scope == "own":
+        db.fetchall(f"SELECT id, name FROM customers_customer WHERE id IN ({marks})", keys)
+    else:
+        db.fetchall(f"SELECT id, username, last_name, first_name FROM accounts_user WHERE id IN ({marks})", keys)
+
+
+# Ageing buckets (kehu.receivables.selectors.BUCKET_DAYS): days overdue, first and last.
+AGEING_BUCKETS = [(1, 30), (31, 60), (61, 90), (91, 180), (181, None)]
+
+
+def ageing_sql(db, ctx: UserContext) -> None:
+    """The ageing report as of today (AR-3): open amounts in buckets of days overdue per
+    salesperson (per customer for a salesperson), the credit on account per group (payments
+    not allocated, credit notes not used), and the names of the groups."""
+    today = _today()
+    scope, params = ctx.scope_sql("c")
+    key = _group_key(ctx)
+    sums, bucket_params = ["SUM(CASE WHEN v.due_on >= %s THEN v.open_amount ELSE 0 END)"], [today.isoformat()]
+    for first, last in AGEING_BUCKETS:
+        condition = "v.due_on <= %s" + ("" if last is None else " AND v.due_on >= %s")
+        sums.append(f"SUM(CASE WHEN {condition} THEN v.open_amount ELSE 0 END)")
+        bucket_params.append((today - timedelta(days=first)).isoformat())
+        if last is not None:
+            bucket_params.append((today - timedelta(days=last)).isoformat())
+    rows = db.fetchall(f"SELECT {key}, {', '.join(sums)} {INVOICE_FROM} WHERE {scope} AND v.open_amount > 0 "
+                       f"AND v.issued_on <= %s GROUP BY {key}", [*bucket_params, *params, today.isoformat()])
+    credit = db.fetchall(
+        f"SELECT {key}, SUM(r.unallocated) FROM receivables_payment r JOIN customers_customer c "
+        f"ON c.id = r.customer_id WHERE {scope} AND r.received_on <= %s AND r.reversed_on IS NULL "
+        f"AND r.unallocated > 0 GROUP BY {key}", [*params, today.isoformat()])
+    notes = db.fetchall(
+        f"SELECT {key}, SUM(n.amount - COALESCE((SELECT SUM(a.amount) FROM receivables_allocation a "
+        "WHERE a.credit_note_id = n.id AND a.\"on\" <= %s AND (a.withdrawn_on IS NULL OR a.withdrawn_on > %s)), 0)) "
+        f"FROM sales_creditnote n JOIN customers_customer c ON c.id = n.customer_id WHERE {scope} "
+        f"AND n.issued_on <= %s GROUP BY {key}", [today.isoformat(), today.isoformat(), *params, today.isoformat()])
+    _labels(db, ctx, [r[0] for r in (*rows, *credit, *notes)])
+
+
+def _month(day: date) -> tuple[date, date]:
+    start = day.replace(day=1)
+    return start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def collection_rate_sql(db, ctx: UserContext) -> None:
+    """The collection rate of this month and of the month before (AR-4): per salesperson (per
+    customer for a salesperson) what fell due, what credit notes and payments settled of it by
+    the end of the period; and the names of the groups."""
+    scope, params = ctx.scope_sql("c")
+    key = _group_key(ctx)
+    start, end = _month(_today())
+    keys = []
+    for first, last in ((start, end), _month(start - timedelta(days=1))):
+        period = [first.isoformat(), last.isoformat()]
+        due = db.fetchall(f"SELECT {key}, SUM(v.amount) {INVOICE_FROM} WHERE {scope} AND v.due_on >= %s "
+                          f"AND v.due_on <= %s GROUP BY {key}", [*params, *period])
+        settled = db.fetchall(
+            f"SELECT {key}, SUM(CASE WHEN a.credit_note_id IS NOT NULL THEN a.amount ELSE 0 END), "
+            "SUM(CASE WHEN a.payment_id IS NOT NULL THEN a.amount ELSE 0 END) FROM receivables_allocation a "
+            f"JOIN receivables_invoice v ON v.id = a.invoice_id JOIN customers_customer c ON c.id = v.customer_id "
+            f"WHERE {scope} AND v.due_on >= %s AND v.due_on <= %s AND a.\"on\" <= %s "
+            f"AND (a.withdrawn_on IS NULL OR a.withdrawn_on > %s) GROUP BY {key}",
+            [*params, *period, period[1], period[1]])
+        keys += [r[0] for r in (*due, *settled)]
+    _labels(db, ctx, keys)
+
+
 SCENARIOS: list[Scenario] = [
     Scenario(
         name="list", group="list", weight=3,
@@ -267,5 +391,31 @@ SCENARIOS: list[Scenario] = [
         name="returns analysis", group="report", kind="report", weight=1,
         url=lambda ctx, i: "/sales/returns/analysis/?by=reason",
         bare_sql=lambda db, ctx, i: returns_by_reason_sql(db, ctx),
+    ),
+    # issue 5: receivables
+    Scenario(
+        name="invoice list", group="list", weight=2,
+        url=lambda ctx, i: "/receivables/invoices/",
+        bare_sql=lambda db, ctx, i: invoice_page_sql(db, ctx),
+    ),
+    Scenario(
+        name="overdue invoices", group="list", weight=2,
+        url=lambda ctx, i: "/receivables/invoices/" + _q({"status": "overdue"}),
+        bare_sql=lambda db, ctx, i: invoice_page_sql(db, ctx, overdue=True),
+    ),
+    Scenario(
+        name="payment list", group="list", weight=2,
+        url=lambda ctx, i: "/receivables/payments/",
+        bare_sql=lambda db, ctx, i: payment_page_sql(db, ctx),
+    ),
+    Scenario(
+        name="ageing", group="report", kind="report", weight=1,
+        url=lambda ctx, i: "/receivables/ageing/",
+        bare_sql=lambda db, ctx, i: ageing_sql(db, ctx),
+    ),
+    Scenario(
+        name="collection rate", group="report", kind="report", weight=1,
+        url=lambda ctx, i: "/receivables/collection-rate/",
+        bare_sql=lambda db, ctx, i: collection_rate_sql(db, ctx),
     ),
 ]

@@ -7,7 +7,7 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kehu.settings")
-    aliases = {"worker": "run_huey", "demo-data": "demo_data"}
+    aliases = {"worker": "run_huey", "demo-data": "demo_data", "collection-day": "collection_day"}
     argv = list(sys.argv)
     if len(argv) > 1 and argv[1] in aliases:
         argv[1] = aliases[argv[1]]

@@ -1,6 +1,7 @@
 """Realistic zh_CN demo data: an office tree, one user per demo login, `customers` customer
 cards with key people, notes and events, and their trade: products, a year of orders with
-returns and credit notes, credit limits, credit cards and requests waiting for approval.
+returns and credit notes, credit limits, credit cards and requests waiting for approval; and
+the receivables of those orders (invoices, receipts, promises, plans: kehu/demo/ledger.py).
 
 Faker is slow, so names, streets and companies are drawn from Faker once into pools and
 then combined with one `random.Random(seed)`: the same seed gives the same data. Rows are
@@ -53,6 +54,8 @@ from kehu.customers.models import (
 from kehu.customers.selectors import CUSTOMER_LIST
 from kehu.customers.services import CODE_SEQUENCE, format_code, refresh_derived
 from kehu.demo import vocab
+from kehu.receivables.models import CollectionPolicy
+from kehu.receivables.selectors import INVOICE_LIST, PAYMENT_LIST
 from kehu.sales.models import CENT, CreditNote, Order, OrderLine, Product, Return, ReturnLine
 from kehu.sales.selectors import ORDER_LIST
 
@@ -72,6 +75,8 @@ GRADE_WEIGHTS = {Grade.A: 10, Grade.B: 30, Grade.C: 60}
 STATUS_WEIGHTS = {Status.ACTIVE: 70, Status.PROSPECT: 15, Status.DORMANT: 10, Status.LOST: 5}
 PAYMENT_WEIGHTS = {PaymentMethod.TRANSFER: 40, PaymentMethod.CASH: 15, PaymentMethod.ACCEPTANCE: 15,
                    PaymentMethod.CREDIT: 20, PaymentMethod.CHEQUE: 5, PaymentMethod.OTHER: 5}
+# AR-1: the customer's own payment terms (days), None = the company's (CollectionPolicy).
+TERMS_WEIGHTS = {None: 65, 30: 15, 45: 12, 60: 8}
 # Yearly turnover range (yuan) and staff by grade.
 TURNOVER = {Grade.A: (20_000_000, 200_000_000), Grade.B: (5_000_000, 20_000_000), Grade.C: (500_000, 5_000_000)}
 EMPLOYEES = {Grade.A: (50, 400), Grade.B: (15, 80), Grade.C: (2, 20)}
@@ -292,8 +297,10 @@ class CardMaker:
     """Builds unsaved Customer and KeyPerson instances; remembers names and phones in use so
     that no two demo cards look like duplicates (CUS-8)."""
 
-    def __init__(self, *, rng: random.Random, pools: Pools):
+    def __init__(self, *, rng: random.Random, pools: Pools, terms_rng: random.Random | None = None):
         self.rng = rng
+        # Payment terms come from a stream of their own: the rest of a seed's cards stays as it was.
+        self.terms_rng = terms_rng or random.Random(0)
         self.pools = pools
         self.used_names: set[str] = set()
         self.used_phones: set[str] = set()
@@ -385,6 +392,10 @@ class CardMaker:
                       "future_measures", "image", "reputation", "problems", "strengths", "credit_problems"):
             if missing and rng.random() < 0.5:
                 setattr(customer, field, "")
+        # AR-1: some customers have payment terms of their own; the others the company's.
+        customer.payment_days = _weighted(self.terms_rng, TERMS_WEIGHTS)
+        if customer.payment_days is not None and customer.trade_terms:
+            customer.trade_terms = f"月结{customer.payment_days}天。"
         return customer, self.people(customer, city=city, sparse=missing > 7)
 
     def people(self, customer: Customer, *, city: vocab.City, sparse: bool) -> list[KeyPerson]:
@@ -504,7 +515,7 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         mark = perf_counter()
         counts = {"customers": 0, "key_people": 0, "notes": 0, "events": 0, "reassignments": 0}
         codes = Sequence.take(CODE_SEQUENCE, customers) if customers else range(0)
-        maker = CardMaker(rng=rng, pools=pools)
+        maker = CardMaker(rng=rng, pools=pools, terms_rng=random.Random(f"{seed}-terms"))
         for start in range(0, customers, BATCH_SIZE):
             batch = codes[start:start + BATCH_SIZE]
             with transaction.atomic():
@@ -515,11 +526,15 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         timings["customers"] = perf_counter() - mark
 
         mark = perf_counter()
-        trade = _write_trade(org=org, seed=seed, stdout=stdout)
+        trade, planned = _write_trade(org=org, seed=seed, stdout=stdout)
         timings["trade"] = perf_counter() - mark
 
-    lists_changed(CUSTOMER_LIST)
-    lists_changed(ORDER_LIST)
+        mark = perf_counter()
+        receivables = _write_receivables(org=org, planned=planned, seed=seed, stdout=stdout)
+        timings["receivables"] = perf_counter() - mark
+
+    for name in (CUSTOMER_LIST, ORDER_LIST, INVOICE_LIST, PAYMENT_LIST):
+        lists_changed(name)
     mark = perf_counter()
     refresh_planner_statistics(no_skip_scan=Customer.NO_SKIP_SCAN)
     timings["analyze"] = perf_counter() - mark
@@ -530,6 +545,7 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         "salespeople": len(org.salespeople),
         **counts,
         **trade,
+        **receivables,
         "password": DEMO_PASSWORD,
         "seconds": {k: round(v, 2) for k, v in timings.items()},
     }
@@ -605,6 +621,8 @@ DISCOUNT_WEIGHTS = {0: 70, 2: 10, 3: 8, 5: 8, 8: 3, 10: 1}
 # payment attitude its credit card records (CRD-1).
 PAYMENT_DAYS = {"prompt": (5, 30), "normal": (20, 55), "slow": (45, 150)}
 HABIT_WEIGHTS = {"prompt": 70, "normal": 25, "slow": 5}
+# Invoices the customer has not paid to this day, whatever its habit said (AR-3's long overdue).
+UNPAID_SHARE = {"prompt": 0.01, "normal": 0.05, "slow": 0.3}
 HABIT_ATTITUDES = {"prompt": ["prompt", "prompt", "normal"], "normal": ["normal", "acceptable"],
                    "slow": ["delays", "difficult"]}
 ACCOUNT_SHARE = 0.92  # of active customers; the others wait for their first limit
@@ -638,6 +656,8 @@ class ActiveCustomer:
     developed_on: date
     habit: str
     limit: Decimal | None  # None: no credit account yet
+    terms: int  # days an invoice has until it falls due (AR-1)
+    payment_method: str
 
 
 @dataclass(slots=True)
@@ -663,6 +683,8 @@ class PlannedReturn:
     lines: list[tuple[PlannedLine, Decimal, Decimal]]  # (order line, quantity, amount)
     credit_note: bool
     amount: Decimal = ZERO
+    id: int | None = None
+    credit_note_id: int | None = None
 
 
 @dataclass(slots=True)
@@ -679,6 +701,7 @@ class PlannedOrder:
     delivered_on: date | None = None
     invoiced_on: date | None = None
     closed_on: date | None = None
+    unpaid: bool = False  # invoiced and not paid to this day, nor planned to be
     cancelled_on: date | None = None
     cancel_reason: str = ""
     returned: Decimal = ZERO
@@ -750,7 +773,7 @@ class TradePlanner:
             if order.closed_on is None or order.closed_on > day:
                 exposure += order.total
                 if order.invoiced_on and order.invoiced_on <= day:
-                    overdue = max(overdue, (day - order.invoiced_on).days - 30)
+                    overdue = max(overdue, (day - order.invoiced_on).days - order.customer.terms)
         return exposure, overdue
 
     def _progress(self, order: PlannedOrder, *, earlier: list[PlannedOrder]) -> None:
@@ -786,7 +809,8 @@ class TradePlanner:
         if invoiced_on <= today:
             order.status, order.invoiced_on = Order.Status.INVOICED, invoiced_on
             paid_on = invoiced_on + timedelta(days=rng.randint(*PAYMENT_DAYS[customer.habit]))
-            if paid_on <= today:
+            order.unpaid = rng.random() < UNPAID_SHARE[customer.habit]
+            if paid_on <= today and not order.unpaid:
                 order.status, order.closed_on = Order.Status.CLOSED, paid_on
         order.updated_at = max(order.updated_at, self.at(order.closed_on or order.invoiced_on or delivered_on))
         if rng.random() < RETURNED_SHARE:
@@ -851,14 +875,15 @@ def _write_products() -> list[Product]:
     return products
 
 
-def _active_customers(rng: random.Random, policy: CreditPolicy) -> list[ActiveCustomer]:
+def _active_customers(rng: random.Random, policy: CreditPolicy, default_terms: int) -> list[ActiveCustomer]:
     rows = Customer.objects.filter(status=Status.ACTIVE).order_by("id").values_list(
-        "id", "owner_id", "office_id", "grade", "developed_on", "created_at")
+        "id", "owner_id", "office_id", "grade", "developed_on", "created_at", "payment_days", "payment_method")
     # A card without its development date (CUS-4) trades from the day it was filled in.
     return [ActiveCustomer(id=pk, owner_id=owner, office_id=office, grade=grade,
                            developed_on=developed or timezone.localdate(created), habit=_weighted(rng, HABIT_WEIGHTS),
-                           limit=policy.limit_for_grade(grade) if rng.random() < ACCOUNT_SHARE else None)
-            for pk, owner, office, grade, developed, created in rows]
+                           limit=policy.limit_for_grade(grade) if rng.random() < ACCOUNT_SHARE else None,
+                           terms=default_terms if days is None else days, payment_method=method)
+            for pk, owner, office, grade, developed, created, days, method in rows]
 
 
 def _write_orders(planned: list[PlannedOrder]) -> None:
@@ -924,7 +949,7 @@ def _write_returns(planned: list[PlannedOrder]) -> tuple[int, int]:
                        .values_list("number", "id"))
             lines, notes = [], []
             for order, ret in zip(batch, returns, strict=True):
-                ret.pk = ids[ret.number]
+                ret.pk = order.ret.id = ids[ret.number]
                 lines += [ReturnLine(ret_id=ret.pk, order_line_id=line.id, product_id=line.product.pk,
                                      quantity=quantity, amount=amount) for line, quantity, amount in order.ret.lines]
                 if order.ret.credit_note:
@@ -933,6 +958,10 @@ def _write_returns(planned: list[PlannedOrder]) -> tuple[int, int]:
                                             created_at=ret.created_at, updated_at=ret.created_at))
             insert_rows(ReturnLine, lines)
             insert_rows(CreditNote, notes)
+    if with_notes:  # the receivables settle invoices with them (AR-1)
+        note_ids = dict(CreditNote.objects.values_list("ret_id", "id"))
+        for order in orders:
+            order.ret.credit_note_id = note_ids.get(order.ret.id)
     return len(orders), with_notes
 
 
@@ -1092,13 +1121,14 @@ class CreditWriter:
             created_at=at, updated_at=at)
 
 
-def _write_trade(*, org: Org, seed: int, stdout=None) -> dict:
+def _write_trade(*, org: Org, seed: int, stdout=None) -> tuple[dict, list[PlannedOrder]]:
     # A stream of its own: the customer cards of a seed stay what they were before orders existed.
     rng = random.Random(f"{seed}-trade")
     policy = CreditPolicy.current()
+    collection = CollectionPolicy.current()
     with transaction.atomic():
         products = _write_products()
-    customers = _active_customers(rng, policy)
+    customers = _active_customers(rng, policy, collection.payment_days)
     planner = TradePlanner(rng=rng, products=products, policy=policy,
                            owner_names={u.pk: u.display_name for u in org.users})
     planned = [order for c in customers for order in planner.orders_of(c)]
@@ -1109,14 +1139,25 @@ def _write_trade(*, org: Org, seed: int, stdout=None) -> dict:
          % {"products": len(products), "orders": len(planned), "returns": returns})
     return {"products": len(products), "orders": len(planned),
             "order_lines": sum(len(order.lines) for order in planned), "returns": returns,
-            "credit_notes": credit_notes, **credit}
+            "credit_notes": credit_notes, **credit}, planned
+
+
+def _write_receivables(*, org: Org, planned: list[PlannedOrder], seed: int, stdout=None) -> dict:
+    """AR-1 … AR-5: the ledger of the orders (kehu/demo/ledger.py)."""
+    from kehu.demo.ledger import LedgerWriter  # it builds on this module's planned orders
+
+    # A stream of its own too: the ledger can change without changing the orders of a seed.
+    rng = random.Random(f"{seed}-ledger")
+    receivables = LedgerWriter(rng=rng, org=org, policy=CollectionPolicy.current()).write(planned)
+    _say(stdout, _("%(invoices)d invoices, %(payments)d payments, %(promises)d promises to pay") % receivables)
+    return receivables
 
 
 # --- reset -----------------------------------------------------------------------------------------
 
 EXTRA_TABLES_TO_CLEAR = {"admin.LogEntry", "authtoken.Token", "authtoken.TokenProxy", "sessions.Session"}
-# The company's settings, not data: the approval thresholds (CRD-2) and the credit policy.
-SETTINGS_TO_KEEP = {"credit.ApprovalThreshold", "credit.CreditPolicy"}
+# The company's settings, not data: the approval thresholds (CRD-2), the credit and collection policies.
+SETTINGS_TO_KEEP = {"credit.ApprovalThreshold", "credit.CreditPolicy", "receivables.CollectionPolicy"}
 
 
 def _models_to_clear() -> list:

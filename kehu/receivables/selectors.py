@@ -30,6 +30,7 @@ from kehu.sales.models import CreditNote
 from kehu.sales.selectors import sales_amount
 
 ZERO = Decimal("0")
+HALF_CENT = Decimal("0.005")
 MONEY = DecimalField(**MONEY_FIELD)
 INVOICE_LIST = "invoices"
 PAYMENT_LIST = "payments"
@@ -219,9 +220,11 @@ def open_invoices_on(qs: QuerySet[Invoice], as_of: date) -> QuerySet[Invoice]:
         return qs.filter(open_amount__gt=0).annotate(open_on=F("open_amount"))
     settled = (Allocation.objects.filter(standing_on(as_of), invoice=OuterRef("pk")).order_by()
                .values("invoice").annotate(total=Sum("amount")).values("total"))
+    # Half a cent, not zero: SQLite subtracts in floating point, and a settled invoice can
+    # come out as 1.8e-12.
     return (qs.annotate(open_on=F("amount") - Coalesce(Subquery(settled, output_field=MONEY), Value(ZERO),
                                                        output_field=MONEY))
-            .filter(open_on__gt=0))
+            .filter(open_on__gte=HALF_CENT))
 
 
 def on_account(customer_filter: Q, *, as_of: date, key: str | None) -> dict:

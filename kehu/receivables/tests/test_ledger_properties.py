@@ -129,6 +129,9 @@ def check_ledger(users, customers):
             row = by_customer.get(pk)
             assert (row.balance if row else ZERO) == balances[pk]
         assert total.balance == sum(balances.values(), ZERO)
+        drill = selectors.ageing_invoices(users["finance"], as_of=as_of)
+        assert all(i.open_on > 0 for i in drill)  # no settled invoice shows as a ¥0.00 line
+        assert sum((i.open_on for i in drill), ZERO) == total.open_total
         _rows, company = selectors.ageing(users["finance"], as_of=as_of, by="company")
         assert company.buckets == total.buckets and company.on_account == total.on_account
 

@@ -10,7 +10,8 @@ from kehu.demo import generate as demo
 
 class Command(BaseCommand):
     help = ("Generate realistic zh_CN demo data: offices, demo users, customer cards with key people, "
-            "products, a year of orders and returns, credit limits and pending approvals.")
+            "products, a year of orders and returns, credit limits and pending approvals, and the receivables: "
+            "invoices, receipts, promises to pay and collection plans.")
 
     def add_arguments(self, parser):
         parser.add_argument("--customers", type=int, default=demo.DEFAULT_CUSTOMERS,
@@ -41,6 +42,9 @@ class Command(BaseCommand):
                 self.stdout.write(_("Trade: %(products)d products, %(orders)d orders, %(returns)d returns, "
                                     "%(credit_accounts)d credit limits, %(pending_requests)d credit requests "
                                     "waiting for approval.") % result)
+            if result.get("invoices") is not None:
+                self.stdout.write(_("Receivables: %(invoices)d invoices, %(payments)d payments, %(promises)d "
+                                    "promises to pay, %(collection_plans)d collection plans.") % result)
             self.stdout.write(_("Steps (s): %(steps)s") % {
                 "steps": ", ".join(f"{name} {value}" for name, value in result["seconds"].items())
             })

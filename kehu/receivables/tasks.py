@@ -1,0 +1,32 @@
+"""Background work of the receivables (AR-2, PLT-4), run by the worker (`kehu worker`): each
+morning the collection run makes the day's calls, visits and promise follow-ups
+(services.collection_day); the same run can be queued at any time."""
+
+from datetime import UTC, date, datetime
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+
+from kehu.receivables import services
+
+MORNING = crontab(minute="0", hour="6")
+
+
+def every_morning(moment: datetime) -> bool:
+    """06:00 on Kehu's clock (settings.TIME_ZONE). Huey hands its scheduler a naive moment in
+    UTC (utc=True, its default) or in the server's local time: a bare crontab would run at
+    06:00 UTC, 14:00 in China."""
+    aware = moment.replace(tzinfo=UTC) if HUEY.utc else moment.astimezone()
+    return MORNING(timezone.localtime(aware))
+
+
+@db_periodic_task(every_morning)
+def collection_morning() -> dict[str, int]:
+    return services.collection_day()
+
+
+@db_task()
+def collection_day(day: str | None = None) -> dict[str, int]:
+    """The collection run queued on demand; `day` (YYYY-MM-DD) defaults to today."""
+    return services.collection_day(today=date.fromisoformat(day) if day else None)

@@ -1,0 +1,154 @@
+"""The worker's collection run (kehu/receivables/tasks.py, AR-2, PLT-4) taken from the queue by
+a real Huey consumer, its 06:00 schedule, and `kehu collection-day` (the management command)."""
+
+import io
+import threading
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connections
+from django.utils import timezone, translation
+from huey.contrib.djhuey import HUEY
+from huey.storage import SqliteStorage
+
+from conftest import rule
+from kehu.credit import services as credit
+from kehu.credit.models import CreditAccount
+from kehu.receivables import services, tasks
+from kehu.receivables.models import CollectionTask, Invoice, Promise
+from kehu.sales import services as sales
+
+# The consumer's worker thread reads what the test wrote: committed data, the file database.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def en():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def consumer(tmp_path):
+    """A real consumer with one worker thread, on a queue file of its own, stopped afterwards."""
+    assert not HUEY.immediate
+    storage = HUEY.storage
+    HUEY.storage = SqliteStorage(name=HUEY.name, filename=str(tmp_path / "huey.sqlite3"))
+    # The worker thread's own database connection closes with it, or the test database could
+    # not be dropped (PostgreSQL) at the end of the run.
+    HUEY.on_shutdown(name="close_test_connections")(connections.close_all)
+    consumer = HUEY.create_consumer(workers=1, periodic=False, initial_delay=0.05, max_delay=0.5)
+    consumer._set_signal_handlers = lambda: None  # Python sets signal handlers in the main thread only
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread.start()
+    yield consumer
+    consumer.stop(graceful=True)
+    thread.join(timeout=30)
+    HUEY.unregister_on_shutdown("close_test_connections")
+    HUEY.storage = storage
+
+
+def invoiced(users, customer, product, quantity, *, on):
+    """An order of `quantity` × ¥100 invoiced on `on`: due 30 days later (the company's terms)."""
+    CreditAccount.objects.update_or_create(customer=customer, defaults={"limit": Decimal("10000000")})
+    seller = customer.owner
+    order = sales.order_create(by=seller, customer=customer, lines=[{"product": product, "quantity": quantity}],
+                               ordered_on=on - timedelta(days=2))
+    order = credit.order_confirm(by=seller, order=order, version=order.version)
+    order = sales.order_advance(by=seller, order=order, version=order.version, to="delivered")
+    order = services.order_invoice(by=users["finance"], order=order, version=order.version, on=on)
+    return Invoice.objects.get(order=order)
+
+
+@pytest.fixture
+def ledger(users, customer, product):
+    """An invoice due in two days, one due today, one due in ten days, and a promise to pay today."""
+    soon = invoiced(users, customer, product, "10", on=TODAY - timedelta(days=28))
+    due = invoiced(users, customer, product, "20", on=TODAY - timedelta(days=30))
+    later = invoiced(users, customer, product, "30", on=TODAY - timedelta(days=20))
+    services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised", invoice=due,
+                         promised_on=TODAY, promised_amount="500.00", contact="王经理")
+    return {"soon": soon, "due": due, "later": later, "promise": Promise.objects.get()}
+
+
+def task_rows():
+    return sorted(CollectionTask.objects.values_list("kind", "invoice__number", "promise_id", "due_on", "amount",
+                                                     "status"), key=str)
+
+
+def expected_tasks(ledger):
+    return sorted([
+        ("reminder", ledger["soon"].number, None, TODAY, Decimal("1000.00"), "open"),
+        ("visit", ledger["due"].number, None, TODAY, Decimal("2000.00"), "open"),
+        ("promise", None, ledger["promise"].pk, TODAY, Decimal("500.00"), "open"),
+    ], key=str)
+
+
+@rule("AR-2")
+@rule("PLT-4")
+def test_it_makes_the_days_collection_tasks_in_the_worker_and_nothing_twice(ledger, consumer):
+    assert CollectionTask.objects.count() == 0
+    counts = tasks.collection_day(TODAY.isoformat()).get(blocking=True, timeout=60)
+    assert counts == {"kept": 0, "broken": 0, "tasks": 3, "dropped": 0}
+    # A reminder before the due date, the visit on it, the follow-up of the promise.
+    assert task_rows() == expected_tasks(ledger)
+    again = tasks.collection_day(TODAY.isoformat()).get(blocking=True, timeout=60)
+    assert again == {"kept": 0, "broken": 0, "tasks": 0, "dropped": 0}
+    assert task_rows() == expected_tasks(ledger)
+
+
+@rule("AR-2")
+@rule("PLT-4")
+def test_it_runs_today_when_queued_without_a_day(ledger, consumer):
+    assert tasks.collection_day().get(blocking=True, timeout=60)["tasks"] == 3
+    assert task_rows() == expected_tasks(ledger)
+
+
+@rule("PLT-4")
+def test_it_schedules_the_run_at_six_in_the_morning_on_kehus_clock():
+    six = datetime.combine(TODAY, time(6, 0), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+    def huey_clock(moment):  # the naive moment Huey's scheduler reads
+        return moment.astimezone(ZoneInfo("UTC") if HUEY.utc else None).replace(tzinfo=None)
+
+    assert "collection_morning" in [t.name for t in HUEY.read_periodic(huey_clock(six))]
+    for other in (six + timedelta(minutes=1), six - timedelta(hours=1), six + timedelta(hours=8)):
+        assert "collection_morning" not in [t.name for t in HUEY.read_periodic(huey_clock(other))], other
+
+
+@rule("AR-2")
+def test_it_prints_what_the_command_did(ledger):
+    out = io.StringIO()
+    call_command("collection_day", "--date", TODAY.isoformat(), stdout=out)
+    assert out.getvalue() == (f"Collection day {TODAY.isoformat()}: new collection tasks 3, promises kept 0, "
+                              "promises broken 0, tasks no longer needed 0.\n")
+    assert task_rows() == expected_tasks(ledger)
+    # The next morning the promise of today is broken: nothing was paid.
+    tomorrow = TODAY + timedelta(days=1)
+    out = io.StringIO()
+    call_command("collection_day", "--date", tomorrow.isoformat(), stdout=out)
+    assert out.getvalue() == (f"Collection day {tomorrow.isoformat()}: new collection tasks 0, promises kept 0, "
+                              "promises broken 1, tasks no longer needed 0.\n")
+    assert Promise.objects.get().status == "broken"
+
+
+@rule("AR-2")
+def test_it_runs_for_today_without_a_date(ledger):
+    out = io.StringIO()
+    call_command("collection_day", stdout=out)
+    assert out.getvalue().startswith(f"Collection day {TODAY.isoformat()}: new collection tasks 3,")
+
+
+@rule("AR-2")
+def test_it_refuses_a_date_that_is_not_one_and_changes_nothing(ledger):
+    with pytest.raises(CommandError) as refused:
+        call_command("collection_day", "--date", "2026-02-30", stdout=io.StringIO())
+    assert str(refused.value) == "--date must be a date as YYYY-MM-DD, not “2026-02-30”."
+    assert CollectionTask.objects.count() == 0
+    assert Promise.objects.get().status == "open"
