@@ -3,7 +3,7 @@
 from django.core.cache import cache
 from django.db.models import QuerySet
 
-from kehu.accounts.models import User
+from kehu.accounts.models import Office, User
 from kehu.core.roles import Role
 from kehu.core.scopes import Scope, office_subtree_ids, scope_of
 
@@ -23,7 +23,6 @@ def salespeople_for(user) -> QuerySet[User]:
 
 
 def offices_for(user):
-    from kehu.accounts.models import Office
 
     qs = Office.objects.all()
     scope = scope_of(user)
@@ -52,3 +51,13 @@ def office_choices_for(user) -> list[tuple[int, str]]:
 
 def _choices_key(user, kind: str) -> str:
     return f"kehu:choices:{kind}:{user.pk}:{user.role}:{user.office_id}"
+
+
+def offices_in_scope(request):
+    """offices_for the request's user: the queryset a list filter may choose from."""
+    return offices_for(request.user) if request else Office.objects.none()
+
+
+def owners_in_scope(request):
+    """salespeople_for the request's user: the queryset a list filter may choose from."""
+    return salespeople_for(request.user) if request else User.objects.none()

@@ -112,3 +112,14 @@ def _read_xlsx(data: bytes) -> list[list]:
         return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own types for every kind of damage
         raise ValidationFailed(_("The spreadsheet cannot be read: %(error)s") % {"error": exc}) from exc
+
+
+def xlsx_response(content: bytes, name: str):
+    """A download of `content` as name-YYYYmmdd-HHMM.xlsx (every export of every list)."""
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
+    return response

@@ -1,7 +1,10 @@
 """List filters shared by every list page: bad values are reported and ignored, never a 500."""
 
+import django_filters
+from django import forms
 from django.contrib import messages
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def filterset_for(request, filter_class, queryset):
@@ -16,3 +19,29 @@ def filterset_for(request, filter_class, queryset):
         cleaned = {k: v for k, v in params.items() if k not in filterset.errors}
         filterset = filter_class(cleaned, queryset=queryset, request=request)
     return filterset
+
+
+def sort_filter(sorts: dict[str, str]) -> django_filters.ChoiceFilter:
+    """A sort filter over `sorts` (name → field), ascending or with "-" descending, ties
+    broken by id so that pages never overlap."""
+
+    def filter_sort(queryset, name, value):
+        desc = value.startswith("-")
+        field = sorts[value.lstrip("-")]
+        return queryset.order_by(f"-{field}" if desc else field, "-id" if desc else "id")
+
+    return django_filters.ChoiceFilter(
+        label=gettext_lazy("sort"), method=filter_sort,
+        choices=[(k, k) for k in sorts] + [(f"-{k}", f"-{k}") for k in sorts])
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record id: a whole number the database can hold (a longer one is a bad value, not a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+

@@ -28,6 +28,25 @@ def lists_changed(name: str) -> None:
     transaction.on_commit(lambda: Sequence.take(f"list:{name}"))
 
 
+def _set_key(kind: str, name: str, queryset) -> str:
+    """The cache key of a figure of `queryset` in the present generation of list `name`. The
+    SQL names the scope and every filter, so equal SQL means the same set."""
+    sql, params = queryset.query.sql_with_params()
+    digest = hashlib.blake2b(repr((sql, params)).encode(), digest_size=16).hexdigest()
+    return f"kehu:{kind}:{name}:{list_generation(name)}:{digest}"
+
+
+def kept_until_changed(name: str, queryset, compute):
+    """compute(queryset) — the totals of a filtered list — kept in the cache until the next
+    change to the records of list `name` (as DeferredJoinPaginator keeps its counts)."""
+    key = _set_key("figures", name, queryset.order_by())
+    found = cache.get(key)
+    if found is None:
+        found = compute(queryset)
+        cache.set(key, found, COUNT_SECONDS)
+    return found
+
+
 class DeferredJoinPaginator(Paginator):
     """Finds the page's ids first — a query the database answers from an index, even with a
     large OFFSET — and only then fetches those rows (with their joins) from `rows`.
@@ -47,10 +66,7 @@ class DeferredJoinPaginator(Paginator):
         """(count, ids of the whole set when it is small, else None)."""
         key = None
         if self.generation:
-            # The SQL names the scope and every filter, so equal SQL means the same set.
-            sql, params = self.object_list.order_by().values("pk").query.sql_with_params()
-            digest = hashlib.blake2b(repr((sql, params)).encode(), digest_size=16).hexdigest()
-            key = f"kehu:set:{self.generation}:{list_generation(self.generation)}:{digest}"
+            key = _set_key("set", self.generation, self.object_list.order_by().values("pk"))
             found = cache.get(key)
             if found is not None:
                 return found

@@ -8,16 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kehu.core.errors import UserInputError
-from kehu.core.excel import XLSX_CONTENT_TYPE, write_xlsx
+from kehu.core.excel import write_xlsx, xlsx_response
 from kehu.core.forms import apply_field_errors
 from kehu.core.money import money
 from kehu.core.scopes import can_edit_records
@@ -358,8 +356,4 @@ def misfits_export(request):
              m.fitting_grade, m.limit, m.proposed_limit, m.overdue_days, m.broken_promises,
              str(ATTITUDES.get(m.payment_attitude, "")) or None, "; ".join(m.reasons) or None]
             for m in selectors.grade_misfits(request.user))
-    response = HttpResponse(write_xlsx(headers, rows, sheet_name=_("Grade vs behaviour")),
-                            content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="credit-grade-misfits-{stamp}.xlsx"'
-    return response
+    return xlsx_response(write_xlsx(headers, rows, sheet_name=_("Grade vs behaviour")), "credit-grade-misfits")

@@ -3,15 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.errors import UserInputError
-from kehu.core.excel import XLSX_CONTENT_TYPE, read_table, write_xlsx
+from kehu.core.excel import read_table, write_xlsx, xlsx_response
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import apply_field_errors
 from kehu.core.pagination import DeferredJoinPaginator
@@ -64,11 +62,7 @@ def customer_export(request):
         for customer in filterset.qs.select_related("developed_by").iterator(chunk_size=2000):
             yield [_export_value(customer, c) for c in columns]
 
-    content = write_xlsx(headers, rows(), sheet_name=_("Customers"))
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.xlsx"'
-    return response
+    return xlsx_response(write_xlsx(headers, rows(), sheet_name=_("Customers")), "customers")
 
 
 def _export_value(customer, column):

@@ -19,16 +19,15 @@ from rest_framework import generics, mixins, permissions, serializers, status, v
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kehu.core.filtering import IdFilter, sort_filter
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer, PaymentMethod
 from kehu.receivables import selectors, services
 from kehu.receivables.filters import (
     INVOICE_SORTS,
     PAYMENT_SORTS,
-    IdFilter,
     InvoiceFilter,
     PaymentFilter,
-    _sorter,
 )
 from kehu.receivables.models import (
     Allocation,
@@ -100,7 +99,7 @@ class InvoiceApiFilter(InvoiceFilter):
     customer = IdFilter(label=_("customer"), field_name="customer_id")
     due_after = django_filters.DateFilter(label=_("due on or after"), field_name="due_on", lookup_expr="gte")
     due_before = django_filters.DateFilter(label=_("due on or before"), field_name="due_on", lookup_expr="lte")
-    ordering = _sorter(INVOICE_SORTS)
+    ordering = sort_filter(INVOICE_SORTS)
     customer_id = due_from = due_to = sort = None
 
     class Meta(InvoiceFilter.Meta):
@@ -272,7 +271,7 @@ class PaymentApiFilter(PaymentFilter):
     """The payment list's filters (receivables/filters.py); `customer` is an id."""
 
     customer = IdFilter(label=_("customer"), field_name="customer_id")
-    ordering = _sorter(PAYMENT_SORTS)
+    ordering = sort_filter(PAYMENT_SORTS)
     customer_id = sort = None
 
     class Meta(PaymentFilter.Meta):

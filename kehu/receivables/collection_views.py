@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kehu.core.errors import UserInputError
-from kehu.core.excel import XLSX_CONTENT_TYPE, write_xlsx
+from kehu.core.excel import write_xlsx, xlsx_response
 from kehu.core.forms import apply_field_errors
 from kehu.core.money import money
 from kehu.customers.selectors import customer_get_for_user
@@ -60,13 +60,6 @@ def _warn(request, form) -> None:
         messages.warning(request, _("“%(field)s” ignored: %(error)s") % {"field": label, "error": error})
 
 
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-    return response
-
-
 def _label_of(choices, value) -> str:
     return str(dict(choices).get(value, value))
 
@@ -109,7 +102,7 @@ def ageing_export(request):
 
     body = [line(r) for r in rows] + [line(total)]
     sheet = _("Ageing %(day)s") % {"day": chosen["as_of"].isoformat()}
-    return _xlsx(write_xlsx(headers, body, sheet_name=sheet), f"ageing-{chosen['as_of']:%Y%m%d}")
+    return xlsx_response(write_xlsx(headers, body, sheet_name=sheet), f"ageing-{chosen['as_of']:%Y%m%d}")
 
 
 @login_required
@@ -179,7 +172,7 @@ def collection_rate_export(request):
 
     body = [line(e) for e in context["lines"]] + [line(context["total"])]
     name = f"collection-rate-{context['start']:%Y%m%d}-{context['end']:%Y%m%d}"
-    return _xlsx(write_xlsx(headers, body, sheet_name=_("Collection rate")), name)
+    return xlsx_response(write_xlsx(headers, body, sheet_name=_("Collection rate")), name)
 
 
 # --- AR-2: collection work ---------------------------------------------------------------------------------

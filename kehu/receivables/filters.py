@@ -2,12 +2,11 @@
 reported and ignored by kehu.core.filtering.filterset_for, never a 500."""
 
 import django_filters
-from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kehu.accounts.models import Office, User
-from kehu.accounts.selectors import offices_for, salespeople_for
+from kehu.accounts.selectors import offices_in_scope, owners_in_scope
+from kehu.core.filtering import IdFilter, sort_filter
 from kehu.core.scopes import subtree_of
 from kehu.core.text import fold
 from kehu.customers.models import PaymentMethod
@@ -18,37 +17,6 @@ INVOICE_SORTS = {"due_on": "due_on", "issued_on": "issued_on", "amount": "amount
 PAYMENT_SORTS = {"received_on": "received_on", "amount": "amount", "unallocated": "unallocated", "number": "number"}
 INVOICE_STATUSES = [("open", _("Open")), ("overdue", _("Overdue")), ("paid", _("Paid"))]
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-
-
-def _sorter(sorts: dict[str, str]):
-    """A sort over `sorts` (name → field), ascending or with "-" descending; ties by id."""
-
-    def filter_sort(queryset, name, value):
-        desc = value.startswith("-")
-        field = sorts[value.lstrip("-")]
-        return queryset.order_by(f"-{field}" if desc else field, "-id" if desc else "id")
-
-    return django_filters.ChoiceFilter(label=_("sort"), method=filter_sort,
-                                       choices=[(k, k) for k in sorts] + [(f"-{k}", f"-{k}") for k in sorts])
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A record id the database can hold: a longer one is a bad value, not a 500."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
-
-
-def _offices(request):
-    return offices_for(request.user) if request else Office.objects.none()
-
-
-def _owners(request):
-    return salespeople_for(request.user) if request else User.objects.none()
 
 
 def _customer_search(queryset, value: str):
@@ -62,13 +30,13 @@ class InvoiceFilter(django_filters.FilterSet):
     customer = django_filters.CharFilter(label=_("customer"), method="filter_customer",
                                          help_text=_("Name or code"))
     customer_id = IdFilter(label=_("customer"), field_name="customer_id")
-    owner = django_filters.ModelChoiceFilter(label=_("salesperson"), queryset=_owners, field_name="customer__owner")
-    office = django_filters.ModelChoiceFilter(label=_("office"), queryset=_offices, method="filter_office")
+    owner = django_filters.ModelChoiceFilter(label=_("salesperson"), queryset=owners_in_scope, field_name="customer__owner")
+    office = django_filters.ModelChoiceFilter(label=_("office"), queryset=offices_in_scope, method="filter_office")
     issued_from = django_filters.DateFilter(label=_("issued from"), field_name="issued_on", lookup_expr="gte")
     issued_to = django_filters.DateFilter(label=_("issued until"), field_name="issued_on", lookup_expr="lte")
     due_from = django_filters.DateFilter(label=_("due from"), field_name="due_on", lookup_expr="gte")
     due_to = django_filters.DateFilter(label=_("due until"), field_name="due_on", lookup_expr="lte")
-    sort = _sorter(INVOICE_SORTS)
+    sort = sort_filter(INVOICE_SORTS)
 
     class Meta:
         model = Invoice
@@ -93,12 +61,12 @@ class PaymentFilter(django_filters.FilterSet):
     customer = django_filters.CharFilter(label=_("customer"), method="filter_customer",
                                          help_text=_("Name or code"))
     customer_id = IdFilter(label=_("customer"), field_name="customer_id")
-    office = django_filters.ModelChoiceFilter(label=_("office"), queryset=_offices, method="filter_office")
+    office = django_filters.ModelChoiceFilter(label=_("office"), queryset=offices_in_scope, method="filter_office")
     method = django_filters.ChoiceFilter(label=_("payment method"), choices=PaymentMethod.choices)
     received_from = django_filters.DateFilter(label=_("received from"), field_name="received_on", lookup_expr="gte")
     received_to = django_filters.DateFilter(label=_("received until"), field_name="received_on", lookup_expr="lte")
     reversed = django_filters.ChoiceFilter(label=_("reversed"), choices=YES_NO, method="filter_reversed")
-    sort = _sorter(PAYMENT_SORTS)
+    sort = sort_filter(PAYMENT_SORTS)
 
     class Meta:
         model = Payment

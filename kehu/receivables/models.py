@@ -72,6 +72,7 @@ class Invoice(TimeStampedModel):
             models.Index(fields=["customer", "due_on"]),
             models.Index(fields=["due_on", "id"], name="invoice_open_due", condition=Q(open_amount__gt=0)),
             models.Index(fields=["-issued_on", "-id"], name="invoice_recent"),
+            models.Index(fields=["due_on"], name="invoice_due"),  # collection rate: what fell due in a period
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive"),
@@ -124,6 +125,8 @@ class Payment(TimeStampedModel):
         indexes = [
             models.Index(fields=["customer", "received_on"]),
             models.Index(fields=["-received_on", "-id"], name="payment_recent"),
+            # Credit on account (ageing, exposure): the few receipts not fully allocated.
+            models.Index(fields=["customer"], name="payment_on_account", condition=Q(unallocated__gt=0)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from kehu.core.money import MONEY_FIELD
 from kehu.core.roles import Role
-from kehu.core.scopes import scope_of, scope_queryset
+from kehu.core.scopes import scope_filter, scope_of, scope_queryset
 from kehu.customers.selectors import customers_visible_to
 from kehu.receivables.models import (
     Allocation,
@@ -215,9 +215,9 @@ def bucket_of(days_overdue: int) -> str:
 def open_invoices_on(qs: QuerySet[Invoice], as_of: date) -> QuerySet[Invoice]:
     """`qs` with `open_on`: each invoice's open amount on `as_of`. Today the stored open
     amount is the answer; an earlier day subtracts the allocations standing on it."""
-    qs = qs.filter(issued_on__lte=as_of)
-    if as_of >= timezone.localdate():
+    if as_of >= timezone.localdate():  # no invoice is dated after today (the services refuse it)
         return qs.filter(open_amount__gt=0).annotate(open_on=F("open_amount"))
+    qs = qs.filter(issued_on__lte=as_of)
     settled = (Allocation.objects.filter(standing_on(as_of), invoice=OuterRef("pk")).order_by()
                .values("invoice").annotate(total=Sum("amount")).values("total"))
     # Half a cent, not zero: SQLite subtracts in floating point, and a settled invoice can
@@ -233,8 +233,8 @@ def on_account(customer_filter: Q, *, as_of: date, key: str | None) -> dict:
     today = as_of >= timezone.localdate()
     payments = Payment.objects.filter(customer_filter, payments_standing_on(as_of))
     notes = CreditNote.objects.filter(customer_filter, issued_on__lte=as_of)
-    if today:
-        result = _sum_by(payments.filter(unallocated__gt=0), key, "unallocated")
+    if today:  # a reversed receipt keeps nothing on account, and none is dated after today
+        result = _sum_by(Payment.objects.filter(customer_filter, unallocated__gt=0), key, "unallocated")
     else:
         result = _sum_by(payments, key, "amount")
         spent = _sum_by(Allocation.objects.filter(standing_on(as_of), payment__in=payments), _via(key, "payment"),
@@ -291,7 +291,7 @@ def ageing(user, *, as_of: date | None = None, by: str = "customer", customer_id
         row = rows.setdefault(values.get(key) if key else None, AgeingRow(key=values.get(key) if key else None))
         for bucket in BUCKET_KEYS:
             row.buckets[bucket] = values[bucket] or ZERO
-    customer_filter = Q(customer__in=_scoped_customer_ids(user, customer_ids))
+    customer_filter = _customers_filter(user, customer_ids)
     for k, amount in on_account(customer_filter, as_of=as_of, key=key).items():
         rows.setdefault(k, AgeingRow(key=k)).on_account = amount
     _label(rows.values(), by)
@@ -304,11 +304,15 @@ def ageing(user, *, as_of: date | None = None, by: str = "customer", customer_id
     return ordered, total
 
 
-def _scoped_customer_ids(user, customer_ids):
-    qs = customers_visible_to(user) if can_see_receivables(user) else customers_visible_to(user).none()
+def _customers_filter(user, customer_ids, *, via: str = "") -> Q:
+    """The customers of the user's scope (and of `customer_ids`, if given), as a condition on
+    a row's `customer` (reached `via` a relation): the scope's own condition, no subquery."""
+    if not can_see_receivables(user):
+        return Q(pk__in=[])
+    condition = scope_filter(user, owner_field=f"{via}customer__owner", office_field=f"{via}customer__office") or Q()
     if customer_ids is not None:
-        qs = qs.filter(pk__in=list(customer_ids))
-    return qs.values("pk")
+        condition &= Q(**{f"{via}customer_id__in": list(customer_ids)})
+    return condition
 
 
 def _label(rows, by: str) -> None:
@@ -366,7 +370,8 @@ def collection_rate(user, *, start: date, end: date, by: str = "owner", customer
     invoices = invoices_visible_to(user).filter(due_on__gte=start, due_on__lte=end).order_by()
     if customer_ids is not None:
         invoices = invoices.filter(customer_id__in=list(customer_ids))
-    allocations = Allocation.objects.filter(standing_on(end), invoice__in=invoices.values("pk"))
+    allocations = Allocation.objects.filter(standing_on(end), _customers_filter(user, customer_ids, via="invoice__"),
+                                            invoice__due_on__gte=start, invoice__due_on__lte=end)
     due = _sum_by(invoices, key, "amount")
     credited = _sum_by(allocations.filter(credit_note__isnull=False), _via(key, "invoice"), "amount")
     collected = _sum_by(allocations.filter(payment__isnull=False), _via(key, "invoice"), "amount")

@@ -173,6 +173,8 @@ def order_invoice(*, by, order: Order, version: int, on: date | None = None) -> 
     """ORD-1 → AR-1: invoice a delivered order. The invoice asks the order's amount after
     returns, falls due by the customer's terms, and takes any credit on account first."""
     on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationFailed(_("An invoice cannot be dated after today."), field_errors={"on": [_("Today or earlier.")]})
     with transaction.atomic():
         current = sales_services.lock_order(order_pk=order.pk, version=version)
         sales_services.mark_invoiced(by=by, order=current, on=on)
@@ -261,6 +263,8 @@ def invoice_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
                 full_clean_or_refuse(invoice, exclude=["customer", "created_by"])
                 if due_on < values["issued_on"]:
                     raise ValidationFailed(_("the due date is before the invoice date."))
+                if values["issued_on"] > timezone.localdate():
+                    raise ValidationFailed(_("the invoice date is after today."))
             except ValidationFailed as exc:
                 problems.append(str(exc.message))
             valid.append(invoice)

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.errors import UserInputError
-from kehu.core.excel import XLSX_CONTENT_TYPE, read_table, write_xlsx
+from kehu.core.excel import read_table, write_xlsx, xlsx_response
 from kehu.core.filtering import filterset_for
 from kehu.core.money import money
-from kehu.core.pagination import DeferredJoinPaginator
+from kehu.core.pagination import DeferredJoinPaginator, kept_until_changed
 from kehu.core.text import fold
 from kehu.customers.models import PaymentMethod
 from kehu.customers.selectors import customer_get_for_user, customers_visible_to
@@ -64,13 +64,6 @@ def _pk(value) -> int:
     return int(text)
 
 
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-    return response
-
-
 def _sums(qs, **amounts) -> dict:
     """Totals of the filtered set in one query (an empty set sums to zero)."""
     # Named apart from the model's fields: an aggregate may not share a field's name.
@@ -102,7 +95,8 @@ def invoice_list(request):
                                       generation=selectors.INVOICE_LIST)
     return render(request, "receivables/invoice_list.html", {
         "filter": filterset, "page": paginator.get_page(request.GET.get("page")),
-        "totals": _sums(filterset.qs, amount=Sum("amount"), open=Sum("open_amount")),
+        "totals": kept_until_changed(selectors.INVOICE_LIST, filterset.qs,
+                                     lambda qs: _sums(qs, amount=Sum("amount"), open=Sum("open_amount"))),
         "status_choices": INVOICE_STATUSES,
         "owner_choices": owner_choices_for(request.user), "office_choices": office_choices_for(request.user),
         "today": timezone.localdate(), "can_import": selectors.can_keep_ledger(request.user),
@@ -126,7 +120,7 @@ def invoice_export(request):
                    i.settled, i.credited, i.open_amount, i.days_overdue(today), i.order.number if i.order else "",
                    i.note]
 
-    return _xlsx(write_xlsx(headers, rows(), sheet_name=_("Invoices")), "invoices")
+    return xlsx_response(write_xlsx(headers, rows(), sheet_name=_("Invoices")), "invoices")
 
 
 @login_required
@@ -170,7 +164,7 @@ def invoice_import(request):
 def invoice_import_template(request):
     _see(request)
     _require(selectors.can_keep_ledger(request.user), _("Only finance imports invoices."))
-    return _xlsx(write_xlsx(invoice_headers(), [], sheet_name=_("Invoices")), "invoice-import")
+    return xlsx_response(write_xlsx(invoice_headers(), [], sheet_name=_("Invoices")), "invoice-import")
 
 
 # --- payments (AR-1) ---------------------------------------------------------------------------------------
@@ -189,8 +183,9 @@ def payment_list(request):
     standing = Q(reversed_on__isnull=True)
     return render(request, "receivables/payment_list.html", {
         "filter": filterset, "page": paginator.get_page(request.GET.get("page")),
-        "totals": _sums(filterset.qs, amount=Sum("amount", filter=standing), on_account=Sum("unallocated"),
-                        reversed=Sum("amount", filter=~standing)),
+        "totals": kept_until_changed(selectors.PAYMENT_LIST, filterset.qs, lambda qs: _sums(
+            qs, amount=Sum("amount", filter=standing), on_account=Sum("unallocated"),
+            reversed=Sum("amount", filter=~standing))),
         "method_choices": PaymentMethod.choices, "office_choices": office_choices_for(request.user),
         "reversed_choices": YES_NO,
         "can_collect": selectors.can_collect(request.user),
@@ -212,7 +207,7 @@ def payment_export(request):
                    p.amount, p.unallocated, p.collector.display_name, p.reference, p.reversed_on,
                    p.reversal_reason, p.note]
 
-    return _xlsx(write_xlsx(headers, rows(), sheet_name=_("Payments")), "payments")
+    return xlsx_response(write_xlsx(headers, rows(), sheet_name=_("Payments")), "payments")
 
 
 def _customer_search(request) -> list:
@@ -419,5 +414,5 @@ def customer_ledger_export(request, pk):
     headers = [_("date"), _("entry"), _("number"), _("debit"), _("credit"), _("balance")]
     rows = ([e["on"], str(e["label"]), e["number"], e["debit"] or None, e["credit"] or None, e["balance"]]
             for e in selectors.ledger_of(customer))
-    return _xlsx(write_xlsx(headers, rows, sheet_name=_("Statement of account")), f"ledger-{customer.code}")
+    return xlsx_response(write_xlsx(headers, rows, sheet_name=_("Statement of account")), f"ledger-{customer.code}")
 

@@ -10,9 +10,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kehu.accounts.models import Office, User
-from kehu.accounts.selectors import offices_for, salespeople_for
+from kehu.accounts.selectors import offices_in_scope, owners_in_scope
 from kehu.core.errors import ValidationFailed
+from kehu.core.filtering import IdFilter, sort_filter
 from kehu.core.forms import BootstrapFormMixin
 from kehu.core.scopes import subtree_of
 from kehu.core.text import fold
@@ -22,30 +22,6 @@ from kehu.sales.selectors import product_lines
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_ORDER_LINES = 10
-
-
-def _sorter(sorts: dict[str, str]):
-    """A sort filter over `sorts` (name → field), ascending or descending, ties broken by id."""
-
-    def filter_sort(queryset, name, value):
-        desc = value.startswith("-")
-        field = sorts[value.lstrip("-")]
-        return queryset.order_by(f"-{field}" if desc else field, "-id" if desc else "id")
-
-    return django_filters.ChoiceFilter(
-        label=_("sort"), method=filter_sort,
-        choices=[(k, k) for k in sorts] + [(f"-{k}", f"-{k}") for k in sorts])
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A record id: a whole number the database can hold (a longer one is a bad value, not a 500)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
 
 
 def _line_choices():
@@ -62,7 +38,7 @@ class ProductFilter(django_filters.FilterSet):
     line = django_filters.ChoiceFilter(label=_("product line"), choices=_line_choices)
     active = django_filters.ChoiceFilter(label=_("active"), method="filter_active",
                                          choices=[("yes", _("On sale")), ("no", _("Withdrawn"))])
-    sort = _sorter(PRODUCT_SORTS)
+    sort = sort_filter(PRODUCT_SORTS)
 
     class Meta:
         model = Product
@@ -86,24 +62,16 @@ ORDER_SORTS = {"number": "number", "ordered_on": "ordered_on", "customer": "cust
                "status": "status", "total": "total", "returned": "returned"}
 
 
-def _offices(request):
-    return offices_for(request.user) if request else Office.objects.none()
-
-
-def _owners(request):
-    return salespeople_for(request.user) if request else User.objects.none()
-
-
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("status"), choices=Order.Status.choices)
     date_from = django_filters.DateFilter(label=_("from"), field_name="ordered_on", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("to"), field_name="ordered_on", lookup_expr="lte")
-    office = django_filters.ModelChoiceFilter(label=_("office"), queryset=_offices, method="filter_office")
-    owner = django_filters.ModelChoiceFilter(label=_("salesperson"), queryset=_owners)
+    office = django_filters.ModelChoiceFilter(label=_("office"), queryset=offices_in_scope, method="filter_office")
+    owner = django_filters.ModelChoiceFilter(label=_("salesperson"), queryset=owners_in_scope)
     customer = django_filters.CharFilter(label=_("customer"), method="filter_customer")
     customer_id = IdFilter(label=_("customer"), field_name="customer_id")
     line = django_filters.ChoiceFilter(label=_("product line"), choices=_line_choices, method="filter_line")
-    sort = _sorter(ORDER_SORTS)
+    sort = sort_filter(ORDER_SORTS)
 
     class Meta:
         model = Order
@@ -193,7 +161,7 @@ class ReturnFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(label=_("from"), field_name="returned_on", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("to"), field_name="returned_on", lookup_expr="lte")
     customer_id = IdFilter(label=_("customer"), field_name="customer_id")
-    sort = _sorter(RETURN_SORTS)
+    sort = sort_filter(RETURN_SORTS)
 
     class Meta:
         model = Return

@@ -215,31 +215,29 @@ def check_transition(order: Order, to: str) -> None:
                                   "to": Status(to).label})
 
 
-def mark_confirmed(*, by, order: Order) -> Order:
-    """Called by credit.services.order_confirm once the credit check passed, on a locked row."""
-    check_transition(order, Status.CONFIRMED)
-    order.status = Status.CONFIRMED
-    order.confirmed_at = timezone.now()
-    order.confirmed_by = by
+def _mark(*, by, order: Order, to: str, **fields) -> Order:
+    """Move a locked order one step on, recording the step's date or signature in `fields`."""
+    check_transition(order, to)
+    order.status = to
+    for name, value in fields.items():
+        setattr(order, name, value)
     order.version += 1
     order._history_user = by
     order.save()
     lists_changed(ORDER_LIST)
     return order
+
+
+def mark_confirmed(*, by, order: Order) -> Order:
+    """Called by credit.services.order_confirm once the credit check passed, on a locked row."""
+    return _mark(by=by, order=order, to=Status.CONFIRMED, confirmed_at=timezone.now(), confirmed_by=by)
 
 
 def mark_invoiced(*, by, order: Order, on: date) -> Order:
     """Called by receivables.services.order_invoice, which writes the invoice, on a locked row."""
     if not _may_take_step(by, Status.INVOICED):
         raise PermissionDeniedError(_("Your role cannot do this step."))
-    check_transition(order, Status.INVOICED)
-    order.status = Status.INVOICED
-    order.invoiced_on = on
-    order.version += 1
-    order._history_user = by
-    order.save()
-    lists_changed(ORDER_LIST)
-    return order
+    return _mark(by=by, order=order, to=Status.INVOICED, invoiced_on=on)
 
 
 def _may_take_step(user, to: str) -> bool:

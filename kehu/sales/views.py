@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.errors import UserInputError
-from kehu.core.excel import XLSX_CONTENT_TYPE, read_table, write_xlsx
+from kehu.core.excel import read_table, write_xlsx, xlsx_response
 from kehu.core.filtering import filterset_for
 from kehu.core.money import money
 from kehu.core.pagination import DeferredJoinPaginator
@@ -50,13 +49,6 @@ CUSTOMER_CHOICES = 100
 Status = Order.Status
 
 
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-    return response
-
-
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
@@ -82,7 +74,7 @@ def product_export(request):
     filterset = filterset_for(request, ProductFilter, Product.objects.all())
     headers = [str(Product._meta.get_field(c).verbose_name) for c in PRODUCT_EXPORT]
     rows = ([getattr(p, c) for c in PRODUCT_EXPORT] for p in filterset.qs.iterator(chunk_size=2000))
-    return _xlsx(write_xlsx(headers, rows, sheet_name=_("Products")), "products")
+    return xlsx_response(write_xlsx(headers, rows, sheet_name=_("Products")), "products")
 
 
 @login_required
@@ -141,7 +133,7 @@ def order_export(request):
             yield [o.number, o.ordered_on, o.customer.code, o.customer.name, o.owner.display_name,
                    o.office.name if o.office else "", o.get_status_display(), o.total, o.returned, o.net, o.note]
 
-    return _xlsx(write_xlsx(headers, rows(), sheet_name=_("Orders")), "orders")
+    return xlsx_response(write_xlsx(headers, rows(), sheet_name=_("Orders")), "orders")
 
 
 def _customer_choices(user, *, search: str, selected) -> list[tuple[int, str]]:

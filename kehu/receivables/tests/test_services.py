@@ -442,3 +442,19 @@ def test_it_gives_credit_the_balance_and_the_days_the_oldest_invoice_is_late(use
     assert selectors.receivables_position([customer.pk]) == {customer.pk: (Decimal("200.00"), 0)}
     exposure = credit_selectors.exposure_of(customer)
     assert (exposure.receivables, exposure.overdue_days) == (Decimal("200.00"), 0)
+
+
+@rule("AR-1")
+def test_it_refuses_an_invoice_dated_after_today(users, customer, product):
+    CreditAccount.objects.create(customer=customer, limit=Decimal("100000"))
+    order = sales.order_create(by=users["owner"], customer=customer, lines=[{"product": product, "quantity": 1}])
+    order = credit.order_confirm(by=users["owner"], order=order, version=order.version)
+    order = sales.order_advance(by=users["owner"], order=order, version=order.version, to="delivered")
+    with pytest.raises(ValidationFailed, match="cannot be dated after today"):
+        services.order_invoice(by=users["finance"], order=order, version=order.version,
+                               on=TODAY + timedelta(days=1))
+    order.refresh_from_db()
+    assert order.status == "delivered" and not Invoice.objects.exists()
+    result = services.invoice_import(by=users["finance"], rows=[(2, {
+        "customer": customer.code, "number": "F-1", "amount": "10", "issued_on": TODAY + timedelta(days=1)})])
+    assert result.errors == [(2, ["the invoice date is after today."])] and not Invoice.objects.exists()
