@@ -82,8 +82,11 @@ def ageing(request):
     chart = {"labels": [r.label for r in shown],
              "series": [{"name": str(label), "data": [float(r.buckets[key]) for r in shown]}
                         for key, label in selectors.BUCKETS]}
+    # Most overdue first, a page at a time: a company has hundreds of salespeople and thousands
+    # of customers (the export has them all).
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "receivables/ageing.html", {
-        "rows": rows, "total": total, "as_of": chosen["as_of"], "by": chosen["by"], "groups": AGEING_GROUPS,
+        "rows": rows, "page": page, "total": total, "as_of": chosen["as_of"], "by": chosen["by"], "groups": AGEING_GROUPS,
         "group_label": _label_of(AGEING_GROUPS, chosen["by"]), "buckets": selectors.BUCKETS, "chart": chart,
         "today": timezone.localdate(),
     })
@@ -154,7 +157,8 @@ def _rate_request(request):
 def collection_rate(request):
     _require_reader(request.user)
     context = _rate_request(request)
-    context.update(groups=RATE_GROUPS, group_label=_label_of(RATE_GROUPS, context["by"]),
+    context.update(page=Paginator(context["lines"], PAGE_SIZE).get_page(request.GET.get("page")),
+                   groups=RATE_GROUPS, group_label=_label_of(RATE_GROUPS, context["by"]),
                    presets=[(name, label, presets(context["today"])[name]) for name, label in PRESETS])
     return render(request, "receivables/rate.html", context)
 

@@ -373,8 +373,13 @@ def collection_rate(user, *, start: date, end: date, by: str = "owner", customer
     allocations = Allocation.objects.filter(standing_on(end), _customers_filter(user, customer_ids, via="invoice__"),
                                             invoice__due_on__gte=start, invoice__due_on__lte=end)
     due = _sum_by(invoices, key, "amount")
-    credited = _sum_by(allocations.filter(credit_note__isnull=False), _via(key, "invoice"), "amount")
-    collected = _sum_by(allocations.filter(payment__isnull=False), _via(key, "invoice"), "amount")
+    sums = {"credited": Sum("amount", filter=Q(credit_note__isnull=False)),
+            "collected": Sum("amount", filter=Q(payment__isnull=False))}
+    via = _via(key, "invoice")
+    settled = ([allocations.aggregate(**sums)] if via is None
+               else allocations.values(via).annotate(**sums).order_by())
+    credited = {row.get(via): row["credited"] for row in settled}
+    collected = {row.get(via): row["collected"] for row in settled}
     rows = {}
     for k, amount in due.items():
         rows[k] = RateRow(key=k, due=(amount or ZERO) - (credited.get(k) or ZERO), collected=collected.get(k) or ZERO)

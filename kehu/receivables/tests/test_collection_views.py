@@ -481,3 +481,22 @@ def test_it_sends_anonymous_users_to_the_login_page(client, customer):
                 reverse("receivables:attempt_create", args=[customer.pk])):
         response = client.get(url)
         assert response.status_code == 302 and "login" in response["Location"]
+
+
+@rule("AR-3")
+def test_it_pages_a_long_ageing_table_most_overdue_first_and_totals_all_of_it(en, users):
+    for n in range(53):
+        target = customer_services.customer_create(by=users["owner"], on_duplicate="keep_both", data={
+            "name": f"账龄分页测试{n:02d}商行", "category": Category.KEY_RETAILER, "phone": f"021-7{n:02d}0 8{n:02d}1"})
+        services.invoice_import(by=users["finance"], rows=[(2, {
+            "customer": target.code, "number": f"AGE-{n}", "amount": str(100 + n),
+            "issued_on": days_ago(40 + n).isoformat()})])
+    client = en(users["owner"])
+    first = client.get(reverse("receivables:ageing"), {"by": "customer"})
+    second = client.get(reverse("receivables:ageing"), {"by": "customer", "page": 2})
+    keys = lambda r: re.findall(r'<tr data-key="(\d+)"', r.text)  # noqa: E731
+    assert (len(keys(first)), len(keys(second))) == (50, 3)
+    assert "账龄分页测试52商行" in first.text  # the most overdue comes first
+    assert "账龄分页测试00商行" in second.text
+    expected = sum(Decimal(100 + n) for n in range(53))
+    assert total_cells(first, "ageing-total")["balance"] == f"¥{expected:,.2f}"
