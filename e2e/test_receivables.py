@@ -60,3 +60,9 @@ def test_it_records_a_payment_against_two_invoices_and_the_figures_follow(page, 
     expect(receipt.locator("#receipt-in-words")).to_contain_text("壹仟贰佰元整")
     expect(receipt.locator("#receipt-settles")).to_contain_text("E2E-1")
     expect(receipt.locator("#receipt-settles")).to_contain_text("E2E-2")
+
+    # The customer's 360° page fetches its receivables block when the tab is opened.
+    page.goto(f"{server.url}/customers/{customer.pk}/")
+    page.locator("button[data-bs-target='#tab-business']").click()
+    expect(page.locator("#customer-receivables")).to_contain_text("E2E-2")
+    expect(page.locator("#customer-receivables")).to_contain_text("¥300.00")

@@ -33,5 +33,6 @@ urlpatterns = [
     path("customers/<int:pk>/attempt/", collection_views.attempt_create, name="attempt_create"),
     path("promises/", collection_views.promise_list, name="promise_list"),
     path("promises/<int:pk>/cancel/", collection_views.promise_cancel, name="promise_cancel"),
+    path("customers/<int:pk>/block/", collection_views.customer_block, name="customer_block"),
     # --- end collection and reports ---
 ]

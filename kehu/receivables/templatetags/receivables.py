@@ -23,6 +23,19 @@ def _months_before(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+@register.inclusion_tag("receivables/_customer_receivables_lazy.html", takes_context=True)
+def customer_receivables_lazy(context, customer):
+    """The block below, fetched when its tab is first shown: the 360° page opens on the card
+    and does not pay for the ten queries of a tab that may never be looked at."""
+    user = context.get("user")
+    return {"show": user is not None and selectors.can_see_receivables(user), "customer": customer}
+
+
+def receivables_block(user, customer) -> dict:
+    """The context of the receivables block (the tag below, and the view the lazy tag calls)."""
+    return customer_receivables({"user": user}, customer)
+
+
 @register.inclusion_tag("receivables/_customer_receivables.html", takes_context=True)
 def customer_receivables(context, customer):
     """AR-1..4 on the 360° page: open invoices, recent payments and promises, the customer's

@@ -118,10 +118,15 @@ def test_it_offers_payment_and_attempt_to_those_who_collect(users, customer, rol
 def test_it_shows_nothing_to_those_who_do_not_see_receivables(users, customer, product, client_for):
     invoiced(users, customer, product, 10, due_days_ago=5)
     assert render(users["service"], customer).strip() == ""
+    block = reverse("receivables:customer_block", args=[customer.pk])
     page = client_for(users["service"]).get(reverse("customers:detail", args=[customer.pk]))
-    assert page.status_code == 200 and 'id="customer-receivables"' not in page.text
+    assert page.status_code == 200 and block not in page.text
+    assert client_for(users["service"]).get(block).status_code == 403
+    # The 360° page fetches the block when its tab is shown; outside the scope it is not found.
     page = client_for(users["director"]).get(reverse("customers:detail", args=[customer.pk]))
-    assert 'id="customer-receivables"' in page.text
+    assert f'hx-get="{block}"' in page.text and 'hx-trigger="intersect once"' in page.text
+    assert 'id="customer-receivables"' in client_for(users["director"]).get(block).text
+    assert client_for(users["other_director"]).get(block).status_code == 404
 
 
 @rule("AR-3")
