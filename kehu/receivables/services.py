@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,9 +89,13 @@ def due_date_for(customer: Customer, issued_on: date) -> date:
 def _settle(*, invoice: Invoice, amount: Decimal, on: date, by, payment: Payment | None = None,
             credit_note: CreditNote | None = None) -> Allocation:
     """Settle `amount` of a locked invoice; the allocation counts from the later of `on`, the
-    invoice's date and the payment's date."""
+    invoice's date and the payment's date — and never before an allocation of the invoice was
+    withdrawn: a receipt dated back to a day when the invoice was still settled by another
+    (since reversed) would settle it twice on that day (AR-3 as of any day)."""
     assert ZERO < amount <= invoice.open_amount
     days = [on, invoice.issued_on] + ([payment.received_on] if payment else [credit_note.issued_on])
+    freed = invoice.allocations.filter(withdrawn_on__isnull=False).aggregate(last=Max("withdrawn_on"))["last"]
+    days += [freed] if freed else []
     allocation = Allocation.objects.create(invoice=invoice, payment=payment, credit_note=credit_note, amount=amount,
                                            on=max(days), created_by=by)
     invoice.open_amount -= amount
