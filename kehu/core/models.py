@@ -24,6 +24,18 @@ class VersionedModel(TimeStampedModel):
         abstract = True
 
 
+class SettingsRow(models.Model):
+    """Company settings kept in one row, edited in the admin (credit policy, collection
+    policy): current() reads it, creating it with its defaults the first time."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def current(cls):
+        return cls.objects.order_by("pk").first() or cls.objects.create()
+
+
 class Sequence(models.Model):
     """A named counter (customer codes, later receipt numbers). Values are taken under a
     row lock so concurrent writers never get the same number."""

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kehu.core.models import TimeStampedModel, VersionedModel
+from kehu.core.models import SettingsRow, TimeStampedModel, VersionedModel
 from kehu.core.money import MONEY_FIELD as MONEY
 from kehu.core.roles import Role
 from kehu.customers.models import Grade
@@ -28,7 +28,7 @@ LEVEL_ROLE = {Level.DIRECTOR: Role.DIRECTOR, Level.SALES_MANAGER: Role.SALES_MAN
               Level.MARKETING_VP: Role.MARKETING_VP, Level.GENERAL_MANAGER: Role.GENERAL_MANAGER}
 
 
-class CreditPolicy(models.Model):
+class CreditPolicy(SettingsRow):
     """The company's credit settings (one row, edited in the admin)."""
 
     overdue_block_days = models.PositiveIntegerField(
@@ -45,10 +45,6 @@ class CreditPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Credit policy"))
-
-    @classmethod
-    def current(cls) -> "CreditPolicy":
-        return cls.objects.order_by("pk").first() or cls.objects.create()
 
     def limit_for_grade(self, grade: str) -> Decimal:
         return {Grade.A: self.grade_a_limit, Grade.B: self.grade_b_limit}.get(grade, self.grade_c_limit)

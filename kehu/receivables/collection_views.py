@@ -122,7 +122,7 @@ def ageing_invoices(request):
     invoices = selectors.ageing_invoices(request.user, as_of=as_of, bucket=chosen["bucket"] or None, by=by, key=key)
     page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
     for invoice in page.object_list:
-        invoice.late = max((as_of - invoice.due_on).days, 0)
+        invoice.late = invoice.days_overdue(as_of, open_amount=invoice.open_on)
     return render(request, "receivables/ageing_invoices.html", {
         "page": page, "as_of": as_of, "by": by, "key": key,
         "bucket_label": _label_of(selectors.BUCKETS, chosen["bucket"]) if chosen["bucket"] else _("all open"),

@@ -14,12 +14,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.models import TimeStampedModel
+from kehu.core.models import SettingsRow, TimeStampedModel
 from kehu.core.money import MONEY_FIELD as MONEY
 from kehu.customers.models import PaymentMethod
 
 
-class CollectionPolicy(models.Model):
+class CollectionPolicy(SettingsRow):
     """The company's collection settings (one row, edited in the admin)."""
 
     payment_days = models.PositiveSmallIntegerField(
@@ -35,10 +35,6 @@ class CollectionPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Collection policy"))
-
-    @classmethod
-    def current(cls) -> "CollectionPolicy":
-        return cls.objects.order_by("pk").first() or cls.objects.create()
 
 
 class Invoice(TimeStampedModel):
@@ -89,8 +85,11 @@ class Invoice(TimeStampedModel):
     def settled(self) -> Decimal:
         return self.amount - self.open_amount
 
-    def days_overdue(self, on) -> int:
-        return max((on - self.due_on).days, 0) if self.open_amount else 0
+    def days_overdue(self, on, *, open_amount: Decimal | None = None) -> int:
+        """Days past the due date on `on` while something is open (`open_amount`, when the
+        caller read it as of an earlier day; else the stored one); 0 once paid."""
+        open_amount = self.open_amount if open_amount is None else open_amount
+        return max((on - self.due_on).days, 0) if open_amount > 0 else 0
 
 
 class Payment(TimeStampedModel):

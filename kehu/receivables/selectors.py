@@ -206,12 +206,6 @@ def bucket_filter(bucket: str, as_of: date, prefix: str = "") -> Q:
     return condition
 
 
-def bucket_of(days_overdue: int) -> str:
-    if days_overdue <= 0:
-        return "current"
-    return next(key for key, (first, last) in BUCKET_DAYS.items() if last is None or days_overdue <= last)
-
-
 def open_invoices_on(qs: QuerySet[Invoice], as_of: date) -> QuerySet[Invoice]:
     """`qs` with `open_on`: each invoice's open amount on `as_of`. Today the stored open
     amount is the answer; an earlier day subtracts the allocations standing on it."""
