@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from kehu.core import views as core_views
 from kehu.insights import views as insights_views
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("sales/", include("kehu.sales.urls")),
     path("credit/", include("kehu.credit.urls")),
     path("receivables/", include("kehu.receivables.urls")),
+    path("panels/<slug:page>/<slug:key>/<int:pk>/", core_views.panel, name="panel"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("kehu.api_urls")),

@@ -1,6 +1,10 @@
 """Form helpers shared by every app."""
 
 from django import forms
+from django.utils.translation import gettext_lazy
+
+# A hidden field (the version, the step) was missing or altered: the page was out of date.
+STALE_FORM = gettext_lazy("The form was incomplete or out of date; nothing was changed. Reload the page and try again.")
 
 
 class BootstrapFormMixin:
@@ -34,3 +38,13 @@ def apply_field_errors(form, exc) -> None:
             form.add_error(field if field in form.fields else None, message)
     if not exc.field_errors:
         form.add_error(None, exc.message)
+
+
+def apply_line_errors(form, exc) -> None:
+    """A refusal of a form with lines (an order, a return): the message on top — line errors
+    name their line, "Line 2: …" — and field errors on the head's fields."""
+    form.add_error(None, exc.message)
+    for field, errors in (exc.field_errors or {}).items():
+        if field in form.fields:
+            for error in errors:
+                form.add_error(field, error)

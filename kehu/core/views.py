@@ -1,7 +1,12 @@
-"""Error pages."""
+"""Error pages and the lazy panels of record pages."""
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from kehu.core.registry import Panel, RecordPage, registry
 
 
 def _error(request, status, title, message):
@@ -23,3 +28,19 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return _error(request, 500, _("Something went wrong"), _("The error was logged. Nothing was changed."))
+
+
+@login_required
+def panel(request, page: str, key: str, pk: int):
+    """A lazy panel (core.registry.Panel), fetched by htmx when its tab is first shown."""
+    record_page = registry.find(RecordPage, page)
+    found = registry.find(Panel, key, page=page)
+    if record_page is None or found is None:
+        raise Http404
+    if not found.visible(request.user):
+        raise PermissionDenied
+    record = record_page.get(request, pk)
+    extra = found.context(request, record)
+    if extra is None:
+        raise Http404
+    return render(request, found.template, extra)

@@ -159,3 +159,10 @@ class RequestFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), required=False,
                              choices=[("", _("any kind"))] + list(CreditRequest.Kind.choices))
     mine = forms.BooleanField(label=_("asked by me"), required=False)
+
+
+class OverrideForm(BootstrapFormMixin, forms.Form):
+    """CRD-3: a one-off override of an order refused for credit, with the reasons."""
+
+    reasons = forms.CharField(label=_("reasons for the override"), max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))

@@ -24,6 +24,11 @@ class Level(models.TextChoices):
 
 
 CHAIN = [Level.DIRECTOR, Level.SALES_MANAGER, Level.MARKETING_VP, Level.GENERAL_MANAGER]
+def level_label(level) -> str:
+    """The name of an approval level ("director" → Office director)."""
+    return str(dict(Level.choices).get(level, level or ""))
+
+
 LEVEL_ROLE = {Level.DIRECTOR: Role.DIRECTOR, Level.SALES_MANAGER: Role.SALES_MANAGER,
               Level.MARKETING_VP: Role.MARKETING_VP, Level.GENERAL_MANAGER: Role.GENERAL_MANAGER}
 

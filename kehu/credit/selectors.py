@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -149,6 +150,35 @@ def awaiting_signature_of(user) -> QuerySet[CreditRequest]:
 
 def approval_queue_for(user) -> list[CreditRequest]:
     return list(awaiting_signature_of(user))
+
+
+# How many requests wait for the user's signature, for the navigation bar's badge: kept a minute
+# per user so that the bar costs no query on every page; the user's own decisions and visits to
+# the queue refresh it at once.
+WAITING_SECONDS = 60
+
+
+def _waiting_key(user) -> str:
+    return f"kehu:credit:waiting:{user.pk}"
+
+
+def remember_waiting(user, count: int) -> None:
+    cache.set(_waiting_key(user), count, WAITING_SECONDS)
+
+
+def forget_waiting(user) -> None:
+    cache.delete(_waiting_key(user))
+
+
+def waiting_count(user) -> int:
+    """Requests waiting for the user's signature (0 for those who sign for no level)."""
+    if not levels_of(user):
+        return 0
+    count = cache.get(_waiting_key(user))
+    if count is None:
+        count = len(approval_queue_for(user))
+        remember_waiting(user, count)
+    return count
 
 
 def payment_history(customer, *, limit: int = 12) -> QuerySet[Order]:

@@ -16,4 +16,6 @@ urlpatterns = [
     path("customers/<int:pk>/card/edit/", views.card_edit, name="card_edit"),
     path("customers/<int:pk>/card/print/", views.card_print, name="card_print"),
     path("customers/<int:pk>/limit/", views.limit_request, name="request_limit"),
+    path("orders/<int:pk>/confirm/", views.order_confirm, name="order_confirm"),
+    path("orders/<int:pk>/override/", views.order_override, name="order_override"),
 ]

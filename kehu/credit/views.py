@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kehu.core.errors import UserInputError
 from kehu.core.excel import write_xlsx, xlsx_response
-from kehu.core.forms import apply_field_errors
+from kehu.core.forms import STALE_FORM, apply_field_errors
 from kehu.core.money import money
 from kehu.core.scopes import can_edit_records
 from kehu.credit import selectors, services
@@ -27,13 +27,16 @@ from kehu.credit.forms import (
     CreditCardForm,
     DecisionForm,
     LimitRequestForm,
+    OverrideForm,
     RequestFilterForm,
     parse_amount,
 )
-from kehu.credit.models import CreditCard, CreditRequest
-from kehu.credit.templatetags.credit import forget_waiting, level_label, remember_waiting
+from kehu.credit.models import CreditCard, CreditRequest, level_label
+from kehu.credit.selectors import forget_waiting, remember_waiting
 from kehu.customers.models import Grade, KeyPerson
 from kehu.customers.selectors import customer_get_for_user, key_people_of
+from kehu.sales.forms import VersionForm
+from kehu.sales.selectors import order_get_for_user
 
 PAGE_SIZE = 50
 QUEUE_PAGE_SIZE = 10
@@ -357,3 +360,48 @@ def misfits_export(request):
              str(ATTITUDES.get(m.payment_attitude, "")) or None, "; ".join(m.reasons) or None]
             for m in selectors.grade_misfits(request.user))
     return xlsx_response(write_xlsx(headers, rows, sheet_name=_("Grade vs behaviour")), "credit-grade-misfits")
+
+
+# --- the credit check on an order (CRD-3): registered on the order page (credit.registrations) -------------
+
+def remember_refusal(request, order, message) -> None:
+    """A refused confirmation is shown on the order page, the override form at hand; kept in
+    the session across the redirect (POST → redirect → GET), so a reload repeats nothing."""
+    request.session[f"credit-refused-{order.pk}"] = str(message)
+
+
+@login_required
+@require_POST
+def order_confirm(request, pk):
+    order = order_get_for_user(user=request.user, pk=pk, write=True)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, str(STALE_FORM))
+        return redirect("sales:order_detail", order.pk)
+    try:
+        services.order_confirm(by=request.user, order=order, version=form.cleaned_data["version"])
+    except services.CreditRefused as exc:
+        remember_refusal(request, order, exc.message)
+    except UserInputError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Order %(number)s confirmed.") % {"number": order.number})
+    return redirect("sales:order_detail", order.pk)
+
+
+@login_required
+@require_POST
+def order_override(request, pk):
+    order = order_get_for_user(user=request.user, pk=pk, write=True)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reasons for the override; nothing was asked for."))
+        return redirect("sales:order_detail", order.pk)
+    try:
+        services.credit_override_request(by=request.user, order=order, reasons=form.cleaned_data["reasons"])
+    except UserInputError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("A one-off override of order %(number)s was asked for; it waits for "
+                                    "approval.") % {"number": order.number})
+    return redirect("sales:order_detail", order.pk)

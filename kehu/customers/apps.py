@@ -6,3 +6,8 @@ class CustomersConfig(AppConfig):
     name = "kehu.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self):
+        from kehu.customers import registrations
+
+        registrations.register()

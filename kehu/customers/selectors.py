@@ -8,6 +8,7 @@ from kehu.core.errors import PermissionDeniedError
 from kehu.core.scopes import can_edit_records, in_chain_of_command, scope_queryset
 from kehu.core.text import code_key, company_key, phone_key
 from kehu.customers.models import Customer, CustomerEvent, CustomerNote, KeyPerson
+from kehu.customers.rules import INCOMPLETE_BELOW
 
 # The name under which writers report changes to customers (core.pagination.lists_changed).
 CUSTOMER_LIST = "customers"
@@ -120,6 +121,17 @@ def recent_events_for(user, *, kind: str | None = None, limit: int = 10) -> Quer
         owner_field="customer__owner", office_field="customer__office",
     )
     return (events.filter(kind=kind) if kind else events)[:limit]
+
+
+def personnel_changes_for(user, *, limit: int = 10) -> QuerySet[CustomerEvent]:
+    """CUS-2: recent changes of the buyer or the person in charge at customers in scope."""
+    return recent_events_for(user, kind=CustomerEvent.Kind.KEY_PERSON_CHANGED, limit=limit)
+
+
+def incomplete_cards_for(user, *, limit: int = 10) -> QuerySet[Customer]:
+    """CUS-4: the least complete cards in scope, under rules.INCOMPLETE_BELOW."""
+    return (customers_visible_to(user).filter(completeness__lt=INCOMPLETE_BELOW)
+            .order_by("completeness", "id")[:limit])
 
 
 def customer_for_360(*, user, pk) -> Customer:

@@ -34,7 +34,6 @@ from kehu.receivables.collection_forms import (
     previous_period,
 )
 from kehu.receivables.models import CollectionAttempt, Promise
-from kehu.receivables.templatetags.receivables import receivables_block
 
 PAGE_SIZE = 50
 # The ageing chart shows the groups with the most overdue; the table shows them all.
@@ -311,12 +310,3 @@ def promise_cancel(request, pk):
                                 "on": promise.promised_on.isoformat()})
         return redirect("receivables:promise_list")
     return render(request, "receivables/collection_promise_cancel.html", {"promise": promise, "form": form})
-
-
-@login_required
-def customer_block(request, pk):
-    """The 360° page's receivables block, fetched by htmx when its tab is shown."""
-    _require_reader(request.user)
-    customer = customer_get_for_user(user=request.user, pk=pk)
-    return render(request, "receivables/_customer_receivables.html",
-                  receivables_block(request.user, customer) | {"request": request})

@@ -169,3 +169,10 @@ def instalment_forms(data=None, *, initial: list[dict] | None = None) -> list[In
 
 def instalment_rows(forms_: list[InstalmentForm]) -> list[dict]:
     return [row for f in forms_ if f.is_valid() and (row := f.as_row()) is not None]
+
+
+class InvoiceStepForm(forms.Form):
+    """The order page's "Mark as invoiced": the order's version and, optionally, the day."""
+
+    version = forms.IntegerField(min_value=1)
+    on = forms.DateField(required=False)

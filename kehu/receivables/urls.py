@@ -18,6 +18,8 @@ urlpatterns = [
     path("payments/<int:pk>/reverse/", views.payment_reverse, name="payment_reverse"),
     path("payments/<int:pk>/receipt/", views.payment_receipt, name="payment_receipt"),
     path("orders/<int:pk>/plan/", views.plan_create, name="plan_create"),
+    path("orders/<int:pk>/invoice/", views.order_invoice, name="order_invoice"),
+    path("orders/<int:pk>/return/", views.return_create, name="return_create"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/void/", views.plan_void, name="plan_void"),
     path("customers/<int:pk>/ledger/", views.customer_ledger, name="customer_ledger"),
@@ -33,6 +35,5 @@ urlpatterns = [
     path("customers/<int:pk>/attempt/", collection_views.attempt_create, name="attempt_create"),
     path("promises/", collection_views.promise_list, name="promise_list"),
     path("promises/<int:pk>/cancel/", collection_views.promise_cancel, name="promise_cancel"),
-    path("customers/<int:pk>/block/", collection_views.customer_block, name="customer_block"),
     # --- end collection and reports ---
 ]

@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kehu.accounts.selectors import office_choices_for, owner_choices_for
+from kehu.core.access import require
 from kehu.core.errors import UserInputError
 from kehu.core.excel import read_table, write_xlsx, xlsx_response
 from kehu.core.filtering import filterset_for
+from kehu.core.forms import STALE_FORM, apply_line_errors
 from kehu.core.money import money
 from kehu.core.pagination import DeferredJoinPaginator, kept_until_changed
 from kehu.core.text import fold
@@ -28,6 +30,7 @@ from kehu.receivables import selectors, services
 from kehu.receivables.filters import INVOICE_STATUSES, YES_NO, InvoiceFilter, PaymentFilter
 from kehu.receivables.forms import (
     InvoiceImportForm,
+    InvoiceStepForm,
     PaymentForm,
     PlanForm,
     ReasonForm,
@@ -40,6 +43,9 @@ from kehu.receivables.forms import (
 )
 from kehu.receivables.receipt import amount_in_words
 from kehu.sales import selectors as sales_selectors
+from kehu.sales.capabilities import TAKE_ORDERS
+from kehu.sales.forms import ReturnForm
+from kehu.sales.models import Order, Return
 
 PAGE_SIZE = 50
 CUSTOMER_CHOICES = 20
@@ -416,3 +422,51 @@ def customer_ledger_export(request, pk):
             for e in selectors.ledger_of(customer))
     return xlsx_response(write_xlsx(headers, rows, sheet_name=_("Statement of account")), f"ledger-{customer.code}")
 
+
+
+# --- the order steps that write receivables (registered on the order page: receivables.registrations) ------
+
+@login_required
+@require_POST
+def order_invoice(request, pk):
+    """AR-1: invoicing a delivered order writes its invoice, due by the customer's terms."""
+    order = sales_selectors.order_get_for_user(user=request.user, pk=pk, write=True)
+    form = InvoiceStepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, str(STALE_FORM))
+        return redirect("sales:order_detail", order.pk)
+    try:
+        services.order_invoice(by=request.user, order=order, version=form.cleaned_data["version"],
+                               on=form.cleaned_data["on"])
+    except UserInputError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Order %(number)s marked as invoiced.") % {"number": order.number})
+    return redirect("sales:order_detail", order.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_create(request, pk):
+    """ORD-2: a refusal before delivery or a return after it; a return of an invoiced order
+    writes its credit note, which settles the invoice (AR-1)."""
+    order = sales_selectors.order_get_for_user(user=request.user, pk=pk, write=True)
+    require(request.user, TAKE_ORDERS, _("Your role does not record returns."))
+    order_lines = list(sales_selectors.order_lines_of(order))
+    kind = Return.Kind.REFUSED if order.status == Order.Status.CONFIRMED else Return.Kind.RETURNED
+    form = ReturnForm(request.POST or None, order_lines=order_lines,
+                      initial={"version": order.version, "kind": kind, "returned_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ret = services.return_record(
+                by=request.user, order=order, version=data["version"], kind=data["kind"], reason=data["reason"],
+                responsible=data["responsible"], returned_on=data["returned_on"], follow_up=data["follow_up"],
+                lines=form.lines() if data["kind"] == Return.Kind.RETURNED else None)
+        except UserInputError as exc:
+            apply_line_errors(form, exc)
+        else:
+            messages.success(request, _("Return %(number)s recorded: %(amount)s.")
+                             % {"number": ret.number, "amount": money(ret.amount)})
+            return redirect("sales:return_detail", ret.pk)
+    return render(request, "receivables/return_form.html", {"form": form, "order": order})

@@ -2,8 +2,10 @@
 (scopes) and services (rules) as the pages. Writes on an order carry the `version` the
 client read; a stale one is answered 409. Money is a string with two decimals.
 
-Confirming an order is a credit decision (CRD-3): its endpoint, POST /orders/{id}/confirm/,
-lives in kehu/credit/api.py, since sales does not depend on credit."""
+Steps that belong to upper apps live there, on the order's URL: confirming under the credit
+check (CRD-3), POST /orders/{id}/confirm/, in kehu/credit/api.py; invoicing (AR-1), POST
+/orders/{id}/invoice/, and a return with its credit note (ORD-2), POST /orders/{id}/returns/,
+in kehu/receivables/api_orders.py. Sales depends on neither."""
 
 import django_filters
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -18,7 +20,6 @@ from kehu.accounts.selectors import offices_for, salespeople_for
 from kehu.core.scopes import scope_of, subtree_of
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
-from kehu.receivables import services as receivables_services
 from kehu.sales import selectors, services
 from kehu.sales.models import Order, OrderLine, Product, Return, ReturnLine
 
@@ -271,12 +272,8 @@ def _step(name: str, to: str, summary: str):
     def step(self, request, pk=None):
         order = self.get_object()
         data = valid_data(OrderStepSerializer, request)
-        if to == Order.Status.INVOICED:  # invoicing writes the invoice (AR-1)
-            order = receivables_services.order_invoice(by=request.user, order=order, version=data["version"],
-                                                       on=data.get("on"))
-        else:
-            order = services.order_advance(by=request.user, order=order, version=data["version"], to=to,
-                                           on=data.get("on"), reason=data.get("reason", ""))
+        order = services.order_advance(by=request.user, order=order, version=data["version"], to=to,
+                                       on=data.get("on"), reason=data.get("reason", ""))
         return order_response(order, request)
 
     step.__name__ = name  # DRF routes an action by its function's name
@@ -307,22 +304,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return order_response(order, request, status_code=status.HTTP_201_CREATED)
 
     deliver = _step("deliver", Order.Status.DELIVERED, _("Deliver a confirmed order"))
-    invoice = _step("invoice", Order.Status.INVOICED, _("Invoice a delivered order"))
     close = _step("close", Order.Status.CLOSED, _("Close an invoiced order (paid)"))
     cancel = _step("cancel", Order.Status.CANCELLED, _("Cancel a draft or confirmed order, with a reason"))
-
-    @extend_schema(summary=_("Record a return of the order (ORD-2)"), request=ReturnCreateSerializer,
-                   responses={201: ReturnSerializer, **ERRORS})
-    @action(detail=True, methods=["post"])
-    def returns(self, request, pk=None):
-        order = self.get_object()
-        data = valid_data(ReturnCreateSerializer, request)
-        ret = receivables_services.return_record(by=request.user, order=order, version=data["version"], kind=data["kind"],
-                                     reason=data["reason"], responsible=data["responsible"],
-                                     lines=data.get("lines"), returned_on=data.get("returned_on"),
-                                     follow_up=data.get("follow_up", ""))
-        ret = selectors.return_get_for_user(user=request.user, pk=ret.pk)
-        return Response(ReturnSerializer(ret, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 # --- returns -----------------------------------------------------------------------------------------

@@ -138,16 +138,12 @@ class VersionForm(forms.Form):
 
 
 class AdvanceForm(forms.Form):
-    to = forms.ChoiceField(choices=[(s, s) for s in (Order.Status.DELIVERED, Order.Status.INVOICED,
-                                                     Order.Status.CLOSED, Order.Status.CANCELLED)])
+    # Invoicing writes the invoice: receivables' own step (receivables:order_invoice).
+    to = forms.ChoiceField(choices=[(s, s) for s in (Order.Status.DELIVERED, Order.Status.CLOSED,
+                                                     Order.Status.CANCELLED)])
     version = forms.IntegerField(min_value=1)
     on = forms.DateField(required=False)
     reason = forms.CharField(required=False, max_length=200)
-
-
-class OverrideForm(BootstrapFormMixin, forms.Form):
-    reasons = forms.CharField(label=_("reasons for the override"), max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
 # --- returns ------------------------------------------------------------------------------------------------

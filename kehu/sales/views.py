@@ -16,13 +16,11 @@ from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.errors import UserInputError
 from kehu.core.excel import read_table, write_xlsx, xlsx_response
 from kehu.core.filtering import filterset_for
+from kehu.core.forms import STALE_FORM, apply_line_errors
 from kehu.core.money import money
 from kehu.core.pagination import DeferredJoinPaginator
 from kehu.core.text import fold
-from kehu.credit import selectors as credit_selectors
-from kehu.credit import services as credit_services
 from kehu.customers.selectors import customer_get_for_user, customers_visible_to
-from kehu.receivables import services as receivables_services
 from kehu.sales import selectors, services
 from kehu.sales.forms import (
     AdvanceForm,
@@ -31,12 +29,9 @@ from kehu.sales.forms import (
     OrderEditForm,
     OrderFilter,
     OrderForm,
-    OverrideForm,
     ProductFilter,
     ProductImportForm,
     ReturnFilter,
-    ReturnForm,
-    VersionForm,
     compact_lines,
     line_forms,
     product_rows,
@@ -155,16 +150,6 @@ def _product_choices(extra_ids=()):
             {str(pk): f"{price:.2f}" for pk, _c, _n, _u, price in rows})
 
 
-def _line_errors(form, exc) -> None:
-    """A refusal of the service on the form: field errors on the head's fields, the message on top
-    (line errors name their line: "Line 2: …")."""
-    form.add_error(None, exc.message)
-    for field, errors in (exc.field_errors or {}).items():
-        if field in form.fields:
-            for error in errors:
-                form.add_error(field, error)
-
-
 def _order_form_page(request, *, form, lines, order=None, customer_choices=None, extra_products=()):
     products, prices = _product_choices(extra_products)
     return render(request, "sales/order_form.html", {
@@ -190,7 +175,7 @@ def order_create(request):
                                           ordered_on=form.cleaned_data["ordered_on"],
                                           note=form.cleaned_data["note"])
         except UserInputError as exc:
-            _line_errors(form, exc)
+            apply_line_errors(form, exc)
             lines = line_forms(initial=filled)  # renumbered as the service counted them
         else:
             messages.success(request, _("Order %(number)s saved as a draft: %(total)s. Confirm it to check "
@@ -222,7 +207,7 @@ def order_edit(request, pk):
             services.order_replace_lines(by=request.user, order=order, version=form.cleaned_data["version"],
                                          lines=filled, note=form.cleaned_data["note"])
         except UserInputError as exc:
-            _line_errors(form, exc)
+            apply_line_errors(form, exc)
             lines = line_forms(initial=filled)
         else:
             messages.success(request, _("Order %(number)s saved.") % {"number": order.number})
@@ -236,60 +221,18 @@ def order_detail(request, pk):
     return _detail_page(request, selectors.order_get_for_user(user=request.user, pk=pk))
 
 
-def _detail_page(request, order, *, refusal: str = "", override_form=None):
-    overrides, open_override = credit_selectors.overrides_of_order(request.user, order)
-    actions = services.order_actions(user=request.user, order=order)
-    actions["override"] = actions["edit"] and not open_override
+def _detail_page(request, order):
+    """The order page. Steps that belong to upper apps — confirming under the credit check,
+    the one-off override, invoicing, a return with its credit note — are their registered
+    actions and panels (core.registry), rendered here without naming them."""
     return render(request, "sales/order_detail.html", {
         "order": order, "lines": selectors.order_lines_of(order), "returns": selectors.returns_of_order(order),
-        "changes": selectors.order_status_changes(order), "overrides": overrides, "actions": actions,
-        "refusal": refusal, "override_form": override_form or OverrideForm(),
+        "changes": selectors.order_status_changes(order), "actions": services.order_actions(user=request.user, order=order),
     })
-
-
-STALE_FORM = gettext_lazy("The form was incomplete or out of date; nothing was changed. Reload the page and try again.")
-
-
-@login_required
-@require_POST
-def order_confirm(request, pk):
-    order = selectors.order_get_for_user(user=request.user, pk=pk, write=True)
-    form = VersionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, str(STALE_FORM))
-        return redirect("sales:order_detail", order.pk)
-    try:
-        credit_services.order_confirm(by=request.user, order=order, version=form.cleaned_data["version"])
-    except credit_services.CreditRefused as exc:
-        # Shown on the page with the override form at hand; nothing was changed.
-        return _detail_page(request, order, refusal=exc.message)
-    except UserInputError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Order %(number)s confirmed.") % {"number": order.number})
-    return redirect("sales:order_detail", order.pk)
-
-
-@login_required
-@require_POST
-def order_override(request, pk):
-    order = selectors.order_get_for_user(user=request.user, pk=pk, write=True)
-    form = OverrideForm(request.POST)
-    if form.is_valid():
-        try:
-            credit_services.credit_override_request(by=request.user, order=order, reasons=form.cleaned_data["reasons"])
-        except UserInputError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("A one-off override of order %(number)s was asked for; it waits for "
-                                        "approval.") % {"number": order.number})
-            return redirect("sales:order_detail", order.pk)
-    return _detail_page(request, order, override_form=form)
 
 
 STEP_DONE = {
     Status.DELIVERED: gettext_lazy("Order %(number)s marked as delivered."),
-    Status.INVOICED: gettext_lazy("Order %(number)s marked as invoiced."),
     Status.CLOSED: gettext_lazy("Order %(number)s closed."),
     Status.CANCELLED: gettext_lazy("Order %(number)s cancelled."),
 }
@@ -305,12 +248,8 @@ def order_advance(request, pk):
         return redirect("sales:order_detail", order.pk)
     to = form.cleaned_data["to"]
     try:
-        if to == Status.INVOICED:  # invoicing writes the invoice (AR-1)
-            receivables_services.order_invoice(by=request.user, order=order, version=form.cleaned_data["version"],
-                                               on=form.cleaned_data["on"])
-        else:
-            services.order_advance(by=request.user, order=order, version=form.cleaned_data["version"], to=to,
-                                   on=form.cleaned_data["on"], reason=form.cleaned_data["reason"])
+        services.order_advance(by=request.user, order=order, version=form.cleaned_data["version"], to=to,
+                               on=form.cleaned_data["on"], reason=form.cleaned_data["reason"])
     except UserInputError as exc:
         messages.error(request, exc.message)
     else:
@@ -319,31 +258,6 @@ def order_advance(request, pk):
 
 
 # --- returns --------------------------------------------------------------------------------------------
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def return_create(request, pk):
-    order = selectors.order_get_for_user(user=request.user, pk=pk, write=True)
-    _require(selectors.can_take_orders(request.user), _("Your role does not record returns."))
-    order_lines = list(selectors.order_lines_of(order))
-    kind = Return.Kind.REFUSED if order.status == Status.CONFIRMED else Return.Kind.RETURNED
-    form = ReturnForm(request.POST or None, order_lines=order_lines,
-                      initial={"version": order.version, "kind": kind, "returned_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            ret = receivables_services.return_record(
-                by=request.user, order=order, version=data["version"], kind=data["kind"], reason=data["reason"],
-                responsible=data["responsible"], returned_on=data["returned_on"], follow_up=data["follow_up"],
-                lines=form.lines() if data["kind"] == Return.Kind.RETURNED else None)
-        except UserInputError as exc:
-            _line_errors(form, exc)
-        else:
-            messages.success(request, _("Return %(number)s recorded: %(amount)s.")
-                             % {"number": ret.number, "amount": money(ret.amount)})
-            return redirect("sales:return_detail", ret.pk)
-    return render(request, "sales/return_form.html", {"form": form, "order": order})
-
 
 @login_required
 def return_list(request):

@@ -1,4 +1,5 @@
-"""The receivables block of the customer's 360° page (AR-1 … AR-4) and the report filters."""
+"""What receivables register on other pages: the block of the customer's 360° page (AR-1 … AR-4);
+and the report filters."""
 
 import re
 from datetime import timedelta
@@ -6,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.template import Context, Template
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,13 +16,12 @@ from django.utils import timezone, translation
 from conftest import rule
 from kehu.customers import services as customer_services
 from kehu.customers.models import Category
-from kehu.receivables import selectors, services
+from kehu.receivables import registrations, selectors, services
 from kehu.receivables.templatetags.receivables import change, rate
 from kehu.receivables.tests.test_collection_views import days_ago, invoiced, pay
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
-BLOCK = Template("{% load receivables %}{% customer_receivables customer %}")
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +33,8 @@ def en():
 def render(user, customer) -> str:
     request = RequestFactory().get("/")
     request.user = user
-    return BLOCK.render(Context({"customer": customer, "user": user, "request": request}))
+    context = registrations.customer_block(request, customer)
+    return "" if context is None else render_to_string("receivables/_customer_receivables.html", context, request)
 
 
 def text_of(html: str) -> str:
@@ -118,7 +119,7 @@ def test_it_offers_payment_and_attempt_to_those_who_collect(users, customer, rol
 def test_it_shows_nothing_to_those_who_do_not_see_receivables(users, customer, product, client_for):
     invoiced(users, customer, product, 10, due_days_ago=5)
     assert render(users["service"], customer).strip() == ""
-    block = reverse("receivables:customer_block", args=[customer.pk])
+    block = reverse("panel", args=["customer", "receivables", customer.pk])
     page = client_for(users["service"]).get(reverse("customers:detail", args=[customer.pk]))
     assert page.status_code == 200 and block not in page.text
     assert client_for(users["service"]).get(block).status_code == 403

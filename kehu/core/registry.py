@@ -1,0 +1,163 @@
+"""Registration points: how an upper app shows itself on a lower app's page.
+
+A lower app never names an upper one. Where a lower page must show something of an upper app
+— a navigation entry, a panel on the customer's 360° page or on the order page, an action
+button on an order, an item of the daily plan, a card on the dashboard, a report — the upper
+app registers it in its `AppConfig.ready()` and the lower page renders what is registered:
+
+    registry.add(NavEntry(key="complaints", label=_("Complaints"), url_name="service:complaint_list",
+                          order=80, visible=lambda user: user_can(user, HANDLE_COMPLAINTS)))
+
+Every callable receives the request (or the user) and the record and returns None to stay out
+of the page. See docs/architecture.md for each point and who fills it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.utils.functional import Promise
+
+Label = str | Promise
+
+
+def _always(*_args) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link of the navigation bar. `badge(request)` may return a small count to show."""
+
+    key: str
+    label: Label
+    url_name: str
+    order: int = 100
+    visible: Callable[[Any], bool] = _always
+    badge: Callable[[Any], int | None] | None = None
+    element_id: str = ""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A block on a record's page. `page` names the page ("customer" for the 360° page, "order"
+    for the order page); `tab` groups the customer page's blocks into tabs. `context(request,
+    record)` returns the template's context, or None to show nothing. A lazy panel is fetched
+    with htmx when its tab is first shown (customers:panel), so the page does not pay for it.
+    `query_budget` is the most queries the panel may take (a test renders every panel)."""
+
+    key: str
+    page: str
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    order: int = 100
+    tab: str = ""
+    label: Label = ""
+    lazy: bool = False
+    visible: Callable[[Any], bool] = _always
+    query_budget: int = 10
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """A page that carries panels, and how to fetch its record for a user (404 outside the
+    scope): the lazy panels' view (core.views.panel) loads the record through it."""
+
+    key: str
+    get: Callable[[Any, int], Any]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button (or small form) in a record page's action bar, e.g. "Confirm" on an order.
+    `context(request, record)` returns the template's context, or None when the user may not
+    act on this record now."""
+
+    key: str
+    page: str
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One line of a daily plan (REL-4): what is due, for whom, and where to act on it."""
+
+    kind: str
+    title: str
+    url: str
+    due_on: date
+    customer_id: int | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class DueSource:
+    """What an app contributes to a user's daily plan: `items(user, day)` lists what is due."""
+
+    key: str
+    label: Label
+    items: Callable[[Any, date], list[DueItem]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Card:
+    """A card on the home dashboard (INS-1): `context(request)` or None to stay out."""
+
+    key: str
+    template: str
+    context: Callable[[Any], dict | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report listed on the dashboard's report menu (INS-1)."""
+
+    key: str
+    label: Label
+    url_name: str
+    order: int = 100
+    visible: Callable[[Any], bool] = _always
+
+
+@dataclass
+class Registry:
+    """Everything registered, by kind. Apps add at start-up; pages read."""
+
+    items: dict[type, dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, item) -> None:
+        """Register an item; the same key twice of one kind is a programming error (two apps
+        fighting over a slot), except for re-registering an equal item (tests reload apps)."""
+        bucket = self.items.setdefault(type(item), {})
+        key = (getattr(item, "page", ""), item.key)
+        if key in bucket and bucket[key] != item:
+            raise ValueError(f"{type(item).__name__} {key!r} is registered twice")
+        bucket[key] = item
+
+    def of(self, kind: type, *, page: str | None = None) -> list:
+        """The items of a kind (on one page), in their order."""
+        found = [i for i in self.items.get(kind, {}).values() if page is None or getattr(i, "page", None) == page]
+        return sorted(found, key=lambda i: (i.order, i.key))
+
+    def find(self, kind: type, key: str, *, page: str = ""):
+        """One item by its key (and page), or None."""
+        return self.items.get(kind, {}).get((page, key))
+
+    def nav_for(self, user) -> list[NavEntry]:
+        return [entry for entry in self.of(NavEntry) if entry.visible(user)]
+
+    def reports_for(self, user) -> list[Report]:
+        return [report for report in self.of(Report) if report.visible(user)]
+
+    def due_for(self, user, day: date) -> list[tuple[DueSource, list[DueItem]]]:
+        """The daily plan's sources with their items for the user's day (REL-4)."""
+        return [(source, source.items(user, day)) for source in self.of(DueSource)]
+
+
+registry = Registry()

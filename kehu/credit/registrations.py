@@ -1,0 +1,77 @@
+"""What credit shows on other apps' pages (core.registry): the navigation entry with the
+waiting badge, the credit block of the customer's 360° page, and on the order page the
+confirmation under the credit check (CRD-3) with its refusal and the one-off overrides."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.capabilities import user_can
+from kehu.core.registry import Action, NavEntry, Panel, registry
+from kehu.credit import selectors
+from kehu.credit.capabilities import REQUEST_CREDIT
+from kehu.credit.forms import OverrideForm
+from kehu.customers.capabilities import EDIT_CUSTOMERS
+from kehu.sales.services import order_actions
+
+
+def customer_credit(request, customer) -> dict:
+    """CRD-1..3 on the 360° page: limit, grade, exposure, the card and open requests."""
+    account = selectors.credit_account_of(customer)
+    return {"customer": customer, "account": account,
+            "exposure": selectors.exposure_of(customer, limit=account.limit if account else Decimal("0")),
+            "card": selectors.credit_card_of(customer), "pending": list(selectors.pending_requests_of(customer)),
+            "may_request": user_can(request.user, REQUEST_CREDIT),
+            "can_edit": user_can(request.user, EDIT_CUSTOMERS)}
+
+
+def confirm_button(request, order) -> dict | None:
+    return {"order": order} if order_actions(user=request.user, order=order)["confirm"] else None
+
+
+def _refusal_of(request, order) -> str:
+    """The refusal of the confirmation just tried (credit.views.remember_refusal), read once."""
+    if not hasattr(request, "_credit_refusal"):
+        request._credit_refusal = request.session.pop(f"credit-refused-{order.pk}", "")
+    return request._credit_refusal
+
+
+def _overrides(request, order) -> tuple[list, bool]:
+    """The order's overrides and whether the user may ask for one now (a draft, none open)."""
+    if not hasattr(request, "_credit_overrides"):
+        overrides, open_override = selectors.overrides_of_order(request.user, order)
+        may = order_actions(user=request.user, order=order)["edit"] and not open_override
+        request._credit_overrides = (overrides, may)
+    return request._credit_overrides
+
+
+def refusal(request, order) -> dict | None:
+    message = _refusal_of(request, order)
+    if not message:
+        return None
+    return {"refusal": message, "may_override": _overrides(request, order)[1]}
+
+
+def overrides(request, order) -> dict | None:
+    found, may_override = _overrides(request, order)
+    if not found and not may_override:
+        return None
+    return {"order": order, "overrides": found, "may_override": may_override,
+            "refused": bool(_refusal_of(request, order)), "override_form": OverrideForm()}
+
+
+def waiting_badge(request) -> int | None:
+    return selectors.waiting_count(request.user) or None
+
+
+def register() -> None:
+    registry.add(NavEntry(key="credit", label=_("Credit approvals"), url_name="credit:queue", order=70,
+                          badge=waiting_badge, element_id="nav-credit"))
+    registry.add(Panel(key="credit", page="customer", tab="business", template="credit/_customer_credit.html",
+                       context=customer_credit, order=20, query_budget=8))
+    registry.add(Action(key="confirm", page="order", template="credit/_order_confirm.html",
+                        context=confirm_button, order=10))
+    registry.add(Panel(key="credit-refusal", page="order", tab="top", template="credit/_order_refusal.html",
+                       context=refusal, order=10, query_budget=2))
+    registry.add(Panel(key="credit-overrides", page="order", tab="side", template="credit/_order_overrides.html",
+                       context=overrides, order=50, query_budget=3))

@@ -1,0 +1,14 @@
+"""What roles may do with customer cards (core.capabilities)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.capabilities import EVERY_ROLE, define
+from kehu.core.roles import Role
+
+# Service and finance staff read the cards of their function but do not change them.
+EDIT_CUSTOMERS = define("edit_customers", _("Create and edit customer cards"),
+                        roles=EVERY_ROLE - {Role.SERVICE, Role.FINANCE})
+# CUS-5: managers hand customers over in bulk within their scope.
+REASSIGN_CUSTOMERS = define("reassign_customers", _("Reassign customers"),
+                            roles={Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP, Role.GENERAL_MANAGER,
+                                   Role.ADMIN})

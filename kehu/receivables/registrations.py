@@ -1,0 +1,122 @@
+"""What receivables show on other apps' pages (core.registry): the navigation entry, the
+receivables block of the customer's 360° page (lazy), on the order page its invoice and
+plan with the steps "Mark as invoiced" and "Record a return" (a return of an invoiced order
+writes its credit note, AR-1), the money cards of the home page, the reports, and the
+collection work of the daily plan."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.capabilities import user_can
+from kehu.core.registry import Action, Card, DueItem, DueSource, NavEntry, Panel, Report, registry
+from kehu.receivables import selectors
+from kehu.receivables.capabilities import COLLECT, SEE_RECEIVABLES
+from kehu.receivables.services import PLANNABLE
+from kehu.sales.services import order_actions
+
+RECENT_PAYMENTS = 5
+RECENT_PROMISES = 5
+OPEN_INVOICES_SHOWN = 10
+
+
+def months_before(day, months: int):
+    """The first day of the month `months` before `day`'s month."""
+    index = day.year * 12 + day.month - 1 - months
+    return day.replace(year=index // 12, month=index % 12 + 1, day=1)
+
+
+def sees_receivables(user) -> bool:
+    return user_can(user, SEE_RECEIVABLES)
+
+
+def customer_block(request, customer) -> dict | None:
+    """AR-1..4 on the 360° page: open invoices, recent payments and promises, the customer's
+    ageing and collection rate. A fixed number of queries, however many invoices it has."""
+    user = request.user
+    if not sees_receivables(user):
+        return None
+    today = timezone.localdate()
+    ids = [customer.pk]
+    month_start, month_end = selectors.month_bounds(today)
+    # by="company" over one customer: the customer's own figures without a query for its name.
+    _rows, ageing = selectors.ageing(user, as_of=today, by="company", customer_ids=ids)
+    _rows, this_month = selectors.collection_rate(user, start=month_start, end=month_end, by="company",
+                                                  customer_ids=ids)
+    three_start, three_end = months_before(today, 3), month_start - timedelta(days=1)
+    _rows, three_months = selectors.collection_rate(user, start=three_start, end=three_end, by="company",
+                                                    customer_ids=ids)
+    invoices = list(selectors.open_invoices_of(customer.pk)[:OPEN_INVOICES_SHOWN + 1])
+    for invoice in invoices:
+        invoice.late = invoice.days_overdue(today)
+    return {
+        "show": True, "customer": customer, "today": today,
+        "invoices": invoices[:OPEN_INVOICES_SHOWN], "more_invoices": len(invoices) > OPEN_INVOICES_SHOWN,
+        "payments": list(selectors.payments_of(customer, limit=RECENT_PAYMENTS)),
+        "promises": list(selectors.promises_of(customer, limit=RECENT_PROMISES)),
+        "ageing": ageing, "buckets": [(key, label, ageing.buckets[key]) for key, label in selectors.BUCKETS],
+        "rate_month": this_month, "rate_three": three_months,
+        "month_start": month_start, "three_start": three_start, "three_end": three_end,
+        "can_collect": user_can(user, COLLECT),
+    }
+
+
+def order_receivable(request, order) -> dict | None:
+    """AR-1, AR-5 on the order page: its invoice with what stays open, and its collection plan."""
+    if not sees_receivables(request.user):
+        return None
+    return {"show": True, "order": order, "invoice": getattr(order, "invoice", None),
+            "plan": selectors.active_plan_of(order),
+            "can_plan": user_can(request.user, COLLECT) and order.status in PLANNABLE}
+
+
+def invoice_button(request, order) -> dict | None:
+    return {"order": order} if order_actions(user=request.user, order=order)["invoice"] else None
+
+
+def return_button(request, order) -> dict | None:
+    return {"order": order} if order_actions(user=request.user, order=order)["return"] else None
+
+
+def home_money(request) -> dict | None:
+    """AR-4: sales and collection rate, a salesperson's two headline measures; overdue and
+    today's collection work."""
+    money = selectors.headline_for(request.user)
+    return {"money": money} if money else None
+
+
+def collection_due(user, day) -> list[DueItem]:
+    """REL-4: the collection tasks and the promises to pay due on the day."""
+    if not user_can(user, COLLECT):
+        return []
+    items = [DueItem(kind="collection_task", title=f"{task.get_kind_display()} · {task.customer.name}",
+                     url=reverse("receivables:collection_work"), due_on=task.due_on, customer_id=task.customer_id)
+             for task in selectors.collection_tasks_for(user, on=day)]
+    items += [DueItem(kind="promise", title=_t("Promise to pay · %(name)s") % {"name": promise.customer.name},
+                      url=reverse("receivables:promise_list"), due_on=promise.promised_on,
+                      customer_id=promise.customer_id)
+              for promise in selectors.promises_due_for(user, on=day)]
+    return items
+
+
+def register() -> None:
+    registry.add(NavEntry(key="receivables", label=_("Receivables"), url_name="receivables:invoice_list", order=60,
+                          visible=sees_receivables, element_id="nav-receivables"))
+    registry.add(Panel(key="receivables", page="customer", tab="business", label=_("Receivables"),
+                       template="receivables/_customer_receivables.html", context=customer_block, order=30,
+                       lazy=True, visible=sees_receivables, query_budget=12))
+    registry.add(Panel(key="receivable", page="order", tab="side", template="receivables/_order_receivable.html",
+                       context=order_receivable, order=20, query_budget=2))
+    registry.add(Action(key="invoice", page="order", template="receivables/_order_invoice.html",
+                        context=invoice_button, order=30))
+    registry.add(Action(key="return", page="order", template="receivables/_order_return.html",
+                        context=return_button, order=60))
+    registry.add(Card(key="money", template="receivables/_home_money.html", context=home_money, order=10))
+    registry.add(Report(key="ageing", label=_("Ageing"), url_name="receivables:ageing", order=20,
+                        visible=sees_receivables))
+    registry.add(Report(key="collection-rate", label=_("Collection rate"), url_name="receivables:collection_rate",
+                        order=30, visible=sees_receivables))
+    registry.add(DueSource(key="collection", label=_("Collection work"), items=collection_due, order=30))

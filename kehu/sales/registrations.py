@@ -1,0 +1,31 @@
+"""What sales shows on other apps' pages (core.registry): navigation entries, the orders block
+of the customer's 360° page, the returns analysis among the reports; and the order page as a
+record page that upper apps add actions and panels to."""
+
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.capabilities import user_can
+from kehu.core.registry import NavEntry, Panel, RecordPage, Report, registry
+from kehu.sales import selectors
+from kehu.sales.capabilities import TAKE_ORDERS
+
+LATEST = 10
+
+
+def customer_orders(request, customer) -> dict:
+    """ORD-1 on the 360° page: the customer's latest orders, a link to all of them and, for
+    those who take orders, to a new one."""
+    return {"customer": customer, "orders": selectors.orders_of_customer(customer, limit=LATEST),
+            "can_take": user_can(request.user, TAKE_ORDERS)}
+
+
+def register() -> None:
+    registry.add(NavEntry(key="orders", label=_("Orders"), url_name="sales:order_list", order=30))
+    registry.add(NavEntry(key="returns", label=_("Returns"), url_name="sales:return_list", order=40))
+    registry.add(NavEntry(key="products", label=_("Products"), url_name="sales:product_list", order=50))
+    registry.add(RecordPage(key="order", get=lambda request, pk: selectors.order_get_for_user(user=request.user,
+                                                                                             pk=pk)))
+    registry.add(Panel(key="orders", page="customer", tab="business", template="sales/_customer_orders.html",
+                       context=customer_orders, order=10, query_budget=2))
+    registry.add(Report(key="returns-analysis", label=_("Returns analysis"), url_name="sales:returns_analysis",
+                        order=40))
