@@ -19,6 +19,15 @@ from rest_framework import generics, mixins, permissions, serializers, status, v
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kehu.core.api import (
+    ERRORS,
+    HasScope,
+    MoneyInput,
+    ReasonSerializer,
+    money_field,
+    object_response,
+    valid_data,
+)
 from kehu.core.filtering import IdFilter, sort_filter
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer, PaymentMethod
@@ -38,7 +47,7 @@ from kehu.receivables.models import (
     Payment,
     Promise,
 )
-from kehu.sales.api import ERRORS, HasScope, ScopedOrderField, valid_data
+from kehu.sales.api import ScopedOrderField
 from kehu.sales.models import Order
 
 WRITE_ERRORS = {code: ERRORS[code] for code in (400, 403, 404)}
@@ -54,24 +63,6 @@ class SeesReceivables(HasScope):
 
 
 PERMISSIONS = [permissions.IsAuthenticated, SeesReceivables]
-
-
-def money_field(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, **kwargs)
-
-
-@extend_schema_field({"type": "string", "format": "decimal", "example": "1200.00"})
-class MoneyInput(serializers.CharField):
-    """An amount as the user typed it ("1200", "1,200.50", "￥１２００"): the service reads it and
-    refuses a bad one (not a number, not above zero, three decimals, too large) with its message."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 40)
-        super().__init__(**kwargs)
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
 # --- invoices (AR-1) -----------------------------------------------------------------------------------
@@ -295,8 +286,8 @@ def payments_for_api(user):
 
 def payment_response(payment, request, *, status_code=status.HTTP_200_OK) -> Response:
     """The payment as it is now, read back through the scope."""
-    payment = payments_for_api(request.user).get(pk=payment.pk)
-    return Response(PaymentSerializer(payment, context={"request": request}).data, status=status_code)
+    return object_response(PaymentSerializer, payments_for_api(request.user).get(pk=payment.pk), request,
+                           status_code=status_code)
 
 
 class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -409,7 +400,7 @@ class PromiseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def _answer(self, promise, *, status_code=status.HTTP_200_OK) -> Response:
         fresh = selectors.promise_get_for_user(user=self.request.user, pk=promise.pk)
-        return Response(PromiseSerializer(fresh, context={"request": self.request}).data, status=status_code)
+        return object_response(PromiseSerializer, fresh, self.request, status_code=status_code)
 
     @extend_schema(summary=_("Record a promise to pay (a collection attempt with that outcome)"),
                    request=PromiseCreateSerializer, responses={201: PromiseSerializer, **WRITE_ERRORS})
@@ -499,7 +490,7 @@ class CollectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     def _answer(self, plan, *, status_code=status.HTTP_200_OK) -> Response:
         fresh = plans_for_api(self.request.user).get(pk=plan.pk)
-        return Response(CollectionPlanSerializer(fresh, context={"request": self.request}).data, status=status_code)
+        return object_response(CollectionPlanSerializer, fresh, self.request, status_code=status_code)
 
     def retrieve(self, request, *args, **kwargs):
         return self._answer(self.get_object())
