@@ -1,14 +1,24 @@
-"""The receivables' REST API, re-exported from the package's modules (so far only api.ledger)."""
+"""REST API for receivables (PLT-2, AR-1 … AR-5): the ledger's endpoints (api.ledger:
+invoices and their import, payments with their receipts and allocations, collection plans),
+the collection work's (api.collection: promises to pay) and the reports (api.reports: ageing
+and the collection rate). The same selectors (scopes) and services (rules) as the pages:
+outside the scope → 404, a role the rule does not allow → 403, and after-sales service staff,
+who do not work with money, get 403 everywhere (api._common). Money is a string with two
+decimals. Amounts sent in are read by the services, so a bad one is refused with the same
+message as on the pages."""
 
-from kehu.receivables.api.ledger import (
-    BY_CHOICES,
-    EARLIEST,
+from kehu.receivables.api._common import (
     PERMISSIONS,
     WRITE_ERRORS,
-    AgeingQuerySerializer,
-    AgeingRowSerializer,
-    AgeingSerializer,
-    AgeingView,
+    SeesReceivables,
+)
+from kehu.receivables.api.collection import (
+    PromiseCreateSerializer,
+    PromiseFilter,
+    PromiseSerializer,
+    PromiseViewSet,
+)
+from kehu.receivables.api.ledger import (
     AllocationFilter,
     AllocationInputSerializer,
     AllocationSerializer,
@@ -17,9 +27,6 @@ from kehu.receivables.api.ledger import (
     CollectionPlanFilter,
     CollectionPlanSerializer,
     CollectionPlanViewSet,
-    CollectionRateQuerySerializer,
-    CollectionRateSerializer,
-    CollectionRateView,
     ImportLineErrorSerializer,
     ImportRefusedSerializer,
     InstalmentInputSerializer,
@@ -36,15 +43,21 @@ from kehu.receivables.api.ledger import (
     PaymentCreateSerializer,
     PaymentSerializer,
     PaymentViewSet,
-    PromiseCreateSerializer,
-    PromiseFilter,
-    PromiseSerializer,
-    PromiseViewSet,
-    RateRowSerializer,
-    SeesReceivables,
     payment_response,
     payments_for_api,
     plans_for_api,
+)
+from kehu.receivables.api.reports import (
+    BY_CHOICES,
+    EARLIEST,
+    AgeingQuerySerializer,
+    AgeingRowSerializer,
+    AgeingSerializer,
+    AgeingView,
+    CollectionRateQuerySerializer,
+    CollectionRateSerializer,
+    CollectionRateView,
+    RateRowSerializer,
 )
 
 __all__ = [
