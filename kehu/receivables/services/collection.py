@@ -21,7 +21,7 @@ from kehu.receivables.models import (
     Invoice,
     Promise,
 )
-from kehu.receivables.selectors import can_collect
+from kehu.receivables.selectors.ledger import can_collect
 from kehu.receivables.services._common import _amount, _day, _paid_between, _require
 from kehu.receivables.services.ledger import _sync_plans
 

@@ -31,7 +31,7 @@ from kehu.receivables.models import (
     Invoice,
     Payment,
 )
-from kehu.receivables.selectors import (
+from kehu.receivables.selectors.ledger import (
     INVOICE_LIST,
     PAYMENT_LIST,
     can_collect,
