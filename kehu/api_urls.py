@@ -7,7 +7,6 @@ from rest_framework.routers import DefaultRouter
 from kehu.credit import api as credit_api
 from kehu.customers import api as customers_api
 from kehu.receivables import api as receivables_api
-from kehu.receivables import api_orders as receivables_order_api
 from kehu.sales import api as sales_api
 
 router = DefaultRouter()
@@ -28,8 +27,8 @@ urlpatterns = [
     # Credit's endpoints on the order's and the customer's URLs (CRD-3): confirming is a credit decision.
     path("orders/<int:pk>/confirm/", credit_api.OrderConfirmView.as_view(), name="order-confirm"),
     # Receivables' steps on the order's URL (AR-1, ORD-2): invoicing and returns write money.
-    path("orders/<int:pk>/invoice/", receivables_order_api.OrderInvoiceView.as_view(), name="order-invoice"),
-    path("orders/<int:pk>/returns/", receivables_order_api.OrderReturnView.as_view(), name="order-returns"),
+    path("orders/<int:pk>/invoice/", receivables_api.OrderInvoiceView.as_view(), name="order-invoice"),
+    path("orders/<int:pk>/returns/", receivables_api.OrderReturnView.as_view(), name="order-returns"),
     path("customers/<int:pk>/credit/", credit_api.CustomerCreditView.as_view(), name="customer-credit"),
     path("ageing/", receivables_api.AgeingView.as_view(), name="ageing"),
     path("collection-rate/", receivables_api.CollectionRateView.as_view(), name="collection-rate"),

@@ -13,20 +13,14 @@ from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kehu.core.api import ERRORS, StrictBooleanFilter, object_response, valid_data
 from kehu.core.money import CENT
 from kehu.credit import selectors, services
 from kehu.credit.models import CreditApproval, CreditRequest, Level
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer, Grade
 from kehu.customers.selectors import customer_get_for_user
-from kehu.sales.api import (
-    ERRORS,
-    OrderSerializer,
-    ScopedOrderField,
-    StrictBooleanFilter,
-    order_response,
-    valid_data,
-)
+from kehu.sales.api import OrderSerializer, ScopedOrderField, order_response
 from kehu.sales.models import Order
 from kehu.sales.selectors import order_get_for_user
 
@@ -121,7 +115,7 @@ class CreditRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     def _answer(self, request_pk, *, status_code=status.HTTP_200_OK) -> Response:
         fresh = selectors.credit_request_get_for_user(user=self.request.user, pk=request_pk)
-        return Response(CreditRequestSerializer(fresh, context={"request": self.request}).data, status=status_code)
+        return object_response(CreditRequestSerializer, fresh, self.request, status_code=status_code)
 
     @extend_schema(summary=_("Ask for a credit limit or for a one-off override of an order"),
                    description=_("kind=limit needs customer, amount (and optionally grade); kind=override needs "

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 
 from kehu.accounts.models import User
+from kehu.core.api import required_version
 from kehu.customers import selectors, services
 from kehu.customers.filters import CustomerFilter
 from kehu.customers.models import Customer, KeyPerson, Transport
@@ -84,9 +85,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        version = data.pop("version", None)
-        if version is None:
-            raise serializers.ValidationError({"version": [_("Send the version you read; it guards against lost updates.")]})
+        version = required_version(data)
         if "owner" in data and data.pop("owner") != serializer.instance.owner:
             raise serializers.ValidationError({"owner": [_("Owners change by reassignment, not by editing the card.")]})
         data.pop("on_duplicate", None)
@@ -120,9 +119,7 @@ class KeyPersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        version = data.pop("version", None)
-        if version is None:
-            raise serializers.ValidationError({"version": [_("Send the version you read; it guards against lost updates.")]})
+        version = required_version(data)
         if "customer" in data and data.pop("customer").pk != serializer.instance.customer_id:
             raise serializers.ValidationError({"customer": [_("A key person cannot move to another customer.")]})
         serializer.instance = services.key_person_update(by=self.request.user, person=serializer.instance,

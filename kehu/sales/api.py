@@ -10,41 +10,27 @@ in kehu/receivables/api_orders.py. Sales depends on neither."""
 import django_filters
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kehu.accounts.models import Office, User
 from kehu.accounts.selectors import offices_for, salespeople_for
-from kehu.core.scopes import scope_of, subtree_of
+from kehu.core.api import (
+    ERRORS,
+    HasScope,
+    StrictBooleanFilter,
+    money_field,
+    object_response,
+    required_version,
+    valid_data,
+)
+from kehu.core.scopes import subtree_of
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
 from kehu.sales import selectors, services
 from kehu.sales.models import Order, OrderLine, Product, Return, ReturnLine
-
-
-class HasScope(permissions.BasePermission):
-    """Logged in with a role that has a data scope (core.scopes)."""
-
-    def has_permission(self, request, view):
-        return scope_of(request.user) is not None
-
-
-class DomainErrorSerializer(serializers.Serializer):
-    """The body of a 400/403/404/409 answer (core.api.exception_handler)."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField(required=False)
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-
-
-ERRORS = {
-    400: OpenApiResponse(DomainErrorSerializer, description=_("Bad input; nothing was changed.")),
-    403: OpenApiResponse(DomainErrorSerializer, description=_("Your role may not do this.")),
-    404: OpenApiResponse(DomainErrorSerializer, description=_("No such record in your scope.")),
-    409: OpenApiResponse(DomainErrorSerializer, description=_("Changed by someone else since you read it.")),
-}
 
 
 class ScopedOrderField(serializers.PrimaryKeyRelatedField):
@@ -58,15 +44,6 @@ class ScopedOrderField(serializers.PrimaryKeyRelatedField):
         if isinstance(data, bool) or not str(data).isdigit():
             self.fail("incorrect_type", data_type=type(data).__name__)
         return selectors.order_get_for_user(user=self.context["request"].user, pk=data)
-
-
-class StrictBooleanFilter(django_filters.TypedChoiceFilter):
-    """true or false; anything else is answered 400 rather than ignored."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
-        kwargs.setdefault("coerce", lambda value: value == "true")
-        super().__init__(*args, **kwargs)
 
 
 # --- products ----------------------------------------------------------------------------------------
@@ -114,9 +91,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        version = data.pop("version", None)
-        if version is None:
-            raise serializers.ValidationError({"version": [_("Send the version you read; it guards against lost updates.")]})
+        version = required_version(data)
         serializer.instance = services.product_save(by=self.request.user, product=serializer.instance,
                                                     version=version, data=data)
 
@@ -140,8 +115,7 @@ class OrderSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_name = serializers.CharField(source="owner.display_name", read_only=True)
     office_name = serializers.CharField(source="office.name", read_only=True, default=None)
-    net = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True,
-                                   help_text=_("Total less returns: what the customer owes for the order."))
+    net = money_field(help_text=_("Total less returns: what the customer owes for the order."))
     lines = OrderLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -256,14 +230,8 @@ def orders_for_api(user):
 
 def order_response(order, request, *, status_code=status.HTTP_200_OK) -> Response:
     """The order as it is now, read back through the scope."""
-    order = orders_for_api(request.user).get(pk=order.pk)
-    return Response(OrderSerializer(order, context={"request": request}).data, status=status_code)
-
-
-def valid_data(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return object_response(OrderSerializer, orders_for_api(request.user).get(pk=order.pk), request,
+                           status_code=status_code)
 
 
 def _step(name: str, to: str, summary: str):

@@ -1,11 +1,5 @@
-"""REST API for receivables (PLT-2, AR-1 … AR-5): invoices and their import, payments with
-their receipts and allocations, promises to pay, collection plans, ageing and the collection
-rate. The same selectors (scopes) and services (rules) as the pages: outside the scope → 404,
-a role the rule does not allow → 403, and after-sales service staff, who do not work with
-money, get 403 everywhere. Money is a string with two decimals. Amounts sent in are read by
-the services, so a bad one is refused with the same message as on the pages."""
-
-from datetime import date
+"""REST API of the ledger (AR-1, AR-5): invoices and their import, payments with their
+receipts and allocations, collection plans."""
 
 import django_filters
 from django.conf import settings
@@ -15,64 +9,36 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import generics, mixins, permissions, serializers, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kehu.core.api import (
+    ERRORS,
+    HasScope,
+    MoneyInput,
+    ReasonSerializer,
+    money_field,
+    object_response,
+    valid_data,
+)
 from kehu.core.filtering import IdFilter, sort_filter
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer, PaymentMethod
 from kehu.receivables import selectors, services
-from kehu.receivables.filters import (
-    INVOICE_SORTS,
-    PAYMENT_SORTS,
-    InvoiceFilter,
-    PaymentFilter,
+from kehu.receivables.api._common import PERMISSIONS, WRITE_ERRORS
+from kehu.receivables.filters import INVOICE_SORTS, PAYMENT_SORTS, InvoiceFilter, PaymentFilter
+from kehu.receivables.models import Allocation, CollectionPlan, Instalment, Invoice, Payment
+from kehu.sales import selectors as sales_selectors
+from kehu.sales.api import (
+    OrderSerializer,
+    OrderStepSerializer,
+    ReturnCreateSerializer,
+    ReturnSerializer,
+    ScopedOrderField,
+    order_response,
 )
-from kehu.receivables.models import (
-    Allocation,
-    CollectionAttempt,
-    CollectionPlan,
-    Instalment,
-    Invoice,
-    Payment,
-    Promise,
-)
-from kehu.sales.api import ERRORS, HasScope, ScopedOrderField, valid_data
 from kehu.sales.models import Order
-
-WRITE_ERRORS = {code: ERRORS[code] for code in (400, 403, 404)}
-
-
-class SeesReceivables(HasScope):
-    """A role that works with receivables: everyone with a scope but after-sales service."""
-
-    message = _("Your role does not work with receivables.")
-
-    def has_permission(self, request, view):
-        return super().has_permission(request, view) and selectors.can_see_receivables(request.user)
-
-
-PERMISSIONS = [permissions.IsAuthenticated, SeesReceivables]
-
-
-def money_field(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, **kwargs)
-
-
-@extend_schema_field({"type": "string", "format": "decimal", "example": "1200.00"})
-class MoneyInput(serializers.CharField):
-    """An amount as the user typed it ("1200", "1,200.50", "￥１２００"): the service reads it and
-    refuses a bad one (not a number, not above zero, three decimals, too large) with its message."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 40)
-        super().__init__(**kwargs)
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
-
 
 # --- invoices (AR-1) -----------------------------------------------------------------------------------
 
@@ -295,8 +261,8 @@ def payments_for_api(user):
 
 def payment_response(payment, request, *, status_code=status.HTTP_200_OK) -> Response:
     """The payment as it is now, read back through the scope."""
-    payment = payments_for_api(request.user).get(pk=payment.pk)
-    return Response(PaymentSerializer(payment, context={"request": request}).data, status=status_code)
+    return object_response(PaymentSerializer, payments_for_api(request.user).get(pk=payment.pk), request,
+                           status_code=status_code)
 
 
 class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -356,79 +322,6 @@ class AllocationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.allocations_visible_to(self.request.user)
-
-
-# --- promises to pay (AR-2) --------------------------------------------------------------------------------
-
-class PromiseSerializer(serializers.ModelSerializer):
-    customer_name = serializers.CharField(source="customer.name", read_only=True)
-    invoice_number = serializers.CharField(source="invoice.number", read_only=True, default=None)
-    recorded_by_name = serializers.CharField(source="recorded_by.display_name", read_only=True)
-
-    class Meta:
-        model = Promise
-        fields = ["id", "customer", "customer_name", "invoice", "invoice_number", "promised_on", "amount", "made_on",
-                  "contact", "status", "resolved_on", "note", "recorded_by", "recorded_by_name", "created_at"]
-        read_only_fields = fields
-
-
-class PromiseCreateSerializer(serializers.Serializer):
-    customer = ScopedCustomerField(queryset=Customer.objects.all())
-    promised_on = serializers.DateField(help_text=_("The day the customer promises to pay: today or later."))
-    amount = MoneyInput()
-    invoice = serializers.IntegerField(required=False, allow_null=True,
-                                       help_text=_("The id of the customer's invoice the promise is about."))
-    contact = serializers.CharField(required=False, allow_blank=True, max_length=60,
-                                    help_text=_("Who at the customer promised."))
-    channel = serializers.ChoiceField(choices=CollectionAttempt.Channel.choices,
-                                      default=CollectionAttempt.Channel.CALL)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
-
-
-class PromiseFilter(django_filters.FilterSet):
-    customer = IdFilter(label=_("customer"), field_name="customer_id")
-    status = django_filters.ChoiceFilter(label=_("status"), choices=Promise.Status.choices)
-
-    class Meta:
-        model = Promise
-        fields = ["customer", "status"]
-
-
-class PromiseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Promises to pay 付款承诺 in your scope (AR-2), followed up on their date."""
-
-    serializer_class = PromiseSerializer
-    filterset_class = PromiseFilter
-    permission_classes = PERMISSIONS
-
-    def get_queryset(self):
-        return selectors.promises_visible_to(self.request.user)
-
-    def get_object(self):
-        return selectors.promise_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-
-    def _answer(self, promise, *, status_code=status.HTTP_200_OK) -> Response:
-        fresh = selectors.promise_get_for_user(user=self.request.user, pk=promise.pk)
-        return Response(PromiseSerializer(fresh, context={"request": self.request}).data, status=status_code)
-
-    @extend_schema(summary=_("Record a promise to pay (a collection attempt with that outcome)"),
-                   request=PromiseCreateSerializer, responses={201: PromiseSerializer, **WRITE_ERRORS})
-    def create(self, request, *args, **kwargs):
-        data = valid_data(PromiseCreateSerializer, request)
-        attempt = services.attempt_log(
-            by=request.user, customer=data["customer"], channel=data["channel"],
-            outcome=CollectionAttempt.Outcome.PROMISED, note=data.get("note", ""), invoice=data.get("invoice"),
-            promised_on=data["promised_on"], promised_amount=data["amount"], contact=data.get("contact", ""))
-        return self._answer(attempt.promise, status_code=status.HTTP_201_CREATED)
-
-    @extend_schema(summary=_("Cancel an open promise"), request=ReasonSerializer,
-                   responses={200: PromiseSerializer, **WRITE_ERRORS})
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        promise = self.get_object()
-        data = valid_data(ReasonSerializer, request)
-        promise = services.promise_cancel(by=request.user, promise=promise, reason=data.get("reason", ""))
-        return self._answer(promise)
 
 
 # --- collection plans (AR-5) ---------------------------------------------------------------------------------
@@ -499,7 +392,7 @@ class CollectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     def _answer(self, plan, *, status_code=status.HTTP_200_OK) -> Response:
         fresh = plans_for_api(self.request.user).get(pk=plan.pk)
-        return Response(CollectionPlanSerializer(fresh, context={"request": self.request}).data, status=status_code)
+        return object_response(CollectionPlanSerializer, fresh, self.request, status_code=status_code)
 
     def retrieve(self, request, *args, **kwargs):
         return self._answer(self.get_object())
@@ -523,122 +416,36 @@ class CollectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         return self._answer(plan)
 
 
-# --- ageing (AR-3) and collection rate (AR-4) -------------------------------------------------------------
+# --- the order steps that write receivables, on the order's URL (AR-1, ORD-2) ----------------------------
+# Invoicing a delivered order writes its invoice; a return writes its credit note when the order
+# was invoiced. Sales offers the order, receivables the step: sales does not depend on receivables.
 
-BY_CHOICES = [(key, key) for key in selectors.GROUPS]
-# Ageing counts days back from its day: one from the first centuries would fall off the calendar.
-EARLIEST = date(1900, 1, 1)
+class OrderInvoiceView(generics.GenericAPIView):
+    permission_classes = [HasScope]
+    serializer_class = OrderStepSerializer
 
-
-class AgeingQuerySerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, help_text=_("The day the ledger is read as of; today if left out."))
-    by = serializers.ChoiceField(choices=BY_CHOICES, default="customer",
-                                 help_text=_("One row per customer, salesperson (owner), office, or one for the "
-                                             "company."))
-
-    def validate_as_of(self, value):
-        if value < EARLIEST:
-            raise serializers.ValidationError(_("Choose a day from %(day)s on.") % {"day": EARLIEST.isoformat()})
-        return value
+    @extend_schema(summary=_("Invoice a delivered order"), request=OrderStepSerializer,
+                   responses={200: OrderSerializer, **ERRORS}, operation_id="orders_invoice_create", tags=["orders"])
+    def post(self, request, pk):
+        order = sales_selectors.order_get_for_user(user=request.user, pk=pk, write=True)
+        data = valid_data(OrderStepSerializer, request)
+        order = services.order_invoice(by=request.user, order=order, version=data["version"], on=data.get("on"))
+        return order_response(order, request)
 
 
-class AgeingRowSerializer(serializers.Serializer):
-    key = serializers.IntegerField(allow_null=True, help_text=_("The customer's, salesperson's or office's id."))
-    label = serializers.CharField()
-    current = money_field(help_text=_("Not yet due."))
-    d1_30 = money_field(help_text=_("1–30 days overdue."))
-    d31_60 = money_field(help_text=_("31–60 days overdue."))
-    d61_90 = money_field(help_text=_("61–90 days overdue."))
-    d91_180 = money_field(help_text=_("91–180 days overdue."))
-    over_180 = money_field(help_text=_("Over 180 days overdue."))
-    open_total = money_field(help_text=_("Open invoices."))
-    on_account = money_field(help_text=_("Payments and credit notes not allocated to an invoice."))
-    balance = money_field(help_text=_("open_total − on_account: what is owed."))
+class OrderReturnView(generics.GenericAPIView):
+    permission_classes = [HasScope]
+    serializer_class = ReturnCreateSerializer
 
-
-class AgeingSerializer(serializers.Serializer):
-    as_of = serializers.DateField()
-    by = serializers.ChoiceField(choices=BY_CHOICES)
-    rows = AgeingRowSerializer(many=True)
-    total = AgeingRowSerializer()
-
-
-def _ageing_row(row: selectors.AgeingRow) -> dict:
-    return {"key": row.key, "label": str(row.label), **row.buckets, "open_total": row.open_total,
-            "on_account": row.on_account, "balance": row.balance}
-
-
-class AgeingView(generics.GenericAPIView):
-    """GET /ageing/: open receivables in buckets of days overdue (AR-3), reconciling with the ledger."""
-
-    serializer_class = AgeingSerializer
-    permission_classes = PERMISSIONS
-    queryset = Invoice.objects.none()  # for the schema; reads go through the scoped selectors
-
-    @extend_schema(summary=_("Ageing of receivables"), parameters=[AgeingQuerySerializer],
-                   responses={200: AgeingSerializer, 400: ERRORS[400], 403: ERRORS[403]})
-    def get(self, request):
-        query = AgeingQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        as_of = query.validated_data.get("as_of") or timezone.localdate()
-        by = query.validated_data["by"]
-        rows, total = selectors.ageing(request.user, as_of=as_of, by=by)
-        return Response(AgeingSerializer({"as_of": as_of, "by": by, "rows": [_ageing_row(r) for r in rows],
-                                          "total": _ageing_row(total)}).data)
-
-
-class CollectionRateQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text=_("First due date of the period; the first of this "
-                                                              "month if left out."))
-    end = serializers.DateField(required=False, help_text=_("Last due date of the period; the end of this month "
-                                                            "if left out."))
-    by = serializers.ChoiceField(choices=BY_CHOICES, default="owner")
-
-    def validate(self, attrs):
-        month_start, month_end = selectors.month_bounds(timezone.localdate())
-        attrs.setdefault("start", month_start)
-        attrs.setdefault("end", month_end)
-        if attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"end": [_("The period ends before it starts.")]})
-        return attrs
-
-
-class RateRowSerializer(serializers.Serializer):
-    key = serializers.IntegerField(allow_null=True)
-    label = serializers.CharField()
-    due = money_field(help_text=_("Invoices falling due in the period, less credit notes."))
-    collected = money_field(help_text=_("What payments had settled of them by the end of the period."))
-    rate = serializers.DecimalField(max_digits=7, decimal_places=1, allow_null=True, read_only=True,
-                                    help_text=_("collected ÷ due in %; null when nothing fell due."))
-
-
-class CollectionRateSerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
-    by = serializers.ChoiceField(choices=BY_CHOICES)
-    rows = RateRowSerializer(many=True)
-    total = RateRowSerializer()
-
-
-def _rate_row(row: selectors.RateRow) -> dict:
-    return {"key": row.key, "label": str(row.label), "due": row.due, "collected": row.collected, "rate": row.rate}
-
-
-class CollectionRateView(generics.GenericAPIView):
-    """GET /collection-rate/: 回款率 = collected ÷ due in a period (AR-4)."""
-
-    serializer_class = CollectionRateSerializer
-    permission_classes = PERMISSIONS
-    queryset = Invoice.objects.none()  # for the schema; reads go through the scoped selectors
-
-    @extend_schema(summary=_("Collection rate in a period"), parameters=[CollectionRateQuerySerializer],
-                   responses={200: CollectionRateSerializer, 400: ERRORS[400], 403: ERRORS[403]})
-    def get(self, request):
-        query = CollectionRateQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        start, end, by = (query.validated_data[k] for k in ("start", "end", "by"))
-        rows, total = selectors.collection_rate(request.user, start=start, end=end, by=by)
-        return Response(CollectionRateSerializer({"start": start, "end": end, "by": by,
-                                                  "rows": [_rate_row(r) for r in rows],
-                                                  "total": _rate_row(total)}).data)
-
+    @extend_schema(summary=_("Record a return of the order (ORD-2)"), request=ReturnCreateSerializer,
+                   responses={201: ReturnSerializer, **ERRORS}, operation_id="orders_returns_create",
+                   tags=["orders"])
+    def post(self, request, pk):
+        order = sales_selectors.order_get_for_user(user=request.user, pk=pk, write=True)
+        data = valid_data(ReturnCreateSerializer, request)
+        ret = services.return_record(by=request.user, order=order, version=data["version"], kind=data["kind"],
+                                     reason=data["reason"], responsible=data["responsible"],
+                                     lines=data.get("lines"), returned_on=data.get("returned_on"),
+                                     follow_up=data.get("follow_up", ""))
+        ret = sales_selectors.return_get_for_user(user=request.user, pk=ret.pk)
+        return object_response(ReturnSerializer, ret, request, status_code=status.HTTP_201_CREATED)

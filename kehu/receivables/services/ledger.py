@@ -1,81 +1,46 @@
-"""Writes of the receivables (AR-1 … AR-5). Every change of money runs in one transaction
-with the customer's row locked first (receivables/locks.py): two payments of one customer
-never interleave, so no invoice is settled twice and no payment is lost. Amounts are computed
-as Decimal from the locked rows and written whole (no arithmetic in SQL: SQLite would do it
-in floating point)."""
+"""Writes of the ledger (AR-1, AR-5): invoices (from orders and imported), payments, their
+allocation and reversal, credit notes, and collection plans kept in step with what is paid.
+Every change of money runs in one transaction with the customer's row locked first
+(receivables/locks.py): two payments of one customer never interleave, so no invoice is
+settled twice and no payment is lost. Amounts are computed as Decimal from the locked rows
+and written whole (no arithmetic in SQL: SQLite would do it in floating point)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
-from kehu.core.errors import PermissionDeniedError, ValidationFailed, full_clean_or_refuse
+from kehu.core.errors import ValidationFailed, full_clean_or_refuse
 from kehu.core.models import Sequence
-from kehu.core.money import CENT, decimal_or_refuse, money
+from kehu.core.money import money
 from kehu.core.pagination import lists_changed
 from kehu.customers.models import Customer, PaymentMethod
 from kehu.customers.selectors import customer_get_for_user
 from kehu.receivables.locks import lock_customer_ledger, lock_invoices, lock_payment
 from kehu.receivables.models import (
     Allocation,
-    CollectionAttempt,
     CollectionPlan,
     CollectionPolicy,
     CollectionTask,
     Instalment,
     Invoice,
     Payment,
-    Promise,
 )
-from kehu.receivables.selectors import (
+from kehu.receivables.selectors.ledger import (
     INVOICE_LIST,
     PAYMENT_LIST,
     can_collect,
     can_keep_ledger,
     open_invoices_of,
 )
+from kehu.receivables.services._common import ZERO, _amount, _day, _keep_promises, _require
 from kehu.sales import services as sales_services
 from kehu.sales.models import CreditNote, Order, Return
-
-ZERO = Decimal("0")
-
-
-def _require(allowed: bool, message) -> None:
-    if not allowed:
-        raise PermissionDeniedError(message)
-
-
-def _amount(value, *, field: str, label) -> Decimal:
-    """A positive amount of money with at most two decimals."""
-    if value in (None, ""):
-        raise ValidationFailed(_("Enter the %(label)s.") % {"label": label}, field_errors={field: [_("Required.")]})
-    amount = decimal_or_refuse(value, field=field, label=str(label))
-    if amount <= 0:
-        raise ValidationFailed(_("The %(label)s must be more than zero.") % {"label": label},
-                               field_errors={field: [_("Enter an amount above zero.")]})
-    if amount != amount.quantize(CENT):
-        raise ValidationFailed(_("The %(label)s has more than two decimals.") % {"label": label},
-                               field_errors={field: [_("Money has two decimals.")]})
-    return amount.quantize(CENT)
-
-
-def _day(value, *, field: str, label, default: date | None = None) -> date:
-    if value in (None, ""):
-        if default is None:
-            raise ValidationFailed(_("Enter the %(label)s.") % {"label": label}, field_errors={field: [_("Required.")]})
-        return default
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationFailed(_("The %(label)s is not a date (YYYY-MM-DD).") % {"label": label},
-                               field_errors={field: [_("Enter a date as YYYY-MM-DD.")]}) from None
 
 
 def due_date_for(customer: Customer, issued_on: date) -> date:
@@ -452,149 +417,6 @@ def credit_note_apply(*, by, credit_note: CreditNote) -> None:
         lists_changed(INVOICE_LIST)
 
 
-# --- AR-2: promises, attempts, tasks ----------------------------------------------------------------------------
-
-def attempt_log(*, by, customer, channel: str, outcome: str, note: str = "", invoice=None, task=None,
-                promised_on=None, promised_amount=None, contact: str = "") -> CollectionAttempt:
-    """AR-2: log an attempt to collect. "Promised to pay" records the promise (date and
-    amount) to be followed up on its date. Logging against a task marks the task done."""
-    _require(can_collect(by), _("Your role does not collect payments."))
-    customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
-    if channel not in CollectionAttempt.Channel.values:
-        raise ValidationFailed(_("Choose how you contacted the customer."), field_errors={"channel": [_("Required.")]})
-    if outcome not in CollectionAttempt.Outcome.values:
-        raise ValidationFailed(_("Choose the outcome."), field_errors={"outcome": [_("Required.")]})
-    invoice = _invoice_of(customer, invoice)
-    today = timezone.localdate()
-    with transaction.atomic():
-        lock_customer_ledger(customer.pk)
-        promise = None
-        if outcome == CollectionAttempt.Outcome.PROMISED:
-            promise = _promise(by=by, customer=customer, invoice=invoice, promised_on=promised_on,
-                               amount=promised_amount, contact=contact, note=note, today=today)
-        attempt = CollectionAttempt(customer=customer, invoice=invoice, channel=channel, outcome=outcome,
-                                    note=(note or "").strip()[:500], by=by, promise=promise)
-        if task not in (None, ""):
-            pk = str(getattr(task, "pk", task)).strip()
-            current = (CollectionTask.objects.select_for_update().filter(pk=int(pk), customer=customer).first()
-                       if pk.isdigit() and len(pk) < 18 else None)
-            if current is None:
-                raise ValidationFailed(_("That collection task is not this customer's."))
-            attempt.task = current
-            if current.status == CollectionTask.Status.OPEN:
-                current.status = CollectionTask.Status.DONE
-                current.done_at = timezone.now()
-                current.done_by = by
-                current.save(update_fields=["status", "done_at", "done_by"])
-        attempt.save()
-    return attempt
-
-
-def _invoice_of(customer, invoice) -> Invoice | None:
-    if invoice in (None, ""):
-        return None
-    pk = getattr(invoice, "pk", invoice)
-    found = customer.invoices.filter(pk=int(pk)).first() if str(pk).isdigit() and len(str(pk)) < 18 else None
-    if found is None:
-        raise ValidationFailed(_("Unknown invoice “%(invoice)s”.") % {"invoice": pk},
-                               field_errors={"invoice": [_("Choose one of the customer's invoices.")]})
-    return found
-
-
-def _promise(*, by, customer, invoice, promised_on, amount, contact, note, today) -> Promise:
-    promised_on = _day(promised_on, field="promised_on", label=_("promised payment date"))
-    if promised_on < today:
-        raise ValidationFailed(_("A promise to pay names today or a later day."),
-                               field_errors={"promised_on": [_("Today or later.")]})
-    amount = _amount(amount, field="promised_amount", label=_("amount promised"))
-    return Promise.objects.create(customer=customer, invoice=invoice, promised_on=promised_on, amount=amount,
-                                  made_on=today, contact=(contact or "").strip()[:60], note=(note or "").strip()[:300],
-                                  recorded_by=by)
-
-
-def _paid_between(customer_id: int, start: date, end: date) -> Decimal:
-    return (Payment.objects.filter(customer_id=customer_id, received_on__gte=start, received_on__lte=end,
-                                   reversed_on__isnull=True).aggregate(s=Sum("amount"))["s"] or ZERO)
-
-
-def _keep_promises(customer_id: int, *, today: date) -> None:
-    """A promise is kept once the payments made since it reach its amount, by its date."""
-    for promise in Promise.objects.filter(customer_id=customer_id, status=Promise.Status.OPEN):
-        if _paid_between(customer_id, promise.made_on, min(promise.promised_on, today)) >= promise.amount:
-            promise.status = Promise.Status.KEPT
-            promise.resolved_on = today
-            promise.save(update_fields=["status", "resolved_on", "updated_at"])
-            CollectionTask.objects.filter(promise=promise, status=CollectionTask.Status.OPEN).update(
-                status=CollectionTask.Status.CANCELLED)
-
-
-def promise_cancel(*, by, promise: Promise, reason: str = "") -> Promise:
-    _require(can_collect(by), _("Your role does not collect payments."))
-    with transaction.atomic():
-        current = Promise.objects.select_for_update().get(pk=promise.pk)
-        if current.status != Promise.Status.OPEN:
-            raise ValidationFailed(_("Only an open promise can be cancelled; this one is %(status)s.")
-                                   % {"status": current.get_status_display()})
-        current.status = Promise.Status.CANCELLED
-        current.resolved_on = timezone.localdate()
-        if reason:
-            current.note = f"{current.note} {reason}".strip()[:300]
-        current.save(update_fields=["status", "resolved_on", "note", "updated_at"])
-        CollectionTask.objects.filter(promise=current, status=CollectionTask.Status.OPEN).update(
-            status=CollectionTask.Status.CANCELLED)
-    return current
-
-
-def collection_day(*, today: date | None = None) -> dict[str, int]:
-    """AR-2, run each morning by the worker (and by `kehu collection-day`): judge the promises
-    whose date has passed, make the day's calls, visits and follow-ups, put instalments in
-    step, and drop tasks whose money has come in. Running it twice makes nothing twice."""
-    today = today or timezone.localdate()
-    counts = {"kept": 0, "broken": 0}
-    for promise in Promise.objects.filter(status=Promise.Status.OPEN, promised_on__lt=today):
-        kept = _paid_between(promise.customer_id, promise.made_on, promise.promised_on) >= promise.amount
-        promise.status = Promise.Status.KEPT if kept else Promise.Status.BROKEN
-        promise.resolved_on = today
-        promise.save(update_fields=["status", "resolved_on", "updated_at"])
-        counts["kept" if kept else "broken"] += 1
-    _sync_plans(None, today=today)
-    policy = CollectionPolicy.current()
-    tasks = []
-    # Invoices without a plan (a plan's instalments have their own dates), not yet called about.
-    unplanned = (Invoice.objects.filter(open_amount__gt=0)
-                 .exclude(order__collection_plans__status=CollectionPlan.Status.ACTIVE)
-                 .only("id", "customer_id", "due_on", "open_amount"))
-    for kind, due in ((CollectionTask.Kind.VISIT, Q(due_on__lte=today)),
-                      (CollectionTask.Kind.REMINDER,
-                       Q(due_on__gt=today, due_on__lte=today + timedelta(days=policy.reminder_days)))):
-        for invoice in unplanned.filter(due).exclude(tasks__kind=kind).iterator(chunk_size=2000):
-            tasks.append(CollectionTask(kind=kind, customer_id=invoice.customer_id, invoice_id=invoice.pk,
-                                        due_on=invoice.due_on if kind == CollectionTask.Kind.VISIT else today,
-                                        amount=invoice.open_amount))
-    for instalment in (Instalment.objects.filter(plan__status=CollectionPlan.Status.ACTIVE,
-                                                 status__in=[Instalment.Status.PENDING, Instalment.Status.PARTLY_PAID,
-                                                             Instalment.Status.OVERDUE])
-                       .select_related("plan", "plan__order__invoice")):
-        if instalment.due_on - timedelta(days=instalment.reminder_days) > today:
-            continue
-        kind = CollectionTask.Kind.VISIT if instalment.due_on <= today else CollectionTask.Kind.REMINDER
-        invoice = getattr(instalment.plan.order, "invoice", None)
-        tasks.append(CollectionTask(kind=kind, customer_id=instalment.plan.customer_id, instalment=instalment,
-                                    invoice=invoice, due_on=today if kind == CollectionTask.Kind.REMINDER
-                                    else instalment.due_on, amount=instalment.amount - instalment.paid))
-    for promise in Promise.objects.filter(status=Promise.Status.OPEN, promised_on__lte=today):
-        tasks.append(CollectionTask(kind=CollectionTask.Kind.PROMISE, customer_id=promise.customer_id,
-                                    invoice_id=None, promise=promise, due_on=promise.promised_on,
-                                    amount=promise.amount))
-    before = CollectionTask.objects.count()
-    CollectionTask.objects.bulk_create(tasks, ignore_conflicts=True, batch_size=1000)
-    counts["tasks"] = CollectionTask.objects.count() - before
-    counts["dropped"] = (CollectionTask.objects.filter(status=CollectionTask.Status.OPEN, invoice__open_amount=0,
-                                                       promise__isnull=True)
-                         .update(status=CollectionTask.Status.CANCELLED))
-    return counts
-
-
 # --- AR-5: collection plans ---------------------------------------------------------------------------------
 
 PLANNABLE = (Order.Status.CONFIRMED, Order.Status.DELIVERED, Order.Status.INVOICED)
@@ -699,4 +521,3 @@ def _sync_plans(order_ids, *, today: date | None = None) -> None:
                 instalment.paid, instalment.status = paid, status
                 changed.append(instalment)
     Instalment.objects.bulk_update(changed, ["paid", "status"], batch_size=500)
-

@@ -1,0 +1,87 @@
+"""REST API of the collection work (AR-2): promises to pay, recorded and cancelled."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from kehu.core.api import MoneyInput, ReasonSerializer, object_response, valid_data
+from kehu.core.filtering import IdFilter
+from kehu.customers.api import ScopedCustomerField
+from kehu.customers.models import Customer
+from kehu.receivables import selectors, services
+from kehu.receivables.api._common import PERMISSIONS, WRITE_ERRORS
+from kehu.receivables.models import CollectionAttempt, Promise
+
+
+class PromiseSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True, default=None)
+    recorded_by_name = serializers.CharField(source="recorded_by.display_name", read_only=True)
+
+    class Meta:
+        model = Promise
+        fields = ["id", "customer", "customer_name", "invoice", "invoice_number", "promised_on", "amount", "made_on",
+                  "contact", "status", "resolved_on", "note", "recorded_by", "recorded_by_name", "created_at"]
+        read_only_fields = fields
+
+
+class PromiseCreateSerializer(serializers.Serializer):
+    customer = ScopedCustomerField(queryset=Customer.objects.all())
+    promised_on = serializers.DateField(help_text=_("The day the customer promises to pay: today or later."))
+    amount = MoneyInput()
+    invoice = serializers.IntegerField(required=False, allow_null=True,
+                                       help_text=_("The id of the customer's invoice the promise is about."))
+    contact = serializers.CharField(required=False, allow_blank=True, max_length=60,
+                                    help_text=_("Who at the customer promised."))
+    channel = serializers.ChoiceField(choices=CollectionAttempt.Channel.choices,
+                                      default=CollectionAttempt.Channel.CALL)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class PromiseFilter(django_filters.FilterSet):
+    customer = IdFilter(label=_("customer"), field_name="customer_id")
+    status = django_filters.ChoiceFilter(label=_("status"), choices=Promise.Status.choices)
+
+    class Meta:
+        model = Promise
+        fields = ["customer", "status"]
+
+
+class PromiseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Promises to pay 付款承诺 in your scope (AR-2), followed up on their date."""
+
+    serializer_class = PromiseSerializer
+    filterset_class = PromiseFilter
+    permission_classes = PERMISSIONS
+
+    def get_queryset(self):
+        return selectors.promises_visible_to(self.request.user)
+
+    def get_object(self):
+        return selectors.promise_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def _answer(self, promise, *, status_code=status.HTTP_200_OK) -> Response:
+        fresh = selectors.promise_get_for_user(user=self.request.user, pk=promise.pk)
+        return object_response(PromiseSerializer, fresh, self.request, status_code=status_code)
+
+    @extend_schema(summary=_("Record a promise to pay (a collection attempt with that outcome)"),
+                   request=PromiseCreateSerializer, responses={201: PromiseSerializer, **WRITE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = valid_data(PromiseCreateSerializer, request)
+        attempt = services.attempt_log(
+            by=request.user, customer=data["customer"], channel=data["channel"],
+            outcome=CollectionAttempt.Outcome.PROMISED, note=data.get("note", ""), invoice=data.get("invoice"),
+            promised_on=data["promised_on"], promised_amount=data["amount"], contact=data.get("contact", ""))
+        return self._answer(attempt.promise, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary=_("Cancel an open promise"), request=ReasonSerializer,
+                   responses={200: PromiseSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        promise = self.get_object()
+        data = valid_data(ReasonSerializer, request)
+        promise = services.promise_cancel(by=request.user, promise=promise, reason=data.get("reason", ""))
+        return self._answer(promise)

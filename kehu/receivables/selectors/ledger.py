@@ -1,0 +1,231 @@
+"""Reads of the ledger: who may see and keep it, invoices, payments, allocations and plans
+in scope, the customer's statement, balances and open amounts as of any day (AR-1, AR-3),
+and the position credit needs (CRD-3, CRD-4)."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.core.money import MONEY_FIELD
+from kehu.core.roles import Role
+from kehu.core.scopes import scope_of, scope_queryset
+from kehu.receivables.models import Allocation, CollectionPlan, Instalment, Invoice, Payment
+from kehu.sales.models import CreditNote
+
+ZERO = Decimal("0")
+HALF_CENT = Decimal("0.005")
+MONEY = DecimalField(**MONEY_FIELD)
+INVOICE_LIST = "invoices"
+PAYMENT_LIST = "payments"
+SCOPE_FIELDS = {"owner_field": "customer__owner", "office_field": "customer__office"}
+
+# Who does what with receivables (the services check again).
+COLLECTING_ROLES = {Role.SALESPERSON, Role.DIRECTOR, Role.SALES_MANAGER, Role.FINANCE, Role.ADMIN}
+LEDGER_ROLES = {Role.FINANCE, Role.ADMIN}
+
+
+def can_see_receivables(user) -> bool:
+    """Everyone with a scope but after-sales service: money is not their function."""
+    return scope_of(user) is not None and (user.is_superuser or user.role != Role.SERVICE)
+
+
+def can_collect(user) -> bool:
+    """Record payments, promises and attempts, plan instalments (AR-1, AR-2, AR-5)."""
+    return scope_of(user) is not None and (user.is_superuser or user.role in COLLECTING_ROLES)
+
+
+def can_keep_ledger(user) -> bool:
+    """Reverse a payment or import invoices: finance's and the administrator's acts."""
+    return scope_of(user) is not None and (user.is_superuser or user.role in LEDGER_ROLES)
+
+
+def _scoped(qs: QuerySet, user) -> QuerySet:
+    if not can_see_receivables(user):
+        return qs.none()
+    return scope_queryset(qs, user, **SCOPE_FIELDS)
+
+
+# --- records in scope --------------------------------------------------------------------------------------
+
+def invoices_visible_to(user) -> QuerySet[Invoice]:
+    return _scoped(Invoice.objects.select_related("customer", "customer__owner", "order"), user)
+
+
+def payments_visible_to(user) -> QuerySet[Payment]:
+    return _scoped(Payment.objects.select_related("customer", "office", "collector", "reversed_by"), user)
+
+
+def plans_visible_to(user) -> QuerySet[CollectionPlan]:
+    return _scoped(CollectionPlan.objects.select_related("customer", "order", "created_by"), user)
+
+
+def allocations_visible_to(user) -> QuerySet[Allocation]:
+    if not can_see_receivables(user):
+        return Allocation.objects.none()
+    return scope_queryset(Allocation.objects.select_related("invoice", "payment", "credit_note"), user,
+                          owner_field="invoice__customer__owner", office_field="invoice__customer__office")
+
+
+def _get(qs: QuerySet, pk, message):
+    try:
+        return qs.get(pk=int(pk))
+    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404(message) from None
+
+
+def invoice_get_for_user(*, user, pk) -> Invoice:
+    return _get(invoices_visible_to(user), pk, _("No such invoice in your scope."))
+
+
+def payment_get_for_user(*, user, pk) -> Payment:
+    return _get(payments_visible_to(user), pk, _("No such payment in your scope."))
+
+
+def plan_get_for_user(*, user, pk) -> CollectionPlan:
+    return _get(plans_visible_to(user), pk, _("No such collection plan in your scope."))
+
+
+def open_invoices_of(customer_id: int) -> QuerySet[Invoice]:
+    """Oldest first: the order in which a payment settles them unless told otherwise (AR-1)."""
+    return Invoice.objects.filter(customer_id=customer_id, open_amount__gt=0).order_by("due_on", "issued_on", "id")
+
+
+def invoices_of(customer, *, limit: int = 20) -> QuerySet[Invoice]:
+    return customer.invoices.select_related("order").order_by("-issued_on", "-id")[:limit]
+
+
+def payments_of(customer, *, limit: int = 20) -> QuerySet[Payment]:
+    return customer.payments.select_related("office", "collector").order_by("-received_on", "-id")[:limit]
+
+
+def allocations_of_payment(payment: Payment) -> QuerySet[Allocation]:
+    return payment.allocations.select_related("invoice", "withdrawn_by", "created_by").order_by("id")
+
+
+def allocations_of_invoice(invoice: Invoice) -> QuerySet[Allocation]:
+    return invoice.allocations.select_related("payment", "credit_note").order_by("id")
+
+
+def instalments_of(plan: CollectionPlan) -> QuerySet[Instalment]:
+    return plan.instalments.order_by("due_on", "id")
+
+
+def active_plan_of(order) -> CollectionPlan | None:
+    return order.collection_plans.filter(status=CollectionPlan.Status.ACTIVE).prefetch_related("instalments").first()
+
+
+def ledger_of(customer) -> list[dict]:
+    """AR-1: the customer's account as entries in date order with the running balance:
+    invoices (+), receipts (−), reversals of receipts (+), credit notes (−)."""
+    entries = []
+    for invoice in customer.invoices.order_by("issued_on", "id"):
+        entries.append({"on": invoice.issued_on, "kind": "invoice", "label": _("Invoice"), "number": invoice.number,
+                        "debit": invoice.amount, "credit": ZERO, "record": invoice})
+    for payment in customer.payments.order_by("received_on", "id"):
+        entries.append({"on": payment.received_on, "kind": "payment", "label": _("Receipt"),
+                        "number": payment.number, "debit": ZERO, "credit": payment.amount, "record": payment})
+        if payment.reversed_on:
+            entries.append({"on": payment.reversed_on, "kind": "reversal", "label": _("Receipt reversed"),
+                            "number": payment.number, "debit": payment.amount, "credit": ZERO, "record": payment})
+    for note in customer.credit_notes.order_by("issued_on", "id"):
+        entries.append({"on": note.issued_on, "kind": "credit_note", "label": _("Credit note"), "number": note.number,
+                        "debit": ZERO, "credit": note.amount, "record": note})
+    entries.sort(key=lambda e: (e["on"], e["kind"] != "invoice"))
+    running = ZERO
+    for entry in entries:
+        running += entry["debit"] - entry["credit"]
+        entry["balance"] = running
+    return entries
+
+
+# --- the ledger as of a day ---------------------------------------------------------------------------------
+
+def standing_on(as_of: date, prefix: str = "") -> Q:
+    """Allocations that count on `as_of`: made by then and not withdrawn by then."""
+    return Q(**{f"{prefix}on__lte": as_of}) & (Q(**{f"{prefix}withdrawn_on__isnull": True})
+                                               | Q(**{f"{prefix}withdrawn_on__gt": as_of}))
+
+
+def payments_standing_on(as_of: date) -> Q:
+    return Q(received_on__lte=as_of) & (Q(reversed_on__isnull=True) | Q(reversed_on__gt=as_of))
+
+
+def _sum_by(qs: QuerySet, key: str | None, amount) -> dict:
+    if key is None:
+        return {None: qs.aggregate(total=Coalesce(Sum(amount), Value(ZERO), output_field=MONEY))["total"]}
+    return {row[key]: row["total"] for row in qs.values(key).annotate(total=Sum(amount)).order_by()}
+
+
+def balances(customer_ids, *, as_of: date | None = None) -> dict[int, Decimal]:
+    """AR-1: per customer, invoices − payments − credit notes, each counted as of `as_of`."""
+    as_of = as_of or timezone.localdate()
+    ids = list(customer_ids)
+    invoiced = _sum_by(Invoice.objects.filter(customer_id__in=ids, issued_on__lte=as_of), "customer_id", "amount")
+    paid = _sum_by(Payment.objects.filter(payments_standing_on(as_of), customer_id__in=ids), "customer_id", "amount")
+    credited = _sum_by(CreditNote.objects.filter(customer_id__in=ids, issued_on__lte=as_of), "customer_id", "amount")
+    return {pk: (invoiced.get(pk) or ZERO) - (paid.get(pk) or ZERO) - (credited.get(pk) or ZERO) for pk in ids}
+
+
+def open_invoices_on(qs: QuerySet[Invoice], as_of: date) -> QuerySet[Invoice]:
+    """`qs` with `open_on`: each invoice's open amount on `as_of`. Today the stored open
+    amount is the answer; an earlier day subtracts the allocations standing on it."""
+    if as_of >= timezone.localdate():  # no invoice is dated after today (the services refuse it)
+        return qs.filter(open_amount__gt=0).annotate(open_on=F("open_amount"))
+    qs = qs.filter(issued_on__lte=as_of)
+    settled = (Allocation.objects.filter(standing_on(as_of), invoice=OuterRef("pk")).order_by()
+               .values("invoice").annotate(total=Sum("amount")).values("total"))
+    # Half a cent, not zero: SQLite subtracts in floating point, and a settled invoice can
+    # come out as 1.8e-12.
+    return (qs.annotate(open_on=F("amount") - Coalesce(Subquery(settled, output_field=MONEY), Value(ZERO),
+                                                       output_field=MONEY))
+            .filter(open_on__gte=HALF_CENT))
+
+
+def on_account(customer_filter: Q, *, as_of: date, key: str | None) -> dict:
+    """Credit on the customers' accounts on `as_of`: payments and credit notes not (yet)
+    allocated to an invoice, grouped by `key` (a value of reports.GROUPS)."""
+    today = as_of >= timezone.localdate()
+    payments = Payment.objects.filter(customer_filter, payments_standing_on(as_of))
+    notes = CreditNote.objects.filter(customer_filter, issued_on__lte=as_of)
+    if today:  # a reversed receipt keeps nothing on account, and none is dated after today
+        result = _sum_by(Payment.objects.filter(customer_filter, unallocated__gt=0), key, "unallocated")
+    else:
+        result = _sum_by(payments, key, "amount")
+        spent = _sum_by(Allocation.objects.filter(standing_on(as_of), payment__in=payments), _via(key, "payment"),
+                        "amount")
+        for k, v in spent.items():
+            result[k] = (result.get(k) or ZERO) - v
+    used = (Allocation.objects.filter(standing_on(as_of), credit_note=OuterRef("pk")).order_by()
+            .values("credit_note").annotate(total=Sum("amount")).values("total"))
+    left = F("amount") - Coalesce(Subquery(used, output_field=MONEY), Value(ZERO), output_field=MONEY)
+    for k, v in _sum_by(notes, key, left).items():
+        result[k] = (result.get(k) or ZERO) + (v or ZERO)
+    return {k: v for k, v in result.items() if v}
+
+
+def _via(key: str | None, relation: str) -> str | None:
+    return None if key is None else f"{relation}__{key}"
+
+
+# --- for credit (CRD-3, CRD-4) ------------------------------------------------------------------------------
+
+def receivables_position(customer_ids, *, today: date | None = None) -> dict[int, tuple[Decimal, int]]:
+    """Per customer with something owed: the balance (open invoices less credit on account)
+    and how many days the oldest open invoice is past its due date (0 when none is)."""
+    today = today or timezone.localdate()
+    ids = list(customer_ids)
+    rows = (Invoice.objects.filter(customer_id__in=ids, open_amount__gt=0).values("customer_id").order_by()
+            .annotate(open=Sum("open_amount"), oldest=Min("due_on")))
+    credit = on_account(Q(customer_id__in=ids), as_of=today, key="customer_id")
+    position = {}
+    for row in rows:
+        late = max((today - row["oldest"]).days, 0)
+        position[row["customer_id"]] = (row["open"] - credit.pop(row["customer_id"], ZERO), late)
+    for pk, amount in credit.items():
+        position[pk] = (-amount, 0)
+    return position

@@ -1,0 +1,151 @@
+"""Writes of the collection work (AR-2): attempts to collect, promises to pay and their
+cancelling, and the morning run that judges promises and makes the day's tasks. A promise
+is written with the customer's row locked, as the ledger's writes are (services.ledger)."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.core.errors import ValidationFailed
+from kehu.customers.selectors import customer_get_for_user
+from kehu.receivables.locks import lock_customer_ledger
+from kehu.receivables.models import (
+    CollectionAttempt,
+    CollectionPlan,
+    CollectionPolicy,
+    CollectionTask,
+    Instalment,
+    Invoice,
+    Promise,
+)
+from kehu.receivables.selectors.ledger import can_collect
+from kehu.receivables.services._common import _amount, _day, _paid_between, _require
+from kehu.receivables.services.ledger import _sync_plans
+
+
+def attempt_log(*, by, customer, channel: str, outcome: str, note: str = "", invoice=None, task=None,
+                promised_on=None, promised_amount=None, contact: str = "") -> CollectionAttempt:
+    """AR-2: log an attempt to collect. "Promised to pay" records the promise (date and
+    amount) to be followed up on its date. Logging against a task marks the task done."""
+    _require(can_collect(by), _("Your role does not collect payments."))
+    customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
+    if channel not in CollectionAttempt.Channel.values:
+        raise ValidationFailed(_("Choose how you contacted the customer."), field_errors={"channel": [_("Required.")]})
+    if outcome not in CollectionAttempt.Outcome.values:
+        raise ValidationFailed(_("Choose the outcome."), field_errors={"outcome": [_("Required.")]})
+    invoice = _invoice_of(customer, invoice)
+    today = timezone.localdate()
+    with transaction.atomic():
+        lock_customer_ledger(customer.pk)
+        promise = None
+        if outcome == CollectionAttempt.Outcome.PROMISED:
+            promise = _promise(by=by, customer=customer, invoice=invoice, promised_on=promised_on,
+                               amount=promised_amount, contact=contact, note=note, today=today)
+        attempt = CollectionAttempt(customer=customer, invoice=invoice, channel=channel, outcome=outcome,
+                                    note=(note or "").strip()[:500], by=by, promise=promise)
+        if task not in (None, ""):
+            pk = str(getattr(task, "pk", task)).strip()
+            current = (CollectionTask.objects.select_for_update().filter(pk=int(pk), customer=customer).first()
+                       if pk.isdigit() and len(pk) < 18 else None)
+            if current is None:
+                raise ValidationFailed(_("That collection task is not this customer's."))
+            attempt.task = current
+            if current.status == CollectionTask.Status.OPEN:
+                current.status = CollectionTask.Status.DONE
+                current.done_at = timezone.now()
+                current.done_by = by
+                current.save(update_fields=["status", "done_at", "done_by"])
+        attempt.save()
+    return attempt
+
+
+def _invoice_of(customer, invoice) -> Invoice | None:
+    if invoice in (None, ""):
+        return None
+    pk = getattr(invoice, "pk", invoice)
+    found = customer.invoices.filter(pk=int(pk)).first() if str(pk).isdigit() and len(str(pk)) < 18 else None
+    if found is None:
+        raise ValidationFailed(_("Unknown invoice “%(invoice)s”.") % {"invoice": pk},
+                               field_errors={"invoice": [_("Choose one of the customer's invoices.")]})
+    return found
+
+
+def _promise(*, by, customer, invoice, promised_on, amount, contact, note, today) -> Promise:
+    promised_on = _day(promised_on, field="promised_on", label=_("promised payment date"))
+    if promised_on < today:
+        raise ValidationFailed(_("A promise to pay names today or a later day."),
+                               field_errors={"promised_on": [_("Today or later.")]})
+    amount = _amount(amount, field="promised_amount", label=_("amount promised"))
+    return Promise.objects.create(customer=customer, invoice=invoice, promised_on=promised_on, amount=amount,
+                                  made_on=today, contact=(contact or "").strip()[:60], note=(note or "").strip()[:300],
+                                  recorded_by=by)
+
+
+def promise_cancel(*, by, promise: Promise, reason: str = "") -> Promise:
+    _require(can_collect(by), _("Your role does not collect payments."))
+    with transaction.atomic():
+        current = Promise.objects.select_for_update().get(pk=promise.pk)
+        if current.status != Promise.Status.OPEN:
+            raise ValidationFailed(_("Only an open promise can be cancelled; this one is %(status)s.")
+                                   % {"status": current.get_status_display()})
+        current.status = Promise.Status.CANCELLED
+        current.resolved_on = timezone.localdate()
+        if reason:
+            current.note = f"{current.note} {reason}".strip()[:300]
+        current.save(update_fields=["status", "resolved_on", "note", "updated_at"])
+        CollectionTask.objects.filter(promise=current, status=CollectionTask.Status.OPEN).update(
+            status=CollectionTask.Status.CANCELLED)
+    return current
+
+
+def collection_day(*, today: date | None = None) -> dict[str, int]:
+    """AR-2, run each morning by the worker (and by `kehu collection-day`): judge the promises
+    whose date has passed, make the day's calls, visits and follow-ups, put instalments in
+    step, and drop tasks whose money has come in. Running it twice makes nothing twice."""
+    today = today or timezone.localdate()
+    counts = {"kept": 0, "broken": 0}
+    for promise in Promise.objects.filter(status=Promise.Status.OPEN, promised_on__lt=today):
+        kept = _paid_between(promise.customer_id, promise.made_on, promise.promised_on) >= promise.amount
+        promise.status = Promise.Status.KEPT if kept else Promise.Status.BROKEN
+        promise.resolved_on = today
+        promise.save(update_fields=["status", "resolved_on", "updated_at"])
+        counts["kept" if kept else "broken"] += 1
+    _sync_plans(None, today=today)
+    policy = CollectionPolicy.current()
+    tasks = []
+    # Invoices without a plan (a plan's instalments have their own dates), not yet called about.
+    unplanned = (Invoice.objects.filter(open_amount__gt=0)
+                 .exclude(order__collection_plans__status=CollectionPlan.Status.ACTIVE)
+                 .only("id", "customer_id", "due_on", "open_amount"))
+    for kind, due in ((CollectionTask.Kind.VISIT, Q(due_on__lte=today)),
+                      (CollectionTask.Kind.REMINDER,
+                       Q(due_on__gt=today, due_on__lte=today + timedelta(days=policy.reminder_days)))):
+        for invoice in unplanned.filter(due).exclude(tasks__kind=kind).iterator(chunk_size=2000):
+            tasks.append(CollectionTask(kind=kind, customer_id=invoice.customer_id, invoice_id=invoice.pk,
+                                        due_on=invoice.due_on if kind == CollectionTask.Kind.VISIT else today,
+                                        amount=invoice.open_amount))
+    for instalment in (Instalment.objects.filter(plan__status=CollectionPlan.Status.ACTIVE,
+                                                 status__in=[Instalment.Status.PENDING, Instalment.Status.PARTLY_PAID,
+                                                             Instalment.Status.OVERDUE])
+                       .select_related("plan", "plan__order__invoice")):
+        if instalment.due_on - timedelta(days=instalment.reminder_days) > today:
+            continue
+        kind = CollectionTask.Kind.VISIT if instalment.due_on <= today else CollectionTask.Kind.REMINDER
+        invoice = getattr(instalment.plan.order, "invoice", None)
+        tasks.append(CollectionTask(kind=kind, customer_id=instalment.plan.customer_id, instalment=instalment,
+                                    invoice=invoice, due_on=today if kind == CollectionTask.Kind.REMINDER
+                                    else instalment.due_on, amount=instalment.amount - instalment.paid))
+    for promise in Promise.objects.filter(status=Promise.Status.OPEN, promised_on__lte=today):
+        tasks.append(CollectionTask(kind=CollectionTask.Kind.PROMISE, customer_id=promise.customer_id,
+                                    invoice_id=None, promise=promise, due_on=promise.promised_on,
+                                    amount=promise.amount))
+    before = CollectionTask.objects.count()
+    CollectionTask.objects.bulk_create(tasks, ignore_conflicts=True, batch_size=1000)
+    counts["tasks"] = CollectionTask.objects.count() - before
+    counts["dropped"] = (CollectionTask.objects.filter(status=CollectionTask.Status.OPEN, invoice__open_amount=0,
+                                                       promise__isnull=True)
+                         .update(status=CollectionTask.Status.CANCELLED))
+    return counts
