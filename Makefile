@@ -20,7 +20,7 @@ XDIST  ?= -n 2
 help:
 	@echo "make demo           create .venv, install, migrate, load demo data, serve at http://127.0.0.1:8000"
 	@echo "make test           lint + tests on SQLite + tests on PostgreSQL + browser tests (Chromium)"
-	@echo "make lint           ruff, Django system checks (incl. --deploy), missing migrations"
+	@echo "make lint           ruff, the layer contract (lint-imports), Django system checks (incl. --deploy), missing migrations"
 	@echo "make test-sqlite | test-postgres | test-e2e   one part of make test"
 	@echo "make bench [SIZE=S|M|L] [DB=postgres] [REUSE=1]   the benchmark (bench/README.md)"
 	@echo "make messages       update and compile the zh_Hans translation catalogue"
@@ -41,6 +41,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(KEHU) check
 	$(KEHU) makemigrations --check --dry-run
 	$(KEHU) spectacular --fail-on-warn --validate --file /dev/null

@@ -1,0 +1,99 @@
+"""Registration points (core.registry): what upper apps show on lower pages, each within its
+query budget, only to those who may see it."""
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from kehu.core.registry import NavEntry, Panel, Registry, registry
+from kehu.core.templatetags.kehu import panels
+from kehu.credit import services as credit_services
+from kehu.credit.models import CreditAccount
+from kehu.receivables import services as receivables_services
+from kehu.sales import services as sales_services
+
+pytestmark = pytest.mark.django_db
+ROLES = ["owner", "director", "gm", "service", "finance"]
+
+
+def request_for(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    request.session = {}
+    return request
+
+
+@pytest.fixture
+def invoiced_order(users, customer, product):
+    CreditAccount.objects.create(customer=customer, limit="100000")
+    order = sales_services.order_create(by=users["owner"], customer=customer,
+                                        lines=[{"product": product, "quantity": "2"}])
+    order = credit_services.order_confirm(by=users["owner"], order=order, version=order.version)
+    order = sales_services.order_advance(by=users["owner"], order=order, version=order.version, to="delivered")
+    return receivables_services.order_invoice(by=users["finance"], order=order, version=order.version)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_it_renders_every_panel_within_its_query_budget(role, users, customer, invoiced_order):
+    request = request_for(users[role])
+    for page, record in (("customer", customer), ("order", invoiced_order)):
+        for panel in registry.of(Panel, page=page):
+            with CaptureQueriesContext(connection) as captured:
+                if panel.lazy:
+                    context = panel.context(request, record) if panel.visible(request.user) else None
+                else:
+                    context = panel.context(request, record)
+            assert len(captured) <= panel.query_budget, (role, page, panel.key, len(captured))
+            if panel.key == "receivables":
+                assert (context is None) is (role == "service"), role
+
+
+def test_it_shows_the_money_blocks_only_to_those_who_see_receivables(users, customer, invoiced_order, client_for):
+    page = client_for(users["service"]).get(reverse("customers:detail", args=[customer.pk]))
+    assert 'id="receivables-loading"' not in page.text and 'id="nav-receivables"' not in page.text
+    assert client_for(users["service"]).get(reverse("panel", args=["customer", "receivables", customer.pk])
+                                            ).status_code == 403
+    page = client_for(users["owner"]).get(reverse("customers:detail", args=[customer.pk]))
+    url = reverse("panel", args=["customer", "receivables", customer.pk])
+    assert f'hx-get="{url}"' in page.text and 'id="nav-receivables"' in page.text
+    assert 'id="customer-receivables"' in client_for(users["owner"]).get(url).text
+    # Outside the scope the panel is not found; an unknown page or panel neither.
+    assert client_for(users["outsider"]).get(url).status_code == 404
+    assert client_for(users["owner"]).get(reverse("panel", args=["customer", "nothing", customer.pk])
+                                          ).status_code == 404
+    assert client_for(users["owner"]).get(reverse("panel", args=["nowhere", "receivables", customer.pk])
+                                          ).status_code == 404
+
+
+def test_it_offers_the_upper_apps_order_steps_on_the_order_page(users, invoiced_order, client_for):
+    page = client_for(users["owner"]).get(reverse("sales:order_detail", args=[invoiced_order.pk]))
+    assert reverse("receivables:return_create", args=[invoiced_order.pk]) in page.text
+    assert 'id="order-receivable"' in page.text and 'id="confirm-order"' not in page.text
+    page = client_for(users["service"]).get(reverse("sales:order_detail", args=[invoiced_order.pk]))
+    assert 'id="record-return"' not in page.text and 'id="order-receivable"' not in page.text
+
+
+def test_it_gathers_the_collection_work_of_the_day_for_the_daily_plan(users, customer, invoiced_order):
+    today = timezone.localdate()
+    receivables_services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised",
+                                     promised_on=today, promised_amount="100")
+    plan = dict((source.key, items) for source, items in registry.due_for(users["owner"], today))
+    assert [item.kind for item in plan["collection"]] == ["promise"]
+    assert plan["collection"][0].customer_id == customer.pk
+    assert dict((s.key, items) for s, items in registry.due_for(users["service"], today))["collection"] == []
+
+
+def test_it_refuses_two_apps_claiming_one_slot():
+    own = Registry()
+    own.add(NavEntry(key="x", label="X", url_name="home"))
+    own.add(NavEntry(key="x", label="X", url_name="home"))  # the same again: tests reload apps
+    with pytest.raises(ValueError, match="registered twice"):
+        own.add(NavEntry(key="x", label="Y", url_name="home"))
+
+
+def test_it_renders_no_panel_of_another_page(users, customer):
+    rendered = panels({"request": request_for(users["owner"])}, "order", customer, tab="business")
+    assert rendered == []
