@@ -44,6 +44,14 @@ class Office(models.Model):
                     Office.objects.filter(pk=child.pk).update(path=child.path)
 
 
+def subtree_of(office_id) -> list[int]:
+    """Ids of an office and every office below it."""
+    if not office_id:
+        return []
+    path = Office.objects.filter(pk=office_id).values_list("path", flat=True).first()
+    return list(Office.objects.filter(path__startswith=path).values_list("pk", flat=True)) if path else []
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SALESPERSON, db_index=True)
     office = models.ForeignKey(
@@ -54,6 +62,13 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def office_subtree_ids(self) -> list[int]:
+        """The user's office subtree (core.scopes), cached on the object so a request pays for it once."""
+        cached = getattr(self, "_kehu_subtree_ids", None)
+        if cached is None:
+            cached = self._kehu_subtree_ids = subtree_of(self.office_id)
+        return cached
 
     def __str__(self) -> str:
         return self.display_name

@@ -4,8 +4,12 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
-# Every amount column: up to ¥999,999,999,999.99.
+ZERO = Decimal("0")
+# Every amount of a transaction (orders, invoices, payments, limits): up to ¥999,999,999,999.99.
 MONEY_FIELD = {"max_digits": 14, "decimal_places": 2}
+# A company's figures on its profile card (registered and working capital, annual turnover),
+# which may run a hundred times larger: up to ¥99,999,999,999,999.99.
+COMPANY_FIGURE_FIELD = {"max_digits": 16, "decimal_places": 2}
 TOO_LARGE = Decimal("1e12")
 
 

@@ -5,7 +5,6 @@ office subtree (region → office → team), the VP, GM, admin, service and fina
 records. Views and the API never filter permissions by hand.
 """
 
-from django.apps import apps
 from django.db.models import Q, QuerySet
 
 from kehu.core.roles import MANAGER_ROLES, READ_ONLY_ROLES, ROLE_SCOPE, TOP_OF_CHAIN, Role, Scope
@@ -19,21 +18,10 @@ def scope_of(user) -> Scope | None:
     return ROLE_SCOPE.get(user.role)
 
 
-def subtree_of(office_id) -> list[int]:
-    """Ids of an office and every office below it."""
-    if not office_id:
-        return []
-    Office = apps.get_model("accounts", "Office")
-    path = Office.objects.filter(pk=office_id).values_list("path", flat=True).first()
-    return list(Office.objects.filter(path__startswith=path).values_list("pk", flat=True)) if path else []
-
-
 def office_subtree_ids(user) -> list[int]:
-    """The user's office subtree, cached on the user object so a request pays for it once."""
-    cached = getattr(user, "_kehu_subtree_ids", None)
-    if cached is None:
-        cached = user._kehu_subtree_ids = subtree_of(user.office_id)
-    return cached
+    """The user's office and every office below it (the user model knows its offices:
+    accounts.models.User.office_subtree_ids, kept for the request)."""
+    return user.office_subtree_ids()
 
 
 def scope_filter(user, *, owner_field: str = "owner", office_field: str = "office") -> Q | None:

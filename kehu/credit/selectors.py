@@ -10,6 +10,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from kehu.core.money import ZERO
 from kehu.core.scopes import can_edit_records, scope_of, scope_queryset
 from kehu.credit.models import (
     LEVEL_ROLE,
@@ -25,9 +26,6 @@ from kehu.customers.selectors import customers_visible_to
 from kehu.receivables.selectors import broken_promises, receivables_position
 from kehu.sales.models import Order
 from kehu.sales.selectors import can_take_orders, uninvoiced_order_amounts
-
-ZERO = Decimal("0")
-
 
 # --- receivables (AR-1): read from the receivables app ----------------------------------------------
 

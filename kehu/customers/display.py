@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 
 from kehu.core.templatetags.kehu import money
 from kehu.customers.forms import SECTIONS
-from kehu.customers.models import MONEY, Customer
+from kehu.customers.models import Customer
 
 
 def field_display(customer: Customer, name: str) -> str:
@@ -19,8 +19,7 @@ def field_display(customer: Customer, name: str) -> str:
         return getattr(customer, f"get_{name}_display")()
     if name == "developed_by":
         return customer.developed_by.display_name
-    if isinstance(value, Decimal) and getattr(field, "decimal_places", None) == MONEY["decimal_places"] \
-            and getattr(field, "max_digits", None) == MONEY["max_digits"]:
+    if isinstance(value, Decimal) and getattr(field, "decimal_places", None) == 2:  # amounts of money
         return money(value)
     if hasattr(value, "isoformat"):
         return date_format(value, "Y-m-d")

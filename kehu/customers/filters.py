@@ -7,9 +7,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kehu.accounts.models import Office, User
+from kehu.accounts.models import Office, User, subtree_of
 from kehu.accounts.selectors import offices_for, salespeople_for
-from kehu.core.scopes import subtree_of
 from kehu.core.text import fold
 from kehu.customers.models import Category, Customer, Grade, Nature, Status
 

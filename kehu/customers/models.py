@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kehu.core.models import HalfWidthFieldsMixin, VersionedModel
-
-MONEY = {"max_digits": 16, "decimal_places": 2}
+from kehu.core.money import COMPANY_FIGURE_FIELD
 
 
 class Nature(models.TextChoices):
@@ -92,9 +91,9 @@ class Customer(HalfWidthFieldsMixin, VersionedModel):
     bank = models.CharField(_("bank 往来银行"), max_length=100, blank=True)
     bank_account = models.CharField(_("bank account 账号"), max_length=40, blank=True)
     registered_capital = models.DecimalField(_("registered capital 资本额"), null=True, blank=True,
-                                             validators=[MinValueValidator(0)], **MONEY)
+                                             validators=[MinValueValidator(0)], **COMPANY_FIGURE_FIELD)
     working_capital = models.DecimalField(_("working capital 流动资金"), null=True, blank=True,
-                                          validators=[MinValueValidator(0)], **MONEY)
+                                          validators=[MinValueValidator(0)], **COMPANY_FIGURE_FIELD)
     founded_on = models.DateField(_("founding date 开业日期"), null=True, blank=True)
     shop_area = models.DecimalField(_("shop area (m²)"), max_digits=10, decimal_places=1, null=True, blank=True,
                                     validators=[MinValueValidator(0)])
@@ -106,7 +105,7 @@ class Customer(HalfWidthFieldsMixin, VersionedModel):
     transport_modes = models.JSONField(_("transport modes"), default=list, blank=True)
     payment_method = models.CharField(_("payment method"), max_length=20, choices=PaymentMethod.choices, blank=True)
     annual_turnover = models.DecimalField(_("annual turnover 经营额"), null=True, blank=True,
-                                          validators=[MinValueValidator(0)], **MONEY)
+                                          validators=[MinValueValidator(0)], **COMPANY_FIGURE_FIELD)
     product_lines = models.TextField(
         _("product lines and share 经营品种及比重"), blank=True,
         help_text=_("One per line or separated by ;, e.g. “饮料 60%; 零食 40%”. Shares add up to at most 100%."),

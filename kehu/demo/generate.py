@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from time import perf_counter
-from types import SimpleNamespace
 
 from django.apps import apps
 from django.conf import settings
@@ -31,6 +30,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import Office, User
 from kehu.core.db import refresh_planner_statistics
 from kehu.core.models import Sequence
+from kehu.core.money import ZERO
 from kehu.core.pagination import lists_changed
 from kehu.core.roles import Role
 from kehu.core.text import company_key, phone_key
@@ -54,6 +54,8 @@ from kehu.customers.models import (
 from kehu.customers.selectors import CUSTOMER_LIST
 from kehu.customers.services import CODE_SEQUENCE, format_code, refresh_derived
 from kehu.demo import vocab
+from kehu.demo.ledger import LedgerWriter
+from kehu.demo.rows import ActiveCustomer, Org, PlannedLine, PlannedOrder, PlannedReturn, insert_rows, row
 from kehu.receivables.models import CollectionPolicy
 from kehu.receivables.selectors import INVOICE_LIST, PAYMENT_LIST
 from kehu.sales.models import CENT, CreditNote, Order, OrderLine, Product, Return, ReturnLine
@@ -158,16 +160,6 @@ def build_pools(seed: int, *, size: int = 6000) -> Pools:
 
 
 # --- offices and users -------------------------------------------------------------------------
-
-@dataclass
-class Org:
-    offices: list[Office]
-    users: list[User]
-    salespeople: list[User]
-    city_of_office: dict[int, vocab.City]  # office id (and its teams) → city
-    director_of_office: dict[int, User]  # team/office id → director
-    office_of_team: dict[int, Office]
-
 
 def _office_cities(count: int) -> list[tuple[int, vocab.City]]:
     """Open offices round-robin over the regions: office 1 in 华东 (上海), 2 in 华南 (广州)…"""
@@ -432,54 +424,6 @@ class CardMaker:
 
 # --- writing rows --------------------------------------------------------------------------------
 
-# Values the database drivers take as they are; everything else goes through the field.
-PLAIN_TYPES = (str, int, bool, type(None))
-
-
-def insert_rows(model, objs) -> None:
-    """INSERT `objs` with one executemany. Like bulk_create, without save() or signals, but
-    it stores the timestamps we set (cards filled in over the years, not "now") and skips
-    the per-value SQL assembly that makes bulk_create the slowest part at 100,000 cards.
-    Values are prepared by the model fields, so every backend gets what the ORM would send.
-    `objs` are model instances or any objects with the fields' attnames (see `row`)."""
-    if not objs:
-        return
-    fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-    rows = []
-    prepared = {}  # the same dates and amounts recur: prepare each once
-    adapt_moment = connection.ops.adapt_datetimefield_value
-    for obj in objs:
-        row = []
-        for field in fields:
-            value = getattr(obj, field.attname)
-            if not isinstance(value, PLAIN_TYPES):
-                if isinstance(value, datetime) and value.tzinfo is not None:
-                    # What DateTimeField.get_db_prep_save does with an aware moment; moments
-                    # rarely recur, so they are adapted directly rather than cached.
-                    value = adapt_moment(value)
-                elif isinstance(value, list):
-                    value = field.get_db_prep_save(value, connection)
-                else:
-                    key = (field.attname, value)
-                    if key not in prepared:
-                        prepared[key] = field.get_db_prep_save(value, connection)
-                    value = prepared[key]
-            row.append(value)
-        rows.append(row)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
-def row(**values) -> SimpleNamespace:
-    """A row for insert_rows without a model instance, for the largest tables (orders and
-    their lines): building ~400,000 model instances alone took seconds. Every field's attname
-    must be given, defaults included."""
-    return SimpleNamespace(**values)
-
-
 # --- the whole run --------------------------------------------------------------------------------
 
 def check_empty() -> None:
@@ -602,8 +546,8 @@ def _write_batch(*, numbers, org: Org, maker: CardMaker, rng: random.Random) -> 
                 reason=rng.choice(["原业务员调岗，客户移交", "原业务员离职，客户移交", "区域调整"]),
                 at=customer.filled_at,
             ))
-    for row in (*people, *notes, *events, *reassignments):
-        row.customer_id = row.customer.pk
+    for record in (*people, *notes, *events, *reassignments):
+        record.customer_id = record.customer.pk
     for model, rows in ((KeyPerson, people), (CustomerNote, notes), (CustomerEvent, events),
                         (Reassignment, reassignments)):
         insert_rows(model, rows)
@@ -642,73 +586,8 @@ HIGHER_LIMITS = {Grade.A: ["800000", "1200000"], Grade.B: ["300000", "400000"], 
 # Guaranteed, so the demo queues are never empty: requests in director1's office waiting for
 # director1, and waiting for manager1 with director1's signature already given.
 FOR_DIRECTOR1, FOR_MANAGER1 = 3, 2
-ZERO = Decimal("0")
 # Quantities and discounts are whole numbers: one shared Decimal each keeps a year of orders small.
 WHOLE = [Decimal(f"{n}.00") for n in range(max(high for _low, high in QUANTITY.values()) + 1)]
-
-
-@dataclass(slots=True)
-class ActiveCustomer:
-    id: int
-    owner_id: int
-    office_id: int | None
-    grade: str
-    developed_on: date
-    habit: str
-    limit: Decimal | None  # None: no credit account yet
-    terms: int  # days an invoice has until it falls due (AR-1)
-    payment_method: str
-
-
-@dataclass(slots=True)
-class PlannedLine:
-    product: Product
-    quantity: Decimal
-    unit_price: Decimal
-    discount_pct: Decimal
-    amount: Decimal
-    returned_quantity: Decimal = ZERO
-    id: int | None = None
-
-
-@dataclass(slots=True)
-class PlannedReturn:
-    kind: str
-    reason: str
-    responsible: str
-    returned_on: date
-    at: datetime
-    follow_up: str
-    follow_up_done: bool
-    lines: list[tuple[PlannedLine, Decimal, Decimal]]  # (order line, quantity, amount)
-    credit_note: bool
-    amount: Decimal = ZERO
-    id: int | None = None
-    credit_note_id: int | None = None
-
-
-@dataclass(slots=True)
-class PlannedOrder:
-    customer: ActiveCustomer
-    ordered_on: date
-    created_at: datetime
-    lines: list[PlannedLine]
-    total: Decimal
-    note: str
-    status: str = Order.Status.DRAFT
-    updated_at: datetime | None = None
-    confirmed_at: datetime | None = None
-    delivered_on: date | None = None
-    invoiced_on: date | None = None
-    closed_on: date | None = None
-    unpaid: bool = False  # invoiced and not paid to this day, nor planned to be
-    cancelled_on: date | None = None
-    cancel_reason: str = ""
-    returned: Decimal = ZERO
-    ret: PlannedReturn | None = None
-    blocked_at: Decimal | None = None  # a recent draft the credit check refused: exposure it would reach
-    number: str = ""
-    id: int | None = None
 
 
 class TradePlanner:
@@ -1144,8 +1023,6 @@ def _write_trade(*, org: Org, seed: int, stdout=None) -> tuple[dict, list[Planne
 
 def _write_receivables(*, org: Org, planned: list[PlannedOrder], seed: int, stdout=None) -> dict:
     """AR-1 … AR-5: the ledger of the orders (kehu/demo/ledger.py)."""
-    from kehu.demo.ledger import LedgerWriter  # it builds on this module's planned orders
-
     # A stream of its own too: the ledger can change without changing the orders of a seed.
     rng = random.Random(f"{seed}-ledger")
     receivables = LedgerWriter(rng=rng, org=org, policy=CollectionPolicy.current()).write(planned)

@@ -22,9 +22,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from kehu.core.models import Sequence
+from kehu.core.money import ZERO
 from kehu.customers.models import KeyPerson, PaymentMethod
 from kehu.demo import vocab
-from kehu.demo.generate import ActiveCustomer, Org, PlannedOrder, insert_rows, row
+from kehu.demo.rows import ActiveCustomer, Org, PlannedOrder, insert_rows, row
 from kehu.receivables import services
 from kehu.receivables.models import (
     Allocation,
@@ -39,7 +40,6 @@ from kehu.receivables.models import (
 )
 from kehu.sales.models import Order
 
-ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 # Of closed orders: paid in two receipts rather than one; paid a round sum, the excess on account.
 TWO_RECEIPTS_SHARE, ROUNDED_UP_SHARE = 0.25, 0.03

@@ -5,9 +5,9 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kehu.accounts.models import subtree_of
 from kehu.accounts.selectors import offices_in_scope, owners_in_scope
 from kehu.core.filtering import IdFilter, sort_filter
-from kehu.core.scopes import subtree_of
 from kehu.core.text import fold
 from kehu.customers.models import PaymentMethod
 from kehu.receivables.models import Invoice, Payment

@@ -1,7 +1,6 @@
 """Ledger pages: invoices, payments and receipts, plans (AR-1, AR-5). Thin: parse the
 request, call a selector or service, render."""
 
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,7 +20,7 @@ from kehu.core.errors import UserInputError
 from kehu.core.excel import read_table, write_xlsx, xlsx_response
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import STALE_FORM, apply_line_errors
-from kehu.core.money import money
+from kehu.core.money import ZERO, money
 from kehu.core.pagination import DeferredJoinPaginator, kept_until_changed
 from kehu.core.text import fold
 from kehu.customers.models import PaymentMethod
@@ -49,7 +48,6 @@ from kehu.sales.models import Order, Return
 
 PAGE_SIZE = 50
 CUSTOMER_CHOICES = 20
-ZERO = Decimal("0")
 
 
 def _require(allowed: bool, message: str) -> None:

@@ -15,7 +15,7 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kehu.accounts.models import Office, User
+from kehu.accounts.models import Office, User, subtree_of
 from kehu.accounts.selectors import offices_for, salespeople_for
 from kehu.core.api import (
     ERRORS,
@@ -26,7 +26,6 @@ from kehu.core.api import (
     required_version,
     valid_data,
 )
-from kehu.core.scopes import subtree_of
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
 from kehu.sales import selectors, services

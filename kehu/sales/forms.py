@@ -10,11 +10,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kehu.accounts.models import subtree_of
 from kehu.accounts.selectors import offices_in_scope, owners_in_scope
 from kehu.core.errors import ValidationFailed
 from kehu.core.filtering import IdFilter, sort_filter
 from kehu.core.forms import BootstrapFormMixin
-from kehu.core.scopes import subtree_of
 from kehu.core.text import fold
 from kehu.customers.models import Customer
 from kehu.sales.models import Order, OrderLine, Product, Return

@@ -9,11 +9,13 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from kehu.core.errors import PermissionDeniedError
+from kehu.core.money import MONEY_FIELD
 from kehu.core.roles import Role
 from kehu.core.scopes import scope_of, scope_queryset
 from kehu.sales.models import CreditNote, Order, OrderLine, Product, Return, ReturnLine
 
-ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+# A sum of no rows is ¥0.00, not NULL.
+NO_AMOUNT = Value(Decimal("0"), output_field=DecimalField(**MONEY_FIELD))
 # Orders that count against the credit limit before they are invoiced (CRD-3).
 OPEN_UNINVOICED = (Order.Status.CONFIRMED, Order.Status.DELIVERED)
 
@@ -126,18 +128,18 @@ def returns_analysis(user, *, start: date, end: date, by: str) -> list[dict]:
     if by == "product":
         lines = ReturnLine.objects.filter(ret__in=returns.values("pk"))
         rows = (lines.values(key=F("product__code"), label=F("product__name"))
-                .annotate(amount=Coalesce(Sum("amount"), ZERO), count=Count("ret", distinct=True))
+                .annotate(amount=Coalesce(Sum("amount"), NO_AMOUNT), count=Count("ret", distinct=True))
                 .order_by("-amount"))
         return list(rows)
     if by == "month":
         rows = (returns.annotate(month=TruncMonth("returned_on")).values("month")
-                .annotate(amount=Coalesce(Sum("amount"), ZERO), count=Count("pk")).order_by("month"))
+                .annotate(amount=Coalesce(Sum("amount"), NO_AMOUNT), count=Count("pk")).order_by("month"))
         return [{"key": r["month"].strftime("%Y-%m"), "label": r["month"].strftime("%Y-%m"),
                  "amount": r["amount"], "count": r["count"]} for r in rows]
     field = {"reason": "reason", "customer": "customer_id", "salesperson": "owner_id"}[by]
     label = {"reason": "reason", "customer": "customer__name", "salesperson": "owner__username"}[by]
     rows = (returns.values(key=F(field), label=F(label))
-            .annotate(amount=Coalesce(Sum("amount"), ZERO), count=Count("pk")).order_by("-amount"))
+            .annotate(amount=Coalesce(Sum("amount"), NO_AMOUNT), count=Count("pk")).order_by("-amount"))
     rows = list(rows)
     if by == "reason":
         names = dict(Return.Reason.choices)

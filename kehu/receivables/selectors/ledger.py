@@ -11,13 +11,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.core.money import MONEY_FIELD
+from kehu.core.money import MONEY_FIELD, ZERO
 from kehu.core.roles import Role
 from kehu.core.scopes import scope_of, scope_queryset
 from kehu.receivables.models import Allocation, CollectionPlan, Instalment, Invoice, Payment
 from kehu.sales.models import CreditNote
 
-ZERO = Decimal("0")
 HALF_CENT = Decimal("0.005")
 MONEY = DecimalField(**MONEY_FIELD)
 INVOICE_LIST = "invoices"

@@ -8,10 +8,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from kehu.core.errors import PermissionDeniedError, ValidationFailed
-from kehu.core.money import CENT, decimal_or_refuse
+from kehu.core.money import CENT, ZERO, decimal_or_refuse
 from kehu.receivables.models import CollectionTask, Payment, Promise
-
-ZERO = Decimal("0")
 
 
 def _require(allowed: bool, message) -> None:
