@@ -1,5 +1,7 @@
-from django.apps import AppConfig
-from django.utils.module_loading import autodiscover_modules
+from importlib import import_module
+
+from django.apps import AppConfig, apps
+from django.utils.module_loading import autodiscover_modules, module_has_submodule
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,9 +11,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        # The capability table is the union of every app's capabilities module (core.capabilities);
-        # each app's registrations (core.registry) come from its own AppConfig.ready().
+        # The capability table is the union of every app's `capabilities` module (core.capabilities).
         autodiscover_modules("capabilities")
+        # What each app shows on other apps' pages: its `registrations.register()` (core.registry),
+        # called once all models are loaded, apps in INSTALLED_APPS order.
         from kehu.core.registry import NavEntry, registry
 
         registry.add(NavEntry(key="api", label=_("API"), url_name="swagger-ui", order=900))
+        for config in apps.get_app_configs():
+            if config.name.startswith("kehu.") and module_has_submodule(config.module, "registrations"):
+                import_module(f"{config.name}.registrations").register()

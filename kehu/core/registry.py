@@ -3,7 +3,8 @@
 A lower app never names an upper one. Where a lower page must show something of an upper app
 — a navigation entry, a panel on the customer's 360° page or on the order page, an action
 button on an order, an item of the daily plan, a card on the dashboard, a report — the upper
-app registers it in its `AppConfig.ready()` and the lower page renders what is registered:
+app registers it in its `registrations.register()` — which core calls at start-up — and the
+lower page renders what is registered:
 
     registry.add(NavEntry(key="complaints", label=_("Complaints"), url_name="service:complaint_list",
                           order=80, visible=lambda user: user_can(user, HANDLE_COMPLAINTS)))

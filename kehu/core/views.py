@@ -1,11 +1,14 @@
-"""Error pages and the lazy panels of record pages."""
+"""Error pages, the lazy panels of record pages, and the one-step POST every action button uses."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from kehu.core.errors import UserInputError
+from kehu.core.forms import STALE_FORM
 from kehu.core.registry import Panel, RecordPage, registry
 
 
@@ -44,3 +47,21 @@ def panel(request, page: str, key: str, pk: int):
     if extra is None:
         raise Http404
     return render(request, found.template, extra)
+
+
+def post_step(request, form, act, *, done: str, back: str, invalid: str | None = None):
+    """A button that runs one service step and returns to its page (POST → redirect): a form
+    out of date gets `invalid` (by default STALE_FORM), a refusal its own message, success `done`;
+    nothing is changed unless the service ran. `act(cleaned_data)` calls the service; it returns
+    False when it showed the outcome itself (e.g. a refusal shown on the page)."""
+    if not form.is_valid():
+        messages.error(request, str(invalid or STALE_FORM))
+    else:
+        try:
+            outcome = act(form.cleaned_data)
+        except UserInputError as exc:
+            messages.error(request, exc.message)
+        else:
+            if outcome is not False:
+                messages.success(request, done)
+    return redirect(back)

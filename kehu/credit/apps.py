@@ -6,8 +6,3 @@ class CreditConfig(AppConfig):
     name = "kehu.credit"
     label = "credit"
     verbose_name = _("Credit")
-
-    def ready(self):
-        from kehu.credit import registrations
-
-        registrations.register()

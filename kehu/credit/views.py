@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kehu.core.errors import UserInputError
 from kehu.core.excel import write_xlsx, xlsx_response
-from kehu.core.forms import STALE_FORM, apply_field_errors
+from kehu.core.forms import apply_field_errors
 from kehu.core.money import money
 from kehu.core.scopes import can_edit_records
+from kehu.core.views import post_step
 from kehu.credit import selectors, services
 from kehu.credit.forms import (
     CARD_SECTIONS,
@@ -374,34 +375,26 @@ def remember_refusal(request, order, message) -> None:
 @require_POST
 def order_confirm(request, pk):
     order = order_get_for_user(user=request.user, pk=pk, write=True)
-    form = VersionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, str(STALE_FORM))
-        return redirect("sales:order_detail", order.pk)
-    try:
-        services.order_confirm(by=request.user, order=order, version=form.cleaned_data["version"])
-    except services.CreditRefused as exc:
-        remember_refusal(request, order, exc.message)
-    except UserInputError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Order %(number)s confirmed.") % {"number": order.number})
-    return redirect("sales:order_detail", order.pk)
+
+    def confirm(data):
+        try:
+            services.order_confirm(by=request.user, order=order, version=data["version"])
+        except services.CreditRefused as exc:
+            remember_refusal(request, order, exc.message)  # shown on the order page, with the override form
+            return False
+        return True
+
+    return post_step(request, VersionForm(request.POST), confirm, back=order.get_absolute_url(),
+                     done=_("Order %(number)s confirmed.") % {"number": order.number})
 
 
 @login_required
 @require_POST
 def order_override(request, pk):
     order = order_get_for_user(user=request.user, pk=pk, write=True)
-    form = OverrideForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the reasons for the override; nothing was asked for."))
-        return redirect("sales:order_detail", order.pk)
-    try:
-        services.credit_override_request(by=request.user, order=order, reasons=form.cleaned_data["reasons"])
-    except UserInputError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("A one-off override of order %(number)s was asked for; it waits for "
-                                    "approval.") % {"number": order.number})
-    return redirect("sales:order_detail", order.pk)
+    return post_step(
+        request, OverrideForm(request.POST),
+        lambda data: services.credit_override_request(by=request.user, order=order, reasons=data["reasons"]),
+        back=order.get_absolute_url(), invalid=_("Give the reasons for the override; nothing was asked for."),
+        done=_("A one-off override of order %(number)s was asked for; it waits for approval.")
+        % {"number": order.number})

@@ -6,8 +6,3 @@ class CustomersConfig(AppConfig):
     name = "kehu.customers"
     label = "customers"
     verbose_name = _("Customers")
-
-    def ready(self):
-        from kehu.customers import registrations
-
-        registrations.register()

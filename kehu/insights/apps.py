@@ -6,8 +6,3 @@ class InsightsConfig(AppConfig):
     name = "kehu.insights"
     label = "insights"
     verbose_name = _("Insights")
-
-    def ready(self):
-        from kehu.insights import registrations
-
-        registrations.register()

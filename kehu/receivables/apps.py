@@ -6,8 +6,3 @@ class ReceivablesConfig(AppConfig):
     name = "kehu.receivables"
     label = "receivables"
     verbose_name = _("Receivables")
-
-    def ready(self):
-        from kehu.receivables import registrations
-
-        registrations.register()

@@ -19,10 +19,11 @@ from kehu.core.access import require
 from kehu.core.errors import UserInputError
 from kehu.core.excel import read_table, write_xlsx, xlsx_response
 from kehu.core.filtering import filterset_for
-from kehu.core.forms import STALE_FORM, apply_line_errors
+from kehu.core.forms import apply_line_errors
 from kehu.core.money import ZERO, money
 from kehu.core.pagination import DeferredJoinPaginator, kept_until_changed
 from kehu.core.text import fold
+from kehu.core.views import post_step
 from kehu.customers.models import PaymentMethod
 from kehu.customers.selectors import customer_get_for_user, customers_visible_to
 from kehu.receivables import selectors, services
@@ -429,18 +430,10 @@ def customer_ledger_export(request, pk):
 def order_invoice(request, pk):
     """AR-1: invoicing a delivered order writes its invoice, due by the customer's terms."""
     order = sales_selectors.order_get_for_user(user=request.user, pk=pk, write=True)
-    form = InvoiceStepForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, str(STALE_FORM))
-        return redirect("sales:order_detail", order.pk)
-    try:
-        services.order_invoice(by=request.user, order=order, version=form.cleaned_data["version"],
-                               on=form.cleaned_data["on"])
-    except UserInputError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Order %(number)s marked as invoiced.") % {"number": order.number})
-    return redirect("sales:order_detail", order.pk)
+    return post_step(
+        request, InvoiceStepForm(request.POST),
+        lambda data: services.order_invoice(by=request.user, order=order, version=data["version"], on=data["on"]),
+        back=order.get_absolute_url(), done=_("Order %(number)s marked as invoiced.") % {"number": order.number})
 
 
 @login_required

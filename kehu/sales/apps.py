@@ -6,8 +6,3 @@ class SalesConfig(AppConfig):
     name = "kehu.sales"
     label = "sales"
     verbose_name = _("Sales")
-
-    def ready(self):
-        from kehu.sales import registrations
-
-        registrations.register()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -87,6 +88,9 @@ class Order(VersionedModel):
             models.CheckConstraint(condition=Q(returned__gte=0) & Q(returned__lte=models.F("total")),
                                    name="order_returned_within_total"),
         ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:order_detail", args=[self.pk])
 
     def __str__(self) -> str:
         return self.number

@@ -16,10 +16,11 @@ from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.errors import UserInputError
 from kehu.core.excel import read_table, write_xlsx, xlsx_response
 from kehu.core.filtering import filterset_for
-from kehu.core.forms import STALE_FORM, apply_line_errors
+from kehu.core.forms import apply_line_errors
 from kehu.core.money import money
 from kehu.core.pagination import DeferredJoinPaginator
 from kehu.core.text import fold
+from kehu.core.views import post_step
 from kehu.customers.selectors import customer_get_for_user, customers_visible_to
 from kehu.sales import selectors, services
 from kehu.sales.forms import (
@@ -243,18 +244,12 @@ STEP_DONE = {
 def order_advance(request, pk):
     order = selectors.order_get_for_user(user=request.user, pk=pk, write=True)
     form = AdvanceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, str(STALE_FORM))
-        return redirect("sales:order_detail", order.pk)
-    to = form.cleaned_data["to"]
-    try:
-        services.order_advance(by=request.user, order=order, version=form.cleaned_data["version"], to=to,
-                               on=form.cleaned_data["on"], reason=form.cleaned_data["reason"])
-    except UserInputError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, str(STEP_DONE[to]) % {"number": order.number})
-    return redirect("sales:order_detail", order.pk)
+    to = form.data.get("to")
+    return post_step(
+        request, form,
+        lambda data: services.order_advance(by=request.user, order=order, version=data["version"], to=data["to"],
+                                            on=data["on"], reason=data["reason"]),
+        back=order.get_absolute_url(), done=str(STEP_DONE.get(to, "")) % {"number": order.number})
 
 
 # --- returns --------------------------------------------------------------------------------------------
