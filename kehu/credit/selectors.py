@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kehu.core.money import ZERO
 from kehu.core.scopes import can_edit_records, scope_of, scope_queryset
+from kehu.credit import rules
 from kehu.credit.models import (
     LEVEL_ROLE,
     ApprovalThreshold,
@@ -21,7 +22,6 @@ from kehu.credit.models import (
     CreditPolicy,
     CreditRequest,
 )
-from kehu.customers.models import Grade
 from kehu.customers.selectors import customers_visible_to
 from kehu.receivables.selectors import broken_promises, receivables_position
 from kehu.sales.models import Order
@@ -199,9 +199,6 @@ def payment_histories(customer_ids, *, limit: int = 12) -> dict[int, list[Order]
 
 # --- CRD-4: grade vs behaviour ---------------------------------------------------------------------------
 
-GRADE_DOWN = {Grade.A: Grade.B, Grade.B: Grade.C, Grade.C: Grade.C}
-
-
 @dataclass(frozen=True)
 class Misfit:
     customer: object
@@ -229,27 +226,14 @@ def grade_misfits(user) -> list[Misfit]:
         customer = account.customer
         grade = account.grade or customer.grade
         card = getattr(customer, "credit_card", None)
-        attitude = card.payment_attitude if card else ""
         days, broken = late.get(customer.pk, 0), promises.get(customer.pk, 0)
-        reasons, fitting = [], grade
-        if days > 2 * policy.late_days_warning or attitude == CreditCard.PaymentAttitude.DIFFICULT:
-            fitting = Grade.C
-        elif days > policy.late_days_warning or broken >= policy.broken_promises_warning \
-                or attitude == CreditCard.PaymentAttitude.DELAYS:
-            fitting = GRADE_DOWN[grade]
-        if days > policy.late_days_warning:
-            reasons.append(_("%(days)d days overdue") % {"days": days})
-        if broken >= policy.broken_promises_warning:
-            reasons.append(_("%(count)d broken promises") % {"count": broken})
-        if attitude in (CreditCard.PaymentAttitude.DELAYS, CreditCard.PaymentAttitude.DIFFICULT):
-            reasons.append(_("payment attitude: %(attitude)s") % {"attitude": card.get_payment_attitude_display()})
-        proposed = min(account.limit, policy.limit_for_grade(fitting))
-        if account.limit > policy.limit_for_grade(grade):
-            reasons.append(_("limit above what grade %(grade)s proposes") % {"grade": grade})
-        if fitting != grade or proposed < account.limit:
+        fit = rules.grade_fit(policy=policy, grade=grade, limit=account.limit, overdue_days=days,
+                              broken_promises=broken, card=card)
+        if fit.fitting_grade != grade or fit.proposed_limit < account.limit:
             result.append(Misfit(customer=customer, grade=grade, limit=account.limit, overdue_days=days,
-                                 broken_promises=broken, payment_attitude=attitude, fitting_grade=fitting,
-                                 proposed_limit=proposed, reasons=reasons))
+                                 broken_promises=broken, payment_attitude=card.payment_attitude if card else "",
+                                 fitting_grade=fit.fitting_grade, proposed_limit=fit.proposed_limit,
+                                 reasons=fit.reasons))
     result.sort(key=lambda m: (m.limit - m.proposed_limit), reverse=True)
     return result
 

@@ -1,0 +1,44 @@
+"""Pure rules of credit, without the database: which grade a customer's payment behaviour
+fits (CRD-4: low credit → smaller deals, high credit → larger deals)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from kehu.credit.models import CreditCard
+from kehu.customers.models import Grade
+
+# One grade down for behaviour that no longer fits.
+GRADE_DOWN = {Grade.A: Grade.B, Grade.B: Grade.C, Grade.C: Grade.C}
+
+
+@dataclass(frozen=True)
+class GradeFit:
+    fitting_grade: str
+    proposed_limit: Decimal
+    reasons: list[str]
+
+
+def grade_fit(*, policy, grade: str, limit: Decimal, overdue_days: int, broken_promises: int,
+              card: CreditCard | None) -> GradeFit:
+    """CRD-4: the grade a customer's behaviour fits — days late, broken promises, the payment
+    attitude on its credit card — and the limit that grade proposes (never more than today's)."""
+    attitude = card.payment_attitude if card else ""
+    days, broken = overdue_days, broken_promises
+    reasons, fitting = [], grade
+    if days > 2 * policy.late_days_warning or attitude == CreditCard.PaymentAttitude.DIFFICULT:
+        fitting = Grade.C
+    elif days > policy.late_days_warning or broken >= policy.broken_promises_warning \
+            or attitude == CreditCard.PaymentAttitude.DELAYS:
+        fitting = GRADE_DOWN[grade]
+    if days > policy.late_days_warning:
+        reasons.append(_("%(days)d days overdue") % {"days": days})
+    if broken >= policy.broken_promises_warning:
+        reasons.append(_("%(count)d broken promises") % {"count": broken})
+    if attitude in (CreditCard.PaymentAttitude.DELAYS, CreditCard.PaymentAttitude.DIFFICULT):
+        reasons.append(_("payment attitude: %(attitude)s") % {"attitude": card.get_payment_attitude_display()})
+    proposed = min(limit, policy.limit_for_grade(fitting))
+    if limit > policy.limit_for_grade(grade):
+        reasons.append(_("limit above what grade %(grade)s proposes") % {"grade": grade})
+    return GradeFit(fitting_grade=fitting, proposed_limit=proposed, reasons=reasons)
