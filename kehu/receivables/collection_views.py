@@ -13,16 +13,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kehu.core import periods
 from kehu.core.errors import UserInputError
 from kehu.core.excel import write_xlsx, xlsx_response
 from kehu.core.forms import apply_field_errors
 from kehu.core.money import money
+from kehu.core.reports import warn_ignored
 from kehu.customers.selectors import customer_get_for_user
 from kehu.receivables import selectors, services
 from kehu.receivables.collection_forms import (
     AGEING_GROUPS,
-    PRESETS,
     RATE_GROUPS,
+    RATE_PRESETS,
     AgeingForm,
     AttemptForm,
     CancelPromiseForm,
@@ -30,8 +32,6 @@ from kehu.receivables.collection_forms import (
     PromiseFilterForm,
     RateForm,
     default_group,
-    presets,
-    previous_period,
 )
 from kehu.receivables.models import CollectionAttempt, Promise
 from kehu.receivables.templatetags.receivables import receivables_block
@@ -55,12 +55,6 @@ def _require_collector(user) -> None:
     _require(selectors.can_collect(user), _("Your role does not collect payments."))
 
 
-def _warn(request, form) -> None:
-    """A bad value of a report's query string is named and replaced by its default."""
-    for label, error in form.problems():
-        messages.warning(request, _("“%(field)s” ignored: %(error)s") % {"field": label, "error": error})
-
-
 def _label_of(choices, value) -> str:
     return str(dict(choices).get(value, value))
 
@@ -69,7 +63,7 @@ def _label_of(choices, value) -> str:
 
 def _ageing_request(request) -> tuple[dict, list, selectors.AgeingRow]:
     form = AgeingForm(request.GET)
-    _warn(request, form)
+    warn_ignored(request, form)
     chosen = form.values({"as_of": timezone.localdate(), "by": default_group(request.user)})
     rows, total = selectors.ageing(request.user, as_of=chosen["as_of"], by=chosen["by"])
     return chosen, rows, total
@@ -88,7 +82,7 @@ def ageing(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "receivables/ageing.html", {
         "rows": rows, "page": page, "total": total, "as_of": chosen["as_of"], "by": chosen["by"], "groups": AGEING_GROUPS,
-        "group_label": _label_of(AGEING_GROUPS, chosen["by"]), "buckets": selectors.BUCKETS, "chart": chart,
+        "group_label": AGEING_GROUPS.label(chosen["by"]), "buckets": selectors.BUCKETS, "chart": chart,
         "today": timezone.localdate(),
     })
 
@@ -97,7 +91,7 @@ def ageing(request):
 def ageing_export(request):
     _require_reader(request.user)
     chosen, rows, total = _ageing_request(request)
-    headers = ([_label_of(AGEING_GROUPS, chosen["by"])] + [str(label) for _key, label in selectors.BUCKETS]
+    headers = ([AGEING_GROUPS.label(chosen["by"])] + [str(label) for _key, label in selectors.BUCKETS]
                + [_("open total"), _("on account"), _("balance")])
 
     def line(row):
@@ -114,7 +108,7 @@ def ageing_invoices(request):
     """AR-3 drill-down: the invoices behind one cell of the ageing table, as of its day."""
     _require_reader(request.user)
     form = DrillDownForm(request.GET)
-    _warn(request, form)
+    warn_ignored(request, form)
     chosen = form.values({"as_of": timezone.localdate(), "by": "company", "bucket": "", "key": None})
     as_of, by, key = chosen["as_of"], chosen["by"], chosen["key"]
     if by == "company":
@@ -127,7 +121,7 @@ def ageing_invoices(request):
         "page": page, "as_of": as_of, "by": by, "key": key,
         "bucket_label": _label_of(selectors.BUCKETS, chosen["bucket"]) if chosen["bucket"] else _("all open"),
         "row_label": selectors.group_label(request.user, by=by, key=key) if key else "",
-        "group_label": _label_of(AGEING_GROUPS, by),
+        "group_label": AGEING_GROUPS.label(by),
     })
 
 
@@ -135,12 +129,12 @@ def ageing_invoices(request):
 
 def _rate_request(request):
     form = RateForm(request.GET)
-    _warn(request, form)
+    warn_ignored(request, form)
     today = timezone.localdate()
     start, end, preset = form.period(today)
     by = form.values({"by": default_group(request.user)})["by"]
     rows, total = selectors.collection_rate(request.user, start=start, end=end, by=by)
-    before_start, before_end = previous_period(start, end)
+    before_start, before_end = periods.previous_period(start, end)
     before_rows, before_total = selectors.collection_rate(request.user, start=before_start, end=before_end, by=by)
     before = {r.key: r for r in before_rows}
 
@@ -159,8 +153,8 @@ def collection_rate(request):
     _require_reader(request.user)
     context = _rate_request(request)
     context.update(page=Paginator(context["lines"], PAGE_SIZE).get_page(request.GET.get("page")),
-                   groups=RATE_GROUPS, group_label=_label_of(RATE_GROUPS, context["by"]),
-                   presets=[(name, label, presets(context["today"])[name]) for name, label in PRESETS])
+                   groups=RATE_GROUPS, group_label=RATE_GROUPS.label(context["by"]),
+                   presets=periods.preset_choices(*RATE_PRESETS))
     return render(request, "receivables/rate.html", context)
 
 
@@ -168,7 +162,7 @@ def collection_rate(request):
 def collection_rate_export(request):
     _require_reader(request.user)
     context = _rate_request(request)
-    headers = [_label_of(RATE_GROUPS, context["by"]), _("due"), _("collected"), _("collection rate %"),
+    headers = [RATE_GROUPS.label(context["by"]), _("due"), _("collected"), _("collection rate %"),
                _("previous period %"), _("change (points)")]
 
     def line(entry):
@@ -275,7 +269,7 @@ def attempt_create(request, pk):
 def promise_list(request):
     _require_reader(request.user)
     form = PromiseFilterForm(request.GET)
-    _warn(request, form)
+    warn_ignored(request, form)
     status = form.values({"status": ""})["status"]
     promises = selectors.promises_visible_to(request.user).order_by("-promised_on", "-id")
     if status:

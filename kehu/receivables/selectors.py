@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kehu.core import periods
 from kehu.core.money import MONEY_FIELD
 from kehu.core.roles import Role
 from kehu.core.scopes import scope_filter, scope_of, scope_queryset
@@ -385,9 +386,7 @@ def collection_rate(user, *, start: date, end: date, by: str = "owner", customer
 
 
 def month_bounds(day: date) -> tuple[date, date]:
-    start = day.replace(day=1)
-    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    return start, end
+    return periods.month_bounds(day)
 
 
 # --- for credit (CRD-3, CRD-4) ------------------------------------------------------------------------------

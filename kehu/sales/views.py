@@ -18,6 +18,7 @@ from kehu.core.excel import read_table, write_xlsx, xlsx_response
 from kehu.core.filtering import filterset_for
 from kehu.core.money import money
 from kehu.core.pagination import DeferredJoinPaginator
+from kehu.core.reports import warn_ignored
 from kehu.core.text import fold
 from kehu.credit import selectors as credit_selectors
 from kehu.credit import services as credit_services
@@ -25,6 +26,7 @@ from kehu.customers.selectors import customer_get_for_user, customers_visible_to
 from kehu.receivables import services as receivables_services
 from kehu.sales import selectors, services
 from kehu.sales.forms import (
+    ANALYSIS_GROUPS,
     AdvanceForm,
     AnalysisForm,
     FollowUpForm,
@@ -387,10 +389,7 @@ def return_follow_up(request, pk):
 @login_required
 def returns_analysis(request):
     form = AnalysisForm(request.GET)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else _("period")
-            messages.warning(request, _("“%(field)s” ignored: %(error)s") % {"field": label, "error": errors[0]})
+    warn_ignored(request, form)
     start, end = form.period()
     by = form.group()
     rows = selectors.returns_analysis(request.user, start=start, end=end, by=by)
@@ -402,5 +401,5 @@ def returns_analysis(request):
              "counts": [r["count"] for r in rows]}
     return render(request, "sales/returns_analysis.html", {
         "form": form, "rows": rows, "by": by, "start": start, "end": end, "total": total, "count": count,
-        "chart": chart, "groups": form.fields["by"].choices,
+        "chart": chart, "groups": ANALYSIS_GROUPS, "group_label": ANALYSIS_GROUPS.label(by),
     })

@@ -1,13 +1,14 @@
 """Receivables blocks shown on other pages (the customer's 360° page) and small filters of
 the collection and report pages."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import template
 from django.utils import timezone
 
+from kehu.core import periods
 from kehu.receivables import selectors
 
 register = template.Library()
@@ -15,12 +16,6 @@ register = template.Library()
 RECENT_PAYMENTS = 5
 RECENT_PROMISES = 5
 OPEN_INVOICES_SHOWN = 10
-
-
-def _months_before(day: date, months: int) -> date:
-    """The first day of the month `months` before `day`'s month."""
-    index = day.year * 12 + day.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 @register.inclusion_tag("receivables/_customer_receivables_lazy.html", takes_context=True)
@@ -51,7 +46,7 @@ def customer_receivables(context, customer):
     _rows, ageing = selectors.ageing(user, as_of=today, by="company", customer_ids=ids)
     _rows, this_month = selectors.collection_rate(user, start=month_start, end=month_end, by="company",
                                                   customer_ids=ids)
-    three_start, three_end = _months_before(today, 3), month_start - timedelta(days=1)
+    three_start, three_end = periods.month_start(today, 3), month_start - timedelta(days=1)
     _rows, three_months = selectors.collection_rate(user, start=three_start, end=three_end, by="company",
                                                     customer_ids=ids)
     invoices = list(selectors.open_invoices_of(customer.pk)[:OPEN_INVOICES_SHOWN + 1])
