@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from kehu.core import periods
 from kehu.core.errors import UserInputError
-from kehu.core.excel import write_xlsx, xlsx_response
+from kehu.core.excel import Column, export_response
 from kehu.core.forms import apply_field_errors
 from kehu.core.money import money
 from kehu.core.reports import warn_ignored
@@ -91,16 +91,12 @@ def ageing(request):
 def ageing_export(request):
     _require_reader(request.user)
     chosen, rows, total = _ageing_request(request)
-    headers = ([AGEING_GROUPS.label(chosen["by"])] + [str(label) for _key, label in selectors.BUCKETS]
-               + [_("open total"), _("on account"), _("balance")])
-
-    def line(row):
-        return ([row.label] + [row.buckets[key] for key in selectors.BUCKET_KEYS]
-                + [row.open_total, row.on_account, row.balance])
-
-    body = [line(r) for r in rows] + [line(total)]
+    columns = ([Column(AGEING_GROUPS.label(chosen["by"]), "label")]
+               + [Column(label, lambda row, key=key: row.buckets[key]) for key, label in selectors.BUCKETS]
+               + [Column(_("open total"), "open_total"), Column(_("on account"), "on_account"),
+                  Column(_("balance"), "balance")])
     sheet = _("Ageing %(day)s") % {"day": chosen["as_of"].isoformat()}
-    return xlsx_response(write_xlsx(headers, body, sheet_name=sheet), f"ageing-{chosen['as_of']:%Y%m%d}")
+    return export_response([*rows, total], columns, sheet_name=sheet, filename=f"ageing-{chosen['as_of']:%Y%m%d}")
 
 
 @login_required
@@ -162,16 +158,11 @@ def collection_rate(request):
 def collection_rate_export(request):
     _require_reader(request.user)
     context = _rate_request(request)
-    headers = [RATE_GROUPS.label(context["by"]), _("due"), _("collected"), _("collection rate %"),
-               _("previous period %"), _("change (points)")]
-
-    def line(entry):
-        row = entry["row"]
-        return [row.label, row.due, row.collected, row.rate, entry["before"], entry["change"]]
-
-    body = [line(e) for e in context["lines"]] + [line(context["total"])]
-    name = f"collection-rate-{context['start']:%Y%m%d}-{context['end']:%Y%m%d}"
-    return xlsx_response(write_xlsx(headers, body, sheet_name=_("Collection rate")), name)
+    columns = [Column(RATE_GROUPS.label(context["by"]), "row.label"), Column(_("due"), "row.due"),
+               Column(_("collected"), "row.collected"), Column(_("collection rate %"), "row.rate"),
+               Column(_("previous period %"), "before"), Column(_("change (points)"), "change")]
+    return export_response([*context["lines"], context["total"]], columns, sheet_name=_("Collection rate"),
+                           filename=f"collection-rate-{context['start']:%Y%m%d}-{context['end']:%Y%m%d}")
 
 
 # --- AR-2: collection work ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.errors import UserInputError
-from kehu.core.excel import read_table, write_xlsx, xlsx_response
+from kehu.core.excel import Column, export_response, field_column, read_table
 from kehu.core.filtering import filterset_for
 from kehu.core.money import money
 from kehu.core.pagination import DeferredJoinPaginator
@@ -68,15 +68,14 @@ def product_list(request):
     })
 
 
-PRODUCT_EXPORT = ["code", "name", "spec", "unit", "list_price", "line", "active"]
+PRODUCT_EXPORT = [field_column(Product, name) for name in ("code", "name", "spec", "unit", "list_price", "line",
+                                                             "active")]
 
 
 @login_required
 def product_export(request):
     filterset = filterset_for(request, ProductFilter, Product.objects.all())
-    headers = [str(Product._meta.get_field(c).verbose_name) for c in PRODUCT_EXPORT]
-    rows = ([getattr(p, c) for c in PRODUCT_EXPORT] for p in filterset.qs.iterator(chunk_size=2000))
-    return xlsx_response(write_xlsx(headers, rows, sheet_name=_("Products")), "products")
+    return export_response(filterset.qs, PRODUCT_EXPORT, sheet_name=_("Products"), filename="products")
 
 
 @login_required
@@ -124,18 +123,19 @@ def order_list(request):
     })
 
 
+ORDER_EXPORT = [
+    Column(gettext_lazy("order number"), "number"), Column(gettext_lazy("order date"), "ordered_on"),
+    Column(gettext_lazy("customer code"), "customer.code"), Column(gettext_lazy("customer"), "customer.name"),
+    Column(gettext_lazy("salesperson"), "owner.display_name"), Column(gettext_lazy("office"), "office.name"),
+    Column(gettext_lazy("status"), "get_status_display"), Column(gettext_lazy("total"), "total"),
+    Column(gettext_lazy("returned"), "returned"), Column(gettext_lazy("net"), "net"),
+    Column(gettext_lazy("note"), "note"),
+]
+
+
 @login_required
 def order_export(request):
-    filterset = _orders(request)
-    headers = [_("order number"), _("order date"), _("customer code"), _("customer"), _("salesperson"), _("office"),
-               _("status"), _("total"), _("returned"), _("net"), _("note")]
-
-    def rows():
-        for o in filterset.qs.iterator(chunk_size=2000):
-            yield [o.number, o.ordered_on, o.customer.code, o.customer.name, o.owner.display_name,
-                   o.office.name if o.office else "", o.get_status_display(), o.total, o.returned, o.net, o.note]
-
-    return xlsx_response(write_xlsx(headers, rows(), sheet_name=_("Orders")), "orders")
+    return export_response(_orders(request).qs, ORDER_EXPORT, sheet_name=_("Orders"), filename="orders")
 
 
 def _customer_choices(user, *, search: str, selected) -> list[tuple[int, str]]:
