@@ -251,7 +251,7 @@ def customer_import(request):
                 report = _safe_reload(request, commit_form.cleaned_data["token"])
             else:
                 messages.success(request, _("Imported %(created)d new customers, merged %(merged)d, skipped "
-                                            "%(skipped)d similar ones and %(errors)d bad rows.") % result)
+                                            "%(skipped)d similar ones and %(errors)d bad rows.") % result.counts())
                 return redirect("customers:list")
         form = ImportUploadForm()
     elif request.method == "POST" and form.is_valid():

@@ -4,7 +4,7 @@ quantities, status flow, credit) are checked by sales.services and credit.servic
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -13,9 +13,9 @@ from kehu.core import periods
 from kehu.core.errors import ValidationFailed
 from kehu.core.filtering import IdFilter, sort_filter
 from kehu.core.forms import BootstrapFormMixin
+from kehu.core.importing import header_aliases, map_headers
 from kehu.core.reports import GroupBy, PeriodReportForm
 from kehu.core.scopes import subtree_of
-from kehu.core.text import fold
 from kehu.customers.models import Customer
 from kehu.sales.models import Order, OrderLine, Product, Return
 from kehu.sales.selectors import product_lines
@@ -238,30 +238,15 @@ PRODUCT_HEADER_ALIASES = {
 
 
 def _product_aliases() -> dict[str, str]:
-    aliases = {}
-    for name, words in PRODUCT_HEADER_ALIASES.items():
-        for word in words:
-            aliases[fold(word)] = name
-        for lang in ("en", "zh-hans"):
-            with translation.override(lang):
-                aliases.setdefault(fold(str(Product._meta.get_field(name).verbose_name)), name)
-    return aliases
+    return header_aliases(PRODUCT_HEADER_ALIASES, lambda name: Product._meta.get_field(name).verbose_name)
 
 
 def product_rows(headers: list[str], body: list[tuple[int, list]]) -> tuple[list[tuple[int, dict]], list[str]]:
     """A read sheet → ([(line, {column: cell})], headers not recognised)."""
-    aliases, mapping, unknown = _product_aliases(), {}, []
-    for index, header in enumerate(headers):
-        name = aliases.get(fold(header))
-        if name and name not in mapping.values():
-            mapping[index] = name
-        elif header:
-            unknown.append(header)
-    if "code" not in mapping.values():
+    columns = map_headers(headers, _product_aliases())
+    if columns.missing(["code"]):
         raise ValidationFailed(gettext("The file has no column for the product code (产品编码 / code)."))
-    rows = [(line, {name: _cell(cells[i], name) for i, name in mapping.items() if i < len(cells)})
-            for line, cells in body]
-    return rows, unknown
+    return columns.rows(body, _cell), columns.unknown
 
 
 def _cell(value, name: str):

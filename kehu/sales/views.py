@@ -92,8 +92,9 @@ def product_import(request):
         except UserInputError as exc:
             form.add_error("file", exc.message)
         else:
-            if not result["errors"]:
-                messages.success(request, _("Products imported: %(created)d new, %(updated)d updated.") % result)
+            if not result.refused:
+                messages.success(request, _("Products imported: %(created)d new, %(updated)d updated.")
+                                 % result.counts())
                 return redirect("sales:product_list")
     return render(request, "sales/product_import.html", {"form": form, "result": result, "unknown": unknown})
 
