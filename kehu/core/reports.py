@@ -4,9 +4,11 @@ warning and replaced by their defaults, a period typed as two days (or a preset)
 core/_period_form.html and core/_chart.html."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -70,3 +72,21 @@ def warn_ignored(request, form: ReportForm) -> None:
     """A bad value of a report's query string is named and replaced by its default."""
     for label, error in form.problems():
         messages.warning(request, _("“%(field)s” ignored: %(error)s") % {"field": label, "error": error})
+
+
+def link(view_name: str, **params) -> str:
+    """The URL of `view_name` with a query string (a report's export, the records behind it)."""
+    return reverse(view_name) + "?" + urlencode(params)
+
+
+def bar_chart(labels, series, *, horizontal: bool = False, stacked: bool = False, colors=None, pointer=None,
+              height: str = "20rem") -> dict:
+    """What core/charts.js draws: bars of each series [(name, values)] over `labels`, first
+    label on top when `horizontal`, one bar per label when `stacked`; a legend when there is
+    more than one series; amounts shown as money in the tooltip."""
+    return {
+        "labels": [str(label) for label in labels],
+        "series": [{"name": str(name), "data": [float(value) for value in values]} for name, values in series],
+        "horizontal": horizontal, "stacked": stacked, "legend": len(series) > 1, "colors": colors or [],
+        "pointer": pointer, "height": height,
+    }

@@ -18,7 +18,7 @@ from kehu.core.errors import UserInputError
 from kehu.core.excel import Column, export_response
 from kehu.core.forms import apply_field_errors
 from kehu.core.money import money
-from kehu.core.reports import warn_ignored
+from kehu.core.reports import bar_chart, link, warn_ignored
 from kehu.customers.selectors import customer_get_for_user
 from kehu.receivables import selectors, services
 from kehu.receivables.collection_forms import (
@@ -39,6 +39,8 @@ from kehu.receivables.templatetags.receivables import receivables_block
 PAGE_SIZE = 50
 # The ageing chart shows the groups with the most overdue; the table shows them all.
 CHART_ROWS = 20
+# The buckets' colours, from current (green) to longest overdue.
+BUCKET_COLORS = ["#198754", "#ffc107", "#fd7e14", "#dc3545", "#a61e4d", "#6f42c1"]
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -74,9 +76,9 @@ def ageing(request):
     _require_reader(request.user)
     chosen, rows, total = _ageing_request(request)
     shown = rows[:CHART_ROWS]
-    chart = {"labels": [r.label for r in shown],
-             "series": [{"name": str(label), "data": [float(r.buckets[key]) for r in shown]}
-                        for key, label in selectors.BUCKETS]}
+    chart = bar_chart([r.label for r in shown], [(label, [r.buckets[key] for r in shown]) for key, label in selectors.BUCKETS],
+                      horizontal=True, stacked=True, colors=BUCKET_COLORS, pointer="shadow",
+                      height="30rem" if len(rows) > 8 else "20rem")
     # Most overdue first, a page at a time: a company has hundreds of salespeople and thousands
     # of customers (the export has them all).
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -84,6 +86,7 @@ def ageing(request):
         "rows": rows, "page": page, "total": total, "as_of": chosen["as_of"], "by": chosen["by"], "groups": AGEING_GROUPS,
         "group_label": AGEING_GROUPS.label(chosen["by"]), "buckets": selectors.BUCKETS, "chart": chart,
         "today": timezone.localdate(),
+        "export_url": link("receivables:ageing_export", as_of=chosen["as_of"].isoformat(), by=chosen["by"]),
     })
 
 
@@ -150,7 +153,9 @@ def collection_rate(request):
     context = _rate_request(request)
     context.update(page=Paginator(context["lines"], PAGE_SIZE).get_page(request.GET.get("page")),
                    groups=RATE_GROUPS, group_label=RATE_GROUPS.label(context["by"]),
-                   presets=periods.preset_choices(*RATE_PRESETS))
+                   presets=periods.preset_choices(*RATE_PRESETS),
+                   export_url=link("receivables:collection_rate_export", start=context["start"].isoformat(),
+                                   end=context["end"].isoformat(), by=context["by"]))
     return render(request, "receivables/rate.html", context)
 
 

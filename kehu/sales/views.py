@@ -18,7 +18,7 @@ from kehu.core.excel import Column, export_response, field_column, read_table
 from kehu.core.filtering import filterset_for
 from kehu.core.money import money
 from kehu.core.pagination import DeferredJoinPaginator
-from kehu.core.reports import warn_ignored
+from kehu.core.reports import bar_chart, link, warn_ignored
 from kehu.core.text import fold
 from kehu.credit import selectors as credit_selectors
 from kehu.credit import services as credit_services
@@ -398,9 +398,10 @@ def returns_analysis(request):
     count = sum(r["count"] for r in rows)
     for r in rows:
         r["share"] = (r["amount"] * 100 / total).quantize(Decimal("0.1")) if total else Decimal("0")
-    chart = {"labels": [str(r["label"]) for r in rows], "amounts": [float(r["amount"]) for r in rows],
-             "counts": [r["count"] for r in rows]}
+    chart = bar_chart([r["label"] for r in rows], [("", [r["amount"] for r in rows])], horizontal=by != "month",
+                      colors=["#0d6efd"], height="32rem" if len(rows) > 12 else "22rem")
     return render(request, "sales/returns_analysis.html", {
         "form": form, "rows": rows, "by": by, "start": start, "end": end, "total": total, "count": count,
         "chart": chart, "groups": ANALYSIS_GROUPS, "group_label": ANALYSIS_GROUPS.label(by),
+        "returns_url": link("sales:return_list", date_from=start.isoformat(), date_to=end.isoformat()),
     })

@@ -3,7 +3,6 @@ the collection and report pages."""
 
 from datetime import timedelta
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django import template
 from django.utils import timezone
@@ -77,12 +76,3 @@ def change(value) -> str:
         return "—"
     value = Decimal(value)
     return f"+{value}" if value > 0 else f"−{-value}" if value < 0 else f"{value}"
-
-
-@register.simple_tag(takes_context=True)
-def query_with(context, name, value):
-    """The current query string with parameter `name` (given as a value, unlike {% query %})
-    set: the collection page pages three lists, each with its own parameter."""
-    params = context["request"].GET.copy()
-    params[name] = value
-    return "?" + urlencode(sorted((k, v) for k in params for v in params.getlist(k)))
