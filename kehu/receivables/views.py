@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.errors import UserInputError
-from kehu.core.excel import Column, export_response, read_table, write_xlsx, xlsx_response
+from kehu.core.excel import Column, export_response, read_table
 from kehu.core.filtering import filterset_for
 from kehu.core.money import money
 from kehu.core.pagination import DeferredJoinPaginator, kept_until_changed
@@ -164,7 +164,9 @@ def invoice_import(request):
 def invoice_import_template(request):
     _see(request)
     _require(selectors.can_keep_ledger(request.user), _("Only finance imports invoices."))
-    return xlsx_response(write_xlsx(invoice_headers(), [], sheet_name=_("Invoices")), "invoice-import")
+    # The import's columns, empty: the sheet to fill in.
+    return export_response([], [Column(header, "") for header in invoice_headers()], sheet_name=_("Invoices"),
+                           filename="invoice-import")
 
 
 # --- payments (AR-1) ---------------------------------------------------------------------------------------
