@@ -1,6 +1,7 @@
 """Receivables in a real browser (AR-1, AR-3, AR-4): a salesperson records one payment
 against two invoices, sees the ageing and the collection rate change, and prints the receipt."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -66,3 +67,27 @@ def test_it_records_a_payment_against_two_invoices_and_the_figures_follow(page, 
     page.locator("button[data-bs-target='#tab-business']").click()
     expect(page.locator("#customer-receivables")).to_contain_text("E2E-2")
     expect(page.locator("#customer-receivables")).to_contain_text("¥300.00")
+
+
+@rule("AR-3")
+def test_it_draws_the_report_chart_and_applies_a_choice_at_once(page, server, users, customer):
+    """The list-and-report kit's scripts (core/charts.js, core/kehu.js): no inline script."""
+    today = timezone.localdate()
+    services.invoice_import(by=users["finance"], rows=[
+        (2, {"customer": customer.code, "number": "E2E-9", "amount": "800",
+             "issued_on": (today - timedelta(days=60)).isoformat(), "due_on": (today - timedelta(days=40)).isoformat()})])
+    login(page, server, "owner")
+    page.goto(f"{server.url}/receivables/ageing/")
+    expect(page.locator("#ageing-chart canvas")).to_have_count(1)
+    # A "group by" button applies at once, without Show.
+    page.locator("label[for=by-office]").click()
+    expect(page).to_have_url(re.compile(r"by=office"))
+    expect(page.locator("#by-office")).to_be_checked()
+    # The promise's fields are shown only for "promised to pay".
+    page.goto(f"{server.url}/receivables/customers/{customer.pk}/attempt/")
+    expect(page.locator("#promise-fields")).to_be_hidden()
+    page.select_option("#id_outcome", "promised")
+    expect(page.locator("#promise-fields")).to_be_visible()
+    # The language applies as soon as it is chosen.
+    page.select_option("#language-switch", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -1,12 +1,14 @@
 """Excel import and export shared by every list (INS-2).
 
 Export streams rows with xlsxwriter in constant memory and guards against formula
-injection; import reads .xlsx with python-calamine (fast) and .csv with the csv module,
-returning plain rows with their spreadsheet line numbers."""
+injection: a list's export is a list of Columns and one export_response(). Import reads
+.xlsx with python-calamine (fast) and .csv with the csv module, returning plain rows with
+their spreadsheet line numbers (core.importing maps them to fields)."""
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kehu.core.errors import ValidationFailed
 
+EXPORT_CHUNK = 2000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\x00")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -123,3 +126,46 @@ def xlsx_response(content: bytes, name: str):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
     return response
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export: its header and how a row gives its value — an attribute
+    path ("customer.owner.display_name"; a dict's keys are read too, a method is called) or
+    a callable of the row. A link missing along the path (no owner) gives `missing`."""
+
+    header: object  # a str or a lazy translation, read in the language of the request
+    value: str | Callable
+    missing: object = ""
+
+    def of(self, row):
+        if callable(self.value):
+            return self.value(row)
+        value = row
+        for name in self.value.split("."):
+            if value is None:
+                return self.missing
+            value = value[name] if isinstance(value, Mapping) else getattr(value, name)
+            if callable(value):
+                value = value()
+        return value
+
+
+def field_column(model, name: str, **kwargs) -> Column:
+    """A column headed by the model field's verbose name."""
+    return Column(model._meta.get_field(name).verbose_name, kwargs.pop("value", name), **kwargs)
+
+
+def export_rows(rows, columns: Sequence[Column]) -> Iterable[list]:
+    """The values of every row, a queryset read in chunks (constant memory)."""
+    if hasattr(rows, "iterator"):
+        rows = rows.iterator(chunk_size=EXPORT_CHUNK)
+    for row in rows:
+        yield [column.of(row) for column in columns]
+
+
+def export_response(rows, columns: Sequence[Column], *, sheet_name: str, filename: str):
+    """The download of `rows` (a queryset or any iterable) as the sheet `columns` describe:
+    every list's and report's "Export to Excel"."""
+    headers = [str(column.header) for column in columns]
+    return xlsx_response(write_xlsx(headers, export_rows(rows, columns), sheet_name=str(sheet_name)), filename)

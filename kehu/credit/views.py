@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kehu.core.errors import UserInputError
-from kehu.core.excel import write_xlsx, xlsx_response
+from kehu.core.excel import Column, export_response
 from kehu.core.forms import apply_field_errors
 from kehu.core.money import money
 from kehu.core.scopes import can_edit_records
@@ -352,15 +353,21 @@ def misfits(request):
                                                    "may_request": selectors.may_request_limits(request.user)})
 
 
+MISFITS_EXPORT = [
+    Column(gettext_lazy("code"), "customer.code"), Column(gettext_lazy("customer"), "customer.name"),
+    Column(gettext_lazy("owner"), "customer.owner.display_name"), Column(gettext_lazy("grade"), "grade"),
+    Column(gettext_lazy("fitting grade"), "fitting_grade"), Column(gettext_lazy("credit limit"), "limit"),
+    Column(gettext_lazy("proposed limit"), "proposed_limit"), Column(gettext_lazy("days overdue"), "overdue_days"),
+    Column(gettext_lazy("broken promises"), "broken_promises"),
+    Column(gettext_lazy("payment attitude"), lambda m: str(ATTITUDES.get(m.payment_attitude, "")) or None),
+    Column(gettext_lazy("reasons"), lambda m: "; ".join(m.reasons) or None),
+]
+
+
 @login_required
 def misfits_export(request):
-    headers = [_("code"), _("customer"), _("owner"), _("grade"), _("fitting grade"), _("credit limit"),
-               _("proposed limit"), _("days overdue"), _("broken promises"), _("payment attitude"), _("reasons")]
-    rows = ([m.customer.code, m.customer.name, m.customer.owner.display_name if m.customer.owner else "", m.grade,
-             m.fitting_grade, m.limit, m.proposed_limit, m.overdue_days, m.broken_promises,
-             str(ATTITUDES.get(m.payment_attitude, "")) or None, "; ".join(m.reasons) or None]
-            for m in selectors.grade_misfits(request.user))
-    return xlsx_response(write_xlsx(headers, rows, sheet_name=_("Grade vs behaviour")), "credit-grade-misfits")
+    return export_response(selectors.grade_misfits(request.user), MISFITS_EXPORT,
+                           sheet_name=_("Grade vs behaviour"), filename="credit-grade-misfits")
 
 
 # --- the credit check on an order (CRD-3): registered on the order page (credit.registrations) -------------

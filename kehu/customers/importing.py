@@ -22,6 +22,15 @@ from kehu.accounts.selectors import salespeople_for
 from kehu.core.db import refresh_planner_statistics
 from kehu.core.errors import PermissionDeniedError, ValidationFailed
 from kehu.core.history import history_record_created
+from kehu.core.importing import (
+    ALL_OR_NOTHING,
+    VALID_ROWS,
+    ImportResult,
+    RowError,
+    has_chinese,
+    header_aliases,
+    map_headers,
+)
 from kehu.core.models import Sequence
 from kehu.core.pagination import lists_changed
 from kehu.core.scopes import can_edit_records
@@ -51,17 +60,7 @@ def column_label(name: str) -> str:
 
 def _aliases() -> dict[str, str]:
     """Folded header text → field name: field names and the labels in both languages."""
-    aliases = {}
-    for name in COLUMNS:
-        aliases[fold(name)] = name
-        for lang in ("en", "zh-hans"):
-            with translation.override(lang):
-                label = column_label(name)
-            aliases[fold(label)] = name
-            for part in label.split():  # "nature 性质" also answers to "性质"
-                if any("\u4e00" <= ch <= "\u9fff" for ch in part):
-                    aliases.setdefault(fold(part), name)
-    return aliases
+    return header_aliases({name: [name] for name in COLUMNS}, column_label, chinese_parts=True)
 
 
 def _choice_lookup(name: str) -> dict[str, str] | None:
@@ -78,7 +77,7 @@ def _choice_lookup(name: str) -> dict[str, str] | None:
             # "Agent 代理商" also answers to "代理商"; English words are not taken alone, as
             # they are ambiguous ("wholesaler" is both 1st- and 2nd-tier, "bank" two methods).
             for part in text.split():
-                if any("\u4e00" <= ch <= "\u9fff" for ch in part):
+                if has_chinese(part):
                     lookup.setdefault(fold(part), value)
     return lookup
 
@@ -96,33 +95,30 @@ def _cell_text(value) -> str:
 
 
 @dataclass
-class ImportReport:
-    token: str
-    total: int = 0
+class ImportReport(ImportResult):
+    """The preview of an import (and, once committed, its figures): the rows that will be
+    imported, those that will not (row_errors) and those similar to existing customers."""
+
+    token: str = ""
+    mode: str = VALID_ROWS
     valid: list = field(default_factory=list)  # (line, data, owner)
-    errors: list = field(default_factory=list)  # (line, [messages])
     duplicates: list = field(default_factory=list)  # (line, name, [customers])
-    unknown_headers: list = field(default_factory=list)
+
+
+def _label(name: str) -> str:
+    return column_label(name) if name in COLUMNS else ""
 
 
 def _validate(*, by, headers, rows, token) -> ImportReport:
-    aliases = _aliases()
-    mapping = {}
-    report = ImportReport(token=token, total=len(rows))
-    for index, header in enumerate(headers):
-        name = aliases.get(fold(header))
-        if name and name not in mapping.values():
-            mapping[index] = name
-        elif header:
-            report.unknown_headers.append(header)
-    if "name" not in mapping.values():
+    columns = map_headers(headers, _aliases())
+    report = ImportReport(token=token, total=len(rows), unknown_headers=columns.unknown)
+    if columns.missing(["name"]):
         raise ValidationFailed(_("The file has no column for the customer name (客户名称 / customer name)."))
-    lookups = {name: _choice_lookup(name) for name in mapping.values() if name in COLUMNS}
+    lookups = {name: _choice_lookup(name) for name in columns.mapping.values() if name in COLUMNS}
     people = {u.username.lower(): u for u in salespeople_for(by)}
     seen: dict[tuple, int] = {}
-    for line, cells in rows:
-        raw = {mapping[i]: _cell_text(cells[i]) for i in mapping if i < len(cells)}
-        messages = []
+    for line, raw in columns.rows(rows, lambda value, _name: _cell_text(value)):
+        bad_before = len(report.row_errors)
         data = {k: v for k, v in raw.items() if k not in ("code", "owner", "developed_by")}
         for name, lookup in lookups.items():
             if lookup and name in data and data[name]:
@@ -130,8 +126,8 @@ def _validate(*, by, headers, rows, token) -> ImportReport:
                     parts = _split(data[name])
                     bad = [p for p in parts if fold(p) not in lookup]
                     if bad:
-                        messages.append(_("%(field)s: unknown value “%(value)s”") % {
-                            "field": column_label(name), "value": "、".join(bad)})
+                        report.add_error(line, _("%(field)s: unknown value “%(value)s”") % {
+                            "field": column_label(name), "value": "、".join(bad)}, name)
                     data[name] = [lookup[fold(p)] for p in parts if fold(p) in lookup]
                 elif fold(data[name]) in lookup:
                     data[name] = lookup[fold(data[name])]
@@ -139,28 +135,26 @@ def _validate(*, by, headers, rows, token) -> ImportReport:
         if raw.get("owner"):
             owner = people.get(raw["owner"].lower())
             if owner is None:
-                messages.append(_("Owner “%(name)s” is not a salesperson in your scope.") % {"name": raw["owner"]})
+                report.add_error(line, _("Owner “%(name)s” is not a salesperson in your scope.")
+                                 % {"name": raw["owner"]}, "owner")
         if raw.get("developed_by"):
             dev = people.get(raw["developed_by"].lower())
             data["developed_by"] = dev.pk if dev else None
             if dev is None:
-                messages.append(_("Developed by “%(name)s” is not a salesperson in your scope.")
-                                % {"name": raw["developed_by"]})
+                report.add_error(line, _("Developed by “%(name)s” is not a salesperson in your scope.")
+                                 % {"name": raw["developed_by"]}, "developed_by")
         for name in DEFAULTED_FIELDS:  # a missing column or an empty cell takes the card's default
             if not data.get(name):
                 data[name] = Customer._meta.get_field(name).get_default()
         cleaned, errors = _clean_row(data)
-        for name, errs in errors.items():
-            label = column_label(name) if name in COLUMNS else ""
-            messages += [f"{label}: {e}" if label else str(e) for e in errs]
-        if messages:
-            report.errors.append((line, messages))
+        report.add_errors(line, errors, label=_label)
+        if len(report.row_errors) > bad_before:
             continue
         keys = rules.match_keys(name=cleaned.get("name", ""), phone=cleaned.get("phone", ""),
                                 tax_no=cleaned.get("tax_no", ""))
         dup_line = next((seen[(k, v)] for k, v in keys.items() if v and (k, v) in seen), None)
         if dup_line:
-            report.errors.append((line, [_("Same customer as line %(line)d of this file.") % {"line": dup_line}]))
+            report.add_error(line, _("Same customer as line %(line)d of this file.") % {"line": dup_line})
             continue
         for k, v in keys.items():
             if v and not (k == "phone_key" and len(v) < 7):
@@ -243,7 +237,7 @@ def import_preview(*, by, headers, rows) -> ImportReport:
     IMPORT_DIR.mkdir(parents=True, exist_ok=True)
     payload = {
         "user": by.pk, "total": report.total, "unknown_headers": report.unknown_headers,
-        "errors": report.errors,
+        "errors": report.row_errors,
         "valid": [(line, cleaned, owner.pk) for line, cleaned, owner in report.valid],
     }
     (IMPORT_DIR / f"{token}.json").write_text(json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False),
@@ -254,6 +248,14 @@ def import_preview(*, by, headers, rows) -> ImportReport:
 def _from_json(cleaned: dict) -> dict:
     return {name: Customer._meta.get_field(name).to_python(value) if name != "developed_by" else value
             for name, value in cleaned.items()}
+
+
+def _row_errors(stored) -> list[RowError]:
+    """A stored row error: [line, field, message], or [line, [messages]] from a preview made
+    before the errors named their field."""
+    if len(stored) == 2:
+        return [RowError(stored[0], "", message) for message in stored[1]]
+    return [RowError(*stored)]
 
 
 def import_load(*, by, token: str) -> ImportReport:
@@ -269,24 +271,25 @@ def import_load(*, by, token: str) -> ImportReport:
     if payload["user"] != by.pk:
         raise PermissionDeniedError(_("This import belongs to another user."))
     report = ImportReport(token=str(token), total=payload["total"], unknown_headers=payload["unknown_headers"],
-                          errors=[(line, messages) for line, messages in payload["errors"]])
+                          row_errors=[error for entry in payload["errors"] for error in _row_errors(entry)])
     people = {u.pk: u for u in salespeople_for(by)} | {by.pk: by}
     for line, cleaned, owner_pk in payload["valid"]:
         if owner_pk not in people:
-            report.errors.append((line, [_("The owner is no longer a salesperson in your scope.")]))
+            report.add_error(line, _("The owner is no longer a salesperson in your scope."), "owner")
             continue
         report.valid.append((line, _from_json(cleaned), people[owner_pk]))
-    report.errors.sort()
+    report.row_errors.sort(key=lambda error: error.line)
     _flag_duplicates(report)
     return report
 
 
-def import_commit(*, by, token: str, mode: str, on_duplicate: str) -> dict:
+def import_commit(*, by, token: str, mode: str, on_duplicate: str) -> ImportReport:
     """Import the previewed file. mode: valid_only | all_or_nothing; on_duplicate: skip | keep_both | merge."""
-    if mode not in ("valid_only", "all_or_nothing") or on_duplicate not in ("skip", "keep_both", "merge"):
+    if mode not in (VALID_ROWS, ALL_OR_NOTHING) or on_duplicate not in ("skip", "keep_both", "merge"):
         raise ValidationFailed(_("Choose what to do with bad rows and with similar customers."))
     report = import_load(by=by, token=token)
-    if mode == "all_or_nothing" and report.errors:
+    report.mode = mode
+    if mode == ALL_OR_NOTHING and report.row_errors:
         raise ValidationFailed(_("%(count)d rows have errors; as you chose, nothing was imported.")
                                % {"count": len(report.errors)})
     duplicate_of = {line: found for line, _name, found in report.duplicates}
@@ -336,4 +339,5 @@ def import_commit(*, by, token: str, mode: str, on_duplicate: str) -> dict:
     if len(created) >= 1000:
         refresh_planner_statistics(no_skip_scan=Customer.NO_SKIP_SCAN)
     (IMPORT_DIR / f"{uuid.UUID(str(token))}.json").unlink(missing_ok=True)
-    return {"created": len(created), "merged": merged, "skipped": skipped, "errors": len(report.errors)}
+    report.created, report.merged, report.skipped = len(created), merged, skipped
+    return report

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.errors import UserInputError
-from kehu.core.excel import read_table, write_xlsx, xlsx_response
+from kehu.core.excel import export_response, field_column, read_table
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import apply_field_errors
 from kehu.core.pagination import DeferredJoinPaginator
@@ -52,28 +52,26 @@ def customer_list(request):
     return render(request, "customers/list.html", context)
 
 
+def _shown(name):
+    """A card's value as the card shows it: choices by their label (which the import reads back)."""
+    def value(customer):
+        raw = getattr(customer, name)
+        return getattr(customer, f"get_{name}_display")() if raw else raw
+    return value
+
+
+# The columns of the import, in its order, so that an export can be imported again.
+EXPORT_COLUMNS = [
+    field_column(Customer, name, value=(
+        "owner.username" if name == "owner" else "developed_by.username" if name == "developed_by"
+        else _shown(name) if name == "transport_modes" or Customer._meta.get_field(name).choices else name))
+    for name in importing.COLUMNS]
+
+
 @login_required
 def customer_export(request):
-    filterset = _filtered(request)
-    columns = importing.COLUMNS
-    headers = [importing.column_label(c) for c in columns]
-
-    def rows():
-        for customer in filterset.qs.select_related("developed_by").iterator(chunk_size=2000):
-            yield [_export_value(customer, c) for c in columns]
-
-    return xlsx_response(write_xlsx(headers, rows(), sheet_name=_("Customers")), "customers")
-
-
-def _export_value(customer, column):
-    if column == "owner":
-        return customer.owner.username if customer.owner else ""
-    if column == "developed_by":
-        return customer.developed_by.username if customer.developed_by_id and customer.developed_by else ""
-    value = getattr(customer, column)
-    if value and (column == "transport_modes" or Customer._meta.get_field(column).choices):
-        return getattr(customer, f"get_{column}_display")()
-    return value
+    customers = _filtered(request).qs.select_related("developed_by")
+    return export_response(customers, EXPORT_COLUMNS, sheet_name=_("Customers"), filename="customers")
 
 
 @login_required
@@ -253,7 +251,7 @@ def customer_import(request):
                 report = _safe_reload(request, commit_form.cleaned_data["token"])
             else:
                 messages.success(request, _("Imported %(created)d new customers, merged %(merged)d, skipped "
-                                            "%(skipped)d similar ones and %(errors)d bad rows.") % result)
+                                            "%(skipped)d similar ones and %(errors)d bad rows.") % result.counts())
                 return redirect("customers:list")
         form = ImportUploadForm()
     elif request.method == "POST" and form.is_valid():

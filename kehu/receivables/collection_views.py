@@ -13,16 +13,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kehu.core import periods
 from kehu.core.errors import UserInputError
-from kehu.core.excel import write_xlsx, xlsx_response
+from kehu.core.excel import Column, export_response
 from kehu.core.forms import apply_field_errors
 from kehu.core.money import money
+from kehu.core.reports import bar_chart, link, warn_ignored
 from kehu.customers.selectors import customer_get_for_user
 from kehu.receivables import selectors, services
 from kehu.receivables.collection_forms import (
     AGEING_GROUPS,
-    PRESETS,
     RATE_GROUPS,
+    RATE_PRESETS,
     AgeingForm,
     AttemptForm,
     CancelPromiseForm,
@@ -30,14 +32,14 @@ from kehu.receivables.collection_forms import (
     PromiseFilterForm,
     RateForm,
     default_group,
-    presets,
-    previous_period,
 )
 from kehu.receivables.models import CollectionAttempt, Promise
 
 PAGE_SIZE = 50
 # The ageing chart shows the groups with the most overdue; the table shows them all.
 CHART_ROWS = 20
+# The buckets' colours, from current (green) to longest overdue.
+BUCKET_COLORS = ["#198754", "#ffc107", "#fd7e14", "#dc3545", "#a61e4d", "#6f42c1"]
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -54,12 +56,6 @@ def _require_collector(user) -> None:
     _require(selectors.can_collect(user), _("Your role does not collect payments."))
 
 
-def _warn(request, form) -> None:
-    """A bad value of a report's query string is named and replaced by its default."""
-    for label, error in form.problems():
-        messages.warning(request, _("“%(field)s” ignored: %(error)s") % {"field": label, "error": error})
-
-
 def _label_of(choices, value) -> str:
     return str(dict(choices).get(value, value))
 
@@ -68,7 +64,7 @@ def _label_of(choices, value) -> str:
 
 def _ageing_request(request) -> tuple[dict, list, selectors.AgeingRow]:
     form = AgeingForm(request.GET)
-    _warn(request, form)
+    warn_ignored(request, form)
     chosen = form.values({"as_of": timezone.localdate(), "by": default_group(request.user)})
     rows, total = selectors.ageing(request.user, as_of=chosen["as_of"], by=chosen["by"])
     return chosen, rows, total
@@ -79,16 +75,17 @@ def ageing(request):
     _require_reader(request.user)
     chosen, rows, total = _ageing_request(request)
     shown = rows[:CHART_ROWS]
-    chart = {"labels": [r.label for r in shown],
-             "series": [{"name": str(label), "data": [float(r.buckets[key]) for r in shown]}
-                        for key, label in selectors.BUCKETS]}
+    chart = bar_chart([r.label for r in shown], [(label, [r.buckets[key] for r in shown]) for key, label in selectors.BUCKETS],
+                      horizontal=True, stacked=True, colors=BUCKET_COLORS, pointer="shadow",
+                      height="30rem" if len(rows) > 8 else "20rem")
     # Most overdue first, a page at a time: a company has hundreds of salespeople and thousands
     # of customers (the export has them all).
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "receivables/ageing.html", {
         "rows": rows, "page": page, "total": total, "as_of": chosen["as_of"], "by": chosen["by"], "groups": AGEING_GROUPS,
-        "group_label": _label_of(AGEING_GROUPS, chosen["by"]), "buckets": selectors.BUCKETS, "chart": chart,
+        "group_label": AGEING_GROUPS.label(chosen["by"]), "buckets": selectors.BUCKETS, "chart": chart,
         "today": timezone.localdate(),
+        "export_url": link("receivables:ageing_export", as_of=chosen["as_of"].isoformat(), by=chosen["by"]),
     })
 
 
@@ -96,16 +93,12 @@ def ageing(request):
 def ageing_export(request):
     _require_reader(request.user)
     chosen, rows, total = _ageing_request(request)
-    headers = ([_label_of(AGEING_GROUPS, chosen["by"])] + [str(label) for _key, label in selectors.BUCKETS]
-               + [_("open total"), _("on account"), _("balance")])
-
-    def line(row):
-        return ([row.label] + [row.buckets[key] for key in selectors.BUCKET_KEYS]
-                + [row.open_total, row.on_account, row.balance])
-
-    body = [line(r) for r in rows] + [line(total)]
+    columns = ([Column(AGEING_GROUPS.label(chosen["by"]), "label")]
+               + [Column(label, lambda row, key=key: row.buckets[key]) for key, label in selectors.BUCKETS]
+               + [Column(_("open total"), "open_total"), Column(_("on account"), "on_account"),
+                  Column(_("balance"), "balance")])
     sheet = _("Ageing %(day)s") % {"day": chosen["as_of"].isoformat()}
-    return xlsx_response(write_xlsx(headers, body, sheet_name=sheet), f"ageing-{chosen['as_of']:%Y%m%d}")
+    return export_response([*rows, total], columns, sheet_name=sheet, filename=f"ageing-{chosen['as_of']:%Y%m%d}")
 
 
 @login_required
@@ -113,7 +106,7 @@ def ageing_invoices(request):
     """AR-3 drill-down: the invoices behind one cell of the ageing table, as of its day."""
     _require_reader(request.user)
     form = DrillDownForm(request.GET)
-    _warn(request, form)
+    warn_ignored(request, form)
     chosen = form.values({"as_of": timezone.localdate(), "by": "company", "bucket": "", "key": None})
     as_of, by, key = chosen["as_of"], chosen["by"], chosen["key"]
     if by == "company":
@@ -126,7 +119,7 @@ def ageing_invoices(request):
         "page": page, "as_of": as_of, "by": by, "key": key,
         "bucket_label": _label_of(selectors.BUCKETS, chosen["bucket"]) if chosen["bucket"] else _("all open"),
         "row_label": selectors.group_label(request.user, by=by, key=key) if key else "",
-        "group_label": _label_of(AGEING_GROUPS, by),
+        "group_label": AGEING_GROUPS.label(by),
     })
 
 
@@ -134,12 +127,12 @@ def ageing_invoices(request):
 
 def _rate_request(request):
     form = RateForm(request.GET)
-    _warn(request, form)
+    warn_ignored(request, form)
     today = timezone.localdate()
     start, end, preset = form.period(today)
     by = form.values({"by": default_group(request.user)})["by"]
     rows, total = selectors.collection_rate(request.user, start=start, end=end, by=by)
-    before_start, before_end = previous_period(start, end)
+    before_start, before_end = periods.previous_period(start, end)
     before_rows, before_total = selectors.collection_rate(request.user, start=before_start, end=before_end, by=by)
     before = {r.key: r for r in before_rows}
 
@@ -158,8 +151,10 @@ def collection_rate(request):
     _require_reader(request.user)
     context = _rate_request(request)
     context.update(page=Paginator(context["lines"], PAGE_SIZE).get_page(request.GET.get("page")),
-                   groups=RATE_GROUPS, group_label=_label_of(RATE_GROUPS, context["by"]),
-                   presets=[(name, label, presets(context["today"])[name]) for name, label in PRESETS])
+                   groups=RATE_GROUPS, group_label=RATE_GROUPS.label(context["by"]),
+                   presets=periods.preset_choices(*RATE_PRESETS),
+                   export_url=link("receivables:collection_rate_export", start=context["start"].isoformat(),
+                                   end=context["end"].isoformat(), by=context["by"]))
     return render(request, "receivables/rate.html", context)
 
 
@@ -167,16 +162,11 @@ def collection_rate(request):
 def collection_rate_export(request):
     _require_reader(request.user)
     context = _rate_request(request)
-    headers = [_label_of(RATE_GROUPS, context["by"]), _("due"), _("collected"), _("collection rate %"),
-               _("previous period %"), _("change (points)")]
-
-    def line(entry):
-        row = entry["row"]
-        return [row.label, row.due, row.collected, row.rate, entry["before"], entry["change"]]
-
-    body = [line(e) for e in context["lines"]] + [line(context["total"])]
-    name = f"collection-rate-{context['start']:%Y%m%d}-{context['end']:%Y%m%d}"
-    return xlsx_response(write_xlsx(headers, body, sheet_name=_("Collection rate")), name)
+    columns = [Column(RATE_GROUPS.label(context["by"]), "row.label"), Column(_("due"), "row.due"),
+               Column(_("collected"), "row.collected"), Column(_("collection rate %"), "row.rate"),
+               Column(_("previous period %"), "before"), Column(_("change (points)"), "change")]
+    return export_response([*context["lines"], context["total"]], columns, sheet_name=_("Collection rate"),
+                           filename=f"collection-rate-{context['start']:%Y%m%d}-{context['end']:%Y%m%d}")
 
 
 # --- AR-2: collection work ---------------------------------------------------------------------------------
@@ -274,7 +264,7 @@ def attempt_create(request, pk):
 def promise_list(request):
     _require_reader(request.user)
     form = PromiseFilterForm(request.GET)
-    _warn(request, form)
+    warn_ignored(request, form)
     status = form.values({"status": ""})["status"]
     promises = selectors.promises_visible_to(request.user).order_by("-promised_on", "-id")
     if status:

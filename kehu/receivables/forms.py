@@ -4,14 +4,13 @@ are checked by receivables.services, whose messages the pages show."""
 from datetime import datetime
 
 from django import forms
-from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.selectors import owner_choices_for
 from kehu.core.errors import ValidationFailed
 from kehu.core.forms import BootstrapFormMixin
-from kehu.core.text import fold
+from kehu.core.importing import header_aliases, map_headers
 from kehu.customers.models import PaymentMethod
 from kehu.receivables.services import INVOICE_COLUMNS
 
@@ -44,34 +43,22 @@ def invoice_headers() -> list[str]:
 
 
 def _invoice_aliases() -> dict[str, str]:
-    aliases = {}
-    for name, (label, words) in INVOICE_HEADERS.items():
-        for word in words:
-            aliases[fold(word)] = name
-        for lang in ("en", "zh-hans"):  # the labels of the template sheet, in either language
-            with translation.override(lang):
-                aliases.setdefault(fold(str(label)), name)
-    return aliases
+    # The words, then the labels of the template sheet in either language.
+    return header_aliases({name: words for name, (_label, words) in INVOICE_HEADERS.items()},
+                          lambda name: INVOICE_HEADERS[name][0])
 
 
 def invoice_rows(headers: list[str], body: list[tuple[int, list]]) -> tuple[list[tuple[int, dict]], list[str]]:
     """A read sheet → ([(line, {column: cell})], headers not recognised) for
     services.invoice_import."""
-    aliases, mapping, unknown = _invoice_aliases(), {}, []
-    for index, header in enumerate(headers):
-        name = aliases.get(fold(header))
-        if name and name not in mapping.values():
-            mapping[index] = name
-        elif header:
-            unknown.append(header)
-    missing = [str(INVOICE_HEADERS[name][0]) for name in REQUIRED_COLUMNS if name not in mapping.values()]
+    columns = map_headers(headers, _invoice_aliases())
+    missing = [str(INVOICE_HEADERS[name][0]) for name in columns.missing(REQUIRED_COLUMNS)]
     if missing:
         raise ValidationFailed(gettext("The file has no column for: %(columns)s.") % {"columns": ", ".join(missing)})
-    rows = [(line, {name: _cell(cells[i]) for i, name in mapping.items() if i < len(cells)}) for line, cells in body]
-    return rows, unknown
+    return columns.rows(body, _cell), columns.unknown
 
 
-def _cell(value):
+def _cell(value, _name=None):
     # A spreadsheet stores the code 1001 as 1001.0 and a date as a datetime at midnight.
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

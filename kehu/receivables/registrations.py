@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core import periods
 from kehu.core.capabilities import user_can
 from kehu.core.registry import Action, Card, DueItem, DueSource, NavEntry, Panel, Report, registry
 from kehu.receivables import selectors
@@ -21,12 +22,6 @@ from kehu.sales.services import order_actions
 RECENT_PAYMENTS = 5
 RECENT_PROMISES = 5
 OPEN_INVOICES_SHOWN = 10
-
-
-def months_before(day, months: int):
-    """The first day of the month `months` before `day`'s month."""
-    index = day.year * 12 + day.month - 1 - months
-    return day.replace(year=index // 12, month=index % 12 + 1, day=1)
 
 
 def sees_receivables(user) -> bool:
@@ -41,12 +36,12 @@ def customer_block(request, customer) -> dict | None:
         return None
     today = timezone.localdate()
     ids = [customer.pk]
-    month_start, month_end = selectors.month_bounds(today)
+    month_start, month_end = periods.month_bounds(today)
     # by="company" over one customer: the customer's own figures without a query for its name.
     _rows, ageing = selectors.ageing(user, as_of=today, by="company", customer_ids=ids)
     _rows, this_month = selectors.collection_rate(user, start=month_start, end=month_end, by="company",
                                                   customer_ids=ids)
-    three_start, three_end = months_before(today, 3), month_start - timedelta(days=1)
+    three_start, three_end = periods.month_start(today, 3), month_start - timedelta(days=1)
     _rows, three_months = selectors.collection_rate(user, start=three_start, end=three_end, by="company",
                                                     customer_ids=ids)
     invoices = list(selectors.open_invoices_of(customer.pk)[:OPEN_INVOICES_SHOWN + 1])

@@ -12,12 +12,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.access import require
 from kehu.core.errors import UserInputError
-from kehu.core.excel import read_table, write_xlsx, xlsx_response
+from kehu.core.excel import Column, export_response, read_table
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import apply_line_errors
 from kehu.core.money import ZERO, money
@@ -108,24 +109,23 @@ def invoice_list(request):
     })
 
 
+def _invoice_columns(today) -> list[Column]:
+    return [
+        Column(_("invoice number"), "number"), Column(_("customer code"), "customer.code"),
+        Column(_("customer"), "customer.name"), Column(_("salesperson"), "customer.owner.display_name"),
+        Column(_("invoice date"), "issued_on"), Column(_("due date"), "due_on"), Column(_("amount"), "amount"),
+        Column(_("settled"), "settled"), Column(_("credited"), "credited"), Column(_("open amount"), "open_amount"),
+        Column(_("days overdue"), lambda i: i.days_overdue(today)), Column(_("order number"), "order.number"),
+        Column(_("note"), "note"),
+    ]
+
+
 @login_required
 @require_GET
 def invoice_export(request):
     _see(request)
-    filterset = _invoices(request)
-    today = timezone.localdate()
-    headers = [_("invoice number"), _("customer code"), _("customer"), _("salesperson"), _("invoice date"),
-               _("due date"), _("amount"), _("settled"), _("credited"), _("open amount"), _("days overdue"),
-               _("order number"), _("note")]
-
-    def rows():
-        for i in filterset.qs.iterator(chunk_size=2000):
-            yield [i.number, i.customer.code, i.customer.name,
-                   i.customer.owner.display_name if i.customer.owner else "", i.issued_on, i.due_on, i.amount,
-                   i.settled, i.credited, i.open_amount, i.days_overdue(today), i.order.number if i.order else "",
-                   i.note]
-
-    return xlsx_response(write_xlsx(headers, rows(), sheet_name=_("Invoices")), "invoices")
+    return export_response(_invoices(request).qs, _invoice_columns(timezone.localdate()),
+                           sheet_name=_("Invoices"), filename="invoices")
 
 
 @login_required
@@ -169,7 +169,9 @@ def invoice_import(request):
 def invoice_import_template(request):
     _see(request)
     _require(selectors.can_keep_ledger(request.user), _("Only finance imports invoices."))
-    return xlsx_response(write_xlsx(invoice_headers(), [], sheet_name=_("Invoices")), "invoice-import")
+    # The import's columns, empty: the sheet to fill in.
+    return export_response([], [Column(header, "") for header in invoice_headers()], sheet_name=_("Invoices"),
+                           filename="invoice-import")
 
 
 # --- payments (AR-1) ---------------------------------------------------------------------------------------
@@ -197,22 +199,22 @@ def payment_list(request):
     })
 
 
+PAYMENT_EXPORT = [
+    Column(gettext_lazy("receipt number"), "number"), Column(gettext_lazy("date received"), "received_on"),
+    Column(gettext_lazy("office"), "office.name"), Column(gettext_lazy("customer code"), "customer.code"),
+    Column(gettext_lazy("customer"), "customer.name"), Column(gettext_lazy("payment method"), "get_method_display"),
+    Column(gettext_lazy("amount"), "amount"), Column(gettext_lazy("on account"), "unallocated"),
+    Column(gettext_lazy("collected by"), "collector.display_name"), Column(gettext_lazy("reference"), "reference"),
+    Column(gettext_lazy("reversed on"), "reversed_on"),
+    Column(gettext_lazy("reason for the reversal"), "reversal_reason"), Column(gettext_lazy("note"), "note"),
+]
+
+
 @login_required
 @require_GET
 def payment_export(request):
     _see(request)
-    filterset = _payments(request)
-    headers = [_("receipt number"), _("date received"), _("office"), _("customer code"), _("customer"),
-               _("payment method"), _("amount"), _("on account"), _("collected by"), _("reference"),
-               _("reversed on"), _("reason for the reversal"), _("note")]
-
-    def rows():
-        for p in filterset.qs.iterator(chunk_size=2000):
-            yield [p.number, p.received_on, p.office.name, p.customer.code, p.customer.name, p.get_method_display(),
-                   p.amount, p.unallocated, p.collector.display_name, p.reference, p.reversed_on,
-                   p.reversal_reason, p.note]
-
-    return xlsx_response(write_xlsx(headers, rows(), sheet_name=_("Payments")), "payments")
+    return export_response(_payments(request).qs, PAYMENT_EXPORT, sheet_name=_("Payments"), filename="payments")
 
 
 def _customer_search(request) -> list:
@@ -412,14 +414,19 @@ def customer_ledger(request, pk):
     })
 
 
+LEDGER_EXPORT = [
+    Column(gettext_lazy("date"), "on"), Column(gettext_lazy("entry"), lambda e: str(e["label"])),
+    Column(gettext_lazy("number"), "number"), Column(gettext_lazy("debit"), lambda e: e["debit"] or None),
+    Column(gettext_lazy("credit"), lambda e: e["credit"] or None), Column(gettext_lazy("balance"), "balance"),
+]
+
+
 @login_required
 @require_GET
 def customer_ledger_export(request, pk):
     customer = _ledger_customer(request, pk)
-    headers = [_("date"), _("entry"), _("number"), _("debit"), _("credit"), _("balance")]
-    rows = ([e["on"], str(e["label"]), e["number"], e["debit"] or None, e["credit"] or None, e["balance"]]
-            for e in selectors.ledger_of(customer))
-    return xlsx_response(write_xlsx(headers, rows, sheet_name=_("Statement of account")), f"ledger-{customer.code}")
+    return export_response(selectors.ledger_of(customer), LEDGER_EXPORT, sheet_name=_("Statement of account"),
+                           filename=f"ledger-{customer.code}")
 
 
 

@@ -1,21 +1,21 @@
 """Forms and list filters of the sales pages. Forms only parse input; the rules (prices,
 quantities, status flow, credit) are checked by sales.services and credit.services."""
 
-from datetime import date
-
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import subtree_of
 from kehu.accounts.selectors import offices_in_scope, owners_in_scope
+from kehu.core import periods
 from kehu.core.errors import ValidationFailed
 from kehu.core.filtering import IdFilter, sort_filter
 from kehu.core.forms import BootstrapFormMixin
-from kehu.core.text import fold
+from kehu.core.importing import header_aliases, map_headers
+from kehu.core.reports import GroupBy, PeriodReportForm
 from kehu.customers.models import Customer
 from kehu.sales.models import Order, OrderLine, Product, Return
 from kehu.sales.selectors import product_lines
@@ -197,34 +197,27 @@ class FollowUpForm(BootstrapFormMixin, forms.Form):
     done = forms.BooleanField(label=_("follow-up done"), required=False)
 
 
-ANALYSIS_GROUPS = [("reason", _("reason")), ("product", _("product")), ("customer", _("customer")),
-                   ("salesperson", _("salesperson")), ("month", _("month"))]
+ANALYSIS_GROUPS = GroupBy([("reason", _("reason")), ("product", _("product")), ("customer", _("customer")),
+                           ("salesperson", _("salesperson")), ("month", _("month"))])
+# The analysis covers this many months up to today unless told otherwise.
+ANALYSIS_MONTHS = 12
 
 
-class AnalysisForm(BootstrapFormMixin, forms.Form):
+class AnalysisForm(PeriodReportForm):
     date_from = forms.DateField(label=_("from"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("to"), required=False, widget=DATE)
-    by = forms.ChoiceField(label=_("group by"), choices=ANALYSIS_GROUPS, required=False)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise forms.ValidationError(_("The period ends before it starts."))
-        return data
+    by = ANALYSIS_GROUPS.field()
+    period_fields = ("date_from", "date_to")
 
     def period(self):
         """The period asked for, values that are not dates left out; by default the last 12
         months up to today: from the first day of the month eleven months back."""
-        self.is_valid()
-        data = self.cleaned_data if not self.non_field_errors() else {}
-        end = data.get("date_to") or timezone.localdate()
-        months = end.year * 12 + end.month - 1 - 11
-        start = data.get("date_from") or date(months // 12, months % 12 + 1, 1)
-        return start, end
+        start, end = self.typed_period()
+        end = end or timezone.localdate()
+        return start or periods.last_months(end, ANALYSIS_MONTHS)[0], end
 
     def group(self) -> str:
-        self.is_valid()
-        return self.cleaned_data.get("by") or "reason"
+        return self.values({"by": ANALYSIS_GROUPS.default})["by"]
 
 
 # --- product import: the sheet's columns, named in English or Chinese -----------------------------------------
@@ -241,30 +234,15 @@ PRODUCT_HEADER_ALIASES = {
 
 
 def _product_aliases() -> dict[str, str]:
-    aliases = {}
-    for name, words in PRODUCT_HEADER_ALIASES.items():
-        for word in words:
-            aliases[fold(word)] = name
-        for lang in ("en", "zh-hans"):
-            with translation.override(lang):
-                aliases.setdefault(fold(str(Product._meta.get_field(name).verbose_name)), name)
-    return aliases
+    return header_aliases(PRODUCT_HEADER_ALIASES, lambda name: Product._meta.get_field(name).verbose_name)
 
 
 def product_rows(headers: list[str], body: list[tuple[int, list]]) -> tuple[list[tuple[int, dict]], list[str]]:
     """A read sheet → ([(line, {column: cell})], headers not recognised)."""
-    aliases, mapping, unknown = _product_aliases(), {}, []
-    for index, header in enumerate(headers):
-        name = aliases.get(fold(header))
-        if name and name not in mapping.values():
-            mapping[index] = name
-        elif header:
-            unknown.append(header)
-    if "code" not in mapping.values():
+    columns = map_headers(headers, _product_aliases())
+    if columns.missing(["code"]):
         raise ValidationFailed(gettext("The file has no column for the product code (产品编码 / code)."))
-    rows = [(line, {name: _cell(cells[i], name) for i, name in mapping.items() if i < len(cells)})
-            for line, cells in body]
-    return rows, unknown
+    return columns.rows(body, _cell), columns.unknown
 
 
 def _cell(value, name: str):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.core.errors import PermissionDeniedError, StaleEdit, ValidationFailed, full_clean_or_refuse
+from kehu.core.importing import ALL_OR_NOTHING, ImportResult
 from kehu.core.models import Sequence
 from kehu.core.money import CENT, decimal_or_refuse
 from kehu.core.pagination import lists_changed
@@ -33,18 +34,17 @@ TRANSITIONS = {
 PRODUCT_COLUMNS = ["code", "name", "spec", "unit", "list_price", "line", "active"]
 
 
-def _labelled(problems: dict[str, list]) -> list[str]:
-    """Each problem of a row named by its column: "list price: Enter a number." """
-    fields = {f: Product._meta.get_field(f).verbose_name for f in PRODUCT_COLUMNS}
-    return [f"{fields[f]}: {m}" if f in fields else str(m) for f, ms in problems.items() for m in ms]
+def _label(field: str) -> str:
+    """A product's column as a row's problem names it: "list price: Enter a number." """
+    return str(Product._meta.get_field(field).verbose_name) if field in PRODUCT_COLUMNS else ""
 
 
-def product_import(*, by, rows: list[tuple[int, dict]]) -> dict:
+def product_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
     """ORD-1: create or update products from a sheet, all or nothing: every bad row is
     reported with its line number and then nothing is written."""
     if not can_maintain_products(by):
         raise PermissionDeniedError(_("Only administrators maintain the product list."))
-    errors, valid = [], []
+    result, valid = ImportResult(mode=ALL_OR_NOTHING, total=len(rows)), []
     existing = {p.code: p for p in Product.objects.filter(code__in=[str(r.get("code", "")).strip() for _l, r in rows])}
     seen = set()
     for line, row in rows:
@@ -69,22 +69,21 @@ def product_import(*, by, rows: list[tuple[int, dict]]) -> dict:
         except ValidationFailed as exc:
             problems.update(exc.field_errors)
         if problems:
-            errors.append((line, _labelled(problems)))
+            result.add_errors(line, problems, label=_label)
             continue
         valid.append(product)
-    if errors:
-        return {"created": 0, "updated": 0, "errors": errors}
-    created = updated = 0
+    if result.refused:
+        return result
     with transaction.atomic():
         for product in valid:
             if product.pk:
                 product.version += 1
-                updated += 1
+                result.updated += 1
             else:
-                created += 1
+                result.created += 1
             product._history_user = by
             product.save()
-    return {"created": created, "updated": updated, "errors": []}
+    return result
 
 
 def product_save(*, by, data: dict, product: Product | None = None, version: int | None = None) -> Product:

@@ -14,16 +14,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.errors import UserInputError
-from kehu.core.excel import read_table, write_xlsx, xlsx_response
+from kehu.core.excel import Column, export_response, field_column, read_table
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import apply_line_errors
 from kehu.core.money import money
 from kehu.core.pagination import DeferredJoinPaginator
+from kehu.core.reports import bar_chart, link, warn_ignored
 from kehu.core.text import fold
 from kehu.core.views import post_step
 from kehu.customers.selectors import customer_get_for_user, customers_visible_to
 from kehu.sales import selectors, services
 from kehu.sales.forms import (
+    ANALYSIS_GROUPS,
     AdvanceForm,
     AnalysisForm,
     FollowUpForm,
@@ -62,15 +64,14 @@ def product_list(request):
     })
 
 
-PRODUCT_EXPORT = ["code", "name", "spec", "unit", "list_price", "line", "active"]
+PRODUCT_EXPORT = [field_column(Product, name) for name in ("code", "name", "spec", "unit", "list_price", "line",
+                                                             "active")]
 
 
 @login_required
 def product_export(request):
     filterset = filterset_for(request, ProductFilter, Product.objects.all())
-    headers = [str(Product._meta.get_field(c).verbose_name) for c in PRODUCT_EXPORT]
-    rows = ([getattr(p, c) for c in PRODUCT_EXPORT] for p in filterset.qs.iterator(chunk_size=2000))
-    return xlsx_response(write_xlsx(headers, rows, sheet_name=_("Products")), "products")
+    return export_response(filterset.qs, PRODUCT_EXPORT, sheet_name=_("Products"), filename="products")
 
 
 @login_required
@@ -87,8 +88,9 @@ def product_import(request):
         except UserInputError as exc:
             form.add_error("file", exc.message)
         else:
-            if not result["errors"]:
-                messages.success(request, _("Products imported: %(created)d new, %(updated)d updated.") % result)
+            if not result.refused:
+                messages.success(request, _("Products imported: %(created)d new, %(updated)d updated.")
+                                 % result.counts())
                 return redirect("sales:product_list")
     return render(request, "sales/product_import.html", {"form": form, "result": result, "unknown": unknown})
 
@@ -118,18 +120,19 @@ def order_list(request):
     })
 
 
+ORDER_EXPORT = [
+    Column(gettext_lazy("order number"), "number"), Column(gettext_lazy("order date"), "ordered_on"),
+    Column(gettext_lazy("customer code"), "customer.code"), Column(gettext_lazy("customer"), "customer.name"),
+    Column(gettext_lazy("salesperson"), "owner.display_name"), Column(gettext_lazy("office"), "office.name"),
+    Column(gettext_lazy("status"), "get_status_display"), Column(gettext_lazy("total"), "total"),
+    Column(gettext_lazy("returned"), "returned"), Column(gettext_lazy("net"), "net"),
+    Column(gettext_lazy("note"), "note"),
+]
+
+
 @login_required
 def order_export(request):
-    filterset = _orders(request)
-    headers = [_("order number"), _("order date"), _("customer code"), _("customer"), _("salesperson"), _("office"),
-               _("status"), _("total"), _("returned"), _("net"), _("note")]
-
-    def rows():
-        for o in filterset.qs.iterator(chunk_size=2000):
-            yield [o.number, o.ordered_on, o.customer.code, o.customer.name, o.owner.display_name,
-                   o.office.name if o.office else "", o.get_status_display(), o.total, o.returned, o.net, o.note]
-
-    return xlsx_response(write_xlsx(headers, rows(), sheet_name=_("Orders")), "orders")
+    return export_response(_orders(request).qs, ORDER_EXPORT, sheet_name=_("Orders"), filename="orders")
 
 
 def _customer_choices(user, *, search: str, selected) -> list[tuple[int, str]]:
@@ -296,10 +299,7 @@ def return_follow_up(request, pk):
 @login_required
 def returns_analysis(request):
     form = AnalysisForm(request.GET)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else _("period")
-            messages.warning(request, _("“%(field)s” ignored: %(error)s") % {"field": label, "error": errors[0]})
+    warn_ignored(request, form)
     start, end = form.period()
     by = form.group()
     rows = selectors.returns_analysis(request.user, start=start, end=end, by=by)
@@ -307,9 +307,10 @@ def returns_analysis(request):
     count = sum(r["count"] for r in rows)
     for r in rows:
         r["share"] = (r["amount"] * 100 / total).quantize(Decimal("0.1")) if total else Decimal("0")
-    chart = {"labels": [str(r["label"]) for r in rows], "amounts": [float(r["amount"]) for r in rows],
-             "counts": [r["count"] for r in rows]}
+    chart = bar_chart([r["label"] for r in rows], [("", [r["amount"] for r in rows])], horizontal=by != "month",
+                      colors=["#0d6efd"], height="32rem" if len(rows) > 12 else "22rem")
     return render(request, "sales/returns_analysis.html", {
         "form": form, "rows": rows, "by": by, "start": start, "end": end, "total": total, "count": count,
-        "chart": chart, "groups": form.fields["by"].choices,
+        "chart": chart, "groups": ANALYSIS_GROUPS, "group_label": ANALYSIS_GROUPS.label(by),
+        "returns_url": link("sales:return_list", date_from=start.isoformat(), date_to=end.isoformat()),
     })

@@ -1,7 +1,14 @@
+"""Core's template tags: the list-and-report kit — {% query %} links, sortable column headers
+({% sort_th %}), the pager ({% pager %}), the filter bar ({% filter_bar %}…{% endfilter_bar %}
+with {% filter_select %} fields), money and <option> lists, their markup in
+core/templates/core/_*.html — and the registration points (core.registry): navigation
+entries, panels, actions and dashboard cards that upper apps registered."""
+
 from html import escape
 from urllib.parse import urlencode
 
 from django import template
+from django.template.base import token_kwargs
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -12,10 +19,8 @@ from kehu.core.registry import Action, Card, Panel, registry
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def query(context, **changes):
-    """The current query string with some parameters changed (sorting, pagination)."""
-    params = context["request"].GET.copy()
+def _query_string(params, **changes) -> str:
+    params = params.copy()
     for key, value in changes.items():
         if value is None or value == "":
             params.pop(key, None)
@@ -25,20 +30,135 @@ def query(context, **changes):
 
 
 @register.simple_tag(takes_context=True)
+def query(context, **changes):
+    """The current query string with some parameters changed (sorting, pagination)."""
+    return _query_string(context["request"].GET, **changes)
+
+
+@register.simple_tag(takes_context=True)
 def sort_link(context, field):
     """Next sort for a column header: ascending, then descending."""
     current = context["request"].GET.get("sort", "")
-    new = f"-{field}" if current == field else field
-    params = context["request"].GET.copy()
-    params["sort"] = new
-    params.pop("page", None)
-    return "?" + urlencode(sorted((k, v) for k in params for v in params.getlist(k)))
+    return _query_string(context["request"].GET, sort=f"-{field}" if current == field else field, page=None)
 
 
 @register.simple_tag(takes_context=True)
 def sort_mark(context, field):
     current = context["request"].GET.get("sort", "")
     return "▲" if current == field else "▼" if current == f"-{field}" else ""
+
+
+@register.inclusion_tag("core/_sort_header.html", takes_context=True)
+def sort_th(context, field, label, css=""):
+    """A column header that sorts the list by `field`: {% sort_th "code" _("code") "text-end" %}."""
+    return {"href": sort_link(context, field), "mark": sort_mark(context, field), "label": label, "css": css}
+
+
+@register.inclusion_tag("core/_pager.html", takes_context=True)
+def pager(context, page, param="page", ends=True, hide_single=False, css="mt-3"):
+    """Previous and next pages of `page` (and the first and last with `ends`), kept in the
+    query string under `param` with the list's filters and sort; nothing for a single page
+    with `hide_single`."""
+    params = context["request"].GET
+    paginator = page.paginator
+
+    def link(number):
+        return _query_string(params, **{param: number})
+
+    shown = not (hide_single and paginator.num_pages <= 1)
+    return {
+        "shown": shown, "page": page, "ends": ends, "css": css,
+        "first": link(1) if shown and ends and page.has_previous() else "",
+        "previous": link(page.previous_page_number()) if shown and page.has_previous() else "",
+        "next": link(page.next_page_number()) if shown and page.has_next() else "",
+        "last": link(paginator.num_pages) if shown and ends and page.has_next() else "",
+    }
+
+
+class SlotNode(template.Node):
+    """Renders `template_name` around what stands between a tag and its end tag (`fields`)."""
+
+    def __init__(self, template_name, nodelist, options, url=None):
+        self.template_name, self.nodelist, self.options, self.url = template_name, nodelist, options, url
+
+    def render(self, context):
+        values = {name: value.resolve(context) for name, value in self.options.items()}
+        if self.url is not None:
+            values["clear_url"] = reverse(self.url.resolve(context))
+        values["fields"] = mark_safe(self.nodelist.render(context))  # noqa: S308 — rendered by the template engine
+        wrapper = context.template.engine.get_template(self.template_name)
+        with context.push(**values):
+            return wrapper.render(context)
+
+
+def _slot_tag(parser, token, template_name, *, url=False):
+    name, *bits = token.split_contents()
+    first = parser.compile_filter(bits.pop(0)) if url and bits and "=" not in bits[0] else None
+    options = token_kwargs(bits, parser)
+    if bits:
+        raise template.TemplateSyntaxError(f"{name}: unexpected {bits!r}")
+    nodelist = parser.parse((f"end{name}",))
+    parser.delete_first_token()
+    return SlotNode(template_name, nodelist, options, first)
+
+
+@register.tag
+def filter_bar(parser, token):
+    """A list's filter form around the fields it holds: the current sort kept, a Filter
+    button and a link that clears the filters.
+
+        {% filter_bar "sales:order_list" %} …fields… {% endfilter_bar %}
+        {% filter_bar "customers:list" button_id="search-button" %} … {% endfilter_bar %}
+        {% filter_bar %} … {% endfilter_bar %}   (no "Clear" link)
+    """
+    return _slot_tag(parser, token, "core/_filter_bar.html", url=True)
+
+
+@register.tag
+def period_form(parser, token):
+    """A report's form: its days ({% period_day %}) between the tags, then the "group by"
+    buttons, which apply at once, and Show; the preset periods above it when given.
+
+        {% period_form groups=groups by=by presets=presets preset=preset %}
+          {% period_day "start" "r-start" _("due from") start %} …
+        {% endperiod_form %}
+    """
+    return _slot_tag(parser, token, "core/_period_form.html")
+
+
+@register.inclusion_tag("core/_period_day.html")
+def period_day(name, id, label, value):
+    return {"name": name, "id": id, "label": label, "value": value}
+
+
+@register.inclusion_tag("core/_report_head.html")
+def report_head(title, link_url="", link_label="", link_id=""):
+    """A report's title and its one link (the export, or the records behind it)."""
+    return {"title": title, "link_url": link_url, "link_label": link_label, "link_id": link_id}
+
+
+@register.inclusion_tag("core/_chart.html")
+def chart(id, spec, label):
+    """A chart drawn by core/charts.js from `spec` (core.reports.bar_chart), given as data."""
+    return {"id": id, "spec": spec, "label": label, "source": f"{id}-data"}
+
+
+@register.inclusion_tag("core/_chart_scripts.html")
+def chart_scripts():
+    """ECharts and core/charts.js, once, in the page's scripts block."""
+    return {}
+
+
+@register.inclusion_tag("core/_filter_select.html")
+def filter_select(name, label, choices, value=None, cols="col-6 col-md-3 col-lg-2", empty_label=None,
+                  autosubmit=False):
+    """A filter's <select>: an empty first option named by the filter (or `empty_label`),
+    then `choices` ([(value, label)] or plain values; an empty value among them is left out).
+    With `autosubmit`, choosing submits the filters (core/kehu.js)."""
+    pairs = [choice if isinstance(choice, list | tuple) else (choice, choice) for choice in choices]
+    return {"name": name, "label": label, "empty_label": label if empty_label is None else empty_label,
+            "choices": [(v, text) for v, text in pairs if v not in ("", None)], "value": value, "cols": cols,
+            "autosubmit": autosubmit}
 
 
 register.filter(money)

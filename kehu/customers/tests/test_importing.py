@@ -272,7 +272,7 @@ MIXED = [
 def test_it_imports_the_valid_rows_when_asked(users, offices, import_dir):
     report = preview(users["owner"], xlsx(MIXED))
     result = importing.import_commit(by=users["owner"], token=report.token, mode="valid_only", on_duplicate="skip")
-    assert result == {"created": 2, "merged": 0, "skipped": 0, "errors": 1}
+    assert (result.created, result.merged, result.skipped, len(result.errors)) == (2, 0, 0, 1)
     rows = list(Customer.objects.order_by("code").values_list(
         "code", "name", "grade", "phone", "postcode", "owner_id", "office_id", "filled_by_id", "name_key",
         "phone_key", "completeness", "version"))
@@ -309,7 +309,7 @@ def test_it_imports_everything_all_or_nothing_when_every_row_is_good(users):
     report = preview(users["owner"], csv_file(rows, encoding="gb18030"))
     result = importing.import_commit(by=users["owner"], token=report.token, mode="all_or_nothing",
                                      on_duplicate="skip")
-    assert result == {"created": 2, "merged": 0, "skipped": 0, "errors": 0}
+    assert (result.created, result.merged, result.skipped, len(result.errors)) == (2, 0, 0, 0)
     assert list(Customer.objects.order_by("code").values_list("name", flat=True)) == ["甲商行", "丙批发部"]
 
 
@@ -325,7 +325,7 @@ def similar_file(users, customer):
 def test_it_skips_rows_like_existing_customers_when_asked(users, customer, similar_file):
     result = importing.import_commit(by=users["owner"], token=similar_file.token, mode="valid_only",
                                      on_duplicate="skip")
-    assert result == {"created": 1, "merged": 0, "skipped": 1, "errors": 0}
+    assert (result.created, result.merged, result.skipped, len(result.errors)) == (1, 0, 1, 0)
     assert list(Customer.objects.order_by("code").values_list("code", "name")) == [
         ("KH000001", "上海恒丰商贸有限公司"), ("KH000002", "全新客户")]
     customer.refresh_from_db()
@@ -336,7 +336,7 @@ def test_it_skips_rows_like_existing_customers_when_asked(users, customer, simil
 def test_it_keeps_both_when_asked_and_records_the_decision(users, customer, similar_file):
     result = importing.import_commit(by=users["owner"], token=similar_file.token, mode="valid_only",
                                      on_duplicate="keep_both")
-    assert result == {"created": 2, "merged": 0, "skipped": 0, "errors": 0}
+    assert (result.created, result.merged, result.skipped, len(result.errors)) == (2, 0, 0, 0)
     assert list(Customer.objects.order_by("code").values_list("code", "name")) == [
         ("KH000001", "上海恒丰商贸有限公司"), ("KH000002", "上海恒丰商贸"), ("KH000003", "全新客户")]
     event = CustomerEvent.objects.get()
@@ -348,7 +348,7 @@ def test_it_keeps_both_when_asked_and_records_the_decision(users, customer, simi
 def test_it_merges_into_the_existing_card_filling_only_blanks_when_asked(users, customer, similar_file):
     result = importing.import_commit(by=users["owner"], token=similar_file.token, mode="valid_only",
                                      on_duplicate="merge")
-    assert result == {"created": 1, "merged": 1, "skipped": 0, "errors": 0}
+    assert (result.created, result.merged, result.skipped, len(result.errors)) == (1, 1, 0, 0)
     assert Customer.objects.count() == 2
     customer.refresh_from_db()
     assert (customer.name, customer.category, customer.postcode, customer.tax_no, customer.version) == (
@@ -361,7 +361,7 @@ def test_it_validates_again_at_commit_time(users):
     report = preview(users["owner"], csv_file([["name", "category"], ["甲商行", "agent"], ["乙商行", "agent"]]))
     services.customer_create(by=users["teammate"], data={"name": "甲商行", "category": "agent"})
     result = importing.import_commit(by=users["owner"], token=report.token, mode="valid_only", on_duplicate="skip")
-    assert result == {"created": 1, "merged": 0, "skipped": 1, "errors": 0}
+    assert (result.created, result.merged, result.skipped, len(result.errors)) == (1, 0, 1, 0)
 
 
 @rule("CUS-1")
@@ -436,7 +436,7 @@ def test_it_skips_instead_of_merging_into_a_customer_outside_the_scope(users, cu
                        ["上海恒丰商贸", "agent", "201203"]])
     report = preview(users["owner"], upload)
     result = importing.import_commit(by=users["owner"], token=report.token, mode="valid_only", on_duplicate="merge")
-    assert result == {"created": 0, "merged": 1, "skipped": 1, "errors": 0}
+    assert (result.created, result.merged, result.skipped, len(result.errors)) == (0, 1, 1, 0)
     outsider_customer.refresh_from_db()
     customer.refresh_from_db()
     assert (outsider_customer.postcode, outsider_customer.version) == ("", 1)
@@ -453,5 +453,5 @@ def test_it_rechecks_the_owner_at_commit(users):
     users["teammate"].save()
     result = importing.import_commit(by=users["director"], token=report.token, mode="valid_only",
                                      on_duplicate="skip")
-    assert result == {"created": 1, "merged": 0, "skipped": 0, "errors": 1}
+    assert (result.created, result.merged, result.skipped, len(result.errors)) == (1, 0, 0, 1)
     assert list(Customer.objects.values_list("name", "owner__username")) == [("上海老街茶庄", "director")]

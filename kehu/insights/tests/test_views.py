@@ -35,11 +35,11 @@ def _cards(users, customer, product):
     """This month the owner sold ¥1,000 (confirmed) and ¥500 less ¥100 returned (delivered); a
     draft and a cancelled order do not count. Of ¥1,000 falling due this month ¥600 came in;
     ¥2,000 are 40 days overdue with a collection visit due; a promise falls due today."""
+    from kehu.core.periods import month_bounds
     from kehu.credit import services as credit
     from kehu.credit.models import CreditAccount
     from kehu.receivables import services as receivables
     from kehu.receivables.models import Invoice
-    from kehu.receivables.selectors import month_bounds
     from kehu.sales import services as sales
 
     owner, today = users["owner"], timezone.localdate()

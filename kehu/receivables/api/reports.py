@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
+from kehu.core import periods
 from kehu.core.api import ERRORS, money_field
 from kehu.receivables import selectors
 from kehu.receivables.api._common import PERMISSIONS
@@ -83,7 +84,7 @@ class CollectionRateQuerySerializer(serializers.Serializer):
     by = serializers.ChoiceField(choices=BY_CHOICES, default="owner")
 
     def validate(self, attrs):
-        month_start, month_end = selectors.month_bounds(timezone.localdate())
+        month_start, month_end = periods.month_bounds(timezone.localdate())
         attrs.setdefault("start", month_start)
         attrs.setdefault("end", month_end)
         if attrs["end"] < attrs["start"]:

@@ -59,7 +59,6 @@ from kehu.receivables.selectors.reports import (
     collection_rate,
     group_label,
     headline_for,
-    month_bounds,
 )
 
 __all__ = [
@@ -97,7 +96,6 @@ __all__ = [
     "invoices_of",
     "invoices_visible_to",
     "ledger_of",
-    "month_bounds",
     "on_account",
     "open_invoices_of",
     "open_invoices_on",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kehu.core import periods
 from kehu.core.scopes import scope_filter
 from kehu.customers.selectors import customers_visible_to
 from kehu.receivables.models import Allocation, Invoice
@@ -189,12 +190,6 @@ def collection_rate(user, *, start: date, end: date, by: str = "owner", customer
     return ordered, total
 
 
-def month_bounds(day: date) -> tuple[date, date]:
-    start = day.replace(day=1)
-    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    return start, end
-
-
 # --- the dashboard (AR-4) and the ageing drill-down's heading ---------------------------------------------
 
 @dataclass
@@ -217,7 +212,7 @@ def headline_for(user, *, today: date | None = None) -> Headline | None:
     if not can_see_receivables(user):
         return None
     today = today or timezone.localdate()
-    start, end = month_bounds(today)
+    start, end = periods.month_bounds(today)
     _rows, rate = collection_rate(user, start=start, end=end, by="company")
     _rows, owed = ageing(user, as_of=today, by="company")
     return Headline(sales=sales_amount(user, start=start, end=end), rate=rate, overdue=owed.overdue,

@@ -5,7 +5,6 @@ Every change of money runs in one transaction with the customer's row locked fir
 settled twice and no payment is lost. Amounts are computed as Decimal from the locked rows
 and written whole (no arithmetic in SQL: SQLite would do it in floating point)."""
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.core.errors import ValidationFailed, full_clean_or_refuse
+from kehu.core.importing import ImportResult
 from kehu.core.models import Sequence
 from kehu.core.money import money
 from kehu.core.pagination import lists_changed
@@ -181,12 +181,6 @@ def _credit_note_used(note: CreditNote) -> Decimal:
 INVOICE_COLUMNS = ["customer", "number", "issued_on", "due_on", "amount", "note"]
 
 
-@dataclass
-class ImportResult:
-    created: int
-    errors: list  # [(line, [message, …])]
-
-
 def invoice_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
     """AR-1: opening balances and invoices of an earlier system, from a sheet, all or
     nothing: every bad row is reported by line and nothing is written. Columns: customer
@@ -198,7 +192,7 @@ def invoice_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
     customers = {c.code: c for c in customers_visible_to(by).filter(code__in=codes)}
     numbers = {str(r.get("number") or "").strip() for _line, r in rows}
     taken = set(Invoice.objects.filter(number__in=numbers).values_list("number", flat=True))
-    errors, valid, seen = [], [], set()
+    result, valid, seen = ImportResult(total=len(rows)), [], set()
     for line, row in rows:
         problems = []
         customer = customers.get(str(row.get("customer") or "").strip())
@@ -238,15 +232,16 @@ def invoice_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
                 problems.append(str(exc.message))
             valid.append(invoice)
         if problems:
-            errors.append((line, problems))
-    if errors:
-        return ImportResult(created=0, errors=errors)
+            result.add_errors(line, problems)
+    if result.refused:
+        return result
     with transaction.atomic():
         for customer_id in sorted({i.customer_id for i in valid}):
             lock_customer_ledger(customer_id)
         Invoice.objects.bulk_create(valid, batch_size=1000)
         lists_changed(INVOICE_LIST)
-    return ImportResult(created=len(valid), errors=[])
+    result.created = len(valid)
+    return result
 
 
 # --- payments -------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from conftest import rule
+from kehu.core import periods
 from kehu.credit import services as credit
 from kehu.credit.models import CreditAccount, CreditPolicy
 from kehu.customers import services as customer_services
@@ -281,14 +282,14 @@ def test_it_lists_the_lowest_rate_first_and_compares_with_the_period_before(en, 
 @rule("AR-4")
 def test_it_offers_this_month_by_default_and_the_presets(en, users):
     client = en(users["owner"])
-    start, end = selectors.month_bounds(TODAY)
+    start, end = periods.month_bounds(TODAY)
     response = client.get(reverse("receivables:collection_rate"))
     assert (response.context["start"], response.context["end"], response.context["preset"]) == (start, end,
                                                                                                 "this_month")
     last = client.get(reverse("receivables:collection_rate"), {"preset": "last_month"})
-    assert (last.context["start"], last.context["end"]) == selectors.month_bounds(start - timedelta(days=1))
+    assert (last.context["start"], last.context["end"]) == periods.month_bounds(start - timedelta(days=1))
     assert last.context["before_end"] == last.context["start"] - timedelta(days=1)
-    assert last.context["before_start"] == selectors.month_bounds(last.context["before_end"])[0]
+    assert last.context["before_start"] == periods.month_bounds(last.context["before_end"])[0]
     quarter = client.get(reverse("receivables:collection_rate"), {"preset": "this_quarter"})
     assert quarter.context["start"].month == (TODAY.month - 1) // 3 * 3 + 1
     assert quarter.context["start"] <= TODAY <= quarter.context["end"]
@@ -301,7 +302,7 @@ def test_it_ignores_a_bad_period_with_a_message(en, users, query):
     response = en(users["owner"]).get(reverse("receivables:collection_rate"), query)
     assert response.status_code == 200
     assert "ignored" in messages_of(response)[0]
-    assert (response.context["start"], response.context["end"]) == selectors.month_bounds(TODAY)
+    assert (response.context["start"], response.context["end"]) == periods.month_bounds(TODAY)
 
 
 @rule("AR-4")

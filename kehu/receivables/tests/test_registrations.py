@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from conftest import rule
+from kehu.core import periods
 from kehu.customers import services as customer_services
 from kehu.customers.models import Category
 from kehu.receivables import registrations, selectors, services
@@ -92,7 +93,7 @@ def test_it_shows_open_and_recent_promises_with_broken_ones_marked(users, custom
 
 @rule("AR-4")
 def test_it_shows_the_collection_rate_this_month_and_the_three_months_before(users, customer, product):
-    month_start, month_end = selectors.month_bounds(TODAY)
+    month_start, month_end = periods.month_bounds(TODAY)
     this_month = invoiced(users, customer, product, 10, due_days_ago=(TODAY - month_end).days)  # due month end
     pay(users, customer, "600", invoice=this_month)
     earlier = invoiced(users, customer, product, 5, due_days_ago=(TODAY - month_start).days + 40)

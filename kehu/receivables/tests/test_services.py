@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 
 from conftest import rule
+from kehu.core import periods
 from kehu.core.errors import PermissionDeniedError, ValidationFailed
 from kehu.core.models import Sequence
 from kehu.credit import selectors as credit_selectors
@@ -388,7 +389,7 @@ def test_it_ages_per_salesperson_and_office_within_the_scope(users, customer, ou
 def test_it_measures_collected_over_due_in_a_period(users, customer, outsider_customer, product):
     CollectionPolicy.current()
     CollectionPolicy.objects.update(payment_days=0)
-    start, end = selectors.month_bounds(TODAY)
+    start, end = periods.month_bounds(TODAY)
     mine = invoiced(users, customer, product, 10, on=start)  # ¥1,000 due this month
     invoiced(users, outsider_customer, product, 4, on=start)  # ¥400 due, nothing paid
     pay(users, customer, "600", allocations=[{"invoice": mine.pk, "amount": "600"}])

@@ -574,7 +574,7 @@ def test_it_analyses_returns_by_reason_product_customer_salesperson_and_month(en
     # The owner's analysis covers the owner's scope only; the chart gets the same numbers.
     mine = en(users["owner"]).get(url)
     assert table(mine) == [("defect", "¥255.00", 2, "71.8"), ("salesperson", "¥100.00", 1, "28.2")]
-    assert '"amounts": [255.0, 100.0]' in mine.text and "vendor/echarts.min.js" in mine.text
+    assert '"data": [255.0, 100.0]' in mine.text and "vendor/echarts.min.js" in mine.text
 
 
 @rule("ORD-2")

@@ -1,0 +1,116 @@
+"""Calendar periods of the reports (INS-4): month, quarter and year bounds, the named
+presets a report offers ("this month", "last quarter"…), the period just before
+(month-on-month 环比) and the same period a year earlier (year-on-year 同比).
+
+Plain functions of dates returning (start, end) with both days included, so that every
+report counts a period the same way. Month arithmetic clamps to the month's last day:
+one month before 31 March is 29 February in a leap year, 28 February otherwise."""
+
+from calendar import monthrange
+from datetime import date, timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+Period = tuple[date, date]
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by `months` (negative: back), clamped to the last day of a shorter month."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
+
+
+def month_start(day: date, months_before: int = 0) -> date:
+    """The first day of the month `months_before` months before `day`'s month."""
+    return add_months(day.replace(day=1), -months_before)
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=monthrange(day.year, day.month)[1])
+
+
+def month_bounds(day: date) -> Period:
+    return day.replace(day=1), month_end(day)
+
+
+def quarter_bounds(day: date) -> Period:
+    start = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return start, month_end(add_months(start, 2))
+
+
+def year_bounds(day: date) -> Period:
+    return date(day.year, 1, 1), date(day.year, 12, 31)
+
+
+def is_whole_months(start: date, end: date) -> bool:
+    """From the first day of a month to the last day of a month (maybe another one)."""
+    return start.day == 1 and end == month_end(end)
+
+
+def months_in(start: date, end: date) -> int:
+    """The calendar months from start's to end's, both counted."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def previous_period(start: date, end: date) -> Period:
+    """The period of the same length just before (环比): whole months compare with as many
+    whole months before, other periods with as many days before."""
+    if is_whole_months(start, end):
+        return month_start(start, months_in(start, end)), start - timedelta(days=1)
+    return start - (end - start) - timedelta(days=1), start - timedelta(days=1)
+
+
+def same_period_last_year(start: date, end: date) -> Period:
+    """The same period a year earlier (同比): whole months stay whole months (February of a
+    leap year compares with the 28 days of the February before); other days move back a
+    year, 29 February to the 28th."""
+    if is_whole_months(start, end):
+        return add_months(start, -12), month_end(add_months(end, -12))
+    return add_months(start, -12), add_months(end, -12)
+
+
+def last_months(end: date, months: int) -> Period:
+    """The `months` calendar months up to `end`, the month of `end` included: from the first
+    day of the month `months − 1` before it."""
+    return month_start(end, months - 1), end
+
+
+# --- presets ---------------------------------------------------------------------------------------------
+
+def _last_month(today: date) -> Period:
+    return month_bounds(month_start(today, 1))
+
+
+def _last_quarter(today: date) -> Period:
+    return quarter_bounds(quarter_bounds(today)[0] - timedelta(days=1))
+
+
+def _last_year(today: date) -> Period:
+    return year_bounds(date(today.year - 1, 1, 1))
+
+
+# name → (label, bounds of the period for a given today). A report offers some of them.
+PRESETS = {
+    "this_month": (_("This month"), month_bounds),
+    "last_month": (_("Last month"), _last_month),
+    "this_quarter": (_("This quarter"), quarter_bounds),
+    "last_quarter": (_("Last quarter"), _last_quarter),
+    "this_year": (_("This year"), year_bounds),
+    "last_year": (_("Last year"), _last_year),
+}
+
+
+def preset_choices(*names: str) -> list[tuple[str, str]]:
+    """[(name, label)] of the presets named (all of them without names), for a form's choices."""
+    return [(name, PRESETS[name][0]) for name in (names or PRESETS)]
+
+
+def presets(today: date, *names: str) -> dict[str, Period]:
+    """name → (start, end) of the presets named (all without names), as of `today`."""
+    return {name: PRESETS[name][1](today) for name in (names or PRESETS)}
+
+
+def preset_named(start: date, end: date, today: date, *names: str) -> str:
+    """The name of the preset that is exactly start..end, else ""."""
+    return next((name for name, bounds in presets(today, *names).items() if bounds == (start, end)), "")

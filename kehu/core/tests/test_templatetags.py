@@ -1,0 +1,100 @@
+"""The list-and-report kit's template tags (core/templatetags/kehu.py) and their partials."""
+
+import json
+import re
+
+import pytest
+from django.core.paginator import Paginator
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.utils import translation
+
+from conftest import rule
+from kehu.core.reports import bar_chart
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def render(source: str, query: str = "", **context) -> str:
+    request = RequestFactory().get("/list/" + (f"?{query}" if query else ""))
+    html = Template("{% load kehu %}" + source).render(Context({"request": request, **context}))
+    return re.sub(r"\s+", " ", html).strip()
+
+
+@rule("INS-2")
+def test_it_heads_a_column_with_the_next_sort_and_the_current_direction():
+    assert render('{% sort_th "code" _("code") %}', "q=x&page=3") == '<th><a href="?q=x&amp;sort=code">code</a> </th>'
+    assert render('{% sort_th "code" _("code") "text-end" %}', "sort=code") == (
+        '<th class="text-end"><a href="?sort=-code">code</a> ▲</th>')
+    assert render('{% sort_th "code" _("code") %}', "sort=-code").endswith("> ▼</th>")
+
+
+@rule("INS-2")
+def test_it_pages_keeping_the_filters_and_sort():
+    page = Paginator(range(30), 10).page(2)
+    html = render("{% pager page %}", "q=x&sort=-code&page=2", page=page)
+    assert re.findall(r'href="([^"]+)"', html) == ["?page=1&amp;q=x&amp;sort=-code", "?page=1&amp;q=x&amp;sort=-code",
+                                                   "?page=3&amp;q=x&amp;sort=-code", "?page=3&amp;q=x&amp;sort=-code"]
+    assert "Page 2 of 3" in html and 'rel="prev"' in html and 'rel="next"' in html
+    # Its own parameter (a page holding several lists), without the first and last pages.
+    html = render('{% pager page param="tasks" ends=False %}', "page=1", page=page)
+    assert re.findall(r'href="([^"]+)"', html) == ["?page=1&amp;tasks=1", "?page=1&amp;tasks=3"]
+    single = Paginator(range(3), 10).page(1)
+    assert render("{% pager page hide_single=True %}", page=single) == ""
+    assert "Page 1 of 1" in render("{% pager page %}", page=single)
+
+
+@rule("INS-2")
+def test_it_wraps_a_lists_filters_in_one_form_keeping_the_sort():
+    html = render('{% filter_bar "customers:list" button_id="go" %}<input name="q">{% endfilter_bar %}', "sort=name")
+    assert html.startswith('<form method="get" class="row g-2 mb-3" id="filters"> <input name="q">')
+    assert '<input type="hidden" name="sort" value="name">' in html
+    assert 'id="go">Filter</button>' in html and '<a class="btn btn-link" href="/customers/">Clear</a>' in html
+    assert "Clear" not in render("{% filter_bar %}{% endfilter_bar %}")
+
+
+@rule("INS-2")
+def test_it_renders_a_filter_select_without_the_empty_choice_of_its_choices():
+    html = render('{% filter_select "status" _("status") choices "b" "col-2" autosubmit=True %}',
+                  choices=[("", "---"), ("a", "A & co"), ("b", "B")])
+    assert html == ('<div class="col-2"><select name="status" class="form-select" aria-label="status" data-autosubmit>'
+                    '<option value="">status</option><option value="a">A &amp; co</option>'
+                    '<option value="b" selected>B</option></select></div>')
+    assert '<option value="x">x</option>' in render('{% filter_select "line" "line" lines %}', lines=["x"])
+
+
+@rule("INS-4")
+def test_it_renders_a_report_head_period_form_and_chart_without_inline_script():
+    html = render('{% report_head _("Ageing") url _("Export to Excel") "x-export" %}'
+                  '{% period_form groups=groups by="office" presets=presets preset="this_month" %}'
+                  '{% period_day "start" "r-start" _("from") day %}{% endperiod_form %}'
+                  '{% chart "c" spec "Amounts" %}',
+                  groups=[("owner", "salesperson"), ("office", "office")], presets=[("this_month", "This month")],
+                  url="/export/?a=1&b=2", day=None, spec=bar_chart(["A", "B"], [("", [1, 2])], horizontal=True, height="9rem"))
+    assert '<h1 class="h4 me-auto mb-0">Ageing</h1>' in html
+    assert '<a class="btn btn-outline-secondary btn-sm" id="x-export" href="/export/?a=1&amp;b=2">Export to Excel</a>' in html
+    assert 'class="btn btn-sm btn-primary" href="?preset=this_month&amp;by=office" data-preset="this_month"' in html
+    assert '<input type="date" name="start" id="r-start" value="" class="form-control">' in html
+    assert 'value="office" id="by-office" checked data-autosubmit>' in html
+    assert ('<div id="c" class="kehu-chart bg-white border rounded mb-3" style="height:9rem" role="img" '
+            'aria-label="Amounts" data-chart-source="c-data"></div>') in html
+    data = json.loads(re.search(r'<script id="c-data" type="application/json">(.*?)</script>', html)[1])
+    assert data == {"labels": ["A", "B"], "series": [{"name": "", "data": [1.0, 2.0]}], "horizontal": True,
+                    "stacked": False, "legend": False, "colors": [], "pointer": None, "height": "9rem"}
+    assert "<script>" not in html and not re.search(r" on\w+=", html)
+
+
+@rule("PLT-1")
+def test_it_finds_no_inline_script_or_event_handler_in_any_template():
+    """Scripts live in static files fed by data-* attributes; JSON data blocks are fine."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = [f"{path.relative_to(root)}:{n}" for path in root.glob("*/templates/**/*.html")
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if re.search(r'<script>|<script (?![^>]*\bsrc=)[^>]*>[^<{]| on(click|change|submit|input|load)="', line)]
+    assert found == []
