@@ -55,25 +55,18 @@ def users(offices):
 @pytest.fixture
 def customer(users):
     """A customer owned by `owner` (Shanghai team 1)."""
-    from kehu.customers import services
-    from kehu.customers.models import Category
+    from kehu.customers.tests.builders import new_customer
 
-    return services.customer_create(
-        by=users["owner"],
-        data={"name": "上海恒丰商贸有限公司", "category": Category.WHOLESALER_1, "phone": "021-5555 0101",
-              "address": "上海市浦东新区张江路1号"},
-    )
+    return new_customer(by=users["owner"], name="上海恒丰商贸有限公司", category="wholesaler_1", phone="021-5555 0101",
+                    address="上海市浦东新区张江路1号")
 
 
 @pytest.fixture
 def outsider_customer(users):
     """A customer of another office (Hangzhou)."""
-    from kehu.customers import services
-    from kehu.customers.models import Category
+    from kehu.customers.tests.builders import new_customer
 
-    return services.customer_create(
-        by=users["outsider"], data={"name": "杭州西湖百货商店", "category": Category.KEY_RETAILER, "phone": "0571-8888 0202"}
-    )
+    return new_customer(by=users["outsider"], name="杭州西湖百货商店", category="key_retailer", phone="0571-8888 0202")
 
 
 @pytest.fixture
@@ -90,10 +83,10 @@ def thresholds(db):
 
 @pytest.fixture
 def product(db):
-    from kehu.sales.models import Product
+    """¥100.00 a bag: order quantities are hundreds of yuan."""
+    from kehu.sales.tests.builders import ProductFactory
 
-    return Product.objects.create(code="P001", name="洗衣粉 5kg", spec="5kg/袋", unit="袋", list_price=Decimal("100.00"),
-                                  line="日化")
+    return ProductFactory(code="P001", name="洗衣粉 5kg", spec="5kg/袋", unit="袋", list_price=Decimal("100.00"))
 
 
 @pytest.fixture
@@ -105,6 +98,29 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def in_english():
+    """Messages of the services compared as written in the source (Chinese is the default).
+    A module asks for it with pytestmark = pytest.mark.usefixtures("in_english")."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def english_client(client):
+    """The test client (and so client_for) asking for English pages and API answers."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def en(client_for, english_client):
+    """client_for(user) with the pages in English, so that messages compare exactly."""
+    return client_for
 
 
 @pytest.fixture(autouse=True)
