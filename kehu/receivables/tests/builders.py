@@ -75,3 +75,11 @@ def credited_return(*, order, **kwargs):
     """goods_return (sales builders) through receivables.services.return_record: after
     invoicing, its credit note settles the order's invoice, then the oldest (AR-1)."""
     return goods_return(order=order, record=services.return_record, **kwargs)
+
+
+def invoices_aged(*, customer, product, specs, by=None, invoiced_by=None) -> list[Invoice]:
+    """One invoice per (quantity, days ago) of `specs`, in that order: `quantity` × `product`
+    issued so many days ago (due after the customer's terms)."""
+    today = timezone.localdate()
+    return [invoiced_order(customer=customer, product=product, quantity=quantity, by=by, invoiced_by=invoiced_by,
+                           on=today - timedelta(days=days)) for quantity, days in specs]

@@ -14,7 +14,8 @@ from django.utils import timezone
 from conftest import rule
 from kehu.core.errors import ValidationFailed
 from kehu.receivables import services
-from kehu.receivables.models import Allocation, Invoice, Payment
+from kehu.receivables.models import Allocation, Payment
+from kehu.receivables.tests.builders import imported_invoice
 
 THREADS = 8
 
@@ -41,18 +42,11 @@ def at_once(work, arguments):
     return outcomes
 
 
-def one_invoice(users, customer, amount="1000"):
-    result = services.invoice_import(by=users["finance"], rows=[(2, {
-        "customer": customer.code, "number": "C-1", "amount": amount,
-        "issued_on": (timezone.localdate() - timedelta(days=40)).isoformat()})])
-    assert result.created == 1
-    return Invoice.objects.get(number="C-1")
-
-
 @rule("AR-1")
 @pytest.mark.django_db(transaction=True)
 def test_it_never_over_allocates_an_invoice_and_loses_no_payment(users, customer):
-    invoice = one_invoice(users, customer)
+    invoice = imported_invoice(by=users["finance"], customer=customer, number="C-1", amount="1000",
+                               issued_on=timezone.localdate() - timedelta(days=40))
     amounts = [Decimal("300.00")] * THREADS  # ¥2,400 against ¥1,000: the invoice settles, the rest waits on account
 
     outcomes = at_once(lambda amount: services.payment_post(by=users["finance"], customer=customer, amount=amount,
@@ -70,7 +64,8 @@ def test_it_never_over_allocates_an_invoice_and_loses_no_payment(users, customer
 @rule("AR-1")
 @pytest.mark.django_db(transaction=True)
 def test_it_refuses_the_allocations_that_no_longer_fit_and_keeps_receipt_numbers_gap_free(users, customer):
-    invoice = one_invoice(users, customer)
+    invoice = imported_invoice(by=users["finance"], customer=customer, number="C-1", amount="1000",
+                               issued_on=timezone.localdate() - timedelta(days=40))
     office = customer.office.code
 
     def pay_all_to_the_invoice(amount):
