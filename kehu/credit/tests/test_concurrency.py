@@ -9,16 +9,15 @@ from django.db import connection
 
 from conftest import rule
 from kehu.credit import services
-from kehu.credit.models import CreditAccount
-from kehu.sales import services as sales
 from kehu.sales.models import Order
+from kehu.sales.tests.builders import credit_limit, draft_order
 
 
 @rule("CRD-3")
 @pytest.mark.django_db(transaction=True)
 def test_it_never_exceeds_the_limit_when_orders_are_confirmed_at_the_same_moment(users, customer, product):
-    CreditAccount.objects.create(customer=customer, limit=Decimal("1000"))
-    orders = [sales.order_create(by=users["owner"], customer=customer, lines=[{"product": product, "quantity": 3}])
+    credit_limit(customer, "1000")
+    orders = [draft_order(customer=customer, product=product, quantity=3)
               for _ in range(6)]  # six orders of ¥300: only three fit under ¥1,000
     start = threading.Barrier(len(orders))
     outcomes = []

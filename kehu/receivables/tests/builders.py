@@ -22,12 +22,15 @@ def terms_of(customer) -> int:
 
 
 def invoiced_order(*, customer, product=None, quantity=None, lines=None, by=None, invoiced_by=None,
-                   on: date | None = None, due_on: date | None = None, ordered_on: date | None = None,
-                   limit=PLENTY) -> Invoice:
-    """The invoice of an order taken, confirmed, delivered and invoiced on `on` (today) — or on
-    the day that makes it fall due on `due_on` under the customer's terms. The order has
-    `lines`, or one line of `quantity` × `product`; it is dated `ordered_on` (the invoice's
-    day). `by` takes it (the customer's owner), `invoiced_by` invoices it (`by`)."""
+                   on: date | None = None, days_ago: int | None = None, due_on: date | None = None,
+                   ordered_on: date | None = None, limit=PLENTY) -> Invoice:
+    """The invoice of an order taken, confirmed, delivered and invoiced on `on` (today; or
+    `days_ago` days ago) — or on the day that makes it fall due on `due_on` under the
+    customer's terms. The order has `lines`, or one line of `quantity` × `product`; it is
+    dated `ordered_on` (the invoice's day). `by` takes it (the customer's owner), `invoiced_by`
+    invoices it (`by`). The customer is first given `limit` (None: the limit stays as it is)."""
+    if days_ago is not None:
+        on = timezone.localdate() - timedelta(days=days_ago)
     if due_on is not None:
         on = due_on - timedelta(days=terms_of(customer))
     on = on or timezone.localdate()
