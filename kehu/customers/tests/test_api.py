@@ -1,23 +1,17 @@
 """REST API for customers and key people (kehu/customers/api.py): same scopes, same rules."""
 
 import pytest
-from django.utils import translation
 from rest_framework.authtoken.models import Token
 
 from conftest import PASSWORD, rule
 from kehu.customers import services
 from kehu.customers.models import Customer, CustomerEvent, KeyPerson
+from kehu.customers.tests.builders import new_customer, new_key_person
+
+pytestmark = pytest.mark.usefixtures("in_english", "english_client")
 
 URL = "/api/v1/customers/"
 PEOPLE = "/api/v1/key-people/"
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Messages are asserted in English: the API answers in the language the client asks for."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
 
 
 def snapshot():
@@ -304,9 +298,8 @@ def test_it_refuses_a_token_for_a_wrong_password(users, client):
 
 @pytest.fixture
 def people(users, customer, outsider_customer):
-    mine = services.key_person_add(by=users["owner"], customer=customer, data={"role": "buyer", "name": "赵敏"})
-    theirs = services.key_person_add(by=users["outsider"], customer=outsider_customer,
-                                     data={"role": "in_charge", "name": "钱多"})
+    mine = new_key_person(by=users["owner"], customer=customer, role="buyer", name="赵敏")
+    theirs = new_key_person(by=users["outsider"], customer=outsider_customer, role="in_charge", name="钱多")
     return mine, theirs
 
 
@@ -375,7 +368,7 @@ def test_it_updates_a_key_person_with_the_version(users, customer, people, clien
     response = api.patch(f"{PEOPLE}{mine.pk}/", {"title": "采购经理", "version": 1}, content_type="application/json")
     assert response.status_code == 200
     assert (response.json()["title"], response.json()["version"]) == ("采购经理", 2)
-    other = services.customer_create(by=users["owner"], data={"name": "浦东第二家", "category": "agent"})
+    other = new_customer(by=users["owner"], name="浦东第二家", category="agent")
     response = api.patch(f"{PEOPLE}{mine.pk}/", {"customer": other.pk, "version": 2},
                          content_type="application/json")
     assert response.status_code == 400

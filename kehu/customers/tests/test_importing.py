@@ -7,13 +7,15 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
 from conftest import rule
 from kehu.core.errors import PermissionDeniedError, ValidationFailed
 from kehu.core.excel import read_table, safe_cell, write_xlsx
-from kehu.customers import importing, services
+from kehu.customers import importing
 from kehu.customers.models import Customer, CustomerEvent
+from kehu.customers.tests.builders import new_customer
+
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 @pytest.fixture(autouse=True)
@@ -21,12 +23,6 @@ def import_dir(tmp_path, monkeypatch):
     """Previews are kept server-side between the upload and the commit: in a throwaway folder."""
     monkeypatch.setattr(importing, "IMPORT_DIR", tmp_path / "imports")
     return tmp_path / "imports"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def xlsx(rows, name="customers.xlsx"):
@@ -300,7 +296,7 @@ def test_it_imports_nothing_when_any_row_is_bad_if_asked(users, customer):
     assert exc.value.message == "1 rows have errors; as you chose, nothing was imported."
     assert snapshot() == before
     # the code sequence was not touched either
-    assert services.customer_create(by=users["owner"], data={"name": "下一家", "category": "agent"}).code == "KH000002"
+    assert new_customer(by=users["owner"], name="下一家", category="agent").code == "KH000002"
 
 
 @rule("CUS-1")
@@ -359,7 +355,7 @@ def test_it_merges_into_the_existing_card_filling_only_blanks_when_asked(users, 
 @rule("CUS-8")
 def test_it_validates_again_at_commit_time(users):
     report = preview(users["owner"], csv_file([["name", "category"], ["甲商行", "agent"], ["乙商行", "agent"]]))
-    services.customer_create(by=users["teammate"], data={"name": "甲商行", "category": "agent"})
+    new_customer(by=users["teammate"], name="甲商行", category="agent")
     result = importing.import_commit(by=users["owner"], token=report.token, mode="valid_only", on_duplicate="skip")
     assert result == {"created": 1, "merged": 0, "skipped": 1, "errors": 0}
 
