@@ -4,6 +4,7 @@
                       └─ Hangzhou office            (outsider salesperson, other director)
 """
 
+import threading
 from decimal import Decimal
 
 import pytest
@@ -12,11 +13,53 @@ from kehu.accounts.models import Office, User
 from kehu.core.roles import Role
 
 PASSWORD = "kehu-test-pass-2026"
+# The keys of `users`, and who of them sees the customers of Shanghai team 1 (`customer`) and
+# of Hangzhou (`outsider_customer`) (CUS-5).
+ROLES = ["owner", "teammate", "outsider", "director", "other_director", "manager", "vp", "gm", "service",
+         "finance", "admin"]
+SEES_SHANGHAI = {"owner", "director", "manager", "vp", "gm", "service", "finance", "admin"}
+SEES_HANGZHOU = {"outsider", "other_director", "manager", "vp", "gm", "service", "finance", "admin"}
 
 
 def rule(rule_id: str):
     """Mark a test with the DOMAIN.md rule it checks: @rule("CUS-5")."""
     return pytest.mark.rule(rule_id)
+
+
+def expected_status(role, sees, *, allowed=True, ok=200, money=False) -> int:
+    """What a scoped page or endpoint answers `role`: outside the scope (`sees`) 404; in it, a
+    role the rule does not allow 403, else `ok`. With `money`, after-sales service staff are
+    refused (403) first: receivables are not their function."""
+    if money and role == "service":
+        return 403
+    if role not in sees:
+        return 404
+    return ok if allowed else 403
+
+
+def at_once(work, arguments, *, refused=(Exception,)) -> list:
+    """Run work(argument) in a thread each (each with its own database connection), all
+    released at the same moment: what each returned, or the `refused` exception it raised."""
+    from django.db import connection
+
+    start = threading.Barrier(len(arguments))
+    outcomes = []
+
+    def run(argument):
+        try:
+            start.wait()
+            outcomes.append(work(argument))
+        except refused as exc:
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in arguments]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import rule
+from conftest import ROLES, SEES_HANGZHOU, SEES_SHANGHAI, rule
+from conftest import expected_status as expected
 from kehu.credit import services
 from kehu.credit.models import CreditAccount, CreditApproval, CreditRequest
 from kehu.receivables.tests.builders import invoiced_order
@@ -15,10 +16,6 @@ from kehu.sales.tests.builders import confirmed_order, credit_limit, draft_order
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english", "english_client")]
 
 REQUESTS = "/api/v1/credit-requests/"
-ROLES = ["owner", "teammate", "outsider", "director", "other_director", "manager", "vp", "gm", "service",
-         "finance", "admin"]
-SEES_SHANGHAI = {"owner", "director", "manager", "vp", "gm", "service", "finance", "admin"}
-SEES_HANGZHOU = {"outsider", "other_director", "manager", "vp", "gm", "service", "finance", "admin"}
 TAKES_ORDERS = set(ROLES) - {"service", "finance"}
 
 
@@ -294,13 +291,6 @@ def test_it_shows_the_customers_limit_and_exposure(users, client_for, customer, 
 
 
 # --- the permission matrix -------------------------------------------------------------------------------
-
-def expected(role, sees, *, allowed=True, ok=200):
-    """Outside the scope → 404; in scope, a role the rule does not allow → 403."""
-    if role not in sees:
-        return 404
-    return ok if allowed else 403
-
 
 @rule("PLT-2")
 @pytest.mark.parametrize("role", ROLES)

@@ -9,14 +9,7 @@ from conftest import rule
 from kehu.customers import services
 from kehu.customers.tests.builders import new_key_person
 from kehu.receivables.tests.builders import invoiced_order, new_payment, new_promise
-from kehu.sales.tests.builders import (
-    advance,
-    confirmed_order,
-    credit_limit,
-    delivered_order,
-    draft_order,
-    goods_return,
-)
+from kehu.sales.tests.builders import advance, confirmed_order, delivered_order, draft_order, goods_return
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +41,7 @@ def _cards(users, customer, product):
     from kehu.receivables.selectors import month_bounds
 
     today, long_ago = timezone.localdate(), timezone.localdate() - timedelta(days=90)
-    credit_limit(customer, "1000000")
-    confirmed_order(customer=customer, product=product, quantity=10, limit=None)
+    confirmed_order(customer=customer, product=product, quantity=10, limit="1000000")
     goods_return(order=delivered_order(customer=customer, product=product, quantity=5, limit=None),
                  quantities=[(0, 1)])
     draft_order(customer=customer, product=product, quantity=3)

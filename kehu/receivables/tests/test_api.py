@@ -3,11 +3,12 @@ their allocations, promises, collection plans, ageing and collection rate — sa
 rules, same messages as the pages."""
 
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.utils import timezone
 
-from conftest import rule
+from conftest import ROLES, SEES_HANGZHOU, SEES_SHANGHAI, expected_status, rule
 from kehu.receivables import services
 from kehu.receivables.models import (
     Allocation,
@@ -34,10 +35,6 @@ PROMISES = f"{API}promises/"
 PLANS = f"{API}collection-plans/"
 AGEING = f"{API}ageing/"
 RATE = f"{API}collection-rate/"
-ROLES = ["owner", "teammate", "outsider", "director", "other_director", "manager", "vp", "gm", "service",
-         "finance", "admin"]
-SEES_SHANGHAI = {"owner", "director", "manager", "vp", "gm", "service", "finance", "admin"}
-SEES_HANGZHOU = {"outsider", "other_director", "manager", "vp", "gm", "service", "finance", "admin"}
 COLLECTS = {"owner", "teammate", "outsider", "director", "other_director", "manager", "finance", "admin"}
 KEEPS_LEDGER = {"finance", "admin"}
 
@@ -633,14 +630,8 @@ def test_it_measures_the_collection_rate_of_a_period(users, client_for, customer
 
 # --- the permission matrix -------------------------------------------------------------------------------
 
-def expected(role, sees, *, allowed=True, ok=200):
-    """After-sales service does not work with money → 403 everywhere; outside the scope → 404;
-    in scope, a role the rule does not allow → 403."""
-    if role == "service":
-        return 403
-    if role not in sees:
-        return 404
-    return ok if allowed else 403
+# Service staff are refused (403) everything about money, whatever the scope.
+expected = partial(expected_status, money=True)
 
 
 @rule("PLT-2")

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import rule
+from conftest import ROLES, rule
 from kehu.receivables import services
 from kehu.receivables.models import Allocation, CollectionPlan, Instalment, Invoice, Payment
 from kehu.receivables.receipt import amount_in_words
@@ -26,8 +26,6 @@ from kehu.sales.tests.builders import delivered_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 TODAY = timezone.localdate()
-ROLES = ["owner", "teammate", "outsider", "director", "other_director", "manager", "vp", "gm", "service",
-         "finance", "admin"]
 # Who sees the Shanghai customer (owned by `owner`); service staff see it but not its money.
 SEES_SHANGHAI = {"owner", "director", "manager", "vp", "gm", "finance", "admin"}
 COLLECTORS = {"owner", "teammate", "outsider", "director", "other_director", "manager", "finance", "admin"}

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import rule
+from conftest import ROLES, SEES_HANGZHOU, SEES_SHANGHAI, rule
+from conftest import expected_status as expected
 from kehu.sales import services
 from kehu.sales.models import CreditNote, Order, OrderLine, Product, Return
 from kehu.sales.tests.builders import (
@@ -22,10 +23,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english", "engl
 PRODUCTS = "/api/v1/products/"
 ORDERS = "/api/v1/orders/"
 RETURNS = "/api/v1/returns/"
-ROLES = ["owner", "teammate", "outsider", "director", "other_director", "manager", "vp", "gm", "service",
-         "finance", "admin"]
-SEES_SHANGHAI = {"owner", "director", "manager", "vp", "gm", "service", "finance", "admin"}
-SEES_HANGZHOU = {"outsider", "other_director", "manager", "vp", "gm", "service", "finance", "admin"}
 
 
 @pytest.fixture
@@ -437,13 +434,6 @@ def test_it_lists_products_in_a_fixed_number_of_queries(users, client_for, djang
 
 
 # --- the permission matrix -------------------------------------------------------------------------------
-
-def expected(role, sees, *, allowed=True, ok=200):
-    """Outside the scope → 404; in scope, a role the rule does not allow → 403."""
-    if role not in sees:
-        return 404
-    return ok if allowed else 403
-
 
 @rule("PLT-2")
 @pytest.mark.parametrize("role", ROLES)
