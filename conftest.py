@@ -37,6 +37,13 @@ def expected_status(role, sees, *, allowed=True, ok=200, money=False) -> int:
     return ok if allowed else 403
 
 
+def api_list(api, url, params=None, *, field="id") -> list:
+    """`field` of each row on the first page of a list endpoint, which must answer 200."""
+    response = api.get(url, params or {})
+    assert response.status_code == 200, response.content
+    return [row[field] for row in response.json()["results"]]
+
+
 def at_once(work, arguments, *, refused=(Exception,)) -> list:
     """Run work(argument) in a thread each (each with its own database connection), all
     released at the same moment: what each returned, or the `refused` exception it raised."""

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import ROLES, SEES_HANGZHOU, SEES_SHANGHAI, rule
+from conftest import ROLES, SEES_HANGZHOU, SEES_SHANGHAI, api_list, rule
 from conftest import expected_status as expected
 from kehu.credit import services
 from kehu.credit.models import CreditAccount, CreditApproval, CreditRequest
@@ -249,9 +249,7 @@ def test_it_lists_requests_in_scope_with_filters_in_a_fixed_number_of_queries(
     gm = client_for(users["gm"])
 
     def ids(params=None, api=gm):
-        response = api.get(REQUESTS, params or {})
-        assert response.status_code == 200, response.content
-        return [row["id"] for row in response.json()["results"]]
+        return api_list(api, REQUESTS, params)
 
     assert ids() == [override.pk, theirs.pk, mine.pk]  # newest first
     assert ids({"kind": "override"}) == [override.pk]

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import ROLES, SEES_HANGZHOU, SEES_SHANGHAI, rule
+from conftest import ROLES, SEES_HANGZHOU, SEES_SHANGHAI, api_list, rule
 from conftest import expected_status as expected
 from kehu.sales import services
 from kehu.sales.models import CreditNote, Order, OrderLine, Product, Return
@@ -61,9 +61,7 @@ def test_it_lists_products_to_every_role_with_filters(users, client_for, product
         "updated_at": body["results"][0]["updated_at"]}
 
     def codes(params):
-        response = api.get(PRODUCTS, params)
-        assert response.status_code == 200, response.content
-        return [row["code"] for row in response.json()["results"]]
+        return api_list(api, PRODUCTS, params, field="code")
 
     assert codes({"line": "日化"}) == ["P001", "P002"]
     assert codes({"active": "false"}) == ["Y001"]
@@ -210,9 +208,7 @@ def test_it_lists_orders_in_scope_with_filters(users, offices, client_for, custo
     gm = client_for(users["gm"])
 
     def numbers(params=None, api=gm):
-        response = api.get(ORDERS, params or {})
-        assert response.status_code == 200, response.content
-        return [row["number"] for row in response.json()["results"]]
+        return api_list(api, ORDERS, params, field="number")
 
     assert numbers() == [third.number, first.number, second.number]  # newest first
     assert numbers({"status": "confirmed"}) == [third.number]
