@@ -35,10 +35,21 @@ def sheet_of(content: bytes):
     ("\rcmd", "'\rcmd"),
     ("\x00x", "'\x00x"),
     ("上海=恒丰", "上海=恒丰"),
+    ("1+1", "1+1"),
     ("", ""),
 ])
 def test_it_neutralises_text_that_a_spreadsheet_would_run(text, written):
     assert safe_cell(text) == written
+
+
+@rule("INS-2")
+def test_it_writes_formula_like_text_as_quoted_text():
+    values = ["=1+1", "+86 138", "-2", "@SUM(A1)", "\tx", "=HYPERLINK(\"http://x\")", "1+1"]
+    sheet = sheet_of(write_xlsx(values, [values]))
+    assert [c.value for c in sheet[1]] == values  # the headers are the export's own
+    assert [c.value for c in sheet[2]] == ["'=1+1", "'+86 138", "'-2", "'@SUM(A1)", "'\tx", "'=HYPERLINK(\"http://x\")",
+                                           "1+1"]
+    assert {c.data_type for c in sheet[2]} == {"s"}
 
 
 @rule("INS-2")
@@ -112,8 +123,12 @@ def test_it_reads_a_csv_saved_by_chinese_excel_in_gb18030():
     ("customers.txt", b"code\nKH1\n", "Please upload an .xlsx or .csv file."),
     ("customers", b"code\nKH1\n", "Please upload an .xlsx or .csv file."),
     ("customers.csv", b"", "The file is empty."),
+    ("customers.xls", b"\xd0\xcf\x11\xe0 old excel", "Please upload an .xlsx or .csv file."),
+    ("customers.pdf", b"%PDF-1.4", "Please upload an .xlsx or .csv file."),
     ("customers.csv", b"\xff\xfe\xff", "The CSV file is neither UTF-8 nor GB18030 encoded."),
+    ("customers.csv", "名称\n甲".encode("utf-16"), "The CSV file is neither UTF-8 nor GB18030 encoded."),
     ("customers.xlsx", b"not a zip at all", "The spreadsheet cannot be read: "),
+    ("customers.xlsx", b"PK\x03\x04 not really a zip", "The spreadsheet cannot be read: "),
 ])
 def test_it_refuses_a_file_it_cannot_read(name, content, message):
     with pytest.raises(ValidationFailed) as refused:
@@ -128,6 +143,7 @@ def test_it_refuses_a_file_over_the_size_limit_saying_both_sizes_in_megabytes(se
     with pytest.raises(ValidationFailed) as refused:
         read_table(just_over)
     assert refused.value.message == "The file is too large (3 MB); the limit is 2 MB."
+    assert just_over.file.tell() == 0  # refused before reading it
     at_the_limit = upload("ok.csv", (b"c" * 1023 + b"\n") * 2048)  # 2 MB exactly
     headers, rows = read_table(at_the_limit)
     assert (headers, len(rows), rows[-1][0]) == (["c" * 1023], 2047, 2048)

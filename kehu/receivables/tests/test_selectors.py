@@ -13,13 +13,8 @@ from django.utils import timezone
 from conftest import ROLES, rule
 from kehu.receivables import selectors, services
 from kehu.receivables.models import Invoice
-from kehu.receivables.tests.builders import (
-    credited_return,
-    imported_invoice,
-    invoiced_order,
-    new_payment,
-    new_promise,
-)
+from kehu.receivables.tests import builders
+from kehu.receivables.tests.builders import credited_return, imported_invoice, invoiced_order, new_payment
 from kehu.sales.tests.builders import confirmed_order, draft_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english", "old_invoices_allowed")]
@@ -325,9 +320,9 @@ def test_it_gives_a_customer_with_only_credit_a_negative_position(users, custome
 @rule("AR-2")
 @rule("CRD-4")
 def test_it_counts_the_broken_promises_of_each_customer(users, customer, outsider_customer, book):
-    new_promise(customer=customer, by=users["owner"], promised_on=TODAY, amount="5000")
-    new_promise(customer=customer, by=users["owner"], promised_on=TODAY + timedelta(days=5), amount="100")
-    new_promise(customer=outsider_customer, by=users["outsider"], promised_on=TODAY, amount="100")
+    builders.new_promise(customer=customer, by=users["owner"], promised_on=TODAY, amount="5000")
+    builders.new_promise(customer=customer, by=users["owner"], promised_on=TODAY + timedelta(days=5), amount="100")
+    builders.new_promise(customer=outsider_customer, by=users["outsider"], promised_on=TODAY, amount="100")
     assert selectors.broken_promises([customer.pk, outsider_customer.pk]) == {}
     services.collection_day(today=TODAY + timedelta(days=1))  # nothing was paid on the day
     assert selectors.broken_promises([customer.pk, outsider_customer.pk]) == {customer.pk: 1,
