@@ -4,6 +4,7 @@
                       └─ Hangzhou office            (outsider salesperson, other director)
 """
 
+import threading
 from decimal import Decimal
 
 import pytest
@@ -12,11 +13,60 @@ from kehu.accounts.models import Office, User
 from kehu.core.roles import Role
 
 PASSWORD = "kehu-test-pass-2026"
+# The keys of `users`, and who of them sees the customers of Shanghai team 1 (`customer`) and
+# of Hangzhou (`outsider_customer`) (CUS-5).
+ROLES = ["owner", "teammate", "outsider", "director", "other_director", "manager", "vp", "gm", "service",
+         "finance", "admin"]
+SEES_SHANGHAI = {"owner", "director", "manager", "vp", "gm", "service", "finance", "admin"}
+SEES_HANGZHOU = {"outsider", "other_director", "manager", "vp", "gm", "service", "finance", "admin"}
 
 
 def rule(rule_id: str):
     """Mark a test with the DOMAIN.md rule it checks: @rule("CUS-5")."""
     return pytest.mark.rule(rule_id)
+
+
+def expected_status(role, sees, *, allowed=True, ok=200, money=False) -> int:
+    """What a scoped page or endpoint answers `role`: outside the scope (`sees`) 404; in it, a
+    role the rule does not allow 403, else `ok`. With `money`, after-sales service staff are
+    refused (403) first: receivables are not their function."""
+    if money and role == "service":
+        return 403
+    if role not in sees:
+        return 404
+    return ok if allowed else 403
+
+
+def api_list(api, url, params=None, *, field="id") -> list:
+    """`field` of each row on the first page of a list endpoint, which must answer 200."""
+    response = api.get(url, params or {})
+    assert response.status_code == 200, response.content
+    return [row[field] for row in response.json()["results"]]
+
+
+def at_once(work, arguments, *, refused=(Exception,)) -> list:
+    """Run work(argument) in a thread each (each with its own database connection), all
+    released at the same moment: what each returned, or the `refused` exception it raised."""
+    from django.db import connection
+
+    start = threading.Barrier(len(arguments))
+    outcomes = []
+
+    def run(argument):
+        try:
+            start.wait()
+            outcomes.append(work(argument))
+        except refused as exc:
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in arguments]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
 
 
 @pytest.fixture
@@ -55,25 +105,18 @@ def users(offices):
 @pytest.fixture
 def customer(users):
     """A customer owned by `owner` (Shanghai team 1)."""
-    from kehu.customers import services
-    from kehu.customers.models import Category
+    from kehu.customers.tests.builders import new_customer
 
-    return services.customer_create(
-        by=users["owner"],
-        data={"name": "上海恒丰商贸有限公司", "category": Category.WHOLESALER_1, "phone": "021-5555 0101",
-              "address": "上海市浦东新区张江路1号"},
-    )
+    return new_customer(by=users["owner"], name="上海恒丰商贸有限公司", category="wholesaler_1", phone="021-5555 0101",
+                    address="上海市浦东新区张江路1号")
 
 
 @pytest.fixture
 def outsider_customer(users):
     """A customer of another office (Hangzhou)."""
-    from kehu.customers import services
-    from kehu.customers.models import Category
+    from kehu.customers.tests.builders import new_customer
 
-    return services.customer_create(
-        by=users["outsider"], data={"name": "杭州西湖百货商店", "category": Category.KEY_RETAILER, "phone": "0571-8888 0202"}
-    )
+    return new_customer(by=users["outsider"], name="杭州西湖百货商店", category="key_retailer", phone="0571-8888 0202")
 
 
 @pytest.fixture
@@ -90,10 +133,10 @@ def thresholds(db):
 
 @pytest.fixture
 def product(db):
-    from kehu.sales.models import Product
+    """¥100.00 a bag: order quantities are hundreds of yuan."""
+    from kehu.sales.tests.builders import ProductFactory
 
-    return Product.objects.create(code="P001", name="洗衣粉 5kg", spec="5kg/袋", unit="袋", list_price=Decimal("100.00"),
-                                  line="日化")
+    return ProductFactory(code="P001", name="洗衣粉 5kg", spec="5kg/袋", unit="袋", list_price=Decimal("100.00"))
 
 
 @pytest.fixture
@@ -105,6 +148,29 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def in_english():
+    """Messages of the services compared as written in the source (Chinese is the default).
+    A module asks for it with pytestmark = pytest.mark.usefixtures("in_english")."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def english_client(client):
+    """The test client (and so client_for) asking for English pages and API answers."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def en(client_for, english_client):
+    """client_for(user) with the pages in English, so that messages compare exactly."""
+    return client_for
 
 
 @pytest.fixture(autouse=True)

@@ -1,17 +1,179 @@
-"""core.excel: the declarative export every list and report uses (INS-2)."""
+"""core/excel.py called directly (INS-2): cells a spreadsheet would run as formulas are
+neutralised on export; declarative columns (Column, export_response) read attribute paths,
+keys, methods and callables; .xlsx and .csv uploads are read into a header row and numbered
+rows, with the refusals every import shares."""
 
+import datetime
 import io
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
 import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from conftest import rule
-from kehu.core.excel import Column, export_response, field_column
+from kehu.core.errors import ValidationFailed
+from kehu.core.excel import (
+    XLSX_CONTENT_TYPE,
+    Column,
+    export_response,
+    field_column,
+    read_table,
+    safe_cell,
+    write_xlsx,
+    xlsx_response,
+)
+
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
-def sheet_of(response) -> list[tuple]:
+def upload(name: str, content: bytes):
+    return SimpleUploadedFile(name, content)
+
+
+def sheet_of(content: bytes):
+    return openpyxl.load_workbook(io.BytesIO(content)).active
+
+
+@rule("INS-2")
+@pytest.mark.parametrize(("text", "written"), [
+    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+    ("+86 21 5555", "'+86 21 5555"),
+    ("-5", "'-5"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tcmd", "'\tcmd"),
+    ("\rcmd", "'\rcmd"),
+    ("\x00x", "'\x00x"),
+    ("上海=恒丰", "上海=恒丰"),
+    ("1+1", "1+1"),
+    ("", ""),
+])
+def test_it_neutralises_text_that_a_spreadsheet_would_run(text, written):
+    assert safe_cell(text) == written
+
+
+@rule("INS-2")
+def test_it_writes_formula_like_text_as_quoted_text():
+    values = ["=1+1", "+86 138", "-2", "@SUM(A1)", "\tx", "=HYPERLINK(\"http://x\")", "1+1"]
+    sheet = sheet_of(write_xlsx(values, [values]))
+    assert [c.value for c in sheet[1]] == values  # the headers are the export's own
+    assert [c.value for c in sheet[2]] == ["'=1+1", "'+86 138", "'-2", "'@SUM(A1)", "'\tx", "'=HYPERLINK(\"http://x\")",
+                                           "1+1"]
+    assert {c.data_type for c in sheet[2]} == {"s"}
+
+
+@rule("INS-2")
+def test_it_leaves_numbers_dates_and_empty_cells_as_they_are():
+    day = datetime.date(2024, 3, 5)
+    assert (safe_cell(-5), safe_cell(Decimal("-1.50")), safe_cell(day), safe_cell(None)) == (
+        -5, Decimal("-1.50"), day, None)
+
+
+@rule("INS-2")
+def test_it_exports_each_kind_of_value_in_its_format_with_a_frozen_header():
+    content = write_xlsx(["名称", "金额", "日期", "时间", "启用", "数量", "备注"], [
+        ["=1+1", Decimal("1234.50"), datetime.date(2024, 3, 5), datetime.datetime(2024, 3, 5, 8, 30), True, 3, None],
+        ["-5", Decimal("0"), None, None, False, 2.5, "@x"],
+    ], sheet_name="很长的工作表名称" * 5)
+    sheet = sheet_of(content)
+    assert sheet.title == ("很长的工作表名称" * 5)[:31]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
+    assert [c.value for c in sheet[1]] == ["名称", "金额", "日期", "时间", "启用", "数量", "备注"]
+    assert [c.value for c in sheet[2]] == ["'=1+1", 1234.5, datetime.datetime(2024, 3, 5),
+                                           datetime.datetime(2024, 3, 5, 8, 30), "Yes", 3, None]
+    assert [c.number_format for c in sheet[2]][:4] == ["General", "#,##0.00", "yyyy-mm-dd", "yyyy-mm-dd hh:mm"]
+    assert [c.value for c in sheet[3]] == ["'-5", 0, None, None, "No", 2.5, "'@x"]
+    assert sheet.max_row == 3
+
+
+@rule("INS-2")
+def test_it_exports_an_empty_list_as_its_header_alone():
+    sheet = sheet_of(write_xlsx(["code"], []))
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [["code"]]
+
+
+@rule("INS-2")
+def test_it_sends_an_export_as_a_dated_download():
+    response = xlsx_response(b"xlsx-bytes", "orders")
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE and response.content == b"xlsx-bytes"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="orders-') and disposition.endswith('.xlsx"')
+    assert len(disposition) == len('attachment; filename="orders-YYYYmmdd-HHMM.xlsx"')
+
+
+@rule("INS-2")
+def test_it_reads_an_xlsx_with_trimmed_headers_and_spreadsheet_line_numbers():
+    content = write_xlsx([" 客户编码 ", "金额", "日期"], [
+        ["KH000001", Decimal("12.50"), datetime.date(2024, 3, 5)],
+        [None, None, None],  # an empty row is dropped, its line number is not reused
+        ["KH000002", 3, None],
+    ])
+    headers, rows = read_table(upload("发票.XLSX", content))
+    assert headers == ["客户编码", "金额", "日期"]
+    assert rows == [(2, ["KH000001", 12.5, datetime.date(2024, 3, 5)]), (4, ["KH000002", 3.0, ""])]
+
+
+@rule("INS-2")
+def test_it_reads_a_utf8_csv_with_or_without_bom_and_pads_short_rows():
+    text = "code,name,phone\nKH1,甲商行\n,,\n  ,\nKH2,乙百货,021-1\n"
+    for content in (text.encode("utf-8"), text.encode("utf-8-sig")):
+        headers, rows = read_table(upload("customers.csv", content))
+        assert headers == ["code", "name", "phone"]
+        assert rows == [(2, ["KH1", "甲商行", None]), (5, ["KH2", "乙百货", "021-1"])]
+
+
+@rule("INS-2")
+def test_it_reads_a_csv_saved_by_chinese_excel_in_gb18030():
+    headers, rows = read_table(upload("客户.csv", "编码,名称\nKH1,上海恒丰商贸\n".encode("gb18030")))
+    assert (headers, rows) == (["编码", "名称"], [(2, ["KH1", "上海恒丰商贸"])])
+
+
+@rule("INS-2")
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("customers.txt", b"code\nKH1\n", "Please upload an .xlsx or .csv file."),
+    ("customers", b"code\nKH1\n", "Please upload an .xlsx or .csv file."),
+    ("customers.csv", b"", "The file is empty."),
+    ("customers.xls", b"\xd0\xcf\x11\xe0 old excel", "Please upload an .xlsx or .csv file."),
+    ("customers.pdf", b"%PDF-1.4", "Please upload an .xlsx or .csv file."),
+    ("customers.csv", b"\xff\xfe\xff", "The CSV file is neither UTF-8 nor GB18030 encoded."),
+    ("customers.csv", "名称\n甲".encode("utf-16"), "The CSV file is neither UTF-8 nor GB18030 encoded."),
+    ("customers.xlsx", b"not a zip at all", "The spreadsheet cannot be read: "),
+    ("customers.xlsx", b"PK\x03\x04 not really a zip", "The spreadsheet cannot be read: "),
+])
+def test_it_refuses_a_file_it_cannot_read(name, content, message):
+    with pytest.raises(ValidationFailed) as refused:
+        read_table(upload(name, content))
+    assert str(refused.value.message).startswith(message)
+
+
+@rule("INS-2")
+def test_it_refuses_a_file_over_the_size_limit_saying_both_sizes_in_megabytes(settings):
+    settings.KEHU_IMPORT_MAX_BYTES = 2 * 1_048_576
+    just_over = upload("big.csv", b"x" * (2 * 1_048_576 + 1))
+    with pytest.raises(ValidationFailed) as refused:
+        read_table(just_over)
+    assert refused.value.message == "The file is too large (3 MB); the limit is 2 MB."
+    assert just_over.file.tell() == 0  # refused before reading it
+    at_the_limit = upload("ok.csv", (b"c" * 1023 + b"\n") * 2048)  # 2 MB exactly
+    headers, rows = read_table(at_the_limit)
+    assert (headers, len(rows), rows[-1][0]) == (["c" * 1023], 2047, 2048)
+
+
+@rule("INS-2")
+def test_it_refuses_more_rows_than_one_import_takes(settings):
+    settings.KEHU_IMPORT_MAX_ROWS = 3
+    assert len(read_table(upload("ok.csv", b"code\n1\n2\n\n3\n"))[1]) == 3
+    with pytest.raises(ValidationFailed) as refused:
+        read_table(upload("big.csv", b"code\n1\n2\n3\n4\n"))
+    assert refused.value.message == "The file has 4 rows; at most 3 can be imported at once."
+
+
+# --- declarative export columns --------------------------------------------------------------------
+
+def rows_of(response) -> list[tuple]:
     return list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
 
 
@@ -37,9 +199,11 @@ def test_it_exports_a_queryset_with_headers_in_the_users_language_and_guards_for
     Product.objects.create(code="=HYPERLINK(1)", name="-1+1", unit="袋", list_price=Decimal("2.50"), line="日化")
     columns = [field_column(Product, "code"), Column("price", "list_price"), Column("on", lambda p: date(2025, 1, 2)),
                field_column(Product, "active", value=lambda p: p.active)]
-    response = export_response(Product.objects.order_by("code"), columns, sheet_name="Products", filename="products")
+    with translation.override("zh-hans"):  # the module's tests run in English; the users' default is Chinese
+        response = export_response(Product.objects.order_by("code"), columns, sheet_name="Products",
+                                   filename="products")
     assert response["Content-Disposition"].startswith('attachment; filename="products-')
-    rows = sheet_of(response)
+    rows = rows_of(response)
     assert rows[0] == ("产品编码", "price", "on", "在售")
     # Text a spreadsheet would run as a formula is written with a leading quote.
     assert [r[:2] for r in rows[1:]] == [("'=HYPERLINK(1)", 2.5), ("P001", 100)]
@@ -49,4 +213,4 @@ def test_it_exports_a_queryset_with_headers_in_the_users_language_and_guards_for
 @rule("INS-2")
 def test_it_exports_any_iterable_of_rows():
     response = export_response([{"n": 1}, {"n": 2}], [Column("n", "n")], sheet_name="x" * 40, filename="numbers")
-    assert sheet_of(response) == [("n",), (1,), (2,)]
+    assert rows_of(response) == [("n",), (1,), (2,)]

@@ -1,35 +1,22 @@
 """REST API for credit (kehu/credit/api.py): requests and the approval chain (CRD-2), the
 customer's limit and exposure and the credit check on confirming an order (CRD-3)."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
 
-from conftest import rule
+from conftest import ROLES, SEES_HANGZHOU, SEES_SHANGHAI, api_list, rule
+from conftest import expected_status as expected
 from kehu.credit import services
 from kehu.credit.models import CreditAccount, CreditApproval, CreditRequest
-from kehu.receivables import services as receivables
-from kehu.sales import services as sales
+from kehu.receivables.tests.builders import invoiced_order
 from kehu.sales.models import Order
+from kehu.sales.tests.builders import confirmed_order, credit_limit, draft_order
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english", "english_client")]
 
 REQUESTS = "/api/v1/credit-requests/"
-ROLES = ["owner", "teammate", "outsider", "director", "other_director", "manager", "vp", "gm", "service",
-         "finance", "admin"]
-SEES_SHANGHAI = {"owner", "director", "manager", "vp", "gm", "service", "finance", "admin"}
-SEES_HANGZHOU = {"outsider", "other_director", "manager", "vp", "gm", "service", "finance", "admin"}
 TAKES_ORDERS = set(ROLES) - {"service", "finance"}
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Messages are asserted in English: the API answers in the language the client asks for."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
 
 
 def post(api, url, data):
@@ -42,15 +29,6 @@ def confirm_url(order):
 
 def credit_url(customer):
     return f"/api/v1/customers/{customer.pk}/credit/"
-
-
-def draft(users, customer, product, quantity, *, by="owner"):
-    return sales.order_create(by=users[by], customer=customer, lines=[{"product": product, "quantity": quantity}])
-
-
-def confirmed(users, customer, product, quantity, *, by="owner"):
-    order = draft(users, customer, product, quantity, by=by)
-    return services.order_confirm(by=users[by], order=order, version=order.version)
 
 
 def order_state():
@@ -66,8 +44,8 @@ def request_state():
 
 @rule("CRD-3")
 def test_it_confirms_a_draft_within_the_limit(users, client_for, customer, product):
-    CreditAccount.objects.create(customer=customer, limit=Decimal("100000"))
-    order = draft(users, customer, product, "10")
+    credit_limit(customer, "100000")
+    order = draft_order(customer=customer, product=product, quantity="10")
     response = post(client_for(users["owner"]), confirm_url(order), {"version": 1})
     assert response.status_code == 200, response.content
     body = response.json()
@@ -78,9 +56,9 @@ def test_it_confirms_a_draft_within_the_limit(users, client_for, customer, produ
 @rule("CRD-3")
 def test_it_answers_409_with_limit_exposure_and_shortfall_and_confirms_nothing(users, client_for, customer,
                                                                              product):
-    CreditAccount.objects.create(customer=customer, limit=Decimal("1000"))
-    confirmed(users, customer, product, "6")  # exposure ¥600
-    order = draft(users, customer, product, "5")  # ¥500: ¥100 beyond the limit
+    credit_limit(customer, "1000")
+    confirmed_order(customer=customer, product=product, quantity="6", limit=None)  # exposure ¥600
+    order = draft_order(customer=customer, product=product, quantity="5")  # ¥500: ¥100 beyond the limit
     before = order_state()
     response = post(client_for(users["owner"]), confirm_url(order), {"version": 1})
     assert response.status_code == 409
@@ -94,12 +72,10 @@ def test_it_answers_409_with_limit_exposure_and_shortfall_and_confirms_nothing(u
 
 @rule("CRD-3")
 def test_it_refuses_a_customer_with_receivables_overdue_too_long(users, client_for, customer, product):
-    CreditAccount.objects.create(customer=customer, limit=Decimal("100000"))
-    old = confirmed(users, customer, product, "2")
-    old = sales.order_advance(by=users["owner"], order=old, version=old.version, to="delivered")
-    receivables.order_invoice(by=users["finance"], order=old, version=old.version,
-                        on=timezone.localdate() - timedelta(days=100))  # due after 30 days: 70 days overdue
-    order = draft(users, customer, product, "1")
+    credit_limit(customer, "100000")
+    # due after 30 days: 70 days overdue
+    invoiced_order(customer=customer, product=product, quantity="2", days_ago=100, limit=None)
+    order = draft_order(customer=customer, product=product, quantity="1")
     response = post(client_for(users["owner"]), confirm_url(order), {"version": 1})
     assert response.status_code == 409
     assert response.json()["detail"] == (
@@ -114,8 +90,8 @@ def test_it_refuses_a_customer_with_receivables_overdue_too_long(users, client_f
 @pytest.mark.parametrize(("body", "status", "code"), [({"version": 7}, 409, "stale"), ({"version": "one"}, 400, None),
                                                       ({}, 400, None)])
 def test_it_refuses_a_confirmation_from_a_bad_version(users, client_for, customer, product, body, status, code):
-    CreditAccount.objects.create(customer=customer, limit=Decimal("100000"))
-    order = draft(users, customer, product, "1")
+    credit_limit(customer, "100000")
+    order = draft_order(customer=customer, product=product, quantity="1")
     before = order_state()
     response = post(client_for(users["owner"]), confirm_url(order), body)
     assert response.status_code == status
@@ -128,7 +104,7 @@ def test_it_refuses_a_confirmation_from_a_bad_version(users, client_for, custome
 
 @rule("CRD-3")
 def test_it_answers_404_for_an_order_outside_the_scope_or_unknown(users, client_for, customer, product):
-    order = draft(users, customer, product, "1")
+    order = draft_order(customer=customer, product=product, quantity="1")
     assert post(client_for(users["outsider"]), confirm_url(order), {"version": 1}).status_code == 404
     assert post(client_for(users["owner"]), "/api/v1/orders/999999/confirm/", {"version": 1}).status_code == 404
     assert post(client_for(users["owner"]), "/api/v1/orders/abc/confirm/", {"version": 1}).status_code == 404
@@ -139,10 +115,10 @@ def test_it_answers_404_for_an_order_outside_the_scope_or_unknown(users, client_
 @rule("CRD-3")
 def test_it_lets_an_approved_override_pass_exactly_one_confirmation(users, client_for, customer, product,
                                                                     thresholds):
-    CreditAccount.objects.create(customer=customer, limit=Decimal("1000"))
-    confirmed(users, customer, product, "6")
-    order = draft(users, customer, product, "5")
-    other = draft(users, customer, product, "3")
+    credit_limit(customer, "1000")
+    confirmed_order(customer=customer, product=product, quantity="6", limit=None)
+    order = draft_order(customer=customer, product=product, quantity="5")
+    other = draft_order(customer=customer, product=product, quantity="3")
     owner = client_for(users["owner"])
     assert post(owner, confirm_url(order), {"version": 1}).status_code == 409
     response = post(owner, REQUESTS, {"kind": "override", "order": order.pk, "reasons": "节前备货，客户承诺月底付清"})
@@ -248,12 +224,12 @@ def test_it_answers_bad_request_input_and_creates_nothing(users, client_for, cus
 @rule("CRD-3")
 def test_it_refuses_an_override_of_a_confirmed_order_or_one_outside_the_scope(users, client_for, customer,
                                                                             outsider_customer, product, thresholds):
-    CreditAccount.objects.create(customer=customer, limit=Decimal("100000"))
-    order = confirmed(users, customer, product, "1")
+    credit_limit(customer, "100000")
+    order = confirmed_order(customer=customer, product=product, quantity="1", limit=None)
     response = post(client_for(users["owner"]), REQUESTS, {"kind": "override", "order": order.pk, "reasons": "x"})
     assert (response.status_code, response.json()["detail"]) == (
         400, "An override is asked for an order before it is confirmed.")
-    theirs = draft(users, outsider_customer, product, "1", by="outsider")
+    theirs = draft_order(customer=outsider_customer, product=product, quantity="1")
     assert post(client_for(users["owner"]), REQUESTS,
                 {"kind": "override", "order": theirs.pk, "reasons": "x"}).status_code == 404
     assert post(client_for(users["owner"]), REQUESTS,
@@ -268,14 +244,12 @@ def test_it_lists_requests_in_scope_with_filters_in_a_fixed_number_of_queries(
     services.credit_request_decide(by=users["director"], request=mine, approve=True, comment="同意")
     theirs = services.credit_limit_request(by=users["outsider"], customer=outsider_customer, amount="20000",
                                            reasons="新客户")
-    override = services.credit_override_request(by=users["owner"], order=draft(users, customer, product, "1"),
-                                                reasons="急单")
+    override = services.credit_override_request(
+        by=users["owner"], order=draft_order(customer=customer, product=product, quantity="1"), reasons="急单")
     gm = client_for(users["gm"])
 
     def ids(params=None, api=gm):
-        response = api.get(REQUESTS, params or {})
-        assert response.status_code == 200, response.content
-        return [row["id"] for row in response.json()["results"]]
+        return api_list(api, REQUESTS, params)
 
     assert ids() == [override.pk, theirs.pk, mine.pk]  # newest first
     assert ids({"kind": "override"}) == [override.pk]
@@ -298,12 +272,10 @@ def test_it_lists_requests_in_scope_with_filters_in_a_fixed_number_of_queries(
 @rule("CRD-3")
 def test_it_shows_the_customers_limit_and_exposure(users, client_for, customer, outsider_customer, product):
     CreditAccount.objects.create(customer=customer, limit=Decimal("200000"), grade="B")
-    confirmed(users, customer, product, "10")  # open order ¥1,000
-    invoiced = confirmed(users, customer, product, "5")
-    invoiced = sales.order_advance(by=users["owner"], order=invoiced, version=invoiced.version, to="delivered")
-    receivables.order_invoice(by=users["finance"], order=invoiced, version=invoiced.version,
-                        on=timezone.localdate() - timedelta(days=40))  # ¥500 due 30 days after: 10 days late
-    draft(users, customer, product, "99")  # a draft does not count
+    confirmed_order(customer=customer, product=product, quantity="10", limit=None)  # open order ¥1,000
+    # ¥500 due 30 days after: 10 days late
+    invoiced_order(customer=customer, product=product, quantity="5", days_ago=40, limit=None)
+    draft_order(customer=customer, product=product, quantity="99")  # a draft does not count
     response = client_for(users["director"]).get(credit_url(customer))
     assert response.status_code == 200
     assert response.json() == {"customer": customer.pk, "limit": "200000.00", "grade": "B", "approved_at": None,
@@ -318,13 +290,6 @@ def test_it_shows_the_customers_limit_and_exposure(users, client_for, customer, 
 
 # --- the permission matrix -------------------------------------------------------------------------------
 
-def expected(role, sees, *, allowed=True, ok=200):
-    """Outside the scope → 404; in scope, a role the rule does not allow → 403."""
-    if role not in sees:
-        return 404
-    return ok if allowed else 403
-
-
 @rule("PLT-2")
 @pytest.mark.parametrize("role", ROLES)
 def test_it_applies_scope_and_role_to_every_credit_endpoint(role, client_for, users, customer, outsider_customer,
@@ -332,18 +297,18 @@ def test_it_applies_scope_and_role_to_every_credit_endpoint(role, client_for, us
     api = client_for(users[role])
     for target, sees, who, director in ((customer, SEES_SHANGHAI, "owner", "director"),
                                         (outsider_customer, SEES_HANGZHOU, "outsider", "other_director")):
-        CreditAccount.objects.create(customer=target, limit=Decimal("1000000"))
-        pending = services.credit_override_request(by=users[who], order=draft(users, target, product, "1", by=who),
-                                                   reasons="急单")
+        credit_limit(target, "1000000")
+        pending = services.credit_override_request(
+            by=users[who], order=draft_order(customer=target, product=product, quantity="1"), reasons="急单")
         assert api.get(f"{REQUESTS}{pending.pk}/").status_code == expected(role, sees), (role, "request detail")
         assert api.get(credit_url(target)).status_code == expected(role, sees), (role, "customer credit")
-        to_confirm = draft(users, target, product, "1", by=who)
+        to_confirm = draft_order(customer=target, product=product, quantity="1")
         response = post(api, confirm_url(to_confirm), {"version": 1})
         assert response.status_code == expected(role, sees, allowed=role in TAKES_ORDERS), (role, "confirm")
         response = post(api, REQUESTS, {"customer": target.pk, "amount": "50000", "reasons": "扩大经营"})
         assert response.status_code == expected(role, sees, allowed=role in TAKES_ORDERS, ok=201), (role, "limit")
-        response = post(api, REQUESTS, {"kind": "override", "order": draft(users, target, product, "2", by=who).pk,
-                                        "reasons": "急单"})
+        second = draft_order(customer=target, product=product, quantity="2")
+        response = post(api, REQUESTS, {"kind": "override", "order": second.pk, "reasons": "急单"})
         assert response.status_code == expected(role, sees, allowed=role in TAKES_ORDERS, ok=201), (role, "override")
         response = post(api, f"{REQUESTS}{pending.pk}/decide/", {"approve": True, "comment": "同意"})
         assert response.status_code == expected(role, sees, allowed=role == director), (role, "decide")
@@ -355,7 +320,7 @@ def test_it_applies_scope_and_role_to_every_credit_endpoint(role, client_for, us
 
 @rule("PLT-2")
 def test_it_refuses_anonymous_access_to_every_credit_endpoint(client, users, customer, product, thresholds):
-    order = draft(users, customer, product, "1")
+    order = draft_order(customer=customer, product=product, quantity="1")
     request = services.credit_limit_request(by=users["owner"], customer=customer, amount="1000", reasons="x")
     for url in (REQUESTS, f"{REQUESTS}{request.pk}/", credit_url(customer)):
         assert client.get(url).status_code in (401, 403), url

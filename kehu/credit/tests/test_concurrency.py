@@ -1,43 +1,25 @@
 """CRD-3 under concurrent writers: confirmations at the same moment never pass the limit
 together (the customer's credit row is locked). Real threads, real database connections."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
-from conftest import rule
+from conftest import at_once, rule
 from kehu.credit import services
-from kehu.credit.models import CreditAccount
-from kehu.sales import services as sales
 from kehu.sales.models import Order
+from kehu.sales.tests.builders import credit_limit, draft_order
 
 
 @rule("CRD-3")
 @pytest.mark.django_db(transaction=True)
 def test_it_never_exceeds_the_limit_when_orders_are_confirmed_at_the_same_moment(users, customer, product):
-    CreditAccount.objects.create(customer=customer, limit=Decimal("1000"))
-    orders = [sales.order_create(by=users["owner"], customer=customer, lines=[{"product": product, "quantity": 3}])
+    credit_limit(customer, "1000")
+    orders = [draft_order(customer=customer, product=product, quantity=3)
               for _ in range(6)]  # six orders of ¥300: only three fit under ¥1,000
-    start = threading.Barrier(len(orders))
-    outcomes = []
-
-    def confirm(order):
-        try:
-            start.wait()
-            services.order_confirm(by=users["owner"], order=order, version=order.version)
-            outcomes.append("confirmed")
-        except services.CreditRefused:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=confirm, args=(o,)) for o in orders]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = at_once(lambda order: services.order_confirm(by=users["owner"], order=order, version=order.version),
+                       orders, refused=services.CreditRefused)
+    outcomes = ["refused" if isinstance(o, services.CreditRefused) else "confirmed" for o in outcomes]
     confirmed = Order.objects.filter(status="confirmed")
     assert sorted(outcomes) == ["confirmed"] * 3 + ["refused"] * 3
     assert confirmed.count() == 3

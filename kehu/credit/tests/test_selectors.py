@@ -7,28 +7,19 @@ import pytest
 
 from conftest import rule
 from kehu.credit import selectors, services
-from kehu.receivables import services as receivables
-from kehu.sales import services as sales
+from kehu.credit.tests.builders import limit_request
+from kehu.receivables.tests.builders import invoiced_order
+from kehu.sales.tests.builders import draft_order
 
 pytestmark = pytest.mark.django_db
-
-
-def order_of(users, customer, product, quantity, *, ordered_on=None):
-    return sales.order_create(by=users["owner"], customer=customer, ordered_on=ordered_on,
-                              lines=[{"product": product, "quantity": quantity}])
 
 
 @rule("CRD-3")
 def test_it_gives_the_exposure_of_many_customers_in_a_fixed_number_of_queries(
         users, customer, outsider_customer, product, thresholds, django_assert_max_num_queries):
-    request = services.credit_limit_request(by=users["owner"], customer=customer, amount="5000", reasons="x")
-    services.credit_request_decide(by=users["director"], request=request, approve=True)
-    late = order_of(users, customer, product, 3)
-    late = services.order_confirm(by=users["owner"], order=late, version=late.version)
-    late = sales.order_advance(by=users["owner"], order=late, version=late.version, to="delivered")
-    receivables.order_invoice(by=users["finance"], order=late, version=late.version,
-                        on=datetime.date.today() - datetime.timedelta(days=50))
-    open_order = order_of(users, customer, product, 4)
+    limit_request(customer=customer, by=users["owner"], amount="5000", signers=[users["director"]])
+    invoiced_order(customer=customer, product=product, quantity=3, days_ago=50, limit=None)
+    open_order = draft_order(customer=customer, product=product, quantity=4)
     services.order_confirm(by=users["owner"], order=open_order, version=open_order.version)
     with django_assert_max_num_queries(5):  # limits, open invoices, receipts and credit notes on account, open orders
         exposures = selectors.exposures_of([customer, outsider_customer])
@@ -45,17 +36,16 @@ def test_it_gives_the_exposure_of_many_customers_in_a_fixed_number_of_queries(
 def test_it_gives_each_customers_latest_orders_in_one_query(users, customer, outsider_customer, product, thresholds,
                                                             django_assert_num_queries):
     for by, signer, target in (("owner", "director", customer), ("outsider", "other_director", outsider_customer)):
-        request = services.credit_limit_request(by=users[by], customer=target, amount="5000", reasons="x")
-        services.credit_request_decide(by=users[signer], request=request, approve=True)
+        limit_request(customer=target, by=users[by], amount="5000", signers=[users[signer]])
     today = datetime.date.today()
     numbers = []
     for days in (5, 1, 3):
-        order = order_of(users, customer, product, 1, ordered_on=today - datetime.timedelta(days=days))
+        order = draft_order(customer=customer, product=product, quantity=1,
+                            ordered_on=today - datetime.timedelta(days=days))
         services.order_confirm(by=users["owner"], order=order, version=order.version)
         numbers.append(order.number)
-    order_of(users, customer, product, 1)  # a draft is not history
-    other = sales.order_create(by=users["outsider"], customer=outsider_customer, lines=[{"product": product,
-                                                                                          "quantity": 1}])
+    draft_order(customer=customer, product=product, quantity=1)  # a draft is not history
+    other = draft_order(customer=outsider_customer, product=product, quantity=1)
     services.order_confirm(by=users["outsider"], order=other, version=other.version)
     with django_assert_num_queries(1):
         histories = selectors.payment_histories([customer.pk, outsider_customer.pk], limit=2)

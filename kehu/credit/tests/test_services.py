@@ -9,30 +9,13 @@ from conftest import rule
 from kehu.core.errors import PermissionDeniedError, ValidationFailed
 from kehu.credit import selectors, services
 from kehu.credit.models import CreditAccount, CreditApproval, CreditRequest
+from kehu.credit.tests.builders import limit_request
 from kehu.receivables import services as receivables
 from kehu.sales import services as sales
 from kehu.sales.models import Order
+from kehu.sales.tests.builders import draft_order
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are asserted in English (Chinese is the default: see credit's test of it)."""
-    with translation.override("en"):
-        yield
-
-
-def order_of(users, customer, product, quantity, *, by="owner"):
-    return sales.order_create(by=users[by], customer=customer, lines=[{"product": product, "quantity": quantity}])
-
-
-def approve_limit(users, customer, amount, *signers):
-    request = services.credit_limit_request(by=users["owner"], customer=customer, amount=amount,
-                                            reasons="老客户，回款及时")
-    for signer in signers:
-        request = services.credit_request_decide(by=users[signer], request=request, approve=True, comment="同意")
-    return request
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 @rule("CRD-2")
@@ -67,7 +50,7 @@ def test_it_makes_the_limit_effective_on_the_last_approval_only(users, customer,
 
 @rule("CRD-2")
 def test_it_changes_nothing_when_a_request_is_rejected(users, customer, thresholds):
-    approve_limit(users, customer, "30000", "director")
+    limit_request(customer=customer, by=users["owner"], amount="30000", signers=[users["director"]])
     request = services.credit_limit_request(by=users["owner"], customer=customer, amount="200000", reasons="扩大")
     services.credit_request_decide(by=users["director"], request=request, approve=True, comment="同意")
     request = services.credit_request_decide(by=users["manager"], request=request, approve=False, comment="回款慢")
@@ -108,10 +91,10 @@ def test_it_refuses_bad_requests_with_a_message(users, customer, outsider_custom
 
 @rule("CRD-3")
 def test_it_refuses_an_order_beyond_the_limit_with_the_numbers(users, customer, product, thresholds):
-    approve_limit(users, customer, "1000", "director")
-    first = order_of(users, customer, product, 6)  # ¥600
+    limit_request(customer=customer, by=users["owner"], amount="1000", signers=[users["director"]])
+    first = draft_order(customer=customer, product=product, quantity=6)  # ¥600
     services.order_confirm(by=users["owner"], order=first, version=first.version)
-    second = order_of(users, customer, product, 5)  # ¥500: exposure would be ¥1,100
+    second = draft_order(customer=customer, product=product, quantity=5)  # ¥500: exposure would be ¥1,100
     with pytest.raises(services.CreditRefused) as refused:
         services.order_confirm(by=users["owner"], order=second, version=second.version)
     assert refused.value.message == ("Not confirmed: beyond the credit limit. Credit limit ¥1,000.00, exposure "
@@ -126,15 +109,16 @@ def test_it_refuses_an_order_beyond_the_limit_with_the_numbers(users, customer, 
 def test_it_counts_open_invoices_and_blocks_overdue_customers_until_they_pay(users, customer, product, thresholds):
     import datetime
 
-    approve_limit(users, customer, "100000", "director", "manager")
-    old = order_of(users, customer, product, 10)
+    limit_request(customer=customer, by=users["owner"], amount="100000",
+                  signers=[users["director"], users["manager"]])
+    old = draft_order(customer=customer, product=product, quantity=10)
     services.order_confirm(by=users["owner"], order=old, version=old.version)
     old = sales.order_advance(by=users["owner"], order=old, version=old.version + 1, to="delivered")
     long_ago = datetime.date.today() - datetime.timedelta(days=120)  # due after 30 days: 90 days overdue
     old = receivables.order_invoice(by=users["finance"], order=old, version=old.version, on=long_ago)
     exposure = selectors.exposure_of(customer)
     assert (exposure.receivables, exposure.open_orders, exposure.overdue_days) == (Decimal("1000.00"), 0, 90)
-    new = order_of(users, customer, product, 1)
+    new = draft_order(customer=customer, product=product, quantity=1)
     with pytest.raises(services.CreditRefused, match="90 days overdue \\(more than 60\\)"):
         services.order_confirm(by=users["owner"], order=new, version=new.version)
     receivables.payment_post(by=users["finance"], customer=customer, amount="1000", method="transfer")
@@ -143,7 +127,8 @@ def test_it_counts_open_invoices_and_blocks_overdue_customers_until_they_pay(use
 
 @rule("CRD-3")
 def test_it_names_the_top_level_for_a_large_override(users, customer, product, thresholds):
-    order = order_of(users, customer, product, 6000)  # ¥600,000 with no limit: the VP signs alone
+    # ¥600,000 with no limit: the VP signs alone
+    order = draft_order(customer=customer, product=product, quantity=6000)
     request = services.credit_override_request(by=users["owner"], order=order, reasons="大客户首单")
     assert (request.levels, request.amount) == (["marketing_vp"], Decimal("600000.00"))
     with pytest.raises(PermissionDeniedError):
@@ -152,8 +137,8 @@ def test_it_names_the_top_level_for_a_large_override(users, customer, product, t
 
 @rule("CRD-3")
 def test_it_lets_exactly_one_order_pass_on_an_approved_override(users, customer, product, thresholds):
-    approve_limit(users, customer, "1000", "director")
-    order = order_of(users, customer, product, 15)  # ¥1,500 > ¥1,000
+    limit_request(customer=customer, by=users["owner"], amount="1000", signers=[users["director"]])
+    order = draft_order(customer=customer, product=product, quantity=15)  # ¥1,500 > ¥1,000
     request = services.credit_override_request(by=users["owner"], order=order, reasons="大促，客户承诺月底付款")
     assert request.levels == ["director"]  # the level the thresholds name for an exposure of ¥1,500
     with pytest.raises(services.CreditRefused):  # not before it is approved
@@ -164,7 +149,7 @@ def test_it_lets_exactly_one_order_pass_on_an_approved_override(users, customer,
     request.refresh_from_db()
     assert request.used_at is not None
     # The override was for that order only, and it is used up.
-    another = order_of(users, customer, product, 1)
+    another = draft_order(customer=customer, product=product, quantity=1)
     with pytest.raises(services.CreditRefused):
         services.order_confirm(by=users["owner"], order=another, version=another.version)
     assert Order.objects.filter(status="confirmed").count() == 1
@@ -172,8 +157,8 @@ def test_it_lets_exactly_one_order_pass_on_an_approved_override(users, customer,
 
 @rule("CRD-3")
 def test_it_states_the_refusal_in_chinese_by_default(users, customer, product, thresholds):
-    approve_limit(users, customer, "1000", "director")
-    order = order_of(users, customer, product, 15)
+    limit_request(customer=customer, by=users["owner"], amount="1000", signers=[users["director"]])
+    order = draft_order(customer=customer, product=product, quantity=15)
     with translation.override("zh-hans"), pytest.raises(services.CreditRefused) as refused:
         services.order_confirm(by=users["owner"], order=order, version=order.version)
     assert str(refused.value.message) == ("未能确认：超出信用额度。信用额度 ¥1,000.00，信用占用 ¥0.00，本订单 "

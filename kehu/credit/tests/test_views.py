@@ -1,60 +1,26 @@
 """Credit pages: the KH002 card (CRD-1), limit requests through the chain (CRD-2), the
 approval queue with exposure (CRD-3) and grade vs behaviour (CRD-4), as their users see them."""
 
-import datetime
 import io
 from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from conftest import rule
 from kehu.credit import services
 from kehu.credit.models import CreditAccount, CreditApproval, CreditCard, CreditRequest
+from kehu.credit.tests.builders import limit_request
 from kehu.customers import services as customer_services
-from kehu.receivables import services as receivables
-from kehu.sales import services as sales
+from kehu.customers.tests.builders import new_customers
+from kehu.receivables.tests.builders import invoiced_order
+from kehu.sales.tests.builders import confirmed_order
 
 pytestmark = pytest.mark.django_db
 
 EMPTY_BRANDS = {"brands-TOTAL_FORMS": "5", "brands-INITIAL_FORMS": "0", "brands-MIN_NUM_FORMS": "0",
                 "brands-MAX_NUM_FORMS": "5"}
-
-
-@pytest.fixture
-def english(client_for):
-    """client_for(user), with the pages in English so that messages can be compared exactly."""
-
-    def login(user):
-        client = client_for(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return login
-
-
-def approve_limit(users, customer, amount, *signers, grade="", by="owner"):
-    request = services.credit_limit_request(by=users[by], customer=customer, amount=amount, grade=grade,
-                                            reasons="老客户，回款及时")
-    for signer in signers:
-        request = services.credit_request_decide(by=users[signer], request=request, approve=True, comment="同意")
-    return request
-
-
-def invoiced_order(users, customer, product, quantity, *, days_ago):
-    """An order confirmed, delivered and invoiced `days_ago` days ago (due 30 days later)."""
-    order = sales.order_create(by=users["owner"], customer=customer, lines=[{"product": product, "quantity": quantity}])
-    order = services.order_confirm(by=users["owner"], order=order, version=order.version)
-    order = sales.order_advance(by=users["owner"], order=order, version=order.version, to="delivered")
-    return receivables.order_invoice(by=users["finance"], order=order, version=order.version,
-                               on=datetime.date.today() - datetime.timedelta(days=days_ago))
-
-
-def confirmed_order(users, customer, product, quantity):
-    order = sales.order_create(by=users["owner"], customer=customer, lines=[{"product": product, "quantity": quantity}])
-    return services.order_confirm(by=users["owner"], order=order, version=order.version)
 
 
 def card_form(version=0, **values):
@@ -68,14 +34,15 @@ def messages_of(response) -> list[str]:
 # --- the card KH002 (CRD-1) -----------------------------------------------------------------------------------
 
 @rule("CRD-1")
-def test_it_shows_the_card_grouped_like_the_paper_form_with_the_limit_and_its_signatures(english, users, customer,
+def test_it_shows_the_card_grouped_like_the_paper_form_with_the_limit_and_its_signatures(en, users, customer,
                                                                                           thresholds):
     services.credit_card_save(by=users["owner"], customer=customer, version=None, data={
         "character": "cheerful", "payment_attitude": "prompt", "bank_standing": "good", "floors": 2,
         "brand_sales": [{"brand": "立白", "company": "立白集团", "monthly_sales": "12000.00", "share": "40.0"}],
         "salesperson_assessment": "经营稳健，可适当提高额度"})
-    approve_limit(users, customer, "150000", "director", "manager", grade="B")
-    response = english(users["owner"]).get(reverse("credit:card", args=[customer.pk]))
+    limit_request(customer=customer, by=users["owner"], amount="150000",
+                  signers=[users["director"], users["manager"]], grade="B")
+    response = en(users["owner"]).get(reverse("credit:card", args=[customer.pk]))
     assert response.status_code == 200
     text = response.text
     assert text.count('class="card-section') == 6  # business, person, shop, accounts, brands, assessment
@@ -89,8 +56,8 @@ def test_it_shows_the_card_grouped_like_the_paper_form_with_the_limit_and_its_si
 
 
 @rule("CRD-1")
-def test_it_saves_the_card_with_its_brand_rows_and_keeps_the_history(english, users, customer):
-    client = english(users["owner"])
+def test_it_saves_the_card_with_its_brand_rows_and_keeps_the_history(en, users, customer):
+    client = en(users["owner"])
     response = client.post(reverse("credit:card_edit", args=[customer.pk]), card_form(
         character="gentle", payment_attitude="prompt", shop_area="85.5", market_value="1,200,000",
         **{"brands-0-brand": "立白", "brands-0-company": "立白集团", "brands-0-monthly_sales": "12000",
@@ -118,12 +85,12 @@ def test_it_saves_the_card_with_its_brand_rows_and_keeps_the_history(english, us
 
 
 @rule("CRD-1")
-def test_it_refuses_a_stale_card_edit_and_keeps_the_other_change(english, users, customer):
+def test_it_refuses_a_stale_card_edit_and_keeps_the_other_change(en, users, customer):
     card = services.credit_card_save(by=users["owner"], customer=customer, version=None,
                                      data={"payment_attitude": "prompt"})
     services.credit_card_save(by=users["director"], customer=customer, version=card.version,
                               data={"payment_attitude": "difficult"})
-    response = english(users["owner"]).post(reverse("credit:card_edit", args=[customer.pk]),
+    response = en(users["owner"]).post(reverse("credit:card_edit", args=[customer.pk]),
                                             card_form(version=card.version, payment_attitude="normal"))
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
@@ -134,8 +101,8 @@ def test_it_refuses_a_stale_card_edit_and_keeps_the_other_change(english, users,
 
 
 @rule("CRD-1")
-def test_it_refuses_a_card_created_meanwhile_by_someone_else(english, users, customer):
-    client = english(users["owner"])
+def test_it_refuses_a_card_created_meanwhile_by_someone_else(en, users, customer):
+    client = en(users["owner"])
     assert 'name="version" value="0"' in client.get(reverse("credit:card_edit", args=[customer.pk])).text
     services.credit_card_save(by=users["director"], customer=customer, version=None, data={"health": "good"})
     response = client.post(reverse("credit:card_edit", args=[customer.pk]), card_form(health="poor"))
@@ -144,8 +111,8 @@ def test_it_refuses_a_card_created_meanwhile_by_someone_else(english, users, cus
 
 
 @rule("CRD-1")
-def test_it_shows_what_is_wrong_with_bad_card_values_and_saves_nothing(english, users, customer):
-    client = english(users["owner"])
+def test_it_shows_what_is_wrong_with_bad_card_values_and_saves_nothing(en, users, customer):
+    client = en(users["owner"])
     response = client.post(reverse("credit:card_edit", args=[customer.pk]), card_form(
         floors="-2", market_value="很多", character="sly", **{
             "brands-0-brand": "立白", "brands-0-share": "150", "brands-1-company": "无品牌公司",
@@ -175,14 +142,15 @@ def test_it_shows_what_is_wrong_with_bad_card_values_and_saves_nothing(english, 
 
 
 @rule("CRD-1")
-def test_it_prints_the_kh002_card(english, users, customer, thresholds):
+def test_it_prints_the_kh002_card(en, users, customer, thresholds):
     customer_services.key_person_add(by=users["owner"], customer=customer,
                                      data={"role": "in_charge", "name": "陈建国"})
     services.credit_card_save(by=users["owner"], customer=customer, version=None, data={
         "owner_home_phone": "021-6666 1234", "location": "market", "site": "near_road",
         "brand_sales": [{"brand": "立白", "company": "立白集团", "monthly_sales": "12000.00", "share": "40.0"}]})
-    approve_limit(users, customer, "50000", "director", grade="B")
-    response = english(users["owner"]).get(reverse("credit:card_print", args=[customer.pk]))
+    limit_request(customer=customer, by=users["owner"], amount="50000", signers=[users["director"]],
+                  grade="B")
+    response = en(users["owner"]).get(reverse("credit:card_print", args=[customer.pk]))
     assert response.status_code == 200
     text = response.text
     assert "KH002" in text and customer.code in text
@@ -196,10 +164,11 @@ def test_it_prints_the_kh002_card(english, users, customer, thresholds):
 # --- limit requests (CRD-2) ------------------------------------------------------------------------------------
 
 @rule("CRD-2")
-def test_it_sends_a_limit_request_from_the_page(english, users, customer, product, thresholds):
-    approve_limit(users, customer, "50000", "director", grade="C")
-    confirmed_order(users, customer, product, 20)  # ¥2,000 not yet invoiced
-    client = english(users["owner"])
+def test_it_sends_a_limit_request_from_the_page(en, users, customer, product, thresholds):
+    limit_request(customer=customer, by=users["owner"], amount="50000", signers=[users["director"]],
+                  grade="C")
+    confirmed_order(customer=customer, product=product, quantity=20, limit=None)  # ¥2,000 not yet invoiced
+    client = en(users["owner"])
     page = client.get(reverse("credit:request_limit", args=[customer.pk]))
     assert 'data-figure="limit">¥50,000.00<' in page.text
     assert 'data-figure="open_orders">¥2,000.00<' in page.text
@@ -222,8 +191,8 @@ def test_it_sends_a_limit_request_from_the_page(english, users, customer, produc
 
 
 @rule("CRD-2")
-def test_it_refuses_a_bad_limit_request_with_a_message(english, users, customer, thresholds):
-    client = english(users["owner"])
+def test_it_refuses_a_bad_limit_request_with_a_message(en, users, customer, thresholds):
+    client = en(users["owner"])
     url = reverse("credit:request_limit", args=[customer.pk])
     for amount, reasons, errors in (
         ("十万", "x", {"amount": ["Enter the amount as a number, e.g. 200000."]}),
@@ -249,11 +218,11 @@ def test_it_refuses_a_bad_limit_request_with_a_message(english, users, customer,
 
 @rule("CRD-2")
 def test_it_takes_a_request_through_the_director_then_the_manager_and_the_limit_takes_effect(
-        english, users, customer, thresholds):
-    english(users["owner"]).post(reverse("credit:request_limit", args=[customer.pk]),
+        en, users, customer, thresholds):
+    en(users["owner"]).post(reverse("credit:request_limit", args=[customer.pk]),
                                  {"amount": "150000", "grade": "B", "reasons": "旺季备货"})
     request = CreditRequest.objects.get()
-    director = english(users["director"])
+    director = en(users["director"])
     queue = director.get(reverse("credit:queue"))
     assert [row["request"].pk for row in queue.context["rows"]] == [request.pk]
     assert 'id="credit-waiting">1<' in queue.text
@@ -264,7 +233,7 @@ def test_it_takes_a_request_through_the_director_then_the_manager_and_the_limit_
     assert response.context["rows"] == [] and 'id="queue-empty"' in response.text
     assert 'id="credit-waiting"' not in response.text
     assert CreditAccount.objects.get(customer=customer).limit == Decimal("0")
-    manager = english(users["manager"])
+    manager = en(users["manager"])
     detail = manager.get(reverse("credit:request_detail", args=[request.pk]))
     assert 'id="decide"' in detail.text
     response = manager.post(reverse("credit:request_decide", args=[request.pk]),
@@ -280,10 +249,10 @@ def test_it_takes_a_request_through_the_director_then_the_manager_and_the_limit_
 
 
 @rule("CRD-2")
-def test_it_needs_a_comment_to_reject_and_then_changes_nothing(english, users, customer, thresholds):
-    approve_limit(users, customer, "30000", "director")
+def test_it_needs_a_comment_to_reject_and_then_changes_nothing(en, users, customer, thresholds):
+    limit_request(customer=customer, by=users["owner"], amount="30000", signers=[users["director"]])
     request = services.credit_limit_request(by=users["owner"], customer=customer, amount="80000", reasons="扩大")
-    director = english(users["director"])
+    director = en(users["director"])
     url = reverse("credit:request_decide", args=[request.pk])
     response = director.post(url, {"decision": "reject", "comment": "  "}, follow=True)
     assert messages_of(response) == ["Say why the request is rejected."]
@@ -302,9 +271,9 @@ def test_it_needs_a_comment_to_reject_and_then_changes_nothing(english, users, c
 
 
 @rule("CRD-2")
-def test_it_lets_the_requester_withdraw_a_waiting_request(english, users, customer, thresholds):
+def test_it_lets_the_requester_withdraw_a_waiting_request(en, users, customer, thresholds):
     request = services.credit_limit_request(by=users["owner"], customer=customer, amount="80000", reasons="扩大")
-    client = english(users["owner"])
+    client = en(users["owner"])
     assert 'id="withdraw"' in client.get(reverse("credit:request_detail", args=[request.pk])).text
     response = client.post(reverse("credit:request_withdraw", args=[request.pk]), follow=True)
     assert messages_of(response) == ["The request was withdrawn."]
@@ -318,35 +287,38 @@ def test_it_lets_the_requester_withdraw_a_waiting_request(english, users, custom
 
 @rule("CRD-3")
 def test_it_queues_only_what_waits_for_the_user_with_the_exposure_beside_it(
-        english, users, customer, outsider_customer, product, thresholds):
-    approve_limit(users, customer, "50000", "director", grade="B")
-    late = invoiced_order(users, customer, product, 5, days_ago=60)  # ¥500, 30 days overdue
-    confirmed_order(users, customer, product, 10)  # ¥1,000 not yet invoiced
+        en, users, customer, outsider_customer, product, thresholds):
+    limit_request(customer=customer, by=users["owner"], amount="50000", signers=[users["director"]],
+                  grade="B")
+    # ¥500, 30 days overdue
+    late = invoiced_order(customer=customer, product=product, quantity=5, days_ago=60, limit=None)
+    confirmed_order(customer=customer, product=product, quantity=10, limit=None)  # ¥1,000 not yet invoiced
     request = services.credit_limit_request(by=users["owner"], customer=customer, amount="80000", reasons="扩大经营")
     other = services.credit_limit_request(by=users["outsider"], customer=outsider_customer, amount="20000",
                                           reasons="新客户")
-    response = english(users["director"]).get(reverse("credit:queue"))
+    response = en(users["director"]).get(reverse("credit:queue"))
     assert [row["request"].pk for row in response.context["rows"]] == [request.pk]
     text = response.text
     for figure, value in (("limit", "¥50,000.00"), ("receivables", "¥500.00"), ("open_orders", "¥1,000.00"),
                           ("total", "¥1,500.00"), ("available", "¥48,500.00"), ("overdue_days", "30")):
         assert f'data-figure="{figure}">{value}<' in text, figure
-    assert late.number in text and outsider_customer.name not in text
+    assert late.order.number in text and outsider_customer.name not in text
     assert "You sign as: Office director" in text
-    assert [row["request"].pk for row in english(users["other_director"]).get(reverse("credit:queue"))
+    assert [row["request"].pk for row in en(users["other_director"]).get(reverse("credit:queue"))
             .context["rows"]] == [other.pk]
-    assert 'id="queue-empty"' in english(users["manager"]).get(reverse("credit:queue")).text
-    owner_page = english(users["owner"]).get(reverse("credit:queue"))
+    assert 'id="queue-empty"' in en(users["manager"]).get(reverse("credit:queue")).text
+    owner_page = en(users["owner"]).get(reverse("credit:queue"))
     assert "Your role does not sign credit requests." in owner_page.text
     assert 'id="credit-waiting"' not in owner_page.text
 
 
 @rule("CRD-2")
-def test_it_lists_the_requests_in_scope_with_filters(english, users, customer, outsider_customer, thresholds):
-    approved = approve_limit(users, customer, "30000", "director")
+def test_it_lists_the_requests_in_scope_with_filters(en, users, customer, outsider_customer, thresholds):
+    approved = limit_request(customer=customer, by=users["owner"], amount="30000",
+                             signers=[users["director"]])
     waiting = services.credit_limit_request(by=users["director"], customer=customer, amount="60000", reasons="扩大")
     services.credit_limit_request(by=users["outsider"], customer=outsider_customer, amount="20000", reasons="新")
-    client = english(users["director"])
+    client = en(users["director"])
 
     def listed(**params):
         response = client.get(reverse("credit:requests"), params)
@@ -367,11 +339,14 @@ def test_it_lists_the_requests_in_scope_with_filters(english, users, customer, o
 
 @rule("CRD-4")
 def test_it_flags_a_grade_a_customer_paying_late_and_proposes_the_limit_of_the_grade_that_fits(
-        english, users, customer, outsider_customer, product, thresholds):
-    approve_limit(users, customer, "300000", "director", "manager", grade="A")
-    approve_limit(users, outsider_customer, "20000", "other_director", grade="C", by="outsider")
-    invoiced_order(users, customer, product, 10, days_ago=75)  # due 30 days later: 45 days overdue (> 30)
-    client = english(users["director"])
+        en, users, customer, outsider_customer, product, thresholds):
+    limit_request(customer=customer, by=users["owner"], amount="300000",
+                  signers=[users["director"], users["manager"]], grade="A")
+    limit_request(customer=outsider_customer, by=users["outsider"], amount="20000",
+                  signers=[users["other_director"]], grade="C")
+    # due 30 days later: 45 days overdue (> 30)
+    invoiced_order(customer=customer, product=product, quantity=10, days_ago=75, limit=None)
+    client = en(users["director"])
     response = client.get(reverse("credit:misfits"))
     rows = response.context["rows"]
     assert [(r["misfit"].customer.pk, r["misfit"].grade, r["misfit"].fitting_grade, r["misfit"].limit,
@@ -389,41 +364,37 @@ def test_it_flags_a_grade_a_customer_paying_late_and_proposes_the_limit_of_the_g
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
     assert list(sheet.iter_rows(min_row=2, values_only=True)) == [
         (customer.code, customer.name, "张伟", "A", "B", 300000, 200000, 45, 0, None, "45 days overdue")]
-    assert 'id="misfits-empty"' in english(users["outsider"]).get(reverse("credit:misfits")).text
+    assert 'id="misfits-empty"' in en(users["outsider"]).get(reverse("credit:misfits")).text
 
 
 # --- the customer's 360° page and the navigation bar ------------------------------------------------------------
 
 @rule("CRD-3")
-def test_it_shows_limit_exposure_and_waiting_requests_on_the_customer_page(english, users, customer, product,
+def test_it_shows_limit_exposure_and_waiting_requests_on_the_customer_page(en, users, customer, product,
                                                                         thresholds):
-    approve_limit(users, customer, "50000", "director", grade="B")
-    confirmed_order(users, customer, product, 30)
+    limit_request(customer=customer, by=users["owner"], amount="50000", signers=[users["director"]],
+                  grade="B")
+    confirmed_order(customer=customer, product=product, quantity=30, limit=None)
     services.credit_limit_request(by=users["owner"], customer=customer, amount="120000", reasons="扩大")
-    text = english(users["owner"]).get(reverse("customers:detail", args=[customer.pk])).text
+    text = en(users["owner"]).get(reverse("customers:detail", args=[customer.pk])).text
     block = text[text.index('id="customer-credit"'):]
     assert 'data-figure="total">¥3,000.00<' in block and 'data-figure="available">¥47,000.00<' in block
     assert 'id="credit-grade">B<' in block
     assert "Credit limit ¥120,000.00</a> · waiting for the Office director" in block
     assert 'id="request-limit-link"' in block
-    service_page = english(users["service"]).get(reverse("customers:detail", args=[customer.pk])).text
+    service_page = en(users["service"]).get(reverse("customers:detail", args=[customer.pk])).text
     assert 'id="request-limit-link"' not in service_page
 
 
 # --- query counts ------------------------------------------------------------------------------------------------
 
-def many_customers(users, count):
-    return [customer_services.customer_create(by=users["owner"], data={"name": f"信用客户{i}号商店", "category": "other"})
-            for i in range(count)]
-
-
 @rule("CRD-2")
 def test_it_keeps_the_queue_free_of_n_plus_one(client_for, users, product, thresholds,
                                               django_assert_max_num_queries):
-    for target in many_customers(users, 10):
-        approve_limit(users, target, "50000", "director")
-        invoiced_order(users, target, product, 2, days_ago=40)
-        confirmed_order(users, target, product, 1)
+    for target in new_customers(by=users["owner"], count=10, name="信用客户{n}号商店", category="other"):
+        limit_request(customer=target, by=users["owner"], amount="50000", signers=[users["director"]])
+        invoiced_order(customer=target, product=product, quantity=2, days_ago=40, limit=None)
+        confirmed_order(customer=target, product=product, quantity=1, limit=None)
         services.credit_limit_request(by=users["owner"], customer=target, amount="60000", reasons="扩大")
     client = client_for(users["director"])
     client.get(reverse("credit:queue"))
@@ -435,7 +406,7 @@ def test_it_keeps_the_queue_free_of_n_plus_one(client_for, users, product, thres
 
 @rule("CRD-2")
 def test_it_pages_the_queue_oldest_first(client_for, users, thresholds):
-    targets = many_customers(users, 12)
+    targets = new_customers(by=users["owner"], count=12, name="信用客户{n}号商店", category="other")
     made = [services.credit_limit_request(by=users["owner"], customer=t, amount="60000", reasons="扩大").pk
             for t in targets]
     client = client_for(users["director"])
@@ -449,8 +420,8 @@ def test_it_pages_the_queue_oldest_first(client_for, users, thresholds):
 
 @rule("CRD-2")
 def test_it_keeps_the_request_list_free_of_n_plus_one(client_for, users, thresholds, django_assert_max_num_queries):
-    for target in many_customers(users, 30):
-        approve_limit(users, target, "50000", "director")
+    for target in new_customers(by=users["owner"], count=30, name="信用客户{n}号商店", category="other"):
+        limit_request(customer=target, by=users["owner"], amount="50000", signers=[users["director"]])
     client = client_for(users["director"])
     client.get(reverse("credit:requests"))
     with django_assert_max_num_queries(8):
@@ -461,9 +432,10 @@ def test_it_keeps_the_request_list_free_of_n_plus_one(client_for, users, thresho
 @rule("CRD-4")
 def test_it_keeps_the_misfits_page_free_of_n_plus_one(client_for, users, product, thresholds,
                                                       django_assert_max_num_queries):
-    for target in many_customers(users, 10):
-        approve_limit(users, target, "50000", "director", grade="A")
-        invoiced_order(users, target, product, 1, days_ago=120)
+    for target in new_customers(by=users["owner"], count=10, name="信用客户{n}号商店", category="other"):
+        limit_request(customer=target, by=users["owner"], amount="50000", signers=[users["director"]],
+                      grade="A")
+        invoiced_order(customer=target, product=product, quantity=1, days_ago=120, limit=None)
     client = client_for(users["director"])
     client.get(reverse("credit:misfits"))
     with django_assert_max_num_queries(12):  # receivables: as in the queue, and broken promises

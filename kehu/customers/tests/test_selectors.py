@@ -7,11 +7,12 @@ import pytest
 from django.http import Http404
 from django.test import RequestFactory
 
-from conftest import rule
+from conftest import ROLES, SEES_HANGZHOU, SEES_SHANGHAI, rule
 from kehu.core.errors import PermissionDeniedError
 from kehu.customers import selectors, services
 from kehu.customers.filters import SORTS, CustomerFilter
 from kehu.customers.models import Customer
+from kehu.customers.tests.builders import new_customer, new_key_person
 
 ALL = "all"
 
@@ -19,25 +20,10 @@ ALL = "all"
 # --- scopes --------------------------------------------------------------------------------
 
 @rule("CUS-5")
-@pytest.mark.parametrize(
-    ("role", "sees"),
-    [
-        ("owner", ["customer"]),
-        ("teammate", []),
-        ("outsider", ["outsider_customer"]),
-        ("director", ["customer"]),
-        ("other_director", ["outsider_customer"]),
-        ("manager", ["customer", "outsider_customer"]),
-        ("vp", ["customer", "outsider_customer"]),
-        ("gm", ["customer", "outsider_customer"]),
-        ("admin", ["customer", "outsider_customer"]),
-        ("service", ["customer", "outsider_customer"]),
-        ("finance", ["customer", "outsider_customer"]),
-    ],
-)
-def test_it_scopes_customers_to_each_role(users, customer, outsider_customer, role, sees):
-    fixtures = {"customer": customer, "outsider_customer": outsider_customer}
-    assert list(selectors.customers_visible_to(users[role]).order_by("pk")) == [fixtures[name] for name in sees]
+@pytest.mark.parametrize("role", ROLES)
+def test_it_scopes_customers_to_each_role(users, customer, outsider_customer, role):
+    expected = [c for c, sees in ((customer, SEES_SHANGHAI), (outsider_customer, SEES_HANGZHOU)) if role in sees]
+    assert list(selectors.customers_visible_to(users[role]).order_by("pk")) == expected
 
 
 @rule("CUS-5")
@@ -53,7 +39,7 @@ def test_it_shows_a_director_the_customers_of_every_team_below_the_office(users,
 
     team2 = Office.objects.create(name="上海二组", code="SH2", kind=Office.Kind.TEAM, parent=offices["shanghai"])
     seller = make_user("seller2", "salesperson", team2)
-    second = services.customer_create(by=seller, data={"name": "闵行五金店", "category": "key_retailer"})
+    second = new_customer(by=seller, name="闵行五金店", category="key_retailer")
     assert list(selectors.customers_visible_to(users["director"]).order_by("pk")) == [customer, second]
     assert list(selectors.customers_visible_to(users["owner"])) == [customer]
 
@@ -88,9 +74,8 @@ def test_it_refuses_write_access_to_read_only_roles(users, customer, role):
 
 @rule("CUS-2")
 def test_it_scopes_key_people_like_their_customers(users, customer, outsider_customer):
-    mine = services.key_person_add(by=users["owner"], customer=customer, data={"role": "buyer", "name": "赵敏"})
-    theirs = services.key_person_add(by=users["outsider"], customer=outsider_customer,
-                                     data={"role": "buyer", "name": "钱多"})
+    mine = new_key_person(by=users["owner"], customer=customer, role="buyer", name="赵敏")
+    theirs = new_key_person(by=users["outsider"], customer=outsider_customer, role="buyer", name="钱多")
     assert list(selectors.key_people_visible_to(users["owner"])) == [mine]
     assert list(selectors.key_people_visible_to(users["director"])) == [mine]
     assert list(selectors.key_people_visible_to(users["teammate"])) == []
@@ -109,7 +94,7 @@ def test_it_finds_possible_duplicates_company_wide_excluding_the_card_itself(use
     assert list(selectors.possible_duplicates(phone="0215555-0101")) == [customer]
     assert list(selectors.possible_duplicates(name="上海恒丰商贸", exclude_pk=customer.pk)) == []
     # too short to be a phone number, and a name that is only a suffix: no match
-    services.customer_create(by=users["owner"], data={"name": "小店", "category": "agent", "phone": "12345"})
+    new_customer(by=users["owner"], name="小店", category="agent", phone="12345")
     assert list(selectors.possible_duplicates(phone="12345", name="有限公司")) == []
 
 
@@ -120,18 +105,15 @@ def catalogue(users, offices):
     """Four customers with different values in every filtered and sorted column."""
     owner, teammate, outsider = users["owner"], users["teammate"], users["outsider"]
 
-    def make(by, **data):
-        return services.customer_create(by=by, data=data)
-
-    a = make(owner, name="A 安达食品商行", category="agent", grade="A", nature="individual", status="active",
-             phone="021-5555 0101", developed_on=datetime.date(2021, 3, 1))
-    b = make(teammate, name="B 百盛超市", category="key_retailer", grade="B", nature="state_owned",
-             status="prospect", phone="021-6666 0202", developed_on=datetime.date(2019, 7, 9))
-    c = make(outsider, name="C 长城批发部", category="wholesaler_1", grade="C", nature="joint_stock",
-             status="lost", phone="0571-8888 0303", developed_on=datetime.date(2023, 1, 5))
-    d = make(owner, name="D 东方恒丰贸易", category="wholesaler_2", grade="A", nature="individual",
-             status="dormant", phone="138 0013 8000", developed_on=datetime.date(2020, 11, 30))
-    services.key_person_add(by=owner, customer=d, data={"role": "buyer", "name": "欧阳娜娜", "phone": "139-1111-2222"})
+    a = new_customer(by=owner, name="A 安达食品商行", category="agent", grade="A", nature="individual",
+                     status="active", phone="021-5555 0101", developed_on=datetime.date(2021, 3, 1))
+    b = new_customer(by=teammate, name="B 百盛超市", category="key_retailer", grade="B", nature="state_owned",
+                     status="prospect", phone="021-6666 0202", developed_on=datetime.date(2019, 7, 9))
+    c = new_customer(by=outsider, name="C 长城批发部", category="wholesaler_1", grade="C", nature="joint_stock",
+                     status="lost", phone="0571-8888 0303", developed_on=datetime.date(2023, 1, 5))
+    d = new_customer(by=owner, name="D 东方恒丰贸易", category="wholesaler_2", grade="A", nature="individual",
+                     status="dormant", phone="138 0013 8000", developed_on=datetime.date(2020, 11, 30))
+    new_key_person(by=owner, customer=d, role="buyer", name="欧阳娜娜", phone="139-1111-2222")
     Customer.objects.filter(pk=b.pk).update(completeness=100)
     return {"a": a, "b": b, "c": c, "d": d}
 

@@ -4,20 +4,17 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from conftest import rule
 from kehu.core.errors import PermissionDeniedError, StaleEdit, ValidationFailed
 from kehu.customers import selectors, services
 from kehu.customers.filters import CustomerFilter
-from kehu.customers.models import Category, Customer, CustomerEvent, CustomerNote, KeyPerson, Reassignment
+from kehu.customers.models import Customer, CustomerEvent, CustomerNote, KeyPerson, Reassignment
 from kehu.customers.services import DuplicateFound
+from kehu.customers.tests.builders import new_customer, new_key_person
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 def snapshot():
@@ -34,25 +31,20 @@ def snapshot():
     }
 
 
-def create(user, **data):
-    data.setdefault("category", Category.AGENT)
-    return services.customer_create(by=user, data=data)
-
-
 # --- CUS-1: create -------------------------------------------------------------------------
 
 @rule("CUS-1")
 def test_it_gives_new_customers_sequential_codes(users):
-    first = create(users["owner"], name="甲商行一号")
-    second = create(users["owner"], name="乙百货")
-    third = create(users["teammate"], name="丙批发部门市")
+    first = new_customer(by=users["owner"], name="甲商行一号")
+    second = new_customer(by=users["owner"], name="乙百货")
+    third = new_customer(by=users["teammate"], name="丙批发部门市")
     assert [first.code, second.code, third.code] == ["KH000001", "KH000002", "KH000003"]
 
 
 @rule("CUS-1")
 def test_it_makes_the_creator_the_owner_in_their_office_and_records_who_filled_the_card(users, offices):
     before = timezone.now()
-    customer = create(users["owner"], name="上海恒丰商贸有限公司", phone="021-5555 0101")
+    customer = new_customer(by=users["owner"], name="上海恒丰商贸有限公司", phone="021-5555 0101")
     customer.refresh_from_db()
     assert customer.owner == users["owner"]
     assert customer.office == offices["team"]
@@ -107,7 +99,7 @@ def test_it_refuses_an_invalid_card_and_creates_nothing(users, data, field, mess
     assert exc.value.field_errors[field] == [message]
     assert snapshot() == before
     # the refused attempt did not use up a code
-    assert create(users["owner"], name="另一家").code == "KH000001"
+    assert new_customer(by=users["owner"], name="另一家").code == "KH000001"
 
 
 @rule("CUS-1")
@@ -115,7 +107,7 @@ def test_it_refuses_an_invalid_card_and_creates_nothing(users, data, field, mess
 def test_it_refuses_card_creation_by_read_only_roles(users, role):
     before = snapshot()
     with pytest.raises(PermissionDeniedError):
-        create(users[role], name="新华超市")
+        new_customer(by=users[role], name="新华超市")
     assert snapshot() == before
 
 
@@ -136,7 +128,7 @@ def test_it_refuses_card_creation_by_read_only_roles(users, role):
 def test_it_flags_a_card_like_an_existing_one_as_a_duplicate(users, customer, data):
     before = snapshot()
     with pytest.raises(DuplicateFound) as exc:
-        create(users["teammate"], **data)
+        new_customer(by=users["teammate"], **data)
     assert exc.value.candidates == [customer]
     assert exc.value.code == "duplicate"
     assert exc.value.status == 409
@@ -146,18 +138,18 @@ def test_it_flags_a_card_like_an_existing_one_as_a_duplicate(users, customer, da
 
 @rule("CUS-8")
 def test_it_flags_a_duplicate_tax_number_in_another_office(users):
-    existing = create(users["outsider"], name="杭州甲公司", tax_no="91330100 MA27XXXX1A")
+    existing = new_customer(by=users["outsider"], name="杭州甲公司", tax_no="91330100 MA27XXXX1A")
     with pytest.raises(DuplicateFound) as exc:
-        create(users["owner"], name="完全不同的名字", tax_no="９１３３０１００ma27xxxx1a")
+        new_customer(by=users["owner"], name="完全不同的名字", tax_no="９１３３０１００ma27xxxx1a")
     assert exc.value.candidates == [existing]
     assert Customer.objects.count() == 1
 
 
 @rule("CUS-8")
 def test_it_lists_every_similar_customer_as_a_candidate(users, customer):
-    by_phone = create(users["owner"], name="浦东某店", phone="021-66660202")
+    by_phone = new_customer(by=users["owner"], name="浦东某店", phone="021-66660202")
     with pytest.raises(DuplicateFound) as exc:
-        create(users["owner"], name="上海恒丰商贸", phone="02166660202")
+        new_customer(by=users["owner"], name="上海恒丰商贸", phone="02166660202")
     assert exc.value.candidates == [customer, by_phone]
 
 
@@ -200,7 +192,7 @@ def test_it_merges_by_filling_only_the_blanks_of_the_target(users, customer):
 
 @rule("CUS-8")
 def test_it_refuses_to_merge_into_a_customer_that_is_not_one_of_the_candidates(users, customer):
-    other = create(users["owner"], name="完全无关的商店")
+    other = new_customer(by=users["owner"], name="完全无关的商店")
     before = snapshot()
     with pytest.raises(ValidationFailed):
         services.customer_create(by=users["owner"], data={"name": "上海恒丰商贸", "category": "agent"},
@@ -275,19 +267,15 @@ def test_it_refuses_updates_by_read_only_roles(users, customer, role):
 
 # --- CUS-2: key people ---------------------------------------------------------------------
 
-def add_person(user, customer, **data):
-    return services.key_person_add(by=user, customer=customer, data=data)
-
-
 @rule("CUS-2")
 def test_it_adds_key_people_and_updates_completeness_and_search(users, customer):
-    person = add_person(users["owner"], customer, role="in_charge", name="陈建国", phone="138 0013 8000",
-                        gender="m", birth_date=datetime.date(1970, 5, 1), title="总经理")
+    person = new_key_person(by=users["owner"], customer=customer, role="in_charge", name="陈建国",
+                            phone="138 0013 8000", gender="m", birth_date=datetime.date(1970, 5, 1), title="总经理")
     assert (person.customer, person.is_current, person.version) == (customer, True, 1)
     customer.refresh_from_db()
     assert customer.completeness == 17  # name, address, phone, category, grade + person in charge: 6 of 36
     assert "陈建国" in customer.search_text
-    add_person(users["owner"], customer, role="buyer", name="赵敏")
+    new_key_person(by=users["owner"], customer=customer, role="buyer", name="赵敏")
     customer.refresh_from_db()
     assert customer.completeness == 19
     assert CustomerEvent.objects.count() == 0  # first buyer and first person in charge: no change to report
@@ -301,20 +289,20 @@ def test_it_adds_key_people_and_updates_completeness_and_search(users, customer)
 def test_it_refuses_an_invalid_key_person_and_changes_nothing(users, customer):
     before = snapshot()
     with pytest.raises(ValidationFailed) as exc:
-        add_person(users["owner"], customer, role="boss", name="陈建国")
+        new_key_person(by=users["owner"], customer=customer, role="boss", name="陈建国")
     assert list(exc.value.field_errors) == ["role"]
     with pytest.raises(ValidationFailed):
-        add_person(users["owner"], customer, role="buyer", name="")
+        new_key_person(by=users["owner"], customer=customer, role="buyer", name="")
     assert snapshot() == before
 
 
 @rule("CUS-2")
 def test_it_records_an_event_when_a_new_buyer_replaces_one(users, customer):
-    add_person(users["owner"], customer, role="buyer", name="赵敏")
-    add_person(users["owner"], customer, role="seller", name="孙丽")
-    add_person(users["owner"], customer, role="seller", name="周杰")  # sellers are not watched
+    new_key_person(by=users["owner"], customer=customer, role="buyer", name="赵敏")
+    new_key_person(by=users["owner"], customer=customer, role="seller", name="孙丽")
+    new_key_person(by=users["owner"], customer=customer, role="seller", name="周杰")  # sellers are not watched
     assert CustomerEvent.objects.count() == 0
-    add_person(users["owner"], customer, role="buyer", name="钱多多")
+    new_key_person(by=users["owner"], customer=customer, role="buyer", name="钱多多")
     event = CustomerEvent.objects.get()
     assert (event.customer, event.kind, event.by, event.message) == (
         customer, CustomerEvent.Kind.KEY_PERSON_CHANGED, users["owner"], "New Buyer 采购人: 钱多多")
@@ -322,7 +310,7 @@ def test_it_records_an_event_when_a_new_buyer_replaces_one(users, customer):
 
 @rule("CUS-2")
 def test_it_ends_a_key_person_keeping_the_record_and_reports_a_leaving_buyer(users, customer):
-    buyer = add_person(users["owner"], customer, role="buyer", name="赵敏")
+    buyer = new_key_person(by=users["owner"], customer=customer, role="buyer", name="赵敏")
     ended = services.key_person_end(by=users["owner"], person=buyer, version=1, left_on=datetime.date(2026, 1, 15))
     ended.refresh_from_db()
     assert (ended.is_current, ended.left_on, ended.version) == (False, datetime.date(2026, 1, 15), 2)
@@ -338,7 +326,7 @@ def test_it_ends_a_key_person_keeping_the_record_and_reports_a_leaving_buyer(use
 
 @rule("CUS-2")
 def test_it_refuses_to_end_a_key_person_twice_or_in_the_future(users, customer):
-    buyer = add_person(users["owner"], customer, role="buyer", name="赵敏")
+    buyer = new_key_person(by=users["owner"], customer=customer, role="buyer", name="赵敏")
     before = snapshot()
     with pytest.raises(ValidationFailed):
         services.key_person_end(by=users["owner"], person=buyer, version=1,
@@ -353,7 +341,7 @@ def test_it_refuses_to_end_a_key_person_twice_or_in_the_future(users, customer):
 
 @rule("CUS-2")
 def test_it_updates_a_key_person_with_locking_and_reports_a_role_change(users, customer):
-    person = add_person(users["owner"], customer, role="influencer", name="陈建国")
+    person = new_key_person(by=users["owner"], customer=customer, role="influencer", name="陈建国")
     updated = services.key_person_update(by=users["owner"], person=person, version=1,
                                          data={"title": "采购经理", "role": "buyer"})
     assert (updated.title, updated.role, updated.version) == ("采购经理", "buyer", 2)
@@ -369,10 +357,10 @@ def test_it_updates_a_key_person_with_locking_and_reports_a_role_change(users, c
 @rule("CUS-2")
 @pytest.mark.parametrize("role", ["service", "finance"])
 def test_it_refuses_key_person_changes_by_read_only_roles(users, customer, role):
-    person = add_person(users["owner"], customer, role="buyer", name="赵敏")
+    person = new_key_person(by=users["owner"], customer=customer, role="buyer", name="赵敏")
     before = snapshot()
     with pytest.raises(PermissionDeniedError):
-        add_person(users[role], customer, role="seller", name="孙丽")
+        new_key_person(by=users[role], customer=customer, role="seller", name="孙丽")
     with pytest.raises(PermissionDeniedError):
         services.key_person_update(by=users[role], person=person, version=1, data={"title": "x"})
     with pytest.raises(PermissionDeniedError):
@@ -384,7 +372,7 @@ def test_it_refuses_key_person_changes_by_read_only_roles(users, customer, role)
 
 @rule("CUS-5")
 def test_it_lets_a_director_reassign_customers_of_the_office_and_logs_each(users, offices, customer):
-    second = create(users["owner"], name="浦东第二家")
+    second = new_customer(by=users["owner"], name="浦东第二家")
     batch = services.customers_reassign(by=users["director"], customer_ids=[customer.pk, str(second.pk)],
                                         to_owner=users["teammate"], reason="张伟休产假")
     logs = list(Reassignment.objects.order_by("customer_id").values_list(
@@ -529,8 +517,8 @@ def test_it_stores_a_note_trimmed_with_its_author(users, customer):
 
 @rule("CUS-1")
 def test_it_stores_money_and_areas_exactly(users):
-    customer = create(users["owner"], name="精确商行一", registered_capital=Decimal("1234567.89"),
-                      shop_area=Decimal("88.5"), transport_modes=["rail", "road"])
+    customer = new_customer(by=users["owner"], name="精确商行一", registered_capital=Decimal("1234567.89"),
+                            shop_area=Decimal("88.5"), transport_modes=["rail", "road"])
     customer.refresh_from_db()
     assert (customer.registered_capital, customer.shop_area, customer.transport_modes) == (
         Decimal("1234567.89"), Decimal("88.5"), ["rail", "road"])

@@ -6,6 +6,7 @@ from django.urls import reverse
 from conftest import rule
 from kehu.customers import services
 from kehu.customers.models import Category, Customer, CustomerNote, KeyPerson, Reassignment
+from kehu.customers.tests.builders import new_customer, new_key_person
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +107,7 @@ def test_it_refuses_a_stale_edit_with_a_clear_message(client_for, users, custome
 
 @rule("CUS-5")
 def test_it_reassigns_selected_customers_in_bulk(client_for, users, customer):
-    other = services.customer_create(by=users["owner"], data={"name": "上海顺达食品店", "category": Category.KEY_RETAILER})
+    other = new_customer(by=users["owner"], name="上海顺达食品店", category=Category.KEY_RETAILER)
     response = client_for(users["director"]).post(reverse("customers:reassign"), {
         "ids": [customer.pk, other.pk], "to_owner": users["teammate"].pk, "reason": "张伟休产假",
     })
@@ -190,7 +191,7 @@ def test_it_exports_the_filtered_list_to_excel(client_for, users, customer, outs
 @rule("CUS-1")
 def test_it_keeps_the_list_free_of_n_plus_one(client_for, users, django_assert_max_num_queries):
     for i in range(30):
-        services.customer_create(by=users["owner"], data={"name": f"测试客户{i}号商店", "category": "other"})
+        new_customer(by=users["owner"], name=f"测试客户{i}号商店", category="other")
     client = client_for(users["director"])
     client.get(reverse("customers:list"))  # warm the session
     with django_assert_max_num_queries(12):
@@ -201,7 +202,7 @@ def test_it_keeps_the_list_free_of_n_plus_one(client_for, users, django_assert_m
 @rule("CUS-3")
 def test_it_keeps_the_detail_page_free_of_n_plus_one(client_for, users, customer, django_assert_max_num_queries):
     for i in range(10):
-        services.key_person_add(by=users["owner"], customer=customer, data={"role": "seller", "name": f"店员{i}"})
+        new_key_person(by=users["owner"], customer=customer, role="seller", name=f"店员{i}")
         services.note_add(by=users["owner"], customer=customer, text=f"备注{i}")
         services.customer_update(by=users["owner"], customer=customer, version=customer.version + i,
                                  data={"fax": f"021-{i}000"})
@@ -215,7 +216,7 @@ def test_it_keeps_the_detail_page_free_of_n_plus_one(client_for, users, customer
 @rule("CUS-1")
 def test_it_pages_through_a_sorted_list_without_losing_or_repeating_a_customer(client_for, users):
     for i in range(120):
-        services.customer_create(by=users["owner"], data={"name": f"分页客户{i:03d}商店", "category": "other"})
+        new_customer(by=users["owner"], name=f"分页客户{i:03d}商店", category="other")
     client = client_for(users["gm"])
     seen = []
     for page in (1, 2, 3):
@@ -234,8 +235,8 @@ def test_it_pages_a_filtered_sorted_list_the_same_way_whatever_its_size(client_f
     # both must give the same pages.
     monkeypatch.setattr("kehu.core.pagination.SMALL_SET", small_set)
     for i in range(120):
-        services.customer_create(by=users["owner"], data={
-            "name": f"筛选客户{i:03d}商店", "category": "other", "grade": "A" if i % 3 == 0 else "B"})
+        new_customer(by=users["owner"], name=f"筛选客户{i:03d}商店", category="other",
+                     grade="A" if i % 3 == 0 else "B")
     client = client_for(users["gm"])
     seen = []
     for page in (1, 2):
@@ -251,8 +252,7 @@ def test_it_counts_a_new_customer_at_once_although_counts_are_kept(client_for, u
     client = client_for(users["gm"])
     assert client.get(reverse("customers:list"), {"q": "商贸"}).context["page"].paginator.count == 1
     with django_capture_on_commit_callbacks(execute=True):  # the service's transaction commits
-        services.customer_create(by=users["owner"], data={"name": "杭州恒丰商贸公司", "category": "other"},
-                                 on_duplicate="keep_both")
+        new_customer(by=users["owner"], name="杭州恒丰商贸公司", category="other", on_duplicate="keep_both")
     response = client.get(reverse("customers:list"), {"q": "商贸"})
     assert response.context["page"].paginator.count == 2
     assert "杭州恒丰商贸公司" in response.text
@@ -261,8 +261,7 @@ def test_it_counts_a_new_customer_at_once_although_counts_are_kept(client_for, u
 @rule("INS-2")
 def test_it_exports_without_a_query_per_customer(client_for, users, django_assert_max_num_queries):
     for i in range(25):
-        services.customer_create(by=users["owner"], data={"name": f"导出客户{i}号", "category": "other",
-                                                           "developed_by": users["owner"]})
+        new_customer(by=users["owner"], name=f"导出客户{i}号", category="other", developed_by=users["owner"])
     client = client_for(users["gm"])
     client.get(reverse("customers:export"))
     with django_assert_max_num_queries(8):

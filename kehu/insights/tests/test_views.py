@@ -1,6 +1,5 @@
 import re
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -8,6 +7,9 @@ from django.utils import timezone
 
 from conftest import rule
 from kehu.customers import services
+from kehu.customers.tests.builders import new_key_person
+from kehu.receivables.tests.builders import invoiced_order, new_payment, new_promise
+from kehu.sales.tests.builders import advance, confirmed_order, delivered_order, draft_order, goods_return
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +24,7 @@ def test_it_counts_the_customers_in_the_users_scope(role, count, client_for, use
 
 @rule("CUS-2")
 def test_it_shows_personnel_changes_at_customers(client_for, users, customer):
-    buyer = services.key_person_add(by=users["owner"], customer=customer, data={"role": "buyer", "name": "周强"})
+    buyer = new_key_person(by=users["owner"], customer=customer, role="buyer", name="周强")
     services.key_person_end(by=users["owner"], person=buyer, version=buyer.version)
     response = client_for(users["director"]).get(reverse("home"))
     assert "周强" in response.text
@@ -36,48 +38,22 @@ def _cards(users, customer, product):
     draft and a cancelled order do not count. Of ¥1,000 falling due this month ¥600 came in;
     ¥2,000 are 40 days overdue with a collection visit due; a promise falls due today."""
     from kehu.core.periods import month_bounds
-    from kehu.credit import services as credit
-    from kehu.credit.models import CreditAccount
     from kehu.receivables import services as receivables
-    from kehu.receivables.models import Invoice
-    from kehu.sales import services as sales
 
-    owner, today = users["owner"], timezone.localdate()
-    CreditAccount.objects.create(customer=customer, limit=Decimal("1000000"))
-
-    def order(quantity, *, on=None):
-        return sales.order_create(by=owner, customer=customer, lines=[{"product": product, "quantity": quantity}],
-                                  ordered_on=on)
-
-    def confirmed(quantity, *, on=None):
-        made = order(quantity, on=on)
-        return credit.order_confirm(by=owner, order=made, version=made.version)
-
-    def delivered(quantity, *, on=None):
-        made = confirmed(quantity, on=on)
-        return sales.order_advance(by=owner, order=made, version=made.version, to="delivered")
-
-    def invoice(made, *, due):
-        made = receivables.order_invoice(by=users["finance"], order=made, version=made.version,
-                                         on=due - timedelta(days=30))
-        return Invoice.objects.get(order=made)
-
-    confirmed(10)
-    returned = delivered(5)
-    sales.return_record(by=owner, order=returned, version=returned.version, kind="returned", reason="defect",
-                        responsible="厂家", lines=[{"order_line": returned.lines.get().pk, "quantity": 1}])
-    order(3)
-    cancelled = confirmed(7)
-    sales.order_advance(by=owner, order=cancelled, version=cancelled.version, to="cancelled", reason="改单")
-    long_ago = today - timedelta(days=90)
-    old, this_month = delivered(20, on=long_ago), delivered(10, on=long_ago)
-    invoice(old, due=today - timedelta(days=40))
+    today, long_ago = timezone.localdate(), timezone.localdate() - timedelta(days=90)
+    confirmed_order(customer=customer, product=product, quantity=10, limit="1000000")
+    goods_return(order=delivered_order(customer=customer, product=product, quantity=5, limit=None),
+                 quantities=[(0, 1)])
+    draft_order(customer=customer, product=product, quantity=3)
+    advance(confirmed_order(customer=customer, product=product, quantity=7, limit=None), "cancelled", reason="改单")
+    invoiced_order(customer=customer, product=product, quantity=20, ordered_on=long_ago,
+                   due_on=today - timedelta(days=40), invoiced_by=users["finance"], limit=None)
     receivables.collection_day(today=today)
-    receivables.attempt_log(by=owner, customer=customer, channel="call", outcome="promised", promised_on=today,
-                            promised_amount="5000")
-    due_this_month = invoice(this_month, due=month_bounds(today)[1])
-    receivables.payment_post(by=owner, customer=customer, amount="600", method="cash",
-                             allocations=[{"invoice": due_this_month.pk, "amount": "600"}])
+    new_promise(customer=customer, by=users["owner"], promised_on=today, amount="5000")
+    due_this_month = invoiced_order(customer=customer, product=product, quantity=10, ordered_on=long_ago,
+                                    due_on=month_bounds(today)[1], invoiced_by=users["finance"], limit=None)
+    new_payment(customer=customer, amount="600", by=users["owner"], method="cash",
+                allocations=[(due_this_month, "600")])
 
 
 @rule("AR-4")

@@ -3,14 +3,12 @@ their allocations, promises, collection plans, ageing and collection rate — sa
 rules, same messages as the pages."""
 
 from datetime import timedelta
-from decimal import Decimal
+from functools import partial
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from conftest import rule
-from kehu.credit import services as credit
-from kehu.credit.models import CreditAccount
+from conftest import ROLES, SEES_HANGZHOU, SEES_SHANGHAI, api_list, expected_status, rule
 from kehu.receivables import services
 from kehu.receivables.models import (
     Allocation,
@@ -21,9 +19,12 @@ from kehu.receivables.models import (
     Payment,
     Promise,
 )
+from kehu.receivables.tests.builders import invoices_aged, new_promise
 from kehu.sales import services as sales
+from kehu.sales.tests.builders import confirmed_order
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("in_english", "english_client", "old_invoices_allowed")]
 
 API = "/api/v1/"
 INVOICES = f"{API}invoices/"
@@ -34,20 +35,8 @@ PROMISES = f"{API}promises/"
 PLANS = f"{API}collection-plans/"
 AGEING = f"{API}ageing/"
 RATE = f"{API}collection-rate/"
-ROLES = ["owner", "teammate", "outsider", "director", "other_director", "manager", "vp", "gm", "service",
-         "finance", "admin"]
-SEES_SHANGHAI = {"owner", "director", "manager", "vp", "gm", "service", "finance", "admin"}
-SEES_HANGZHOU = {"outsider", "other_director", "manager", "vp", "gm", "service", "finance", "admin"}
 COLLECTS = {"owner", "teammate", "outsider", "director", "other_director", "manager", "finance", "admin"}
 KEEPS_LEDGER = {"finance", "admin"}
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Messages are asserted in English: the API answers in the language the client asks for."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
 
 
 def today():
@@ -60,26 +49,6 @@ def day(offset: int) -> str:
 
 def post(api, url, data):
     return api.post(url, data, content_type="application/json")
-
-
-def confirmed(users, customer, product, quantity="10", *, by="owner"):
-    CreditAccount.objects.update_or_create(customer=customer, defaults={"limit": Decimal("10000000")})
-    order = sales.order_create(by=users[by], customer=customer, lines=[{"product": product, "quantity": quantity}])
-    return credit.order_confirm(by=users[by], order=order, version=order.version)
-
-
-def invoiced(users, customer, product, *specs, by="owner"):
-    """Invoices of ¥100 × quantity, each issued `days_ago`: [(quantity, days_ago), …]. Every
-    order is confirmed before any is invoiced, so an old invoice does not block the next
-    (CRD-3). Terms are the company's 30 days."""
-    orders = []
-    for quantity, _days_ago in specs:
-        order = confirmed(users, customer, product, quantity, by=by)
-        orders.append(sales.order_advance(by=users[by], order=order, version=order.version, to="delivered"))
-    for order, (_quantity, days_ago) in zip(orders, specs, strict=True):
-        services.order_invoice(by=users["finance"], order=order, version=order.version,
-                               on=today() - timedelta(days=days_ago))
-    return [Invoice.objects.get(order=order) for order in orders]
 
 
 def ledger():
@@ -104,7 +73,8 @@ def open_amounts(*invoices):
 
 @rule("AR-1")
 def test_it_records_a_payment_against_two_invoices_to_the_cent(users, client_for, customer, product):
-    first, second = invoiced(users, customer, product, ("10", 20), ("5", 10))  # ¥1,000 and ¥500
+    # ¥1,000 and ¥500
+    first, second = invoices_aged(customer=customer, product=product, specs=[("10", 20), ("5", 10)])
     api = client_for(users["owner"])
     response = post(api, PAYMENTS, {
         "customer": customer.pk, "amount": "1200.50", "method": "transfer", "reference": "BANK-7781",
@@ -128,7 +98,7 @@ def test_it_records_a_payment_against_two_invoices_to_the_cent(users, client_for
 
 @rule("AR-1")
 def test_it_settles_the_oldest_invoices_first_and_keeps_the_rest_on_account(users, client_for, customer, product):
-    newer, older = invoiced(users, customer, product, ("5", 5), ("10", 25))
+    newer, older = invoices_aged(customer=customer, product=product, specs=[("5", 5), ("10", 25)])
     api = client_for(users["director"])
     response = post(api, PAYMENTS, {"customer": customer.pk, "amount": "1700", "method": "cash"})
     assert response.status_code == 201, response.content
@@ -144,7 +114,7 @@ def test_it_settles_the_oldest_invoices_first_and_keeps_the_rest_on_account(user
 @rule("AR-1")
 def test_it_reverses_a_payment_keeping_both_entries_and_reopening_the_invoices(users, client_for, customer,
                                                                               product):
-    first, second = invoiced(users, customer, product, ("10", 20), ("5", 10))
+    first, second = invoices_aged(customer=customer, product=product, specs=[("10", 20), ("5", 10)])
     payment = services.payment_post(by=users["owner"], customer=customer, amount="1300", method="cheque")
     url = f"{PAYMENTS}{payment.pk}/reverse/"
     before = ledger()
@@ -176,7 +146,7 @@ def test_it_reverses_a_payment_keeping_both_entries_and_reopening_the_invoices(u
 
 @rule("AR-1")
 def test_it_changes_what_a_payment_settles(users, client_for, customer, product):
-    first, second = invoiced(users, customer, product, ("10", 20), ("5", 10))
+    first, second = invoices_aged(customer=customer, product=product, specs=[("10", 20), ("5", 10)])
     payment = services.payment_post(by=users["owner"], customer=customer, amount="1000", method="transfer",
                                     allocations=[{"invoice": first.pk, "amount": "500"},
                                                  {"invoice": second.pk, "amount": "500"}])
@@ -240,8 +210,9 @@ BAD_PAYMENTS = [
 @pytest.mark.parametrize(("change", "status", "message"), BAD_PAYMENTS)
 def test_it_answers_bad_payment_input_with_the_services_message_and_changes_nothing(
         users, offices, client_for, customer, outsider_customer, product, change, status, message):
-    first, second = invoiced(users, customer, product, ("10", 20), ("5", 10))
-    theirs = invoiced(users, outsider_customer, product, ("1", 1), by="outsider")[0]
+    first, second = invoices_aged(customer=customer, product=product, specs=[("10", 20), ("5", 10)])
+    theirs = invoices_aged(customer=outsider_customer, product=product, specs=[("1", 1)],
+                           by=users["outsider"])[0]
     names = {"FIRST": first.pk, "SECOND": second.pk, "THEIRS": theirs.pk, "HANGZHOU": offices["hangzhou"].pk,
              "TOMORROW": day(1), "OUTSIDER": outsider_customer.pk}
     change = {k: names.get(v, v) if isinstance(v, str) else v for k, v in change.items()}
@@ -263,7 +234,7 @@ def test_it_answers_bad_payment_input_with_the_services_message_and_changes_noth
 
 @rule("AR-1")
 def test_it_refuses_malformed_bodies_and_changes_nothing(users, client_for, customer, product):
-    invoiced(users, customer, product, ("10", 20))
+    invoices_aged(customer=customer, product=product, specs=[("10", 20)])
     payment = services.payment_post(by=users["owner"], customer=customer, amount="100", method="cash")
     api = client_for(users["owner"])
     before = ledger()
@@ -285,7 +256,7 @@ def test_it_refuses_malformed_bodies_and_changes_nothing(users, client_for, cust
 ])
 def test_it_refuses_a_bad_allocation_edit_and_changes_nothing(users, client_for, customer, product, allocations,
                                                              message):
-    first, second = invoiced(users, customer, product, ("10", 20), ("5", 10))
+    first, second = invoices_aged(customer=customer, product=product, specs=[("10", 20), ("5", 10)])
     payment = services.payment_post(by=users["owner"], customer=customer, amount="1000", method="transfer")
     names = {"FIRST": first.pk, "SECOND": second.pk}
     rows = [{**row, "invoice": names.get(row["invoice"], row["invoice"])} for row in allocations]
@@ -297,7 +268,7 @@ def test_it_refuses_a_bad_allocation_edit_and_changes_nothing(users, client_for,
 
 @rule("AR-1")
 def test_it_refuses_to_allocate_a_reversed_payment(users, client_for, customer, product):
-    invoiced(users, customer, product, ("10", 20))
+    invoices_aged(customer=customer, product=product, specs=[("10", 20)])
     payment = services.payment_post(by=users["owner"], customer=customer, amount="100", method="cash")
     services.payment_reverse(by=users["finance"], payment=payment, reason="错账")
     before = ledger()
@@ -309,7 +280,7 @@ def test_it_refuses_to_allocate_a_reversed_payment(users, client_for, customer, 
 @rule("AR-1")
 def test_it_lists_payments_with_filters_in_a_fixed_number_of_queries(users, client_for, customer, outsider_customer,
                                                                     product, django_assert_max_num_queries):
-    invoices = invoiced(users, customer, product, *[("1", n) for n in range(8)])
+    invoices = invoices_aged(customer=customer, product=product, specs=[("1", n) for n in range(8)])
     payments = [services.payment_post(by=users["owner"], customer=customer, amount="200", method="cash",
                                       allocations=[{"invoice": invoices[2 * n].pk, "amount": "100"},
                                                    {"invoice": invoices[2 * n + 1].pk, "amount": "100"}])
@@ -348,10 +319,10 @@ def test_it_lists_payments_with_filters_in_a_fixed_number_of_queries(users, clie
 @pytest.fixture
 def four_invoices(users, customer, outsider_customer, product):
     """A ¥1,000 70 days overdue, B ¥500 15 days overdue, C ¥200 paid, D ¥300 of Hangzhou."""
-    a, b, c = invoiced(users, customer, product, ("10", 100), ("5", 45), ("2", 0))
+    a, b, c = invoices_aged(customer=customer, product=product, specs=[("10", 100), ("5", 45), ("2", 0)])
     services.payment_post(by=users["owner"], customer=customer, amount="200", method="cash",
                           allocations=[{"invoice": c.pk, "amount": "200"}])
-    d = invoiced(users, outsider_customer, product, ("3", 0), by="outsider")[0]
+    d = invoices_aged(customer=outsider_customer, product=product, specs=[("3", 0)], by=users["outsider"])[0]
     return a, b, c, d
 
 
@@ -372,9 +343,7 @@ def test_it_lists_invoices_with_filters_and_ordering(users, client_for, customer
     gm = client_for(users["gm"])
 
     def numbers(params=None, api=gm):
-        response = api.get(INVOICES, params or {})
-        assert response.status_code == 200, response.content
-        return [row["number"][-1] for row in response.json()["results"]]  # INV00000001 → "1"
+        return [number[-1] for number in api_list(api, INVOICES, params, field="number")]  # INV00000001 → "1"
 
     assert numbers() == ["1", "2", "3", "4"]  # by due date
     assert numbers({"status": "open"}) == ["1", "2", "4"]
@@ -408,7 +377,7 @@ def test_it_answers_400_for_bad_invoice_filters(users, client_for, four_invoices
 @rule("AR-1")
 def test_it_lists_invoices_in_a_fixed_number_of_queries(users, client_for, customer, product,
                                                         django_assert_max_num_queries):
-    invoiced(users, customer, product, *[("1", n) for n in range(6)])
+    invoices_aged(customer=customer, product=product, specs=[("1", n) for n in range(6)])
     api = client_for(users["director"])
     api.get(INVOICES)  # warm the session
     with django_assert_max_num_queries(6):  # session, user, office subtree (2), count, rows
@@ -454,7 +423,7 @@ def test_it_imports_invoices_all_or_nothing(users, client_for, customer, outside
 
 @rule("AR-2")
 def test_it_records_and_cancels_a_promise_to_pay(users, client_for, customer, product):
-    invoice = invoiced(users, customer, product, ("10", 40))[0]
+    invoice = invoices_aged(customer=customer, product=product, specs=[("10", 40)])[0]
     api = client_for(users["owner"])
     response = post(api, PROMISES, {"customer": customer.pk, "promised_on": day(7), "amount": "300",
                                     "invoice": invoice.pk, "contact": "王经理", "note": "月底前付"})
@@ -494,7 +463,8 @@ def test_it_records_and_cancels_a_promise_to_pay(users, client_for, customer, pr
 ])
 def test_it_refuses_a_bad_promise_and_records_nothing(users, client_for, customer, outsider_customer, product, change,
                                                       status, message):
-    theirs = invoiced(users, outsider_customer, product, ("1", 1), by="outsider")[0]
+    theirs = invoices_aged(customer=outsider_customer, product=product, specs=[("1", 1)],
+                           by=users["outsider"])[0]
     names = {"YESTERDAY": day(-1), "THEIRS": theirs.pk, "OUTSIDER": outsider_customer.pk}
     change = {k: names.get(v, v) if isinstance(v, str) else v for k, v in change.items()}
     before = ledger()
@@ -510,7 +480,7 @@ def test_it_refuses_a_bad_promise_and_records_nothing(users, client_for, custome
 
 @rule("AR-5")
 def test_it_plans_an_order_in_instalments_and_voids_the_plan(users, client_for, customer, product):
-    order = confirmed(users, customer, product, "10")  # ¥1,000
+    order = confirmed_order(customer=customer, product=product, quantity="10")  # ¥1,000
     api = client_for(users["owner"])
     response = post(api, PLANS, {"order": order.pk, "note": "分两期", "instalments": [
         {"due_on": day(60), "amount": "400.00"}, {"due_on": day(30), "amount": "600", "reminder_days": 5}]})
@@ -552,7 +522,7 @@ def test_it_plans_an_order_in_instalments_and_voids_the_plan(users, client_for, 
     ("two", 400, None),
 ])
 def test_it_refuses_a_bad_plan_and_writes_nothing(users, client_for, customer, product, instalments, status, message):
-    order = confirmed(users, customer, product, "10")
+    order = confirmed_order(customer=customer, product=product, quantity="10")
     names = {"IN30": day(30), "IN60": day(60), "AGO": day(-1), "TODAY": day(0)}
     if isinstance(instalments, list):
         instalments = [{**row, "due_on": names.get(row["due_on"], row["due_on"])} for row in instalments]
@@ -569,7 +539,7 @@ def test_it_refuses_a_bad_plan_and_writes_nothing(users, client_for, customer, p
 @rule("AR-5")
 def test_it_refuses_a_plan_for_a_draft_or_unknown_order(users, client_for, customer, outsider_customer, product):
     order = sales.order_create(by=users["owner"], customer=customer, lines=[{"product": product, "quantity": 1}])
-    theirs = confirmed(users, outsider_customer, product, "1", by="outsider")
+    theirs = confirmed_order(customer=outsider_customer, product=product, quantity="1", by=users["outsider"])
     api = client_for(users["owner"])
     instalments = [{"due_on": day(30), "amount": "100"}]
     draft = post(api, PLANS, {"order": order.pk, "instalments": instalments})
@@ -590,8 +560,9 @@ def money_row(row):
 
 @rule("AR-3")
 def test_it_ages_receivables_per_customer_and_reconciles(users, client_for, customer, outsider_customer, product):
-    a, _b, _c = invoiced(users, customer, product, ("10", 100), ("5", 45), ("2", 0))  # 70 and 15 days late, current
-    invoiced(users, outsider_customer, product, ("3", 0), by="outsider")
+    # 70 and 15 days late, current
+    a, _b, _c = invoices_aged(customer=customer, product=product, specs=[("10", 100), ("5", 45), ("2", 0)])
+    invoices_aged(customer=outsider_customer, product=product, specs=[("3", 0)], by=users["outsider"])
     services.payment_post(by=users["owner"], customer=customer, amount="700", method="cash",
                           allocations=[{"invoice": a.pk, "amount": "400"}])  # ¥300 stays on account
     gm = client_for(users["gm"])
@@ -628,8 +599,10 @@ def test_it_ages_receivables_per_customer_and_reconciles(users, client_for, cust
 
 @rule("AR-4")
 def test_it_measures_the_collection_rate_of_a_period(users, client_for, customer, outsider_customer, product):
-    a, _b = invoiced(users, customer, product, ("10", 100), ("5", 45))  # due 70 and 15 days ago
-    invoiced(users, outsider_customer, product, ("3", 0), by="outsider")  # due in 30 days
+    # due 70 and 15 days ago
+    a, _b = invoices_aged(customer=customer, product=product, specs=[("10", 100), ("5", 45)])
+    # due in 30 days
+    invoices_aged(customer=outsider_customer, product=product, specs=[("3", 0)], by=users["outsider"])
     services.payment_post(by=users["owner"], customer=customer, amount="400", method="transfer",
                           received_on=today() - timedelta(days=20), allocations=[{"invoice": a.pk, "amount": "400"}])
     services.payment_post(by=users["owner"], customer=customer, amount="100", method="cash")  # after the period
@@ -655,14 +628,8 @@ def test_it_measures_the_collection_rate_of_a_period(users, client_for, customer
 
 # --- the permission matrix -------------------------------------------------------------------------------
 
-def expected(role, sees, *, allowed=True, ok=200):
-    """After-sales service does not work with money → 403 everywhere; outside the scope → 404;
-    in scope, a role the rule does not allow → 403."""
-    if role == "service":
-        return 403
-    if role not in sees:
-        return 404
-    return ok if allowed else 403
+# Service staff are refused (403) everything about money, whatever the scope.
+expected = partial(expected_status, money=True)
 
 
 @rule("PLT-2")
@@ -672,13 +639,15 @@ def test_it_applies_scope_and_role_to_every_receivables_endpoint(role, client_fo
     api = client_for(users[role])
     collects, keeps = role in COLLECTS, role in KEEPS_LEDGER
     for target, sees, who in ((customer, SEES_SHANGHAI, "owner"), (outsider_customer, SEES_HANGZHOU, "outsider")):
-        to_plan, planned = (confirmed(users, target, product, "1", by=who) for _n in range(2))
-        first, second = invoiced(users, target, product, ("1", 0), ("1", 0), by=who)
+        to_plan, planned = (confirmed_order(customer=target, product=product, quantity="1", by=users[who])
+                            for _n in range(2))
+        first, second = invoices_aged(customer=target, product=product, specs=[("1", 0), ("1", 0)],
+                                      by=users[who])
         on_account = services.payment_post(by=users[who], customer=target, amount="50", method="cash", allocations=[])
         to_reverse = services.payment_post(by=users[who], customer=target, amount="30", method="cash",
                                            allocations=[{"invoice": first.pk, "amount": "30"}])
-        promise = services.attempt_log(by=users[who], customer=target, channel="call", outcome="promised",
-                                       promised_on=today() + timedelta(days=7), promised_amount="5000").promise
+        promise = new_promise(customer=target, by=users[who], promised_on=today() + timedelta(days=7),
+                              amount="5000")
         plan = services.plan_create(by=users[who], order=planned, instalments=[{"due_on": day(30), "amount": "100"}])
 
         for url in (f"{INVOICES}{first.pk}/", f"{PAYMENTS}{on_account.pk}/", f"{PROMISES}{promise.pk}/",
@@ -722,10 +691,9 @@ def test_it_applies_scope_and_role_to_every_receivables_endpoint(role, client_fo
 
 @rule("PLT-2")
 def test_it_refuses_anonymous_access_to_every_receivables_endpoint(client, users, customer, product):
-    invoice = invoiced(users, customer, product, ("1", 0))[0]
+    invoice = invoices_aged(customer=customer, product=product, specs=[("1", 0)])[0]
     payment = services.payment_post(by=users["owner"], customer=customer, amount="50", method="cash")
-    promise = services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised",
-                                   promised_on=today(), promised_amount="10").promise
+    promise = new_promise(customer=customer, by=users["owner"], promised_on=today(), amount="10")
     before = ledger()
     for url in (INVOICES, f"{INVOICES}{invoice.pk}/", PAYMENTS, f"{PAYMENTS}{payment.pk}/", ALLOCATIONS, PROMISES,
                 f"{PROMISES}{promise.pk}/", PLANS, AGEING, RATE):

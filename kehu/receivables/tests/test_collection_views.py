@@ -6,83 +6,35 @@ import io
 import re
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 import openpyxl
 import pytest
-from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from conftest import rule
+from conftest import ROLES, SEES_HANGZHOU, SEES_SHANGHAI, expected_status, rule
 from kehu.core import periods
-from kehu.credit import services as credit
-from kehu.credit.models import CreditAccount, CreditPolicy
-from kehu.customers import services as customer_services
 from kehu.customers.models import Category
+from kehu.customers.tests.builders import new_customer
 from kehu.receivables import selectors, services
-from kehu.receivables.models import CollectionAttempt, CollectionTask, Invoice, Promise
-from kehu.sales import services as sales
+from kehu.receivables.models import CollectionAttempt, CollectionTask, Promise
+from kehu.receivables.tests.builders import imported_invoice, invoiced_order, new_payment, new_promise
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english", "old_invoices_allowed")]
 TODAY = timezone.localdate()
 
-ROLES = ["owner", "teammate", "outsider", "director", "other_director", "manager", "vp", "gm", "service",
-         "finance", "admin"]
-SEES_SHANGHAI = {"owner", "director", "manager", "vp", "gm", "service", "finance", "admin"}
-SEES_HANGZHOU = {"outsider", "other_director", "manager", "vp", "gm", "service", "finance", "admin"}
 READERS = set(ROLES) - {"service"}
 COLLECTORS = {"owner", "teammate", "outsider", "director", "other_director", "manager", "finance", "admin"}
-
-
-@pytest.fixture(autouse=True)
-def en_messages():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def en(client_for):
-    """client_for(user), with the pages in English so that messages compare exactly."""
-
-    def login(user):
-        client = client_for(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return login
 
 
 def days_ago(n: int):
     return TODAY - timedelta(days=n)
 
 
-def invoiced(users, customer, product, quantity, *, due_days_ago):
-    """An order of `quantity` × ¥100, invoiced so that it falls due `due_days_ago` days ago
-    (negative: in the future) under the company's 30 days' terms."""
-    CreditAccount.objects.update_or_create(customer=customer, defaults={"limit": Decimal("10000000")})
-    CreditPolicy.current()
-    CreditPolicy.objects.update(overdue_block_days=1000)  # old invoices on purpose
-    seller = customer.owner
-    on = days_ago(due_days_ago + 30)
-    order = sales.order_create(by=seller, customer=customer, lines=[{"product": product, "quantity": quantity}],
-                               ordered_on=on)
-    order = credit.order_confirm(by=seller, order=order, version=order.version)
-    order = sales.order_advance(by=seller, order=order, version=order.version, to="delivered")
-    order = services.order_invoice(by=users["finance"], order=order, version=order.version, on=on)
-    invoice = Invoice.objects.get(order=order)
-    assert invoice.due_on == days_ago(due_days_ago)
-    return invoice
-
-
-def pay(users, customer, amount, *, invoice=None, on=None, by="finance"):
-    allocations = None if invoice is None else [{"invoice": invoice.pk, "amount": amount}]
-    return services.payment_post(by=users[by], customer=customer, amount=amount, method="transfer",
-                                 received_on=on or TODAY, allocations=allocations)
-
-
 def teammate_customer(users):
-    return customer_services.customer_create(by=users["teammate"], data={
-        "name": "上海永兴五金店", "category": Category.KEY_RETAILER, "phone": "021-6666 0303"})
+    return new_customer(by=users["teammate"], name="上海永兴五金店", category=Category.KEY_RETAILER,
+                        phone="021-6666 0303")
 
 
 def text_of(html: str) -> str:
@@ -115,16 +67,12 @@ def listed(response, attr="data-invoice") -> list[str]:
 def book(users, customer, product):
     """The owner's customer: invoices due 10, 45, 70 (partly paid), 100 and 200 days ago, one
     not yet due, and ¥200 on account."""
-    made = {
-        "d10": invoiced(users, customer, product, 10, due_days_ago=10),     # ¥1,000
-        "d45": invoiced(users, customer, product, 20, due_days_ago=45),     # ¥2,000
-        "d70": invoiced(users, customer, product, 8, due_days_ago=70),      # ¥800, ¥300 paid
-        "d100": invoiced(users, customer, product, 30, due_days_ago=100),   # ¥3,000
-        "d200": invoiced(users, customer, product, 40, due_days_ago=200),   # ¥4,000
-        "later": invoiced(users, customer, product, 5, due_days_ago=-20),   # ¥500, due in 20 days
-    }
-    pay(users, customer, "300", invoice=made["d70"])
-    services.payment_post(by=users["finance"], customer=customer, amount="200", method="cash", allocations=[])
+    # due so many days ago: quantity of ¥100 (¥800 of d70 paid with ¥300; "later" due in 20 days)
+    made = {name: invoiced_order(customer=customer, product=product, quantity=quantity, due_on=days_ago(due))
+            for name, quantity, due in [("d10", 10, 10), ("d45", 20, 45), ("d70", 8, 70), ("d100", 30, 100),
+                                        ("d200", 40, 200), ("later", 5, -20)]}
+    new_payment(customer=customer, amount="300", by=users["finance"], allocations=[(made["d70"], "300")])
+    new_payment(customer=customer, amount="200", by=users["finance"], method="cash", allocations=[])
     return made
 
 
@@ -146,7 +94,7 @@ def test_it_ages_the_open_invoices_into_buckets_that_reconcile_with_the_balance(
 @rule("AR-3")
 def test_it_groups_by_salesperson_for_a_manager_with_a_total_over_the_scope(en, users, customer, product, book):
     other = teammate_customer(users)
-    invoiced(users, other, product, 7, due_days_ago=3)
+    invoiced_order(customer=other, product=product, quantity=7, due_on=days_ago(3))
     response = en(users["director"]).get(reverse("receivables:ageing"))
     assert response.context["by"] == "owner"
     assert row_cells(response, users["owner"].pk)["balance"] == "¥10,800.00"
@@ -159,7 +107,7 @@ def test_it_groups_by_salesperson_for_a_manager_with_a_total_over_the_scope(en, 
 
 @rule("AR-3")
 def test_it_drills_down_to_exactly_the_invoices_of_a_cell(en, users, customer, product, book):
-    invoiced(users, teammate_customer(users), product, 7, due_days_ago=12)
+    invoiced_order(customer=teammate_customer(users), product=product, quantity=7, due_on=days_ago(12))
     client = en(users["director"])
     url = reverse("receivables:ageing_invoices")
     cell = client.get(url, {"as_of": TODAY.isoformat(), "by": "customer", "key": customer.pk, "bucket": "d1_30"})
@@ -179,8 +127,9 @@ def test_it_drills_down_to_exactly_the_invoices_of_a_cell(en, users, customer, p
 
 @rule("AR-3")
 def test_it_shows_the_ledger_as_it_stood_on_an_earlier_day(en, users, customer, product):
-    invoice = invoiced(users, customer, product, 10, due_days_ago=10)
-    pay(users, customer, "1000", invoice=invoice)  # received today
+    invoice = invoiced_order(customer=customer, product=product, quantity=10, due_on=days_ago(10))
+    # received today
+    new_payment(customer=customer, amount="1000", by=users["finance"], allocations=[(invoice, "1000")])
     client = en(users["owner"])
     today = client.get(reverse("receivables:ageing"))
     assert today.context["rows"] == []
@@ -233,9 +182,9 @@ def test_it_reads_the_ageing_in_a_fixed_number_of_queries(en, users, customer, p
     with django_assert_num_queries(9):
         client.get(reverse("receivables:ageing"), {"by": "customer"})
     for n in range(3):
-        other = customer_services.customer_create(by=users["teammate"], data={
-            "name": f"上海客户{n}", "category": Category.KEY_RETAILER, "phone": f"021-6666 030{n}"})
-        invoiced(users, other, product, n + 1, due_days_ago=5 * n)
+        other = new_customer(by=users["teammate"], name=f"上海客户{n}", category=Category.KEY_RETAILER,
+                             phone=f"021-6666 030{n}")
+        invoiced_order(customer=other, product=product, quantity=n + 1, due_on=days_ago(5 * n))
     with django_assert_num_queries(9):
         response = client.get(reverse("receivables:ageing"), {"by": "customer"})
     assert len(response.context["rows"]) == 4
@@ -250,14 +199,16 @@ def period():
 
 @rule("AR-4")
 def test_it_computes_the_collection_rate_and_follows_a_payment(en, users, customer, product, period):
-    invoice = invoiced(users, customer, product, 10, due_days_ago=10)  # ¥1,000 due in the period
-    pay(users, customer, "600", invoice=invoice, on=days_ago(5))
+    # ¥1,000 due in the period
+    invoice = invoiced_order(customer=customer, product=product, quantity=10, due_on=days_ago(10))
+    new_payment(customer=customer, amount="600", by=users["finance"], allocations=[(invoice, "600")],
+                received_on=days_ago(5))
     client = en(users["owner"])
     response = client.get(reverse("receivables:collection_rate"), {**period, "by": "customer"})
     row = re.search(rf'<tr data-key="{customer.pk}">(.*?)</tr>', response.text, re.S).group(1)
     assert [text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)][1:4] == [
         "¥1,000.00", "¥600.00", "60.0%"]
-    pay(users, customer, "100", invoice=invoice)
+    new_payment(customer=customer, amount="100", by=users["finance"], allocations=[(invoice, "100")])
     response = client.get(reverse("receivables:collection_rate"), {**period, "by": "customer"})
     assert response.context["total"]["row"].rate == Decimal("70.0")
     assert 'data-rate="70.0"' in response.text
@@ -265,11 +216,15 @@ def test_it_computes_the_collection_rate_and_follows_a_payment(en, users, custom
 
 @rule("AR-4")
 def test_it_lists_the_lowest_rate_first_and_compares_with_the_period_before(en, users, customer, product, period):
-    due_now = invoiced(users, customer, product, 10, due_days_ago=10)
-    pay(users, customer, "600", invoice=due_now, on=days_ago(5))
-    earlier = invoiced(users, customer, product, 10, due_days_ago=30)  # the 21 days before the period
-    pay(users, customer, "1000", invoice=earlier, on=days_ago(25))
-    invoiced(users, teammate_customer(users), product, 5, due_days_ago=3)  # nothing collected
+    due_now = invoiced_order(customer=customer, product=product, quantity=10, due_on=days_ago(10))
+    new_payment(customer=customer, amount="600", by=users["finance"], allocations=[(due_now, "600")],
+                received_on=days_ago(5))
+    # the 21 days before the period
+    earlier = invoiced_order(customer=customer, product=product, quantity=10, due_on=days_ago(30))
+    new_payment(customer=customer, amount="1000", by=users["finance"], allocations=[(earlier, "1000")],
+                received_on=days_ago(25))
+    # nothing collected
+    invoiced_order(customer=teammate_customer(users), product=product, quantity=5, due_on=days_ago(3))
     response = en(users["director"]).get(reverse("receivables:collection_rate"), period)
     assert response.context["by"] == "owner"
     lines = response.context["lines"]
@@ -307,8 +262,9 @@ def test_it_ignores_a_bad_period_with_a_message(en, users, query):
 
 @rule("AR-4")
 def test_it_exports_the_collection_rate(en, users, customer, product, period):
-    invoice = invoiced(users, customer, product, 10, due_days_ago=10)
-    pay(users, customer, "600", invoice=invoice, on=days_ago(5))
+    invoice = invoiced_order(customer=customer, product=product, quantity=10, due_on=days_ago(10))
+    new_payment(customer=customer, amount="600", by=users["finance"], allocations=[(invoice, "600")],
+                received_on=days_ago(5))
     response = en(users["owner"]).get(reverse("receivables:collection_rate_export"), {**period, "by": "customer"})
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
     assert rows[0] == ("customer", "due", "collected", "collection rate %", "previous period %", "change (points)")
@@ -320,11 +276,11 @@ def test_it_exports_the_collection_rate(en, users, customer, product, period):
 
 @rule("AR-2")
 def test_it_lists_the_days_tasks_promises_and_overdue_invoices_without_a_task(en, users, customer, product):
-    tasked = invoiced(users, customer, product, 10, due_days_ago=5)
+    tasked = invoiced_order(customer=customer, product=product, quantity=10, due_on=days_ago(5))
     services.collection_day(today=TODAY)
-    untasked = invoiced(users, customer, product, 3, due_days_ago=2)  # after the morning run
-    services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised",
-                         promised_on=TODAY, promised_amount="800", contact="王会计")
+    # after the morning run
+    untasked = invoiced_order(customer=customer, product=product, quantity=3, due_on=days_ago(2))
+    new_promise(customer=customer, by=users["owner"], promised_on=TODAY, amount="800", contact="王会计")
     response = en(users["owner"]).get(reverse("receivables:collection_work"))
     task = CollectionTask.objects.get(invoice=tasked)
     assert listed(response, "data-task") == [str(task.pk)]
@@ -337,7 +293,7 @@ def test_it_lists_the_days_tasks_promises_and_overdue_invoices_without_a_task(en
 
 @rule("AR-2")
 def test_it_logs_a_promise_against_a_task_and_closes_the_task(en, users, customer, product):
-    invoice = invoiced(users, customer, product, 10, due_days_ago=5)
+    invoice = invoiced_order(customer=customer, product=product, quantity=10, due_on=days_ago(5))
     services.collection_day(today=TODAY)
     task = CollectionTask.objects.get(invoice=invoice)
     client = en(users["owner"])
@@ -388,7 +344,7 @@ def collection_state():
     ({"invoice": "999999"}, "Select a valid choice. 999999 is not one of the available choices."),
 ])
 def test_it_refuses_a_bad_attempt_and_changes_nothing(en, users, customer, product, values, message):
-    invoice = invoiced(users, customer, product, 10, due_days_ago=5)
+    invoice = invoiced_order(customer=customer, product=product, quantity=10, due_on=days_ago(5))
     services.collection_day(today=TODAY)
     task = CollectionTask.objects.get(invoice=invoice)
     data = {"task": task.pk, "channel": "call", "outcome": "promised",
@@ -406,7 +362,7 @@ def test_it_refuses_a_bad_attempt_and_changes_nothing(en, users, customer, produ
 @rule("AR-2")
 def test_it_refuses_another_customers_task(en, users, customer, product):
     other = teammate_customer(users)
-    invoiced(users, other, product, 2, due_days_ago=5)
+    invoiced_order(customer=other, product=product, quantity=2, due_on=days_ago(5))
     services.collection_day(today=TODAY)
     task = CollectionTask.objects.get(customer=other)
     before = collection_state()
@@ -420,8 +376,8 @@ def test_it_refuses_another_customers_task(en, users, customer, product):
 @rule("AR-2")
 def test_it_lists_promises_by_status_and_cancels_one_after_confirmation(en, users, customer):
     for days in (3, 5):
-        services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised",
-                             promised_on=TODAY + timedelta(days=days), promised_amount="500")
+        new_promise(customer=customer, by=users["owner"], promised_on=TODAY + timedelta(days=days),
+                    amount="500")
     first, second = Promise.objects.order_by("promised_on")
     client = en(users["owner"])
     confirm = client.get(reverse("receivables:promise_cancel", args=[first.pk]))
@@ -443,12 +399,8 @@ def test_it_lists_promises_by_status_and_cancels_one_after_confirmation(en, user
 
 # --- who sees what ---------------------------------------------------------------------------------------
 
-def expected(role, sees, allowed, ok=200):
-    if role == "service":
-        return 403
-    if role not in sees:
-        return 404
-    return ok if role in allowed else 403
+# Service staff are refused (403) everything about money, whatever the scope.
+expected = partial(expected_status, money=True)
 
 
 @rule("AR-2")
@@ -461,17 +413,17 @@ def test_it_applies_the_scope_and_role_to_every_collection_page(role, client_for
     for name in reports:
         assert client.get(reverse(f"receivables:{name}")).status_code == (200 if role in READERS else 403), name
     for target, sees in ((customer, SEES_SHANGHAI), (outsider_customer, SEES_HANGZHOU)):
-        promise = services.attempt_log(by=target.owner, customer=target, channel="call", outcome="promised",
-                                       promised_on=TODAY + timedelta(days=3), promised_amount="500").promise
+        promise = new_promise(customer=target, by=target.owner, promised_on=TODAY + timedelta(days=3),
+                              amount="500")
         attempt_url = reverse("receivables:attempt_create", args=[target.pk])
         cancel_url = reverse("receivables:promise_cancel", args=[promise.pk])
         attempts = CollectionAttempt.objects.count()
-        assert client.get(attempt_url).status_code == expected(role, sees, COLLECTORS), target
+        assert client.get(attempt_url).status_code == expected(role, sees, allowed=role in COLLECTORS), target
         assert client.post(attempt_url, {"channel": "call", "outcome": "reminded"}).status_code == expected(
-            role, sees, COLLECTORS, 302)
+            role, sees, allowed=role in COLLECTORS, ok=302)
         assert CollectionAttempt.objects.count() == attempts + (role in COLLECTORS and role in sees)
-        assert client.get(cancel_url).status_code == expected(role, sees, COLLECTORS)
-        assert client.post(cancel_url).status_code == expected(role, sees, COLLECTORS, 302)
+        assert client.get(cancel_url).status_code == expected(role, sees, allowed=role in COLLECTORS)
+        assert client.post(cancel_url).status_code == expected(role, sees, allowed=role in COLLECTORS, ok=302)
         promise.refresh_from_db()
         assert promise.status == ("cancelled" if role in COLLECTORS and role in sees else "open")
 
@@ -487,11 +439,10 @@ def test_it_sends_anonymous_users_to_the_login_page(client, customer):
 @rule("AR-3")
 def test_it_pages_a_long_ageing_table_most_overdue_first_and_totals_all_of_it(en, users):
     for n in range(53):
-        target = customer_services.customer_create(by=users["owner"], on_duplicate="keep_both", data={
-            "name": f"账龄分页测试{n:02d}商行", "category": Category.KEY_RETAILER, "phone": f"021-7{n:02d}0 8{n:02d}1"})
-        services.invoice_import(by=users["finance"], rows=[(2, {
-            "customer": target.code, "number": f"AGE-{n}", "amount": str(100 + n),
-            "issued_on": days_ago(40 + n).isoformat()})])
+        target = new_customer(by=users["owner"], name=f"账龄分页测试{n:02d}商行", category=Category.KEY_RETAILER,
+                              phone=f"021-7{n:02d}0 8{n:02d}1", on_duplicate="keep_both")
+        imported_invoice(by=users["finance"], customer=target, number=f"AGE-{n}", amount=100 + n,
+                         issued_on=days_ago(40 + n))
     client = en(users["owner"])
     first = client.get(reverse("receivables:ageing"), {"by": "customer"})
     second = client.get(reverse("receivables:ageing"), {"by": "customer", "page": 2})

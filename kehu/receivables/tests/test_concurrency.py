@@ -2,61 +2,32 @@
 and on PostgreSQL): payments posted at the same moment against one invoice never settle it
 twice, none is lost, and every receipt gets the next number of its office's book."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
-from conftest import rule
+from conftest import at_once, rule
 from kehu.core.errors import ValidationFailed
+from kehu.customers.tests.builders import new_customer
 from kehu.receivables import services
-from kehu.receivables.models import Allocation, Invoice, Payment
+from kehu.receivables.models import Allocation, Payment
+from kehu.receivables.tests.builders import imported_invoice, new_payment
 
 THREADS = 8
-
-
-def at_once(work, arguments):
-    """Run work(argument) in one thread each, all released at the same moment."""
-    start = threading.Barrier(len(arguments))
-    outcomes = []
-
-    def run(argument):
-        try:
-            start.wait()
-            outcomes.append(work(argument))
-        except ValidationFailed as exc:
-            outcomes.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in arguments]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
-
-
-def one_invoice(users, customer, amount="1000"):
-    result = services.invoice_import(by=users["finance"], rows=[(2, {
-        "customer": customer.code, "number": "C-1", "amount": amount,
-        "issued_on": (timezone.localdate() - timedelta(days=40)).isoformat()})])
-    assert result.created == 1
-    return Invoice.objects.get(number="C-1")
 
 
 @rule("AR-1")
 @pytest.mark.django_db(transaction=True)
 def test_it_never_over_allocates_an_invoice_and_loses_no_payment(users, customer):
-    invoice = one_invoice(users, customer)
+    invoice = imported_invoice(by=users["finance"], customer=customer, number="C-1", amount="1000",
+                               issued_on=timezone.localdate() - timedelta(days=40))
     amounts = [Decimal("300.00")] * THREADS  # ¥2,400 against ¥1,000: the invoice settles, the rest waits on account
 
-    outcomes = at_once(lambda amount: services.payment_post(by=users["finance"], customer=customer, amount=amount,
-                                                            method="transfer"), amounts)
+    outcomes = at_once(lambda amount: new_payment(by=users["finance"], customer=customer, amount=amount), amounts,
+                       refused=ValidationFailed)
     invoice.refresh_from_db()
     payments = Payment.objects.filter(customer=customer)
     assert len(outcomes) == THREADS and not [o for o in outcomes if isinstance(o, Exception)]
@@ -70,14 +41,15 @@ def test_it_never_over_allocates_an_invoice_and_loses_no_payment(users, customer
 @rule("AR-1")
 @pytest.mark.django_db(transaction=True)
 def test_it_refuses_the_allocations_that_no_longer_fit_and_keeps_receipt_numbers_gap_free(users, customer):
-    invoice = one_invoice(users, customer)
+    invoice = imported_invoice(by=users["finance"], customer=customer, number="C-1", amount="1000",
+                               issued_on=timezone.localdate() - timedelta(days=40))
     office = customer.office.code
 
     def pay_all_to_the_invoice(amount):
         return services.payment_post(by=users["finance"], customer=customer, amount=amount, method="cash",
                                      allocations=[{"invoice": invoice.pk, "amount": amount}])
 
-    outcomes = at_once(pay_all_to_the_invoice, [Decimal("300.00")] * THREADS)
+    outcomes = at_once(pay_all_to_the_invoice, [Decimal("300.00")] * THREADS, refused=ValidationFailed)
     posted = [o for o in outcomes if isinstance(o, Payment)]
     refused = [o for o in outcomes if isinstance(o, ValidationFailed)]
     invoice.refresh_from_db()
@@ -94,15 +66,11 @@ def test_it_refuses_the_allocations_that_no_longer_fit_and_keeps_receipt_numbers
 @rule("AR-1")
 @pytest.mark.django_db(transaction=True)
 def test_it_numbers_receipts_of_many_customers_of_one_office_uniquely(users, customer):
-    from kehu.customers import services as customer_services
-    from kehu.customers.models import Category
-
-    others = [customer_services.customer_create(by=users["owner"], data={
-        "name": f"上海第{n}商行", "category": Category.KEY_RETAILER, "phone": f"021-6{n}66 77{n}8"}, on_duplicate="keep_both")
-        for n in range(THREADS - 1)]
+    others = [new_customer(by=users["owner"], name=f"上海第{n}商行", category="key_retailer", phone=f"021-6{n}66 77{n}8",
+                           on_duplicate="keep_both") for n in range(THREADS - 1)]
     targets = [customer, *others]
-    outcomes = at_once(lambda target: services.payment_post(by=users["owner"], customer=target, amount="10",
-                                                            method="cash"), targets)
+    outcomes = at_once(lambda target: new_payment(by=users["owner"], customer=target, amount="10", method="cash"),
+                       targets, refused=ValidationFailed)
     assert all(isinstance(o, Payment) for o in outcomes)
     assert sorted(Payment.objects.values_list("serial", flat=True)) == list(range(1, THREADS + 1))
     assert Payment.objects.values("number").distinct().count() == THREADS

@@ -13,14 +13,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import rule
-from kehu.credit import services as credit
-from kehu.credit.models import CreditAccount, CreditPolicy
 from kehu.receivables import selectors, services
 from kehu.receivables.models import Allocation, Invoice, Payment
-from kehu.sales import services as sales
+from kehu.receivables.tests.builders import credited_return, invoiced_order
 from kehu.sales.models import CreditNote
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("old_invoices_allowed")]
 TODAY = timezone.localdate()
 ZERO = Decimal("0")
 
@@ -39,17 +37,10 @@ step = st.one_of(
 def ledger_world(users, customer, outsider_customer, product):
     """Two customers, each with a large invoiced order to return goods from (outside the
     examples, which are rolled back one by one)."""
-    CreditPolicy.current()
-    CreditPolicy.objects.update(overdue_block_days=1000)
-    orders = []
-    for target in (customer, outsider_customer):
-        CreditAccount.objects.create(customer=target, limit=Decimal("100000000"))
-        order = sales.order_create(by=target.owner, customer=target, ordered_on=TODAY - timedelta(days=300),
-                                   lines=[{"product": product, "quantity": 1000}])
-        order = credit.order_confirm(by=target.owner, order=order, version=order.version)
-        order = sales.order_advance(by=target.owner, order=order, version=order.version, to="delivered")
-        orders.append(services.order_invoice(by=users["finance"], order=order, version=order.version,
-                                             on=TODAY - timedelta(days=299)))
+    orders = [invoiced_order(customer=target, product=product, quantity=1000,
+                             ordered_on=TODAY - timedelta(days=300),
+                             on=TODAY - timedelta(days=299), invoiced_by=users["finance"]).order
+              for target in (customer, outsider_customer)]
     return [customer, outsider_customer], orders
 
 
@@ -93,11 +84,7 @@ def run(step_, users, customers, orders, counter):
             services.payment_reverse(by=users["finance"], payment=payments[step_[1] % len(payments)], reason="错账")
     elif kind == "return":
         _k, who, quantity = step_
-        order = orders[who]
-        order.refresh_from_db()
-        line = order.lines.get()
-        services.return_record(by=customers[who].owner, order=order, version=order.version, kind="returned",
-                               reason="defect", responsible="质检", lines=[{"order_line": line.pk, "quantity": quantity}])
+        credited_return(order=orders[who], quantities=[(0, quantity)], responsible="质检")
 
 
 def raw_balance(customer_id: int, as_of) -> Decimal:

@@ -11,24 +11,22 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from conftest import rule
 from kehu.core import periods
-from kehu.customers import services as customer_services
 from kehu.customers.models import Category
+from kehu.customers.tests.builders import new_customer
 from kehu.receivables import registrations, selectors, services
 from kehu.receivables.templatetags.receivables import change, rate
-from kehu.receivables.tests.test_collection_views import days_ago, invoiced, pay
+from kehu.receivables.tests.builders import invoiced_order, new_payment, new_promise
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english", "old_invoices_allowed")]
 TODAY = timezone.localdate()
 
 
-@pytest.fixture(autouse=True)
-def en():
-    with translation.override("en"):
-        yield
+def days_ago(n: int):
+    return TODAY - timedelta(days=n)
 
 
 def render(user, customer) -> str:
@@ -54,10 +52,12 @@ def open_rows(html: str) -> list[list[str]]:
 
 @rule("AR-3")
 def test_it_shows_the_customers_open_invoices_ageing_and_payments(users, customer, product):
-    late = invoiced(users, customer, product, 10, due_days_ago=40)     # ¥1,000
-    partly = invoiced(users, customer, product, 8, due_days_ago=5)     # ¥800, ¥300 paid
-    later = invoiced(users, customer, product, 5, due_days_ago=-10)    # ¥500, not yet due
-    pay(users, customer, "300", invoice=partly)
+    late = invoiced_order(customer=customer, product=product, quantity=10, due_on=days_ago(40))     # ¥1,000
+    # ¥800, ¥300 paid
+    partly = invoiced_order(customer=customer, product=product, quantity=8, due_on=days_ago(5))
+    # ¥500, not yet due
+    later = invoiced_order(customer=customer, product=product, quantity=5, due_on=days_ago(-10))
+    new_payment(customer=customer, amount="300", by=users["finance"], allocations=[(partly, "300")])
     for n in range(6):
         services.payment_post(by=users["owner"], customer=customer, amount=f"{n + 1}0", method="cash",
                               received_on=days_ago(n), allocations=[])
@@ -79,10 +79,10 @@ def test_it_shows_the_customers_open_invoices_ageing_and_payments(users, custome
 
 @rule("AR-2")
 def test_it_shows_open_and_recent_promises_with_broken_ones_marked(users, customer, product):
-    invoiced(users, customer, product, 10, due_days_ago=5)
+    invoiced_order(customer=customer, product=product, quantity=10, due_on=days_ago(5))
     for days, amount in ((1, "300"), (9, "400")):
-        services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised",
-                             promised_on=TODAY + timedelta(days=days), promised_amount=amount)
+        new_promise(customer=customer, by=users["owner"], promised_on=TODAY + timedelta(days=days),
+                    amount=amount)
     services.collection_day(today=TODAY + timedelta(days=3))  # the first promise's day passes unpaid
     html = render(users["owner"], customer)
     promises = re.findall(r'<li data-promise="\d+" data-status="(\w+)">(.*?)</li>', html, re.S)
@@ -94,14 +94,17 @@ def test_it_shows_open_and_recent_promises_with_broken_ones_marked(users, custom
 @rule("AR-4")
 def test_it_shows_the_collection_rate_this_month_and_the_three_months_before(users, customer, product):
     month_start, month_end = periods.month_bounds(TODAY)
-    this_month = invoiced(users, customer, product, 10, due_days_ago=(TODAY - month_end).days)  # due month end
-    pay(users, customer, "600", invoice=this_month)
-    earlier = invoiced(users, customer, product, 5, due_days_ago=(TODAY - month_start).days + 40)
-    pay(users, customer, "500", invoice=earlier, on=earlier.due_on)
+    # due month end
+    this_month = invoiced_order(customer=customer, product=product, quantity=10, due_on=month_end)
+    new_payment(customer=customer, amount="600", by=users["finance"], allocations=[(this_month, "600")])
+    earlier = invoiced_order(customer=customer, product=product, quantity=5,
+                             due_on=month_start - timedelta(days=40))
+    new_payment(customer=customer, amount="500", by=users["finance"], allocations=[(earlier, "500")],
+                received_on=earlier.due_on)
     html = render(users["owner"], customer)
     assert (figure(html, "rate_month"), figure(html, "rate_three")) == ("60.0%", "100.0%")
-    newcomer = customer_services.customer_create(by=users["owner"], data={
-        "name": "上海新开商店", "category": Category.KEY_RETAILER, "phone": "021-7777 0404"})
+    newcomer = new_customer(by=users["owner"], name="上海新开商店", category=Category.KEY_RETAILER,
+                            phone="021-7777 0404")
     nothing = render(users["director"], newcomer)
     assert (figure(nothing, "rate_month"), figure(nothing, "rate_three")) == ("—", "—")
 
@@ -118,7 +121,7 @@ def test_it_offers_payment_and_attempt_to_those_who_collect(users, customer, rol
 
 @rule("AR-1")
 def test_it_shows_nothing_to_those_who_do_not_see_receivables(users, customer, product, client_for):
-    invoiced(users, customer, product, 10, due_days_ago=5)
+    invoiced_order(customer=customer, product=product, quantity=10, due_on=days_ago(5))
     assert render(users["service"], customer).strip() == ""
     block = reverse("panel", args=["customer", "receivables", customer.pk])
     page = client_for(users["service"]).get(reverse("customers:detail", args=[customer.pk]))
@@ -133,7 +136,7 @@ def test_it_shows_nothing_to_those_who_do_not_see_receivables(users, customer, p
 
 @rule("AR-3")
 def test_it_renders_the_block_in_a_fixed_number_of_queries(users, customer, product):
-    invoiced(users, customer, product, 1, due_days_ago=5)
+    invoiced_order(customer=customer, product=product, quantity=1, due_on=days_ago(5))
     director = users["director"]
     render(director, customer)  # the office subtree is kept on the user
 
@@ -146,10 +149,9 @@ def test_it_renders_the_block_in_a_fixed_number_of_queries(users, customer, prod
     # what fell due, and what credit notes and payments settled of it, this month and the three before.
     assert queries() == 10
     for n in range(12):
-        invoiced(users, customer, product, n + 1, due_days_ago=n * 20)
-        pay(users, customer, "50")
-    services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised",
-                         promised_on=TODAY, promised_amount="100")
+        invoiced_order(customer=customer, product=product, quantity=n + 1, due_on=days_ago(n * 20))
+        new_payment(customer=customer, amount="50", by=users["finance"])
+    new_promise(customer=customer, by=users["owner"], promised_on=TODAY, amount="100")
     assert queries() == 10
 
 

@@ -5,15 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from conftest import rule
 from kehu.core import periods
 from kehu.core.errors import PermissionDeniedError, ValidationFailed
 from kehu.core.models import Sequence
 from kehu.credit import selectors as credit_selectors
-from kehu.credit import services as credit
-from kehu.credit.models import CreditAccount, CreditPolicy
 from kehu.receivables import selectors, services
 from kehu.receivables.models import (
     Allocation,
@@ -25,39 +23,14 @@ from kehu.receivables.models import (
     Payment,
     Promise,
 )
-from kehu.sales import services as sales
+from kehu.receivables.tests.builders import credited_return, invoiced_order, new_payment
+from kehu.sales.tests.builders import delivered_order
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english", "old_invoices_allowed")]
 TODAY = timezone.localdate()
-
-
-@pytest.fixture(autouse=True)
-def en():
-    with translation.override("en"):
-        yield
-
 
 def days_ago(n: int):
     return TODAY - timedelta(days=n)
-
-
-def invoiced(users, customer, product, quantity, *, on=None):
-    """An order of `quantity` × ¥100 confirmed, delivered and invoiced on `on` (today)."""
-    CreditAccount.objects.update_or_create(customer=customer, defaults={"limit": Decimal("10000000")})
-    CreditPolicy.current()
-    CreditPolicy.objects.update(overdue_block_days=1000)  # these tests make old invoices on purpose
-    seller = customer.owner
-    order = sales.order_create(by=seller, customer=customer, lines=[{"product": product, "quantity": quantity}],
-                               ordered_on=(on or TODAY) - timedelta(days=2))
-    order = credit.order_confirm(by=seller, order=order, version=order.version)
-    order = sales.order_advance(by=seller, order=order, version=order.version, to="delivered")
-    order = services.order_invoice(by=users["finance"], order=order, version=order.version, on=on or TODAY)
-    return Invoice.objects.get(order=order)
-
-
-def pay(users, customer, amount, *, by="finance", **kw):
-    kw.setdefault("method", "transfer")
-    return services.payment_post(by=users[by], customer=customer, amount=amount, **kw)
 
 
 def ledger_snapshot():
@@ -76,27 +49,23 @@ def refresh(*objs):
 
 @rule("AR-1")
 def test_it_invoices_a_delivered_order_due_by_the_customers_terms(users, customer, product):
-    invoice = invoiced(users, customer, product, 3, on=days_ago(10))
+    invoice = invoiced_order(customer=customer, product=product, quantity=3, on=days_ago(10))
     assert (invoice.number, invoice.amount, invoice.open_amount, invoice.due_on) == (
         "INV00000001", Decimal("300.00"), Decimal("300.00"), days_ago(10) + timedelta(days=30))
     customer.payment_days = 45
     customer.save()
-    assert invoiced(users, customer, product, 1, on=days_ago(1)).due_on == days_ago(1) + timedelta(days=45)
+    later = invoiced_order(customer=customer, product=product, quantity=1, on=days_ago(1))
+    assert later.due_on == days_ago(1) + timedelta(days=45)
     CollectionPolicy.objects.update(payment_days=60)
     customer.payment_days = None
     customer.save()
-    assert invoiced(users, customer, product, 1).due_on == TODAY + timedelta(days=60)
+    assert invoiced_order(customer=customer, product=product, quantity=1).due_on == TODAY + timedelta(days=60)
 
 
 @rule("AR-1")
 def test_it_invoices_what_is_left_after_returns_before_invoicing(users, customer, product):
-    CreditAccount.objects.create(customer=customer, limit=Decimal("100000"))
-    order = sales.order_create(by=users["owner"], customer=customer, lines=[{"product": product, "quantity": 10}])
-    order = credit.order_confirm(by=users["owner"], order=order, version=order.version)
-    order = sales.order_advance(by=users["owner"], order=order, version=order.version, to="delivered")
-    line = order.lines.get()
-    services.return_record(by=users["owner"], order=order, version=order.version, kind="returned", reason="defect",
-                           responsible="生产部", lines=[{"order_line": line.pk, "quantity": "4"}])
+    order = delivered_order(customer=customer, product=product, quantity=10)
+    credited_return(order=order, quantities=[(0, "4")], responsible="生产部")
     order.refresh_from_db()
     services.order_invoice(by=users["finance"], order=order, version=order.version)
     assert order.invoice.amount == Decimal("600.00")  # no credit note: the return came before the invoice
@@ -105,11 +74,8 @@ def test_it_invoices_what_is_left_after_returns_before_invoicing(users, customer
 
 @rule("AR-1")
 def test_it_settles_the_invoice_with_the_credit_note_of_a_later_return(users, customer, product):
-    invoice = invoiced(users, customer, product, 10)
-    order = invoice.order
-    line = order.lines.get()
-    services.return_record(by=users["owner"], order=order, version=order.version, kind="returned", reason="defect",
-                           responsible="生产部", lines=[{"order_line": line.pk, "quantity": "3"}])
+    invoice = invoiced_order(customer=customer, product=product, quantity=10)
+    credited_return(order=invoice.order, quantities=[(0, "3")], responsible="生产部")
     refresh(invoice)
     assert (invoice.amount, invoice.open_amount, invoice.credited) == (
         Decimal("1000.00"), Decimal("700.00"), Decimal("300.00"))
@@ -119,16 +85,13 @@ def test_it_settles_the_invoice_with_the_credit_note_of_a_later_return(users, cu
 @rule("AR-1")
 def test_it_keeps_the_credit_of_a_return_after_payment_on_account_and_uses_it_on_the_next_invoice(
         users, customer, product):
-    invoice = invoiced(users, customer, product, 10)
-    pay(users, customer, "1000")
-    order = invoice.order
-    line = order.lines.get()
-    services.return_record(by=users["owner"], order=order, version=order.version, kind="returned", reason="defect",
-                           responsible="生产部", lines=[{"order_line": line.pk, "quantity": "2"}])
+    invoice = invoiced_order(customer=customer, product=product, quantity=10)
+    new_payment(customer=customer, amount="1000", by=users["finance"])
+    credited_return(order=invoice.order, quantities=[(0, "2")], responsible="生产部")
     assert selectors.balances([customer.pk])[customer.pk] == Decimal("-200.00")  # the company owes ¥200
     rows, total = selectors.ageing(users["finance"], by="customer")
     assert (total.open_total, total.on_account, total.balance) == (Decimal("0"), Decimal("200.00"), Decimal("-200.00"))
-    second = invoiced(users, customer, product, 5)
+    second = invoiced_order(customer=customer, product=product, quantity=5)
     assert second.open_amount == Decimal("300.00")  # ¥500 less the ¥200 credit on account
     assert second.credited == Decimal("200.00")
 
@@ -137,9 +100,10 @@ def test_it_keeps_the_credit_of_a_return_after_payment_on_account_and_uses_it_on
 
 @rule("AR-1")
 def test_it_settles_the_oldest_invoices_first_and_keeps_the_rest_on_account(users, customer, product):
-    old = invoiced(users, customer, product, 3, on=days_ago(40))
-    new = invoiced(users, customer, product, 5, on=days_ago(5))
-    payment = pay(users, customer, "1000.50", received_on=days_ago(1), reference="BANK-77")
+    old = invoiced_order(customer=customer, product=product, quantity=3, on=days_ago(40))
+    new = invoiced_order(customer=customer, product=product, quantity=5, on=days_ago(5))
+    payment = new_payment(customer=customer, amount="1000.50", by=users["finance"], received_on=days_ago(1),
+                          reference="BANK-77")
     refresh(old, new)
     assert (old.open_amount, new.open_amount, payment.unallocated) == (Decimal("0"), Decimal("0"), Decimal("200.50"))
     assert payment.number == f"{customer.office.code}-000001"
@@ -150,10 +114,11 @@ def test_it_settles_the_oldest_invoices_first_and_keeps_the_rest_on_account(user
 
 @rule("AR-1")
 def test_it_allocates_a_partial_payment_as_the_user_says(users, customer, product):
-    first = invoiced(users, customer, product, 3, on=days_ago(40))
-    second = invoiced(users, customer, product, 5, on=days_ago(5))
-    payment = pay(users, customer, "450", by="owner",
-                  allocations=[{"invoice": second.pk, "amount": "400"}, {"invoice": first.pk, "amount": "50"}])
+    first = invoiced_order(customer=customer, product=product, quantity=3, on=days_ago(40))
+    second = invoiced_order(customer=customer, product=product, quantity=5, on=days_ago(5))
+    payment = new_payment(customer=customer, amount="450", by=users["owner"],
+                          allocations=[{"invoice": second.pk, "amount": "400"},
+                                       {"invoice": first.pk, "amount": "50"}])
     refresh(first, second)
     assert (first.open_amount, second.open_amount, payment.unallocated) == (
         Decimal("250.00"), Decimal("100.00"), Decimal("0"))
@@ -181,9 +146,10 @@ def test_it_allocates_a_partial_payment_as_the_user_says(users, customer, produc
     ({"office": "OTHER_OFFICE"}, "is served by another office"),
 ])
 def test_it_refuses_bad_payments_and_changes_nothing(users, customer, outsider_customer, product, change, message):
-    first = invoiced(users, customer, product, 3)
-    other = invoiced(users, outsider_customer, product, 1)
-    pay(users, customer, "1")  # receipt 000001 exists; a refused one must not take 000002
+    first = invoiced_order(customer=customer, product=product, quantity=3)
+    other = invoiced_order(customer=outsider_customer, product=product, quantity=1)
+    # receipt 000001 exists; a refused one must not take 000002
+    new_payment(customer=customer, amount="1", by=users["finance"])
     before = ledger_snapshot()
     names = {"FIRST": str(first.pk), "OTHER": str(other.pk), "OTHER_OFFICE": outsider_customer.office_id}
     kw = {"amount": "200", "method": "transfer"}
@@ -194,32 +160,34 @@ def test_it_refuses_bad_payments_and_changes_nothing(users, customer, outsider_c
     with pytest.raises(ValidationFailed, match=message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
         services.payment_post(by=users["finance"], customer=customer, **kw)
     assert ledger_snapshot() == before
-    assert pay(users, customer, "1").number.endswith("-000002")
+    assert new_payment(customer=customer, amount="1", by=users["finance"]).number.endswith("-000002")
 
 
 @rule("AR-1")
 def test_it_refuses_payments_outside_the_scope_or_the_role(users, customer, product):
-    invoiced(users, customer, product, 1)
+    invoiced_order(customer=customer, product=product, quantity=1)
     with pytest.raises(Http404):
-        pay(users, customer, "10", by="outsider")
+        new_payment(customer=customer, amount="10", by=users["outsider"])
     for role in ("service", "vp", "gm"):
         with pytest.raises(PermissionDeniedError):
-            pay(users, customer, "10", by=role)
+            new_payment(customer=customer, amount="10", by=users[role])
     assert not Payment.objects.exists()
 
 
 @rule("AR-1")
 def test_it_numbers_receipts_per_office_without_gaps(users, customer, outsider_customer, product):
-    numbers = [pay(users, customer, "10").number for _ in range(3)] + [pay(users, outsider_customer, "5").number]
+    numbers = ([new_payment(customer=customer, amount="10", by=users["finance"]).number for _ in range(3)]
+               + [new_payment(customer=outsider_customer, amount="5", by=users["finance"]).number])
     team, hangzhou = customer.office.code, outsider_customer.office.code
     assert numbers == [f"{team}-000001", f"{team}-000002", f"{team}-000003", f"{hangzhou}-000001"]
 
 
 @rule("AR-1")
 def test_it_reallocates_a_payment_and_keeps_the_withdrawn_allocation(users, customer, product):
-    first = invoiced(users, customer, product, 3, on=days_ago(40))
-    second = invoiced(users, customer, product, 5, on=days_ago(5))
-    payment = pay(users, customer, "300")  # oldest first: the first invoice
+    first = invoiced_order(customer=customer, product=product, quantity=3, on=days_ago(40))
+    second = invoiced_order(customer=customer, product=product, quantity=5, on=days_ago(5))
+    # oldest first: the first invoice
+    payment = new_payment(customer=customer, amount="300", by=users["finance"])
     kept_row = payment.allocations.get()
     services.payment_allocate(by=users["owner"], payment=payment,
                               allocations=[{"invoice": second.pk, "amount": "300"}])
@@ -236,17 +204,19 @@ def test_it_reallocates_a_payment_and_keeps_the_withdrawn_allocation(users, cust
 
 @rule("AR-1")
 def test_it_applies_credit_on_account_oldest_first(users, customer, product):
-    payment = pay(users, customer, "500")  # nothing to settle yet: all on account
+    # nothing to settle yet: all on account
+    payment = new_payment(customer=customer, amount="500", by=users["finance"])
     assert payment.unallocated == Decimal("500.00")
-    invoice = invoiced(users, customer, product, 3)  # the credit settles the new invoice at once
+    # the credit settles the new invoice at once
+    invoice = invoiced_order(customer=customer, product=product, quantity=3)
     refresh(invoice, payment)
     assert (invoice.open_amount, payment.unallocated) == (Decimal("0"), Decimal("200.00"))
 
 
 @rule("AR-1")
 def test_it_reverses_a_payment_keeping_both_entries(users, customer, product):
-    invoice = invoiced(users, customer, product, 3, on=days_ago(20))
-    payment = pay(users, customer, "300", received_on=days_ago(3))
+    invoice = invoiced_order(customer=customer, product=product, quantity=3, on=days_ago(20))
+    payment = new_payment(customer=customer, amount="300", by=users["finance"], received_on=days_ago(3))
     with pytest.raises(PermissionDeniedError):
         services.payment_reverse(by=users["owner"], payment=payment, reason="支票退票")
     with pytest.raises(ValidationFailed, match="Give the reason"):
@@ -290,9 +260,12 @@ def test_it_imports_invoices_all_or_nothing(users, customer):
 
 @rule("AR-2")
 def test_it_makes_the_days_calls_visits_and_follow_ups_once(users, customer, product):
-    soon = invoiced(users, customer, product, 1, on=days_ago(28))  # due in 2 days: a call (3 days' notice)
-    due = invoiced(users, customer, product, 2, on=days_ago(30))  # due today: a visit
-    later = invoiced(users, customer, product, 3, on=days_ago(10))  # due in 20 days: nothing yet
+    # due in 2 days: a call (3 days' notice)
+    soon = invoiced_order(customer=customer, product=product, quantity=1, on=days_ago(28))
+    # due today: a visit
+    due = invoiced_order(customer=customer, product=product, quantity=2, on=days_ago(30))
+    # due in 20 days: nothing yet
+    later = invoiced_order(customer=customer, product=product, quantity=3, on=days_ago(10))
     attempt = services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised",
                                    invoice=due, promised_on=TODAY, promised_amount="200", contact="王会计")
     assert attempt.promise.status == "open"
@@ -302,19 +275,20 @@ def test_it_makes_the_days_calls_visits_and_follow_ups_once(users, customer, pro
                      ("promise", None, attempt.promise.pk, TODAY)}
     assert counts["tasks"] == 3 and later.pk not in {t[1] for t in tasks}
     assert services.collection_day(today=TODAY)["tasks"] == 0  # running twice makes nothing twice
-    pay(users, customer, "100", allocations=[{"invoice": soon.pk, "amount": "100"}])
+    new_payment(customer=customer, amount="100", by=users["finance"],
+                allocations=[{"invoice": soon.pk, "amount": "100"}])
     assert services.collection_day(today=TODAY)["dropped"] == 1  # the call is no longer needed
     assert CollectionTask.objects.get(invoice=soon).status == "cancelled"
 
 
 @rule("AR-2")
 def test_it_counts_a_promise_kept_or_broken_and_credit_sees_the_broken_ones(users, customer, product, thresholds):
-    invoiced(users, customer, product, 5, on=days_ago(40))
+    invoiced_order(customer=customer, product=product, quantity=5, on=days_ago(40))
     kept = services.attempt_log(by=users["owner"], customer=customer, channel="visit", outcome="promised",
                                 promised_on=TODAY + timedelta(days=3), promised_amount="100").promise
     broken = services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised",
                                   promised_on=TODAY, promised_amount="400").promise
-    pay(users, customer, "150")
+    new_payment(customer=customer, amount="150", by=users["finance"])
     refresh(kept, broken)
     assert (kept.status, broken.status) == ("kept", "open")  # ¥150 paid since: ¥100 kept, ¥400 not yet
     services.collection_day(today=TODAY + timedelta(days=1))
@@ -338,7 +312,7 @@ def test_it_refuses_a_promise_without_a_future_date_or_an_amount(users, customer
 
 @rule("AR-2")
 def test_it_closes_the_task_an_attempt_answers(users, customer, product):
-    invoice = invoiced(users, customer, product, 1, on=days_ago(30))
+    invoice = invoiced_order(customer=customer, product=product, quantity=1, on=days_ago(30))
     services.collection_day(today=TODAY)
     task = CollectionTask.objects.get()
     services.attempt_log(by=users["owner"], customer=customer, channel="visit", outcome="refused", task=task,
@@ -354,11 +328,12 @@ def test_it_ages_open_amounts_by_days_overdue_as_of_any_day(users, customer, pro
     CollectionPolicy.current()
     CollectionPolicy.objects.update(payment_days=0)  # due on the invoice date: age = days since
     for age in (0, 1, 30, 31, 60, 61, 90, 91, 180, 181):
-        invoiced(users, customer, product, 1, on=days_ago(age))
+        invoiced_order(customer=customer, product=product, quantity=1, on=days_ago(age))
     rows, total = selectors.ageing(users["finance"], by="customer")
     assert total.buckets == {"current": Decimal("100.00"), "d1_30": Decimal("200.00"), "d31_60": Decimal("200.00"),
                              "d61_90": Decimal("200.00"), "d91_180": Decimal("200.00"), "over_180": Decimal("100.00")}
-    pay(users, customer, "150")  # settles the oldest: ¥100 over 180 days, ¥50 of 180 days
+    # settles the oldest: ¥100 over 180 days, ¥50 of 180 days
+    new_payment(customer=customer, amount="150", by=users["finance"])
     _rows, now = selectors.ageing(users["finance"], by="company")
     assert (now.buckets["over_180"], now.buckets["d91_180"], now.balance) == (0, Decimal("150.00"), Decimal("850.00"))
     _rows, before = selectors.ageing(users["finance"], by="company", as_of=days_ago(1))
@@ -373,8 +348,8 @@ def test_it_ages_open_amounts_by_days_overdue_as_of_any_day(users, customer, pro
 
 @rule("AR-3")
 def test_it_ages_per_salesperson_and_office_within_the_scope(users, customer, outsider_customer, product):
-    invoiced(users, customer, product, 2)
-    invoiced(users, outsider_customer, product, 7)
+    invoiced_order(customer=customer, product=product, quantity=2)
+    invoiced_order(customer=outsider_customer, product=product, quantity=7)
     by_owner, total = selectors.ageing(users["gm"], by="owner")
     assert [(r.label, r.open_total) for r in by_owner] == [
         (users["outsider"].display_name, Decimal("700.00")), (users["owner"].display_name, Decimal("200.00"))]
@@ -390,18 +365,18 @@ def test_it_measures_collected_over_due_in_a_period(users, customer, outsider_cu
     CollectionPolicy.current()
     CollectionPolicy.objects.update(payment_days=0)
     start, end = periods.month_bounds(TODAY)
-    mine = invoiced(users, customer, product, 10, on=start)  # ¥1,000 due this month
-    invoiced(users, outsider_customer, product, 4, on=start)  # ¥400 due, nothing paid
-    pay(users, customer, "600", allocations=[{"invoice": mine.pk, "amount": "600"}])
+    mine = invoiced_order(customer=customer, product=product, quantity=10, on=start)  # ¥1,000 due this month
+    # ¥400 due, nothing paid
+    invoiced_order(customer=outsider_customer, product=product, quantity=4, on=start)
+    new_payment(customer=customer, amount="600", by=users["finance"],
+                allocations=[{"invoice": mine.pk, "amount": "600"}])
     rows, total = selectors.collection_rate(users["gm"], start=start, end=end, by="owner")
     assert [(r.label, r.due, r.collected, r.rate) for r in rows] == [
         (users["outsider"].display_name, Decimal("400.00"), Decimal("0"), Decimal("0.0")),
         (users["owner"].display_name, Decimal("1000.00"), Decimal("600.00"), Decimal("60.0"))]
     assert total.rate == Decimal("42.9")
     # A credit note lowers what is due; it is not a collection.
-    line = mine.order.lines.get()
-    services.return_record(by=users["owner"], order=mine.order, version=mine.order.version, kind="returned",
-                           reason="defect", responsible="生产部", lines=[{"order_line": line.pk, "quantity": "2"}])
+    credited_return(order=mine.order, quantities=[(0, "2")], responsible="生产部")
     rows, _total = selectors.collection_rate(users["owner"], start=start, end=end, by="customer")
     assert [(r.due, r.collected, r.rate) for r in rows] == [(Decimal("800.00"), Decimal("600.00"), Decimal("75.0"))]
 
@@ -410,7 +385,7 @@ def test_it_measures_collected_over_due_in_a_period(users, customer, outsider_cu
 
 @rule("AR-5")
 def test_it_keeps_instalments_in_step_with_payments(users, customer, product):
-    invoice = invoiced(users, customer, product, 10, on=days_ago(40))
+    invoice = invoiced_order(customer=customer, product=product, quantity=10, on=days_ago(40))
     order = invoice.order
     with pytest.raises(ValidationFailed, match="add up to ¥900.00; the order asks ¥1,000.00"):
         services.plan_create(by=users["owner"], order=order, instalments=[
@@ -420,9 +395,9 @@ def test_it_keeps_instalments_in_step_with_payments(users, customer, product):
         {"due_on": TODAY + timedelta(days=20), "amount": "600"}])
     statuses = lambda: list(plan.instalments.order_by("due_on").values_list("status", "paid"))  # noqa: E731
     assert statuses() == [("overdue", 0), ("pending", 0)]
-    pay(users, customer, "500")
+    new_payment(customer=customer, amount="500", by=users["finance"])
     assert statuses() == [("paid", Decimal("400.00")), ("partly_paid", Decimal("100.00"))]
-    payment = pay(users, customer, "500")
+    payment = new_payment(customer=customer, amount="500", by=users["finance"])
     assert statuses() == [("paid", Decimal("400.00")), ("paid", Decimal("600.00"))]
     services.payment_reverse(by=users["finance"], payment=payment, reason="错账")
     assert statuses() == [("paid", Decimal("400.00")), ("partly_paid", Decimal("100.00"))]
@@ -436,10 +411,10 @@ def test_it_keeps_instalments_in_step_with_payments(users, customer, product):
 
 @rule("CRD-3")
 def test_it_gives_credit_the_balance_and_the_days_the_oldest_invoice_is_late(users, customer, product):
-    invoiced(users, customer, product, 3, on=days_ago(50))  # due 20 days ago
-    invoiced(users, customer, product, 2, on=days_ago(5))
+    invoiced_order(customer=customer, product=product, quantity=3, on=days_ago(50))  # due 20 days ago
+    invoiced_order(customer=customer, product=product, quantity=2, on=days_ago(5))
     assert selectors.receivables_position([customer.pk]) == {customer.pk: (Decimal("500.00"), 20)}
-    pay(users, customer, "300")
+    new_payment(customer=customer, amount="300", by=users["finance"])
     assert selectors.receivables_position([customer.pk]) == {customer.pk: (Decimal("200.00"), 0)}
     exposure = credit_selectors.exposure_of(customer)
     assert (exposure.receivables, exposure.overdue_days) == (Decimal("200.00"), 0)
@@ -447,10 +422,7 @@ def test_it_gives_credit_the_balance_and_the_days_the_oldest_invoice_is_late(use
 
 @rule("AR-1")
 def test_it_refuses_an_invoice_dated_after_today(users, customer, product):
-    CreditAccount.objects.create(customer=customer, limit=Decimal("100000"))
-    order = sales.order_create(by=users["owner"], customer=customer, lines=[{"product": product, "quantity": 1}])
-    order = credit.order_confirm(by=users["owner"], order=order, version=order.version)
-    order = sales.order_advance(by=users["owner"], order=order, version=order.version, to="delivered")
+    order = delivered_order(customer=customer, product=product, quantity=1)
     with pytest.raises(ValidationFailed, match="cannot be dated after today"):
         services.order_invoice(by=users["finance"], order=order, version=order.version,
                                on=TODAY + timedelta(days=1))

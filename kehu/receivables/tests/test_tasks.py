@@ -11,27 +11,19 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connections
-from django.utils import timezone, translation
+from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 from huey.storage import SqliteStorage
 
 from conftest import rule
-from kehu.credit import services as credit
-from kehu.credit.models import CreditAccount
-from kehu.receivables import services, tasks
-from kehu.receivables.models import CollectionTask, Invoice, Promise
-from kehu.sales import services as sales
+from kehu.receivables import tasks
+from kehu.receivables.models import CollectionTask, Promise
+from kehu.receivables.tests.builders import invoiced_order, new_promise
 
 # The consumer's worker thread reads what the test wrote: committed data, the file database.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_english")]
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture(autouse=True)
-def en():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -54,26 +46,14 @@ def consumer(tmp_path):
     HUEY.storage = storage
 
 
-def invoiced(users, customer, product, quantity, *, on):
-    """An order of `quantity` × ¥100 invoiced on `on`: due 30 days later (the company's terms)."""
-    CreditAccount.objects.update_or_create(customer=customer, defaults={"limit": Decimal("10000000")})
-    seller = customer.owner
-    order = sales.order_create(by=seller, customer=customer, lines=[{"product": product, "quantity": quantity}],
-                               ordered_on=on - timedelta(days=2))
-    order = credit.order_confirm(by=seller, order=order, version=order.version)
-    order = sales.order_advance(by=seller, order=order, version=order.version, to="delivered")
-    order = services.order_invoice(by=users["finance"], order=order, version=order.version, on=on)
-    return Invoice.objects.get(order=order)
-
-
 @pytest.fixture
 def ledger(users, customer, product):
     """An invoice due in two days, one due today, one due in ten days, and a promise to pay today."""
-    soon = invoiced(users, customer, product, "10", on=TODAY - timedelta(days=28))
-    due = invoiced(users, customer, product, "20", on=TODAY - timedelta(days=30))
-    later = invoiced(users, customer, product, "30", on=TODAY - timedelta(days=20))
-    services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised", invoice=due,
-                         promised_on=TODAY, promised_amount="500.00", contact="王经理")
+    soon = invoiced_order(customer=customer, product=product, quantity="10", on=TODAY - timedelta(days=28))
+    due = invoiced_order(customer=customer, product=product, quantity="20", on=TODAY - timedelta(days=30))
+    later = invoiced_order(customer=customer, product=product, quantity="30", on=TODAY - timedelta(days=20))
+    new_promise(customer=customer, by=users["owner"], promised_on=TODAY, amount="500.00", invoice=due,
+                contact="王经理")
     return {"soon": soon, "due": due, "later": later, "promise": Promise.objects.get()}
 
 

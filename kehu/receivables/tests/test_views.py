@@ -15,62 +15,21 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from conftest import rule
-from kehu.credit import services as credit
-from kehu.credit.models import CreditAccount
+from conftest import ROLES, rule
 from kehu.receivables import services
 from kehu.receivables.models import Allocation, CollectionPlan, Instalment, Invoice, Payment
 from kehu.receivables.receipt import amount_in_words
-from kehu.sales import services as sales
+from kehu.receivables.tests.builders import invoiced_order, new_payment
+from kehu.sales.tests.builders import delivered_order
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 TODAY = timezone.localdate()
-ROLES = ["owner", "teammate", "outsider", "director", "other_director", "manager", "vp", "gm", "service",
-         "finance", "admin"]
 # Who sees the Shanghai customer (owned by `owner`); service staff see it but not its money.
 SEES_SHANGHAI = {"owner", "director", "manager", "vp", "gm", "finance", "admin"}
 COLLECTORS = {"owner", "teammate", "outsider", "director", "other_director", "manager", "finance", "admin"}
 LEDGER_KEEPERS = {"finance", "admin"}
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def en(client_for):
-    """client_for with English pages, so that messages are compared as written in the source."""
-
-    def login(user):
-        client = client_for(user)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return login
-
-
-def delivered(users, customer, product, quantity, *, by="owner"):
-    CreditAccount.objects.update_or_create(customer=customer, defaults={"limit": Decimal("10000000")})
-    order = sales.order_create(by=users[by], customer=customer, lines=[{"product": product, "quantity": quantity}])
-    order = credit.order_confirm(by=users[by], order=order, version=order.version)
-    return sales.order_advance(by=users[by], order=order, version=order.version, to="delivered")
-
-
-def invoiced(users, customer, product, quantity, *, days_ago=0, by="owner") -> Invoice:
-    """An invoice of `quantity` × ¥100 issued `days_ago` days ago, due 30 days after."""
-    order = delivered(users, customer, product, quantity, by=by)
-    services.order_invoice(by=users["finance"], order=order, version=order.version,
-                           on=TODAY - timedelta(days=days_ago))
-    return Invoice.objects.get(order=order)
-
-
-def pay(users, customer, amount, *, by="owner", allocations=None):
-    return services.payment_post(by=users[by], customer=customer, amount=amount, method="transfer",
-                                 allocations=allocations)
 
 
 def ledger_state():
@@ -98,8 +57,8 @@ def text_of(response, element_id: str) -> str:
 @pytest.fixture
 def two_invoices(users, customer, product):
     """An overdue invoice of ¥1,000.00 (issued 40 days ago) and a current one of ¥500.00."""
-    old = invoiced(users, customer, product, 10, days_ago=40)
-    new = invoiced(users, customer, product, 5)
+    old = invoiced_order(customer=customer, product=product, quantity=10, on=TODAY - timedelta(days=40))
+    new = invoiced_order(customer=customer, product=product, quantity=5)
     return old, new
 
 
@@ -117,9 +76,9 @@ def expected(role, *, sees=True, needs=None):
 @rule("AR-1")
 @pytest.mark.parametrize("role", ROLES)
 def test_it_opens_every_ledger_page_to_the_roles_and_scopes_allowed(role, client_for, users, customer, product):
-    invoice = invoiced(users, customer, product, 10)
-    payment = pay(users, customer, "300")
-    order = delivered(users, customer, product, 2)
+    invoice = invoiced_order(customer=customer, product=product, quantity=10)
+    payment = new_payment(customer=customer, amount="300", by=users["owner"])
+    order = delivered_order(customer=customer, product=product, quantity=2)
     plan = services.plan_create(by=users["owner"], order=order, instalments=[
         {"due_on": TODAY + timedelta(days=10), "amount": "200"}])
     client = client_for(users[role])
@@ -236,7 +195,7 @@ def test_it_settles_the_oldest_invoices_first_when_no_amount_is_typed(en, users,
 def test_it_refuses_a_bad_payment_with_its_message_and_changes_nothing(en, users, customer, outsider_customer, product,
                                                                        offices, two_invoices, field, value, message):
     old, new = two_invoices
-    foreign = invoiced(users, outsider_customer, product, 1, by="outsider")
+    foreign = invoiced_order(customer=outsider_customer, product=product, quantity=1, by=users["outsider"])
     keys = {"alloc-new": f"alloc-{new.pk}", "alloc-old": f"alloc-{old.pk}", "alloc-foreign": f"alloc-{foreign.pk}"}
     data = {"amount": "1200", "method": "transfer", "reference": "B-778", "auto": "on"}
     if field == "alloc-old":
@@ -253,7 +212,7 @@ def test_it_refuses_a_bad_payment_with_its_message_and_changes_nothing(en, users
     if field.startswith("alloc-") and field != "alloc-abc" and field != "alloc-99999999" and field != "alloc-foreign":
         assert f'name="{keys[field]}" id="{keys[field]}" value="{value}"' in response.text
     # A refused payment leaves no gap in the receipt book.
-    assert pay(users, customer, "1").number == "SH1-000001"
+    assert new_payment(customer=customer, amount="1", by=users["owner"]).number == "SH1-000001"
 
 
 @rule("AR-1")
@@ -277,7 +236,8 @@ def test_it_offers_a_customer_search_when_the_form_has_no_customer(en, users, cu
 @rule("AR-1")
 def test_it_reallocates_a_payment_keeping_the_withdrawn_rows_struck_through(en, users, customer, two_invoices):
     old, new = two_invoices
-    payment = pay(users, customer, "1200", allocations=[{"invoice": old.pk, "amount": "1000"},
+    payment = new_payment(customer=customer, amount="1200", by=users["owner"],
+                          allocations=[{"invoice": old.pk, "amount": "1000"},
                                                          {"invoice": new.pk, "amount": "150"}])
     client = en(users["owner"])
     page = client.get(reverse("receivables:payment_detail", args=[payment.pk]))
@@ -304,7 +264,8 @@ def test_it_reallocates_a_payment_keeping_the_withdrawn_rows_struck_through(en, 
 def test_it_refuses_a_reallocation_beyond_the_open_amount_and_keeps_what_was_typed(en, users, customer,
                                                                                  two_invoices):
     old, new = two_invoices
-    payment = pay(users, customer, "1200", allocations=[{"invoice": old.pk, "amount": "1000"}])
+    payment = new_payment(customer=customer, amount="1200", by=users["owner"],
+                          allocations=[{"invoice": old.pk, "amount": "1000"}])
     before = ledger_state()
     response = en(users["owner"]).post(reverse("receivables:payment_allocate", args=[payment.pk]),
                                        {f"alloc-{old.pk}": "1000.00", f"alloc-{new.pk}": "501"})
@@ -318,7 +279,7 @@ def test_it_refuses_a_reallocation_beyond_the_open_amount_and_keeps_what_was_typ
 @rule("AR-1")
 def test_it_applies_credit_on_account_to_the_oldest_invoices(en, users, customer, two_invoices):
     old, new = two_invoices
-    payment = pay(users, customer, "1100", allocations=[])
+    payment = new_payment(customer=customer, amount="1100", by=users["owner"], allocations=[])
     client = en(users["owner"])
     page = client.get(reverse("receivables:payment_detail", args=[payment.pk]))
     assert text_of(page, "apply-on-account") == "Apply the ¥1,100.00 on account, oldest invoices first"
@@ -333,7 +294,7 @@ def test_it_applies_credit_on_account_to_the_oldest_invoices(en, users, customer
 @rule("AR-1")
 def test_it_reverses_a_payment_only_with_a_reason_and_keeps_both_entries(en, users, customer, two_invoices):
     old, _new = two_invoices
-    payment = pay(users, customer, "600")
+    payment = new_payment(customer=customer, amount="600", by=users["owner"])
     client = en(users["finance"])
     before = ledger_state()
     refused = client.post(reverse("receivables:payment_reverse", args=[payment.pk]), {"reason": "  "})
@@ -385,8 +346,8 @@ def test_it_writes_amounts_in_chinese_capital_numerals(amount, words):
 
 @rule("AR-1")
 def test_it_prints_the_receipt_with_the_amount_in_capital_numerals(en, users, customer, product, settings):
-    invoice = invoiced(users, customer, product, 100)
-    payment = pay(users, customer, "12345.67")
+    invoice = invoiced_order(customer=customer, product=product, quantity=100)
+    payment = new_payment(customer=customer, amount="12345.67", by=users["owner"])
     client = en(users["owner"])
     receipt = client.get(reverse("receivables:payment_receipt", args=[payment.pk]))
     assert text_of(receipt, "receipt-in-words") == "壹万贰仟叁佰肆拾伍元陆角柒分"
@@ -409,9 +370,10 @@ def test_it_prints_the_receipt_with_the_amount_in_capital_numerals(en, users, cu
 def test_it_lists_invoices_with_filters_sorting_and_totals(en, users, customer, outsider_customer, product,
                                                           two_invoices):
     old, new = two_invoices
-    paid = invoiced(users, customer, product, 2)
-    pay(users, customer, "200", allocations=[{"invoice": paid.pk, "amount": "200"}])
-    far = invoiced(users, outsider_customer, product, 3, by="outsider")
+    paid = invoiced_order(customer=customer, product=product, quantity=2)
+    new_payment(customer=customer, amount="200", by=users["owner"],
+                allocations=[{"invoice": paid.pk, "amount": "200"}])
+    far = invoiced_order(customer=outsider_customer, product=product, quantity=3, by=users["outsider"])
     client = en(users["gm"])
     everything = client.get(reverse("receivables:invoice_list"), {"sort": "-amount"})
     assert listed(everything, "data-invoice") == [old.number, new.number, far.number, paid.number]
@@ -486,7 +448,7 @@ def test_it_exports_the_filtered_invoices_to_excel(en, users, customer, two_invo
 @rule("AR-1")
 def test_it_shows_an_invoice_with_its_figures_allocations_and_promises(en, users, customer, two_invoices):
     old, _new = two_invoices
-    payment = pay(users, customer, "400")
+    payment = new_payment(customer=customer, amount="400", by=users["owner"])
     services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised", invoice=old,
                          promised_on=TODAY + timedelta(days=5), promised_amount="600", contact="王经理")
     response = en(users["owner"]).get(reverse("receivables:invoice_detail", args=[old.pk]))
@@ -591,7 +553,7 @@ def test_it_lists_payments_with_filters_and_totals_and_exports_them(en, users, c
 @rule("AR-5")
 def test_it_makes_a_plan_from_fewer_rows_than_offered_and_refuses_one_that_does_not_add_up(en, users, customer,
                                                                                          product):
-    order = delivered(users, customer, product, 10)
+    order = delivered_order(customer=customer, product=product, quantity=10)
     client = en(users["owner"])
     url = reverse("receivables:plan_create", args=[order.pk])
     page = client.get(url)
@@ -619,11 +581,11 @@ def test_it_makes_a_plan_from_fewer_rows_than_offered_and_refuses_one_that_does_
 
 @rule("AR-5")
 def test_it_shows_the_instalments_paid_and_voids_a_plan_only_with_a_reason(en, users, customer, product):
-    order = delivered(users, customer, product, 10)
+    order = delivered_order(customer=customer, product=product, quantity=10)
     plan = services.plan_create(by=users["owner"], order=order, instalments=[
         {"due_on": TODAY + timedelta(days=1), "amount": "600"}, {"due_on": TODAY + timedelta(days=30), "amount": "400"}])
     services.order_invoice(by=users["finance"], order=order, version=order.version)
-    pay(users, customer, "800")
+    new_payment(customer=customer, amount="800", by=users["owner"])
     client = en(users["owner"])
     response = client.get(reverse("receivables:plan_detail", args=[plan.pk]))
     badges = re.findall(r'class="badge instalment-(\w+)[^"]*">([^<]+)<', response.text)
@@ -643,13 +605,13 @@ def test_it_shows_the_instalments_paid_and_voids_a_plan_only_with_a_reason(en, u
 
 @rule("AR-5")
 def test_it_shows_the_invoice_and_the_plan_on_the_order_page(en, users, customer, product):
-    order = delivered(users, customer, product, 10)
+    order = delivered_order(customer=customer, product=product, quantity=10)
     client = en(users["owner"])
     page = client.get(reverse("sales:order_detail", args=[order.pk]))
     assert f'href="{reverse("receivables:plan_create", args=[order.pk])}" id="order-plan">Collection plan' in page.text
     services.order_invoice(by=users["finance"], order=order, version=order.version)
     invoice = Invoice.objects.get(order=order)
-    pay(users, customer, "250")
+    new_payment(customer=customer, amount="250", by=users["owner"])
     plan = services.plan_create(by=users["owner"], order=order, instalments=[
         {"due_on": TODAY + timedelta(days=5), "amount": "1000"}])
     page = client.get(reverse("sales:order_detail", args=[order.pk]))
@@ -665,7 +627,7 @@ def test_it_shows_the_invoice_and_the_plan_on_the_order_page(en, users, customer
 @rule("AR-1")
 def test_it_shows_the_statement_of_account_with_a_running_balance_and_exports_it(en, users, customer, two_invoices):
     old, new = two_invoices
-    payment = pay(users, customer, "1200")
+    payment = new_payment(customer=customer, amount="1200", by=users["owner"])
     client = en(users["director"])
     response = client.get(reverse("receivables:customer_ledger", args=[customer.pk]))
     rows = re.findall(r'<tr data-entry="(\w+)"[^>]*>\s*<td>([\d-]+)</td>\s*<td>([^<]+)</td>.*?'
@@ -699,12 +661,12 @@ def test_it_keeps_the_invoice_list_free_of_n_plus_one(en, users, customer, outsi
                                                       django_assert_max_num_queries):
     client = en(users["gm"])
     url = reverse("receivables:invoice_list")
-    invoiced(users, customer, product, 1)
+    invoiced_order(customer=customer, product=product, quantity=1)
     client.get(url, {"sort": "-amount"})
     few = _queries(client, url, {"sort": "-amount"})
     for n in range(12):
         target, by = (customer, "owner") if n % 2 else (outsider_customer, "outsider")
-        invoiced(users, target, product, n + 2, by=by)
+        invoiced_order(customer=target, product=product, quantity=n + 2, by=users[by])
     client.get(url, {"sort": "-amount"})
     # session, user, list generation (for the count, and for the totals kept with it), ids, rows,
     # totals, the user's office (menu); choices are cached
@@ -721,12 +683,12 @@ def test_it_keeps_the_payment_list_free_of_n_plus_one(en, users, customer, outsi
                                                       django_assert_max_num_queries):
     client = en(users["gm"])
     url = reverse("receivables:payment_list")
-    pay(users, customer, "10")
+    new_payment(customer=customer, amount="10", by=users["owner"])
     client.get(url, {"sort": "amount"})
     few = _queries(client, url, {"sort": "amount"})
     for n in range(12):
         target, by = (customer, "owner") if n % 2 else (outsider_customer, "outsider")
-        pay(users, target, str(20 + n), by=by)
+        new_payment(customer=target, amount=str(20 + n), by=users[by])
     client.get(url, {"sort": "amount"})
     with django_assert_max_num_queries(9):  # as the invoice list
         response = client.get(url, {"sort": "amount", "reversed": "no"})

@@ -4,68 +4,42 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
-from conftest import rule
-from kehu.credit import services as credit
-from kehu.credit.models import CreditAccount
-from kehu.receivables import services as receivables
+from conftest import ROLES, SEES_HANGZHOU, SEES_SHANGHAI, api_list, rule
+from conftest import expected_status as expected
 from kehu.sales import services
 from kehu.sales.models import CreditNote, Order, OrderLine, Product, Return
+from kehu.sales.tests.builders import (
+    ProductFactory,
+    advance,
+    confirmed_order,
+    delivered_order,
+    draft_order,
+    goods_return,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english", "english_client")]
 
 PRODUCTS = "/api/v1/products/"
 ORDERS = "/api/v1/orders/"
 RETURNS = "/api/v1/returns/"
-ROLES = ["owner", "teammate", "outsider", "director", "other_director", "manager", "vp", "gm", "service",
-         "finance", "admin"]
-SEES_SHANGHAI = {"owner", "director", "manager", "vp", "gm", "service", "finance", "admin"}
-SEES_HANGZHOU = {"outsider", "other_director", "manager", "vp", "gm", "service", "finance", "admin"}
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Messages are asserted in English: the API answers in the language the client asks for."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
 def soap(db):
-    return Product.objects.create(code="P002", name="香皂 125g", spec="125g×72块/箱", unit="箱",
-                                  list_price=Decimal("216.00"), line="日化")
+    return ProductFactory(code="P002", name="香皂 125g", spec="125g×72块/箱", unit="箱",
+                          list_price=Decimal("216.00"))
 
 
 @pytest.fixture
 def water(db):
-    return Product.objects.create(code="Y001", name="矿泉水 550ml", spec="550ml×24瓶/箱", unit="箱",
-                                  list_price=Decimal("28.80"), line="饮料", active=False)
+    return ProductFactory(code="Y001", name="矿泉水 550ml", spec="550ml×24瓶/箱", unit="箱",
+                          list_price=Decimal("28.80"),
+                          line="饮料", active=False)
 
 
 def post(api, url, data):
     return api.post(url, data, content_type="application/json")
-
-
-def draft(users, customer, product, quantity="10", *, by="owner", **line):
-    return services.order_create(by=users[by], customer=customer,
-                                 lines=[{"product": product, "quantity": quantity, **line}])
-
-
-def confirmed(users, customer, product, quantity="10", *, by="owner"):
-    CreditAccount.objects.update_or_create(customer=customer, defaults={"limit": Decimal("1000000")})
-    order = draft(users, customer, product, quantity, by=by)
-    return credit.order_confirm(by=users[by], order=order, version=order.version)
-
-
-def advanced(users, order, *steps, by="owner"):
-    for to in steps:
-        if to == "invoiced":
-            order = receivables.order_invoice(by=users[by], order=order, version=order.version)
-        else:
-            order = services.order_advance(by=users[by], order=order, version=order.version, to=to)
-    return order
 
 
 def snapshot():
@@ -87,9 +61,7 @@ def test_it_lists_products_to_every_role_with_filters(users, client_for, product
         "updated_at": body["results"][0]["updated_at"]}
 
     def codes(params):
-        response = api.get(PRODUCTS, params)
-        assert response.status_code == 200, response.content
-        return [row["code"] for row in response.json()["results"]]
+        return api_list(api, PRODUCTS, params, field="code")
 
     assert codes({"line": "日化"}) == ["P001", "P002"]
     assert codes({"active": "false"}) == ["Y001"]
@@ -229,16 +201,14 @@ def test_it_refuses_orders_from_roles_that_do_not_take_them(users, client_for, c
 @rule("ORD-1")
 def test_it_lists_orders_in_scope_with_filters(users, offices, client_for, customer, outsider_customer, product,
                                                soap):
-    first = draft(users, customer, product, "2")
+    first = draft_order(customer=customer, product=product, quantity="2")
     second = services.order_create(by=users["owner"], customer=customer, ordered_on=date(2026, 1, 15),
                                    lines=[{"product": soap, "quantity": 1}])
-    third = confirmed(users, outsider_customer, soap, "1", by="outsider")
+    third = confirmed_order(customer=outsider_customer, product=soap, quantity="1")
     gm = client_for(users["gm"])
 
     def numbers(params=None, api=gm):
-        response = api.get(ORDERS, params or {})
-        assert response.status_code == 200, response.content
-        return [row["number"] for row in response.json()["results"]]
+        return api_list(api, ORDERS, params, field="number")
 
     assert numbers() == [third.number, first.number, second.number]  # newest first
     assert numbers({"status": "confirmed"}) == [third.number]
@@ -297,7 +267,7 @@ def test_it_lists_orders_in_a_fixed_number_of_queries(users, client_for, custome
 
 @rule("ORD-1")
 def test_it_moves_an_order_through_delivery_invoicing_and_closing(users, client_for, customer, product):
-    order = confirmed(users, customer, product)
+    order = confirmed_order(customer=customer, product=product, quantity="10")
     response = post(client_for(users["owner"]), f"{ORDERS}{order.pk}/deliver/", {"version": order.version, "on": "2026-04-01"})
     assert response.status_code == 200, response.content
     assert (response.json()["status"], response.json()["delivered_on"], response.json()["version"]) == (
@@ -316,7 +286,7 @@ def test_it_moves_an_order_through_delivery_invoicing_and_closing(users, client_
 
 @rule("ORD-1")
 def test_it_cancels_only_with_a_reason(users, client_for, customer, product):
-    order = draft(users, customer, product)
+    order = draft_order(customer=customer, product=product, quantity="10")
     api = client_for(users["owner"])
     before = snapshot()
     response = post(api, f"{ORDERS}{order.pk}/cancel/", {"version": 1, "reason": "  "})
@@ -339,7 +309,7 @@ def test_it_cancels_only_with_a_reason(users, client_for, customer, product):
     ("close", {"version": 2}, 400, "Order SO0000001 is Confirmed: it cannot become Closed."),
 ])
 def test_it_refuses_a_bad_step_and_changes_nothing(users, client_for, customer, product, step, body, status, message):
-    order = confirmed(users, customer, product)
+    order = confirmed_order(customer=customer, product=product, quantity="10")
     assert order.version == 2
     before = snapshot()
     response = post(client_for(users["owner"]), f"{ORDERS}{order.pk}/{step}/", body)
@@ -351,7 +321,7 @@ def test_it_refuses_a_bad_step_and_changes_nothing(users, client_for, customer, 
 
 @rule("ORD-1")
 def test_it_lets_finance_invoice_but_not_deliver_and_service_only_read(users, client_for, customer, product):
-    order = confirmed(users, customer, product)
+    order = confirmed_order(customer=customer, product=product, quantity="10")
     before = snapshot()
     assert post(client_for(users["finance"]), f"{ORDERS}{order.pk}/deliver/", {"version": 2}).status_code == 403
     assert post(client_for(users["service"]), f"{ORDERS}{order.pk}/deliver/", {"version": 2}).status_code == 403
@@ -363,11 +333,9 @@ def test_it_lets_finance_invoice_but_not_deliver_and_service_only_read(users, cl
 
 @rule("ORD-2")
 def test_it_records_goods_returned_after_invoicing_with_a_credit_note(users, client_for, customer, product, soap):
-    order = services.order_create(by=users["owner"], customer=customer, lines=[
-        {"product": product, "quantity": "10", "discount_pct": "5"}, {"product": soap, "quantity": "2"}])
-    CreditAccount.objects.create(customer=customer, limit=Decimal("100000"))
-    order = credit.order_confirm(by=users["owner"], order=order, version=order.version)
-    order = advanced(users, order, "delivered", "invoiced")
+    order = confirmed_order(customer=customer, lines=[(product, "10", None, "5"), (soap, "2")],
+                            limit="100000")
+    order = advance(order, "delivered", "invoiced")
     first, second = order.lines.all()
     response = post(client_for(users["owner"]), f"{ORDERS}{order.pk}/returns/", {
         "version": order.version, "kind": "returned", "reason": "defect", "responsible": "生产部",
@@ -388,7 +356,7 @@ def test_it_records_goods_returned_after_invoicing_with_a_credit_note(users, cli
 
 @rule("ORD-2")
 def test_it_records_a_refusal_before_delivery_and_cancels_the_order(users, client_for, customer, product):
-    order = confirmed(users, customer, product, "4")
+    order = confirmed_order(customer=customer, product=product, quantity="4")
     response = post(client_for(users["director"]), f"{ORDERS}{order.pk}/returns/", {
         "version": order.version, "kind": "refused", "reason": "customer", "responsible": "客户"})
     assert response.status_code == 201, response.content
@@ -417,7 +385,7 @@ def test_it_records_a_refusal_before_delivery_and_cancels_the_order(users, clien
      None),
 ])
 def test_it_answers_400_for_a_bad_return_and_changes_nothing(users, client_for, customer, product, body, message):
-    order = advanced(users, confirmed(users, customer, product), "delivered")
+    order = delivered_order(customer=customer, product=product, quantity="10")
     line = order.lines.get()
     lines = [{**ln, "order_line": line.pk if ln["order_line"] == "LINE" else ln["order_line"]}
              for ln in body.get("lines", [])]
@@ -433,10 +401,9 @@ def test_it_answers_400_for_a_bad_return_and_changes_nothing(users, client_for, 
 @rule("ORD-2")
 def test_it_lists_returns_in_scope_in_a_fixed_number_of_queries(users, client_for, customer, outsider_customer,
                                                                 product, django_assert_max_num_queries):
-    for who, target in (("owner", customer), ("owner", customer), ("outsider", outsider_customer)):
-        order = advanced(users, confirmed(users, target, product, by=who), "delivered", "invoiced", by=who)
-        services.return_record(by=users[who], order=order, version=order.version, kind="returned", reason="delivery",
-                               responsible="配送员", lines=[{"order_line": order.lines.get().pk, "quantity": 1}])
+    for target in (customer, customer, outsider_customer):
+        order = advance(delivered_order(customer=target, product=product, quantity="10"), "invoiced")
+        goods_return(order=order, quantities=[(0, 1)], reason="delivery", responsible="配送员")
     outsiders = Return.objects.get(customer=outsider_customer)
     api = client_for(users["director"])
     api.get(RETURNS)
@@ -464,13 +431,6 @@ def test_it_lists_products_in_a_fixed_number_of_queries(users, client_for, djang
 
 # --- the permission matrix -------------------------------------------------------------------------------
 
-def expected(role, sees, *, allowed=True, ok=200):
-    """Outside the scope → 404; in scope, a role the rule does not allow → 403."""
-    if role not in sees:
-        return 404
-    return ok if allowed else 403
-
-
 @rule("PLT-2")
 @pytest.mark.parametrize("role", ROLES)
 def test_it_applies_scope_and_role_to_every_sales_endpoint(role, client_for, users, customer, outsider_customer,
@@ -486,15 +446,13 @@ def test_it_applies_scope_and_role_to_every_sales_endpoint(role, client_for, use
                         content_type="application/json")
     assert updated.status_code == (200 if role == "admin" else 403), (role, "product update")
 
-    for target, sees, who in ((customer, SEES_SHANGHAI, "owner"), (outsider_customer, SEES_HANGZHOU, "outsider")):
-        to_deliver = confirmed(users, target, product, by=who)
-        to_invoice = advanced(users, confirmed(users, target, product, by=who), "delivered", by=who)
-        to_close = advanced(users, confirmed(users, target, product, by=who), "delivered", "invoiced", by=who)
-        to_cancel = draft(users, target, product, by=who)
-        to_return = advanced(users, confirmed(users, target, product, by=who), "delivered", by=who)
-        ret = services.return_record(by=users[who], order=to_close, version=to_close.version, kind="returned",
-                                     reason="customer", responsible="客户",
-                                     lines=[{"order_line": to_close.lines.get().pk, "quantity": 1}])
+    for target, sees in ((customer, SEES_SHANGHAI), (outsider_customer, SEES_HANGZHOU)):
+        to_deliver = confirmed_order(customer=target, product=product, quantity="10")
+        to_invoice = delivered_order(customer=target, product=product, quantity="10")
+        to_close = advance(delivered_order(customer=target, product=product, quantity="10"), "invoiced")
+        to_cancel = draft_order(customer=target, product=product, quantity="10")
+        to_return = delivered_order(customer=target, product=product, quantity="10")
+        ret = goods_return(order=to_close, quantities=[(0, 1)], reason="customer", responsible="客户")
         to_close.refresh_from_db()
         assert api.get(f"{ORDERS}{to_deliver.pk}/").status_code == expected(role, sees), (role, "order detail")
         assert api.get(f"{RETURNS}{ret.pk}/").status_code == expected(role, sees), (role, "return detail")
@@ -518,7 +476,7 @@ def test_it_applies_scope_and_role_to_every_sales_endpoint(role, client_for, use
 
 @rule("PLT-2")
 def test_it_refuses_anonymous_access_to_every_sales_endpoint(client, customer, product, users):
-    order = draft(users, customer, product)
+    order = draft_order(customer=customer, product=product, quantity="10")
     for url in (PRODUCTS, f"{PRODUCTS}{product.pk}/", ORDERS, f"{ORDERS}{order.pk}/", RETURNS):
         assert client.get(url).status_code in (401, 403), url
     for url, body in ((PRODUCTS, {"code": "Z", "name": "Z", "list_price": "1", "line": "x"}),

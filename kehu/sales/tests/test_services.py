@@ -3,34 +3,23 @@
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from conftest import rule
 from kehu.core.errors import PermissionDeniedError, StaleEdit, ValidationFailed
-from kehu.credit import services as credit
-from kehu.credit.models import CreditAccount
 from kehu.receivables import services as receivables
 from kehu.sales import services
 from kehu.sales.models import CreditNote, Order, Product, Return
+from kehu.sales.tests.builders import confirmed_order
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are asserted in English (Chinese is the default: see credit's test of it)."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 @pytest.fixture
 def confirmed(users, customer, product):
-    CreditAccount.objects.create(customer=customer, limit=Decimal("100000"))
-    order = services.order_create(by=users["owner"], customer=customer, lines=[
+    return confirmed_order(customer=customer, limit="100000", lines=[
         {"product": product, "quantity": "10", "discount_pct": "5"},  # 10 × 100 − 5% = 950
         {"product": product, "quantity": "3", "unit_price": "80.50"},  # 241.50
     ])
-    return credit.order_confirm(by=users["owner"], order=order, version=order.version)
 
 
 @rule("ORD-1")

@@ -15,55 +15,31 @@ from django.utils import timezone
 
 from conftest import rule
 from kehu.credit import services as credit
-from kehu.credit.models import CreditAccount, CreditRequest
-from kehu.customers import services as customer_services
-from kehu.receivables import services as receivables
-from kehu.sales import services
+from kehu.credit.models import CreditRequest
+from kehu.customers.tests.builders import new_customer
 from kehu.sales.models import CreditNote, Order, Product, Return
+from kehu.sales.tests.builders import (
+    ProductFactory,
+    advance,
+    confirm,
+    confirmed_order,
+    credit_limit,
+    delivered_order,
+    draft_order,
+    goods_return,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def en(client_for):
-    """client_for with English pages, so messages are compared as written in the source."""
-
-    def login(user):
-        client = client_for(user)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return login
-
-
-@pytest.fixture
 def soap(db):
-    return Product.objects.create(code="P002", name="香皂 100g", unit="块", list_price=Decimal("5.50"), line="日化")
+    return ProductFactory(code="P002", name="香皂 100g", unit="块", list_price=Decimal("5.50"))
 
 
 @pytest.fixture
 def tea(db):
-    return Product.objects.create(code="T001", name="绿茶 250g", unit="盒", list_price=Decimal("48.00"), line="食品")
-
-
-def take(user, customer, *lines, on=None, note=""):
-    """A draft order: lines as (product, quantity) or (product, quantity, unit_price, discount)."""
-    data = [dict(zip(("product", "quantity", "unit_price", "discount_pct"), line, strict=False)) for line in lines]
-    return services.order_create(by=user, customer=customer, lines=data, ordered_on=on, note=note)
-
-
-def limit(customer, amount):
-    CreditAccount.objects.update_or_create(customer=customer, defaults={"limit": Decimal(amount)})
-
-
-def confirm(user, order):
-    return credit.order_confirm(by=user, order=order, version=order.version)
-
-
-def advance(user, order, to, **kw):
-    if to == "invoiced":
-        return receivables.order_invoice(by=user, order=order, version=order.version, **kw)
-    return services.order_advance(by=user, order=order, version=order.version, to=to, **kw)
+    return ProductFactory(code="T001", name="绿茶 250g", unit="盒", list_price=Decimal("48.00"), line="食品")
 
 
 def listed(response, attr="data-order"):
@@ -80,8 +56,8 @@ def messages_of(response):
 @rule("ORD-1")
 def test_it_lists_the_owners_orders_with_totals_and_nothing_outside_the_scope(en, users, customer, outsider_customer,
                                                                              product):
-    mine = take(users["owner"], customer, (product, 10, None, 5))  # 950.00
-    theirs = take(users["outsider"], outsider_customer, (product, 1))
+    mine = draft_order(customer=customer, lines=[(product, 10, None, 5)])  # 950.00
+    theirs = draft_order(customer=outsider_customer, lines=[(product, 1)])
     response = en(users["owner"]).get(reverse("sales:order_list"))
     assert response.status_code == 200
     assert listed(response) == [mine.number]
@@ -93,11 +69,11 @@ def test_it_lists_the_owners_orders_with_totals_and_nothing_outside_the_scope(en
 @rule("ORD-1")
 def test_it_filters_orders_by_status_period_office_owner_customer_and_line(en, users, customer, outsider_customer,
                                                                            product, tea):
-    old = take(users["owner"], customer, (product, 1), on=date(2024, 1, 10))
-    new = take(users["owner"], customer, (tea, 1), on=date(2024, 3, 5))
-    limit(customer, "100000")
-    confirm(users["owner"], new)
-    away = take(users["outsider"], outsider_customer, (tea, 2), on=date(2024, 3, 6))
+    old = draft_order(customer=customer, lines=[(product, 1)], ordered_on=date(2024, 1, 10))
+    new = draft_order(customer=customer, lines=[(tea, 1)], ordered_on=date(2024, 3, 5))
+    credit_limit(customer, "100000")
+    confirm(new)
+    away = draft_order(customer=outsider_customer, lines=[(tea, 2)], ordered_on=date(2024, 3, 6))
     client = en(users["gm"])
 
     def numbers(**params):
@@ -118,7 +94,7 @@ def test_it_filters_orders_by_status_period_office_owner_customer_and_line(en, u
 
 @rule("ORD-1")
 def test_it_lists_an_order_once_when_several_lines_share_the_product_line(en, users, customer, product, soap):
-    order = take(users["owner"], customer, (product, 1), (soap, 2), (soap, 3))
+    order = draft_order(customer=customer, lines=[(product, 1), (soap, 2), (soap, 3)])
     response = en(users["owner"]).get(reverse("sales:order_list"), {"line": "日化"})
     assert listed(response) == [order.number]
     assert 'id="result-count">1<' in response.text
@@ -126,7 +102,7 @@ def test_it_lists_an_order_once_when_several_lines_share_the_product_line(en, us
 
 @rule("ORD-1")
 def test_it_reports_bad_filter_values_and_ignores_them(en, users, customer, product):
-    order = take(users["owner"], customer, (product, 1))
+    order = draft_order(customer=customer, lines=[(product, 1)])
     response = en(users["owner"]).get(reverse("sales:order_list"), {
         "date_from": "2024-13-45", "date_to": "yesterday", "status": "evil", "office": "abc", "owner": "999999",
         "customer_id": "x", "sort": "drop table", "page": "-3"})
@@ -141,23 +117,24 @@ def test_it_reports_bad_filter_values_and_ignores_them(en, users, customer, prod
 
 @rule("ORD-1")
 def test_it_sorts_and_pages_orders(en, users, customer, product, django_capture_on_commit_callbacks):
-    orders = [take(users["owner"], customer, (product, n)) for n in (3, 1, 2)]
+    orders = [draft_order(customer=customer, lines=[(product, n)]) for n in (3, 1, 2)]
     client = en(users["owner"])
     by_total = listed(client.get(reverse("sales:order_list"), {"sort": "total"}))
     assert by_total == [orders[1].number, orders[2].number, orders[0].number]
     assert listed(client.get(reverse("sales:order_list"), {"sort": "-total"})) == by_total[::-1]
     with django_capture_on_commit_callbacks(execute=True):  # committed: the kept count is renewed
         for n in range(50):
-            take(users["owner"], customer, (product, 1), on=date(2023, 1, 1) + timedelta(days=n))
+            draft_order(customer=customer, lines=[(product, 1)],
+                        ordered_on=date(2023, 1, 1) + timedelta(days=n))
     page2 = client.get(reverse("sales:order_list"), {"page": 2})
     assert len(listed(page2)) == 3 and "Page 2 of 2" in page2.text
 
 
 @rule("ORD-1")
 def test_it_exports_the_filtered_orders_to_excel(en, users, customer, outsider_customer, product):
-    order = take(users["owner"], customer, (product, 2), note="=HYPERLINK(\"x\")")
-    take(users["owner"], customer, (product, 1), on=date(2020, 1, 1))
-    take(users["outsider"], outsider_customer, (product, 1))
+    order = draft_order(customer=customer, lines=[(product, 2)], note="=HYPERLINK(\"x\")")
+    draft_order(customer=customer, lines=[(product, 1)], ordered_on=date(2020, 1, 1))
+    draft_order(customer=outsider_customer, lines=[(product, 1)])
     response = en(users["owner"]).get(reverse("sales:order_export"), {"date_from": "2021-01-01"})
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="orders-')
@@ -171,7 +148,7 @@ def test_it_exports_the_filtered_orders_to_excel(en, users, customer, outsider_c
 def test_it_keeps_the_order_list_free_of_n_plus_one(en, users, customer, outsider_customer, product,
                                                    django_assert_max_num_queries):
     for n in range(30):
-        take(users["owner"] if n % 2 else users["outsider"], customer if n % 2 else outsider_customer, (product, n + 1))
+        draft_order(customer=customer if n % 2 else outsider_customer, lines=[(product, n + 1)])
     client = en(users["gm"])
     client.get(reverse("sales:order_list"))
     with django_assert_max_num_queries(10):
@@ -183,9 +160,9 @@ def test_it_keeps_the_order_list_free_of_n_plus_one(en, users, customer, outside
 
 @rule("ORD-1")
 def test_it_lists_the_orders_of_one_customer_from_the_360_page(en, users, customer, product):
-    other = customer_services.customer_create(by=users["owner"], data={"name": "上海另一家商店", "category": "other"})
-    order = take(users["owner"], customer, (product, 1))
-    take(users["owner"], other, (product, 1))
+    other = new_customer(by=users["owner"], name="上海另一家商店", category="other")
+    order = draft_order(customer=customer, lines=[(product, 1)])
+    draft_order(customer=other, by=users["owner"], lines=[(product, 1)])
     client = en(users["owner"])
     page = client.get(reverse("customers:detail", args=[customer.pk]))
     link = f'{reverse("sales:order_list")}?customer_id={customer.pk}'
@@ -199,7 +176,7 @@ def test_it_lists_the_orders_of_one_customer_from_the_360_page(en, users, custom
 
 @rule("ORD-1")
 def test_it_offers_no_new_order_link_to_roles_that_do_not_take_orders(en, users, customer, product):
-    take(users["owner"], customer, (product, 1))
+    draft_order(customer=customer, lines=[(product, 1)])
     page = en(users["finance"]).get(reverse("customers:detail", args=[customer.pk]))
     assert 'id="customer-orders"' in page.text and "SO0000001" in page.text
     assert 'id="customer-new-order"' not in page.text
@@ -240,7 +217,7 @@ def test_it_prefills_the_customer_and_shows_list_prices(en, users, customer, pro
 
 @rule("ORD-1")
 def test_it_narrows_the_customers_offered_by_a_search(en, users, customer):
-    customer_services.customer_create(by=users["owner"], data={"name": "苏州新华五金批发部", "category": "other"})
+    new_customer(by=users["owner"], name="苏州新华五金批发部", category="other")
     response = en(users["owner"]).get(reverse("sales:order_create"), {"q": "新华"})
     assert "苏州新华五金批发部" in response.text and customer.name not in response.text
 
@@ -280,7 +257,7 @@ def test_it_refuses_a_customer_outside_the_scope_on_the_order_form(en, users, ou
 
 @rule("ORD-1")
 def test_it_edits_the_lines_of_a_draft_and_refuses_a_stale_copy(en, users, customer, product, soap):
-    order = take(users["owner"], customer, (product, 1))
+    order = draft_order(customer=customer, lines=[(product, 1)])
     client = en(users["owner"])
     page = client.get(reverse("sales:order_edit", args=[order.pk]))
     assert 'name="lines-0-quantity" value="1.00"' in page.text
@@ -298,8 +275,7 @@ def test_it_edits_the_lines_of_a_draft_and_refuses_a_stale_copy(en, users, custo
 
 @rule("ORD-1")
 def test_it_sends_a_confirmed_order_back_from_the_edit_page(en, users, customer, product):
-    limit(customer, "100000")
-    order = confirm(users["owner"], take(users["owner"], customer, (product, 1)))
+    order = confirmed_order(customer=customer, lines=[(product, 1)], limit="100000")
     response = en(users["owner"]).get(reverse("sales:order_edit", args=[order.pk]), follow=True)
     assert "Only a draft can be changed; this order is Confirmed." in messages_of(response)
 
@@ -308,12 +284,9 @@ def test_it_sends_a_confirmed_order_back_from_the_edit_page(en, users, customer,
 
 @rule("ORD-1")
 def test_it_shows_lines_totals_dates_history_and_returns(en, users, customer, product, soap):
-    limit(customer, "100000")
-    order = take(users["owner"], customer, (product, 10, None, 5), (soap, 4))  # 950 + 22
-    order = advance(users["owner"], confirm(users["owner"], order), "delivered", on=date(2024, 6, 1))
-    line = order.lines.get(product=soap)
-    services.return_record(by=users["owner"], order=order, version=order.version, kind="returned", reason="defect",
-                           responsible="厂家", lines=[{"order_line": line.pk, "quantity": "2"}])
+    order = delivered_order(customer=customer, lines=[(product, 10, None, 5), (soap, 4)],  # 950 + 22
+                            delivered_on=date(2024, 6, 1), limit="100000")
+    goods_return(order=order, quantities=[(order.lines.get(product=soap), "2")])
     response = en(users["director"]).get(reverse("sales:order_detail", args=[order.pk]))
     assert response.status_code == 200
     text = response.text
@@ -328,8 +301,8 @@ def test_it_shows_lines_totals_dates_history_and_returns(en, users, customer, pr
 
 @rule("CRD-3")
 def test_it_confirms_an_order_within_the_limit(en, users, customer, product):
-    limit(customer, "1000")
-    order = take(users["owner"], customer, (product, 10))
+    credit_limit(customer, "1000")
+    order = draft_order(customer=customer, lines=[(product, 10)])
     response = en(users["owner"]).post(reverse("credit:order_confirm", args=[order.pk]), {"version": order.version},
                                        follow=True)
     order.refresh_from_db()
@@ -339,9 +312,9 @@ def test_it_confirms_an_order_within_the_limit(en, users, customer, product):
 
 @rule("CRD-3")
 def test_it_shows_the_numbers_when_credit_refuses_and_changes_nothing(en, users, customer, product):
-    limit(customer, "1000")
-    confirm(users["owner"], take(users["owner"], customer, (product, 4)))  # exposure 400
-    order = take(users["owner"], customer, (product, 8))  # 800: 200 short
+    credit_limit(customer, "1000")
+    confirm(draft_order(customer=customer, lines=[(product, 4)]))  # exposure 400
+    order = draft_order(customer=customer, lines=[(product, 8)])  # 800: 200 short
     response = en(users["owner"]).post(reverse("credit:order_confirm", args=[order.pk]), {"version": order.version},
                                        follow=True)
     assert response.status_code == 200
@@ -355,8 +328,8 @@ def test_it_shows_the_numbers_when_credit_refuses_and_changes_nothing(en, users,
 
 @rule("CRD-3")
 def test_it_asks_for_an_override_from_the_page_and_confirms_once_approved(en, users, customer, product, thresholds):
-    limit(customer, "500")
-    order = take(users["owner"], customer, (product, 8))
+    credit_limit(customer, "500")
+    order = draft_order(customer=customer, lines=[(product, 8)])
     client = en(users["owner"])
     empty = client.post(reverse("credit:order_override", args=[order.pk]), {"reasons": " "}, follow=True)
     assert "Give the reasons for the override; nothing was asked for." in messages_of(empty)
@@ -376,8 +349,7 @@ def test_it_asks_for_an_override_from_the_page_and_confirms_once_approved(en, us
 
 @rule("ORD-1")
 def test_it_moves_an_order_through_delivery_invoice_and_close(en, users, customer, product):
-    limit(customer, "100000")
-    order = confirm(users["owner"], take(users["owner"], customer, (product, 1)))
+    order = confirmed_order(customer=customer, lines=[(product, 1)], limit="100000")
     owner = en(users["owner"])
     url = reverse("sales:order_advance", args=[order.pk])
     owner.post(url, {"to": "delivered", "version": order.version, "on": "2024-07-01"})
@@ -403,7 +375,7 @@ def test_it_moves_an_order_through_delivery_invoice_and_close(en, users, custome
 
 @rule("ORD-1")
 def test_it_cancels_an_order_only_with_a_reason(en, users, customer, product):
-    order = take(users["owner"], customer, (product, 1))
+    order = draft_order(customer=customer, lines=[(product, 1)])
     client = en(users["owner"])
     url = reverse("sales:order_advance", args=[order.pk])
     response = client.post(url, {"to": "cancelled", "version": order.version, "reason": "  "}, follow=True)
@@ -417,7 +389,7 @@ def test_it_cancels_an_order_only_with_a_reason(en, users, customer, product):
 
 @rule("ORD-1")
 def test_it_changes_nothing_on_get_of_an_action(en, users, customer, product):
-    order = take(users["owner"], customer, (product, 1))
+    order = draft_order(customer=customer, lines=[(product, 1)])
     client = en(users["owner"])
     for name in ("credit:order_confirm", "sales:order_advance", "credit:order_override", "receivables:order_invoice"):
         assert client.get(reverse(name, args=[order.pk])).status_code == 405
@@ -429,9 +401,7 @@ def test_it_changes_nothing_on_get_of_an_action(en, users, customer, product):
 
 @pytest.fixture
 def delivered(users, customer, product, soap):
-    limit(customer, "100000")
-    order = confirm(users["owner"], take(users["owner"], customer, (product, 10), (soap, 4)))  # 1000 + 22
-    return advance(users["owner"], order, "delivered")
+    return delivered_order(customer=customer, lines=[(product, 10), (soap, 4)], limit="100000")  # 1000 + 22
 
 
 def return_data(order, **extra):
@@ -441,8 +411,7 @@ def return_data(order, **extra):
 
 @rule("ORD-2")
 def test_it_records_a_refusal_from_the_page(en, users, customer, product):
-    limit(customer, "100000")
-    order = confirm(users["owner"], take(users["owner"], customer, (product, 3)))
+    order = confirmed_order(customer=customer, lines=[(product, 3)], limit="100000")
     client = en(users["owner"])
     page = client.get(reverse("receivables:return_create", args=[order.pk]))
     assert re.search(r'value="refused"[^>]*checked', page.text) and not re.search(r'value="returned"[^>]*checked',
@@ -459,7 +428,7 @@ def test_it_records_a_refusal_from_the_page(en, users, customer, product):
 
 @rule("ORD-2")
 def test_it_records_returned_goods_and_issues_a_credit_note_after_invoicing(en, users, delivered, soap):
-    order = advance(users["finance"], delivered, "invoiced")
+    order = advance(delivered, "invoiced", by=users["finance"])
     line = order.lines.get(product=soap)
     client = en(users["owner"])
     response = client.post(reverse("receivables:return_create", args=[order.pk]),
@@ -493,13 +462,9 @@ def test_it_refuses_a_bad_return_and_records_nothing(en, users, delivered, produ
 @rule("ORD-2")
 def test_it_lists_returns_with_filters_and_ignores_bad_dates(en, users, customer, delivered, soap, product):
     lines = {line.product_id: line for line in delivered.lines.all()}
-    first = services.return_record(by=users["owner"], order=delivered, version=delivered.version, kind="returned",
-                                   reason="defect", responsible="厂家", returned_on=date(2024, 1, 5),
-                                   lines=[{"order_line": lines[soap.pk].pk, "quantity": 1}])
-    delivered.refresh_from_db()
-    second = services.return_record(by=users["owner"], order=delivered, version=delivered.version, kind="returned",
-                                    reason="salesperson", responsible="张伟", returned_on=date(2024, 2, 5),
-                                    lines=[{"order_line": lines[product.pk].pk, "quantity": 1}])
+    first = goods_return(order=delivered, quantities=[(lines[soap.pk], 1)], returned_on=date(2024, 1, 5))
+    second = goods_return(order=delivered, quantities=[(lines[product.pk], 1)], reason="salesperson",
+                          responsible="张伟", returned_on=date(2024, 2, 5))
     client = en(users["owner"])
 
     def numbers(**params):
@@ -518,9 +483,8 @@ def test_it_lists_returns_with_filters_and_ignores_bad_dates(en, users, customer
 
 @rule("ORD-2")
 def test_it_saves_the_follow_up_of_a_return(en, users, delivered, soap):
-    line = delivered.lines.get(product=soap)
-    ret = services.return_record(by=users["owner"], order=delivered, version=delivered.version, kind="returned",
-                                 reason="delivery", responsible="司机", lines=[{"order_line": line.pk, "quantity": 4}])
+    ret = goods_return(order=delivered, quantities=[(delivered.lines.get(product=soap), 4)], reason="delivery",
+                       responsible="司机")
     client = en(users["owner"])
     response = client.post(reverse("sales:return_follow_up", args=[ret.pk]),
                            {"follow_up": "已培训送货员", "done": "on"}, follow=True)
@@ -535,20 +499,14 @@ def test_it_saves_the_follow_up_of_a_return(en, users, delivered, soap):
 @pytest.fixture
 def analysed(users, customer, outsider_customer, product, soap):
     """Three returns of the owner's customer and one of the outsider's, this month and last."""
-    limit(customer, "100000")
-    limit(outsider_customer, "100000")
     today = timezone.localdate()
-    made = []
-    for user, cust, product_, qty, reason, on in [
-            (users["owner"], customer, product, 2, "defect", today),                        # 200
-            (users["owner"], customer, soap, 10, "defect", today),                          # 55
-            (users["owner"], customer, product, 1, "salesperson", today - timedelta(days=40)),  # 100
-            (users["outsider"], outsider_customer, product, 5, "customer", today)]:         # 500
-        order = advance(user, confirm(user, take(user, cust, (product_, qty))), "delivered")
-        made.append(services.return_record(by=user, order=order, version=order.version, kind="returned",
-                                           reason=reason, responsible="x", returned_on=on,
-                                           lines=[{"order_line": order.lines.get().pk, "quantity": qty}]))
-    return made
+    return [goods_return(order=delivered_order(customer=cust, lines=[(product_, qty)], limit="100000"),
+                         reason=reason, responsible="x", returned_on=on)
+            for cust, product_, qty, reason, on in [
+                (customer, product, 2, "defect", today),                                # 200
+                (customer, soap, 10, "defect", today),                                  # 55
+                (customer, product, 1, "salesperson", today - timedelta(days=40)),      # 100
+                (outsider_customer, product, 5, "customer", today)]]                    # 500
 
 
 def table(response):
@@ -702,11 +660,9 @@ def test_it_shows_products_orders_returns_and_credit_notes_in_the_admin(client_f
     from kehu.accounts.models import User
 
     admin_client = client_for(User.objects.create_superuser("root", password="x", role="admin"))
-    advance(users["finance"], delivered, "invoiced")
-    delivered.refresh_from_db()
+    advance(delivered, "invoiced", by=users["finance"])
+    ret = goods_return(order=delivered, quantities=[(0, 1)])
     line = delivered.lines.first()
-    ret = services.return_record(by=users["owner"], order=delivered, version=delivered.version, kind="returned",
-                                 reason="defect", responsible="厂家", lines=[{"order_line": line.pk, "quantity": 1}])
     for url in (reverse("admin:sales_product_changelist"), reverse("admin:sales_order_changelist"),
                 reverse("admin:sales_order_change", args=[delivered.pk]),
                 reverse("admin:sales_product_history", args=[line.product_id]),

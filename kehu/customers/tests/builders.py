@@ -1,0 +1,26 @@
+"""Customers for tests, made through the real services (CUS-1): codes, owners, offices and
+the derived columns are what a user creating the card would get.
+
+    from kehu.customers.tests.builders import new_customer
+    shop = new_customer(by=users["teammate"], name="上海永兴五金店", category="key_retailer")
+"""
+
+from kehu.customers import services
+from kehu.customers.models import Category, Customer, KeyPerson
+
+
+def new_customer(*, by, name: str, category: str = Category.AGENT, owner=None, on_duplicate: str | None = None,
+             **data) -> Customer:
+    """A card created by `by` (and owned by them unless `owner`); `data` are further fields of the card."""
+    return services.customer_create(by=by, data={"name": name, "category": category, **data}, owner=owner,
+                                    on_duplicate=on_duplicate)
+
+
+def new_customers(*, by, count: int, name: str = "客户{n}号商店", **data) -> list[Customer]:
+    """`count` cards of `by`, named from `name` with n = 0, 1, …"""
+    return [new_customer(by=by, name=name.format(n=n), **data) for n in range(count)]
+
+
+def new_key_person(*, by, customer: Customer, role: str, name: str, **data) -> KeyPerson:
+    """A current key person of the customer (CUS-2)."""
+    return services.key_person_add(by=by, customer=customer, data={"role": role, "name": name, **data})
