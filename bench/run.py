@@ -527,7 +527,7 @@ def time_import(rows: int, *, profile: bool = False) -> dict:
         profiler.stop()
     return {"seconds": total, "read_s": round(read_s, 2), "preview_s": round(preview_s, 2),
             "commit_s": round(total - read_s - preview_s, 2), "file_mb": round(path.stat().st_size / 2**20, 1),
-            **result, "profiler": profiler}
+            **result.counts(), "profiler": profiler}
 
 
 # --- profiles of missed targets ---------------------------------------------------------------------

@@ -37,8 +37,8 @@ def offices_for(user):
 
 def owner_choices_for(user) -> list[tuple[int, str]]:
     """(pk, "name · office") of salespeople_for(user), for the owner filters of the lists.
-    Kept a minute per user: loading and rendering the 500 salespeople a GM chooses from cost
-    ~30 ms a page at 100k customers (bench/RESULTS.md). Services check owners again on
+    Kept a minute per user: loading and rendering the hundreds of salespeople a GM chooses from
+    was a large share of a list page (bench/RESULTS.md). Services check owners again on
     every write, so a stale choice is refused, never used."""
     return cache.get_or_set(_choices_key(user, "owners"), lambda: [
         (u.pk, f"{u.display_name} · {u.office.name if u.office else ''}") for u in salespeople_for(user)], 60)

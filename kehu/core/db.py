@@ -5,12 +5,12 @@ from django.db import connection
 
 def refresh_planner_statistics(*, no_skip_scan: tuple[str, ...] = ()) -> None:
     """ANALYZE after a bulk load: without fresh statistics SQLite and PostgreSQL choose poor
-    plans for the list's filters and sorts (measured: 59 ms → 0.1 ms for a sorted page).
+    plans for the list's filters and sorts (bench/RESULTS.md).
 
     no_skip_scan: SQLite indexes whose leading column must be given to use them (SQLite's
     documented `noskipscan` statistic). Left to itself, SQLite skip-scans a covering index
-    for a company-wide filter and sorts 40,000 rows (124 ms at 100k customers) instead of
-    walking the sort's index until the page is full (0.2 ms)."""
+    for a company-wide filter and sorts every match instead of walking the sort's index until
+    the page is full."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         if connection.vendor == "sqlite" and no_skip_scan:

@@ -9,8 +9,8 @@ _OWN = {"history_id", "history_date", "history_change_reason", "history_type", "
 def history_record_created(model, ids: list[int], *, user, reason: str) -> None:
     """The "created" history rows of rows just bulk-inserted, copied by the database with one
     INSERT … SELECT per 500 rows. simple_history's bulk_create_with_history builds a Python
-    object per row and sends its ~55 values back: two thirds of an import's time at 100,000
-    customers (bench/RESULTS.md)."""
+    object per row and sends its ~55 values back, most of a large import's time
+    (bench/RESULTS.md)."""
     history = model.history.model
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in history._meta.concrete_fields if f.column not in _OWN)

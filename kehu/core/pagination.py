@@ -52,8 +52,8 @@ class DeferredJoinPaginator(Paginator):
     large OFFSET — and only then fetches those rows (with their joins) from `rows`.
 
     With `generation` (the name given to `lists_changed`), the size of the filtered set is
-    kept in the cache until the next change to the list: counting 40,000 matches of a
-    company-wide filter or search costs 10–90 ms at 100k customers (bench/RESULTS.md), paid
+    kept in the cache until the next change to the list: counting the matches of a
+    company-wide filter or search over a large list is costly (bench/RESULTS.md), so it is paid
     once instead of on every page. Sets of at most SMALL_SET rows are held as ids instead."""
 
     def __init__(self, object_list, per_page, *, rows, generation: str | None = None, **kwargs):

@@ -171,7 +171,7 @@ _ROW_EXCLUDE = [f.name for f in Customer._meta.fields if f.name not in EDITABLE_
 def _clean_row(data: dict) -> tuple[dict, dict]:
     """Convert and check one row with the card's own rules (field types, choices, validators
     and Customer.clean) — the rules the form applies, without building a form per row,
-    which at 5 ms a row made a 100,000-row import take minutes. `developed_by` is checked
+    which made a large import take minutes (bench/RESULTS.md). `developed_by` is checked
     by the caller against the salespeople in scope, without a query per row."""
     customer = Customer()
     for name, raw in data.items():

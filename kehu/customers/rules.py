@@ -50,7 +50,7 @@ INCOMPLETE_BELOW = 60
 
 
 def completeness(customer, people_roles: set[str]) -> int:
-    # Counts only: translating the labels of every row cost an import of 10,000 cards 2 s.
+    # Counts only: translating the labels of every row slowed imports (bench/RESULTS.md, measured causes).
     total = len(COMPLETENESS_FIELDS) + len(REQUIRED_PEOPLE)
     return round(100 * (total - len(_missing_names(customer, people_roles))) / total)
 

@@ -31,7 +31,7 @@ PLAIN_TYPES = (str, int, bool, type(None))
 def insert_rows(model, objs) -> None:
     """INSERT `objs` with one executemany. Like bulk_create, without save() or signals, but
     it stores the timestamps we set (cards filled in over the years, not "now") and skips
-    the per-value SQL assembly that makes bulk_create the slowest part at 100,000 cards.
+    the per-value SQL assembly that makes bulk_create the slowest part of a large data set.
     Values are prepared by the model fields, so every backend gets what the ORM would send.
     `objs` are model instances or any objects with the fields' attnames (see `row`)."""
     if not objs:

@@ -166,9 +166,9 @@ register.filter(money)
 
 @register.simple_tag
 def options(choices, selected=None):
-    """<option> tags for [(value, label)], built with one join: a template loop (~0.1 ms an
-    option) or format_html per option (~20 µs) adds up for the 500 salespeople a GM chooses
-    from, three selects a page."""
+    """<option> tags for [(value, label)], built with one join: a template loop or format_html
+    per option adds up for the hundreds of salespeople a GM chooses from, three selects a page
+    (bench/RESULTS.md)."""
     selected = "" if selected is None else str(selected)
     return mark_safe("".join(  # noqa: S308 — value and label are escaped
         f'<option value="{escape(str(value))}"{" selected" if str(value) == selected else ""}>{escape(str(label))}</option>'
