@@ -14,6 +14,7 @@ order (kehu/core/tests/test_locks.py checks every money service against the rule
 
 import contextlib
 import threading
+from collections.abc import Callable
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
@@ -74,13 +75,16 @@ def lock_where(target, **conditions):
     return rows
 
 
-def lock_versioned(target, pk, *, version, stale: str | None = None):
+def lock_versioned(target, pk, *, version, stale: str | Callable[[Model], str] | None = None):
     """Lock a versioned record (core.models.VersionedModel) and refuse with StaleEdit when it is
     no longer the `version` the user read — a save from a stale copy would silently overwrite
     someone else's change. One contract everywhere: a missing version is refused too, since
-    nobody can tell what the user saw. `stale` is the message (with %(name)s for str(row))."""
+    nobody can tell what the user saw. `stale` is the message (with %(name)s for str(row)), or
+    a function of the locked row that words it (a message naming the order's number, say)."""
     row = lock(target, pk)
     if version is None or row.version != version:
+        if callable(stale):
+            raise StaleEdit(stale(row))
         message = stale or _("%(name)s was changed by someone else since you opened it. "
                              "Reload to see their changes; your edit was not saved.")
         raise StaleEdit(message % {"name": row})

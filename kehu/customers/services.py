@@ -11,11 +11,11 @@ from simple_history.utils import bulk_update_with_history
 from kehu.accounts.selectors import salespeople_for
 from kehu.core.errors import (
     PermissionDeniedError,
-    StaleEdit,
     UserInputError,
     ValidationFailed,
     full_clean_or_refuse,
 )
+from kehu.core.locks import lock, lock_many, lock_versioned
 from kehu.core.models import Sequence
 from kehu.core.pagination import lists_changed
 from kehu.core.scopes import can_edit_records, is_manager
@@ -125,7 +125,7 @@ def customer_merge_data(*, by, target: Customer, data: dict) -> Customer:
             % {"customer": target}
         )
     with transaction.atomic():
-        target = Customer.objects.select_for_update().get(pk=target.pk)
+        target = lock(Customer, target.pk)
         filled = []
         for field, value in data.items():
             if field in EDITABLE_FIELDS and value not in (None, "", []) and getattr(target, field) in (None, "", []):
@@ -150,14 +150,15 @@ def _require_editor(by) -> None:
         raise PermissionDeniedError(_("Your role can read customer cards but not change them."))
 
 
+def _stale(row) -> str:
+    return (_("%(name)s was changed by someone else since you opened it. "
+              "Reload to see their changes; your edit was not saved.") % {"name": row.name})
+
+
 def _lock_unchanged(queryset, *, pk, version):
-    """Lock the row and refuse if it changed since the user read `version`: a save made from
-    a stale copy would silently overwrite someone else's change."""
-    current = queryset.select_for_update().get(pk=pk)
-    if current.version != version:
-        raise StaleEdit(_("%(name)s was changed by someone else since you opened it. "
-                          "Reload to see their changes; your edit was not saved.") % {"name": current.name})
-    return current
+    """Lock the row and refuse if it changed since the user read `version` (or no version is
+    given): a save made from a stale copy would silently overwrite someone else's change."""
+    return lock_versioned(queryset, pk, version=version, stale=_stale)
 
 
 def customer_update(*, by, customer: Customer, version: int, data: dict) -> Customer:
@@ -196,8 +197,8 @@ def customers_reassign(*, by, customer_ids, to_owner, reason: str) -> uuid.UUID:
                                field_errors={"to_owner": [_("Choose a salesperson in your scope.")]})
     batch = uuid.uuid4()
     with transaction.atomic():
-        # Lock in pk order (ARCHITECTURE: fixed lock order avoids deadlocks).
-        customers = list(customers_visible_to(by).select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+        # Lock in pk order (core.locks: a fixed lock order avoids deadlocks).
+        customers = list(lock_many(customers_visible_to(by), ids).values())
         if len(customers) != len(ids):
             raise ValidationFailed(
                 _("%(count)d of the selected customers are not in your scope; nothing was reassigned.")

@@ -17,6 +17,8 @@ from kehu.core.money import MONEY_FIELD as MONEY
 class Product(VersionedModel):
     """ORD-1: what the company sells."""
 
+    lock_rank = 5  # core.locks: row locks are taken lowest rank first
+
     code = models.CharField(_("product code"), max_length=30, unique=True)
     name = models.CharField(_("product name"), max_length=200)
     spec = models.CharField(_("specification"), max_length=200, blank=True)
@@ -38,6 +40,8 @@ class Product(VersionedModel):
 
 class Order(VersionedModel):
     """ORD-1: an order with lines; its total is the sum of the lines, kept by the services."""
+
+    lock_rank = 30  # core.locks: row locks are taken lowest rank first
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -98,6 +102,8 @@ class Order(VersionedModel):
 
 
 class OrderLine(models.Model):
+    lock_rank = 31  # core.locks: row locks are taken lowest rank first
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2,
@@ -131,6 +137,8 @@ class OrderLine(models.Model):
 
 class Return(TimeStampedModel):
     """ORD-2: goods refused before delivery or returned after delivery (and payment)."""
+
+    lock_rank = 35  # core.locks: row locks are taken lowest rank first
 
     class Kind(models.TextChoices):
         REFUSED = "refused", _("Refused before delivery")
