@@ -46,7 +46,7 @@ from kehu.receivables.selectors.ledger import (
 )
 from kehu.receivables.services._common import ZERO, _amount, _day, _keep_promises, _require
 from kehu.sales import services as sales_services
-from kehu.sales.locks import lock_order, lock_order_row
+from kehu.sales.locks import lock_order, lock_order_lines, lock_order_row
 from kehu.sales.models import CreditNote, Order, Return
 
 
@@ -412,9 +412,16 @@ def return_record(**kwargs) -> Return:
     """sales.services.return_record, and the credit note it produces (a return after
     invoicing) settles the order's invoice at once, then the customer's oldest."""
     with transaction.atomic():
-        # The credit note settles invoices under the customer's lock (10), taken before the
-        # order's (30) that the return locks.
-        lock_customer_ledger(Order.objects.values_list("customer_id", flat=True).get(pk=kwargs["order"].pk))
+        # core.locks order: the credit note settles invoices (40) under the customer's lock (10),
+        # so both are taken here around the order (30) and its lines (31), before the return's
+        # numbers (90). sales.return_record and credit_note_apply lock the same rows again, which
+        # costs no wait; the order's version is checked there.
+        order_pk = kwargs["order"].pk
+        customer = lock_customer_ledger(Order.objects.values_list("customer_id", flat=True).get(pk=order_pk))
+        current = lock_order_row(order_pk)
+        lock_order_lines(current)
+        if kwargs.get("kind") == Return.Kind.RETURNED and current.status in CREDITED:
+            lock_invoices(_credit_note_invoice_ids(customer.pk, order_pk))
         ret = sales_services.return_record(**kwargs)
         note = CreditNote.objects.filter(ret=ret).first()
         if note is not None:
@@ -422,11 +429,21 @@ def return_record(**kwargs) -> Return:
     return ret
 
 
+# The order's status after which a return produces a credit note (sales.services.return_record).
+CREDITED = (Order.Status.INVOICED, Order.Status.CLOSED)
+
+
+def _credit_note_invoice_ids(customer_id: int, order_id: int) -> set[int]:
+    """What a credit note of the order may settle: the order's invoice, the customer's open ones."""
+    own = Invoice.objects.filter(order_id=order_id).values_list("pk", flat=True)
+    return set(own) | set(_open_invoice_ids(customer_id))
+
+
 def credit_note_apply(*, by, credit_note: CreditNote) -> None:
     with transaction.atomic():
         lock_customer_ledger(credit_note.customer_id)
         own = Invoice.objects.filter(order__returns=credit_note.ret_id).values_list("pk", flat=True)
-        invoices = lock_invoices(set(own) | set(_open_invoice_ids(credit_note.customer_id)))
+        invoices = lock_invoices(_credit_note_invoice_ids(credit_note.customer_id, credit_note.ret.order_id))
         left = credit_note.amount - _credit_note_used(credit_note)
         first = [invoices[pk] for pk in own if pk in invoices and invoices[pk].open_amount > 0]
         for invoice in first:
