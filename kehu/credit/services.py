@@ -14,6 +14,7 @@ from kehu.core.errors import (
     ValidationFailed,
     full_clean_or_refuse,
 )
+from kehu.core.history import save_by
 from kehu.core.money import CENT, decimal_or_refuse, money
 from kehu.core.roles import Scope
 from kehu.core.scopes import office_subtree_ids, scope_of
@@ -85,8 +86,7 @@ def credit_card_save(*, by, customer, version: int | None, data: dict) -> Credit
             if field in CARD_FIELDS:
                 setattr(card, field, value)
         full_clean_or_refuse(card, exclude=["customer", "filled_by"])
-        card._history_user = by
-        card.save()
+        save_by(card, by)
     return card
 
 
@@ -186,8 +186,7 @@ def credit_request_decide(*, by, request: CreditRequest, approve: bool, comment:
                 if current.grade:
                     account.grade = current.grade
                 account.approved_at = now
-                account._history_user = by
-                account.save()
+                save_by(account, by)
         current.save()
     return current
 

@@ -15,6 +15,7 @@ from kehu.core.errors import (
     ValidationFailed,
     full_clean_or_refuse,
 )
+from kehu.core.history import save_by
 from kehu.core.locks import lock, lock_many, lock_versioned
 from kehu.core.models import Sequence
 from kehu.core.pagination import lists_changed
@@ -106,8 +107,7 @@ def customer_create(*, by, data: dict, owner=None, on_duplicate: str | None = No
             raise DuplicateFound(duplicates)
         customer.code = format_code(Sequence.take(CODE_SEQUENCE)[0])
         refresh_derived(customer, people=[])
-        customer._history_user = by
-        customer.save()
+        save_by(customer, by)
         lists_changed(CUSTOMER_LIST)
         if duplicates:
             CustomerEvent.objects.create(
@@ -134,8 +134,7 @@ def customer_merge_data(*, by, target: Customer, data: dict) -> Customer:
         full_clean_or_refuse(target)
         target.version += 1
         refresh_derived(target)
-        target._history_user = by
-        target.save()
+        save_by(target, by)
         lists_changed(CUSTOMER_LIST)
         CustomerEvent.objects.create(
             customer=target, kind=CustomerEvent.Kind.MERGED, by=by,
@@ -172,8 +171,7 @@ def customer_update(*, by, customer: Customer, version: int, data: dict) -> Cust
         full_clean_or_refuse(current)
         current.version += 1
         refresh_derived(current)
-        current._history_user = by
-        current.save()
+        save_by(current, by)
         lists_changed(CUSTOMER_LIST)
     return current
 
@@ -241,8 +239,7 @@ def key_person_add(*, by, customer: Customer, data: dict) -> KeyPerson:
     full_clean_or_refuse(person, exclude=["customer"])
     with transaction.atomic():
         had_role_before = customer.key_people.filter(role=person.role).exists()
-        person._history_user = by
-        person.save()
+        save_by(person, by)
         if person.role in WATCHED_ROLES and had_role_before:
             _watch_people_change(by=by, customer=customer, message=_("New %(role)s: %(name)s")
                                  % {"role": person.get_role_display(), "name": person.name})
@@ -260,8 +257,7 @@ def key_person_update(*, by, person: KeyPerson, version: int, data: dict) -> Key
                 setattr(current, field, value)
         full_clean_or_refuse(current, exclude=["customer"])
         current.version += 1
-        current._history_user = by
-        current.save()
+        save_by(current, by)
         if old_role != current.role and {old_role, current.role} & WATCHED_ROLES:
             _watch_people_change(by=by, customer=current.customer, message=_("%(name)s is now %(role)s")
                                  % {"name": current.name, "role": current.get_role_display()})
@@ -282,8 +278,7 @@ def key_person_end(*, by, person: KeyPerson, version: int, left_on: date | None 
         current.is_current = False
         current.left_on = left_on
         current.version += 1
-        current._history_user = by
-        current.save()
+        save_by(current, by)
         if current.role in WATCHED_ROLES:
             _watch_people_change(by=by, customer=current.customer, message=_("%(role)s %(name)s left on %(date)s")
                                  % {"role": current.get_role_display(), "name": current.name, "date": left_on})

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.core.errors import PermissionDeniedError, ValidationFailed, full_clean_or_refuse
+from kehu.core.history import save_by
 from kehu.core.models import Sequence
 from kehu.core.money import CENT, decimal_or_refuse
 from kehu.core.pagination import lists_changed
@@ -83,8 +84,7 @@ def product_import(*, by, rows: list[tuple[int, dict]]) -> dict:
                 updated += 1
             else:
                 created += 1
-            product._history_user = by
-            product.save()
+            save_by(product, by)
     return {"created": created, "updated": updated, "errors": []}
 
 
@@ -107,8 +107,7 @@ def product_save(*, by, data: dict, product: Product | None = None, version: int
         if Product.objects.filter(code=current.code).exclude(pk=current.pk).exists():
             raise ValidationFailed(_("The product code %(code)s is already used.") % {"code": current.code},
                                    field_errors={"code": [_("Already used.")]})
-        current._history_user = by
-        current.save()
+        save_by(current, by)
     return current
 
 
@@ -164,8 +163,7 @@ def order_create(*, by, customer, lines: list[dict], ordered_on: date | None = N
                       note=(note or "").strip()[:300], created_by=by,
                       total=sum((line.amount for line in built), Decimal("0")))
         full_clean_or_refuse(order)
-        order._history_user = by
-        order.save()
+        save_by(order, by)
         lists_changed(ORDER_LIST)
         for line in built:
             line.order = order
@@ -191,8 +189,7 @@ def order_replace_lines(*, by, order: Order, version: int, lines: list[dict], no
         if note is not None:
             current.note = note.strip()[:300]
         current.version += 1
-        current._history_user = by
-        current.save()
+        save_by(current, by)
         lists_changed(ORDER_LIST)
     return current
 
@@ -211,8 +208,7 @@ def _mark(*, by, order: Order, to: str, **fields) -> Order:
     for name, value in fields.items():
         setattr(order, name, value)
     order.version += 1
-    order._history_user = by
-    order.save()
+    save_by(order, by)
     lists_changed(ORDER_LIST)
     return order
 
@@ -271,8 +267,7 @@ def order_advance(*, by, order: Order, version: int, to: str, on: date | None = 
             setattr(current, {Status.DELIVERED: "delivered_on", Status.CLOSED: "closed_on"}[to], on)
         current.status = to
         current.version += 1
-        current._history_user = by
-        current.save()
+        save_by(current, by)
         lists_changed(ORDER_LIST)
     return current
 
@@ -357,8 +352,7 @@ def return_record(*, by, order: Order, version: int, kind: str, reason: str, res
             current.cancelled_on = returned_on
             current.cancel_reason = (_("Refused by the customer: %(reason)s") % {"reason": ret.get_reason_display()})[:200]
         current.version += 1
-        current._history_user = by
-        current.save()
+        save_by(current, by)
         lists_changed(ORDER_LIST)
         if credit_note:
             CreditNote.objects.create(number=f"CN{numbers['credit_note']:07d}", ret=ret,
