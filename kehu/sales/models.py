@@ -209,3 +209,23 @@ class CreditNote(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class OrderEvent(models.Model):
+    """ORD-1: a step of an order's status — created as a draft, confirmed, delivered, invoiced,
+    closed or cancelled — who took it and when: the order's timeline. Written by the services
+    (sales.events) in the step's transaction; orders from before it were filled in from their
+    change history (migration 0002)."""
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(_("status"), max_length=10, choices=Order.Status.choices)
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.status} {self.at:%Y-%m-%d %H:%M}"

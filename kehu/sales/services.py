@@ -14,6 +14,7 @@ from kehu.core.models import Sequence
 from kehu.core.money import CENT, decimal_or_refuse
 from kehu.core.pagination import lists_changed
 from kehu.customers.selectors import customer_get_for_user
+from kehu.sales.events import save_step
 from kehu.sales.locks import lock_order, lock_order_lines, lock_product, lock_return
 from kehu.sales.models import CreditNote, Order, OrderLine, Product, Return, ReturnLine
 from kehu.sales.selectors import ORDER_LIST, can_handle_orders, can_maintain_products, can_take_orders
@@ -163,7 +164,7 @@ def order_create(*, by, customer, lines: list[dict], ordered_on: date | None = N
                       note=(note or "").strip()[:300], created_by=by,
                       total=sum((line.amount for line in built), Decimal("0")))
         full_clean_or_refuse(order)
-        save_by(order, by)
+        save_step(order, by=by)
         lists_changed(ORDER_LIST)
         for line in built:
             line.order = order
@@ -208,7 +209,7 @@ def _mark(*, by, order: Order, to: str, **fields) -> Order:
     for name, value in fields.items():
         setattr(order, name, value)
     order.version += 1
-    save_by(order, by)
+    save_step(order, by=by)
     lists_changed(ORDER_LIST)
     return order
 
@@ -267,7 +268,7 @@ def order_advance(*, by, order: Order, version: int, to: str, on: date | None = 
             setattr(current, {Status.DELIVERED: "delivered_on", Status.CLOSED: "closed_on"}[to], on)
         current.status = to
         current.version += 1
-        save_by(current, by)
+        save_step(current, by=by)
         lists_changed(ORDER_LIST)
     return current
 
@@ -352,7 +353,10 @@ def return_record(*, by, order: Order, version: int, kind: str, reason: str, res
             current.cancelled_on = returned_on
             current.cancel_reason = (_("Refused by the customer: %(reason)s") % {"reason": ret.get_reason_display()})[:200]
         current.version += 1
-        save_by(current, by)
+        if kind == Return.Kind.REFUSED:
+            save_step(current, by=by)
+        else:
+            save_by(current, by)
         lists_changed(ORDER_LIST)
         if credit_note:
             CreditNote.objects.create(number=f"CN{numbers['credit_note']:07d}", ret=ret,
