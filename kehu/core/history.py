@@ -1,4 +1,6 @@
-"""Change history (django-simple-history) for rows written in bulk."""
+"""Change history (django-simple-history): who changed a row (save_by), and the history of
+rows written in bulk. Every service that writes a record with a history names its user here,
+so the audit trail of customer cards, credit and money (PLT-3) records who did each change."""
 
 from django.db import connection
 from django.utils import timezone
@@ -26,3 +28,11 @@ def history_record_created(model, ids: list[int], *, user, reason: str) -> None:
                 f"FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} IN ({marks})",
                 [now, reason, user.pk if user else None, *chunk],
             )
+
+
+def save_by(instance, by, **save_kwargs) -> None:
+    """Save `instance` and record `by` as the user of its history row. Services use it for every
+    record kept with a history (a card, a credit account, an order): outside a web request
+    (the API's token, the worker, the demo, a test) HistoryRequestMiddleware names nobody."""
+    instance._history_user = by
+    instance.save(**save_kwargs)

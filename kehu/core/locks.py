@@ -1,19 +1,31 @@
 """Row locks in one global order, and the stale-edit check of versioned records.
 
 Two transactions that lock the same rows in different orders can deadlock. Every service
-therefore takes its row locks through `lock()` / `lock_versioned()`, in one order:
+therefore takes its row locks through `lock()` / `lock_many()` / `lock_where()` /
+`lock_versioned()` (or its app's `locks.py`, which names them), in one order:
 
 * by the model's `lock_rank` (a class attribute; lower first) — the customer before its
-  documents, counters (core.Sequence, 90) last; docs/architecture.md keeps the table;
+  documents, counters (core.Sequence, 90) last;
 * within one model, lower primary key first.
 
-A new vertical gives each model it locks a `lock_rank` (docs/architecture.md keeps the table)
-and locks in its app's `locks.py`. `recording()` lets a test see the locks a service took, in
-order (kehu/core/tests/test_locks.py checks every money service against the rule).
+    rank  model                                   rank  model
+       5  sales.Product                             35  sales.Return
+      10  customers.Customer                        40  receivables.Invoice
+      20  credit.CreditAccount                      50  receivables.Payment
+      22  credit.CreditCard                         60  receivables.CollectionTask, Promise,
+      25  credit.CreditRequest                          CollectionPlan
+      30  sales.Order                               90  core.Sequence
+      31  sales.OrderLine                          100  any other model (DEFAULT_RANK)
+
+A row the transaction already holds may be locked again (it waits for nobody). A new
+vertical gives each model it locks a `lock_rank` (this table) and locks in its app's
+`locks.py`. `recording()` lets a test see the locks a service took, in order
+(kehu/core/tests/test_locks.py checks every money service against the rule).
 """
 
 import contextlib
 import threading
+from collections.abc import Callable
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
@@ -74,13 +86,16 @@ def lock_where(target, **conditions):
     return rows
 
 
-def lock_versioned(target, pk, *, version, stale: str | None = None):
+def lock_versioned(target, pk, *, version, stale: str | Callable[[Model], str] | None = None):
     """Lock a versioned record (core.models.VersionedModel) and refuse with StaleEdit when it is
     no longer the `version` the user read — a save from a stale copy would silently overwrite
     someone else's change. One contract everywhere: a missing version is refused too, since
-    nobody can tell what the user saw. `stale` is the message (with %(name)s for str(row))."""
+    nobody can tell what the user saw. `stale` is the message (with %(name)s for str(row)), or
+    a function of the locked row that words it (a message naming the order's number, say)."""
     row = lock(target, pk)
     if version is None or row.version != version:
+        if callable(stale):
+            raise StaleEdit(stale(row))
         message = stale or _("%(name)s was changed by someone else since you opened it. "
                              "Reload to see their changes; your edit was not saved.")
         raise StaleEdit(message % {"name": row})

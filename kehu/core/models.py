@@ -3,8 +3,9 @@
 import unicodedata
 
 from django.db import models, transaction
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+
+from kehu.core.locks import lock, lock_many
 
 
 class TimeStampedModel(models.Model):
@@ -40,6 +41,8 @@ class Sequence(models.Model):
     """A named counter (customer codes, later receipt numbers). Values are taken under a
     row lock so concurrent writers never get the same number."""
 
+    lock_rank = 90  # core.locks: row locks are taken lowest rank first
+
     name = models.CharField(max_length=64, unique=True)
     value = models.BigIntegerField(default=0)
 
@@ -54,10 +57,22 @@ class Sequence(models.Model):
     def take(cls, name: str, count: int = 1) -> range:
         """Reserve `count` consecutive values and return them."""
         with transaction.atomic():
-            cls.objects.get_or_create(name=name)
-            cls.objects.filter(name=name).update(value=F("value") + count)
-            end = cls.objects.select_for_update().values_list("value", flat=True).get(name=name)
-        return range(end - count + 1, end + 1)
+            row = lock(cls, cls.objects.get_or_create(name=name)[0].pk)
+            row.value += count
+            row.save(update_fields=["value"])
+        return range(row.value - count + 1, row.value + 1)
+
+    @classmethod
+    def take_each(cls, *names: str) -> dict[str, int]:
+        """The next value of each named counter, their rows locked lower pk first (core.locks)
+        when one transaction needs several (a return and its credit note)."""
+        with transaction.atomic():
+            pks = [cls.objects.get_or_create(name=name)[0].pk for name in names]
+            rows = lock_many(cls, pks)
+            for row in rows.values():
+                row.value += 1
+                row.save(update_fields=["value"])
+        return {row.name: row.value for row in rows.values()}
 
 
 class HalfWidthFieldsMixin:

@@ -76,6 +76,8 @@ class CreditAccount(models.Model):
     """The customer's approved limit and grade: the row locked when an order is confirmed,
     so two confirmations cannot together pass the limit (CRD-3)."""
 
+    lock_rank = 20  # core.locks: row locks are taken lowest rank first
+
     customer = models.OneToOneField("customers.Customer", on_delete=models.PROTECT, related_name="credit_account")
     limit = models.DecimalField(_("credit limit"), **MONEY, default=Decimal("0"))
     grade = models.CharField(_("credit grade"), max_length=1, choices=Grade.choices, blank=True)
@@ -93,6 +95,8 @@ class CreditAccount(models.Model):
 
 class CreditRequest(TimeStampedModel):
     """A request for a limit (or a change of it), or for a one-off override of one order."""
+
+    lock_rank = 25  # core.locks: row locks are taken lowest rank first
 
     class Kind(models.TextChoices):
         LIMIT = "limit", _("Credit limit")
@@ -183,6 +187,8 @@ class Rating5(models.TextChoices):
 
 class CreditCard(VersionedModel):
     """CRD-1: the credit evaluation card, every item of paper form KH002 客户信用卡."""
+
+    lock_rank = 22  # core.locks: row locks are taken lowest rank first
 
     class Location(models.TextChoices):
         MARKET = "market", _("market 市场")

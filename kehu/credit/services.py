@@ -14,10 +14,12 @@ from kehu.core.errors import (
     ValidationFailed,
     full_clean_or_refuse,
 )
+from kehu.core.history import save_by
 from kehu.core.money import CENT, decimal_or_refuse, money
 from kehu.core.roles import Scope
 from kehu.core.scopes import office_subtree_ids, scope_of
 from kehu.credit import selectors
+from kehu.credit.locks import lock_account, lock_accounts_of, lock_card, lock_request, lock_usable_overrides
 from kehu.credit.models import (
     CHAIN,
     LEVEL_ROLE,
@@ -31,6 +33,7 @@ from kehu.credit.models import (
 from kehu.customers.models import Grade
 from kehu.customers.selectors import customer_get_for_user
 from kehu.sales import services as sales_services
+from kehu.sales.locks import lock_order
 from kehu.sales.models import Order
 from kehu.sales.selectors import can_take_orders
 
@@ -65,23 +68,25 @@ CARD_FIELDS = [f.name for f in CreditCard._meta.concrete_fields
 
 
 def credit_card_save(*, by, customer, version: int | None, data: dict) -> CreditCard:
-    """Create or edit the customer's KH002 card; every change is kept in its history."""
+    """Create or edit the customer's KH002 card; every change is kept in its history.
+
+    An edit carries the `version` of the card the user read and is refused (StaleEdit) when the
+    card changed since, or when no version is given (core.locks.lock_versioned). A customer
+    without a card gets one whatever the version: the form sends 0 for a card not saved yet
+    (so a card created meanwhile by someone else refuses the save), the API and the demo None."""
     customer = customer_get_for_user(user=by, pk=customer.pk, write=True)
     with transaction.atomic():
-        card = CreditCard.objects.select_for_update().filter(customer=customer).first()
-        if card is None:
+        card_pk = CreditCard.objects.filter(customer=customer).values_list("pk", flat=True).first()
+        if card_pk is None:
             card = CreditCard(customer=customer, filled_by=by)
-        elif version is not None and card.version != version:
-            raise StaleEdit(_("The credit card of %(name)s was changed by someone else since you opened it. "
-                              "Reload to see the change; your edit was not saved.") % {"name": customer.name})
         else:
+            card = lock_card(card_pk=card_pk, version=version, customer=customer)
             card.version += 1
         for field, value in data.items():
             if field in CARD_FIELDS:
                 setattr(card, field, value)
         full_clean_or_refuse(card, exclude=["customer", "filled_by"])
-        card._history_user = by
-        card.save()
+        save_by(card, by)
     return card
 
 
@@ -151,7 +156,11 @@ def credit_request_decide(*, by, request: CreditRequest, approve: bool, comment:
     if not approve and not comment:
         raise ValidationFailed(_("Say why the request is rejected."), field_errors={"comment": [_("Required.")]})
     with transaction.atomic():
-        current = CreditRequest.objects.select_for_update().select_related("customer").get(pk=request.pk)
+        # The customer's credit account (rank 20) is locked before the request (25): the last
+        # approval of a limit writes it.
+        kind, customer_id = CreditRequest.objects.values_list("kind", "customer_id").get(pk=request.pk)
+        accounts = lock_accounts_of(customer_id) if kind == Kind.LIMIT else []
+        current = lock_request(request.pk, with_customer=True)
         level = current.next_level
         if level is None:
             raise ValidationFailed(_("This request was already decided."))
@@ -172,13 +181,12 @@ def credit_request_decide(*, by, request: CreditRequest, approve: bool, comment:
         elif current.next_level is None:
             current.status, current.decided_at = Status.APPROVED, now
             if current.kind == Kind.LIMIT:
-                account = CreditAccount.objects.select_for_update().get_or_create(customer=current.customer)[0]
+                account = accounts[0] if accounts else CreditAccount.objects.get_or_create(customer=current.customer)[0]
                 account.limit = current.amount
                 if current.grade:
                     account.grade = current.grade
                 account.approved_at = now
-                account._history_user = by
-                account.save()
+                save_by(account, by)
         current.save()
     return current
 
@@ -193,7 +201,7 @@ def _may_sign(user, level: str, request: CreditRequest) -> bool:
 
 def credit_request_withdraw(*, by, request: CreditRequest) -> CreditRequest:
     with transaction.atomic():
-        current = CreditRequest.objects.select_for_update().get(pk=request.pk)
+        current = lock_request(request.pk)
         if current.requested_by_id != by.pk:
             raise PermissionDeniedError(_("Only who asked can withdraw a request."))
         if current.status != Status.PENDING:
@@ -213,19 +221,20 @@ def order_confirm(*, by, order: Order, version: int) -> Order:
     if not can_take_orders(by):
         raise PermissionDeniedError(_("Your role does not confirm orders."))
     customer = customer_get_for_user(user=by, pk=order.customer_id, write=True)
-    CreditAccount.objects.get_or_create(customer=customer)
+    account = CreditAccount.objects.get_or_create(customer=customer)[0]
     policy = CreditPolicy.current()
     with transaction.atomic():
-        account = CreditAccount.objects.select_for_update().get(customer=customer)
-        current = sales_services.lock_order(order_pk=order.pk, version=version)
+        # core.locks order: the credit account (20), the order's overrides (25), the order (30).
+        account = lock_account(account.pk)
+        overrides = lock_usable_overrides(order.pk)
+        current = lock_order(order_pk=order.pk, version=version)
         sales_services.check_transition(current, Order.Status.CONFIRMED)
         exposure = selectors.exposure_of(customer, exclude_order=current, limit=account.limit)
         shortfall = exposure.total + current.total - account.limit
         overdue = exposure.overdue_days > policy.overdue_block_days
         if shortfall > 0 or overdue:
-            override = (CreditRequest.objects.select_for_update()
-                        .filter(order=current, kind=Kind.OVERRIDE, status=Status.APPROVED, used_at__isnull=True)
-                        .first())
+            # The newest, as CreditRequest's ordering says (there is at most one).
+            override = max(overrides, key=lambda r: (r.created_at, r.pk), default=None)
             if override is None:
                 numbers = {"limit": money(account.limit), "exposure": money(exposure.total),
                            "amount": money(current.total), "shortfall": money(max(shortfall, Decimal("0"))),

@@ -71,6 +71,8 @@ postcode_validator = RegexValidator(r"^\d{6}$", _("A postcode has six digits."))
 
 
 class Customer(HalfWidthFieldsMixin, VersionedModel):
+    lock_rank = 10  # core.locks: row locks are taken lowest rank first
+
     HALF_WIDTH_FIELDS = ("phone", "fax", "postcode", "registration_no", "tax_no", "bank_account")
     # Used only with the office given (a director's list, a count): see refresh_planner_statistics.
     NO_SKIP_SCAN = ("customer_filters",)

@@ -11,11 +11,12 @@ from simple_history.utils import bulk_update_with_history
 from kehu.accounts.selectors import salespeople_for
 from kehu.core.errors import (
     PermissionDeniedError,
-    StaleEdit,
     UserInputError,
     ValidationFailed,
     full_clean_or_refuse,
 )
+from kehu.core.history import save_by
+from kehu.core.locks import lock, lock_many, lock_versioned
 from kehu.core.models import Sequence
 from kehu.core.pagination import lists_changed
 from kehu.core.scopes import can_edit_records, is_manager
@@ -106,8 +107,7 @@ def customer_create(*, by, data: dict, owner=None, on_duplicate: str | None = No
             raise DuplicateFound(duplicates)
         customer.code = format_code(Sequence.take(CODE_SEQUENCE)[0])
         refresh_derived(customer, people=[])
-        customer._history_user = by
-        customer.save()
+        save_by(customer, by)
         lists_changed(CUSTOMER_LIST)
         if duplicates:
             CustomerEvent.objects.create(
@@ -125,7 +125,7 @@ def customer_merge_data(*, by, target: Customer, data: dict) -> Customer:
             % {"customer": target}
         )
     with transaction.atomic():
-        target = Customer.objects.select_for_update().get(pk=target.pk)
+        target = lock(Customer, target.pk)
         filled = []
         for field, value in data.items():
             if field in EDITABLE_FIELDS and value not in (None, "", []) and getattr(target, field) in (None, "", []):
@@ -134,8 +134,7 @@ def customer_merge_data(*, by, target: Customer, data: dict) -> Customer:
         full_clean_or_refuse(target)
         target.version += 1
         refresh_derived(target)
-        target._history_user = by
-        target.save()
+        save_by(target, by)
         lists_changed(CUSTOMER_LIST)
         CustomerEvent.objects.create(
             customer=target, kind=CustomerEvent.Kind.MERGED, by=by,
@@ -150,14 +149,15 @@ def _require_editor(by) -> None:
         raise PermissionDeniedError(_("Your role can read customer cards but not change them."))
 
 
+def _stale(row) -> str:
+    return (_("%(name)s was changed by someone else since you opened it. "
+              "Reload to see their changes; your edit was not saved.") % {"name": row.name})
+
+
 def _lock_unchanged(queryset, *, pk, version):
-    """Lock the row and refuse if it changed since the user read `version`: a save made from
-    a stale copy would silently overwrite someone else's change."""
-    current = queryset.select_for_update().get(pk=pk)
-    if current.version != version:
-        raise StaleEdit(_("%(name)s was changed by someone else since you opened it. "
-                          "Reload to see their changes; your edit was not saved.") % {"name": current.name})
-    return current
+    """Lock the row and refuse if it changed since the user read `version` (or no version is
+    given): a save made from a stale copy would silently overwrite someone else's change."""
+    return lock_versioned(queryset, pk, version=version, stale=_stale)
 
 
 def customer_update(*, by, customer: Customer, version: int, data: dict) -> Customer:
@@ -171,8 +171,7 @@ def customer_update(*, by, customer: Customer, version: int, data: dict) -> Cust
         full_clean_or_refuse(current)
         current.version += 1
         refresh_derived(current)
-        current._history_user = by
-        current.save()
+        save_by(current, by)
         lists_changed(CUSTOMER_LIST)
     return current
 
@@ -196,8 +195,8 @@ def customers_reassign(*, by, customer_ids, to_owner, reason: str) -> uuid.UUID:
                                field_errors={"to_owner": [_("Choose a salesperson in your scope.")]})
     batch = uuid.uuid4()
     with transaction.atomic():
-        # Lock in pk order (ARCHITECTURE: fixed lock order avoids deadlocks).
-        customers = list(customers_visible_to(by).select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+        # Lock in pk order (core.locks: a fixed lock order avoids deadlocks).
+        customers = list(lock_many(customers_visible_to(by), ids).values())
         if len(customers) != len(ids):
             raise ValidationFailed(
                 _("%(count)d of the selected customers are not in your scope; nothing was reassigned.")
@@ -240,8 +239,7 @@ def key_person_add(*, by, customer: Customer, data: dict) -> KeyPerson:
     full_clean_or_refuse(person, exclude=["customer"])
     with transaction.atomic():
         had_role_before = customer.key_people.filter(role=person.role).exists()
-        person._history_user = by
-        person.save()
+        save_by(person, by)
         if person.role in WATCHED_ROLES and had_role_before:
             _watch_people_change(by=by, customer=customer, message=_("New %(role)s: %(name)s")
                                  % {"role": person.get_role_display(), "name": person.name})
@@ -259,8 +257,7 @@ def key_person_update(*, by, person: KeyPerson, version: int, data: dict) -> Key
                 setattr(current, field, value)
         full_clean_or_refuse(current, exclude=["customer"])
         current.version += 1
-        current._history_user = by
-        current.save()
+        save_by(current, by)
         if old_role != current.role and {old_role, current.role} & WATCHED_ROLES:
             _watch_people_change(by=by, customer=current.customer, message=_("%(name)s is now %(role)s")
                                  % {"name": current.name, "role": current.get_role_display()})
@@ -281,8 +278,7 @@ def key_person_end(*, by, person: KeyPerson, version: int, left_on: date | None 
         current.is_current = False
         current.left_on = left_on
         current.version += 1
-        current._history_user = by
-        current.save()
+        save_by(current, by)
         if current.role in WATCHED_ROLES:
             _watch_people_change(by=by, customer=current.customer, message=_("%(role)s %(name)s left on %(date)s")
                                  % {"role": current.get_role_display(), "name": current.name, "date": left_on})

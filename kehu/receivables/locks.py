@@ -1,19 +1,40 @@
-"""Row locks of the receivables, always taken in this order: the customer's row (every
-money write of one customer queues behind it), then invoices by pk, then the payment.
-A receipt number is taken last, so its counter row is held as briefly as possible."""
+"""Row locks of the receivables, taken through core.locks in its one order: the customer's
+row (10; every money write of one customer queues behind it), the order (30) when the write
+concerns one, then invoices by pk (40), then the payment (50), then collection work (60). A
+receipt or invoice number is taken last (core.Sequence, 90), so its counter row is held as
+briefly as possible."""
 
+from kehu.core.locks import lock, lock_many, lock_where
 from kehu.customers.models import Customer
-from kehu.receivables.models import Invoice, Payment
+from kehu.receivables.models import CollectionPlan, CollectionTask, Invoice, Payment, Promise
 
 
 def lock_customer_ledger(customer_id: int) -> Customer:
-    return Customer.objects.select_for_update().only("id", "name", "office_id", "owner_id", "payment_days").get(
-        pk=customer_id)
+    return lock(Customer.objects.only("id", "name", "office_id", "owner_id", "payment_days"), customer_id)
 
 
 def lock_invoices(ids) -> dict[int, Invoice]:
-    return {i.pk: i for i in Invoice.objects.select_for_update().filter(pk__in=list(ids)).order_by("pk")}
+    return lock_many(Invoice, ids)
 
 
 def lock_payment(payment_id: int) -> Payment:
-    return Payment.objects.select_for_update().get(pk=payment_id)
+    return lock(Payment, payment_id)
+
+
+def lock_credit_on_account(customer_id: int) -> list[Payment]:
+    """The customer's payments that stand with money not allocated, lower pk first."""
+    return lock_where(Payment, customer_id=customer_id, reversed_on__isnull=True, unallocated__gt=0)
+
+
+def lock_task(task_pk: int, *, customer) -> CollectionTask | None:
+    """A collection task of the customer, locked; None if it is not one of theirs."""
+    rows = lock_where(CollectionTask, pk=task_pk, customer=customer)
+    return rows[0] if rows else None
+
+
+def lock_promise(promise_pk: int) -> Promise:
+    return lock(Promise, promise_pk)
+
+
+def lock_plan(plan_pk: int) -> CollectionPlan:
+    return lock(CollectionPlan, plan_pk)

@@ -40,6 +40,8 @@ class CollectionPolicy(SettingsRow):
 class Invoice(TimeStampedModel):
     """AR-1: what a customer owes for a delivered order (or an imported opening balance)."""
 
+    lock_rank = 40  # core.locks: row locks are taken lowest rank first
+
     class Source(models.TextChoices):
         ORDER = "order", _("Order")
         IMPORT = "import", _("Import")
@@ -95,6 +97,8 @@ class Invoice(TimeStampedModel):
 class Payment(TimeStampedModel):
     """AR-1: money received, written on a receipt 收据 numbered without gaps in its office's
     book. A reversal keeps the receipt and adds the reversing entry (reversed_on)."""
+
+    lock_rank = 50  # core.locks: row locks are taken lowest rank first
 
     number = models.CharField(_("receipt number"), max_length=40, unique=True)
     office = models.ForeignKey("accounts.Office", verbose_name=_("office"), on_delete=models.PROTECT,
@@ -188,6 +192,8 @@ class Promise(TimeStampedModel):
     """AR-2: a firm promise to pay 付款承诺, followed up on its date. Kept when the customer's
     payments since it was made reach its amount by that date; broken otherwise."""
 
+    lock_rank = 60  # core.locks: row locks are taken lowest rank first
+
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         KEPT = "kept", _("Kept")
@@ -223,6 +229,8 @@ class Promise(TimeStampedModel):
 
 class CollectionPlan(TimeStampedModel):
     """AR-5: an order paid in instalments 回款计划."""
+
+    lock_rank = 60  # core.locks: row locks are taken lowest rank first
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -288,6 +296,8 @@ class CollectionTask(models.Model):
     """AR-2: a call before an invoice (or instalment) falls due, a collection visit on the due
     date, a follow-up on a promise's date. Made each morning by the worker, done by logging
     an attempt."""
+
+    lock_rank = 60  # core.locks: row locks are taken lowest rank first
 
     class Kind(models.TextChoices):
         REMINDER = "reminder", _("Call before the due date")

@@ -18,6 +18,8 @@ from kehu.core.money import MONEY_FIELD as MONEY
 class Product(VersionedModel):
     """ORD-1: what the company sells."""
 
+    lock_rank = 5  # core.locks: row locks are taken lowest rank first
+
     code = models.CharField(_("product code"), max_length=30, unique=True)
     name = models.CharField(_("product name"), max_length=200)
     spec = models.CharField(_("specification"), max_length=200, blank=True)
@@ -39,6 +41,8 @@ class Product(VersionedModel):
 
 class Order(VersionedModel):
     """ORD-1: an order with lines; its total is the sum of the lines, kept by the services."""
+
+    lock_rank = 30  # core.locks: row locks are taken lowest rank first
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -102,6 +106,8 @@ class Order(VersionedModel):
 
 
 class OrderLine(models.Model):
+    lock_rank = 31  # core.locks: row locks are taken lowest rank first
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2,
@@ -135,6 +141,8 @@ class OrderLine(models.Model):
 
 class Return(TimeStampedModel):
     """ORD-2: goods refused before delivery or returned after delivery (and payment)."""
+
+    lock_rank = 35  # core.locks: row locks are taken lowest rank first
 
     class Kind(models.TextChoices):
         REFUSED = "refused", _("Refused before delivery")
@@ -205,3 +213,23 @@ class CreditNote(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class OrderEvent(models.Model):
+    """ORD-1: a step of an order's status — created as a draft, confirmed, delivered, invoiced,
+    closed or cancelled — who took it and when: the order's timeline. Written by the services
+    (sales.events) in the step's transaction; orders from before it were filled in from their
+    change history (migration 0002)."""
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(_("status"), max_length=10, choices=Order.Status.choices)
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.status} {self.at:%Y-%m-%d %H:%M}"

@@ -12,7 +12,7 @@ from kehu.core.errors import PermissionDeniedError
 from kehu.core.money import MONEY_FIELD
 from kehu.core.roles import Role
 from kehu.core.scopes import scope_of, scope_queryset
-from kehu.sales.models import CreditNote, Order, OrderLine, Product, Return, ReturnLine
+from kehu.sales.models import CreditNote, Order, OrderEvent, OrderLine, Product, Return, ReturnLine
 
 # A sum of no rows is ¥0.00, not NULL.
 NO_AMOUNT = Value(Decimal("0"), output_field=DecimalField(**MONEY_FIELD))
@@ -76,16 +76,10 @@ def orders_of_customer(customer, *, limit: int = 20) -> QuerySet[Order]:
     return customer.orders.select_related("owner")[:limit]
 
 
-def order_status_changes(order: Order) -> list:
-    """The order's history reduced to its changes of status, oldest first: who moved it, when."""
-    records = (order.history.select_related("history_user").order_by("history_date", "history_id")
-               .only("history_date", "history_user", "status", "cancel_reason", "version"))
-    changes, last = [], None
-    for record in records:
-        if record.status != last:
-            changes.append(record)
-            last = record.status
-    return changes
+def order_status_changes(order: Order) -> list[OrderEvent]:
+    """The order's timeline: each step of its status, oldest first — who moved it, when
+    (OrderEvent, written by the services: sales.events)."""
+    return list(order.events.select_related("by").order_by("at", "id"))
 
 
 def returns_of_order(order: Order) -> QuerySet[Return]:

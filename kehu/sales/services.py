@@ -8,12 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.core.errors import PermissionDeniedError, StaleEdit, ValidationFailed, full_clean_or_refuse
+from kehu.core.errors import PermissionDeniedError, ValidationFailed, full_clean_or_refuse
+from kehu.core.history import save_by
 from kehu.core.importing import ALL_OR_NOTHING, ImportResult
 from kehu.core.models import Sequence
 from kehu.core.money import CENT, decimal_or_refuse
 from kehu.core.pagination import lists_changed
 from kehu.customers.selectors import customer_get_for_user
+from kehu.sales.events import save_step
+from kehu.sales.locks import lock_order, lock_order_lines, lock_product, lock_return
 from kehu.sales.models import CreditNote, Order, OrderLine, Product, Return, ReturnLine
 from kehu.sales.selectors import ORDER_LIST, can_handle_orders, can_maintain_products, can_take_orders
 
@@ -81,8 +84,7 @@ def product_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
                 result.updated += 1
             else:
                 result.created += 1
-            product._history_user = by
-            product.save()
+            save_by(product, by)
     return result
 
 
@@ -95,10 +97,7 @@ def product_save(*, by, data: dict, product: Product | None = None, version: int
         if product is None:
             current = Product()
         else:
-            current = Product.objects.select_for_update().get(pk=product.pk)
-            if version is None or current.version != version:
-                raise StaleEdit(_("Product %(code)s was changed by someone else since you opened it. "
-                                  "Reload to see the change; nothing was saved.") % {"code": current.code})
+            current = lock_product(product_pk=product.pk, version=version)
             current.version += 1
         for field in PRODUCT_COLUMNS:
             if field in data:
@@ -108,8 +107,7 @@ def product_save(*, by, data: dict, product: Product | None = None, version: int
         if Product.objects.filter(code=current.code).exclude(pk=current.pk).exists():
             raise ValidationFailed(_("The product code %(code)s is already used.") % {"code": current.code},
                                    field_errors={"code": [_("Already used.")]})
-        current._history_user = by
-        current.save()
+        save_by(current, by)
     return current
 
 
@@ -165,8 +163,7 @@ def order_create(*, by, customer, lines: list[dict], ordered_on: date | None = N
                       note=(note or "").strip()[:300], created_by=by,
                       total=sum((line.amount for line in built), Decimal("0")))
         full_clean_or_refuse(order)
-        order._history_user = by
-        order.save()
+        save_step(order, by=by)
         lists_changed(ORDER_LIST)
         for line in built:
             line.order = order
@@ -192,18 +189,8 @@ def order_replace_lines(*, by, order: Order, version: int, lines: list[dict], no
         if note is not None:
             current.note = note.strip()[:300]
         current.version += 1
-        current._history_user = by
-        current.save()
+        save_by(current, by)
         lists_changed(ORDER_LIST)
-    return current
-
-
-def lock_order(*, order_pk: int, version: int | None) -> Order:
-    """The order's row, locked; refused if it changed since the user read `version`."""
-    current = Order.objects.select_for_update().get(pk=order_pk)
-    if version is not None and current.version != version:
-        raise StaleEdit(_("Order %(number)s was changed by someone else since you opened it. "
-                          "Reload to see the change; nothing was saved.") % {"number": current.number})
     return current
 
 
@@ -221,8 +208,7 @@ def _mark(*, by, order: Order, to: str, **fields) -> Order:
     for name, value in fields.items():
         setattr(order, name, value)
     order.version += 1
-    order._history_user = by
-    order.save()
+    save_step(order, by=by)
     lists_changed(ORDER_LIST)
     return order
 
@@ -281,8 +267,7 @@ def order_advance(*, by, order: Order, version: int, to: str, on: date | None = 
             setattr(current, {Status.DELIVERED: "delivered_on", Status.CLOSED: "closed_on"}[to], on)
         current.status = to
         current.version += 1
-        current._history_user = by
-        current.save()
+        save_step(current, by=by)
         lists_changed(ORDER_LIST)
     return current
 
@@ -307,7 +292,7 @@ def return_record(*, by, order: Order, version: int, kind: str, reason: str, res
     returned_on = returned_on or timezone.localdate()
     with transaction.atomic():
         current = lock_order(order_pk=order.pk, version=version)
-        order_lines = {line.pk: line for line in current.lines.select_for_update().select_related("product")}
+        order_lines = lock_order_lines(current)
         if kind == Return.Kind.REFUSED:
             if current.status != Status.CONFIRMED:
                 raise ValidationFailed(_("Only a confirmed order that is not delivered yet can be refused; "
@@ -335,7 +320,11 @@ def return_record(*, by, order: Order, version: int, kind: str, reason: str, res
                 wanted[line.pk] = quantity.quantize(CENT)
             if not wanted:
                 raise ValidationFailed(_("Enter the quantity returned of at least one line."))
-        ret = Return(number=f"TH{Sequence.take('return')[0]:07d}", order=current, customer_id=current.customer_id,
+        # A return after invoicing produces a credit note: both numbers are taken together, their
+        # counters locked in one order (core.locks).
+        credit_note = kind == Return.Kind.RETURNED and current.status in (Status.INVOICED, Status.CLOSED)
+        numbers = Sequence.take_each("return", *(["credit_note"] if credit_note else []))
+        ret = Return(number=f"TH{numbers['return']:07d}", order=current, customer_id=current.customer_id,
                      owner_id=current.owner_id, office_id=current.office_id, kind=kind, reason=reason,
                      responsible=responsible[:100], returned_on=returned_on, follow_up=(follow_up or "").strip(),
                      recorded_by=by, amount=Decimal("0"))
@@ -363,11 +352,13 @@ def return_record(*, by, order: Order, version: int, kind: str, reason: str, res
             current.cancelled_on = returned_on
             current.cancel_reason = (_("Refused by the customer: %(reason)s") % {"reason": ret.get_reason_display()})[:200]
         current.version += 1
-        current._history_user = by
-        current.save()
+        if kind == Return.Kind.REFUSED:
+            save_step(current, by=by)
+        else:
+            save_by(current, by)
         lists_changed(ORDER_LIST)
-        if kind == Return.Kind.RETURNED and current.status in (Status.INVOICED, Status.CLOSED):
-            CreditNote.objects.create(number=f"CN{Sequence.take('credit_note')[0]:07d}", ret=ret,
+        if credit_note:
+            CreditNote.objects.create(number=f"CN{numbers['credit_note']:07d}", ret=ret,
                                       customer_id=current.customer_id, amount=ret.amount, issued_on=returned_on)
     return ret
 
@@ -376,7 +367,7 @@ def return_follow_up(*, by, ret: Return, follow_up: str, done: bool) -> Return:
     if not can_take_orders(by):
         raise PermissionDeniedError(_("Your role does not record returns."))
     with transaction.atomic():
-        current = Return.objects.select_for_update().get(pk=ret.pk)
+        current = lock_return(ret.pk)
         current.follow_up = (follow_up or "").strip()
         current.follow_up_done = bool(done)
         current.save(update_fields=["follow_up", "follow_up_done", "updated_at"])

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from kehu.core.errors import ValidationFailed
 from kehu.customers.selectors import customer_get_for_user
-from kehu.receivables.locks import lock_customer_ledger
+from kehu.receivables.locks import lock_customer_ledger, lock_promise, lock_task
 from kehu.receivables.models import (
     CollectionAttempt,
     CollectionPlan,
@@ -48,8 +48,7 @@ def attempt_log(*, by, customer, channel: str, outcome: str, note: str = "", inv
                                     note=(note or "").strip()[:500], by=by, promise=promise)
         if task not in (None, ""):
             pk = str(getattr(task, "pk", task)).strip()
-            current = (CollectionTask.objects.select_for_update().filter(pk=int(pk), customer=customer).first()
-                       if pk.isdigit() and len(pk) < 18 else None)
+            current = lock_task(int(pk), customer=customer) if pk.isdigit() and len(pk) < 18 else None
             if current is None:
                 raise ValidationFailed(_("That collection task is not this customer's."))
             attempt.task = current
@@ -87,7 +86,7 @@ def _promise(*, by, customer, invoice, promised_on, amount, contact, note, today
 def promise_cancel(*, by, promise: Promise, reason: str = "") -> Promise:
     _require(can_collect(by), _("Your role does not collect payments."))
     with transaction.atomic():
-        current = Promise.objects.select_for_update().get(pk=promise.pk)
+        current = lock_promise(promise.pk)
         if current.status != Promise.Status.OPEN:
             raise ValidationFailed(_("Only an open promise can be cancelled; this one is %(status)s.")
                                    % {"status": current.get_status_display()})

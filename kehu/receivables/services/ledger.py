@@ -21,7 +21,13 @@ from kehu.core.money import money
 from kehu.core.pagination import lists_changed
 from kehu.customers.models import Customer, PaymentMethod
 from kehu.customers.selectors import customer_get_for_user
-from kehu.receivables.locks import lock_customer_ledger, lock_invoices, lock_payment
+from kehu.receivables.locks import (
+    lock_credit_on_account,
+    lock_customer_ledger,
+    lock_invoices,
+    lock_payment,
+    lock_plan,
+)
 from kehu.receivables.models import (
     Allocation,
     CollectionPlan,
@@ -40,6 +46,7 @@ from kehu.receivables.selectors.ledger import (
 )
 from kehu.receivables.services._common import ZERO, _amount, _day, _keep_promises, _require
 from kehu.sales import services as sales_services
+from kehu.sales.locks import lock_order, lock_order_lines, lock_order_row
 from kehu.sales.models import CreditNote, Order, Return
 
 
@@ -145,25 +152,30 @@ def order_invoice(*, by, order: Order, version: int, on: date | None = None) -> 
     if on > timezone.localdate():
         raise ValidationFailed(_("An invoice cannot be dated after today."), field_errors={"on": [_("Today or earlier.")]})
     with transaction.atomic():
-        current = sales_services.lock_order(order_pk=order.pk, version=version)
+        # core.locks order: the customer (10), the order (30), the payments on account (50), the
+        # invoice number (90).
+        customer = lock_customer_ledger(Order.objects.values_list("customer_id", flat=True).get(pk=order.pk))
+        current = lock_order(order_pk=order.pk, version=version)
         sales_services.mark_invoiced(by=by, order=current, on=on)
-        customer = lock_customer_ledger(current.customer_id)
         if current.net > 0:
+            on_account = lock_credit_on_account(customer.pk)
             invoice = Invoice.objects.create(
                 number=f"INV{Sequence.take('invoice')[0]:08d}", customer=customer, order=current, issued_on=on,
                 due_on=due_date_for(customer, on), amount=current.net, open_amount=current.net,
                 created_by=by)
-            _apply_credit_on_account(customer_id=customer.pk, invoices={invoice.pk: invoice}, on=on, by=by)
+            _apply_credit_on_account(customer_id=customer.pk, invoices={invoice.pk: invoice}, on=on, by=by,
+                                     payments=on_account)
             _sync_plans([current.pk])
             lists_changed(INVOICE_LIST)
     return current
 
 
-def _apply_credit_on_account(*, customer_id: int, invoices: dict[int, Invoice], on: date, by) -> None:
-    """Credit the customer already has — payments and credit notes not allocated — settles
-    new invoices, oldest credit first."""
-    for payment in Payment.objects.select_for_update().filter(customer_id=customer_id, reversed_on__isnull=True,
-                                                              unallocated__gt=0).order_by("received_on", "pk"):
+def _apply_credit_on_account(*, customer_id: int, invoices: dict[int, Invoice], on: date, by,
+                             payments: list[Payment]) -> None:
+    """Credit the customer already has — `payments` with money not allocated (locked by the
+    caller, receivables.locks.lock_credit_on_account) and credit notes not used — settles new
+    invoices, oldest credit first."""
+    for payment in sorted(payments, key=lambda p: (p.received_on, p.pk)):
         for pk, amount in _oldest_first(customer_id, payment.unallocated, invoices).items():
             _settle(invoice=invoices[pk], amount=amount, on=on, by=by, payment=payment)
             payment.unallocated -= amount
@@ -322,13 +334,15 @@ def payment_allocate(*, by, payment: Payment, allocations: list[dict] | None = N
     wanted = None if allocations is None else _parse_allocations(allocations)
     with transaction.atomic():
         lock_customer_ledger(payment.customer_id)
+        # The invoices (40) before the payment (50): under the customer's lock its allocations
+        # cannot change, so they are read before the payment is locked.
+        ids = _settled_by(payment.pk) | set(_open_invoice_ids(payment.customer_id))
+        invoices = lock_invoices(ids | set(wanted or {}))
         current = lock_payment(payment.pk)
         if current.reversed_on:
             raise ValidationFailed(_("Receipt %(number)s was reversed; it settles nothing.")
                                    % {"number": current.number})
         standing = list(current.allocations.filter(withdrawn_on__isnull=True))
-        ids = {a.invoice_id for a in standing} | set(_open_invoice_ids(current.customer_id))
-        invoices = lock_invoices(ids | set(wanted or {}))
         if wanted is None:  # keep what stands, settle the oldest with the rest
             wanted = {a.invoice_id: a.amount for a in standing}
             for pk, amount in _oldest_first(current.customer_id, current.unallocated, invoices).items():
@@ -350,6 +364,12 @@ def payment_allocate(*, by, payment: Payment, allocations: list[dict] | None = N
     return current
 
 
+def _settled_by(payment_pk: int) -> set[int]:
+    """The invoices a payment settles now (read under its customer's lock)."""
+    return set(Allocation.objects.filter(payment_id=payment_pk, withdrawn_on__isnull=True)
+               .values_list("invoice_id", flat=True))
+
+
 def payment_reverse(*, by, payment: Payment, reason: str) -> Payment:
     """AR-1: undo a payment recorded in error (a bounced cheque, the wrong customer). The
     receipt stays in the ledger with its reversing entry; its allocations are withdrawn, so
@@ -362,12 +382,12 @@ def payment_reverse(*, by, payment: Payment, reason: str) -> Payment:
     today = timezone.localdate()
     with transaction.atomic():
         lock_customer_ledger(payment.customer_id)
+        invoices = lock_invoices(_settled_by(payment.pk))  # before the payment, as in payment_allocate
         current = lock_payment(payment.pk)
         if current.reversed_on:
             raise ValidationFailed(_("Receipt %(number)s was already reversed on %(on)s.")
                                    % {"number": current.number, "on": current.reversed_on})
         standing = list(current.allocations.filter(withdrawn_on__isnull=True))
-        invoices = lock_invoices({a.invoice_id for a in standing})
         for allocation in standing:
             _withdraw(allocation=allocation, invoice=invoices[allocation.invoice_id], on=today, by=by)
         current.reversed_on = max(today, current.received_on)
@@ -387,6 +407,16 @@ def return_record(**kwargs) -> Return:
     """sales.services.return_record, and the credit note it produces (a return after
     invoicing) settles the order's invoice at once, then the customer's oldest."""
     with transaction.atomic():
+        # core.locks order: the credit note settles invoices (40) under the customer's lock (10),
+        # so both are taken here around the order (30) and its lines (31), before the return's
+        # numbers (90). sales.return_record and credit_note_apply lock the same rows again, which
+        # costs no wait; the order's version is checked there.
+        order_pk = kwargs["order"].pk
+        customer = lock_customer_ledger(Order.objects.values_list("customer_id", flat=True).get(pk=order_pk))
+        current = lock_order_row(order_pk)
+        lock_order_lines(current)
+        if kwargs.get("kind") == Return.Kind.RETURNED and current.status in CREDITED:
+            lock_invoices(_credit_note_invoice_ids(customer.pk, order_pk))
         ret = sales_services.return_record(**kwargs)
         note = CreditNote.objects.filter(ret=ret).first()
         if note is not None:
@@ -394,11 +424,21 @@ def return_record(**kwargs) -> Return:
     return ret
 
 
+# The order's status after which a return produces a credit note (sales.services.return_record).
+CREDITED = (Order.Status.INVOICED, Order.Status.CLOSED)
+
+
+def _credit_note_invoice_ids(customer_id: int, order_id: int) -> set[int]:
+    """What a credit note of the order may settle: the order's invoice, the customer's open ones."""
+    own = Invoice.objects.filter(order_id=order_id).values_list("pk", flat=True)
+    return set(own) | set(_open_invoice_ids(customer_id))
+
+
 def credit_note_apply(*, by, credit_note: CreditNote) -> None:
     with transaction.atomic():
         lock_customer_ledger(credit_note.customer_id)
         own = Invoice.objects.filter(order__returns=credit_note.ret_id).values_list("pk", flat=True)
-        invoices = lock_invoices(set(own) | set(_open_invoice_ids(credit_note.customer_id)))
+        invoices = lock_invoices(_credit_note_invoice_ids(credit_note.customer_id, credit_note.ret.order_id))
         left = credit_note.amount - _credit_note_used(credit_note)
         first = [invoices[pk] for pk in own if pk in invoices and invoices[pk].open_amount > 0]
         for invoice in first:
@@ -443,8 +483,10 @@ def plan_create(*, by, order: Order, instalments: list[dict], note: str = "") ->
         built.append(Instalment(due_on=due_on, amount=amount, reminder_days=reminder))
     built.sort(key=lambda i: i.due_on)
     with transaction.atomic():
-        current = sales_services.lock_order(order_pk=order.pk, version=None)
-        lock_customer_ledger(current.customer_id)
+        # core.locks order: the customer (10), then the order (30). A plan does not edit the
+        # order, so no version is checked.
+        lock_customer_ledger(Order.objects.values_list("customer_id", flat=True).get(pk=order.pk))
+        current = lock_order_row(order.pk)
         if current.status not in PLANNABLE:
             raise ValidationFailed(_("Order %(number)s is %(status)s: only a confirmed, delivered or invoiced order "
                                      "is paid by a plan.") % {"number": current.number,
@@ -475,7 +517,7 @@ def plan_void(*, by, plan: CollectionPlan, reason: str) -> CollectionPlan:
     if not reason:
         raise ValidationFailed(_("Give the reason for voiding the plan."), field_errors={"reason": [_("Required.")]})
     with transaction.atomic():
-        current = CollectionPlan.objects.select_for_update().get(pk=plan.pk)
+        current = lock_plan(plan.pk)
         if current.status == CollectionPlan.Status.VOID:
             raise ValidationFailed(_("This plan is already void."))
         current.status = CollectionPlan.Status.VOID
