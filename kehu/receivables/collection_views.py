@@ -3,7 +3,6 @@ promises (AR-2). Thin: parse the request, call a selector or service, render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,12 +12,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kehu.core.access import require
+from kehu.core.capabilities import user_can
 from kehu.core.errors import UserInputError
 from kehu.core.excel import write_xlsx, xlsx_response
 from kehu.core.forms import apply_field_errors
 from kehu.core.money import money
 from kehu.customers.selectors import customer_get_for_user
 from kehu.receivables import selectors, services
+from kehu.receivables.capabilities import COLLECT, SEE_RECEIVABLES
 from kehu.receivables.collection_forms import (
     AGEING_GROUPS,
     PRESETS,
@@ -40,18 +42,13 @@ PAGE_SIZE = 50
 CHART_ROWS = 20
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 def _require_reader(user) -> None:
-    _require(selectors.can_see_receivables(user), _("Your role does not see receivables."))
+    require(user, SEE_RECEIVABLES, _("Your role does not see receivables."))
 
 
 def _require_collector(user) -> None:
     _require_reader(user)
-    _require(selectors.can_collect(user), _("Your role does not collect payments."))
+    require(user, COLLECT, _("Your role does not collect payments."))
 
 
 def _warn(request, form) -> None:
@@ -194,7 +191,7 @@ def collection_work(request):
                               PAGE_SIZE).get_page(request.GET.get("promises")),
         "overdue": Paginator(selectors.overdue_without_task(user, on=today), PAGE_SIZE).get_page(
             request.GET.get("overdue")),
-        "today": today, "can_collect": selectors.can_collect(user),
+        "today": today, "can_collect": user_can(user, COLLECT),
     })
 
 
@@ -223,7 +220,7 @@ def attempt_create(request, pk):
     invoice; "promised to pay" records the promise."""
     _require_reader(request.user)
     customer = customer_get_for_user(user=request.user, pk=pk)
-    _require(selectors.can_collect(request.user), _("Your role does not collect payments."))
+    require(request.user, COLLECT, _("Your role does not collect payments."))
     source = request.POST if request.method == "POST" else request.GET
     task, task_problem = None, ""
     if source.get("task"):
@@ -281,7 +278,7 @@ def promise_list(request):
         promises = promises.filter(status=status)
     return render(request, "receivables/collection_promises.html", {
         "page": Paginator(promises, PAGE_SIZE).get_page(request.GET.get("page")), "status": status,
-        "statuses": Promise.Status.choices, "can_collect": selectors.can_collect(request.user),
+        "statuses": Promise.Status.choices, "can_collect": user_can(request.user, COLLECT),
         "today": timezone.localdate(),
     })
 
@@ -293,7 +290,7 @@ def promise_cancel(request, pk):
     confirmation page."""
     _require_reader(request.user)
     promise = selectors.promise_get_for_user(user=request.user, pk=pk)
-    _require(selectors.can_collect(request.user), _("Your role does not collect payments."))
+    require(request.user, COLLECT, _("Your role does not collect payments."))
     if promise.status != Promise.Status.OPEN:
         messages.error(request, _("Only an open promise can be cancelled; this one is %(status)s.")
                        % {"status": promise.get_status_display()})

@@ -17,7 +17,6 @@ from rest_framework.response import Response
 
 from kehu.accounts.models import Office, User
 from kehu.accounts.selectors import offices_for, salespeople_for
-from kehu.core.access import parse_id
 from kehu.core.api import (
     ERRORS,
     HasScope,
@@ -42,7 +41,8 @@ class ScopedOrderField(serializers.PrimaryKeyRelatedField):
         return selectors.orders_visible_to(request.user) if request else Order.objects.none()
 
     def to_internal_value(self, data):
-        if parse_id(data) is None:
+        # Not a number is a bad value (400); any number that is no order in scope is 404.
+        if isinstance(data, bool) or not str(data).isdigit():
             self.fail("incorrect_type", data_type=type(data).__name__)
         return selectors.order_get_for_user(user=self.context["request"].user, pk=data)
 
