@@ -26,6 +26,7 @@ from kehu.core.api import (
     required_version,
     valid_data,
 )
+from kehu.core.filtering import IdFilter
 from kehu.core.scopes import subtree_of
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
@@ -203,7 +204,7 @@ def _owners(request):
 
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("status"), choices=Order.Status.choices)
-    customer = django_filters.NumberFilter(label=_("customer"), field_name="customer_id")
+    customer = IdFilter(label=_("customer"), field_name="customer_id")
     owner = django_filters.ModelChoiceFilter(label=_("salesperson"), queryset=_owners)
     office = django_filters.ModelChoiceFilter(label=_("office"), queryset=_offices, method="filter_office",
                                               help_text=_("The office and every team below it."))
@@ -282,8 +283,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 class ReturnFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Return.Kind.choices)
     reason = django_filters.ChoiceFilter(label=_("reason"), choices=Return.Reason.choices)
-    customer = django_filters.NumberFilter(label=_("customer"), field_name="customer_id")
-    order = django_filters.NumberFilter(label=_("order"), field_name="order_id")
+    customer = IdFilter(label=_("customer"), field_name="customer_id")
+    order = IdFilter(label=_("order"), field_name="order_id")
     date_from = django_filters.DateFilter(label=_("returned from"), field_name="returned_on", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("returned until"), field_name="returned_on", lookup_expr="lte")
 
