@@ -43,12 +43,8 @@ CHART_ROWS = 20
 
 
 def _require_reader(user) -> None:
+    """Every collection page: money is not after-sales service's function (403)."""
     require(user, SEE_RECEIVABLES, _("Your role does not see receivables."))
-
-
-def _require_collector(user) -> None:
-    _require_reader(user)
-    require(user, COLLECT, _("Your role does not collect payments."))
 
 
 def _warn(request, form) -> None:
