@@ -6,6 +6,7 @@ from functools import partial
 from kehu.core.tests.matrix import (
     Route,
     a_return,
+    card,
     confirmed,
     count,
     customer_ref,
@@ -52,6 +53,7 @@ ROUTES = [
                                                                "reason": "改单"},
          needs=TAKE, ok=302, state=order_status),
     Page("sales:return_detail", a_return),
+    Page("panel", card, args=lambda m: ["customer", "orders", m["pk"]]),
     Page("sales:return_follow_up", a_return, "post", data={"follow_up": "已处理", "done": "on"}, needs=TAKE, ok=302,
          state=follow_up_of),
     Route("product-list", scoped=False),
