@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kehu.core.access import MAX_ID
+
 
 def filterset_for(request, filter_class, queryset):
     """The request's filters bound to `queryset`. A filter with a bad value is named in a
@@ -42,6 +44,6 @@ class IdFilter(django_filters.NumberFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
 

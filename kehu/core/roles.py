@@ -32,9 +32,5 @@ ROLE_SCOPE = {
     Role.ADMIN: Scope.ALL,
 }
 
-# Roles that manage people: they may reassign customers within their scope (CUS-5).
-MANAGER_ROLES = {Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP, Role.GENERAL_MANAGER, Role.ADMIN}
-# Roles that see customer records of their function but do not edit customer cards.
-READ_ONLY_ROLES = {Role.SERVICE, Role.FINANCE}
 # Top of every chain of command (CUS-6): they see private notes of every customer.
 TOP_OF_CHAIN = {Role.MARKETING_VP, Role.GENERAL_MANAGER}

@@ -7,7 +7,7 @@ records. Views and the API never filter permissions by hand.
 
 from django.db.models import Q, QuerySet
 
-from kehu.core.roles import MANAGER_ROLES, READ_ONLY_ROLES, ROLE_SCOPE, TOP_OF_CHAIN, Role, Scope
+from kehu.core.roles import ROLE_SCOPE, TOP_OF_CHAIN, Role, Scope
 
 
 def scope_of(user) -> Scope | None:
@@ -40,15 +40,6 @@ def scope_filter(user, *, owner_field: str = "owner", office_field: str = "offic
 def scope_queryset(qs: QuerySet, user, **fields) -> QuerySet:
     condition = scope_filter(user, **fields)
     return qs if condition is None else qs.filter(condition)
-
-
-def can_edit_records(user) -> bool:
-    """Whether the user's role edits records in their scope (service and finance staff read)."""
-    return scope_of(user) is not None and (user.is_superuser or user.role not in READ_ONLY_ROLES)
-
-
-def is_manager(user) -> bool:
-    return scope_of(user) is not None and (user.is_superuser or user.role in MANAGER_ROLES)
 
 
 def in_chain_of_command(user, *, owner) -> bool:

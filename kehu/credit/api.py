@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kehu.core.api import ERRORS, StrictBooleanFilter, object_response, valid_data
+from kehu.core.filtering import IdFilter
 from kehu.core.money import CENT
 from kehu.credit import selectors, services
 from kehu.credit.models import CreditApproval, CreditRequest, Level
@@ -86,7 +87,7 @@ class CreditDecisionSerializer(serializers.Serializer):
 class CreditRequestFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("status"), choices=CreditRequest.Status.choices)
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=CreditRequest.Kind.choices)
-    customer = django_filters.NumberFilter(label=_("customer"), field_name="customer_id")
+    customer = IdFilter(label=_("customer"), field_name="customer_id")
     awaiting_me = StrictBooleanFilter(label=_("awaiting my signature"), method="filter_awaiting_me",
                                                help_text=_("true: only the requests waiting for your signature."))
 

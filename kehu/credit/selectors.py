@@ -7,11 +7,11 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
-from django.http import Http404
 from django.utils.translation import gettext as _
 
+from kehu.core.access import get_for_user
 from kehu.core.money import ZERO
-from kehu.core.scopes import can_edit_records, scope_of, scope_queryset
+from kehu.core.scopes import scope_of, scope_queryset
 from kehu.credit import rules
 from kehu.credit.models import (
     LEVEL_ROLE,
@@ -25,7 +25,7 @@ from kehu.credit.models import (
 from kehu.customers.selectors import customers_visible_to
 from kehu.receivables.selectors import broken_promises, receivables_position
 from kehu.sales.models import Order
-from kehu.sales.selectors import can_take_orders, uninvoiced_order_amounts
+from kehu.sales.selectors import uninvoiced_order_amounts
 
 # --- receivables (AR-1): read from the receivables app ----------------------------------------------
 
@@ -126,10 +126,8 @@ def approval_thresholds() -> QuerySet[ApprovalThreshold]:
 
 
 def credit_request_get_for_user(*, user, pk) -> CreditRequest:
-    try:
-        return credit_requests_visible_to(user).get(pk=int(pk))
-    except (CreditRequest.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("No such credit request in your scope.")) from None
+    return get_for_user(credit_requests_visible_to(user), pk, user=user,
+                        not_found=_("No such credit request in your scope."))
 
 
 def levels_of(user) -> list[str]:
@@ -248,8 +246,3 @@ def overrides_of_order(user, order) -> tuple[list[CreditRequest], bool]:
 
 def _is_open_override(request: CreditRequest) -> bool:
     return request.status in (CreditRequest.Status.PENDING, CreditRequest.Status.APPROVED) and not request.used_at
-
-
-def may_request_limits(user) -> bool:
-    """Who may ask for a limit or an override (credit.services checks it again)."""
-    return bool(user) and can_edit_records(user) and can_take_orders(user)

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.core.access import require
 from kehu.core.errors import (
     DomainError,
     PermissionDeniedError,
@@ -19,6 +20,7 @@ from kehu.core.money import CENT, decimal_or_refuse, money
 from kehu.core.roles import Scope
 from kehu.core.scopes import office_subtree_ids, scope_of
 from kehu.credit import selectors
+from kehu.credit.capabilities import REQUEST_CREDIT
 from kehu.credit.locks import lock_account, lock_accounts_of, lock_card, lock_request, lock_usable_overrides
 from kehu.credit.models import (
     CHAIN,
@@ -33,9 +35,9 @@ from kehu.credit.models import (
 from kehu.customers.models import Grade
 from kehu.customers.selectors import customer_get_for_user
 from kehu.sales import services as sales_services
+from kehu.sales.capabilities import TAKE_ORDERS
 from kehu.sales.locks import lock_order
 from kehu.sales.models import Order
-from kehu.sales.selectors import can_take_orders
 
 Kind, Status = CreditRequest.Kind, CreditRequest.Status
 
@@ -95,8 +97,7 @@ def credit_card_save(*, by, customer, version: int | None, data: dict) -> Credit
 def credit_limit_request(*, by, customer, amount, grade: str = "", reasons: str) -> CreditRequest:
     """A salesperson (or a manager) asks for a limit or a change of it, with reasons."""
     customer = customer_get_for_user(user=by, pk=customer.pk, write=True)
-    if not selectors.may_request_limits(by):
-        raise PermissionDeniedError(_("Your role does not request credit limits."))
+    require(by, REQUEST_CREDIT, _("Your role does not request credit limits."))
     amount = decimal_or_refuse(amount, field="amount", label=_("The limit"))
     reasons = (reasons or "").strip()
     errors = {}
@@ -127,8 +128,7 @@ def credit_override_request(*, by, order: Order, reasons: str) -> CreditRequest:
     the thresholds name for the exposure the order would reach signs it alone."""
     order = Order.objects.select_related("customer").get(pk=order.pk)
     customer = customer_get_for_user(user=by, pk=order.customer_id, write=True)
-    if not selectors.may_request_limits(by):
-        raise PermissionDeniedError(_("Your role does not request overrides."))
+    require(by, REQUEST_CREDIT, _("Your role does not request overrides."))
     if order.status != Order.Status.DRAFT:
         raise ValidationFailed(_("An override is asked for an order before it is confirmed."))
     reasons = (reasons or "").strip()
@@ -218,8 +218,7 @@ def order_confirm(*, by, order: Order, version: int) -> Order:
     limit, or the customer has receivables overdue beyond the policy's days; an approved,
     unused override of this order lets it pass once. The customer's credit row is locked
     first, so two confirmations at the same moment are checked one after the other."""
-    if not can_take_orders(by):
-        raise PermissionDeniedError(_("Your role does not confirm orders."))
+    require(by, TAKE_ORDERS, _("Your role does not confirm orders."))
     customer = customer_get_for_user(user=by, pk=order.customer_id, write=True)
     account = CreditAccount.objects.get_or_create(customer=customer)[0]
     policy = CreditPolicy.current()

@@ -5,7 +5,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import ValidationError
 from django.shortcuts import redirect, render
@@ -15,13 +14,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kehu.core.access import require
+from kehu.core.capabilities import user_can
 from kehu.core.errors import UserInputError
 from kehu.core.excel import Column, export_response
 from kehu.core.forms import apply_field_errors
 from kehu.core.money import money
-from kehu.core.scopes import can_edit_records
 from kehu.core.views import post_step
 from kehu.credit import selectors, services
+from kehu.credit.capabilities import REQUEST_CREDIT
 from kehu.credit.forms import (
     CARD_SECTIONS,
     MAX_BRANDS,
@@ -35,6 +36,7 @@ from kehu.credit.forms import (
 )
 from kehu.credit.models import CreditCard, CreditRequest, level_label
 from kehu.credit.selectors import forget_waiting, remember_waiting
+from kehu.customers.capabilities import EDIT_CUSTOMERS
 from kehu.customers.models import Grade, KeyPerson
 from kehu.customers.selectors import customer_get_for_user, key_people_of
 from kehu.sales.forms import VersionForm
@@ -122,8 +124,8 @@ def card_detail(request, pk):
         for change in entry["changes"]:
             field = fields.get_field(change["field"])
             change["old"], change["new"] = _text(field, change["old"]), _text(field, change["new"])
-    context.update(history=history, can_edit=can_edit_records(request.user),
-                   may_request=selectors.may_request_limits(request.user))
+    context.update(history=history, can_edit=user_can(request.user, EDIT_CUSTOMERS),
+                   may_request=user_can(request.user, REQUEST_CREDIT))
     return render(request, "credit/card.html", context)
 
 
@@ -187,8 +189,7 @@ def _levels_preview(text) -> tuple[list[str], str]:
 @require_http_methods(["GET", "POST"])
 def limit_request(request, pk):
     customer = customer_get_for_user(user=request.user, pk=pk, write=True)
-    if not selectors.may_request_limits(request.user):
-        raise PermissionDenied(_("Your role does not request credit limits."))
+    require(request.user, REQUEST_CREDIT, _("Your role does not request credit limits."))
     account = selectors.credit_account_of(customer)
     grade = request.GET.get("grade", "")
     initial = {"amount": request.GET.get("amount", "")[:40], "reasons": request.GET.get("reasons", "")[:2000],
@@ -350,7 +351,7 @@ def misfits(request):
     rows = [{"misfit": m, "attitude": ATTITUDES.get(m.payment_attitude, ""), "reasons": "; ".join(m.reasons)}
             for m in page.object_list]
     return render(request, "credit/misfits.html", {"page": page, "rows": rows,
-                                                   "may_request": selectors.may_request_limits(request.user)})
+                                                   "may_request": user_can(request.user, REQUEST_CREDIT)})
 
 
 MISFITS_EXPORT = [

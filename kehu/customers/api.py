@@ -1,7 +1,6 @@
 """REST API for customers and key people (PLT-2): the same selectors (scopes) and services
 (rules) as the pages. Updates carry `version`; a stale one is answered 409."""
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -41,13 +40,10 @@ class ScopedCustomerField(serializers.PrimaryKeyRelatedField):
         if isinstance(data, bool):
             self.fail("incorrect_type", data_type=type(data).__name__)
         try:
-            pk = int(data)
+            int(data)  # not a number at all is a bad value (400); any other number not in scope is 404
         except (TypeError, ValueError):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        try:
-            return self.get_queryset().get(pk=pk)
-        except Customer.DoesNotExist:
-            raise Http404(_("No such customer in your scope.")) from None
+        return selectors.customer_get_for_user(user=self.context["request"].user, pk=data)
 
 
 class KeyPersonSerializer(serializers.ModelSerializer):

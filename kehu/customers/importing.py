@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.accounts.selectors import salespeople_for
+from kehu.core.access import require
 from kehu.core.db import refresh_planner_statistics
 from kehu.core.errors import PermissionDeniedError, ValidationFailed
 from kehu.core.history import history_record_created
@@ -33,9 +34,9 @@ from kehu.core.importing import (
 )
 from kehu.core.models import Sequence
 from kehu.core.pagination import lists_changed
-from kehu.core.scopes import can_edit_records
 from kehu.core.text import fold
 from kehu.customers import rules
+from kehu.customers.capabilities import EDIT_CUSTOMERS
 from kehu.customers.models import Customer, CustomerEvent, Transport
 from kehu.customers.selectors import CUSTOMER_LIST, customers_visible_to
 from kehu.customers.services import (
@@ -230,8 +231,7 @@ def _flag_duplicates(report: ImportReport) -> None:
 
 def import_preview(*, by, headers, rows) -> ImportReport:
     """Validate an uploaded table and keep the validated rows server-side for the commit."""
-    if not can_edit_records(by):
-        raise PermissionDeniedError(_("Your role can read customer cards but not import them."))
+    require(by, EDIT_CUSTOMERS, _("Your role can read customer cards but not import them."))
     token = str(uuid.uuid4())
     report = _validate(by=by, headers=headers, rows=rows, token=token)
     IMPORT_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,12 @@
 """Reads of customers, always scoped to the user (core.scopes) and prefetched."""
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
-from kehu.core.errors import PermissionDeniedError
-from kehu.core.scopes import can_edit_records, in_chain_of_command, scope_queryset
+from kehu.core.access import get_for_user
+from kehu.core.scopes import in_chain_of_command, scope_queryset
 from kehu.core.text import code_key, company_key, phone_key
+from kehu.customers.capabilities import EDIT_CUSTOMERS
 from kehu.customers.models import Customer, CustomerEvent, CustomerNote, KeyPerson
 from kehu.customers.rules import INCOMPLETE_BELOW
 
@@ -35,13 +35,9 @@ def customer_list_rows() -> QuerySet[Customer]:
 def customer_get_for_user(*, user, pk, write: bool = False) -> Customer:
     """The customer if the user may see it (else 404: its existence is not revealed) and,
     with write=True, may edit it (else 403)."""
-    try:
-        customer = customers_visible_to(user).select_related("developed_by", "filled_by").get(pk=int(pk))
-    except (Customer.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("No such customer in your scope.")) from None
-    if write and not can_edit_records(user):
-        raise PermissionDeniedError(_("Your role can read customer cards but not change them."))
-    return customer
+    return get_for_user(customers_visible_to(user).select_related("developed_by", "filled_by"), pk, user=user,
+                        write=EDIT_CUSTOMERS if write else None, not_found=_("No such customer in your scope."),
+                        forbidden=_("Your role can read customer cards but not change them."))
 
 
 def key_people_of(customer: Customer) -> QuerySet[KeyPerson]:
@@ -55,13 +51,9 @@ def key_people_visible_to(user) -> QuerySet[KeyPerson]:
 
 
 def key_person_get_for_user(*, user, pk, write: bool = False) -> KeyPerson:
-    try:
-        person = key_people_visible_to(user).get(pk=int(pk))
-    except (KeyPerson.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("No such key person in your scope.")) from None
-    if write and not can_edit_records(user):
-        raise PermissionDeniedError(_("Your role can read customer cards but not change them."))
-    return person
+    return get_for_user(key_people_visible_to(user), pk, user=user, write=EDIT_CUSTOMERS if write else None,
+                        not_found=_("No such key person in your scope."),
+                        forbidden=_("Your role can read customer cards but not change them."))
 
 
 def notes_visible_to(*, user, customer: Customer) -> QuerySet[CustomerNote]:

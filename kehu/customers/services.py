@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from kehu.accounts.selectors import salespeople_for
+from kehu.core.access import parse_id, require
+from kehu.core.capabilities import user_can
 from kehu.core.errors import (
     PermissionDeniedError,
     UserInputError,
@@ -19,8 +21,8 @@ from kehu.core.history import save_by
 from kehu.core.locks import lock, lock_many, lock_versioned
 from kehu.core.models import Sequence
 from kehu.core.pagination import lists_changed
-from kehu.core.scopes import can_edit_records, is_manager
 from kehu.customers import rules
+from kehu.customers.capabilities import EDIT_CUSTOMERS, REASSIGN_CUSTOMERS
 from kehu.customers.models import Customer, CustomerEvent, CustomerNote, KeyPerson, Reassignment
 from kehu.customers.selectors import CUSTOMER_LIST, customers_visible_to, possible_duplicates
 
@@ -87,8 +89,7 @@ def customer_create(*, by, data: dict, owner=None, on_duplicate: str | None = No
     """Create a card (CUS-1). If it looks like existing cards (CUS-8) the caller must decide:
     on_duplicate="keep_both" creates it anyway and records the decision; "merge" fills the
     blanks of `merge_into` with the new data instead of creating a card."""
-    if not can_edit_records(by):
-        raise PermissionDeniedError(_("Your role can read customer cards but not create them."))
+    require(by, EDIT_CUSTOMERS, _("Your role can read customer cards but not create them."))
     owner = _check_owner(by=by, owner=owner)
     customer = Customer(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
     customer.owner = owner
@@ -119,7 +120,7 @@ def customer_create(*, by, data: dict, owner=None, on_duplicate: str | None = No
 
 def customer_merge_data(*, by, target: Customer, data: dict) -> Customer:
     """CUS-8 merge: the new data fills the target's empty fields; nothing filled is overwritten."""
-    if not customers_visible_to(by).filter(pk=target.pk).exists() or not can_edit_records(by):
+    if not customers_visible_to(by).filter(pk=target.pk).exists() or not user_can(by, EDIT_CUSTOMERS):
         raise PermissionDeniedError(
             _("%(customer)s belongs to someone outside your scope: ask their manager to merge, or keep both.")
             % {"customer": target}
@@ -144,11 +145,6 @@ def customer_merge_data(*, by, target: Customer, data: dict) -> Customer:
     return target
 
 
-def _require_editor(by) -> None:
-    if not can_edit_records(by):
-        raise PermissionDeniedError(_("Your role can read customer cards but not change them."))
-
-
 def _stale(row) -> str:
     return (_("%(name)s was changed by someone else since you opened it. "
               "Reload to see their changes; your edit was not saved.") % {"name": row.name})
@@ -162,7 +158,7 @@ def _lock_unchanged(queryset, *, pk, version):
 
 def customer_update(*, by, customer: Customer, version: int, data: dict) -> Customer:
     """Edit the card with optimistic locking: a save made from a stale copy is refused."""
-    _require_editor(by)
+    require(by, EDIT_CUSTOMERS, _("Your role can read customer cards but not change them."))
     with transaction.atomic():
         current = _lock_unchanged(Customer.objects.all(), pk=customer.pk, version=version)
         for field, value in data.items():
@@ -179,15 +175,14 @@ def customer_update(*, by, customer: Customer, version: int, data: dict) -> Cust
 def customers_reassign(*, by, customer_ids, to_owner, reason: str) -> uuid.UUID:
     """CUS-5: a manager hands customers over to a successor; every change is logged and the
     successor inherits the whole history (it stays on the card). All or nothing."""
-    if not is_manager(by):
-        raise PermissionDeniedError(_("Only managers can reassign customers."))
+    require(by, REASSIGN_CUSTOMERS, _("Only managers can reassign customers."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give a reason for the reassignment."), field_errors={"reason": [_("Required.")]})
-    try:
-        ids = sorted({int(i) for i in customer_ids})
-    except (TypeError, ValueError):
-        raise ValidationFailed(_("The selection is not valid; nothing was reassigned.")) from None
+    parsed = {parse_id(i) for i in customer_ids}
+    if None in parsed:
+        raise ValidationFailed(_("The selection is not valid; nothing was reassigned."))
+    ids = sorted(parsed)
     if not ids:
         raise ValidationFailed(_("Select at least one customer to reassign."))
     if to_owner is None or not salespeople_for(by).filter(pk=to_owner.pk).exists():
@@ -234,7 +229,7 @@ def _watch_people_change(*, by, customer, message):
 def key_person_add(*, by, customer: Customer, data: dict) -> KeyPerson:
     """CUS-2: add a key person. A new buyer or person in charge where there was one before is
     a personnel change worth a reminder."""
-    _require_editor(by)
+    require(by, EDIT_CUSTOMERS, _("Your role can read customer cards but not change them."))
     person = KeyPerson(customer=customer, **{k: v for k, v in data.items() if k in KEY_PERSON_FIELDS})
     full_clean_or_refuse(person, exclude=["customer"])
     with transaction.atomic():
@@ -248,7 +243,7 @@ def key_person_add(*, by, customer: Customer, data: dict) -> KeyPerson:
 
 
 def key_person_update(*, by, person: KeyPerson, version: int, data: dict) -> KeyPerson:
-    _require_editor(by)
+    require(by, EDIT_CUSTOMERS, _("Your role can read customer cards but not change them."))
     with transaction.atomic():
         current = _lock_unchanged(KeyPerson.objects.select_related("customer"), pk=person.pk, version=version)
         old_role = current.role
@@ -267,7 +262,7 @@ def key_person_update(*, by, person: KeyPerson, version: int, data: dict) -> Key
 
 def key_person_end(*, by, person: KeyPerson, version: int, left_on: date | None = None) -> KeyPerson:
     """A key person left the customer: the record stays in history, marked as no longer current."""
-    _require_editor(by)
+    require(by, EDIT_CUSTOMERS, _("Your role can read customer cards but not change them."))
     with transaction.atomic():
         current = _lock_unchanged(KeyPerson.objects.select_related("customer"), pk=person.pk, version=version)
         if not current.is_current:

@@ -8,13 +8,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kehu.accounts.selectors import office_choices_for, owner_choices_for
+from kehu.core.access import require
+from kehu.core.capabilities import user_can
 from kehu.core.errors import UserInputError
 from kehu.core.excel import export_response, field_column, read_table
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import apply_field_errors
 from kehu.core.pagination import DeferredJoinPaginator
-from kehu.core.scopes import can_edit_records, in_chain_of_command, is_manager
+from kehu.core.scopes import in_chain_of_command
 from kehu.customers import display, importing, selectors, services
+from kehu.customers.capabilities import EDIT_CUSTOMERS, REASSIGN_CUSTOMERS
 from kehu.customers.filters import CustomerFilter
 from kehu.customers.forms import (
     CustomerCreateForm,
@@ -46,8 +49,8 @@ def customer_list(request):
         "page": page,
         "owner_choices": owner_choices_for(request.user),
         "office_choices": office_choices_for(request.user),
-        "can_reassign": is_manager(request.user),
-        "can_edit": can_edit_records(request.user),
+        "can_reassign": user_can(request.user, REASSIGN_CUSTOMERS),
+        "can_edit": user_can(request.user, EDIT_CUSTOMERS),
     }
     return render(request, "customers/list.html", context)
 
@@ -89,7 +92,7 @@ def customer_detail(request, pk):
         "people_history": selectors.key_person_history(customer, limit=30),
         "reassignments": customer.reassignments.select_related("from_owner", "to_owner", "by")[:30],
         "events": customer.events.select_related("by")[:30],
-        "can_edit": can_edit_records(request.user),
+        "can_edit": user_can(request.user, EDIT_CUSTOMERS),
         "sees_private": in_chain_of_command(request.user, owner=customer.owner),
     }
     return render(request, "customers/detail.html", context)
@@ -104,8 +107,7 @@ def customer_print(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_create(request):
-    if not can_edit_records(request.user):
-        raise PermissionDenied(_("Your role can read customer cards but not create them."))
+    require(request.user, EDIT_CUSTOMERS, _("Your role can read customer cards but not create them."))
     duplicates = []
     form = CustomerCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -211,8 +213,7 @@ def note_add(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_reassign(request):
-    if not is_manager(request.user):
-        raise PermissionDenied(_("Only managers can reassign customers."))
+    require(request.user, REASSIGN_CUSTOMERS, _("Only managers can reassign customers."))
     form = ReassignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         ids = request.POST.getlist("ids")
@@ -237,8 +238,7 @@ def customer_reassign(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_import(request):
-    if not can_edit_records(request.user):
-        raise PermissionDenied(_("Your role can read customer cards but not import them."))
+    require(request.user, EDIT_CUSTOMERS, _("Your role can read customer cards but not import them."))
     report, commit_form = None, None
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and "token" in request.POST:

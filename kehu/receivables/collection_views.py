@@ -3,7 +3,6 @@ promises (AR-2). Thin: parse the request, call a selector or service, render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kehu.core import periods
+from kehu.core.access import require
+from kehu.core.capabilities import user_can
 from kehu.core.errors import UserInputError
 from kehu.core.excel import Column, export_response
 from kehu.core.forms import apply_field_errors
@@ -21,6 +22,7 @@ from kehu.core.money import money
 from kehu.core.reports import bar_chart, link, warn_ignored
 from kehu.customers.selectors import customer_get_for_user
 from kehu.receivables import selectors, services
+from kehu.receivables.capabilities import COLLECT, SEE_RECEIVABLES
 from kehu.receivables.collection_forms import (
     AGEING_GROUPS,
     RATE_GROUPS,
@@ -42,18 +44,9 @@ CHART_ROWS = 20
 BUCKET_COLORS = ["#198754", "#ffc107", "#fd7e14", "#dc3545", "#a61e4d", "#6f42c1"]
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 def _require_reader(user) -> None:
-    _require(selectors.can_see_receivables(user), _("Your role does not see receivables."))
-
-
-def _require_collector(user) -> None:
-    _require_reader(user)
-    _require(selectors.can_collect(user), _("Your role does not collect payments."))
+    """Every collection page: money is not after-sales service's function (403)."""
+    require(user, SEE_RECEIVABLES, _("Your role does not see receivables."))
 
 
 def _label_of(choices, value) -> str:
@@ -184,7 +177,7 @@ def collection_work(request):
                               PAGE_SIZE).get_page(request.GET.get("promises")),
         "overdue": Paginator(selectors.overdue_without_task(user, on=today), PAGE_SIZE).get_page(
             request.GET.get("overdue")),
-        "today": today, "can_collect": selectors.can_collect(user),
+        "today": today, "can_collect": user_can(user, COLLECT),
     })
 
 
@@ -213,7 +206,7 @@ def attempt_create(request, pk):
     invoice; "promised to pay" records the promise."""
     _require_reader(request.user)
     customer = customer_get_for_user(user=request.user, pk=pk)
-    _require(selectors.can_collect(request.user), _("Your role does not collect payments."))
+    require(request.user, COLLECT, _("Your role does not collect payments."))
     source = request.POST if request.method == "POST" else request.GET
     task, task_problem = None, ""
     if source.get("task"):
@@ -271,7 +264,7 @@ def promise_list(request):
         promises = promises.filter(status=status)
     return render(request, "receivables/collection_promises.html", {
         "page": Paginator(promises, PAGE_SIZE).get_page(request.GET.get("page")), "status": status,
-        "statuses": Promise.Status.choices, "can_collect": selectors.can_collect(request.user),
+        "statuses": Promise.Status.choices, "can_collect": user_can(request.user, COLLECT),
         "today": timezone.localdate(),
     })
 
@@ -283,7 +276,7 @@ def promise_cancel(request, pk):
     confirmation page."""
     _require_reader(request.user)
     promise = selectors.promise_get_for_user(user=request.user, pk=pk)
-    _require(selectors.can_collect(request.user), _("Your role does not collect payments."))
+    require(request.user, COLLECT, _("Your role does not collect payments."))
     if promise.status != Promise.Status.OPEN:
         messages.error(request, _("Only an open promise can be cancelled; this one is %(status)s.")
                        % {"status": promise.get_status_display()})

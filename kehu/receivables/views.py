@@ -5,10 +5,8 @@ request, call a selector or service, render."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.access import require
+from kehu.core.capabilities import user_can
 from kehu.core.errors import UserInputError
 from kehu.core.excel import Column, export_response, read_table
 from kehu.core.filtering import filterset_for
@@ -28,6 +27,7 @@ from kehu.core.views import post_step
 from kehu.customers.models import PaymentMethod
 from kehu.customers.selectors import customer_get_for_user, customers_visible_to
 from kehu.receivables import selectors, services
+from kehu.receivables.capabilities import COLLECT, KEEP_LEDGER, SEE_RECEIVABLES
 from kehu.receivables.filters import INVOICE_STATUSES, YES_NO, InvoiceFilter, PaymentFilter
 from kehu.receivables.forms import (
     InvoiceImportForm,
@@ -52,22 +52,9 @@ PAGE_SIZE = 50
 CUSTOMER_CHOICES = 20
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 def _see(request) -> None:
     """Every ledger page: after-sales service staff do not handle money (403)."""
-    _require(selectors.can_see_receivables(request.user), _("Your role does not see receivables."))
-
-
-def _pk(value) -> int:
-    """An id from the URL or the query string that the database can hold, else 404."""
-    text = str(value or "").strip()
-    if not text.isdigit() or len(text) > 18:
-        raise Http404(_("No such record."))
-    return int(text)
+    require(request.user, SEE_RECEIVABLES, _("Your role does not see receivables."))
 
 
 def _sums(qs, **amounts) -> dict:
@@ -105,7 +92,7 @@ def invoice_list(request):
                                      lambda qs: _sums(qs, amount=Sum("amount"), open=Sum("open_amount"))),
         "status_choices": INVOICE_STATUSES,
         "owner_choices": owner_choices_for(request.user), "office_choices": office_choices_for(request.user),
-        "today": timezone.localdate(), "can_import": selectors.can_keep_ledger(request.user),
+        "today": timezone.localdate(), "can_import": user_can(request.user, KEEP_LEDGER),
     })
 
 
@@ -138,7 +125,7 @@ def invoice_detail(request, pk):
         "invoice": invoice, "allocations": selectors.allocations_of_invoice(invoice),
         "promises": invoice.promises.select_related("recorded_by").order_by("promised_on", "id"),
         "days_overdue": invoice.days_overdue(today), "today": today,
-        "can_collect": selectors.can_collect(request.user),
+        "can_collect": user_can(request.user, COLLECT),
     })
 
 
@@ -146,7 +133,7 @@ def invoice_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def invoice_import(request):
     _see(request)
-    _require(selectors.can_keep_ledger(request.user), _("Only finance imports invoices."))
+    require(request.user, KEEP_LEDGER, _("Only finance imports invoices."))
     form = InvoiceImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     result, unknown = None, []
     if request.method == "POST" and form.is_valid():
@@ -168,7 +155,7 @@ def invoice_import(request):
 @require_GET
 def invoice_import_template(request):
     _see(request)
-    _require(selectors.can_keep_ledger(request.user), _("Only finance imports invoices."))
+    require(request.user, KEEP_LEDGER, _("Only finance imports invoices."))
     # The import's columns, empty: the sheet to fill in.
     return export_response([], [Column(header, "") for header in invoice_headers()], sheet_name=_("Invoices"),
                            filename="invoice-import")
@@ -195,7 +182,7 @@ def payment_list(request):
             reversed=Sum("amount", filter=~standing))),
         "method_choices": PaymentMethod.choices, "office_choices": office_choices_for(request.user),
         "reversed_choices": YES_NO,
-        "can_collect": selectors.can_collect(request.user),
+        "can_collect": user_can(request.user, COLLECT),
     })
 
 
@@ -230,11 +217,11 @@ def _customer_search(request) -> list:
 @require_http_methods(["GET", "POST"])
 def payment_create(request):
     _see(request)
-    _require(selectors.can_collect(request.user), _("Your role does not record payments."))
+    require(request.user, COLLECT, _("Your role does not record payments."))
     if not request.GET.get("customer"):
         return render(request, "receivables/payment_form.html", {
             "customers": _customer_search(request), "search": request.GET.get("q", "")})
-    customer = customer_get_for_user(user=request.user, pk=_pk(request.GET["customer"]))
+    customer = customer_get_for_user(user=request.user, pk=request.GET["customer"])
     form = PaymentForm(request.POST if request.method == "POST" else None, user=request.user, initial={
         "received_on": timezone.localdate(), "method": PaymentMethod.TRANSFER, "collector": request.user.pk,
         "office": customer.office_id or "", "auto": True})
@@ -274,8 +261,8 @@ def _payment_page(request, payment, *, refusal: str = "", typed=None, reason_for
         "allocated": sum(standing.values(), ZERO), "amount_cents": int(payment.amount * 100),
         "rows": [] if payment.is_reversed else allocation_rows(invoices, typed=typed, standing=standing),
         "refusal": refusal, "reason_form": reason_form or ReasonForm(),
-        "can_collect": selectors.can_collect(user) and not payment.is_reversed,
-        "can_reverse": selectors.can_keep_ledger(user) and not payment.is_reversed,
+        "can_collect": user_can(user, COLLECT) and not payment.is_reversed,
+        "can_reverse": user_can(user, KEEP_LEDGER) and not payment.is_reversed,
         "today": timezone.localdate(),
     }, status=status)
 
@@ -292,7 +279,7 @@ def payment_detail(request, pk):
 def payment_allocate(request, pk):
     _see(request)
     payment = selectors.payment_get_for_user(user=request.user, pk=pk)
-    _require(selectors.can_collect(request.user), _("Your role does not allocate payments."))
+    require(request.user, COLLECT, _("Your role does not allocate payments."))
     auto = request.POST.get("apply") == "oldest"  # "Apply credit on account oldest first"
     try:
         payment = services.payment_allocate(by=request.user, payment=payment,
@@ -309,7 +296,7 @@ def payment_allocate(request, pk):
 def payment_reverse(request, pk):
     _see(request)
     payment = selectors.payment_get_for_user(user=request.user, pk=pk)
-    _require(selectors.can_keep_ledger(request.user), _("Only finance can reverse a payment."))
+    require(request.user, KEEP_LEDGER, _("Only finance can reverse a payment."))
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -339,8 +326,8 @@ def payment_receipt(request, pk):
 @require_http_methods(["GET", "POST"])
 def plan_create(request, pk):
     _see(request)
-    order = sales_selectors.order_get_for_user(user=request.user, pk=_pk(pk))
-    _require(selectors.can_collect(request.user), _("Your role does not plan collections."))
+    order = sales_selectors.order_get_for_user(user=request.user, pk=pk)
+    require(request.user, COLLECT, _("Your role does not plan collections."))
     data = request.POST if request.method == "POST" else None
     form = PlanForm(data)
     rows = instalment_forms(data)
@@ -367,7 +354,7 @@ def _plan_page(request, plan, *, reason_form=None, refusal: str = ""):
         "plan": plan, "instalments": selectors.instalments_of(plan),
         "invoice": getattr(plan.order, "invoice", None),
         "reason_form": reason_form or ReasonForm(), "refusal": refusal,
-        "can_void": selectors.can_collect(request.user) and plan.status == plan.Status.ACTIVE,
+        "can_void": user_can(request.user, COLLECT) and plan.status == plan.Status.ACTIVE,
     })
 
 
@@ -383,7 +370,7 @@ def plan_detail(request, pk):
 def plan_void(request, pk):
     _see(request)
     plan = selectors.plan_get_for_user(user=request.user, pk=pk)
-    _require(selectors.can_collect(request.user), _("Your role does not plan collections."))
+    require(request.user, COLLECT, _("Your role does not plan collections."))
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -398,7 +385,7 @@ def plan_void(request, pk):
 
 def _ledger_customer(request, pk):
     _see(request)
-    return customer_get_for_user(user=request.user, pk=_pk(pk))
+    return customer_get_for_user(user=request.user, pk=pk)
 
 
 @login_required
@@ -410,7 +397,7 @@ def customer_ledger(request, pk):
         "customer": customer, "entries": entries,
         "debit": sum((e["debit"] for e in entries), ZERO), "credit": sum((e["credit"] for e in entries), ZERO),
         "balance": entries[-1]["balance"] if entries else ZERO,
-        "can_collect": selectors.can_collect(request.user),
+        "can_collect": user_can(request.user, COLLECT),
     })
 
 

@@ -26,6 +26,7 @@ from kehu.core.api import (
     required_version,
     valid_data,
 )
+from kehu.core.filtering import IdFilter
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
 from kehu.sales import selectors, services
@@ -40,6 +41,7 @@ class ScopedOrderField(serializers.PrimaryKeyRelatedField):
         return selectors.orders_visible_to(request.user) if request else Order.objects.none()
 
     def to_internal_value(self, data):
+        # Not a number is a bad value (400); any number that is no order in scope is 404.
         if isinstance(data, bool) or not str(data).isdigit():
             self.fail("incorrect_type", data_type=type(data).__name__)
         return selectors.order_get_for_user(user=self.context["request"].user, pk=data)
@@ -201,7 +203,7 @@ def _owners(request):
 
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("status"), choices=Order.Status.choices)
-    customer = django_filters.NumberFilter(label=_("customer"), field_name="customer_id")
+    customer = IdFilter(label=_("customer"), field_name="customer_id")
     owner = django_filters.ModelChoiceFilter(label=_("salesperson"), queryset=_owners)
     office = django_filters.ModelChoiceFilter(label=_("office"), queryset=_offices, method="filter_office",
                                               help_text=_("The office and every team below it."))
@@ -280,8 +282,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 class ReturnFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Return.Kind.choices)
     reason = django_filters.ChoiceFilter(label=_("reason"), choices=Return.Reason.choices)
-    customer = django_filters.NumberFilter(label=_("customer"), field_name="customer_id")
-    order = django_filters.NumberFilter(label=_("order"), field_name="order_id")
+    customer = IdFilter(label=_("customer"), field_name="customer_id")
+    order = IdFilter(label=_("order"), field_name="order_id")
     date_from = django_filters.DateFilter(label=_("returned from"), field_name="returned_on", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("returned until"), field_name="returned_on", lookup_expr="lte")
 

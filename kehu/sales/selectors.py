@@ -5,13 +5,12 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
-from django.http import Http404
 from django.utils.translation import gettext as _
 
-from kehu.core.errors import PermissionDeniedError
+from kehu.core.access import get_for_user
 from kehu.core.money import MONEY_FIELD
-from kehu.core.roles import Role
-from kehu.core.scopes import scope_of, scope_queryset
+from kehu.core.scopes import scope_queryset
+from kehu.sales.capabilities import HANDLE_ORDERS
 from kehu.sales.models import CreditNote, Order, OrderEvent, OrderLine, Product, Return, ReturnLine
 
 # A sum of no rows is ¥0.00, not NULL.
@@ -45,27 +44,9 @@ def orders_visible_to(user) -> QuerySet[Order]:
 def order_get_for_user(*, user, pk, write: bool = False) -> Order:
     """The order if in the user's scope (else 404); with write=True the role must be one that
     takes or handles orders (else 403): after-sales service staff only read them."""
-    try:
-        order = orders_visible_to(user).get(pk=int(pk))
-    except (Order.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("No such order in your scope.")) from None
-    if write and not can_handle_orders(user):
-        raise PermissionDeniedError(_("Your role can read orders but not change them."))
-    return order
-
-
-def can_handle_orders(user) -> bool:
-    return scope_of(user) is not None and (user.is_superuser or user.role != Role.SERVICE)
-
-
-def can_take_orders(user) -> bool:
-    """Finance invoices and closes orders but does not take them."""
-    return can_handle_orders(user) and (user.is_superuser or user.role != Role.FINANCE)
-
-
-def can_maintain_products(user) -> bool:
-    """Only administrators change the product list (ORD-1)."""
-    return scope_of(user) is not None and (user.is_superuser or user.role == Role.ADMIN)
+    return get_for_user(orders_visible_to(user), pk, user=user, write=HANDLE_ORDERS if write else None,
+                        not_found=_("No such order in your scope."),
+                        forbidden=_("Your role can read orders but not change them."))
 
 
 def order_lines_of(order: Order) -> QuerySet[OrderLine]:
@@ -95,10 +76,7 @@ def returns_visible_to(user) -> QuerySet[Return]:
 
 
 def return_get_for_user(*, user, pk) -> Return:
-    try:
-        return returns_visible_to(user).get(pk=int(pk))
-    except (Return.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("No such return in your scope.")) from None
+    return get_for_user(returns_visible_to(user), pk, user=user, not_found=_("No such return in your scope."))
 
 
 def uninvoiced_order_amounts(customer_ids, *, exclude_order=None) -> dict[int, Decimal]:

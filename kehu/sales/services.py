@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.core.access import parse_id, require
+from kehu.core.capabilities import user_can
 from kehu.core.errors import PermissionDeniedError, ValidationFailed, full_clean_or_refuse
 from kehu.core.history import save_by
 from kehu.core.importing import ALL_OR_NOTHING, ImportResult
@@ -15,10 +17,11 @@ from kehu.core.models import Sequence
 from kehu.core.money import CENT, decimal_or_refuse
 from kehu.core.pagination import lists_changed
 from kehu.customers.selectors import customer_get_for_user
+from kehu.sales.capabilities import HANDLE_ORDERS, MAINTAIN_PRODUCTS, TAKE_ORDERS
 from kehu.sales.events import save_step
 from kehu.sales.locks import lock_order, lock_order_lines, lock_product, lock_return
 from kehu.sales.models import CreditNote, Order, OrderLine, Product, Return, ReturnLine
-from kehu.sales.selectors import ORDER_LIST, can_handle_orders, can_maintain_products, can_take_orders
+from kehu.sales.selectors import ORDER_LIST
 
 Status = Order.Status
 
@@ -45,8 +48,7 @@ def _label(field: str) -> str:
 def product_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
     """ORD-1: create or update products from a sheet, all or nothing: every bad row is
     reported with its line number and then nothing is written."""
-    if not can_maintain_products(by):
-        raise PermissionDeniedError(_("Only administrators maintain the product list."))
+    require(by, MAINTAIN_PRODUCTS, _("Only administrators maintain the product list."))
     result, valid = ImportResult(mode=ALL_OR_NOTHING, total=len(rows)), []
     existing = {p.code: p for p in Product.objects.filter(code__in=[str(r.get("code", "")).strip() for _l, r in rows])}
     seen = set()
@@ -91,8 +93,7 @@ def product_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
 def product_save(*, by, data: dict, product: Product | None = None, version: int | None = None) -> Product:
     """ORD-1: add a product (product=None) or edit one from the `version` the user read.
     Only the fields of PRODUCT_COLUMNS given in `data` change."""
-    if not (by.is_superuser or by.role == "admin"):
-        raise PermissionDeniedError(_("Only administrators maintain the product list."))
+    require(by, MAINTAIN_PRODUCTS, _("Only administrators maintain the product list."))
     with transaction.atomic():
         if product is None:
             current = Product()
@@ -117,8 +118,7 @@ def _product_id(product) -> int | None:
     """A product or its id as typed; None for anything that cannot be one (a 30-digit number too)."""
     if isinstance(product, Product):
         return product.pk
-    text = str(product or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 18 else None
+    return parse_id(str(product or "").strip())
 
 
 def _clean_lines(lines: list[dict]) -> list[OrderLine]:
@@ -154,8 +154,7 @@ def _clean_lines(lines: list[dict]) -> list[OrderLine]:
 def order_create(*, by, customer, lines: list[dict], ordered_on: date | None = None, note: str = "") -> Order:
     """ORD-1: a draft order for a customer in the user's scope, at list prices unless given."""
     customer = customer_get_for_user(user=by, pk=customer.pk, write=True)
-    if not can_take_orders(by):
-        raise PermissionDeniedError(_("Your role does not take orders."))
+    require(by, TAKE_ORDERS, _("Your role does not take orders."))
     built = _clean_lines(lines)
     with transaction.atomic():
         order = Order(number=f"SO{Sequence.take('order')[0]:07d}", customer=customer, owner=customer.owner,
@@ -173,8 +172,7 @@ def order_create(*, by, customer, lines: list[dict], ordered_on: date | None = N
 
 def order_replace_lines(*, by, order: Order, version: int, lines: list[dict], note: str | None = None) -> Order:
     """Change a draft's lines; a confirmed order is changed by cancelling it or by a return."""
-    if not can_take_orders(by):
-        raise PermissionDeniedError(_("Your role does not take orders."))
+    require(by, TAKE_ORDERS, _("Your role does not take orders."))
     built = _clean_lines(lines)
     with transaction.atomic():
         current = lock_order(order_pk=order.pk, version=version)
@@ -229,14 +227,14 @@ def _may_take_step(user, to: str) -> bool:
     """Who moves an order: those who take orders confirm, deliver and cancel; finance also
     invoices and closes; after-sales service only reads."""
     if to in (Status.INVOICED, Status.CLOSED):
-        return can_handle_orders(user)
-    return can_take_orders(user)
+        return user_can(user, HANDLE_ORDERS)
+    return user_can(user, TAKE_ORDERS)
 
 
 def order_actions(*, user, order: Order) -> dict[str, bool]:
     """What the user may do with the order now: the buttons of its page (each service
     checks again)."""
-    take = can_take_orders(user)
+    take = user_can(user, TAKE_ORDERS)
     steps = {to: _may_take_step(user, to) and order.status in TRANSITIONS[to] for to in TRANSITIONS}
     return {
         "edit": take and order.status == Status.DRAFT,
@@ -279,8 +277,7 @@ def return_record(*, by, order: Order, version: int, kind: str, reason: str, res
     """ORD-2. A refusal before delivery returns the whole order and cancels it. Goods returned
     after delivery are returned line by line; once the order is invoiced the return produces a
     credit note for the receivables to settle."""
-    if not can_take_orders(by):
-        raise PermissionDeniedError(_("Your role does not record returns."))
+    require(by, TAKE_ORDERS, _("Your role does not record returns."))
     if kind not in Return.Kind.values:
         raise ValidationFailed(_("Choose the kind of return."), field_errors={"kind": [_("Required.")]})
     if reason not in Return.Reason.values:
@@ -309,7 +306,7 @@ def return_record(*, by, order: Order, version: int, kind: str, reason: str, res
                 quantity = decimal_or_refuse(data.get("quantity") or 0, field="lines", label=_("Quantity"))
                 if quantity == 0:
                     continue
-                line = order_lines.get(int(pk)) if str(pk).isdigit() else None
+                line = order_lines.get(parse_id(pk))
                 if line is None:
                     raise ValidationFailed(_("A returned line is not on order %(number)s.")
                                            % {"number": current.number})
@@ -364,8 +361,7 @@ def return_record(*, by, order: Order, version: int, kind: str, reason: str, res
 
 
 def return_follow_up(*, by, ret: Return, follow_up: str, done: bool) -> Return:
-    if not can_take_orders(by):
-        raise PermissionDeniedError(_("Your role does not record returns."))
+    require(by, TAKE_ORDERS, _("Your role does not record returns."))
     with transaction.atomic():
         current = lock_return(ret.pk)
         current.follow_up = (follow_up or "").strip()

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kehu.accounts.selectors import office_choices_for, owner_choices_for
+from kehu.core.access import parse_id, require
+from kehu.core.capabilities import user_can
 from kehu.core.errors import UserInputError
 from kehu.core.excel import Column, export_response, field_column, read_table
 from kehu.core.filtering import filterset_for
@@ -24,6 +25,7 @@ from kehu.core.text import fold
 from kehu.core.views import post_step
 from kehu.customers.selectors import customer_get_for_user, customers_visible_to
 from kehu.sales import selectors, services
+from kehu.sales.capabilities import MAINTAIN_PRODUCTS, TAKE_ORDERS
 from kehu.sales.forms import (
     ANALYSIS_GROUPS,
     AdvanceForm,
@@ -47,11 +49,6 @@ CUSTOMER_CHOICES = 100
 Status = Order.Status
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 # --- products -------------------------------------------------------------------------------------------
 
 @login_required
@@ -60,7 +57,7 @@ def product_list(request):
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "sales/product_list.html", {
         "filter": filterset, "page": page, "lines": selectors.product_lines(),
-        "can_import": selectors.can_maintain_products(request.user),
+        "can_import": user_can(request.user, MAINTAIN_PRODUCTS),
     })
 
 
@@ -77,7 +74,7 @@ def product_export(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_import(request):
-    _require(selectors.can_maintain_products(request.user), _("Only administrators maintain the product list."))
+    require(request.user, MAINTAIN_PRODUCTS, _("Only administrators maintain the product list."))
     form = ProductImportForm(request.POST or None, request.FILES or None)
     result, unknown = None, []
     if request.method == "POST" and form.is_valid():
@@ -116,7 +113,7 @@ def order_list(request):
         "line_choices": [(line, line) for line in selectors.product_lines()],
         # The customer the list is limited to, named (from the 360° page's "all orders" link).
         "only_customer": customers_visible_to(request.user).filter(pk=customer_id).first() if customer_id else None,
-        "can_take": selectors.can_take_orders(request.user),
+        "can_take": user_can(request.user, TAKE_ORDERS),
     })
 
 
@@ -165,7 +162,7 @@ def _order_form_page(request, *, form, lines, order=None, customer_choices=None,
 @login_required
 @require_http_methods(["GET", "POST"])
 def order_create(request):
-    _require(selectors.can_take_orders(request.user), _("Your role does not take orders."))
+    require(request.user, TAKE_ORDERS, _("Your role does not take orders."))
     preset = None
     if request.GET.get("customer"):  # from the customer's 360° page; 404 outside the scope
         preset = customer_get_for_user(user=request.user, pk=request.GET["customer"], write=True)
@@ -186,7 +183,7 @@ def order_create(request):
                                         "the credit limit.") % {"number": order.number, "total": money(order.total)})
             return redirect("sales:order_detail", order.pk)
     selected = form["customer"].value()
-    selected = int(selected) if str(selected or "").isdigit() else None
+    selected = parse_id(selected)
     choices = _customer_choices(request.user, search=request.GET.get("q", "").strip(), selected=selected)
     return _order_form_page(request, form=form, lines=lines, customer_choices=choices)
 
@@ -195,7 +192,7 @@ def order_create(request):
 @require_http_methods(["GET", "POST"])
 def order_edit(request, pk):
     order = selectors.order_get_for_user(user=request.user, pk=pk, write=True)
-    _require(selectors.can_take_orders(request.user), _("Your role does not take orders."))
+    require(request.user, TAKE_ORDERS, _("Your role does not take orders."))
     if order.status != Status.DRAFT:
         messages.error(request, _("Only a draft can be changed; this order is %(status)s.")
                        % {"status": order.get_status_display()})
@@ -272,7 +269,7 @@ def _return_page(request, ret, *, form=None):
         "ret": ret, "lines": selectors.return_lines_of(ret),
         "credit_note": getattr(ret, "credit_note", None),
         "form": form or FollowUpForm(initial={"follow_up": ret.follow_up, "done": ret.follow_up_done}),
-        "can_follow_up": selectors.can_take_orders(request.user),
+        "can_follow_up": user_can(request.user, TAKE_ORDERS),
     })
 
 
@@ -286,7 +283,7 @@ def return_detail(request, pk):
 @require_POST
 def return_follow_up(request, pk):
     ret = selectors.return_get_for_user(user=request.user, pk=pk)
-    _require(selectors.can_take_orders(request.user), _("Your role does not record returns."))
+    require(request.user, TAKE_ORDERS, _("Your role does not record returns."))
     form = FollowUpForm(request.POST)
     if not form.is_valid():
         return _return_page(request, ret, form=form)

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from conftest import rule
 from kehu.credit.models import CreditCard, CreditPolicy
@@ -26,9 +27,10 @@ def test_it_keeps_the_grade_of_a_customer_who_pays_on_time():
 
 @rule("CRD-4")
 def test_it_lowers_the_grade_one_step_for_late_days_or_broken_promises():
-    policy, late = fit(overdue_days=policy_days() + 1)
+    with translation.override("en"):
+        policy, late = fit(overdue_days=policy_days() + 1)
     assert late.fitting_grade == "B" and late.proposed_limit == policy.limit_for_grade("B")
-    assert late.reasons == [f"逾期 {policy_days() + 1} 天"]  # Chinese first
+    assert late.reasons == [f"{policy_days() + 1} days overdue"]
     _policy, broken = fit(grade="B", limit=Decimal("1"), broken_promises=policy.broken_promises_warning)
     assert (broken.fitting_grade, broken.proposed_limit) == ("C", Decimal("1"))  # never above today's limit
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from conftest import rule
 from kehu.credit import services
-from kehu.credit.models import CreditAccount, CreditApproval, CreditCard, CreditRequest
+from kehu.credit.models import CreditAccount, CreditApproval, CreditCard, CreditPolicy, CreditRequest
 from kehu.credit.tests.builders import limit_request
 from kehu.customers import services as customer_services
 from kehu.customers.tests.builders import new_customers
@@ -441,3 +441,56 @@ def test_it_keeps_the_misfits_page_free_of_n_plus_one(client_for, users, product
     with django_assert_max_num_queries(12):  # receivables: as in the queue, and broken promises
         response = client.get(reverse("credit:misfits"))
     assert len(response.context["rows"]) == 10
+
+
+# --- methods, ids and the admin (moved from test_permissions.py; the matrix is kehu/core/tests/test_permission_matrix.py)
+
+@rule("CRD-2")
+def test_it_takes_no_writes_on_the_read_pages(client_for, users):
+    client = client_for(users["director"])
+    for method in ("post", "put", "delete"):
+        assert getattr(client, method)(reverse("credit:levels")).status_code == 405
+
+
+@rule("CRD-2")
+def test_it_refuses_a_decision_by_get_and_a_request_that_is_not_a_number(client_for, users, customer, thresholds):
+    request = services.credit_limit_request(by=users["owner"], customer=customer, amount="50000", reasons="x")
+    client = client_for(users["director"])
+    assert client.get(reverse("credit:request_decide", args=[request.pk])).status_code == 405
+    assert client.get(reverse("credit:request_withdraw", args=[request.pk])).status_code == 405
+    assert client.get("/credit/requests/99999/").status_code == 404
+    assert client.get("/credit/requests/abc/").status_code == 404
+    assert client.get("/credit/customers/99999/card/").status_code == 404
+    request.refresh_from_db()
+    assert request.status == "pending"
+
+
+@rule("CRD-2")
+def test_it_keeps_the_policy_single_and_limits_and_requests_read_only_in_the_admin(client, users, customer,
+                                                                                thresholds):
+    from kehu.accounts.models import User
+
+    superuser = User.objects.create_superuser(username="root", password="kehu-root-pass-2026", role="admin")
+    client.force_login(superuser, backend="django.contrib.auth.backends.ModelBackend")
+    CreditPolicy.objects.all().delete()
+    assert client.get("/admin/credit/creditpolicy/add/").status_code == 200  # none yet
+    policy = CreditPolicy.current()
+    assert client.get("/admin/credit/creditpolicy/add/").status_code == 403
+    assert client.get(f"/admin/credit/creditpolicy/{policy.pk}/change/").status_code == 200
+    assert client.post(f"/admin/credit/creditpolicy/{policy.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert CreditPolicy.objects.count() == 1
+    request = services.credit_limit_request(by=users["owner"], customer=customer, amount="50000", reasons="x")
+    services.credit_request_decide(by=users["director"], request=request, approve=True, comment="同意")
+    account = CreditAccount.objects.get(customer=customer)
+    for model, pk in (("creditaccount", account.pk), ("creditrequest", request.pk)):
+        assert client.get(f"/admin/credit/{model}/").status_code == 200
+        assert client.get(f"/admin/credit/{model}/add/").status_code == 403
+        page = client.get(f"/admin/credit/{model}/{pk}/change/")
+        assert page.status_code == 200 and 'name="_save"' not in page.text  # view only
+        assert client.post(f"/admin/credit/{model}/{pk}/delete/", {"post": "yes"}).status_code == 403
+    assert "刘洋" in client.get(f"/admin/credit/creditrequest/{request.pk}/change/").text  # the signature inline
+    assert client.get(f"/admin/credit/creditaccount/{account.pk}/history/").status_code == 200
+    assert client.get("/admin/credit/approvalthreshold/").status_code == 200
+    assert client.get("/admin/credit/creditcard/").status_code == 200
+    account.refresh_from_db()
+    assert account.limit == 50000

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from kehu.core.api import ERRORS, HasScope
-from kehu.receivables import selectors
+from kehu.core.capabilities import user_can
+from kehu.receivables.capabilities import SEE_RECEIVABLES
 
 WRITE_ERRORS = {code: ERRORS[code] for code in (400, 403, 404)}
 
@@ -15,7 +16,7 @@ class SeesReceivables(HasScope):
     message = _("Your role does not work with receivables.")
 
     def has_permission(self, request, view):
-        return super().has_permission(request, view) and selectors.can_see_receivables(request.user)
+        return super().has_permission(request, view) and user_can(request.user, SEE_RECEIVABLES)
 
 
 PERMISSIONS = [permissions.IsAuthenticated, SeesReceivables]

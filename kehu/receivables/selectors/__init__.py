@@ -1,4 +1,4 @@
-"""Reads of the receivables: the ledger (selectors.ledger: scopes and roles, invoices,
+"""Reads of the receivables: the ledger (selectors.ledger: scopes, invoices,
 payments, plans, balances as of any day), the collection work (selectors.collection:
 promises, attempts, tasks) and the reports (selectors.reports: ageing, collection rate,
 the dashboard's headline). Callers use `selectors.ageing(...)` as before."""
@@ -15,9 +15,7 @@ from kehu.receivables.selectors.collection import (
     task_get_for_user,
 )
 from kehu.receivables.selectors.ledger import (
-    COLLECTING_ROLES,
     INVOICE_LIST,
-    LEDGER_ROLES,
     PAYMENT_LIST,
     SCOPE_FIELDS,
     active_plan_of,
@@ -25,9 +23,6 @@ from kehu.receivables.selectors.ledger import (
     allocations_of_payment,
     allocations_visible_to,
     balances,
-    can_collect,
-    can_keep_ledger,
-    can_see_receivables,
     instalments_of,
     invoice_get_for_user,
     invoices_of,
@@ -65,10 +60,8 @@ __all__ = [
     "BUCKETS",
     "BUCKET_DAYS",
     "BUCKET_KEYS",
-    "COLLECTING_ROLES",
     "GROUPS",
     "INVOICE_LIST",
-    "LEDGER_ROLES",
     "PAYMENT_LIST",
     "SCOPE_FIELDS",
     "AgeingRow",
@@ -84,9 +77,6 @@ __all__ = [
     "balances",
     "broken_promises",
     "bucket_filter",
-    "can_collect",
-    "can_keep_ledger",
-    "can_see_receivables",
     "collection_rate",
     "collection_tasks_for",
     "group_label",

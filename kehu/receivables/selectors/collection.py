@@ -7,8 +7,9 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.core.access import get_for_user
 from kehu.receivables.models import CollectionAttempt, CollectionTask, Invoice, Promise
-from kehu.receivables.selectors.ledger import _get, _scoped, invoices_visible_to
+from kehu.receivables.selectors.ledger import _scoped, invoices_visible_to
 
 
 def promises_visible_to(user) -> QuerySet[Promise]:
@@ -16,12 +17,12 @@ def promises_visible_to(user) -> QuerySet[Promise]:
 
 
 def promise_get_for_user(*, user, pk) -> Promise:
-    return _get(promises_visible_to(user), pk, _("No such promise in your scope."))
+    return get_for_user(promises_visible_to(user), pk, user=user, not_found=_("No such promise in your scope."))
 
 
 def task_get_for_user(*, user, pk) -> CollectionTask:
-    return _get(_scoped(CollectionTask.objects.select_related("customer", "invoice"), user), pk,
-                _("No such collection task in your scope."))
+    return get_for_user(_scoped(CollectionTask.objects.select_related("customer", "invoice"), user), pk, user=user,
+                        not_found=_("No such collection task in your scope."))
 
 
 def promises_of(customer, *, limit: int = 10) -> QuerySet[Promise]:

@@ -1,4 +1,4 @@
-"""Reads of the ledger: who may see and keep it, invoices, payments, allocations and plans
+"""Reads of the ledger: invoices, payments, allocations and plans
 in scope, the customer's statement, balances and open amounts as of any day (AR-1, AR-3),
 and the position credit needs (CRD-3, CRD-4)."""
 
@@ -7,13 +7,14 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.core.access import get_for_user
+from kehu.core.capabilities import user_can
 from kehu.core.money import MONEY_FIELD, ZERO
-from kehu.core.roles import Role
-from kehu.core.scopes import scope_of, scope_queryset
+from kehu.core.scopes import scope_queryset
+from kehu.receivables.capabilities import SEE_RECEIVABLES
 from kehu.receivables.models import Allocation, CollectionPlan, Instalment, Invoice, Payment
 from kehu.sales.models import CreditNote
 
@@ -23,28 +24,10 @@ INVOICE_LIST = "invoices"
 PAYMENT_LIST = "payments"
 SCOPE_FIELDS = {"owner_field": "customer__owner", "office_field": "customer__office"}
 
-# Who does what with receivables (the services check again).
-COLLECTING_ROLES = {Role.SALESPERSON, Role.DIRECTOR, Role.SALES_MANAGER, Role.FINANCE, Role.ADMIN}
-LEDGER_ROLES = {Role.FINANCE, Role.ADMIN}
-
-
-def can_see_receivables(user) -> bool:
-    """Everyone with a scope but after-sales service: money is not their function."""
-    return scope_of(user) is not None and (user.is_superuser or user.role != Role.SERVICE)
-
-
-def can_collect(user) -> bool:
-    """Record payments, promises and attempts, plan instalments (AR-1, AR-2, AR-5)."""
-    return scope_of(user) is not None and (user.is_superuser or user.role in COLLECTING_ROLES)
-
-
-def can_keep_ledger(user) -> bool:
-    """Reverse a payment or import invoices: finance's and the administrator's acts."""
-    return scope_of(user) is not None and (user.is_superuser or user.role in LEDGER_ROLES)
-
 
 def _scoped(qs: QuerySet, user) -> QuerySet:
-    if not can_see_receivables(user):
+    """Records of the user's scope; none for a role that does not see receivables (SEE_RECEIVABLES)."""
+    if not user_can(user, SEE_RECEIVABLES):
         return qs.none()
     return scope_queryset(qs, user, **SCOPE_FIELDS)
 
@@ -64,29 +47,23 @@ def plans_visible_to(user) -> QuerySet[CollectionPlan]:
 
 
 def allocations_visible_to(user) -> QuerySet[Allocation]:
-    if not can_see_receivables(user):
+    if not user_can(user, SEE_RECEIVABLES):
         return Allocation.objects.none()
     return scope_queryset(Allocation.objects.select_related("invoice", "payment", "credit_note"), user,
                           owner_field="invoice__customer__owner", office_field="invoice__customer__office")
 
 
-def _get(qs: QuerySet, pk, message):
-    try:
-        return qs.get(pk=int(pk))
-    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404(message) from None
-
-
 def invoice_get_for_user(*, user, pk) -> Invoice:
-    return _get(invoices_visible_to(user), pk, _("No such invoice in your scope."))
+    return get_for_user(invoices_visible_to(user), pk, user=user, not_found=_("No such invoice in your scope."))
 
 
 def payment_get_for_user(*, user, pk) -> Payment:
-    return _get(payments_visible_to(user), pk, _("No such payment in your scope."))
+    return get_for_user(payments_visible_to(user), pk, user=user, not_found=_("No such payment in your scope."))
 
 
 def plan_get_for_user(*, user, pk) -> CollectionPlan:
-    return _get(plans_visible_to(user), pk, _("No such collection plan in your scope."))
+    return get_for_user(plans_visible_to(user), pk, user=user,
+                        not_found=_("No such collection plan in your scope."))
 
 
 def open_invoices_of(customer_id: int) -> QuerySet[Invoice]:

@@ -11,15 +11,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kehu.core import periods
+from kehu.core.capabilities import user_can
 from kehu.core.scopes import scope_filter
 from kehu.customers.selectors import customers_visible_to
+from kehu.receivables.capabilities import SEE_RECEIVABLES
 from kehu.receivables.models import Allocation, Invoice
 from kehu.receivables.selectors.collection import collection_tasks_for, promises_due_for
 from kehu.receivables.selectors.ledger import (
     ZERO,
     _sum_by,
     _via,
-    can_see_receivables,
     invoices_visible_to,
     on_account,
     open_invoices_on,
@@ -107,7 +108,7 @@ def ageing(user, *, as_of: date | None = None, by: str = "customer", customer_id
 def _customers_filter(user, customer_ids, *, via: str = "") -> Q:
     """The customers of the user's scope (and of `customer_ids`, if given), as a condition on
     a row's `customer` (reached `via` a relation): the scope's own condition, no subquery."""
-    if not can_see_receivables(user):
+    if not user_can(user, SEE_RECEIVABLES):
         return Q(pk__in=[])
     condition = scope_filter(user, owner_field=f"{via}customer__owner", office_field=f"{via}customer__office") or Q()
     if customer_ids is not None:
@@ -209,7 +210,7 @@ class Headline:
 def headline_for(user, *, today: date | None = None) -> Headline | None:
     """Sales and collection rate this month side by side, what is overdue and today's
     collection work; None for a user who does not see receivables."""
-    if not can_see_receivables(user):
+    if not user_can(user, SEE_RECEIVABLES):
         return None
     today = today or timezone.localdate()
     start, end = periods.month_bounds(today)

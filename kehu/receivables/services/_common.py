@@ -1,5 +1,5 @@
 """What the ledger's and the collection's writes share: reading amounts and days as the
-user typed them, the role check, and judging promises to pay by the receipts that stand."""
+user typed them, and judging promises to pay by the receipts that stand."""
 
 from datetime import date
 from decimal import Decimal
@@ -7,14 +7,9 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from kehu.core.errors import PermissionDeniedError, ValidationFailed
+from kehu.core.errors import ValidationFailed
 from kehu.core.money import CENT, ZERO, decimal_or_refuse
 from kehu.receivables.models import CollectionTask, Payment, Promise
-
-
-def _require(allowed: bool, message) -> None:
-    if not allowed:
-        raise PermissionDeniedError(message)
 
 
 def _amount(value, *, field: str, label) -> Decimal:

@@ -9,8 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.core.access import parse_id, require
 from kehu.core.errors import ValidationFailed
 from kehu.customers.selectors import customer_get_for_user
+from kehu.receivables.capabilities import COLLECT
 from kehu.receivables.locks import lock_customer_ledger, lock_promise, lock_task
 from kehu.receivables.models import (
     CollectionAttempt,
@@ -21,8 +23,7 @@ from kehu.receivables.models import (
     Invoice,
     Promise,
 )
-from kehu.receivables.selectors.ledger import can_collect
-from kehu.receivables.services._common import _amount, _day, _paid_between, _require
+from kehu.receivables.services._common import _amount, _day, _paid_between
 from kehu.receivables.services.ledger import _sync_plans
 
 
@@ -30,7 +31,7 @@ def attempt_log(*, by, customer, channel: str, outcome: str, note: str = "", inv
                 promised_on=None, promised_amount=None, contact: str = "") -> CollectionAttempt:
     """AR-2: log an attempt to collect. "Promised to pay" records the promise (date and
     amount) to be followed up on its date. Logging against a task marks the task done."""
-    _require(can_collect(by), _("Your role does not collect payments."))
+    require(by, COLLECT, _("Your role does not collect payments."))
     customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
     if channel not in CollectionAttempt.Channel.values:
         raise ValidationFailed(_("Choose how you contacted the customer."), field_errors={"channel": [_("Required.")]})
@@ -47,8 +48,8 @@ def attempt_log(*, by, customer, channel: str, outcome: str, note: str = "", inv
         attempt = CollectionAttempt(customer=customer, invoice=invoice, channel=channel, outcome=outcome,
                                     note=(note or "").strip()[:500], by=by, promise=promise)
         if task not in (None, ""):
-            pk = str(getattr(task, "pk", task)).strip()
-            current = lock_task(int(pk), customer=customer) if pk.isdigit() and len(pk) < 18 else None
+            number = parse_id(str(getattr(task, "pk", task)).strip())
+            current = lock_task(number, customer=customer) if number else None
             if current is None:
                 raise ValidationFailed(_("That collection task is not this customer's."))
             attempt.task = current
@@ -65,7 +66,8 @@ def _invoice_of(customer, invoice) -> Invoice | None:
     if invoice in (None, ""):
         return None
     pk = getattr(invoice, "pk", invoice)
-    found = customer.invoices.filter(pk=int(pk)).first() if str(pk).isdigit() and len(str(pk)) < 18 else None
+    number = parse_id(pk)
+    found = customer.invoices.filter(pk=number).first() if number else None
     if found is None:
         raise ValidationFailed(_("Unknown invoice “%(invoice)s”.") % {"invoice": pk},
                                field_errors={"invoice": [_("Choose one of the customer's invoices.")]})
@@ -84,7 +86,7 @@ def _promise(*, by, customer, invoice, promised_on, amount, contact, note, today
 
 
 def promise_cancel(*, by, promise: Promise, reason: str = "") -> Promise:
-    _require(can_collect(by), _("Your role does not collect payments."))
+    require(by, COLLECT, _("Your role does not collect payments."))
     with transaction.atomic():
         current = lock_promise(promise.pk)
         if current.status != Promise.Status.OPEN:

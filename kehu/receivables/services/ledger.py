@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
+from kehu.core.access import parse_id, require
 from kehu.core.errors import ValidationFailed, full_clean_or_refuse
 from kehu.core.importing import ImportResult
 from kehu.core.models import Sequence
@@ -21,6 +22,7 @@ from kehu.core.money import money
 from kehu.core.pagination import lists_changed
 from kehu.customers.models import Customer, PaymentMethod
 from kehu.customers.selectors import customer_get_for_user
+from kehu.receivables.capabilities import COLLECT, KEEP_LEDGER
 from kehu.receivables.locks import (
     lock_credit_on_account,
     lock_customer_ledger,
@@ -40,11 +42,9 @@ from kehu.receivables.models import (
 from kehu.receivables.selectors.ledger import (
     INVOICE_LIST,
     PAYMENT_LIST,
-    can_collect,
-    can_keep_ledger,
     open_invoices_of,
 )
-from kehu.receivables.services._common import ZERO, _amount, _day, _keep_promises, _require
+from kehu.receivables.services._common import ZERO, _amount, _day, _keep_promises
 from kehu.sales import services as sales_services
 from kehu.sales.locks import lock_order, lock_order_lines, lock_order_row
 from kehu.sales.models import CreditNote, Order, Return
@@ -97,10 +97,11 @@ def _parse_allocations(allocations) -> dict[int, Decimal]:
             continue
         raw = row.get("invoice")
         pk = raw.pk if isinstance(raw, Invoice) else raw
-        if not str(pk).strip().isdigit() or len(str(pk).strip()) > 18:
+        number = parse_id(str(pk).strip())
+        if number is None:
             raise ValidationFailed(_("Unknown invoice “%(invoice)s”.") % {"invoice": pk},
                                    field_errors={"allocations": [_("Choose one of the customer's open invoices.")]})
-        pk = int(str(pk).strip())
+        pk = number
         if pk in wanted:
             raise ValidationFailed(_("An invoice appears twice in the allocation."),
                                    field_errors={"allocations": [_("Allocate to each invoice once.")]})
@@ -197,7 +198,7 @@ def invoice_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
     """AR-1: opening balances and invoices of an earlier system, from a sheet, all or
     nothing: every bad row is reported by line and nothing is written. Columns: customer
     (code), number, issued_on, due_on (empty: the customer's terms), amount, note."""
-    _require(can_keep_ledger(by), _("Only finance imports invoices."))
+    require(by, KEEP_LEDGER, _("Only finance imports invoices."))
     from kehu.customers.selectors import customers_visible_to
 
     codes = {str(r.get("customer") or "").strip() for _line, r in rows}
@@ -264,7 +265,7 @@ def payment_post(*, by, customer, amount, method: str, received_on=None, office=
     the office's book, taken in the same transaction, so a refused or failed payment leaves no
     gap. `allocations` (invoice, amount) say which invoices it settles; without them the
     oldest open invoices are settled first; what is left stays on account."""
-    _require(can_collect(by), _("Your role does not record payments."))
+    require(by, COLLECT, _("Your role does not record payments."))
     customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
     amount = _amount(amount, field="amount", label=_("amount"))
     today = timezone.localdate()
@@ -315,7 +316,8 @@ def _collector(collector, by) -> User:
     if collector in (None, ""):
         return by
     pk = getattr(collector, "pk", collector)
-    found = User.objects.filter(pk=int(pk), is_active=True).first() if str(pk).isdigit() and len(str(pk)) < 18 else None
+    number = parse_id(pk)
+    found = User.objects.filter(pk=number, is_active=True).first() if number else None
     if found is None:
         raise ValidationFailed(_("Choose who collected the money."), field_errors={"collector": [_("Unknown user.")]})
     return found
@@ -329,7 +331,7 @@ def payment_allocate(*, by, payment: Payment, allocations: list[dict] | None = N
     """AR-1: change what a payment settles. Allocations kept as they are stay; the others are
     withdrawn (their rows remain, dated) and the new ones made today. Without `allocations`
     the credit on account settles the oldest open invoices."""
-    _require(can_collect(by), _("Your role does not allocate payments."))
+    require(by, COLLECT, _("Your role does not allocate payments."))
     today = timezone.localdate()
     wanted = None if allocations is None else _parse_allocations(allocations)
     with transaction.atomic():
@@ -374,7 +376,7 @@ def payment_reverse(*, by, payment: Payment, reason: str) -> Payment:
     """AR-1: undo a payment recorded in error (a bounced cheque, the wrong customer). The
     receipt stays in the ledger with its reversing entry; its allocations are withdrawn, so
     the invoices it settled are open again."""
-    _require(can_keep_ledger(by), _("Only finance can reverse a payment."))
+    require(by, KEEP_LEDGER, _("Only finance can reverse a payment."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give the reason for reversing the payment."),
@@ -460,7 +462,7 @@ PLANNABLE = (Order.Status.CONFIRMED, Order.Status.DELIVERED, Order.Status.INVOIC
 def plan_create(*, by, order: Order, instalments: list[dict], note: str = "") -> CollectionPlan:
     """AR-5: split what an order asks into instalments, each with a due date, an amount and
     days of reminder; they add up to the order's amount after returns exactly."""
-    _require(can_collect(by), _("Your role does not plan collections."))
+    require(by, COLLECT, _("Your role does not plan collections."))
     if not instalments:
         raise ValidationFailed(_("A plan needs at least one instalment."),
                                field_errors={"instalments": [_("Add an instalment.")]})
@@ -512,7 +514,7 @@ def plan_create(*, by, order: Order, instalments: list[dict], note: str = "") ->
 
 
 def plan_void(*, by, plan: CollectionPlan, reason: str) -> CollectionPlan:
-    _require(can_collect(by), _("Your role does not plan collections."))
+    require(by, COLLECT, _("Your role does not plan collections."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give the reason for voiding the plan."), field_errors={"reason": [_("Required.")]})

@@ -6,14 +6,13 @@ import io
 import re
 from datetime import timedelta
 from decimal import Decimal
-from functools import partial
 
 import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import ROLES, SEES_HANGZHOU, SEES_SHANGHAI, expected_status, rule
+from conftest import rule
 from kehu.core import periods
 from kehu.customers.models import Category
 from kehu.customers.tests.builders import new_customer
@@ -24,8 +23,6 @@ from kehu.receivables.tests.builders import imported_invoice, invoiced_order, ne
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english", "old_invoices_allowed")]
 TODAY = timezone.localdate()
 
-READERS = set(ROLES) - {"service"}
-COLLECTORS = {"owner", "teammate", "outsider", "director", "other_director", "manager", "finance", "admin"}
 
 
 def days_ago(n: int):
@@ -395,45 +392,6 @@ def test_it_lists_promises_by_status_and_cancels_one_after_confirmation(en, user
         "Only an open promise can be cancelled; this one is Cancelled."]
     bad = client.get(reverse("receivables:promise_list"), {"status": "evil", "page": "abc"})
     assert bad.status_code == 200 and messages_of(bad)[0].startswith("“status” ignored:")
-
-
-# --- who sees what ---------------------------------------------------------------------------------------
-
-# Service staff are refused (403) everything about money, whatever the scope.
-expected = partial(expected_status, money=True)
-
-
-@rule("AR-2")
-@pytest.mark.parametrize("role", ROLES)
-def test_it_applies_the_scope_and_role_to_every_collection_page(role, client_for, users, customer,
-                                                                outsider_customer):
-    client = client_for(users[role])
-    reports = ["ageing", "ageing_export", "ageing_invoices", "collection_rate", "collection_rate_export",
-               "collection_work", "promise_list"]
-    for name in reports:
-        assert client.get(reverse(f"receivables:{name}")).status_code == (200 if role in READERS else 403), name
-    for target, sees in ((customer, SEES_SHANGHAI), (outsider_customer, SEES_HANGZHOU)):
-        promise = new_promise(customer=target, by=target.owner, promised_on=TODAY + timedelta(days=3),
-                              amount="500")
-        attempt_url = reverse("receivables:attempt_create", args=[target.pk])
-        cancel_url = reverse("receivables:promise_cancel", args=[promise.pk])
-        attempts = CollectionAttempt.objects.count()
-        assert client.get(attempt_url).status_code == expected(role, sees, allowed=role in COLLECTORS), target
-        assert client.post(attempt_url, {"channel": "call", "outcome": "reminded"}).status_code == expected(
-            role, sees, allowed=role in COLLECTORS, ok=302)
-        assert CollectionAttempt.objects.count() == attempts + (role in COLLECTORS and role in sees)
-        assert client.get(cancel_url).status_code == expected(role, sees, allowed=role in COLLECTORS)
-        assert client.post(cancel_url).status_code == expected(role, sees, allowed=role in COLLECTORS, ok=302)
-        promise.refresh_from_db()
-        assert promise.status == ("cancelled" if role in COLLECTORS and role in sees else "open")
-
-
-@rule("AR-3")
-def test_it_sends_anonymous_users_to_the_login_page(client, customer):
-    for url in (reverse("receivables:ageing"), reverse("receivables:collection_work"),
-                reverse("receivables:attempt_create", args=[customer.pk])):
-        response = client.get(url)
-        assert response.status_code == 302 and "login" in response["Location"]
 
 
 @rule("AR-3")

@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from conftest import ROLES, rule
 from kehu.core import periods
+from kehu.core.capabilities import user_can
 from kehu.receivables import selectors, services
+from kehu.receivables.capabilities import COLLECT, KEEP_LEDGER, SEE_RECEIVABLES
 from kehu.receivables.models import Invoice
 from kehu.receivables.tests import builders
 from kehu.receivables.tests.builders import credited_return, imported_invoice, invoiced_order, new_payment
@@ -376,7 +378,5 @@ def test_it_gives_an_empty_headline_outside_the_scope_and_none_to_service_staff(
 def test_it_says_who_sees_collects_and_keeps_the_ledger(users, role):
     collectors = {"owner", "teammate", "outsider", "director", "other_director", "manager", "finance", "admin"}
     sees, collects, keeps = role != "service", role in collectors, role in {"finance", "admin"}
-    user = users[role]
-    assert (selectors.can_see_receivables(user), selectors.can_collect(user),
-            selectors.can_keep_ledger(user)) == (
+    assert tuple(user_can(users[role], cap) for cap in (SEE_RECEIVABLES, COLLECT, KEEP_LEDGER)) == (
         sees, collects, keeps)

@@ -10,10 +10,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from conftest import ROLES, SEES_HANGZHOU, SEES_SHANGHAI, make_user, rule
+from kehu.core.capabilities import user_can
 from kehu.core.errors import PermissionDeniedError
 from kehu.core.roles import Role
 from kehu.core.scopes import office_subtree_ids
 from kehu.sales import selectors, services
+from kehu.sales.capabilities import HANDLE_ORDERS, MAINTAIN_PRODUCTS, TAKE_ORDERS
 from kehu.sales.tests.builders import (
     ProductFactory,
     advance,
@@ -85,19 +87,20 @@ def test_it_lets_service_staff_read_orders_but_not_change_them(users, two_orders
     ("vp", True, True, False), ("gm", True, True, False), ("service", False, False, False),
     ("finance", True, False, False), ("admin", True, True, True)])
 def test_it_says_who_handles_takes_orders_and_maintains_products(users, role, handles, takes, maintains):
-    user = users[role]
-    assert (selectors.can_handle_orders(user), selectors.can_take_orders(user),
-            selectors.can_maintain_products(user)) == (handles, takes, maintains)
+    assert can_do(users[role]) == (handles, takes, maintains)
 
 
 @rule("ORD-1")
 def test_it_lets_a_superuser_do_everything_and_an_inactive_user_nothing(users, offices):
     root = make_user("root", Role.SERVICE, offices["hq"], is_superuser=True)
-    assert (selectors.can_handle_orders(root), selectors.can_take_orders(root),
-            selectors.can_maintain_products(root)) == (True, True, True)
+    assert can_do(root) == (True, True, True)
     users["admin"].is_active = False
-    assert (selectors.can_handle_orders(users["admin"]), selectors.can_take_orders(users["admin"]),
-            selectors.can_maintain_products(users["admin"])) == (False, False, False)
+    assert can_do(users["admin"]) == (False, False, False)
+
+
+def can_do(user) -> tuple[bool, bool, bool]:
+    """What the capability table lets the user do with orders and products."""
+    return tuple(user_can(user, cap) for cap in (HANDLE_ORDERS, TAKE_ORDERS, MAINTAIN_PRODUCTS))
 
 
 # --- the order list and the order's page --------------------------------------------------------------------
