@@ -1,6 +1,6 @@
 """Change history (django-simple-history): who changed a row (save_by), and the history of
 rows written in bulk. Every service that writes a record with a history names its user here,
-so the audit trail of customer cards, credit and money (PLT-3) records who did each change."""
+so the audit trail (PLT-3) records who did each change."""
 
 from django.db import connection
 from django.utils import timezone
@@ -32,7 +32,7 @@ def history_record_created(model, ids: list[int], *, user, reason: str) -> None:
 
 def save_by(instance, by, **save_kwargs) -> None:
     """Save `instance` and record `by` as the user of its history row. Services use it for every
-    record kept with a history (a card, a credit account, an order): outside a web request
+    record kept with a history: outside a web request
     (the API's token, the worker, the demo, a test) HistoryRequestMiddleware names nobody."""
     instance._history_user = by
     instance.save(**save_kwargs)

@@ -8,17 +8,9 @@ therefore takes its row locks through `lock()` / `lock_many()` / `lock_where()` 
   documents, counters (core.Sequence, 90) last;
 * within one model, lower primary key first.
 
-    rank  model                                   rank  model
-       5  sales.Product                             35  sales.Return
-      10  customers.Customer                        40  receivables.Invoice
-      20  credit.CreditAccount                      50  receivables.Payment
-      22  credit.CreditCard                         60  receivables.CollectionTask, Promise,
-      25  credit.CreditRequest                          CollectionPlan
-      30  sales.Order                               90  core.Sequence
-      31  sales.OrderLine                          100  any other model (DEFAULT_RANK)
-
-A row the transaction already holds may be locked again (it waits for nobody). A new
-vertical gives each model it locks a `lock_rank` (this table) and locks in its app's
+The ranks of every app's models are tabled in docs/architecture.md ("Locks"); a model without
+one ranks DEFAULT_RANK (100). A row the transaction already holds may be locked again (it
+waits for nobody). A new vertical gives each model it locks a `lock_rank` and locks in its app's
 `locks.py`. `recording()` lets a test see the locks a service took, in order
 (kehu/core/tests/test_locks.py checks every money service against the rule).
 """

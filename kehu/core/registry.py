@@ -2,9 +2,9 @@
 
 A lower app never names an upper one. Where a lower page must show something of an upper app
 — a navigation entry, a panel on the customer's 360° page or on the order page, an action
-button on an order, an item of the daily plan, a card on the dashboard, a report — the upper
-app registers it in its `registrations.register()` — which core calls at start-up — and the
-lower page renders what is registered:
+button on an order, an item of the daily plan, a card on the dashboard, a report, a line of
+the customer's timeline — the upper app registers it in its `registrations.register()`, which
+core calls at start-up, and the lower page renders what is registered:
 
     registry.add(NavEntry(key="complaints", label=_("Complaints"), url_name="service:complaint_list",
                           order=80, visible=lambda user: user_can(user, HANDLE_COMPLAINTS)))
@@ -15,7 +15,7 @@ of the page. See docs/architecture.md for each point and who fills it.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.utils.functional import Promise
@@ -106,6 +106,31 @@ class DueSource:
 
 
 @dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a customer's timeline: what happened, when, by whom, and where to see it."""
+
+    at: datetime
+    text: str
+    url: str = ""
+    by: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    """What an app adds to the customer's one timeline (the 360° page's History tab): its own
+    explicit records — written by its services in the write's transaction — read back by
+    `entries(user, customer, limit)`, newest first, in at most `query_budget` queries."""
+
+    key: str
+    label: Label
+    entries: Callable[[Any, Any, int], list[TimelineEntry]]
+    order: int = 100
+    visible: Callable[[Any], bool] = _always
+    query_budget: int = 2
+
+
+@dataclass(frozen=True)
 class Card:
     """A card on the home dashboard (INS-1): `context(request)` or None to stay out."""
 
@@ -155,6 +180,12 @@ class Registry:
 
     def reports_for(self, user) -> list[Report]:
         return [report for report in self.of(Report) if report.visible(user)]
+
+    def timeline_for(self, user, customer, *, limit: int = 30) -> list[TimelineEntry]:
+        """The customer's timeline: every registered source's entries, newest first."""
+        entries = [entry for source in self.of(TimelineSource) if source.visible(user)
+                   for entry in source.entries(user, customer, limit)]
+        return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
 
     def due_for(self, user, day: date) -> list[tuple[DueSource, list[DueItem]]]:
         """The daily plan's sources with their items for the user's day (REL-4)."""

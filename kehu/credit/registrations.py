@@ -4,10 +4,13 @@ confirmation under the credit check (CRD-3) with its refusal and the one-off ove
 
 from decimal import Decimal
 
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.capabilities import user_can
-from kehu.core.registry import Action, NavEntry, Panel, registry
+from kehu.core.money import money
+from kehu.core.registry import Action, NavEntry, Panel, TimelineEntry, TimelineSource, registry
 from kehu.credit import selectors
 from kehu.credit.capabilities import REQUEST_CREDIT
 from kehu.credit.forms import OverrideForm
@@ -64,11 +67,28 @@ def waiting_badge(request) -> int | None:
     return selectors.waiting_count(request.user) or None
 
 
+def decisions(user, customer, limit: int) -> list[TimelineEntry]:
+    """CRD-2, CRD-3: credit requests asked for and decided."""
+    entries = []
+    for r in selectors.latest_requests_of(customer, limit=limit):
+        url = reverse("credit:request_detail", args=[r.pk])
+        entries.append(TimelineEntry(at=r.created_at, kind="credit_request", url=url, by=r.requested_by.display_name,
+                                     text=gettext("%(kind)s asked for: %(amount)s") % {
+                                         "kind": r.get_kind_display(), "amount": money(r.amount)}))
+        if r.decided_at:
+            entries.append(TimelineEntry(at=r.decided_at, kind=f"credit_{r.status}", url=url,
+                                         text=gettext("%(kind)s %(amount)s: %(status)s") % {
+                                             "kind": r.get_kind_display(), "amount": money(r.amount),
+                                             "status": r.get_status_display()}))
+    return entries
+
+
 def register() -> None:
     registry.add(NavEntry(key="credit", label=_("Credit approvals"), url_name="credit:queue", order=70,
                           badge=waiting_badge, element_id="nav-credit"))
     registry.add(Panel(key="credit", page="customer", tab="business", template="credit/_customer_credit.html",
                        context=customer_credit, order=20, query_budget=8))
+    registry.add(TimelineSource(key="credit", label=_("Credit"), entries=decisions, order=40, query_budget=1))
     registry.add(Action(key="confirm", page="order", template="credit/_order_confirm.html",
                         context=confirm_button, order=10))
     registry.add(Panel(key="credit-refusal", page="order", tab="top", template="credit/_order_refusal.html",

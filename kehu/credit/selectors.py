@@ -105,6 +105,11 @@ def credit_requests_visible_to(user) -> QuerySet[CreditRequest]:
         user, owner_field="customer__owner", office_field="customer__office")
 
 
+def latest_requests_of(customer, *, limit: int) -> QuerySet[CreditRequest]:
+    """The customer's latest requests, newest first, with who asked (the customer's timeline)."""
+    return customer.credit_requests.select_related("requested_by").order_by("-created_at", "-id")[:limit]
+
+
 def credit_requests_of(customer) -> QuerySet[CreditRequest]:
     """The requests of one customer the caller already has in scope, with their signatures."""
     return customer.credit_requests.select_related("requested_by", "order").prefetch_related(

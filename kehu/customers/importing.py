@@ -35,7 +35,7 @@ from kehu.core.importing import (
 from kehu.core.models import Sequence
 from kehu.core.pagination import lists_changed
 from kehu.core.text import fold
-from kehu.customers import rules
+from kehu.customers import events, rules
 from kehu.customers.capabilities import EDIT_CUSTOMERS
 from kehu.customers.models import Customer, CustomerEvent, Transport
 from kehu.customers.selectors import CUSTOMER_LIST, customers_visible_to
@@ -330,9 +330,7 @@ def import_commit(*, by, token: str, mode: str, on_duplicate: str) -> ImportRepo
         history_record_created(Customer, [c.pk for c in created], user=by, reason="import")
         # CUS-8: kept although similar, recorded as on a card created by hand.
         CustomerEvent.objects.bulk_create([
-            CustomerEvent(customer=customer, kind=CustomerEvent.Kind.DUPLICATE_KEPT, by=by,
-                          message=_("Kept although similar to %(codes)s")
-                          % {"codes": ", ".join(d.code for d in similar)})
+            events.duplicate_kept(customer, by=by, similar=similar)
             for customer, (_cleaned, _owner, similar) in zip(created, new_rows, strict=True) if similar
         ], batch_size=1000)
         lists_changed(CUSTOMER_LIST)

@@ -7,7 +7,7 @@ from kehu.core.access import get_for_user
 from kehu.core.scopes import in_chain_of_command, scope_queryset
 from kehu.core.text import code_key, company_key, phone_key
 from kehu.customers.capabilities import EDIT_CUSTOMERS
-from kehu.customers.models import Customer, CustomerEvent, CustomerNote, KeyPerson
+from kehu.customers.models import Customer, CustomerEvent, CustomerNote, KeyPerson, Reassignment
 from kehu.customers.rules import INCOMPLETE_BELOW
 
 # The name under which writers report changes to customers (core.pagination.lists_changed).
@@ -113,6 +113,14 @@ def recent_events_for(user, *, kind: str | None = None, limit: int = 10) -> Quer
         owner_field="customer__owner", office_field="customer__office",
     )
     return (events.filter(kind=kind) if kind else events)[:limit]
+
+
+def events_of(customer: Customer, *, limit: int) -> QuerySet[CustomerEvent]:
+    return customer.events.select_related("by").order_by("-at", "-id")[:limit]
+
+
+def reassignments_of(customer: Customer, *, limit: int) -> QuerySet[Reassignment]:
+    return customer.reassignments.select_related("from_owner", "to_owner", "by").order_by("-at", "-id")[:limit]
 
 
 def personnel_changes_for(user, *, limit: int = 10) -> QuerySet[CustomerEvent]:

@@ -21,9 +21,9 @@ from kehu.core.history import save_by
 from kehu.core.locks import lock, lock_many, lock_versioned
 from kehu.core.models import Sequence
 from kehu.core.pagination import lists_changed
-from kehu.customers import rules
+from kehu.customers import events, rules
 from kehu.customers.capabilities import EDIT_CUSTOMERS, REASSIGN_CUSTOMERS
-from kehu.customers.models import Customer, CustomerEvent, CustomerNote, KeyPerson, Reassignment
+from kehu.customers.models import Customer, CustomerNote, KeyPerson, Reassignment
 from kehu.customers.selectors import CUSTOMER_LIST, customers_visible_to, possible_duplicates
 
 CODE_SEQUENCE = "customer_code"
@@ -111,10 +111,7 @@ def customer_create(*, by, data: dict, owner=None, on_duplicate: str | None = No
         save_by(customer, by)
         lists_changed(CUSTOMER_LIST)
         if duplicates:
-            CustomerEvent.objects.create(
-                customer=customer, kind=CustomerEvent.Kind.DUPLICATE_KEPT, by=by,
-                message=_("Kept although similar to %(codes)s") % {"codes": ", ".join(d.code for d in duplicates)},
-            )
+            events.duplicate_kept(customer, by=by, similar=duplicates).save()
     return customer
 
 
@@ -137,11 +134,7 @@ def customer_merge_data(*, by, target: Customer, data: dict) -> Customer:
         refresh_derived(target)
         save_by(target, by)
         lists_changed(CUSTOMER_LIST)
-        CustomerEvent.objects.create(
-            customer=target, kind=CustomerEvent.Kind.MERGED, by=by,
-            message=(_("Duplicate merged; filled: %(fields)s") % {"fields": "、".join(filled)})[:300]
-            if filled else _("Duplicate merged; nothing new to fill"),
-        )
+        events.merged(target, by=by, filled=filled)
     return target
 
 
@@ -222,8 +215,7 @@ def note_add(*, by, customer: Customer, text: str, is_private: bool = False) -> 
 
 
 def _watch_people_change(*, by, customer, message):
-    CustomerEvent.objects.create(customer=customer, kind=CustomerEvent.Kind.KEY_PERSON_CHANGED, by=by,
-                                 message=message[:300])
+    events.key_person_changed(customer, by=by, message=message)
 
 
 def key_person_add(*, by, customer: Customer, data: dict) -> KeyPerson:

@@ -8,12 +8,24 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import periods
 from kehu.core.capabilities import user_can
-from kehu.core.registry import Action, Card, DueItem, DueSource, NavEntry, Panel, Report, registry
+from kehu.core.money import money
+from kehu.core.registry import (
+    Action,
+    Card,
+    DueItem,
+    DueSource,
+    NavEntry,
+    Panel,
+    Report,
+    TimelineEntry,
+    TimelineSource,
+    registry,
+)
 from kehu.receivables import selectors
 from kehu.receivables.capabilities import COLLECT, SEE_RECEIVABLES
 from kehu.receivables.services import PLANNABLE
@@ -90,11 +102,27 @@ def collection_due(user, day) -> list[DueItem]:
     items = [DueItem(kind="collection_task", title=f"{task.get_kind_display()} · {task.customer.name}",
                      url=reverse("receivables:collection_work"), due_on=task.due_on, customer_id=task.customer_id)
              for task in selectors.collection_tasks_for(user, on=day)]
-    items += [DueItem(kind="promise", title=_t("Promise to pay · %(name)s") % {"name": promise.customer.name},
+    items += [DueItem(kind="promise", title=gettext("Promise to pay · %(name)s") % {"name": promise.customer.name},
                       url=reverse("receivables:promise_list"), due_on=promise.promised_on,
                       customer_id=promise.customer_id)
               for promise in selectors.promises_due_for(user, on=day)]
     return items
+
+
+def payment_entries(user, customer, limit: int) -> list[TimelineEntry]:
+    """AR-1: payments received and reversed (the receipts themselves, written by the services)."""
+    entries = []
+    for p in selectors.payments_of(customer, limit=limit):
+        url = reverse("receivables:payment_detail", args=[p.pk])
+        entries.append(TimelineEntry(at=p.created_at, kind="payment", url=url, by=p.collector.display_name,
+                                     text=gettext("Receipt %(number)s: %(amount)s received") % {
+                                         "number": p.number, "amount": money(p.amount)}))
+        if p.reversed_on:
+            entries.append(TimelineEntry(at=p.updated_at, kind="reversal", url=url,
+                                         by=p.reversed_by.display_name if p.reversed_by else "",
+                                         text=gettext("Receipt %(number)s reversed: %(reason)s") % {
+                                             "number": p.number, "reason": p.reversal_reason}))
+    return entries
 
 
 def register() -> None:
@@ -114,4 +142,6 @@ def register() -> None:
                         visible=sees_receivables))
     registry.add(Report(key="collection-rate", label=_("Collection rate"), url_name="receivables:collection_rate",
                         order=30, visible=sees_receivables))
+    registry.add(TimelineSource(key="payments", label=_("Payments"), entries=payment_entries, order=30,
+                                visible=sees_receivables, query_budget=1))
     registry.add(DueSource(key="collection", label=_("Collection work"), items=collection_due, order=30))

@@ -2,10 +2,11 @@
 of the customer's 360° page, the returns analysis among the reports; and the order page as a
 record page that upper apps add actions and panels to."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.capabilities import user_can
-from kehu.core.registry import NavEntry, Panel, RecordPage, Report, registry
+from kehu.core.registry import NavEntry, Panel, RecordPage, Report, TimelineEntry, TimelineSource, registry
 from kehu.sales import selectors
 from kehu.sales.capabilities import TAKE_ORDERS
 
@@ -19,6 +20,15 @@ def customer_orders(request, customer) -> dict:
             "can_take": user_can(request.user, TAKE_ORDERS)}
 
 
+def order_steps(user, customer, limit: int) -> list[TimelineEntry]:
+    """ORD-1: every step of the customer's orders (sales.events)."""
+    return [TimelineEntry(at=e.at, kind=f"order_{e.status}", by=e.by.display_name if e.by else "",
+                          url=e.order.get_absolute_url(),
+                          text=gettext("Order %(number)s: %(status)s") % {"number": e.order.number,
+                                                                     "status": e.get_status_display()})
+            for e in selectors.order_steps_of(customer, limit=limit)]
+
+
 def register() -> None:
     registry.add(NavEntry(key="orders", label=_("Orders"), url_name="sales:order_list", order=30))
     registry.add(NavEntry(key="returns", label=_("Returns"), url_name="sales:return_list", order=40))
@@ -27,5 +37,6 @@ def register() -> None:
                                                                                              pk=pk)))
     registry.add(Panel(key="orders", page="customer", tab="business", template="sales/_customer_orders.html",
                        context=customer_orders, order=10, query_budget=2))
+    registry.add(TimelineSource(key="orders", label=_("Orders"), entries=order_steps, order=20, query_budget=1))
     registry.add(Report(key="returns-analysis", label=_("Returns analysis"), url_name="sales:returns_analysis",
                         order=40))

@@ -63,6 +63,12 @@ def order_status_changes(order: Order) -> list[OrderEvent]:
     return list(order.events.select_related("by").order_by("at", "id"))
 
 
+def order_steps_of(customer, *, limit: int) -> QuerySet[OrderEvent]:
+    """The latest steps of a customer's orders, newest first (the customer's timeline)."""
+    return (OrderEvent.objects.filter(order__customer=customer).select_related("order", "by")
+            .order_by("-at", "-id")[:limit])
+
+
 def returns_of_order(order: Order) -> QuerySet[Return]:
     return order.returns.select_related("credit_note", "recorded_by")
 

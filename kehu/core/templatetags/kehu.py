@@ -107,8 +107,8 @@ def filter_bar(parser, token):
     """A list's filter form around the fields it holds: the current sort kept, a Filter
     button and a link that clears the filters.
 
-        {% filter_bar "sales:order_list" %} …fields… {% endfilter_bar %}
-        {% filter_bar "customers:list" button_id="search-button" %} … {% endfilter_bar %}
+        {% filter_bar "app:thing_list" %} …fields… {% endfilter_bar %}
+        {% filter_bar "app:thing_list" button_id="search-button" %} … {% endfilter_bar %}
         {% filter_bar %} … {% endfilter_bar %}   (no "Clear" link)
     """
     return _slot_tag(parser, token, "core/_filter_bar.html", url=True)

@@ -1,6 +1,8 @@
 """Registration points (core.registry): what upper apps show on lower pages, each within its
 query budget, only to those who may see it."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import RequestFactory
@@ -8,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from kehu.core.registry import NavEntry, Panel, Registry, registry
+from kehu.core.registry import NavEntry, Panel, Registry, TimelineSource, registry
 from kehu.core.templatetags.kehu import panels
 from kehu.credit import services as credit_services
 from kehu.credit.models import CreditAccount
@@ -66,6 +68,22 @@ def test_it_shows_the_money_blocks_only_to_those_who_see_receivables(users, cust
                                           ).status_code == 404
     assert client_for(users["owner"]).get(reverse("panel", args=["nowhere", "receivables", customer.pk])
                                           ).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["owner", "service"])
+def test_it_gathers_one_timeline_of_the_customer_from_every_app_within_budgets(role, users, customer,
+                                                                               invoiced_order, client_for):
+    receivables_services.payment_post(by=users["owner"], customer=customer, amount="50", method="cash")
+    for source in registry.of(TimelineSource):
+        with CaptureQueriesContext(connection) as captured:
+            source.entries(users[role], customer, 30)
+        assert len(captured) <= source.query_budget, (source.key, len(captured))
+    page = client_for(users[role]).get(reverse("panel", args=["customer", "timeline", customer.pk]))
+    kinds = re.findall(r'data-kind="(\w+)"', page.text)
+    # Newest first: the invoice step came last; the payment only for those who see money.
+    assert kinds[0] == ("payment" if role == "owner" else "order_invoiced")
+    assert {"order_draft", "order_confirmed", "order_delivered", "order_invoiced"} <= set(kinds)
+    assert ("payment" in kinds) is (role == "owner")
 
 
 def test_it_offers_the_upper_apps_order_steps_on_the_order_page(users, invoiced_order, client_for):

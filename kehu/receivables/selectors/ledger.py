@@ -76,7 +76,8 @@ def invoices_of(customer, *, limit: int = 20) -> QuerySet[Invoice]:
 
 
 def payments_of(customer, *, limit: int = 20) -> QuerySet[Payment]:
-    return customer.payments.select_related("office", "collector").order_by("-received_on", "-id")[:limit]
+    return customer.payments.select_related("office", "collector", "reversed_by").order_by(
+        "-received_on", "-id")[:limit]
 
 
 def allocations_of_payment(payment: Payment) -> QuerySet[Allocation]:
