@@ -199,13 +199,30 @@ def _may_sign(user, level: str, request: CreditRequest) -> bool:
     return True
 
 
+def check_withdrawable(request: CreditRequest, *, by) -> None:
+    """CRD-2: only who asked withdraws, and only while nobody has decided."""
+    if request.requested_by_id != by.pk:
+        raise PermissionDeniedError(_("Only who asked can withdraw a request."))
+    if request.status != Status.PENDING:
+        raise ValidationFailed(_("This request was already decided."))
+
+
+def request_actions(*, user, request: CreditRequest) -> dict[str, bool]:
+    """What the user may do with the request now: the buttons of its page (the services check again)."""
+    try:
+        check_withdrawable(request, by=user)
+    except DomainError:
+        withdraw = False
+    else:
+        withdraw = True
+    return {"decide": bool(request.next_level) and _may_sign(user, request.next_level, request),
+            "withdraw": withdraw}
+
+
 def credit_request_withdraw(*, by, request: CreditRequest) -> CreditRequest:
     with transaction.atomic():
         current = lock_request(request.pk)
-        if current.requested_by_id != by.pk:
-            raise PermissionDeniedError(_("Only who asked can withdraw a request."))
-        if current.status != Status.PENDING:
-            raise ValidationFailed(_("This request was already decided."))
+        check_withdrawable(current, by=by)
         current.status, current.decided_at, current.next_level = Status.WITHDRAWN, timezone.now(), None
         current.save()
     return current

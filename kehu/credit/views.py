@@ -242,9 +242,7 @@ def request_detail(request, pk):
     return render(request, "credit/request_detail.html", {
         "credit_request": credit_request, "customer": customer, "chain": _chain(credit_request),
         "exposure": selectors.exposure_of(customer), "orders": selectors.payment_history(customer),
-        "can_decide": credit_request.next_level in selectors.levels_of(request.user),
-        "can_withdraw": (credit_request.status == CreditRequest.Status.PENDING
-                         and credit_request.requested_by_id == request.user.pk),
+        "actions": services.request_actions(user=request.user, request=credit_request),
         "form": DecisionForm(),
     })
 

@@ -262,8 +262,11 @@ def promise_list(request):
     promises = selectors.promises_visible_to(request.user).order_by("-promised_on", "-id")
     if status:
         promises = promises.filter(status=status)
+    page = Paginator(promises, PAGE_SIZE).get_page(request.GET.get("page"))
+    for promise in page:
+        promise.may_cancel = services.may_cancel(request.user, promise)
     return render(request, "receivables/collection_promises.html", {
-        "page": Paginator(promises, PAGE_SIZE).get_page(request.GET.get("page")), "status": status,
+        "page": page, "status": status,
         "statuses": Promise.Status.choices, "can_collect": user_can(request.user, COLLECT),
         "today": timezone.localdate(),
     })
@@ -277,9 +280,10 @@ def promise_cancel(request, pk):
     _require_reader(request.user)
     promise = selectors.promise_get_for_user(user=request.user, pk=pk)
     require(request.user, COLLECT, _("Your role does not collect payments."))
-    if promise.status != Promise.Status.OPEN:
-        messages.error(request, _("Only an open promise can be cancelled; this one is %(status)s.")
-                       % {"status": promise.get_status_display()})
+    try:
+        services.check_cancellable(promise)
+    except UserInputError as exc:
+        messages.error(request, exc.message)
         return redirect("receivables:promise_list")
     form = CancelPromiseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -251,10 +251,7 @@ def payment_create(request):
 def _payment_page(request, payment, *, refusal: str = "", typed=None, reason_form=None, status: int = 200):
     allocations = list(selectors.allocations_of_payment(payment))
     standing = {a.invoice_id: a.amount for a in allocations if a.is_standing}
-    # The invoices this payment may settle: those it settles now and the customer's open ones.
-    invoices = {i.pk: i for i in selectors.open_invoices_of(payment.customer_id)}
-    invoices.update({a.invoice_id: a.invoice for a in allocations if a.is_standing and a.invoice_id not in invoices})
-    invoices = sorted(invoices.values(), key=lambda i: (i.due_on, i.issued_on, i.pk))
+    invoices = list(selectors.invoices_payment_may_settle(payment))
     user = request.user
     return render(request, "receivables/payment_detail.html", {
         "payment": payment, "allocations": allocations,

@@ -177,8 +177,7 @@ def order_replace_lines(*, by, order: Order, version: int, lines: list[dict], no
     with transaction.atomic():
         current = lock_order(order_pk=order.pk, version=version)
         if current.status != Status.DRAFT:
-            raise ValidationFailed(_("Only a draft can be changed; this order is %(status)s.")
-                                   % {"status": current.get_status_display()})
+            check_draft(current)
         current.lines.all().delete()
         for line in built:
             line.order = current
@@ -190,6 +189,13 @@ def order_replace_lines(*, by, order: Order, version: int, lines: list[dict], no
         save_by(current, by)
         lists_changed(ORDER_LIST)
     return current
+
+
+def check_draft(order: Order) -> None:
+    """ORD-1: only a draft's lines change; a confirmed order changes by cancelling or a return."""
+    if order.status != Status.DRAFT:
+        raise ValidationFailed(_("Only a draft can be changed; this order is %(status)s.")
+                               % {"status": order.get_status_display()})
 
 
 def check_transition(order: Order, to: str) -> None:

@@ -193,9 +193,10 @@ def order_create(request):
 def order_edit(request, pk):
     order = selectors.order_get_for_user(user=request.user, pk=pk, write=True)
     require(request.user, TAKE_ORDERS, _("Your role does not take orders."))
-    if order.status != Status.DRAFT:
-        messages.error(request, _("Only a draft can be changed; this order is %(status)s.")
-                       % {"status": order.get_status_display()})
+    try:
+        services.check_draft(order)
+    except UserInputError as exc:
+        messages.error(request, exc.message)
         return redirect("sales:order_detail", order.pk)
     current = list(selectors.order_lines_of(order))
     initial = [{"product": line.product_id, "quantity": line.quantity, "unit_price": line.unit_price,

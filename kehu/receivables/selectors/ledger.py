@@ -71,6 +71,15 @@ def open_invoices_of(customer_id: int) -> QuerySet[Invoice]:
     return Invoice.objects.filter(customer_id=customer_id, open_amount__gt=0).order_by("due_on", "issued_on", "id")
 
 
+def invoices_payment_may_settle(payment) -> QuerySet[Invoice]:
+    """AR-1: what a payment may settle — the customer's open invoices and those it settles now
+    (paid in full by it, perhaps) — oldest first. The payment page offers these; payment_allocate
+    locks these."""
+    settled_now = Allocation.objects.filter(payment_id=payment.pk, withdrawn_on__isnull=True).values("invoice_id")
+    return (Invoice.objects.filter(Q(customer_id=payment.customer_id, open_amount__gt=0) | Q(pk__in=settled_now))
+            .order_by("due_on", "issued_on", "id"))
+
+
 def invoices_of(customer, *, limit: int = 20) -> QuerySet[Invoice]:
     return customer.invoices.select_related("order").order_by("-issued_on", "-id")[:limit]
 

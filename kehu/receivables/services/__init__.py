@@ -2,7 +2,13 @@
 credit notes, collection plans) and the collection work's (services.collection: attempts,
 promises, the morning run). Callers use `services.payment_post(...)` as before."""
 
-from kehu.receivables.services.collection import attempt_log, collection_day, promise_cancel
+from kehu.receivables.services.collection import (
+    attempt_log,
+    check_cancellable,
+    collection_day,
+    may_cancel,
+    promise_cancel,
+)
 from kehu.receivables.services.ledger import (
     INVOICE_COLUMNS,
     PLANNABLE,
@@ -37,5 +43,7 @@ __all__ = [
     "plan_create",
     "plan_void",
     "promise_cancel",
+    "check_cancellable",
+    "may_cancel",
     "return_record",
 ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.core.access import parse_id, require
+from kehu.core.capabilities import user_can
 from kehu.core.errors import ValidationFailed
 from kehu.customers.selectors import customer_get_for_user
 from kehu.receivables.capabilities import COLLECT
@@ -85,13 +86,23 @@ def _promise(*, by, customer, invoice, promised_on, amount, contact, note, today
                                   recorded_by=by)
 
 
+def check_cancellable(promise: Promise) -> None:
+    """AR-2: only an open promise is cancelled (one kept or broken is history)."""
+    if promise.status != Promise.Status.OPEN:
+        raise ValidationFailed(_("Only an open promise can be cancelled; this one is %(status)s.")
+                               % {"status": promise.get_status_display()})
+
+
+def may_cancel(user, promise: Promise) -> bool:
+    """Whether the promise's Cancel button is offered (promise_cancel checks again)."""
+    return user_can(user, COLLECT) and promise.status == Promise.Status.OPEN
+
+
 def promise_cancel(*, by, promise: Promise, reason: str = "") -> Promise:
     require(by, COLLECT, _("Your role does not collect payments."))
     with transaction.atomic():
         current = lock_promise(promise.pk)
-        if current.status != Promise.Status.OPEN:
-            raise ValidationFailed(_("Only an open promise can be cancelled; this one is %(status)s.")
-                                   % {"status": current.get_status_display()})
+        check_cancellable(current)
         current.status = Promise.Status.CANCELLED
         current.resolved_on = timezone.localdate()
         if reason:

@@ -42,6 +42,7 @@ from kehu.receivables.models import (
 from kehu.receivables.selectors.ledger import (
     INVOICE_LIST,
     PAYMENT_LIST,
+    invoices_payment_may_settle,
     open_invoices_of,
 )
 from kehu.receivables.services._common import ZERO, _amount, _day, _keep_promises
@@ -338,7 +339,7 @@ def payment_allocate(*, by, payment: Payment, allocations: list[dict] | None = N
         lock_customer_ledger(payment.customer_id)
         # The invoices (40) before the payment (50): under the customer's lock its allocations
         # cannot change, so they are read before the payment is locked.
-        ids = _settled_by(payment.pk) | set(_open_invoice_ids(payment.customer_id))
+        ids = set(invoices_payment_may_settle(payment).values_list("pk", flat=True))
         invoices = lock_invoices(ids | set(wanted or {}))
         current = lock_payment(payment.pk)
         if current.reversed_on:
