@@ -103,6 +103,18 @@ def _slot_tag(parser, token, template_name, *, url=False):
 
 
 @register.tag
+def list_head(parser, token):
+    """A list page's heading: its title with the count of what the filters found, the buttons
+    between the tags, and the Excel export of the same filtered list (INS-2).
+
+        {% list_head title=_("Payments") count=page.paginator.count export="app:thing_export" %}
+          …buttons…
+        {% endlist_head %}
+    """
+    return _slot_tag(parser, token, "core/_list_head.html")
+
+
+@register.tag
 def filter_bar(parser, token):
     """A list's filter form around the fields it holds: the current sort kept, a Filter
     button and a link that clears the filters.
