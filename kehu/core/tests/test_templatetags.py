@@ -98,3 +98,29 @@ def test_it_finds_no_inline_script_or_event_handler_in_any_template():
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
              if re.search(r'<script>|<script (?![^>]*\bsrc=)[^>]*>[^<{]| on(click|change|submit|input|load)="', line)]
     assert found == []
+
+
+@rule("PLT-1")
+def test_it_loads_the_script_behind_every_data_action_a_page_uses(client_for, users, customer):
+    """A button fed by data-* (print, confirm, autosubmit…) does nothing unless its page loads
+    core/kehu.js: every page template that uses one extends a layout that loads it."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    layouts = {"base.html", "core/print.html"}
+    for layout in layouts:
+        assert "core/kehu.js" in (root / "core" / "templates" / layout).read_text(encoding="utf-8")
+    missing = []
+    for path in root.glob("*/templates/**/*.html"):
+        text = path.read_text(encoding="utf-8")
+        name = path.as_posix().split("/templates/", 1)[1]
+        if path.name.startswith("_") or name in layouts or not re.search(r"\bdata-(print|confirm|autosubmit|"
+                                                                                r"show-if|select-all)\b", text):
+            continue
+        extended = re.match(r'\{% extends "([^"]+)" %\}', text)
+        if not extended or extended[1] not in layouts:
+            missing.append(str(path.relative_to(root)))
+    assert missing == []
+    # And the printed card, say, really carries the script and its button.
+    page = client_for(users["owner"]).get(f"/customers/{customer.pk}/print/")
+    assert page.status_code == 200 and "core/kehu.js" in page.text and "data-print" in page.text
