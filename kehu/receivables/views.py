@@ -148,7 +148,8 @@ def invoice_import(request):
                 messages.success(request, _("Invoices imported: %(count)d.") % {"count": result.created})
                 return redirect("receivables:invoice_list")
     return render(request, "receivables/invoice_import.html", {
-        "form": form, "result": result, "unknown": unknown, "columns": invoice_headers()})
+        "form": form, "result": result, "unknown": unknown, "columns": invoice_headers(),
+        "heading": _("Import invoices"), "back": "receivables:invoice_list"})
 
 
 @login_required

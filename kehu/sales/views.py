@@ -89,7 +89,9 @@ def product_import(request):
                 messages.success(request, _("Products imported: %(created)d new, %(updated)d updated.")
                                  % result.counts())
                 return redirect("sales:product_list")
-    return render(request, "sales/product_import.html", {"form": form, "result": result, "unknown": unknown})
+    return render(request, "sales/product_import.html", {"form": form, "result": result, "unknown": unknown,
+                                                         "heading": _("Import products"),
+                                                         "back": "sales:product_list"})
 
 
 # --- orders ---------------------------------------------------------------------------------------------
