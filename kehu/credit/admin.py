@@ -5,37 +5,30 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from kehu.core.admin import ReadOnlyMixin
-from kehu.credit.models import (
-    ApprovalThreshold,
-    CreditAccount,
-    CreditApproval,
-    CreditCard,
-    CreditPolicy,
-    CreditRequest,
-)
+from kehu.credit import models
 
 
-@admin.register(CreditPolicy)
+@admin.register(models.CreditPolicy)
 class CreditPolicyAdmin(admin.ModelAdmin):
-    """One row: CreditPolicy.current() reads the first one."""
+    """One row: models.CreditPolicy.current() reads the first one."""
 
     list_display = ["__str__", "overdue_block_days", "grade_a_limit", "grade_b_limit",
                     "grade_c_limit", "late_days_warning", "broken_promises_warning"]
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and not CreditPolicy.objects.exists()
+        return super().has_add_permission(request) and not models.CreditPolicy.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
-@admin.register(ApprovalThreshold)
+@admin.register(models.ApprovalThreshold)
 class ApprovalThresholdAdmin(admin.ModelAdmin):
     list_display = ["level", "min_amount"]
     ordering = ["min_amount"]
 
 
-@admin.register(CreditAccount)
+@admin.register(models.CreditAccount)
 class CreditAccountAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ["customer", "limit", "grade", "approved_at"]
     list_filter = ["grade"]
@@ -44,13 +37,13 @@ class CreditAccountAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 
 class CreditApprovalInline(ReadOnlyMixin, admin.TabularInline):
-    model = CreditApproval
+    model = models.CreditApproval
     fields = ["level", "decided_by", "decision", "comment", "at"]
     readonly_fields = fields
     extra = 0
 
 
-@admin.register(CreditRequest)
+@admin.register(models.CreditRequest)
 class CreditRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["created_at", "customer", "kind", "amount", "previous_limit", "status", "requested_by"]
     list_filter = ["status", "kind"]
@@ -59,7 +52,7 @@ class CreditRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
     inlines = [CreditApprovalInline]
 
 
-@admin.register(CreditCard)
+@admin.register(models.CreditCard)
 class CreditCardAdmin(SimpleHistoryAdmin):
     list_display = ["customer", "payment_attitude", "bank_standing", "filled_by", "updated_at"]
     list_filter = ["payment_attitude", "bank_standing"]

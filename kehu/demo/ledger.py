@@ -26,18 +26,8 @@ from kehu.core.money import ZERO
 from kehu.customers.models import KeyPerson, PaymentMethod
 from kehu.demo import vocab
 from kehu.demo.rows import ActiveCustomer, Org, PlannedOrder, insert_rows, row
+from kehu.receivables import models as ar
 from kehu.receivables import services
-from kehu.receivables.models import (
-    Allocation,
-    CollectionAttempt,
-    CollectionPlan,
-    CollectionPolicy,
-    CollectionTask,
-    Instalment,
-    Invoice,
-    Payment,
-    Promise,
-)
 from kehu.sales.models import Order
 
 HUNDRED = Decimal("100")
@@ -299,7 +289,7 @@ def _few(rng: random.Random, candidates: list, share: float, *, at_least: int = 
 
 
 class LedgerWriter:
-    def __init__(self, *, rng: random.Random, org: Org, policy: CollectionPolicy):
+    def __init__(self, *, rng: random.Random, org: Org, policy: ar.CollectionPolicy):
         self.rng, self.org, self.policy = rng, org, policy
         self.today, self.now, self.tz = timezone.localdate(), timezone.now(), timezone.get_current_timezone()
         self.finance_id = next(u.pk for u in org.users if u.username == "finance")
@@ -459,9 +449,9 @@ class LedgerWriter:
             remind_on = invoice.due_on - timedelta(days=self.policy.reminder_days)
             if invoice.issued_on <= remind_on < today and invoice.open_on(remind_on) > 0 \
                     and rng.random() < REMINDED_SHARE:
-                self._done(c, CollectionTask.Kind.REMINDER, invoice=invoice, on=remind_on,
-                           amount=invoice.open_on(remind_on), outcome=CollectionAttempt.Outcome.REMINDED,
-                           channel=rng.choice((CollectionAttempt.Channel.CALL, CollectionAttempt.Channel.MESSAGE)))
+                self._done(c, ar.CollectionTask.Kind.REMINDER, invoice=invoice, on=remind_on,
+                           amount=invoice.open_on(remind_on), outcome=ar.CollectionAttempt.Outcome.REMINDED,
+                           channel=rng.choice((ar.CollectionAttempt.Channel.CALL, ar.CollectionAttempt.Channel.MESSAGE)))
             due = invoice.due_on
             if due >= today or invoice.open_on(due) <= 0:
                 continue
@@ -474,7 +464,7 @@ class LedgerWriter:
               invoice: Inv | None = None, promise: PlannedPromise | None = None) -> PlannedAttempt:
         """A task the morning run made on `on`, done that day by logging an attempt."""
         attempt = PlannedAttempt(customer=c, channel=channel, outcome=outcome, at=self.at(on), invoice=invoice)
-        attempt.task = PlannedTask(kind=kind, customer=c, due_on=on, amount=amount, status=CollectionTask.Status.DONE,
+        attempt.task = PlannedTask(kind=kind, customer=c, due_on=on, amount=amount, status=ar.CollectionTask.Status.DONE,
                                    created_at=self.morning(on), invoice=invoice if promise is None else None,
                                    promise=promise, done_at=attempt.at)
         self.tasks.append(attempt.task)
@@ -486,13 +476,13 @@ class LedgerWriter:
         last one kept), the salesperson gave up, or today."""
         rng, today, c = self.rng, self.today, book.customer
         day = min(invoice.due_on + timedelta(days=rng.randint(0, 3)), today, settled or today)
-        channel = rng.choice((CollectionAttempt.Channel.VISIT,) * 3 + (CollectionAttempt.Channel.CALL,))
-        attempt = self._done(c, CollectionTask.Kind.VISIT, invoice=invoice, on=day, amount=invoice.open_on(day),
-                             outcome=CollectionAttempt.Outcome.REFUSED, channel=channel)
+        channel = rng.choice((ar.CollectionAttempt.Channel.VISIT,) * 3 + (ar.CollectionAttempt.Channel.CALL,))
+        attempt = self._done(c, ar.CollectionTask.Kind.VISIT, invoice=invoice, on=day, amount=invoice.open_on(day),
+                             outcome=ar.CollectionAttempt.Outcome.REFUSED, channel=channel)
         for _n in range(MAX_PROMISES):
             owed = invoice.open_on(day)
             if owed <= 0:
-                attempt.outcome = CollectionAttempt.Outcome.PAID
+                attempt.outcome = ar.CollectionAttempt.Outcome.PAID
                 return
             if settled is not None and (settled - day).days <= 21:
                 promised_on = settled + timedelta(days=rng.randint(0, 3))
@@ -501,21 +491,21 @@ class LedgerWriter:
                 if settled is not None:
                     promised_on = min(promised_on, settled - timedelta(days=1))
             else:
-                attempt.outcome = rng.choice((CollectionAttempt.Outcome.REFUSED, CollectionAttempt.Outcome.UNREACHABLE,
-                                              CollectionAttempt.Outcome.DISPUTED))
+                attempt.outcome = rng.choice((ar.CollectionAttempt.Outcome.REFUSED, ar.CollectionAttempt.Outcome.UNREACHABLE,
+                                              ar.CollectionAttempt.Outcome.DISPUTED))
                 return
             promise = self._promise(book, invoice, made_on=day, promised_on=promised_on, amount=owed, at=attempt.at)
             if promise is None:  # settled by a credit note, not by a receipt: the goods were disputed
-                attempt.outcome = CollectionAttempt.Outcome.DISPUTED
+                attempt.outcome = ar.CollectionAttempt.Outcome.DISPUTED
                 return
-            attempt.outcome, attempt.promise = CollectionAttempt.Outcome.PROMISED, promise
-            if promise.status != Promise.Status.BROKEN:
+            attempt.outcome, attempt.promise = ar.CollectionAttempt.Outcome.PROMISED, promise
+            if promise.status != ar.Promise.Status.BROKEN:
                 return
             # The follow-up on the promised day: a new promise, or the end of the chase.
             day = promise.promised_on
-            attempt = self._done(c, CollectionTask.Kind.PROMISE, promise=promise, on=day, amount=promise.amount,
-                                 outcome=CollectionAttempt.Outcome.REFUSED, invoice=invoice,
-                                 channel=rng.choice((CollectionAttempt.Channel.CALL, CollectionAttempt.Channel.VISIT)))
+            attempt = self._done(c, ar.CollectionTask.Kind.PROMISE, promise=promise, on=day, amount=promise.amount,
+                                 outcome=ar.CollectionAttempt.Outcome.REFUSED, invoice=invoice,
+                                 channel=rng.choice((ar.CollectionAttempt.Channel.CALL, ar.CollectionAttempt.Channel.VISIT)))
 
     def _promise(self, book: Book, invoice: Inv, *, made_on: date, promised_on: date, amount: Decimal,
                  at: datetime) -> PlannedPromise | None:
@@ -530,19 +520,19 @@ class LedgerWriter:
                 return None
         kept_on = book.reached_on(made_on, min(promised_on, self.today), amount)
         if kept_on is not None:
-            status, resolved_on = Promise.Status.KEPT, kept_on
+            status, resolved_on = ar.Promise.Status.KEPT, kept_on
         elif promised_on < self.today:
-            status, resolved_on = Promise.Status.BROKEN, promised_on + timedelta(days=1)
+            status, resolved_on = ar.Promise.Status.BROKEN, promised_on + timedelta(days=1)
         else:
-            status, resolved_on = Promise.Status.OPEN, None
+            status, resolved_on = ar.Promise.Status.OPEN, None
         promise = PlannedPromise(customer=book.customer, invoice=invoice, made_on=made_on, promised_on=promised_on,
                                  amount=amount, status=status, resolved_on=resolved_on, at=at,
                                  note=self.rng.choice(vocab.PROMISE_NOTES))
         self.promises.append(promise)
-        if status == Promise.Status.KEPT and kept_on == promised_on:
+        if status == ar.Promise.Status.KEPT and kept_on == promised_on:
             # The follow-up made that morning, dropped when the receipt was posted.
-            self.tasks.append(PlannedTask(kind=CollectionTask.Kind.PROMISE, customer=book.customer, due_on=promised_on,
-                                          amount=amount, status=CollectionTask.Status.CANCELLED,
+            self.tasks.append(PlannedTask(kind=ar.CollectionTask.Kind.PROMISE, customer=book.customer, due_on=promised_on,
+                                          amount=amount, status=ar.CollectionTask.Status.CANCELLED,
                                           created_at=self.morning(promised_on), promise=promise))
         return promise
 
@@ -556,7 +546,7 @@ class LedgerWriter:
                 paid = min(covered, amount)
                 covered -= paid
                 if plan.void_reason:
-                    paid, status = ZERO, Instalment.Status.VOID
+                    paid, status = ZERO, ar.Instalment.Status.VOID
                 else:
                     status = services.instalment_status(due_on=due_on, amount=amount, paid=paid, today=self.today)
                 self.instalments.append((plan, due_on, amount, paid, status))
@@ -594,10 +584,10 @@ class LedgerWriter:
             created, updated = self._stamps(i.issued_on, [d for a in i.allocations for d in (a.on, a.withdrawn_on)])
             return row(number=i.number, customer_id=i.order.customer.id, order_id=i.order.id, issued_on=i.issued_on,
                        due_on=i.due_on, amount=i.amount, open_amount=i.open, credited=i.credited,
-                       source=Invoice.Source.ORDER, note="", created_by_id=self.finance_id, created_at=created,
+                       source=ar.Invoice.Source.ORDER, note="", created_by_id=self.finance_id, created_at=created,
                        updated_at=updated)
 
-        _insert(Invoice, self.invoices, build)
+        _insert(ar.Invoice, self.invoices, build)
 
     def _write_payments(self) -> None:
         """Each office's receipt book numbered 1…n in the order received, its counter at n."""
@@ -619,7 +609,7 @@ class LedgerWriter:
                        reversed_by_id=self.finance_id if p.reversed_on else None, reversal_reason=p.reversal_reason,
                        created_at=created, updated_at=updated)
 
-        _insert(Payment, sorted(self.payments, key=lambda p: p.number), build)
+        _insert(ar.Payment, sorted(self.payments, key=lambda p: p.number), build)
 
     def _write_allocations(self) -> None:
         def build(a: Alloc):
@@ -629,18 +619,18 @@ class LedgerWriter:
                        withdrawn_by_id=self.finance_id if a.withdrawn_on else None)
 
         for start in range(0, len(self.allocations), INSERT_BATCH):
-            insert_rows(Allocation, [build(a) for a in self.allocations[start:start + INSERT_BATCH]])
+            insert_rows(ar.Allocation, [build(a) for a in self.allocations[start:start + INSERT_BATCH]])
 
     def _write_plans(self) -> int:
         def build(p: PlannedPlan):
             owner = p.order.customer.owner_id
             return row(order_id=p.order.id, customer_id=p.order.customer.id,
-                       status=CollectionPlan.Status.VOID if p.void_reason else CollectionPlan.Status.ACTIVE,
+                       status=ar.CollectionPlan.Status.VOID if p.void_reason else ar.CollectionPlan.Status.ACTIVE,
                        note=p.note, created_by_id=owner, voided_by_id=owner if p.void_reason else None,
                        void_reason=p.void_reason, created_at=p.created_at, updated_at=p.created_at)
 
-        _insert(CollectionPlan, self.plans, build)
-        insert_rows(Instalment, [row(plan_id=plan.id, due_on=due_on, amount=amount, reminder_days=3, paid=paid,
+        _insert(ar.CollectionPlan, self.plans, build)
+        insert_rows(ar.Instalment, [row(plan_id=plan.id, due_on=due_on, amount=amount, reminder_days=3, paid=paid,
                                      status=status) for plan, due_on, amount, paid, status in self.instalments])
         return len(self.plans)
 
@@ -665,10 +655,10 @@ class LedgerWriter:
                        channel=a.channel, outcome=a.outcome,
                        note=self.rng.choice(vocab.ATTEMPT_NOTES[a.outcome]), by_id=a.customer.owner_id, at=a.at)
 
-        _insert(Promise, self.promises, promise)
-        _insert(CollectionTask, self.tasks, task)
+        _insert(ar.Promise, self.promises, promise)
+        _insert(ar.CollectionTask, self.tasks, task)
         for start in range(0, len(self.attempts), INSERT_BATCH):
-            insert_rows(CollectionAttempt, [attempt(a) for a in self.attempts[start:start + INSERT_BATCH]])
+            insert_rows(ar.CollectionAttempt, [attempt(a) for a in self.attempts[start:start + INSERT_BATCH]])
 
     @staticmethod
     def _buyers(customer_ids: set[int]) -> dict[int, str]:

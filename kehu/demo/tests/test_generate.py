@@ -14,14 +14,7 @@ from django.utils import timezone, translation
 from kehu.accounts.models import Office, User
 from kehu.core.models import Sequence
 from kehu.core.roles import Role
-from kehu.credit.models import (
-    ApprovalThreshold,
-    CreditAccount,
-    CreditApproval,
-    CreditCard,
-    CreditPolicy,
-    CreditRequest,
-)
+from kehu.credit import models as credit
 from kehu.credit.selectors import approval_queue_for, exposure_of
 from kehu.customers.models import Customer, KeyPerson
 from kehu.customers.selectors import customers_visible_to
@@ -163,15 +156,14 @@ def test_it_starts_over_with_reset(db):
 def test_it_reports_the_trade_it_generated(db):
     import io
 
-    from kehu.credit.models import CreditAccount, CreditRequest
     from kehu.sales.models import Order, Product, Return
 
     out = io.StringIO()
     with translation.override("en"):
         call_command("demo_data", customers=60, seed=11, stdout=out)
-    pending = CreditRequest.objects.filter(status="pending").count()
+    pending = credit.CreditRequest.objects.filter(status="pending").count()
     assert (f"Trade: {Product.objects.count()} products, {Order.objects.count()} orders, "
-            f"{Return.objects.count()} returns, {CreditAccount.objects.count()} credit limits, "
+            f"{Return.objects.count()} returns, {credit.CreditAccount.objects.count()} credit limits, "
             f"{pending} credit requests waiting for approval.") in out.getvalue()
     assert Order.objects.count() > 0 and pending > 0
     assert (f"Receivables: {Invoice.objects.count()} invoices, {Payment.objects.count()} payments, "
@@ -187,9 +179,9 @@ def trade_of_the_seed():
             list(OrderLine.objects.order_by("order__number", "product__code").values_list(
                 "order__number", "product__code", "quantity", "unit_price", "discount_pct")),
             list(Return.objects.order_by("number").values_list("number", "order__number", "kind", "reason", "amount")),
-            list(CreditRequest.objects.order_by("customer__code", "kind", "amount").values_list(
+            list(credit.CreditRequest.objects.order_by("customer__code", "kind", "amount").values_list(
                 "customer__code", "kind", "status", "amount", "levels")),
-            list(CreditAccount.objects.order_by("customer__code").values_list("customer__code", "limit")),
+            list(credit.CreditAccount.objects.order_by("customer__code").values_list("customer__code", "limit")),
             list(Invoice.objects.order_by("number").values_list("number", "order__number", "due_on", "amount",
                                                                 "open_amount")),
             list(Payment.objects.order_by("number").values_list("number", "customer__code", "received_on", "amount",
@@ -326,8 +318,8 @@ def test_it_records_returns_of_both_kinds_that_add_up(demo):
 @pytest.mark.rule("CRD-3")
 @pytest.mark.rule("CRD-4")
 def test_it_gives_limits_by_grade_and_sells_within_them(demo):
-    policy = CreditPolicy.current()
-    accounts = list(CreditAccount.objects.select_related("customer"))
+    policy = credit.CreditPolicy.current()
+    accounts = list(credit.CreditAccount.objects.select_related("customer"))
     active = Customer.objects.filter(status="active").count()
     assert 0.8 * active <= len(accounts) < active
     for account in accounts:
@@ -337,7 +329,7 @@ def test_it_gives_limits_by_grade_and_sells_within_them(demo):
         assert exposure.total <= account.limit, account.customer.code
     # Customers still waiting for a limit have drafts at most.
     assert not Order.objects.exclude(status="draft").exclude(customer__credit_account__isnull=False).exists()
-    cards = list(CreditCard.objects.all())
+    cards = list(credit.CreditCard.objects.all())
     assert cards and len(cards) == demo["credit_cards"]
     for card in cards:
         card.full_clean(exclude=["customer", "filled_by"])
@@ -356,16 +348,16 @@ def test_it_leaves_requests_waiting_at_every_level_of_the_chain(demo):
         step = request.steps.get()
         assert (step.level, step.decision, step.decided_by.role) == ("director", "approved", Role.DIRECTOR)
         assert step.decided_by.office_id == Office.objects.get(pk=request.customer.office_id).parent_id
-    pending = CreditRequest.objects.filter(status="pending")
+    pending = credit.CreditRequest.objects.filter(status="pending")
     assert pending.count() == demo["pending_requests"]
     assert {level for r in pending for level in r.levels} >= {"director", "sales_manager"}
-    for request in CreditRequest.objects.prefetch_related("steps"):
+    for request in credit.CreditRequest.objects.prefetch_related("steps"):
         signed = [s.level for s in request.steps.all()]
         assert signed == request.levels[:len(signed)], request.pk  # signed in chain order
         decisions = [s.decision for s in request.steps.all()]
         if request.status == "approved":  # the request that set the customer's present limit
             assert signed == request.levels and set(decisions) == {"approved"}
-            account = CreditAccount.objects.get(customer=request.customer)
+            account = credit.CreditAccount.objects.get(customer=request.customer)
             assert (request.amount, request.previous_limit, request.decided_at) == (
                 account.limit, 0, account.approved_at)
             assert request.steps.last().at == request.decided_at
@@ -373,17 +365,17 @@ def test_it_leaves_requests_waiting_at_every_level_of_the_chain(demo):
             assert decisions[-1] == "rejected" and set(decisions[:-1]) <= {"approved"}
         else:
             assert request.next_level is not None and set(decisions) <= {"approved"}
-    assert CreditApproval.objects.filter(at__gt=timezone.now()).count() == 0
+    assert credit.CreditApproval.objects.filter(at__gt=timezone.now()).count() == 0
 
 
 @pytest.mark.rule("PLT-1")
 def test_it_keeps_the_credit_settings_when_starting_over(db):
     call_command("demo_data", customers=20, verbosity=0)
     call_command("demo_data", customers=20, reset=True, verbosity=0)
-    assert sorted(ApprovalThreshold.objects.values_list("level", "min_amount")) == [
+    assert sorted(credit.ApprovalThreshold.objects.values_list("level", "min_amount")) == [
         ("director", Decimal("0")), ("general_manager", Decimal("1000000")), ("marketing_vp", Decimal("500000")),
         ("sales_manager", Decimal("100000"))]
-    assert CreditPolicy.objects.count() == 1
+    assert credit.CreditPolicy.objects.count() == 1
 
 
 # --- receivables: invoices, receipts, promises, plans, collection work --------------------------------
