@@ -115,6 +115,19 @@ def list_head(parser, token):
 
 
 @register.tag
+def danger_box(parser, token):
+    """A destructive action folded away until asked for — reverse, void, cancel — as a form in
+    a <details>, its button confirming before it posts (data-confirm):
+
+        {% url "app:thing_void" thing.pk as void %}
+        {% danger_box box_id="void-box" summary=_("Void this…") action=void open=refusal %}
+          …reason field and button…
+        {% enddanger_box %}
+    """
+    return _slot_tag(parser, token, "core/_danger_box.html")
+
+
+@register.tag
 def filter_bar(parser, token):
     """A list's filter form around the fields it holds: the current sort kept, a Filter
     button and a link that clears the filters.
