@@ -81,6 +81,15 @@ class CustomerCreateForm(CustomerForm):
         # The service checks that the target is one of the duplicates and in the user's scope.
         self.fields["merge_into"].queryset = Customer.objects.all()
 
+    def sections(self):
+        """The card's sections; a manager, who has salespeople to choose from, also picks the
+        owner in the first one (a salesperson owns what they create)."""
+        sections = super().sections()
+        if self.fields["owner"].queryset.count() > 1:
+            title, fields = sections[0]
+            sections[0] = (title, [*fields, self["owner"]])
+        return sections
+
 
 class KeyPersonForm(BootstrapFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

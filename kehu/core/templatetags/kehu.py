@@ -114,6 +114,45 @@ def list_head(parser, token):
     return _slot_tag(parser, token, "core/_list_head.html")
 
 
+class ListTableNode(template.Node):
+    def __init__(self, options, head, body):
+        self.options, self.head, self.body = options, head, body
+
+    def render(self, context):
+        values = {name: value.resolve(context) for name, value in self.options.items()}
+        values["head"] = mark_safe(self.head.render(context))  # noqa: S308 — rendered by the template engine
+        values["body"] = mark_safe(self.body.render(context))  # noqa: S308 — rendered by the template engine
+        with context.push(**values):
+            return context.template.engine.get_template("core/_list_table.html").render(context)
+
+
+@register.tag
+def list_table(parser, token):
+    """A list's table in the one list style: its header cells, then {% list_body %} and the
+    <tbody> (and <tfoot>) — {% list_table table_id="thing-table" %}…{% list_body %}…{% endlist_table %};
+    `plain=True` without the row hover, `css` added to the container."""
+    name, *bits = token.split_contents()
+    options = token_kwargs(bits, parser)
+    if bits:
+        raise template.TemplateSyntaxError(f"{name}: unexpected {bits!r}")
+    head = parser.parse(("list_body",))
+    parser.delete_first_token()
+    body = parser.parse(("endlist_table",))
+    parser.delete_first_token()
+    return ListTableNode(options, head, body)
+
+
+@register.tag
+def list_empty(parser, token):
+    """A list's empty state: with filters, what found nothing and a link that clears them;
+    without, that there is nothing yet and (between the tags) how to make the first one.
+
+        {% list_empty colspan=7 filtered=_("No thing matches these filters.") clear="app:thing_list"
+                      none=_("No things yet.") %} <a href="…">…</a>{% endlist_empty %}
+    """
+    return _slot_tag(parser, token, "core/_list_empty.html")
+
+
 @register.tag
 def danger_box(parser, token):
     """A destructive action folded away until asked for — reverse, void, cancel — as a form in
