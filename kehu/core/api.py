@@ -6,7 +6,7 @@ a record."""
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
-from rest_framework import permissions, serializers, status
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -93,3 +93,32 @@ class StrictBooleanFilter(django_filters.TypedChoiceFilter):
         kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
         kwargs.setdefault("coerce", lambda value: value == "true")
         super().__init__(*args, **kwargs)
+
+
+class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Records in the user's scope, listed and read through the app's selectors, and every
+    answer read back through them (what the user may see, as the pages show it):
+
+        class PromiseViewSet(ScopedViewSet):
+            serializer_class = PromiseSerializer
+            visible = staticmethod(selectors.promises_visible_to)      # (user) -> queryset
+            get_one = staticmethod(selectors.promise_get_for_user)     # (*, user, pk[, write]) -> record
+
+    With `write_checked`, get_one is told whether the request writes (403 for a role that
+    only reads). A subclass adds the create/update mixins and the actions it offers."""
+
+    visible = None
+    get_one = None
+    write_checked = False
+
+    def get_queryset(self):
+        return self.visible(self.request.user)
+
+    def get_object(self):
+        extra = {"write": self.request.method not in permissions.SAFE_METHODS} if self.write_checked else {}
+        return self.get_one(user=self.request.user, pk=self.kwargs["pk"], **extra)
+
+    def answer(self, record, *, status_code=status.HTTP_200_OK) -> Response:
+        """The record as it is now, read back through the scope (with the list's joins)."""
+        fresh = self.get_queryset().get(pk=record.pk)
+        return object_response(self.get_serializer_class(), fresh, self.request, status_code=status_code)

@@ -9,11 +9,11 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework import generics, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kehu.core.api import ERRORS, StrictBooleanFilter, object_response, valid_data
+from kehu.core.api import ERRORS, ScopedViewSet, StrictBooleanFilter, valid_data
 from kehu.core.filtering import IdFilter
 from kehu.core.money import CENT
 from kehu.credit import selectors, services
@@ -102,21 +102,13 @@ class CreditRequestFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=[r.pk for r in selectors.approval_queue_for(self.request.user)])
 
 
-class CreditRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CreditRequestViewSet(ScopedViewSet):
     """Credit limit requests and one-off overrides in your scope, with their approval steps."""
 
     serializer_class = CreditRequestSerializer
     filterset_class = CreditRequestFilter
-
-    def get_queryset(self):
-        return selectors.credit_requests_visible_to(self.request.user)
-
-    def get_object(self):
-        return selectors.credit_request_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-
-    def _answer(self, request_pk, *, status_code=status.HTTP_200_OK) -> Response:
-        fresh = selectors.credit_request_get_for_user(user=self.request.user, pk=request_pk)
-        return object_response(CreditRequestSerializer, fresh, self.request, status_code=status_code)
+    visible = staticmethod(selectors.credit_requests_visible_to)
+    get_one = staticmethod(selectors.credit_request_get_for_user)
 
     @extend_schema(summary=_("Ask for a credit limit or for a one-off override of an order"),
                    description=_("kind=limit needs customer, amount (and optionally grade); kind=override needs "
@@ -129,7 +121,7 @@ class CreditRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
                                                     grade=data.get("grade", ""), reasons=data["reasons"])
         else:
             created = services.credit_override_request(by=request.user, order=data["order"], reasons=data["reasons"])
-        return self._answer(created.pk, status_code=status.HTTP_201_CREATED)
+        return self.answer(created, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary=_("Sign the awaited step: approve or reject"), request=CreditDecisionSerializer,
                    responses={200: CreditRequestSerializer, **ERRORS})
@@ -139,7 +131,7 @@ class CreditRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         data = valid_data(CreditDecisionSerializer, request)
         services.credit_request_decide(by=request.user, request=credit_request, approve=data["approve"],
                                        comment=data.get("comment", ""))
-        return self._answer(credit_request.pk)
+        return self.answer(credit_request)
 
 
 # --- a customer's limit and exposure (CRD-3) ------------------------------------------------------------

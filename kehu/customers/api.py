@@ -3,10 +3,10 @@
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers
 
 from kehu.accounts.models import User
-from kehu.core.api import required_version
+from kehu.core.api import ScopedViewSet, required_version
 from kehu.customers import selectors, services
 from kehu.customers.filters import CustomerFilter
 from kehu.customers.models import Customer, KeyPerson, Transport
@@ -57,19 +57,14 @@ class KeyPersonSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "is_current", "left_on", "created_at", "updated_at"]
 
 
-class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class CustomerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
     """Customers in your scope. Filters and sorts are those of the customer list page."""
 
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
-
-    def get_queryset(self):
-        return selectors.customers_visible_to(self.request.user)
-
-    def get_object(self):
-        write = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return selectors.customer_get_for_user(user=self.request.user, pk=self.kwargs["pk"], write=write)
+    visible = staticmethod(selectors.customers_visible_to)
+    get_one = staticmethod(selectors.customer_get_for_user)
+    write_checked = True
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -93,19 +88,18 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         return super().create(request, *args, **kwargs)
 
 
-class KeyPersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                       mixins.UpdateModelMixin, viewsets.GenericViewSet):
+def key_people_for_api(user):
+    return selectors.key_people_visible_to(user).order_by("customer_id", "-is_current", "role", "id")
+
+
+class KeyPersonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
     """Key people of customers in your scope (CUS-2)."""
 
     serializer_class = KeyPersonSerializer
     filterset_fields = ["customer", "role", "is_current"]
-
-    def get_queryset(self):
-        return selectors.key_people_visible_to(self.request.user).order_by("customer_id", "-is_current", "role", "id")
-
-    def get_object(self):
-        write = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return selectors.key_person_get_for_user(user=self.request.user, pk=self.kwargs["pk"], write=write)
+    visible = staticmethod(key_people_for_api)
+    get_one = staticmethod(selectors.key_person_get_for_user)
+    write_checked = True
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

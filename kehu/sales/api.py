@@ -20,6 +20,7 @@ from kehu.accounts.selectors import offices_for, salespeople_for
 from kehu.core.api import (
     ERRORS,
     HasScope,
+    ScopedViewSet,
     StrictBooleanFilter,
     money_field,
     object_response,
@@ -250,19 +251,15 @@ def _step(name: str, to: str, summary: str):
                          responses={200: OrderSerializer, **ERRORS})(action(detail=True, methods=["post"])(step))
 
 
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OrderViewSet(ScopedViewSet):
     """Orders in your scope (ORD-1), their lines nested. A new order is a draft; it is then
     confirmed (POST confirm/, the credit check of CRD-3), delivered, invoiced and closed, or cancelled."""
 
     serializer_class = OrderSerializer
     filterset_class = OrderFilter
-
-    def get_queryset(self):
-        return orders_for_api(self.request.user)
-
-    def get_object(self):
-        write = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return selectors.order_get_for_user(user=self.request.user, pk=self.kwargs["pk"], write=write)
+    visible = staticmethod(orders_for_api)
+    get_one = staticmethod(selectors.order_get_for_user)
+    write_checked = True
 
     @extend_schema(summary=_("Create a draft order"), request=OrderCreateSerializer,
                    responses={201: OrderSerializer, **ERRORS})
@@ -292,16 +289,17 @@ class ReturnFilter(django_filters.FilterSet):
         fields = ["kind", "reason", "customer", "order", "date_from", "date_to"]
 
 
-class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+def returns_for_api(user):
+    """Returns in the user's scope with their credit note, lines and products, for the serializer."""
+    return selectors.returns_visible_to(user).select_related("credit_note").prefetch_related(
+        Prefetch("lines", queryset=ReturnLine.objects.select_related("product")))
+
+
+class ReturnViewSet(ScopedViewSet):
     """Returns in your scope (ORD-2), with their lines and credit note. Recorded with
     POST /orders/{id}/returns/."""
 
     serializer_class = ReturnSerializer
     filterset_class = ReturnFilter
-
-    def get_queryset(self):
-        return selectors.returns_visible_to(self.request.user).select_related("credit_note").prefetch_related(
-            Prefetch("lines", queryset=ReturnLine.objects.select_related("product")))
-
-    def get_object(self):
-        return selectors.return_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+    visible = staticmethod(returns_for_api)
+    get_one = staticmethod(selectors.return_get_for_user)

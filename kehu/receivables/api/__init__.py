@@ -45,7 +45,6 @@ from kehu.receivables.api.ledger import (
     PaymentCreateSerializer,
     PaymentSerializer,
     PaymentViewSet,
-    payment_response,
     payments_for_api,
     plans_for_api,
 )
@@ -106,7 +105,6 @@ __all__ = [
     "PromiseViewSet",
     "RateRowSerializer",
     "SeesReceivables",
-    "payment_response",
     "payments_for_api",
     "plans_for_api",
 ]

@@ -3,11 +3,10 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from kehu.core.api import MoneyInput, ReasonSerializer, object_response, valid_data
+from kehu.core.api import MoneyInput, ReasonSerializer, ScopedViewSet, valid_data
 from kehu.core.filtering import IdFilter
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
@@ -50,22 +49,14 @@ class PromiseFilter(django_filters.FilterSet):
         fields = ["customer", "status"]
 
 
-class PromiseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PromiseViewSet(ScopedViewSet):
     """Promises to pay 付款承诺 in your scope (AR-2), followed up on their date."""
 
     serializer_class = PromiseSerializer
     filterset_class = PromiseFilter
     permission_classes = PERMISSIONS
-
-    def get_queryset(self):
-        return selectors.promises_visible_to(self.request.user)
-
-    def get_object(self):
-        return selectors.promise_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-
-    def _answer(self, promise, *, status_code=status.HTTP_200_OK) -> Response:
-        fresh = selectors.promise_get_for_user(user=self.request.user, pk=promise.pk)
-        return object_response(PromiseSerializer, fresh, self.request, status_code=status_code)
+    visible = staticmethod(selectors.promises_visible_to)
+    get_one = staticmethod(selectors.promise_get_for_user)
 
     @extend_schema(summary=_("Record a promise to pay (a collection attempt with that outcome)"),
                    request=PromiseCreateSerializer, responses={201: PromiseSerializer, **WRITE_ERRORS})
@@ -75,7 +66,7 @@ class PromiseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             by=request.user, customer=data["customer"], channel=data["channel"],
             outcome=CollectionAttempt.Outcome.PROMISED, note=data.get("note", ""), invoice=data.get("invoice"),
             promised_on=data["promised_on"], promised_amount=data["amount"], contact=data.get("contact", ""))
-        return self._answer(attempt.promise, status_code=status.HTTP_201_CREATED)
+        return self.answer(attempt.promise, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary=_("Cancel an open promise"), request=ReasonSerializer,
                    responses={200: PromiseSerializer, **WRITE_ERRORS})
@@ -84,4 +75,4 @@ class PromiseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         promise = self.get_object()
         data = valid_data(ReasonSerializer, request)
         promise = services.promise_cancel(by=request.user, promise=promise, reason=data.get("reason", ""))
-        return self._answer(promise)
+        return self.answer(promise)

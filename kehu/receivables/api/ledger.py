@@ -18,6 +18,7 @@ from kehu.core.api import (
     HasScope,
     MoneyInput,
     ReasonSerializer,
+    ScopedViewSet,
     money_field,
     object_response,
     valid_data,
@@ -117,19 +118,15 @@ class ImportRefusedSerializer(serializers.Serializer):
     errors = ImportLineErrorSerializer(many=True)
 
 
-class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class InvoiceViewSet(ScopedViewSet):
     """Invoices in your scope (AR-1). They are written by invoicing an order (POST
     /orders/{id}/invoice/) or imported by finance."""
 
     serializer_class = InvoiceSerializer
     filterset_class = InvoiceApiFilter
     permission_classes = PERMISSIONS
-
-    def get_queryset(self):
-        return selectors.invoices_visible_to(self.request.user)
-
-    def get_object(self):
-        return selectors.invoice_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+    visible = staticmethod(selectors.invoices_visible_to)
+    get_one = staticmethod(selectors.invoice_get_for_user)
 
     @extend_schema(summary=_("Import invoices (opening balances), all or nothing"),
                    description=_("Finance and administrators. Every bad row is reported by its line and nothing "
@@ -259,27 +256,17 @@ def payments_for_api(user):
         Prefetch("allocations", queryset=Allocation.objects.select_related("invoice").order_by("id")))
 
 
-def payment_response(payment, request, *, status_code=status.HTTP_200_OK) -> Response:
-    """The payment as it is now, read back through the scope."""
-    return object_response(PaymentSerializer, payments_for_api(request.user).get(pk=payment.pk), request,
-                           status_code=status_code)
-
-
-class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PaymentViewSet(ScopedViewSet):
     """Payments in your scope with their receipt numbers and what they settle (AR-1), newest first."""
 
     serializer_class = PaymentSerializer
     filterset_class = PaymentApiFilter
     permission_classes = PERMISSIONS
-
-    def get_queryset(self):
-        return payments_for_api(self.request.user)
-
-    def get_object(self):
-        return selectors.payment_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+    visible = staticmethod(payments_for_api)
+    get_one = staticmethod(selectors.payment_get_for_user)
 
     def retrieve(self, request, *args, **kwargs):
-        return payment_response(self.get_object(), request)
+        return self.answer(self.get_object())
 
     @extend_schema(summary=_("Record a payment and write its receipt"), request=PaymentCreateSerializer,
                    responses={201: PaymentSerializer, **WRITE_ERRORS})
@@ -289,7 +276,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             by=request.user, customer=data["customer"], amount=data["amount"], method=data["method"],
             received_on=data.get("received_on"), office=data.get("office"), collector=data.get("collector"),
             reference=data.get("reference", ""), note=data.get("note", ""), allocations=_allocations(data))
-        return payment_response(payment, request, status_code=status.HTTP_201_CREATED)
+        return self.answer(payment, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary=_("Change what a payment settles"), request=PaymentAllocateSerializer,
                    responses={200: PaymentSerializer, **WRITE_ERRORS})
@@ -298,7 +285,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         payment = self.get_object()
         data = valid_data(PaymentAllocateSerializer, request)
         payment = services.payment_allocate(by=request.user, payment=payment, allocations=_allocations(data))
-        return payment_response(payment, request)
+        return self.answer(payment)
 
     @extend_schema(summary=_("Reverse a payment recorded in error (finance)"),
                    description=_("The receipt stays with its reversing entry; the invoices it settled are open "
@@ -309,7 +296,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         payment = self.get_object()
         data = valid_data(ReasonSerializer, request)
         payment = services.payment_reverse(by=request.user, payment=payment, reason=data.get("reason", ""))
-        return payment_response(payment, request)
+        return self.answer(payment)
 
 
 class AllocationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -376,26 +363,18 @@ def plans_for_api(user):
         Prefetch("instalments", queryset=Instalment.objects.order_by("due_on", "id")))
 
 
-class CollectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CollectionPlanViewSet(ScopedViewSet):
     """Collection plans 回款计划 in your scope (AR-5): an order paid in instalments, each with
     its due date, amount, reminder days and status."""
 
     serializer_class = CollectionPlanSerializer
     filterset_class = CollectionPlanFilter
     permission_classes = PERMISSIONS
-
-    def get_queryset(self):
-        return plans_for_api(self.request.user)
-
-    def get_object(self):
-        return selectors.plan_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-
-    def _answer(self, plan, *, status_code=status.HTTP_200_OK) -> Response:
-        fresh = plans_for_api(self.request.user).get(pk=plan.pk)
-        return object_response(CollectionPlanSerializer, fresh, self.request, status_code=status_code)
+    visible = staticmethod(plans_for_api)
+    get_one = staticmethod(selectors.plan_get_for_user)
 
     def retrieve(self, request, *args, **kwargs):
-        return self._answer(self.get_object())
+        return self.answer(self.get_object())
 
     @extend_schema(summary=_("Plan an order's collection in instalments"), request=CollectionPlanCreateSerializer,
                    responses={201: CollectionPlanSerializer, **WRITE_ERRORS})
@@ -404,7 +383,7 @@ class CollectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         plan = services.plan_create(by=request.user, order=data["order"],
                                     instalments=[dict(row) for row in data["instalments"]],
                                     note=data.get("note", ""))
-        return self._answer(plan, status_code=status.HTTP_201_CREATED)
+        return self.answer(plan, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary=_("Void a plan, with a reason"), request=ReasonSerializer,
                    responses={200: CollectionPlanSerializer, **WRITE_ERRORS})
@@ -413,7 +392,7 @@ class CollectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         plan = self.get_object()
         data = valid_data(ReasonSerializer, request)
         plan = services.plan_void(by=request.user, plan=plan, reason=data.get("reason", ""))
-        return self._answer(plan)
+        return self.answer(plan)
 
 
 # --- the order steps that write receivables, on the order's URL (AR-1, ORD-2) ----------------------------
