@@ -6,7 +6,7 @@ a record."""
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -122,3 +122,19 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """The record as it is now, read back through the scope (with the list's joins)."""
         fresh = self.get_queryset().get(pk=record.pk)
         return object_response(self.get_serializer_class(), fresh, self.request, status_code=status_code)
+
+
+class ReportView(generics.GenericAPIView):
+    """A report endpoint (GET): the query string validated by `query_serializer` (400 with the
+    field errors), `report(request, **query)` builds the answer that `serializer_class` writes.
+    Subclasses describe their GET with @extend_schema_view(get=extend_schema(…))."""
+
+    query_serializer = None
+
+    def get(self, request):
+        query = self.query_serializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(self.get_serializer_class()(self.report(request, **query.validated_data)).data)
+
+    def report(self, request, **query) -> dict:
+        raise NotImplementedError

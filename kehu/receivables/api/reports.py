@@ -4,12 +4,11 @@ from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
-from rest_framework.response import Response
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
 
 from kehu.core import periods
-from kehu.core.api import ERRORS, money_field
+from kehu.core.api import ERRORS, ReportView, money_field
 from kehu.receivables import selectors
 from kehu.receivables.api._common import PERMISSIONS
 from kehu.receivables.models import Invoice
@@ -57,23 +56,20 @@ def _ageing_row(row: selectors.AgeingRow) -> dict:
             "on_account": row.on_account, "balance": row.balance}
 
 
-class AgeingView(generics.GenericAPIView):
+@extend_schema_view(get=extend_schema(summary=_("Ageing of receivables"), parameters=[AgeingQuerySerializer],
+                                      responses={200: AgeingSerializer, 400: ERRORS[400], 403: ERRORS[403]}))
+class AgeingView(ReportView):
     """GET /ageing/: open receivables in buckets of days overdue (AR-3), reconciling with the ledger."""
 
     serializer_class = AgeingSerializer
+    query_serializer = AgeingQuerySerializer
     permission_classes = PERMISSIONS
     queryset = Invoice.objects.none()  # for the schema; reads go through the scoped selectors
 
-    @extend_schema(summary=_("Ageing of receivables"), parameters=[AgeingQuerySerializer],
-                   responses={200: AgeingSerializer, 400: ERRORS[400], 403: ERRORS[403]})
-    def get(self, request):
-        query = AgeingQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        as_of = query.validated_data.get("as_of") or timezone.localdate()
-        by = query.validated_data["by"]
+    def report(self, request, *, by, as_of=None) -> dict:
+        as_of = as_of or timezone.localdate()
         rows, total = selectors.ageing(request.user, as_of=as_of, by=by)
-        return Response(AgeingSerializer({"as_of": as_of, "by": by, "rows": [_ageing_row(r) for r in rows],
-                                          "total": _ageing_row(total)}).data)
+        return {"as_of": as_of, "by": by, "rows": [_ageing_row(r) for r in rows], "total": _ageing_row(total)}
 
 
 class CollectionRateQuerySerializer(serializers.Serializer):
@@ -113,20 +109,17 @@ def _rate_row(row: selectors.RateRow) -> dict:
     return {"key": row.key, "label": str(row.label), "due": row.due, "collected": row.collected, "rate": row.rate}
 
 
-class CollectionRateView(generics.GenericAPIView):
+@extend_schema_view(get=extend_schema(
+    summary=_("Collection rate in a period"), parameters=[CollectionRateQuerySerializer],
+    responses={200: CollectionRateSerializer, 400: ERRORS[400], 403: ERRORS[403]}))
+class CollectionRateView(ReportView):
     """GET /collection-rate/: 回款率 = collected ÷ due in a period (AR-4)."""
 
     serializer_class = CollectionRateSerializer
+    query_serializer = CollectionRateQuerySerializer
     permission_classes = PERMISSIONS
     queryset = Invoice.objects.none()  # for the schema; reads go through the scoped selectors
 
-    @extend_schema(summary=_("Collection rate in a period"), parameters=[CollectionRateQuerySerializer],
-                   responses={200: CollectionRateSerializer, 400: ERRORS[400], 403: ERRORS[403]})
-    def get(self, request):
-        query = CollectionRateQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        start, end, by = (query.validated_data[k] for k in ("start", "end", "by"))
+    def report(self, request, *, start, end, by) -> dict:
         rows, total = selectors.collection_rate(request.user, start=start, end=end, by=by)
-        return Response(CollectionRateSerializer({"start": start, "end": end, "by": by,
-                                                  "rows": [_rate_row(r) for r in rows],
-                                                  "total": _rate_row(total)}).data)
+        return {"start": start, "end": end, "by": by, "rows": [_rate_row(r) for r in rows], "total": _rate_row(total)}
