@@ -57,6 +57,3 @@ def user_can(user, capability: Capability) -> bool:
         return False
     return user.is_superuser or user.role in capability.roles
 
-
-def roles_with(capability: Capability) -> frozenset[Role]:
-    return capability.roles

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from kehu.core.registry import registry
 from kehu.core.scopes import scope_of
 from kehu.customers.selectors import customers_visible_to, incomplete_cards_for, personnel_changes_for
 
@@ -16,4 +17,5 @@ def home(request):
         "customer_count": customers_visible_to(request.user).count(),
         "incomplete": incomplete_cards_for(request.user),
         "events": personnel_changes_for(request.user),
+        "reports": registry.reports_for(request.user),
     })

@@ -115,3 +115,10 @@ def test_it_refuses_two_apps_claiming_one_slot():
 def test_it_renders_no_panel_of_another_page(users, customer):
     rendered = panels({"request": request_for(users["owner"])}, "order", customer, tab="business")
     assert rendered == []
+
+
+def test_it_lists_the_registered_reports_a_user_may_open_on_the_home_page(users, client_for):
+    owner = client_for(users["owner"]).get(reverse("home")).text
+    assert re.findall(r'data-report="([\w-]+)"', owner) == ["ageing", "collection-rate", "returns-analysis"]
+    service = client_for(users["service"]).get(reverse("home")).text
+    assert re.findall(r'data-report="([\w-]+)"', service) == ["returns-analysis"]  # no money for service staff
