@@ -7,6 +7,8 @@ their spreadsheet line numbers (core.importing maps them to fields)."""
 
 import csv
 import io
+import re
+import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -73,7 +75,10 @@ def read_table(uploaded) -> tuple[list[str], list[tuple[int, list]]]:
             # rounded up, so that a file just over the limit never reads "2 MB; the limit is 2 MB"
             % {"size": -(-size // 1_048_576), "limit": settings.KEHU_IMPORT_MAX_BYTES // 1_048_576}
         )
-    data = uploaded.read()
+    data = uploaded.read(settings.KEHU_IMPORT_MAX_BYTES + 1)
+    if len(data) > settings.KEHU_IMPORT_MAX_BYTES:  # a body whose declared size lied
+        raise ValidationFailed(_("The file is too large; the limit is %(limit)d MB.")
+                               % {"limit": settings.KEHU_IMPORT_MAX_BYTES // 1_048_576})
     if name.endswith(".csv"):
         rows = _read_csv(data)
     elif name.endswith((".xlsx", ".xlsm")):
@@ -88,14 +93,19 @@ def read_table(uploaded) -> tuple[list[str], list[tuple[int, list]]]:
         if any(str(c).strip() for c in cells if c is not None):
             body.append((line, list(cells) + [None] * (len(headers) - len(cells))))
     if len(body) > settings.KEHU_IMPORT_MAX_ROWS:
-        raise ValidationFailed(
-            _("The file has %(count)d rows; at most %(limit)d can be imported at once.")
-            % {"count": len(body), "limit": settings.KEHU_IMPORT_MAX_ROWS}
-        )
+        raise _too_many_rows(f"{len(body):,}")
     return headers, body
 
 
+def _too_many_rows(count) -> ValidationFailed:
+    return ValidationFailed(_("The file has %(count)s rows; at most %(limit)s can be imported at once.")
+                            % {"count": count, "limit": f"{settings.KEHU_IMPORT_MAX_ROWS:,}"})
+
+
 def _read_csv(data: bytes) -> list[list]:
+    """Rows of a CSV file in UTF-8 (with or without BOM) or GB18030, read row by row and stopped
+    past the row limit (a file of empty lines must not fill the memory); any line ending, Mac's
+    lone CR included; a damaged line is named, never a 500."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -104,12 +114,88 @@ def _read_csv(data: bytes) -> list[list]:
             continue
     else:
         raise ValidationFailed(_("The CSV file is neither UTF-8 nor GB18030 encoded."))
-    return [row for row in csv.reader(io.StringIO(text))]
+    reader = csv.reader(io.StringIO(text, newline=None))
+    rows, filled = [], 0
+    limit = settings.KEHU_IMPORT_MAX_ROWS
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                filled += 1
+                rows.append(row)
+            else:
+                rows.append(())  # kept for the line numbers, one shared empty tuple
+            # Stopped at twice the limit (a smaller excess is counted exactly by read_table), or
+            # at more blank lines than any spreadsheet holds: memory stays bounded.
+            if filled > 2 * limit + 1 or len(rows) > 4 * limit + 1000:
+                raise _too_many_rows(_("more than %(limit)s") % {"limit": f"{2 * limit:,}"})
+    except csv.Error as exc:
+        raise ValidationFailed(_("Line %(line)d of the CSV file cannot be read: %(error)s")
+                               % {"line": reader.line_num, "error": exc}) from exc
+    return rows
+
+
+# A sheet wider than this is no import of ours (the customer card has about 60 columns); and
+# the grid a reader allocates (rows × columns) stays under the row limit times this many cells.
+MAX_COLUMNS = 200
+MAX_CELLS_PER_ROW = 80
+# A cell's or a row's reference (the namespace prefix some writers use, e.g. <x:c>, allowed).
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _first_sheet_path(book: zipfile.ZipFile) -> str:
+    """The part holding the workbook's first sheet (the one calamine reads as index 0)."""
+    from defusedxml import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    relation = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    first = ElementTree.fromstring(book.read("xl/workbook.xml")).find(f"{main}sheets/{main}sheet")
+    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    target = next(r.get("Target") for r in rels if r.get("Id") == first.get(relation))
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def _check_sheet_size(data: bytes) -> None:
+    """Refuse a sheet whose cells span more rows or columns than an import takes, before any
+    reader allocates its grid: three cells at A1, A2 and XFD1048576 make a 1,950-byte file
+    whose grid would need hundreds of gigabytes. The sheet's XML is scanned in chunks."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        path = _first_sheet_path(book)
+        if book.getinfo(path).file_size > 100 * settings.KEHU_IMPORT_MAX_BYTES:  # a zip bomb
+            raise _too_many_rows(_("too many"))
+        rows = columns = 0
+        tail = b""
+        with book.open(path) as sheet:
+            while chunk := sheet.read(1 << 20):
+                text = tail + chunk
+                for letters, number in _CELL_REF.findall(text):
+                    rows, columns = max(rows, int(number)), max(columns, _column_number(letters))
+                rows = max([rows, *map(int, _ROW_REF.findall(text))])
+                tail = text[-64:]
+    except (zipfile.BadZipFile, KeyError, StopIteration, AttributeError, ValueError, SyntaxError) as exc:
+        raise ValidationFailed(_("The spreadsheet cannot be read: %(error)s") % {"error": exc}) from exc
+    if rows > settings.KEHU_IMPORT_MAX_ROWS + 1:
+        raise _too_many_rows(f"{rows - 1:,}")
+    if columns > MAX_COLUMNS:
+        raise ValidationFailed(_("The sheet has %(count)d columns; an import reads at most %(limit)d.")
+                               % {"count": columns, "limit": MAX_COLUMNS})
+    if rows * columns > (settings.KEHU_IMPORT_MAX_ROWS + 1) * MAX_CELLS_PER_ROW:
+        raise ValidationFailed(_("The sheet has %(rows)d rows of %(columns)d columns: too large for one import; "
+                                 "split it into smaller files.") % {"rows": rows, "columns": columns})
 
 
 def _read_xlsx(data: bytes) -> list[list]:
     from python_calamine import CalamineWorkbook
 
+    _check_sheet_size(data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         return book.get_sheet_by_index(0).to_python(skip_empty_area=False)

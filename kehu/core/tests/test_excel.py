@@ -214,3 +214,78 @@ def test_it_exports_a_queryset_with_headers_in_the_users_language_and_guards_for
 def test_it_exports_any_iterable_of_rows():
     response = export_response([{"n": 1}, {"n": 2}], [Column("n", "n")], sheet_name="x" * 40, filename="numbers")
     assert rows_of(response) == [("n",), (1,), (2,)]
+
+
+# --- hostile uploads (PLT-2, INS-2): refused with a message, no worker taken down ------------------------
+
+def _sheet_with_cells(*refs) -> bytes:
+    book = openpyxl.Workbook()
+    for ref in refs:
+        book.active[ref] = "x"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@rule("INS-2")
+def test_it_refuses_a_tiny_sheet_whose_cells_span_the_whole_grid(settings):
+    """A1, A2 and XFD1048576: under 2 kB, yet a reader that allocates the grid would need
+    half a terabyte and abort the worker. Refused before any grid is built."""
+    bomb = _sheet_with_cells("A1", "A2", "XFD1048576")
+    assert len(bomb) < 10_000
+    with pytest.raises(ValidationFailed, match="rows; at most"):
+        read_table(upload("bomb.xlsx", bomb))
+    wide = _sheet_with_cells("A1", "A2", "XFD2")
+    with pytest.raises(ValidationFailed, match="16384 columns; an import reads at most 200"):
+        read_table(upload("wide.xlsx", wide))
+    settings.KEHU_IMPORT_MAX_ROWS = 5
+    with pytest.raises(ValidationFailed, match="6 rows of 150 columns: too large"):
+        read_table(upload("grid.xlsx", _sheet_with_cells("A1", "ET6")))
+    with pytest.raises(ValidationFailed, match="rows; at most 5"):
+        read_table(upload("tall.xlsx", _sheet_with_cells("A1", "A7")))
+    headers, rows = read_table(upload("fine.xlsx", _sheet_with_cells("A1", "A6")))
+    assert headers == ["x"] and [line for line, _cells in rows] == [6]
+
+
+@rule("INS-2")
+def test_it_stops_reading_a_csv_past_the_row_limit(settings):
+    settings.KEHU_IMPORT_MAX_ROWS = 100
+    with pytest.raises(ValidationFailed, match="more than 200 rows"):
+        read_table(upload("lines.csv", b"a\n" * 1_000_000))
+
+
+@rule("INS-2")
+@pytest.mark.parametrize(("content", "rows"), [
+    (b"name,phone\r\xe4\xb8\x8a\xe6\xb5\xb7,021\r\xe6\x9d\xad\xe5\xb7\x9e,0571\r", [["上海", "021"], ["杭州", "0571"]]),
+    (b"name,phone\r\n\xe4\xb8\x8a\xe6\xb5\xb7,021\r\n", [["上海", "021"]]),
+])
+def test_it_reads_csv_with_any_line_ending_including_a_lone_cr(content, rows):
+    headers, body = read_table(upload("mac.csv", content))
+    assert headers == ["name", "phone"] and [cells for _line, cells in body] == rows
+
+
+@rule("INS-2")
+def test_it_names_the_line_of_a_damaged_csv_instead_of_failing():
+    huge = b"name\n" + b"x" * 200_000 + b"\n"
+    with pytest.raises(ValidationFailed, match="Line 2 of the CSV file cannot be read"):
+        read_table(upload("huge.csv", huge))
+
+
+@rule("INS-2")
+def test_it_refuses_a_file_that_is_no_spreadsheet():
+    with pytest.raises(ValidationFailed, match="cannot be read"):
+        read_table(upload("fake.xlsx", b"PK\x03\x04 not really a zip"))
+
+
+@rule("INS-2")
+@pytest.mark.parametrize(("url", "role", "field"), [
+    ("customers:import", "owner", "file"), ("sales:product_import", "admin", "file"),
+    ("receivables:invoice_import", "finance", "file")])
+def test_it_answers_every_import_page_with_a_message_for_a_sheet_bomb(url, role, field, users, client_for):
+    from django.urls import reverse
+
+    bomb = SimpleUploadedFile("bomb.xlsx", _sheet_with_cells("A1", "A2", "XFD1048576"))
+    response = client_for(users[role]).post(reverse(url), {field: bomb})
+    assert response.status_code == 200
+    # The page speaks Chinese first: 1,048,575 rows are refused before any grid is read.
+    assert "文件有 1,048,575 行，一次最多可导入 200,000 行。" in response.text
