@@ -5,7 +5,7 @@ a record."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -127,7 +127,7 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 class ReportView(generics.GenericAPIView):
     """A report endpoint (GET): the query string validated by `query_serializer` (400 with the
     field errors), `report(request, **query)` builds the answer that `serializer_class` writes.
-    Subclasses describe their GET with @extend_schema_view(get=extend_schema(…))."""
+    Subclasses describe their GET with @report_schema(…)."""
 
     query_serializer = None
 
@@ -138,3 +138,10 @@ class ReportView(generics.GenericAPIView):
 
     def report(self, request, **query) -> dict:
         raise NotImplementedError
+
+
+def report_schema(summary, *, query, answer):
+    """The OpenAPI description of a ReportView's GET: its query parameters, its answer, 400 for a
+    bad query and 403 for a role the report is not for."""
+    return extend_schema_view(get=extend_schema(summary=summary, parameters=[query],
+                                                responses={200: answer, 400: ERRORS[400], 403: ERRORS[403]}))

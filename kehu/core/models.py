@@ -8,6 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from kehu.core.locks import lock, lock_many
 
 
+def choice_set(name: str, *choices: tuple[str, str]) -> type[models.TextChoices]:
+    """A set of choices given as data — (value, label) pairs, each member named by its value in
+    capitals — for vocabularies that are only a list, such as the scales of a paper form."""
+    return models.TextChoices(name, [(value.upper(), (value, label)) for value, label in choices])
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)

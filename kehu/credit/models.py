@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kehu.core.models import SettingsRow, TimeStampedModel, VersionedModel
+from kehu.core.models import SettingsRow, TimeStampedModel, VersionedModel, choice_set
 from kehu.core.money import MONEY_FIELD as MONEY
 from kehu.core.roles import Role
 from kehu.customers.models import Grade
@@ -171,18 +171,9 @@ class CreditApproval(models.Model):
         return f"{self.get_level_display()}: {self.get_decision_display()}"
 
 
-class Choice3(models.TextChoices):
-    GOOD = "good", _("good")
-    MEDIUM = "medium", _("medium")
-    POOR = "poor", _("poor")
-
-
-class Rating5(models.TextChoices):
-    VERY_GOOD = "very_good", _("very good")
-    GOOD = "good", _("good")
-    AVERAGE = "average", _("average")
-    POOR = "poor", _("poor")
-    VERY_POOR = "very_poor", _("very poor")
+Choice3 = choice_set("Choice3", ("good", _("good")), ("medium", _("medium")), ("poor", _("poor")))
+Rating5 = choice_set("Rating5", ("very_good", _("very good")), ("good", _("good")), ("average", _("average")),
+                     ("poor", _("poor")), ("very_poor", _("very poor")))
 
 
 class CreditCard(VersionedModel):
@@ -190,82 +181,33 @@ class CreditCard(VersionedModel):
 
     lock_rank = 22  # core.locks: row locks are taken lowest rank first
 
-    class Location(models.TextChoices):
-        MARKET = "market", _("market 市场")
-        RESIDENTIAL = "residential", _("residential 住宅")
-        SUBURB = "suburb", _("suburb 郊外")
-        OTHER = "other", _("other 其他")
-
-    class Character(models.TextChoices):
-        GENTLE = "gentle", _("gentle 温柔")
-        EXCITABLE = "excitable", _("excitable 兴奋")
-        CHEERFUL = "cheerful", _("cheerful 爽朗")
-        ODD = "odd", _("odd 古怪")
-        ARROGANT = "arrogant", _("arrogant 自大")
-
-    class Temperament(models.TextChoices):
-        STEADY = "steady", _("steady 稳重")
-        TACITURN = "taciturn", _("taciturn 寡言")
-        IMPATIENT = "impatient", _("impatient 急躁")
-        TALKATIVE = "talkative", _("talkative 饶舌")
-
-    class Eloquence(models.TextChoices):
-        ELOQUENT = "eloquent", _("eloquent 能讲")
-        AVERAGE = "average", _("average 一般")
-        POOR = "poor", _("inarticulate 口拙")
-
-    class Mindset(models.TextChoices):
-        PRUDENT = "prudent", _("prudent 稳健")
-        CONSERVATIVE = "conservative", _("conservative 保守")
-        REFORMIST = "reformist", _("reformist 改新")
-        RADICAL = "radical", _("radical 激进")
-
-    class Level3(models.TextChoices):
-        HIGH = "high", _("high")
-        MEDIUM = "medium", _("medium")
-        LOW = "low", _("low")
-
-    class Drive(models.TextChoices):
-        ACTIVE = "active", _("active 积极")
-        AVERAGE = "average", _("average 一般")
-        PASSIVE = "passive", _("passive 消极")
-
-    class Strength(models.TextChoices):
-        STRONG = "strong", _("strong 强")
-        MEDIUM = "medium", _("medium 中")
-        WEAK = "weak", _("weak 弱")
-
-    class Successor(models.TextChoices):
-        EXCELLENT = "excellent", _("excellent 优秀")
-        AVERAGE = "average", _("average 一般")
-        POOR = "poor", _("poor 差")
-
-    class StaffAttitude(models.TextChoices):
-        WARM = "warm", _("warm 热情")
-        AVERAGE = "average", _("average 一般")
-        DISSATISFIED = "dissatisfied", _("dissatisfied 不满")
-
-    class Tenure(models.TextChoices):
-        OWNED = "owned", _("owned 自有")
-        RENTED = "rented", _("rented 租用")
-
-    class Site(models.TextChoices):
-        NEAR_ROAD = "near_road", _("near the road 离马路近")
-        NOT_FAR = "not_far", _("not far 不远")
-        REMOTE = "remote", _("far, remote 远、偏僻")
-
-    class Insurance(models.TextChoices):
-        FIRE = "fire", _("fire 火险")
-        PROPERTY = "property", _("property 财险")
-        OTHER = "other", _("other 其他")
-        NONE = "none", _("none")
-
-    class PaymentAttitude(models.TextChoices):
-        PROMPT = "prompt", _("prompt 爽快")
-        NORMAL = "normal", _("normal 一般")
-        ACCEPTABLE = "acceptable", _("acceptable 尚可")
-        DELAYS = "delays", _("delays 拖延")
-        DIFFICULT = "difficult", _("difficult 为难")
+    # The form's scales, each as printed on the paper (the English label keeps the form's word).
+    Location = choice_set("Location", ("market", _("market 市场")), ("residential", _("residential 住宅")),
+                          ("suburb", _("suburb 郊外")), ("other", _("other 其他")))
+    Character = choice_set("Character", ("gentle", _("gentle 温柔")), ("excitable", _("excitable 兴奋")),
+                           ("cheerful", _("cheerful 爽朗")), ("odd", _("odd 古怪")), ("arrogant", _("arrogant 自大")))
+    Temperament = choice_set("Temperament", ("steady", _("steady 稳重")), ("taciturn", _("taciturn 寡言")),
+                             ("impatient", _("impatient 急躁")), ("talkative", _("talkative 饶舌")))
+    Eloquence = choice_set("Eloquence", ("eloquent", _("eloquent 能讲")), ("average", _("average 一般")),
+                           ("poor", _("inarticulate 口拙")))
+    Mindset = choice_set("Mindset", ("prudent", _("prudent 稳健")), ("conservative", _("conservative 保守")),
+                         ("reformist", _("reformist 改新")), ("radical", _("radical 激进")))
+    Level3 = choice_set("Level3", ("high", _("high")), ("medium", _("medium")), ("low", _("low")))
+    Drive = choice_set("Drive", ("active", _("active 积极")), ("average", _("average 一般")),
+                       ("passive", _("passive 消极")))
+    Strength = choice_set("Strength", ("strong", _("strong 强")), ("medium", _("medium 中")), ("weak", _("weak 弱")))
+    Successor = choice_set("Successor", ("excellent", _("excellent 优秀")), ("average", _("average 一般")),
+                           ("poor", _("poor 差")))
+    StaffAttitude = choice_set("StaffAttitude", ("warm", _("warm 热情")), ("average", _("average 一般")),
+                               ("dissatisfied", _("dissatisfied 不满")))
+    Tenure = choice_set("Tenure", ("owned", _("owned 自有")), ("rented", _("rented 租用")))
+    Site = choice_set("Site", ("near_road", _("near the road 离马路近")), ("not_far", _("not far 不远")),
+                      ("remote", _("far, remote 远、偏僻")))
+    Insurance = choice_set("Insurance", ("fire", _("fire 火险")), ("property", _("property 财险")),
+                           ("other", _("other 其他")), ("none", _("none")))
+    PaymentAttitude = choice_set("PaymentAttitude", ("prompt", _("prompt 爽快")), ("normal", _("normal 一般")),
+                                 ("acceptable", _("acceptable 尚可")), ("delays", _("delays 拖延")),
+                                 ("difficult", _("difficult 为难")))
 
     customer = models.OneToOneField("customers.Customer", on_delete=models.PROTECT, related_name="credit_card")
     # --- business 经营 ---

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import SettingsRow, TimeStampedModel
@@ -141,6 +142,9 @@ class Payment(TimeStampedModel):
     def __str__(self) -> str:
         return self.number
 
+    def get_absolute_url(self) -> str:
+        return reverse("receivables:payment_detail", args=[self.pk])
+
     @property
     def is_reversed(self) -> bool:
         return self.reversed_on is not None
@@ -256,6 +260,9 @@ class CollectionPlan(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.order_id} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("receivables:plan_detail", args=[self.pk])
 
 
 class Instalment(models.Model):

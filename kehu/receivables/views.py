@@ -265,6 +265,18 @@ def _payment_page(request, payment, *, refusal: str = "", typed=None, reason_for
     }, status=status)
 
 
+def _reasoned_step(request, record, page, act, *, done: str):
+    """A step that takes a reason (reverse a receipt, void a plan): a refusal is shown on the
+    record's page with the reason typed kept; success returns to the page with `done`."""
+    form = ReasonForm(request.POST)
+    try:
+        act(form.cleaned_data["reason"] if form.is_valid() else "")
+    except UserInputError as exc:
+        return page(request, record, reason_form=form, refusal=exc.message)
+    messages.success(request, done)
+    return redirect(record.get_absolute_url())
+
+
 @login_required
 @require_GET
 def payment_detail(request, pk):
@@ -295,15 +307,10 @@ def payment_reverse(request, pk):
     _see(request)
     payment = selectors.payment_get_for_user(user=request.user, pk=pk)
     require(request.user, KEEP_LEDGER, _("Only finance can reverse a payment."))
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        payment = services.payment_reverse(by=request.user, payment=payment, reason=reason)
-    except UserInputError as exc:
-        return _payment_page(request, payment, refusal=exc.message, reason_form=form)
-    messages.success(request, _("Receipt %(number)s reversed: the invoices it settled are open again.")
-                     % {"number": payment.number})
-    return redirect("receivables:payment_detail", payment.pk)
+    return _reasoned_step(
+        request, payment, _payment_page,
+        lambda reason: services.payment_reverse(by=request.user, payment=payment, reason=reason),
+        done=_("Receipt %(number)s reversed: the invoices it settled are open again.") % {"number": payment.number})
 
 
 @login_required
@@ -369,14 +376,9 @@ def plan_void(request, pk):
     _see(request)
     plan = selectors.plan_get_for_user(user=request.user, pk=pk)
     require(request.user, COLLECT, _("Your role does not plan collections."))
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.plan_void(by=request.user, plan=plan, reason=reason)
-    except UserInputError as exc:
-        return _plan_page(request, plan, reason_form=form, refusal=exc.message)
-    messages.success(request, _("The collection plan of order %(number)s was voided.") % {"number": plan.order.number})
-    return redirect("receivables:plan_detail", plan.pk)
+    return _reasoned_step(
+        request, plan, _plan_page, lambda reason: services.plan_void(by=request.user, plan=plan, reason=reason),
+        done=_("The collection plan of order %(number)s was voided.") % {"number": plan.order.number})
 
 
 # --- the customer's statement of account (AR-1) -----------------------------------------------------------

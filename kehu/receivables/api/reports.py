@@ -4,11 +4,10 @@ from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from kehu.core import periods
-from kehu.core.api import ERRORS, ReportView, money_field
+from kehu.core.api import ReportView, money_field, report_schema
 from kehu.receivables import selectors
 from kehu.receivables.api._common import PERMISSIONS
 from kehu.receivables.models import Invoice
@@ -56,15 +55,17 @@ def _ageing_row(row: selectors.AgeingRow) -> dict:
             "on_account": row.on_account, "balance": row.balance}
 
 
-@extend_schema_view(get=extend_schema(summary=_("Ageing of receivables"), parameters=[AgeingQuerySerializer],
-                                      responses={200: AgeingSerializer, 400: ERRORS[400], 403: ERRORS[403]}))
-class AgeingView(ReportView):
+class ReceivablesReport(ReportView):
+    permission_classes = PERMISSIONS
+    queryset = Invoice.objects.none()  # for the schema; reads go through the scoped selectors
+
+
+@report_schema(_("Ageing of receivables"), query=AgeingQuerySerializer, answer=AgeingSerializer)
+class AgeingView(ReceivablesReport):
     """GET /ageing/: open receivables in buckets of days overdue (AR-3), reconciling with the ledger."""
 
     serializer_class = AgeingSerializer
     query_serializer = AgeingQuerySerializer
-    permission_classes = PERMISSIONS
-    queryset = Invoice.objects.none()  # for the schema; reads go through the scoped selectors
 
     def report(self, request, *, by, as_of=None) -> dict:
         as_of = as_of or timezone.localdate()
@@ -109,16 +110,12 @@ def _rate_row(row: selectors.RateRow) -> dict:
     return {"key": row.key, "label": str(row.label), "due": row.due, "collected": row.collected, "rate": row.rate}
 
 
-@extend_schema_view(get=extend_schema(
-    summary=_("Collection rate in a period"), parameters=[CollectionRateQuerySerializer],
-    responses={200: CollectionRateSerializer, 400: ERRORS[400], 403: ERRORS[403]}))
-class CollectionRateView(ReportView):
+@report_schema(_("Collection rate in a period"), query=CollectionRateQuerySerializer, answer=CollectionRateSerializer)
+class CollectionRateView(ReceivablesReport):
     """GET /collection-rate/: 回款率 = collected ÷ due in a period (AR-4)."""
 
     serializer_class = CollectionRateSerializer
     query_serializer = CollectionRateQuerySerializer
-    permission_classes = PERMISSIONS
-    queryset = Invoice.objects.none()  # for the schema; reads go through the scoped selectors
 
     def report(self, request, *, start, end, by) -> dict:
         rows, total = selectors.collection_rate(request.user, start=start, end=end, by=by)
