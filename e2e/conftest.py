@@ -63,6 +63,9 @@ def page(browser, request) -> Page:
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    # A script or style the Content-Security-Policy blocks is reported on the console.
+    page.on("console", lambda message: problems.append(f"Blocked: {message.text}")
+            if message.type == "error" and "Content Security Policy" in message.text else None)
     page.on(
         "response",
         lambda response: problems.append(f"HTTP {response.status} for {response.url}")

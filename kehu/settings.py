@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "kehu.core.middleware.DomainErrorMiddleware",
+    "kehu.core.middleware.IdleTimeoutMiddleware",
+    "kehu.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "kehu.urls"
@@ -128,6 +130,10 @@ AXES_COOLOFF_TIME = float(os.environ.get("KEHU_LOGIN_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Behind a reverse proxy every request comes from the proxy: name it (comma-separated addresses)
+# so that the lockout counts the client's own address, from X-Forwarded-For.
+KEHU_TRUSTED_PROXIES = frozenset(a.strip() for a in os.environ.get("KEHU_TRUSTED_PROXIES", "").split(",") if a.strip())
+AXES_CLIENT_IP_CALLABLE = "kehu.core.middleware.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -167,6 +173,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": _("Kehu CRM REST API. Every endpoint applies the same data scopes as the pages."),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its readers need a login unless KEHU_PUBLIC_API_DOCS=1.
+    "SERVE_PERMISSIONS": (["rest_framework.permissions.AllowAny"] if env_bool("KEHU_PUBLIC_API_DOCS", False)
+                          else ["rest_framework.permissions.IsAuthenticated"]),
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -199,17 +208,30 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 SESSION_COOKIE_HTTPONLY = True
+KEHU_SESSION_IDLE_MINUTES = int(os.environ.get("KEHU_SESSION_IDLE_MINUTES", str(8 * 60)))
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Every script is a static file of our own: no inline script, nothing from another origin.
+# (Inline styles stay allowed: the charts and htmx set them.)
+KEHU_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# A visit may carry the place the phone reports (REL-2): geolocation for our own pages only.
+KEHU_PERMISSIONS_POLICY = "camera=(), microphone=(), payment=(), usb=(), geolocation=(self)"
 if env_bool("KEHU_HTTPS", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("KEHU_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("KEHU_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Preloading binds the domain to HTTPS in browsers for years: only on request.
+    SECURE_HSTS_PRELOAD = env_bool("KEHU_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]  # preload is opt-in (KEHU_HSTS_PRELOAD=1)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -11,9 +11,19 @@ from kehu.core.errors import UserInputError
 from kehu.core.forms import STALE_FORM
 from kehu.core.registry import Panel, RecordPage, registry
 
+API_PREFIX = "/api/"
+
 
 def _error(request, status, title, message):
+    """An error answer: the error page, or under the API the JSON body every API error has
+    (core.api.exception_handler) — also for what fails before DRF is reached (a path id that
+    is no number, a body over the size limit, a server error)."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": str(message), "code": ERROR_CODES[status]}, status=status)
     return render(request, "core/error.html", {"title": title, "message": message}, status=status)
+
+
+ERROR_CODES = {400: "bad_request", 403: "permission_denied", 404: "not_found", 500: "server_error"}
 
 
 def bad_request(request, exception=None):
