@@ -64,9 +64,10 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence], *, sheet_name: 
     return buffer.getvalue()
 
 
-def read_table(uploaded) -> tuple[list[str], list[tuple[int, list]]]:
+def read_table(uploaded, *, encoding: str = "auto") -> tuple[list[str], list[tuple[int, list]]]:
     """Read an uploaded .xlsx or .csv: (headers, [(line_number, cells)]). Empty rows are
-    dropped; line numbers are those a user sees in the spreadsheet."""
+    dropped; line numbers are those a user sees in the spreadsheet. `encoding` is that of a CSV
+    file: "auto", or one of CSV_ENCODINGS."""
     name = (getattr(uploaded, "name", "") or "").lower()
     size = getattr(uploaded, "size", None)
     if size is not None and size > settings.KEHU_IMPORT_MAX_BYTES:
@@ -80,7 +81,7 @@ def read_table(uploaded) -> tuple[list[str], list[tuple[int, list]]]:
         raise ValidationFailed(_("The file is too large; the limit is %(limit)d MB.")
                                % {"limit": settings.KEHU_IMPORT_MAX_BYTES // 1_048_576})
     if name.endswith(".csv"):
-        rows = _read_csv(data)
+        rows = _read_csv(decode_csv(data, encoding))
     elif name.endswith((".xlsx", ".xlsm")):
         rows = _read_xlsx(data)
     else:
@@ -102,18 +103,63 @@ def _too_many_rows(count) -> ValidationFailed:
                             % {"count": count, "limit": f"{settings.KEHU_IMPORT_MAX_ROWS:,}"})
 
 
-def _read_csv(data: bytes) -> list[list]:
-    """Rows of a CSV file in UTF-8 (with or without BOM) or GB18030, read row by row and stopped
-    past the row limit (a file of empty lines must not fill the memory); any line ending, Mac's
-    lone CR included; a damaged line is named, never a 500."""
-    for encoding in ("utf-8-sig", "gb18030"):
+CSV_ENCODINGS = {"utf-8": "UTF-8", "gb18030": "GB18030", "big5": "Big5"}
+
+
+def decode_csv(data: bytes, encoding: str = "auto") -> str:
+    """The text of a CSV file, never silently garbled. UTF-8 (with or without BOM) is recognised
+    by itself. Simplified (GB18030) and traditional (Big5) Chinese use the same byte ranges, so a
+    file that reads both ways is taken as the one in which its characters are nearly all common
+    ones; otherwise the user is asked to choose."""
+    if encoding in CSV_ENCODINGS:
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            raise ValidationFailed(_("Line %(line)d of the CSV file is not %(encoding)s; choose another encoding.")
+                                   % {"line": line, "encoding": CSV_ENCODINGS[encoding]}) from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    readings = {}
+    for candidate in ("gb18030", "big5"):
+        try:
+            readings[candidate] = data.decode(candidate)
         except UnicodeDecodeError:
             continue
-    else:
-        raise ValidationFailed(_("The CSV file is neither UTF-8 nor GB18030 encoded."))
+    if len(readings) == 1:
+        return next(iter(readings.values()))
+    for candidate in readings:
+        if _mostly_common(readings[candidate], candidate):
+            return readings[candidate]
+    if readings:
+        raise ValidationFailed(_("The CSV file could be simplified (GB18030) or traditional (Big5) Chinese: choose "
+                                 "its encoding and upload it again."))
+    raise ValidationFailed(_("The CSV file is neither UTF-8, GB18030 nor Big5 encoded."))
+
+
+def _mostly_common(text: str, encoding: str) -> bool:
+    """Nearly all Chinese characters of `text` are common ones of the encoding: GB2312's for
+    simplified, the frequent-character block (lead byte A4–C6) for Big5. Text of the one encoding
+    read as the other is not: its characters scatter over the rare blocks."""
+    chinese = [c for c in text[:100_000] if ord(c) > 0x2E80]  # a sample says it; a whole file takes long
+    if not chinese:
+        return True
+    common = 0
+    for c in chinese:
+        try:
+            code = c.encode("gb2312" if encoding == "gb18030" else "big5")
+        except UnicodeEncodeError:
+            continue
+        common += encoding == "gb18030" or 0xA4 <= code[0] <= 0xC6 or code[0] == 0xA1  # A1: punctuation
+    return common >= 0.9 * len(chinese)
+
+
+def _read_csv(text: str) -> list[list]:
+    """Rows of a CSV file, read row by row and stopped past the row limit (a file of empty lines
+    must not fill the memory); any line ending, Mac's lone CR included; a damaged line is named,
+    never a 500."""
     reader = csv.reader(io.StringIO(text, newline=None))
     rows, filled = [], 0
     limit = settings.KEHU_IMPORT_MAX_ROWS

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from kehu.core.excel import read_table
+
 # A hidden field (the version, the step) was missing or altered: the page was out of date.
 STALE_FORM = gettext_lazy("The form was incomplete or out of date; nothing was changed. Reload the page and try again.")
 
@@ -48,3 +50,18 @@ def apply_line_errors(form, exc) -> None:
         if field in form.fields:
             for error in errors:
                 form.add_error(field, error)
+
+
+class ImportFileForm(BootstrapFormMixin, forms.Form):
+    """The upload of every import page: the file, and its encoding when it is a CSV file (found by
+    itself unless the file could be read two ways; then the user chooses)."""
+
+    file = forms.FileField(label=gettext_lazy("file (.xlsx or .csv)"))
+    encoding = forms.ChoiceField(label=gettext_lazy("encoding of a CSV file"), required=False, initial="auto",
+                                 choices=[("auto", gettext_lazy("detect by itself")), ("utf-8", "UTF-8"),
+                                          ("gb18030", gettext_lazy("GB18030 / GBK (simplified Chinese)")),
+                                          ("big5", gettext_lazy("Big5 (traditional Chinese)"))])
+
+    def table(self):
+        """(headers, rows) of the uploaded file (core.excel.read_table); a ValidationFailed says why not."""
+        return read_table(self.cleaned_data["file"], encoding=self.cleaned_data.get("encoding") or "auto")

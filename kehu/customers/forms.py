@@ -123,10 +123,6 @@ class ReassignForm(BootstrapFormMixin, forms.Form):
         self.fields["from_owner"].queryset = people
 
 
-class ImportUploadForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label=_("file (.xlsx or .csv)"))
-
-
 class ImportCommitForm(BootstrapFormMixin, forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput)
     mode = forms.ChoiceField(label=_("when some rows are bad"), widget=forms.RadioSelect, initial="valid_only",

@@ -11,9 +11,9 @@ from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.access import require
 from kehu.core.capabilities import user_can
 from kehu.core.errors import UserInputError
-from kehu.core.excel import export_response, field_column, read_table
+from kehu.core.excel import export_response, field_column
 from kehu.core.filtering import filterset_for
-from kehu.core.forms import apply_field_errors
+from kehu.core.forms import ImportFileForm, apply_field_errors
 from kehu.core.pagination import DeferredJoinPaginator
 from kehu.core.scopes import in_chain_of_command
 from kehu.customers import display, importing, selectors, services
@@ -23,7 +23,6 @@ from kehu.customers.forms import (
     CustomerCreateForm,
     CustomerForm,
     ImportCommitForm,
-    ImportUploadForm,
     KeyPersonForm,
     NoteForm,
     ReassignForm,
@@ -240,7 +239,7 @@ def customer_reassign(request):
 def customer_import(request):
     require(request.user, EDIT_CUSTOMERS, _("Your role can read customer cards but not import them."))
     report, commit_form = None, None
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and "token" in request.POST:
         commit_form = ImportCommitForm(request.POST)
         if commit_form.is_valid():
@@ -253,10 +252,10 @@ def customer_import(request):
                 messages.success(request, _("Imported %(created)d new customers, merged %(merged)d, skipped "
                                             "%(skipped)d similar ones and %(errors)d bad rows.") % result.counts())
                 return redirect("customers:list")
-        form = ImportUploadForm()
+        form = ImportFileForm()
     elif request.method == "POST" and form.is_valid():
         try:
-            headers, rows = read_table(form.cleaned_data["file"])
+            headers, rows = form.table()
             report = importing.import_preview(by=request.user, headers=headers, rows=rows)
             commit_form = ImportCommitForm(initial={"token": report.token})
         except UserInputError as exc:

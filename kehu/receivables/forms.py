@@ -33,10 +33,6 @@ REQUIRED_COLUMNS = ("customer", "number", "issued_on", "amount")
 assert list(INVOICE_HEADERS) == INVOICE_COLUMNS
 
 
-class InvoiceImportForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label=_("file (.xlsx or .csv)"))
-
-
 def invoice_headers() -> list[str]:
     """The column names of the template sheet, in the user's language."""
     return [str(label) for label, _words in INVOICE_HEADERS.values()]

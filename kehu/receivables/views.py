@@ -17,9 +17,9 @@ from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.access import require
 from kehu.core.capabilities import user_can
 from kehu.core.errors import UserInputError
-from kehu.core.excel import Column, export_response, read_table
+from kehu.core.excel import Column, export_response
 from kehu.core.filtering import filterset_for
-from kehu.core.forms import apply_line_errors
+from kehu.core.forms import ImportFileForm, apply_line_errors
 from kehu.core.money import ZERO, money
 from kehu.core.pagination import DeferredJoinPaginator, kept_until_changed
 from kehu.core.text import fold
@@ -30,7 +30,6 @@ from kehu.receivables import selectors, services
 from kehu.receivables.capabilities import COLLECT, KEEP_LEDGER, SEE_RECEIVABLES
 from kehu.receivables.filters import INVOICE_STATUSES, YES_NO, InvoiceFilter, PaymentFilter
 from kehu.receivables.forms import (
-    InvoiceImportForm,
     InvoiceStepForm,
     PaymentForm,
     PlanForm,
@@ -134,11 +133,11 @@ def invoice_detail(request, pk):
 def invoice_import(request):
     _see(request)
     require(request.user, KEEP_LEDGER, _("Only finance imports invoices."))
-    form = InvoiceImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    form = ImportFileForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     result, unknown = None, []
     if request.method == "POST" and form.is_valid():
         try:
-            headers, body = read_table(form.cleaned_data["file"])
+            headers, body = form.table()
             rows, unknown = invoice_rows(headers, body)
             result = services.invoice_import(by=request.user, rows=rows)
         except UserInputError as exc:

@@ -52,10 +52,6 @@ class ProductFilter(django_filters.FilterSet):
         return queryset.filter(active=value == "yes")
 
 
-class ProductImportForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label=_("file (.xlsx or .csv)"))
-
-
 # --- orders -----------------------------------------------------------------------------------------------
 
 ORDER_SORTS = {"number": "number", "ordered_on": "ordered_on", "customer": "customer__name", "owner": "owner__username",

@@ -15,9 +15,9 @@ from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.access import parse_id, require
 from kehu.core.capabilities import user_can
 from kehu.core.errors import UserInputError
-from kehu.core.excel import Column, export_response, field_column, read_table
+from kehu.core.excel import Column, export_response, field_column
 from kehu.core.filtering import filterset_for
-from kehu.core.forms import apply_line_errors
+from kehu.core.forms import ImportFileForm, apply_line_errors
 from kehu.core.money import money
 from kehu.core.pagination import DeferredJoinPaginator
 from kehu.core.reports import bar_chart, link, warn_ignored
@@ -35,7 +35,6 @@ from kehu.sales.forms import (
     OrderFilter,
     OrderForm,
     ProductFilter,
-    ProductImportForm,
     ReturnFilter,
     compact_lines,
     line_forms,
@@ -75,11 +74,11 @@ def product_export(request):
 @require_http_methods(["GET", "POST"])
 def product_import(request):
     require(request.user, MAINTAIN_PRODUCTS, _("Only administrators maintain the product list."))
-    form = ProductImportForm(request.POST or None, request.FILES or None)
+    form = ImportFileForm(request.POST or None, request.FILES or None)
     result, unknown = None, []
     if request.method == "POST" and form.is_valid():
         try:
-            headers, body = read_table(form.cleaned_data["file"])
+            headers, body = form.table()
             rows, unknown = product_rows(headers, body)
             result = services.product_import(by=request.user, rows=rows)
         except UserInputError as exc:

@@ -138,8 +138,8 @@ def test_it_reads_a_csv_saved_by_chinese_excel_in_gb18030():
     ("customers.csv", b"", "The file is empty."),
     ("customers.xls", b"\xd0\xcf\x11\xe0 old excel", "Please upload an .xlsx or .csv file."),
     ("customers.pdf", b"%PDF-1.4", "Please upload an .xlsx or .csv file."),
-    ("customers.csv", b"\xff\xfe\xff", "The CSV file is neither UTF-8 nor GB18030 encoded."),
-    ("customers.csv", "名称\n甲".encode("utf-16"), "The CSV file is neither UTF-8 nor GB18030 encoded."),
+    ("customers.csv", b"\xff\xfe\xff", "The CSV file is neither UTF-8, GB18030 nor Big5 encoded."),
+    ("customers.csv", "名称\n甲".encode("utf-16"), "The CSV file is neither UTF-8, GB18030 nor Big5 encoded."),
     ("customers.xlsx", b"not a zip at all", "The spreadsheet cannot be read: "),
     ("customers.xlsx", b"PK\x03\x04 not really a zip", "The spreadsheet cannot be read: "),
 ])
@@ -289,3 +289,34 @@ def test_it_answers_every_import_page_with_a_message_for_a_sheet_bomb(url, role,
     assert response.status_code == 200
     # The page speaks Chinese first: 1,048,575 rows are refused before any grid is read.
     assert "文件有 1,048,575 行，一次最多可导入 200,000 行。" in response.text
+
+
+SIMPLIFIED = "编码,名称,地址\nKH1,上海恒丰商贸有限公司,上海市浦东新区张江路88号\nKH2,杭州西湖茶叶批发部,浙江省杭州市龙井路1号\n"
+TRADITIONAL = "編碼,名稱,地址\nKH1,台北恆豐商貿有限公司,台北市信義區松高路88號\nKH2,高雄港都茶葉批發部,高雄市前鎮區中山路1號\n"
+
+
+@rule("INS-2")
+@pytest.mark.parametrize(("text", "encoding"), [
+    (SIMPLIFIED, "utf-8"), (SIMPLIFIED, "utf-8-sig"), (SIMPLIFIED, "gb18030"),
+    (TRADITIONAL, "big5"), (TRADITIONAL, "utf-8"), (TRADITIONAL, "gb18030"),
+])
+def test_it_reads_a_csv_in_each_chinese_encoding_by_itself(text, encoding):
+    headers, rows = read_table(upload("客户.csv", text.encode(encoding)))
+    assert headers == text.splitlines()[0].split(",")
+    assert [cells[1] for _line, cells in rows] == [line.split(",")[1] for line in text.splitlines()[1:]]
+
+
+@rule("INS-2")
+def test_it_asks_for_the_encoding_of_a_csv_that_reads_two_ways_and_reads_it_as_chosen():
+    """Bytes that are valid GB18030 and valid Big5, but common text in neither: never a guess."""
+    content = "名称\n".encode("gb18030") + b"\xf9\xa1\xf9\xa2\xf9\xb0\n"
+    with pytest.raises(ValidationFailed, match="choose its encoding"):
+        read_table(upload("x.csv", content))
+    assert read_table(upload("x.csv", content), encoding="big5")[1][0][1] == ["龤灨飌"]
+
+
+@rule("INS-2")
+def test_it_names_the_line_that_is_not_in_the_chosen_encoding():
+    content = SIMPLIFIED.encode("utf-8") + "KH3,北京\n".encode("gb18030")
+    with pytest.raises(ValidationFailed, match="Line 4 of the CSV file is not UTF-8"):
+        read_table(upload("x.csv", content), encoding="utf-8")

@@ -618,6 +618,19 @@ def test_it_imports_products_with_chinese_headers(en, users, product):
                                                                           False)
 
 
+@rule("INS-2")
+def test_the_import_page_reads_a_traditional_chinese_file_in_the_encoding_chosen(en, users):
+    client = en(users["admin"])
+    csv = "code,name,list_price,line\nT100,凍頂烏龍茶,88,茶葉\n"
+    response = client.post(reverse("sales:product_import"), {
+        "file": SimpleUploadedFile("p.csv", csv.encode("big5")), "encoding": "big5"}, follow=True)
+    assert "Products imported: 1 new, 0 updated." in messages_of(response)
+    assert Product.objects.get(code="T100").name == "凍頂烏龍茶"
+    refused = client.post(reverse("sales:product_import"), {
+        "file": SimpleUploadedFile("p.csv", csv.encode("big5")), "encoding": "utf-8"})
+    assert "Line 2 of the CSV file is not UTF-8" in refused.text
+
+
 @rule("ORD-1")
 def test_it_reports_every_bad_product_row_with_its_line_and_saves_nothing(en, users, product):
     client = en(users["admin"])
