@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.utils.functional import cached_property
 
+from kehu.core.db import Ids
 from kehu.core.models import Sequence
 
 # A set this small is fetched whole (unordered, from an index) and its page sorted by primary
@@ -88,9 +89,11 @@ class DeferredJoinPaginator(Paginator):
             top = self.count
         small = self._summary[1]
         ordered = self.object_list
-        if small is not None:
-            ordered = self.object_list.model._default_manager.filter(pk__in=small).order_by(
+        if small:
+            ordered = self.object_list.model._default_manager.filter(pk__in=Ids(small)).order_by(
                 *self.object_list.query.order_by or self.object_list.model._meta.ordering)
         ids = list(ordered.values_list("pk", flat=True)[bottom:top])
-        by_id = {obj.pk: obj for obj in self.rows.filter(pk__in=ids)}
+        if not ids:
+            return self._get_page([], number, self)
+        by_id = {obj.pk: obj for obj in self.rows.filter(pk__in=Ids(ids))}
         return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)

@@ -83,7 +83,7 @@ def _invoices(request):
 def invoice_list(request):
     _see(request)
     filterset = _invoices(request)
-    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=selectors.invoices_visible_to(request.user),
+    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=selectors.invoice_list_rows(),
                                       generation=selectors.INVOICE_LIST)
     return render(request, "receivables/invoice_list.html", {
         "filter": filterset, "page": paginator.get_page(request.GET.get("page")),
@@ -172,7 +172,7 @@ def _payments(request):
 def payment_list(request):
     _see(request)
     filterset = _payments(request)
-    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=selectors.payments_visible_to(request.user),
+    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=selectors.payment_list_rows(),
                                       generation=selectors.PAYMENT_LIST)
     standing = Q(reversed_on__isnull=True)
     return render(request, "receivables/payment_list.html", {

@@ -7,6 +7,7 @@ from django.db.models import Count, DecimalField, F, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
+from kehu.accounts.selectors import name_fields
 from kehu.core.access import get_for_user
 from kehu.core.money import MONEY_FIELD
 from kehu.core.scopes import scope_queryset
@@ -34,7 +35,9 @@ ORDER_LIST = "orders"
 def order_list_rows() -> QuerySet[Order]:
     """The order list's rows with their customer, salesperson and office; callers restrict it
     to ids already scoped (core.pagination.DeferredJoinPaginator)."""
-    return Order.objects.select_related("customer", "owner", "office")
+    return Order.objects.select_related("customer", "owner", "office").only(
+        "number", "ordered_on", "status", "total", "returned", "customer__name", "customer__code",
+        "office__name", *name_fields("owner"))
 
 
 def orders_visible_to(user) -> QuerySet[Order]:

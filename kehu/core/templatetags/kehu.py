@@ -4,6 +4,7 @@ with {% filter_select %} fields), money and <option> lists, their markup in
 core/templates/core/_*.html — and the registration points (core.registry): navigation
 entries, panels, actions and dashboard cards that upper apps registered."""
 
+import functools
 from html import escape
 from urllib.parse import urlencode
 
@@ -12,11 +13,26 @@ from django.template.base import token_kwargs
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from kehu.core.money import money
 from kehu.core.registry import Action, Card, Panel, registry
 
 register = template.Library()
+
+
+@functools.lru_cache(maxsize=512)
+def _choice_labels(model, field_name: str, language: str) -> dict:
+    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
+
+
+@register.filter
+def label(record, field_name: str) -> str:
+    """{{ customer|label:"category" }}: what get_category_display gives, for the rows of a list.
+    Django's get_FOO_display rebuilds the field's choices and translates the label on every
+    call; here each field's labels are translated once per language."""
+    value = getattr(record, field_name)
+    return _choice_labels(type(record)._meta.concrete_model, field_name, get_language()).get(value, value)
 
 
 def _query_string(params, **changes) -> str:

@@ -124,3 +124,16 @@ def test_it_loads_the_script_behind_every_data_action_a_page_uses(client_for, us
     # And the printed card, say, really carries the script and its button.
     page = client_for(users["owner"]).get(f"/customers/{customer.pk}/print/")
     assert page.status_code == 200 and "core/kehu.js" in page.text and "data-print" in page.text
+
+
+@rule("PLT-5")
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_choice_label_in_a_list_row_reads_as_the_model_gives_it_in_each_language(language):
+    """{{ record|label:"field" }} — the list rows' cheap get_FOO_display — says the same."""
+    from kehu.customers.models import Customer
+
+    customer = Customer(category="agent", status="active")
+    with translation.override(language):
+        assert render('{{ c|label:"category" }} / {{ c|label:"status" }}', c=customer) == (
+            f"{customer.get_category_display()} / {customer.get_status_display()}")
+    assert render('{{ c|label:"grade" }}', c=Customer(grade="")) == ""  # a value with no label stays as it is

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.accounts.selectors import name_fields
 from kehu.core.access import get_for_user
 from kehu.core.capabilities import user_can
 from kehu.core.money import MONEY_FIELD, ZERO
@@ -36,6 +37,21 @@ def _scoped(qs: QuerySet, user) -> QuerySet:
 
 def invoices_visible_to(user) -> QuerySet[Invoice]:
     return _scoped(Invoice.objects.select_related("customer", "customer__owner", "order"), user)
+
+
+def invoice_list_rows() -> QuerySet[Invoice]:
+    """The invoice list's columns, nothing more (a customer row is wide); callers restrict it to
+    ids already scoped (core.pagination.DeferredJoinPaginator)."""
+    return Invoice.objects.select_related("customer", "customer__owner").only(
+        "number", "issued_on", "due_on", "amount", "open_amount", "customer__name", "customer__code",
+        *name_fields("customer__owner"))
+
+
+def payment_list_rows() -> QuerySet[Payment]:
+    """The payment list's columns, nothing more; callers restrict it to ids already scoped."""
+    return Payment.objects.select_related("customer", "office", "collector").only(
+        "number", "received_on", "method", "amount", "unallocated", "reversed_on", "customer__name",
+        "customer__code", "office__name", *name_fields("collector"))
 
 
 def payments_visible_to(user) -> QuerySet[Payment]:
