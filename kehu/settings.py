@@ -85,7 +85,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
         },
-    }
+    },
+    {
+        # The rows of the lists only (kehu/core/jinja.py), from <app>/jinja2/.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "kehu.core.jinja.environment", "auto_reload": DEBUG},
+    },
 ]
 
 DATABASES = {

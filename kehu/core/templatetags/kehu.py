@@ -9,6 +9,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from django import template
+from django.template import engines
 from django.template.base import token_kwargs
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -140,6 +141,43 @@ class ListTableNode(template.Node):
         values["body"] = mark_safe(self.body.render(context))  # noqa: S308 — rendered by the template engine
         with context.push(**values):
             return context.template.engine.get_template("core/_list_table.html").render(context)
+
+
+class ListRowsNode(template.Node):
+    def __init__(self, template_name, rows, empty):
+        self.template_name, self.rows, self.empty = template_name, rows, empty
+
+    def render(self, context):
+        rows = self.rows.resolve(context)
+        if not rows:
+            return self.empty.render(context)
+        env = engines["jinja2"].env  # compiled once; see kehu/core/jinja.py
+        return mark_safe(env.get_template(self.template_name.resolve(context)).render(  # noqa: S308 — autoescaped
+            {**context.flatten(), "rows": rows}))
+
+
+@register.simple_tag(takes_context=True)
+def jinja(context, template_name, **values):
+    """{% jinja "app/_badge.html" status=… %}: a partial of the compiled engine (an app's jinja2/
+    directory) on a Django page, so that one partial serves the list rows and the pages."""
+    return mark_safe(engines["jinja2"].env.get_template(template_name).render(  # noqa: S308 — autoescaped
+        {**context.flatten(), **values}))
+
+
+@register.tag
+def list_rows(parser, token):
+    """The rows of a list, rendered by the compiled engine (kehu/core/jinja.py) from the app's
+    jinja2/ directory with this page's context and `rows`; when there are none, what stands
+    between the tags (the {% list_empty %} row):
+
+        {% list_rows "app/_rows.html" page.object_list %}{% list_empty … %}…{% endlist_empty %}{% endlist_rows %}
+    """
+    name, *bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError(f"{name} takes a template name and the rows")
+    empty = parser.parse(("endlist_rows",))
+    parser.delete_first_token()
+    return ListRowsNode(parser.compile_filter(bits[0]), parser.compile_filter(bits[1]), empty)
 
 
 @register.tag

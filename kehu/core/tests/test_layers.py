@@ -33,12 +33,14 @@ def rank(app: str, order: list[str]) -> int:
 def test_it_keeps_templates_from_naming_upper_apps():
     order = layer_order()
     wrong = []
-    for template in KEHU.glob("*/templates/**/*.html"):
+    for template in [*KEHU.glob("*/templates/**/*.html"), *KEHU.glob("*/jinja2/**/*.html")]:
         app = template.relative_to(KEHU).parts[0]
         text = template.read_text(encoding="utf-8")
         used = {LIBRARIES[lib] for load in re.findall(r"{%\s*load ([^%]+)%}", text)
                 for lib in load.split() if lib in LIBRARIES}
         used |= {NAMESPACES[ns] for ns in re.findall(r"{%\s*url\s+['\"](\w+):", text) if ns in NAMESPACES}
+        used |= {NAMESPACES[ns] for ns in re.findall(r"url\(['\"](\w+):", text) if ns in NAMESPACES}  # row templates
+        used |= {NAMESPACES[ns] for ns in re.findall(r"{%\s*(?:include|jinja)\s+['\"](\w+)/", text) if ns in NAMESPACES}
         wrong += [f"{template.relative_to(KEHU)} → {other}" for other in used if rank(other, order) > rank(app, order)]
     assert not wrong, wrong
 

@@ -94,7 +94,8 @@ def test_it_finds_no_inline_script_or_event_handler_in_any_template():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    found = [f"{path.relative_to(root)}:{n}" for path in root.glob("*/templates/**/*.html")
+    templates = [*root.glob("*/templates/**/*.html"), *root.glob("*/jinja2/**/*.html")]  # Django's and the rows'
+    found = [f"{path.relative_to(root)}:{n}" for path in templates
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
              if re.search(r'<script>|<script (?![^>]*\bsrc=)[^>]*>[^<{]| on(click|change|submit|input|load)="', line)]
     assert found == []
@@ -137,3 +138,20 @@ def test_a_choice_label_in_a_list_row_reads_as_the_model_gives_it_in_each_langua
         assert render('{{ c|label:"category" }} / {{ c|label:"status" }}', c=customer) == (
             f"{customer.get_category_display()} / {customer.get_status_display()}")
     assert render('{{ c|label:"grade" }}', c=Customer(grade="")) == ""  # a value with no label stays as it is
+
+
+@rule("PLT-5")
+def test_list_rows_are_rendered_compiled_escaped_and_fall_back_to_the_empty_row(db):
+    """{% list_rows %}: the rows from the app's jinja2/ directory, with the page's context; what
+    a user typed is escaped there as in any Django template; no rows, the empty row."""
+    from kehu.customers.models import Customer
+
+    customer = Customer(pk=7, code="KH7", name="<script>alert(1)</script>", grade="A", category="agent",
+                        status="active", completeness=40)
+    source = '{% list_rows "customers/_rows.html" rows %}<tr id="none"></tr>{% endlist_rows %}'
+    html = render(source, rows=[customer], can_reassign=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert 'href="/customers/7/"' in html and 'name="ids" value="7"' in html and "bg-warning" in html
+    assert customer.get_category_display() in html
+    assert 'name="ids"' not in render(source, rows=[customer], can_reassign=False)
+    assert render(source, rows=[]) == '<tr id="none"></tr>'
