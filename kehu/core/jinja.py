@@ -7,8 +7,9 @@ by it, from `<app>/jinja2/<app>/_*.html`; the page around them stays a Django te
 
 A row template has what a Django one has: autoescaping, `_("…")` for translations (which
 `makemessages` extracts, as from Django templates — use only that form), `url(name, *args)`,
-and the filters `date`, `money`, `label` (a choice's label) and `localtime`."""
+and the filters `date`, `money`, `label` (a choice's label) and `linebreaksbr` (escapes, then breaks lines)."""
 
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext, ngettext
@@ -36,5 +37,5 @@ def environment(**options) -> Environment:
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.globals.update(url=_url)
-    env.filters.update(date=_date, money=money, label=label)
+    env.filters.update(date=_date, money=money, label=label, linebreaksbr=linebreaksbr)
     return env
