@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-PAGE_SIZE = 50  # kehu.customers.views.PAGE_SIZE and the API's PAGE_SIZE
+PAGE_SIZE = 50  # kehu.core.pagination.LIST_PAGE_SIZE and the API's PAGE_SIZE
 
 # Targets (issue 3), by the group a scenario belongs to.
 P95_TARGET_MS = {"list": 100, "search": 100, "detail": 100, "daily-plan": 100, "api": 100,

@@ -97,3 +97,13 @@ class DeferredJoinPaginator(Paginator):
             return self._get_page([], number, self)
         by_id = {obj.pk: obj for obj in self.rows.filter(pk__in=Ids(ids))}
         return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
+
+
+LIST_PAGE_SIZE = 50
+
+
+def list_page(request, filtered, *, rows, generation: str, per_page: int = LIST_PAGE_SIZE):
+    """The page a list shows (`?page=`, out-of-range numbers clamped): `filtered` paginated by
+    DeferredJoinPaginator, its rows read from `rows`, its counts kept for list `generation`."""
+    paginator = DeferredJoinPaginator(filtered, per_page, rows=rows, generation=generation)
+    return paginator.get_page(request.GET.get("page"))

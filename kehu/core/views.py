@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kehu.core.errors import UserInputError
-from kehu.core.forms import STALE_FORM
+from kehu.core.forms import STALE_FORM, apply_field_errors
 from kehu.core.registry import Panel, RecordPage, registry
 
 API_PREFIX = "/api/"
@@ -57,6 +57,22 @@ def panel(request, page: str, key: str, pk: int):
     if extra is None:
         raise Http404
     return render(request, found.template, extra)
+
+
+def saved(request, form, save, *, done, back):
+    """A form whose data a service saves — `save(cleaned_data)` — on a POST with valid data: the
+    redirect to `back` with `done` flashed; else None, with a refusal on the form (its field
+    errors on their fields), for the caller to show the form again. `done` and `back` may be
+    functions of what `save` returned (a record just created)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = save(form.cleaned_data)
+    except UserInputError as exc:
+        apply_field_errors(form, exc)
+        return None
+    messages.success(request, done(result) if callable(done) else done)
+    return redirect(back(result) if callable(back) else back)
 
 
 def post_step(request, form, act, *, done: str, back: str, invalid: str | None = None):

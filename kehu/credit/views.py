@@ -20,7 +20,7 @@ from kehu.core.errors import UserInputError
 from kehu.core.excel import Column, export_response
 from kehu.core.forms import apply_field_errors
 from kehu.core.money import money
-from kehu.core.views import post_step
+from kehu.core.views import post_step, saved
 from kehu.credit import selectors, services
 from kehu.credit.capabilities import REQUEST_CREDIT
 from kehu.credit.forms import (
@@ -156,20 +156,14 @@ def card_edit(request, pk):
         {k: row.get(k, "") for k in ("brand", "company", "monthly_sales", "share")}
         for row in (card.brand_sales or []) if isinstance(row, dict)][:BrandSalesFormSet.max_num])
     if data is not None:
-        form_ok, brands_ok = form.is_valid(), brands.is_valid()  # both, so every mistake is shown at once
-        if form_ok and brands_ok:
-            values = {k: v for k, v in form.cleaned_data.items() if k in services.CARD_FIELDS}
-            values["brand_sales"] = brands.rows()
-            try:
-                services.credit_card_save(by=request.user, customer=customer,
-                                          version=form.cleaned_data.get("version") or 0, data=values)
-            except UserInputError as exc:
-                apply_field_errors(form, exc)
-            else:
-                messages.success(request, _("The credit card of %(name)s was saved.") % {"name": customer.name})
-                return redirect("credit:card", customer.pk)
-    return render(request, "credit/card_form.html", {"form": form, "brands": brands, "customer": customer,
-                                                      "card": card if card.pk else None})
+        form.is_valid()  # the card and its brands are both checked, so that every mistake shows at once
+    done = (data is None or brands.is_valid()) and saved(request, form, lambda values: services.credit_card_save(
+        by=request.user, customer=customer, version=values.get("version") or 0,
+        data={**{k: v for k, v in values.items() if k in services.CARD_FIELDS}, "brand_sales": brands.rows()}),
+        done=_("The credit card of %(name)s was saved.") % {"name": customer.name},
+        back=reverse("credit:card", args=[customer.pk]))
+    return done or render(request, "credit/card_form.html", {"form": form, "brands": brands, "customer": customer,
+                                                              "card": card if card.pk else None})
 
 
 # --- limit requests (CRD-2) ------------------------------------------------------------------------------------

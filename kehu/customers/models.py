@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -187,6 +188,9 @@ class Customer(HalfWidthFieldsMixin, VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.pk])
 
     def get_transport_modes_display(self) -> str:
         labels = dict(Transport.choices)

@@ -14,8 +14,9 @@ from kehu.core.errors import UserInputError
 from kehu.core.excel import export_response, field_column
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import ImportFileForm, apply_field_errors
-from kehu.core.pagination import DeferredJoinPaginator
+from kehu.core.pagination import list_page
 from kehu.core.scopes import in_chain_of_command
+from kehu.core.views import saved
 from kehu.customers import display, importing, selectors, services
 from kehu.customers.capabilities import EDIT_CUSTOMERS, REASSIGN_CUSTOMERS
 from kehu.customers.filters import CustomerFilter
@@ -29,8 +30,6 @@ from kehu.customers.forms import (
 )
 from kehu.customers.models import Customer
 
-PAGE_SIZE = 50
-
 
 def _filtered(request):
     """The user's customers with the list's filters (bad values reported and ignored)."""
@@ -40,9 +39,7 @@ def _filtered(request):
 @login_required
 def customer_list(request):
     filterset = _filtered(request)
-    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=selectors.customer_list_rows(),
-                                      generation=selectors.CUSTOMER_LIST)
-    page = paginator.get_page(request.GET.get("page"))
+    page = list_page(request, filterset.qs, rows=selectors.customer_list_rows(), generation=selectors.CUSTOMER_LIST)
     context = {
         "filter": filterset,
         "page": page,
@@ -134,17 +131,11 @@ def customer_create(request):
 def customer_edit(request, pk):
     customer = _get_for_write(request, pk)
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k in services.EDITABLE_FIELDS}
-        try:
-            services.customer_update(by=request.user, customer=customer,
-                                     version=form.cleaned_data.get("version") or 0, data=data)
-        except UserInputError as exc:
-            apply_field_errors(form, exc)
-        else:
-            messages.success(request, _("Changes to %(name)s saved.") % {"name": customer.name})
-            return redirect("customers:detail", customer.pk)
-    return render(request, "customers/form.html", {"form": form, "customer": customer})
+    done = saved(request, form, lambda data: services.customer_update(
+        by=request.user, customer=customer, version=data.get("version") or 0,
+        data={k: v for k, v in data.items() if k in services.EDITABLE_FIELDS}),
+        done=_("Changes to %(name)s saved.") % {"name": customer.name}, back=customer.get_absolute_url())
+    return done or render(request, "customers/form.html", {"form": form, "customer": customer})
 
 
 def _get_for_write(request, pk):
@@ -156,16 +147,10 @@ def _get_for_write(request, pk):
 def key_person_add(request, pk):
     customer = _get_for_write(request, pk)
     form = KeyPersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k in services.KEY_PERSON_FIELDS}
-        try:
-            services.key_person_add(by=request.user, customer=customer, data=data)
-        except UserInputError as exc:
-            apply_field_errors(form, exc)
-        else:
-            messages.success(request, _("Key person added."))
-            return redirect("customers:detail", customer.pk)
-    return render(request, "customers/person_form.html", {"form": form, "customer": customer})
+    done = saved(request, form, lambda data: services.key_person_add(
+        by=request.user, customer=customer, data={k: v for k, v in data.items() if k in services.KEY_PERSON_FIELDS}),
+        done=_("Key person added."), back=customer.get_absolute_url())
+    return done or render(request, "customers/person_form.html", {"form": form, "customer": customer})
 
 
 @login_required

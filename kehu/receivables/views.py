@@ -21,7 +21,7 @@ from kehu.core.excel import Column, export_response
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import ImportFileForm, apply_line_errors
 from kehu.core.money import ZERO, money
-from kehu.core.pagination import DeferredJoinPaginator, kept_until_changed
+from kehu.core.pagination import kept_until_changed, list_page
 from kehu.core.text import fold
 from kehu.core.views import post_step
 from kehu.customers.models import PaymentMethod
@@ -47,7 +47,6 @@ from kehu.sales.capabilities import TAKE_ORDERS
 from kehu.sales.forms import ReturnForm
 from kehu.sales.models import Order, Return
 
-PAGE_SIZE = 50
 CUSTOMER_CHOICES = 20
 
 
@@ -83,10 +82,9 @@ def _invoices(request):
 def invoice_list(request):
     _see(request)
     filterset = _invoices(request)
-    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=selectors.invoice_list_rows(),
-                                      generation=selectors.INVOICE_LIST)
     return render(request, "receivables/invoice_list.html", {
-        "filter": filterset, "page": paginator.get_page(request.GET.get("page")),
+        "filter": filterset,
+        "page": list_page(request, filterset.qs, rows=selectors.invoice_list_rows(), generation=selectors.INVOICE_LIST),
         "totals": kept_until_changed(selectors.INVOICE_LIST, filterset.qs,
                                      lambda qs: _sums(qs, amount=Sum("amount"), open=Sum("open_amount"))),
         "status_choices": INVOICE_STATUSES,
@@ -172,11 +170,10 @@ def _payments(request):
 def payment_list(request):
     _see(request)
     filterset = _payments(request)
-    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=selectors.payment_list_rows(),
-                                      generation=selectors.PAYMENT_LIST)
     standing = Q(reversed_on__isnull=True)
     return render(request, "receivables/payment_list.html", {
-        "filter": filterset, "page": paginator.get_page(request.GET.get("page")),
+        "filter": filterset,
+        "page": list_page(request, filterset.qs, rows=selectors.payment_list_rows(), generation=selectors.PAYMENT_LIST),
         "totals": kept_until_changed(selectors.PAYMENT_LIST, filterset.qs, lambda qs: _sums(
             qs, amount=Sum("amount", filter=standing), on_account=Sum("unallocated"),
             reversed=Sum("amount", filter=~standing))),

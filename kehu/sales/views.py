@@ -19,7 +19,7 @@ from kehu.core.excel import Column, export_response, field_column
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import ImportFileForm, apply_line_errors
 from kehu.core.money import money
-from kehu.core.pagination import DeferredJoinPaginator
+from kehu.core.pagination import list_page
 from kehu.core.reports import bar_chart, link, warn_ignored
 from kehu.core.text import fold
 from kehu.core.views import post_step
@@ -102,9 +102,7 @@ def _orders(request):
 @login_required
 def order_list(request):
     filterset = _orders(request)
-    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=selectors.order_list_rows(),
-                                      generation=selectors.ORDER_LIST)
-    page = paginator.get_page(request.GET.get("page"))
+    page = list_page(request, filterset.qs, rows=selectors.order_list_rows(), generation=selectors.ORDER_LIST)
     customer_id = filterset.form.cleaned_data.get("customer_id") if filterset.is_bound else None
     return render(request, "sales/order_list.html", {
         "filter": filterset, "page": page,
