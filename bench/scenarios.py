@@ -347,12 +347,18 @@ def collection_rate_sql(db, ctx: UserContext) -> None:
     _labels(db, ctx, keys)
 
 
+def fixed(name: str, group: str, path: str, bare_sql, **options) -> Scenario:
+    """A scenario whose page is one fixed path and whose bare SQL needs only the user's context."""
+    return Scenario(name=name, group=group, url=lambda ctx, i: path,
+                    bare_sql=lambda db, ctx, i: bare_sql(db, ctx), **options)
+
+
+def api_page_sql(db, ctx):
+    customer_page_sql(db, ctx, columns=API_COLUMNS)
+
+
 SCENARIOS: list[Scenario] = [
-    Scenario(
-        name="list", group="list", weight=3,
-        url=lambda ctx, i: "/customers/",
-        bare_sql=lambda db, ctx, i: customer_page_sql(db, ctx),
-    ),
+    fixed("list", "list", "/customers/", customer_page_sql, weight=3),
     Scenario(
         name="list filtered+sorted", group="list", weight=2,
         url=lambda ctx, i: "/customers/" + _q({"grade": "C", "status": "active", "sort": "name"}),
@@ -375,55 +381,23 @@ SCENARIOS: list[Scenario] = [
         url=lambda ctx, i: f"/customers/{ctx.detail_ids[i % len(ctx.detail_ids)]}/",
         bare_sql=detail_sql,
     ),
-    Scenario(
-        name="api list", group="api", weight=2, accept="application/json",
-        url=lambda ctx, i: "/api/v1/customers/",
-        bare_sql=lambda db, ctx, i: customer_page_sql(db, ctx, columns=API_COLUMNS),
-    ),
-    Scenario(
-        name="order list", group="list", weight=2,
-        url=lambda ctx, i: "/sales/orders/",
-        bare_sql=lambda db, ctx, i: order_page_sql(db, ctx),
-    ),
+    fixed("api list", "api", "/api/v1/customers/", api_page_sql, weight=2, accept="application/json"),
+    fixed("order list", "list", "/sales/orders/", order_page_sql, weight=2),
     Scenario(
         name="order detail", group="detail", weight=2,
         url=lambda ctx, i: f"/sales/orders/{ctx.extra['order_ids'][i % len(ctx.extra['order_ids'])]}/",
         bare_sql=order_detail_sql,
     ),
-    Scenario(
-        name="approval queue", group="list", weight=1, users=("director1",),
-        url=lambda ctx, i: "/credit/queue/",
-        bare_sql=lambda db, ctx, i: queue_sql(db, ctx),
-    ),
-    Scenario(
-        name="returns analysis", group="report", kind="report", weight=1,
-        url=lambda ctx, i: "/sales/returns/analysis/?by=reason",
-        bare_sql=lambda db, ctx, i: returns_by_reason_sql(db, ctx),
-    ),
+    fixed("approval queue", "list", "/credit/queue/", queue_sql, users=("director1",)),
+    fixed("returns analysis", "report", "/sales/returns/analysis/?by=reason", returns_by_reason_sql, kind="report"),
     # issue 5: receivables
-    Scenario(
-        name="invoice list", group="list", weight=2,
-        url=lambda ctx, i: "/receivables/invoices/",
-        bare_sql=lambda db, ctx, i: invoice_page_sql(db, ctx),
-    ),
+    fixed("invoice list", "list", "/receivables/invoices/", invoice_page_sql, weight=2),
     Scenario(
         name="overdue invoices", group="list", weight=2,
         url=lambda ctx, i: "/receivables/invoices/" + _q({"status": "overdue"}),
         bare_sql=lambda db, ctx, i: invoice_page_sql(db, ctx, overdue=True),
     ),
-    Scenario(
-        name="payment list", group="list", weight=2,
-        url=lambda ctx, i: "/receivables/payments/",
-        bare_sql=lambda db, ctx, i: payment_page_sql(db, ctx),
-    ),
-    Scenario(
-        name="ageing", group="report", kind="report", weight=1,
-        url=lambda ctx, i: "/receivables/ageing/",
-        bare_sql=lambda db, ctx, i: ageing_sql(db, ctx),
-    ),
-    Scenario(
-        name="collection rate", group="report", kind="report", weight=1,
-        url=lambda ctx, i: "/receivables/collection-rate/",
-        bare_sql=lambda db, ctx, i: collection_rate_sql(db, ctx),
-    ),
+    fixed("payment list", "list", "/receivables/payments/", payment_page_sql, weight=2),
+    fixed("ageing", "report", "/receivables/ageing/", ageing_sql, kind="report"),
+    fixed("collection rate", "report", "/receivables/collection-rate/", collection_rate_sql, kind="report"),
 ]

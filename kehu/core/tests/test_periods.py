@@ -9,28 +9,22 @@ from kehu.core import periods
 
 
 @rule("INS-4")
-@pytest.mark.parametrize(("day", "bounds"), [
-    (date(2025, 1, 15), (date(2025, 1, 1), date(2025, 1, 31))),
-    (date(2025, 2, 1), (date(2025, 2, 1), date(2025, 2, 28))),
-    (date(2024, 2, 29), (date(2024, 2, 1), date(2024, 2, 29))),
-    (date(2025, 4, 30), (date(2025, 4, 1), date(2025, 4, 30))),
-    (date(2025, 12, 31), (date(2025, 12, 1), date(2025, 12, 31))),
+@pytest.mark.parametrize(("bounds_of", "day", "bounds"), [
+    (periods.month_bounds, date(2025, 1, 15), (date(2025, 1, 1), date(2025, 1, 31))),
+    (periods.month_bounds, date(2025, 2, 1), (date(2025, 2, 1), date(2025, 2, 28))),
+    (periods.month_bounds, date(2024, 2, 29), (date(2024, 2, 1), date(2024, 2, 29))),
+    (periods.month_bounds, date(2025, 4, 30), (date(2025, 4, 1), date(2025, 4, 30))),
+    (periods.month_bounds, date(2025, 12, 31), (date(2025, 12, 1), date(2025, 12, 31))),
+    (periods.quarter_bounds, date(2025, 1, 1), (date(2025, 1, 1), date(2025, 3, 31))),
+    (periods.quarter_bounds, date(2025, 3, 31), (date(2025, 1, 1), date(2025, 3, 31))),
+    (periods.quarter_bounds, date(2025, 5, 20), (date(2025, 4, 1), date(2025, 6, 30))),
+    (periods.quarter_bounds, date(2025, 8, 31), (date(2025, 7, 1), date(2025, 9, 30))),
+    (periods.quarter_bounds, date(2025, 12, 31), (date(2025, 10, 1), date(2025, 12, 31))),
 ])
-def test_it_bounds_a_month_with_its_last_day_in_leap_and_common_years(day, bounds):
-    assert periods.month_bounds(day) == bounds
-    assert periods.month_end(day) == bounds[1]
-
-
-@rule("INS-4")
-@pytest.mark.parametrize(("day", "bounds"), [
-    (date(2025, 1, 1), (date(2025, 1, 1), date(2025, 3, 31))),
-    (date(2025, 3, 31), (date(2025, 1, 1), date(2025, 3, 31))),
-    (date(2025, 5, 20), (date(2025, 4, 1), date(2025, 6, 30))),
-    (date(2025, 8, 31), (date(2025, 7, 1), date(2025, 9, 30))),
-    (date(2025, 12, 31), (date(2025, 10, 1), date(2025, 12, 31))),
-])
-def test_it_bounds_a_quarter(day, bounds):
-    assert periods.quarter_bounds(day) == bounds
+def test_it_bounds_months_and_quarters_in_leap_and_common_years(bounds_of, day, bounds):
+    assert bounds_of(day) == bounds
+    if bounds_of is periods.month_bounds:
+        assert periods.month_end(day) == bounds[1]
 
 
 @rule("INS-4")
