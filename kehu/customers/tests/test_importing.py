@@ -254,24 +254,30 @@ def similar_file(users, customer):
     return preview(users["owner"], upload)
 
 
+def commit_counts(users, report, on_duplicate: str) -> tuple[int, int, int, int]:
+    """Commit a previewed import of the valid rows: (created, merged, skipped, bad rows)."""
+    result = importing.import_commit(by=users["owner"], token=report.token, mode="valid_only",
+                                     on_duplicate=on_duplicate)
+    return result.created, result.merged, result.skipped, len(result.errors)
+
+
+def codes_and_names() -> list[tuple[str, str]]:
+    return list(Customer.objects.order_by("code").values_list("code", "name"))
+
+
 @rule("CUS-8")
 def test_it_skips_rows_like_existing_customers_when_asked(users, customer, similar_file):
-    result = importing.import_commit(by=users["owner"], token=similar_file.token, mode="valid_only",
-                                     on_duplicate="skip")
-    assert (result.created, result.merged, result.skipped, len(result.errors)) == (1, 0, 1, 0)
-    assert list(Customer.objects.order_by("code").values_list("code", "name")) == [
-        ("KH000001", "上海恒丰商贸有限公司"), ("KH000002", "全新客户")]
+    assert commit_counts(users, similar_file, "skip") == (1, 0, 1, 0)
+    assert codes_and_names() == [("KH000001", "上海恒丰商贸有限公司"), ("KH000002", "全新客户")]
     customer.refresh_from_db()
     assert (customer.postcode, customer.version) == ("", 1)
 
 
 @rule("CUS-8")
 def test_it_keeps_both_when_asked_and_records_the_decision(users, customer, similar_file):
-    result = importing.import_commit(by=users["owner"], token=similar_file.token, mode="valid_only",
-                                     on_duplicate="keep_both")
-    assert (result.created, result.merged, result.skipped, len(result.errors)) == (2, 0, 0, 0)
-    assert list(Customer.objects.order_by("code").values_list("code", "name")) == [
-        ("KH000001", "上海恒丰商贸有限公司"), ("KH000002", "上海恒丰商贸"), ("KH000003", "全新客户")]
+    assert commit_counts(users, similar_file, "keep_both") == (2, 0, 0, 0)
+    assert codes_and_names() == [("KH000001", "上海恒丰商贸有限公司"), ("KH000002", "上海恒丰商贸"),
+                                 ("KH000003", "全新客户")]
     event = CustomerEvent.objects.get()
     assert (event.customer.code, event.kind, event.by, event.message) == (
         "KH000002", CustomerEvent.Kind.DUPLICATE_KEPT, users["owner"], "Kept although similar to KH000001")
@@ -279,9 +285,7 @@ def test_it_keeps_both_when_asked_and_records_the_decision(users, customer, simi
 
 @rule("CUS-8")
 def test_it_merges_into_the_existing_card_filling_only_blanks_when_asked(users, customer, similar_file):
-    result = importing.import_commit(by=users["owner"], token=similar_file.token, mode="valid_only",
-                                     on_duplicate="merge")
-    assert (result.created, result.merged, result.skipped, len(result.errors)) == (1, 1, 0, 0)
+    assert commit_counts(users, similar_file, "merge") == (1, 1, 0, 0)
     assert Customer.objects.count() == 2
     customer.refresh_from_db()
     assert (customer.name, customer.category, customer.postcode, customer.tax_no, customer.version) == (
@@ -293,8 +297,7 @@ def test_it_merges_into_the_existing_card_filling_only_blanks_when_asked(users, 
 def test_it_validates_again_at_commit_time(users):
     report = preview(users["owner"], csv_file([["name", "category"], ["甲商行", "agent"], ["乙商行", "agent"]]))
     new_customer(by=users["teammate"], name="甲商行", category="agent")
-    result = importing.import_commit(by=users["owner"], token=report.token, mode="valid_only", on_duplicate="skip")
-    assert (result.created, result.merged, result.skipped, len(result.errors)) == (1, 0, 1, 0)
+    assert commit_counts(users, report, "skip") == (1, 0, 1, 0)
 
 
 @rule("CUS-1")
