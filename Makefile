@@ -9,6 +9,7 @@ PY     := $(VENV)/bin/python
 KEHU   := $(VENV)/bin/kehu
 STAMP  := $(VENV)/.kehu-installed
 CHROMIUM ?= /usr/bin/chromium
+PORT   ?= 8000
 
 # Every pytest run: no cache dir, report skips (-rs), and the no-skip plugin, which turns a
 # skip into a failure when CI or KEHU_NO_SKIP is set (.ci/run sets it).
@@ -18,14 +19,21 @@ XDIST  ?= -n 2
 .PHONY: help venv install demo lint test test-sqlite test-postgres test-e2e bench messages
 
 help:
-	@echo "make demo           create .venv, install, migrate, load demo data, serve at http://127.0.0.1:8000"
+	@echo "make demo [PORT=8000]   create .venv, install, migrate, load demo data, run the worker, serve at http://127.0.0.1:PORT"
 	@echo "make test           lint + tests on SQLite + tests on PostgreSQL + browser tests (Chromium)"
 	@echo "make lint           ruff, the layer contract (lint-imports), Django system checks (incl. --deploy), missing migrations"
 	@echo "make test-sqlite | test-postgres | test-e2e   one part of make test"
 	@echo "make bench [SIZE=S|M|L] [DB=postgres] [REUSE=1]   the benchmark (bench/README.md)"
 	@echo "make messages       update and compile the zh_Hans translation catalogue"
 
+# Python 3.11 first: another version would leave a .venv that pip then refuses to fill.
 $(PY):
+	@if ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then \
+	  found="$$($(PYTHON) --version 2>&1 || echo none)"; \
+	  echo "Kehu 需要 Python 3.11（找到：$$found）。请安装 python3.11，或指定：make demo PYTHON=/path/to/python3.11"; \
+	  echo "Kehu needs Python 3.11 (found: $$found). Install python3.11, or name it: make demo PYTHON=/path/to/python3.11"; \
+	  exit 1; \
+	fi
 	$(PYTHON) -m venv $(VENV)
 
 # Re-installs only when pyproject.toml changes.
@@ -37,7 +45,7 @@ $(STAMP): pyproject.toml | $(PY)
 venv install: $(STAMP)
 
 demo: $(STAMP)
-	$(KEHU) demo
+	$(KEHU) demo --bind 127.0.0.1:$(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

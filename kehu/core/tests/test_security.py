@@ -115,3 +115,43 @@ def test_a_client_cannot_choose_its_address_by_sending_a_header(client, users, s
         login_attempt(client, "gm", "wrong", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"9.9.9.{n}, 8.8.8.8")
     assert login_attempt(client, "gm", "right-password", REMOTE_ADDR="10.0.0.1",
                          HTTP_X_FORWARDED_FOR="1.1.1.1, 8.8.8.8").status_code in (403, 429)
+
+
+@rule("PLT-1")
+def test_a_refused_request_is_logged_on_one_line_and_a_server_error_with_its_traceback(client_for, users,
+                                                                                          customer):
+    """The console handler's filter: a 403 is one line on stderr, not a traceback."""
+    import logging
+
+    from django.conf import settings as conf
+
+    from kehu.core.logs import RefusalsOnOneLine
+
+    assert "refusals_on_one_line" in conf.LOGGING["handlers"]["console"]["filters"]
+    records, with_traceback = [], []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            with_traceback.append(record.exc_info is not None)  # what Django attaches to a 403
+            if RefusalsOnOneLine().filter(record):
+                records.append(self.format(record))
+
+    handler = Keep()
+    logging.getLogger("django.request").addHandler(handler)
+    try:
+        # A panel the role may not see: Django logs the refusal with the PermissionDenied attached.
+        response = client_for(users["service"]).get(f"/panels/customer/receivables/{customer.pk}/")
+    finally:
+        logging.getLogger("django.request").removeHandler(handler)
+    assert response.status_code == 403
+    assert any(with_traceback) and records
+    assert all("Traceback" not in line and "\n" not in line for line in records)
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        import sys
+
+        error = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error", (),
+                                  sys.exc_info())
+    error.status_code = 500
+    assert RefusalsOnOneLine().filter(error) and error.exc_info is not None

@@ -1,9 +1,12 @@
 """`kehu demo`: migrate, load demo data on a fresh database, print the demo logins and serve."""
 
+import socket
+import subprocess
+import sys
 import unicodedata
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
@@ -45,6 +48,18 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
+def port_taken(bind: str) -> bool:
+    """Whether something already listens on `bind` (then gunicorn would fail five times over)."""
+    host, _sep, port = bind.rpartition(":")
+    with socket.socket(socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]") or "0.0.0.0", int(port)))  # noqa: S104 — the address gunicorn will take
+        except OSError:
+            return True
+    return False
+
+
 def url_for(bind: str) -> str:
     host, _sep, port = bind.rpartition(":")
     if host in ("", "0.0.0.0", "[::]", "::"):
@@ -63,11 +78,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, customers, bind, no_serve, **options):
         verbosity = options["verbosity"]
+        if not no_serve and port_taken(bind):
+            port = bind.rpartition(":")[2]
+            # Both languages: the message is read before anyone has chosen one.
+            raise CommandError(f"端口 {port} 已被占用，请换一个端口，例如：make demo PORT=8002\n"
+                               f"Port {port} is taken; choose another one, e.g. make demo PORT=8002")
         call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1))
         if not Customer.objects.exists():
             call_command("demo_data", customers=customers, verbosity=verbosity, stdout=self.stdout)
         self.print_logins(url=url_for(bind))
         if not no_serve:
+            # The worker too, so that a demo left running does its morning collection run; Ctrl-C
+            # stops both (they share the terminal's process group).
+            subprocess.Popen([sys.executable, "-m", "kehu", "worker"])  # noqa: S603 — this interpreter, no shell
             call_command("serve", bind=bind, workers=2)
 
     def print_logins(self, *, url: str):
