@@ -21,15 +21,46 @@ from django.utils.translation import gettext as _
 from kehu.core.errors import ValidationFailed
 
 EXPORT_CHUNK = 2000
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\x00")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# The formula guard, one definition for the export (which adds it) and every import (which takes
+# exactly it away again), so that an exported file re-imports unchanged (INS-2).
+GUARD = "'"
+# What a spreadsheet runs: text starting with = or @ (or a control character); text starting
+# with + or - only when something after the sign makes a formula — a name, a call, a reference
+# to another sheet or program (letters, ( ! | " = & …). "+86 21 5555 1234", "-5" or "-3号楼"
+# are text a person typed, not formulas, and are written as they are.
+_FORMULA = re.compile(r"[=@\t\r\x00]|[+-].*[^0-9\s.,/()+\-#*%\u0080-\U0010ffff]", re.DOTALL)
+# What a guarded cell looks like: the guard (or several) before the first character of a formula.
+_GUARDED = re.compile(r"'+[=@+\-\t\r\x00]")
+
+
+def needs_guard(text: str) -> bool:
+    """A spreadsheet would run this text as a formula — or it already looks guarded, and is
+    guarded once more so that the import's unguard() gives it back as it was."""
+    return bool(_FORMULA.match(text) or _GUARDED.match(text))
 
 
 def safe_cell(value):
-    """Text that a spreadsheet would run as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """Text that a spreadsheet would run as a formula is prefixed with the guard (a quote)."""
+    if isinstance(value, str) and needs_guard(value):
+        return GUARD + value
     return value
+
+
+def unguard(value):
+    """The text of a cell as the export had it before safe_cell(): exactly one guard taken off
+    a guarded cell (also a file exported before the guard was narrowed, e.g. '+86 21 …)."""
+    if isinstance(value, str) and _GUARDED.match(value):
+        return value[len(GUARD):]
+    return value
+
+
+def cell_text(value) -> str:
+    """A list-valued cell as an import reads it back ("Road, Rail"; empty for none)."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(str(item) for item in value)
+    return str(value)
 
 
 def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence], *, sheet_name: str = "Sheet1") -> bytes:
@@ -57,8 +88,8 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence], *, sheet_name: 
                 sheet.write_string(r, c, _("Yes") if value else _("No"))
             elif isinstance(value, int | float):
                 sheet.write_number(r, c, value)
-            else:
-                sheet.write_string(r, c, str(safe_cell(str(value))))
+            elif text := cell_text(value):  # an empty text or list is an empty cell
+                sheet.write_string(r, c, safe_cell(text))
     sheet.set_column(0, max(len(headers) - 1, 0), 16)
     book.close()
     return buffer.getvalue()
@@ -92,7 +123,7 @@ def read_table(uploaded, *, encoding: str = "auto") -> tuple[list[str], list[tup
     body = []
     for line, cells in enumerate(rows[1:], start=2):
         if any(str(c).strip() for c in cells if c is not None):
-            body.append((line, list(cells) + [None] * (len(headers) - len(cells))))
+            body.append((line, [unguard(c) for c in cells] + [None] * (len(headers) - len(cells))))
     if len(body) > settings.KEHU_IMPORT_MAX_ROWS:
         raise _too_many_rows(f"{len(body):,}")
     return headers, body

@@ -116,7 +116,8 @@ def customer_create(*, by, data: dict, owner=None, on_duplicate: str | None = No
 
 
 def customer_merge_data(*, by, target: Customer, data: dict) -> Customer:
-    """CUS-8 merge: the new data fills the target's empty fields; nothing filled is overwritten."""
+    """CUS-8 merge: the new data fills the target's empty fields; nothing filled is overwritten.
+    When it fills nothing, the card, its version and its history stay as they were."""
     if not customers_visible_to(by).filter(pk=target.pk).exists() or not user_can(by, EDIT_CUSTOMERS):
         raise PermissionDeniedError(
             _("%(customer)s belongs to someone outside your scope: ask their manager to merge, or keep both.")
@@ -129,6 +130,8 @@ def customer_merge_data(*, by, target: Customer, data: dict) -> Customer:
             if field in EDITABLE_FIELDS and value not in (None, "", []) and getattr(target, field) in (None, "", []):
                 setattr(target, field, value)
                 filled.append(str(Customer._meta.get_field(field).verbose_name))
+        if not filled:  # the same data again (a re-imported export): nothing to save or to record
+            return target
         full_clean_or_refuse(target)
         target.version += 1
         refresh_derived(target)

@@ -52,10 +52,11 @@ def customer_list(request):
 
 
 def _shown(name):
-    """A card's value as the card shows it: choices by their label (which the import reads back)."""
+    """A card's value as the card shows it: choices by their label (which the import reads back),
+    an empty choice or list as an empty cell."""
     def value(customer):
         raw = getattr(customer, name)
-        return getattr(customer, f"get_{name}_display")() if raw else raw
+        return getattr(customer, f"get_{name}_display")() if raw else ""
     return value
 
 

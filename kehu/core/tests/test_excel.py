@@ -23,6 +23,7 @@ from kehu.core.excel import (
     field_column,
     read_table,
     safe_cell,
+    unguard,
     write_xlsx,
     xlsx_response,
 )
@@ -41,28 +42,53 @@ def sheet_of(content: bytes):
 @rule("INS-2")
 @pytest.mark.parametrize(("text", "written"), [
     ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
-    ("+86 21 5555", "'+86 21 5555"),
-    ("-5", "'-5"),
     ("@SUM(A1)", "'@SUM(A1)"),
+    ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+    ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+    ("+A1", "'+A1"),
+    ("-SUM(A1:A9)", "'-SUM(A1:A9)"),
     ("\tcmd", "'\tcmd"),
     ("\rcmd", "'\rcmd"),
     ("\x00x", "'\x00x"),
+    # text that looks guarded is guarded once more, so that the import gives it back as it was
+    ("'=1+1", "''=1+1"),
+    ("'-3号楼", "''-3号楼"),
+    # text a person typed, which no spreadsheet runs, is written as it is
+    ("+86 21 5555 1234", "+86 21 5555 1234"),
+    ("+86 (21) 5555-1234 #8", "+86 (21) 5555-1234 #8"),
+    ("-5", "-5"),
+    ("-3号楼 201室", "-3号楼 201室"),
+    ("+稳健经营\n-不赊欠", "+稳健经营\n-不赊欠"),
+    ("'引号", "'引号"),
     ("上海=恒丰", "上海=恒丰"),
     ("1+1", "1+1"),
     ("", ""),
 ])
 def test_it_neutralises_text_that_a_spreadsheet_would_run(text, written):
+    """INS-2: what a spreadsheet would run gets the guard; unguard() takes exactly it away."""
     assert safe_cell(text) == written
+    assert unguard(written) == text
 
 
 @rule("INS-2")
-def test_it_writes_formula_like_text_as_quoted_text():
-    values = ["=1+1", "+86 138", "-2", "@SUM(A1)", "\tx", "=HYPERLINK(\"http://x\")", "1+1"]
-    sheet = sheet_of(write_xlsx(values, [values]))
-    assert [c.value for c in sheet[1]] == values  # the headers are the export's own
-    assert [c.value for c in sheet[2]] == ["'=1+1", "'+86 138", "'-2", "'@SUM(A1)", "'\tx", "'=HYPERLINK(\"http://x\")",
-                                           "1+1"]
-    assert {c.data_type for c in sheet[2]} == {"s"}
+def test_it_reads_back_exactly_what_it_wrote_also_from_an_older_export():
+    """INS-2: an export read by the import gives the text back, without the guard; a file
+    exported while "+86 …" was still guarded ('+86 …) is read without the quote too."""
+    values = ["=1+1", "+86 138", "-2", "@SUM(A1)", "'=x", "'-3号楼", "it's", "1+1"]
+    headers, rows = read_table(upload("export.xlsx", write_xlsx(["a", "b", "c", "d", "e", "f", "g", "h"], [values])))
+    assert rows == [(2, values)]
+    assert read_table(upload("older.csv", "phone,address\n'+86 21 5555 1234,'-3号楼\n".encode()))[1] == [
+        (2, ["+86 21 5555 1234", "-3号楼"])]
+
+
+@rule("INS-2")
+def test_it_writes_formula_like_text_as_quoted_text_and_lists_as_text():
+    values = ["=1+1", "+86 138", "-2", "@SUM(A1)", "\tx", "=HYPERLINK(\"http://x\")", "1+1", ["公路", "铁路"], []]
+    headers = [str(v) for v in values]
+    sheet = sheet_of(write_xlsx(headers, [values]))
+    assert [c.value for c in sheet[2]] == ["'=1+1", "+86 138", "-2", "'@SUM(A1)", "'\tx", "'=HYPERLINK(\"http://x\")",
+                                           "1+1", "公路, 铁路", None]
+    assert {c.data_type for c in sheet[2] if c.value is not None} == {"s"}
 
 
 @rule("INS-2")
@@ -85,7 +111,7 @@ def test_it_exports_each_kind_of_value_in_its_format_with_a_frozen_header():
     assert [c.value for c in sheet[2]] == ["'=1+1", 1234.5, datetime.datetime(2024, 3, 5),
                                            datetime.datetime(2024, 3, 5, 8, 30), "Yes", 3, None]
     assert [c.number_format for c in sheet[2]][:4] == ["General", "#,##0.00", "yyyy-mm-dd", "yyyy-mm-dd hh:mm"]
-    assert [c.value for c in sheet[3]] == ["'-5", 0, None, None, "No", 2.5, "'@x"]
+    assert [c.value for c in sheet[3]] == ["-5", 0, None, None, "No", 2.5, "'@x"]
     assert sheet.max_row == 3
 
 

@@ -3,10 +3,13 @@ and the formula-injection guard of the Excel export."""
 
 import csv
 import io
+from datetime import date
+from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from conftest import rule
 from kehu.core.errors import PermissionDeniedError, ValidationFailed
@@ -366,3 +369,38 @@ def test_it_rechecks_the_owner_at_commit(users):
                                      on_duplicate="skip")
     assert (result.created, result.merged, result.skipped, len(result.errors)) == (1, 0, 0, 1)
     assert list(Customer.objects.values_list("name", "owner__username")) == [("上海老街茶庄", "director")]
+
+
+def _card_values():
+    """Every field an import may write, per customer: what a re-import must leave as it is."""
+    fields = [*importing.COLUMNS[2:], "owner", "version"]
+    return {c.pk: {f: getattr(c, f) for f in fields} for c in Customer.objects.order_by("pk")}
+
+
+@rule("CUS-8")
+@rule("INS-2")
+def test_an_export_re_imports_as_an_update_with_no_errors_and_no_changes(users, client_for):
+    """CUS-8 / INS-2: the customer export, re-imported as an update (similar rows merged), is
+    read without one error and changes nothing — empty lists, phones starting with +, addresses
+    starting with - or =, Chinese text and money included."""
+    owner = users["owner"]
+    new_customer(by=owner, name="上海恒丰商贸有限公司", category="wholesaler_1", phone="+86 21 5555 1234",
+                 address="-3号楼 201室", transport_modes=[], annual_turnover=Decimal("1234567.89"),
+                 product_lines="饮料 60%; 零食 40%", founded_on=date(2010, 5, 3), payment_method="transfer")
+    new_customer(by=owner, name="杭州=西湖商行", category="agent", phone="-0571 8888 0202", fax="+86 (571) 8888",
+                 address="=A座 5楼", transport_modes=["road", "rail"], registered_capital=Decimal("500000.00"),
+                 employee_count=12, shop_area=Decimal("85.5"), developed_by=owner,
+                 business_philosophy="+稳健经营\n-不赊欠", tax_no="91310115MA1FL2XX3X")
+    new_customer(by=owner, name="@苏州百货", category="key_retailer", address="'-引号开头的地址",
+                 transport_modes=["water"], payment_days=45, credit_problems="=SUM(A1) 不是公式")
+    before, history = _card_values(), (Customer.history.count(), CustomerEvent.objects.count())
+    with translation.override("zh-hans"):
+        response = client_for(owner).get("/customers/export.xlsx")
+    assert response.status_code == 200
+    report = preview(owner, SimpleUploadedFile("customers.xlsx", response.content))
+    assert report.errors == []
+    assert len(report.valid) == 3
+    result = importing.import_commit(by=owner, token=report.token, mode="all_or_nothing", on_duplicate="merge")
+    assert (result.created, result.merged, result.skipped, len(result.errors)) == (0, 3, 0, 0)
+    assert _card_values() == before
+    assert (Customer.history.count(), CustomerEvent.objects.count()) == history
