@@ -1,7 +1,7 @@
 """Reads of users and offices that several pages need."""
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kehu.accounts.models import Office, User
 from kehu.core.roles import Role
@@ -29,13 +29,17 @@ def salespeople_for(user) -> QuerySet[User]:
 
 
 def offices_for(user):
-
+    """The offices a list may be filtered by: those in the user's scope and the ones above
+    the user's office (a salesperson's own office, region or headquarters holds all they see,
+    so filtering by it narrows nothing out of their list, and is not refused)."""
     qs = Office.objects.all()
     scope = scope_of(user)
+    # An office whose path starts the user's office's path: theirs or one above it (no query of its own).
+    above = Exists(Office.objects.filter(pk=user.office_id, path__startswith=OuterRef("path")))
     if scope == Scope.TEAM:
-        qs = qs.filter(pk__in=office_subtree_ids(user))
+        qs = qs.filter(Q(pk__in=office_subtree_ids(user)) | above)
     elif scope == Scope.OWN:
-        qs = qs.filter(pk=user.office_id)
+        qs = qs.filter(above)
     elif scope is None:
         qs = qs.none()
     return qs.order_by("path")

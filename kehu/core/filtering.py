@@ -1,4 +1,10 @@
-"""List filters shared by every list page: bad values are reported and ignored, never a 500."""
+"""List filters shared by every list page, export and API: never a 500.
+
+One rule for a bad filter value (issue 12): a value that names a record the user may not choose
+(a salesperson or an office outside their scope, or one that does not exist) is refused — the
+API answers 400 naming the filter, a page or an export says so and shows nothing — because
+ignoring it would silently widen the list to everything the user sees. Any other bad value (a
+malformed date, an unknown sort) is named in a warning and left out; the others still apply."""
 
 import django_filters
 from django import forms
@@ -8,18 +14,39 @@ from django.utils.translation import gettext_lazy
 
 from kehu.core.access import MAX_ID
 
+OUT_OF_SCOPE = gettext_lazy("Not one you can choose: it is outside the records you can see, or does not exist.")
+
+
+class ScopedChoiceFilter(django_filters.ModelChoiceFilter):
+    """A filter by a record chosen among those in the user's scope (`queryset` is a callable
+    of the request, e.g. owners_in_scope): a record outside it is refused, never ignored."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid_choice": OUT_OF_SCOPE})
+        super().__init__(*args, **kwargs)
+
 
 def filterset_for(request, filter_class, queryset):
-    """The request's filters bound to `queryset`. A filter with a bad value is named in a
-    warning and left out; the others still apply."""
+    """The request's filters bound to `queryset`. A value outside the user's scope (a
+    ScopedChoiceFilter's) gives an empty list and a message; any other bad value is named in a
+    warning and left out, the others still apply."""
     params = request.GET.dict()
     filterset = filter_class(params or None, queryset=queryset, request=request)
     if filterset.is_bound and not filterset.is_valid():
+        refused = False
         for field, errors in filterset.errors.items():
             label = filterset.filters[field].label if field in filterset.filters else field
-            messages.warning(request, _("Filter “%(field)s” ignored: %(error)s") % {"field": label, "error": errors[0]})
+            if isinstance(filterset.filters.get(field), ScopedChoiceFilter):
+                refused = True
+                messages.error(request, _("Filter “%(field)s” refused: %(error)s Nothing is shown.")
+                               % {"field": label, "error": errors[0]})
+            else:
+                messages.warning(request, _("Filter “%(field)s” ignored: %(error)s")
+                                 % {"field": label, "error": errors[0]})
         cleaned = {k: v for k, v in params.items() if k not in filterset.errors}
-        filterset = filter_class(cleaned, queryset=queryset, request=request)
+        # Nothing matches (a condition the database runs: the lists' pagination reads its SQL).
+        filterset = filter_class(cleaned, queryset=queryset.filter(pk__isnull=True) if refused else queryset,
+                                 request=request)
     return filterset
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import Office, User, subtree_of
 from kehu.accounts.selectors import offices_for, salespeople_for
+from kehu.core.filtering import ScopedChoiceFilter
 from kehu.core.text import fold
 from kehu.customers.models import Category, Customer, Grade, Nature, Status
 
@@ -42,8 +43,8 @@ class CustomerFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(label=_("category 类别"), choices=Category.choices)
     nature = django_filters.ChoiceFilter(label=_("nature 性质"), choices=Nature.choices)
     status = django_filters.ChoiceFilter(label=_("status"), choices=Status.choices)
-    office = django_filters.ModelChoiceFilter(label=_("office"), queryset=_offices, method="filter_office")
-    owner = django_filters.ModelChoiceFilter(label=_("owner"), queryset=_owners)
+    office = ScopedChoiceFilter(label=_("office"), queryset=_offices, method="filter_office")
+    owner = ScopedChoiceFilter(label=_("owner"), queryset=_owners)
     incomplete = django_filters.BooleanFilter(label=_("incomplete cards only"), method="filter_incomplete")
     sort = django_filters.ChoiceFilter(
         label=_("sort"), method="filter_sort", empty_label=_("Recently updated"),

@@ -1,5 +1,6 @@
-"""List filters of invoices and payments, shared by the pages and the API. A bad value is
-reported and ignored by kehu.core.filtering.filterset_for, never a 500."""
+"""List filters of invoices and payments, shared by the pages and the API. A salesperson or an
+office outside the scope is refused, any other bad value reported and ignored
+(kehu.core.filtering), never a 500."""
 
 import django_filters
 from django.utils import timezone
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import subtree_of
 from kehu.accounts.selectors import offices_in_scope, owners_in_scope
-from kehu.core.filtering import IdFilter, sort_filter
+from kehu.core.filtering import IdFilter, ScopedChoiceFilter, sort_filter
 from kehu.core.text import fold
 from kehu.customers.models import PaymentMethod
 from kehu.receivables.models import Invoice, Payment
@@ -30,8 +31,8 @@ class InvoiceFilter(django_filters.FilterSet):
     customer = django_filters.CharFilter(label=_("customer"), method="filter_customer",
                                          help_text=_("Name or code"))
     customer_id = IdFilter(label=_("customer"), field_name="customer_id")
-    owner = django_filters.ModelChoiceFilter(label=_("salesperson"), queryset=owners_in_scope, field_name="customer__owner")
-    office = django_filters.ModelChoiceFilter(label=_("office"), queryset=offices_in_scope, method="filter_office")
+    owner = ScopedChoiceFilter(label=_("salesperson"), queryset=owners_in_scope, field_name="customer__owner")
+    office = ScopedChoiceFilter(label=_("office"), queryset=offices_in_scope, method="filter_office")
     issued_from = django_filters.DateFilter(label=_("issued from"), field_name="issued_on", lookup_expr="gte")
     issued_to = django_filters.DateFilter(label=_("issued until"), field_name="issued_on", lookup_expr="lte")
     due_from = django_filters.DateFilter(label=_("due from"), field_name="due_on", lookup_expr="gte")
@@ -61,7 +62,7 @@ class PaymentFilter(django_filters.FilterSet):
     customer = django_filters.CharFilter(label=_("customer"), method="filter_customer",
                                          help_text=_("Name or code"))
     customer_id = IdFilter(label=_("customer"), field_name="customer_id")
-    office = django_filters.ModelChoiceFilter(label=_("office"), queryset=offices_in_scope, method="filter_office")
+    office = ScopedChoiceFilter(label=_("office"), queryset=offices_in_scope, method="filter_office")
     method = django_filters.ChoiceFilter(label=_("payment method"), choices=PaymentMethod.choices)
     received_from = django_filters.DateFilter(label=_("received from"), field_name="received_on", lookup_expr="gte")
     received_to = django_filters.DateFilter(label=_("received until"), field_name="received_on", lookup_expr="lte")

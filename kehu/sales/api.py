@@ -27,7 +27,7 @@ from kehu.core.api import (
     required_version,
     valid_data,
 )
-from kehu.core.filtering import IdFilter
+from kehu.core.filtering import IdFilter, ScopedChoiceFilter
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
 from kehu.sales import selectors, services
@@ -205,9 +205,9 @@ def _owners(request):
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("status"), choices=Order.Status.choices)
     customer = IdFilter(label=_("customer"), field_name="customer_id")
-    owner = django_filters.ModelChoiceFilter(label=_("salesperson"), queryset=_owners)
-    office = django_filters.ModelChoiceFilter(label=_("office"), queryset=_offices, method="filter_office",
-                                              help_text=_("The office and every team below it."))
+    owner = ScopedChoiceFilter(label=_("salesperson"), queryset=_owners)
+    office = ScopedChoiceFilter(label=_("office"), queryset=_offices, method="filter_office",
+                                  help_text=_("The office and every team below it."))
     date_from = django_filters.DateFilter(label=_("ordered from"), field_name="ordered_on", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("ordered until"), field_name="ordered_on", lookup_expr="lte")
     line = django_filters.CharFilter(label=_("product line"), method="filter_line",

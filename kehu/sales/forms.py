@@ -12,7 +12,7 @@ from kehu.accounts.models import subtree_of
 from kehu.accounts.selectors import offices_in_scope, owners_in_scope
 from kehu.core import periods
 from kehu.core.errors import ValidationFailed
-from kehu.core.filtering import IdFilter, sort_filter
+from kehu.core.filtering import IdFilter, ScopedChoiceFilter, sort_filter
 from kehu.core.forms import BootstrapFormMixin
 from kehu.core.importing import header_aliases, map_headers
 from kehu.core.reports import GroupBy, PeriodReportForm
@@ -62,8 +62,8 @@ class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("status"), choices=Order.Status.choices)
     date_from = django_filters.DateFilter(label=_("from"), field_name="ordered_on", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("to"), field_name="ordered_on", lookup_expr="lte")
-    office = django_filters.ModelChoiceFilter(label=_("office"), queryset=offices_in_scope, method="filter_office")
-    owner = django_filters.ModelChoiceFilter(label=_("salesperson"), queryset=owners_in_scope)
+    office = ScopedChoiceFilter(label=_("office"), queryset=offices_in_scope, method="filter_office")
+    owner = ScopedChoiceFilter(label=_("salesperson"), queryset=owners_in_scope)
     customer = django_filters.CharFilter(label=_("customer"), method="filter_customer")
     customer_id = IdFilter(label=_("customer"), field_name="customer_id")
     line = django_filters.ChoiceFilter(label=_("product line"), choices=_line_choices, method="filter_line")
