@@ -210,6 +210,8 @@ HUEY = {
 # Upload limits: imports are capped (ARCHITECTURE: imports capped in size).
 KEHU_IMPORT_MAX_BYTES = int(os.environ.get("KEHU_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 KEHU_IMPORT_MAX_ROWS = int(os.environ.get("KEHU_IMPORT_MAX_ROWS", "200000"))
+# AR-2: a promise made by phone a few days ago may still be recorded with its day.
+KEHU_PROMISE_BACKDATE_DAYS = int(os.environ.get("KEHU_PROMISE_BACKDATE_DAYS", "7"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000

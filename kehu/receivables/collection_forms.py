@@ -1,9 +1,10 @@
 """Forms of the collection and report pages. They only parse input: what an attempt or a
 promise must satisfy is checked by receivables.services."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,24 +85,39 @@ class PromiseFilterForm(ReportForm):
 
 class AttemptForm(BootstrapFormMixin, forms.Form):
     """AR-2: one attempt to collect; the promise's fields count when the outcome is
-    "promised to pay" (the service says what is missing)."""
+    "promised to pay" (the service says what is missing). The outcome has no default: a
+    rushed log must not record a payment that did not happen."""
 
     channel = forms.ChoiceField(label=_("channel"), choices=CollectionAttempt.Channel.choices)
-    outcome = forms.ChoiceField(label=_("outcome"), choices=CollectionAttempt.Outcome.choices)
+    outcome = forms.ChoiceField(label=_("outcome"), choices=[("", _("Choose the outcome"))]
+                                + CollectionAttempt.Outcome.choices)
     invoice = forms.TypedChoiceField(label=_("invoice"), required=False, coerce=int, empty_value=None)
     note = forms.CharField(label=_("note"), required=False, max_length=500,
                            widget=forms.Textarea(attrs={"rows": 2}))
+    made_on = forms.DateField(label=_("promise made on"), required=False, widget=DATE)
     promised_on = forms.DateField(label=_("promised payment date"), required=False, widget=DATE)
     promised_amount = forms.CharField(label=_("amount promised"), required=False, max_length=40)
-    contact = forms.CharField(label=_("promised by (customer's contact)"), required=False, max_length=60)
+    contact = forms.CharField(label=_("promised by (customer's contact)"), required=False, max_length=60,
+                              help_text=_("Choose one of the customer's key people, or type a name."))
+    keep_both = forms.BooleanField(label=_("Record this promise as well as the open one"), required=False)
     task = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**62)
     next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
 
-    def __init__(self, *args, invoices=(), **kwargs):
+    def __init__(self, *args, invoices=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["invoice"].choices = [("", _("(no particular invoice)"))] + [
             (i.pk, f"{i.number} · {i.due_on:%Y-%m-%d} · ¥{i.open_amount:,.2f}") for i in invoices]
-        self.fields["promised_on"].widget.attrs["min"] = timezone.localdate().isoformat()
+        # The amount follows the invoice chosen (receivables/attempt.js reads these).
+        self.open_amounts = {str(i.pk): f"{i.open_amount:.2f}" for i in invoices}
+        self.fields["invoice"].widget.attrs["data-fill-amount"] = "invoice-open-amounts"
+        today = timezone.localdate()
+        earliest = today - timedelta(days=settings.KEHU_PROMISE_BACKDATE_DAYS)
+        self.fields["made_on"].initial = today
+        self.fields["made_on"].widget.attrs.update(min=earliest.isoformat(), max=today.isoformat())
+        self.fields["promised_on"].widget.attrs["min"] = earliest.isoformat()
+        # The promiser: the customer's key people offered, any other name typed.
+        self.people = list(people)
+        self.fields["contact"].widget.attrs.update({"list": "promiser-choices", "autocomplete": "off"})
 
 
 class CancelPromiseForm(BootstrapFormMixin, forms.Form):

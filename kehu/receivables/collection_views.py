@@ -20,7 +20,7 @@ from kehu.core.excel import Column, export_response
 from kehu.core.forms import apply_field_errors
 from kehu.core.money import money
 from kehu.core.reports import bar_chart, link, warn_ignored
-from kehu.customers.selectors import customer_get_for_user
+from kehu.customers.selectors import customer_get_for_user, key_people_of
 from kehu.receivables import selectors, services
 from kehu.receivables.capabilities import COLLECT, SEE_RECEIVABLES
 from kehu.receivables.collection_forms import (
@@ -192,6 +192,11 @@ def _task_of(user, customer, value):
     return task, ""
 
 
+def customer_key_people(customer) -> list:
+    """The customer's current key people, offered as who promised (CUS-2)."""
+    return list(key_people_of(customer).filter(is_current=True).order_by("role", "name"))
+
+
 def _next_url(request, value) -> str | None:
     if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
                                                  require_https=request.is_secure()):
@@ -215,10 +220,14 @@ def attempt_create(request, pk):
     if task is not None and task.invoice_id and task.invoice_id not in {i.pk for i in invoices}:
         invoices.append(task.invoice)
     invoice = source.get("invoice") or (task.invoice_id if task else None)
-    form = AttemptForm(request.POST if request.method == "POST" else None, invoices=invoices, initial={
+    chosen = next((i for i in invoices if str(i.pk) == str(invoice)), None)
+    form = AttemptForm(request.POST if request.method == "POST" else None, invoices=invoices,
+                       people=customer_key_people(customer), initial={
         "task": task.pk if task else None, "invoice": invoice, "next": source.get("next", "")[:500],
         "channel": CollectionAttempt.Channel.VISIT if task and task.kind == "visit" else CollectionAttempt.Channel.CALL,
-        "promised_amount": f"{task.amount:.2f}" if task else ""})
+        # AR-2: the promise is prefilled with what is open on the invoice (or what the task asks).
+        "promised_amount": f"{chosen.open_amount:.2f}" if chosen else f"{task.amount:.2f}" if task else ""})
+    second_promise = bool(request.POST.get("keep_both"))
     if request.method == "GET" and task_problem:
         messages.warning(request, task_problem)
     if request.method == "POST" and task_problem:
@@ -229,7 +238,11 @@ def attempt_create(request, pk):
             attempt = services.attempt_log(
                 by=request.user, customer=customer, channel=data["channel"], outcome=data["outcome"],
                 note=data["note"], invoice=data["invoice"], task=task, promised_on=data["promised_on"],
-                promised_amount=data["promised_amount"], contact=data["contact"])
+                promised_amount=data["promised_amount"], contact=data["contact"], made_on=data["made_on"],
+                keep_both=data["keep_both"])
+        except services.SecondPromise as exc:  # shown with the box that confirms it
+            second_promise = True
+            form.add_error(None, exc.message)
         except UserInputError as exc:
             apply_field_errors(form, exc)
             if exc.field_errors:  # the message names the problem better than the field's short note
@@ -246,7 +259,7 @@ def attempt_create(request, pk):
             return redirect(back) if back else redirect("customers:detail", customer.pk)
     return render(request, "receivables/collection_attempt.html", {
         "form": form, "customer": customer, "task": task, "attempts": selectors.attempts_of(customer, limit=5),
-        "promised": CollectionAttempt.Outcome.PROMISED,
+        "promised": CollectionAttempt.Outcome.PROMISED, "second_promise": second_promise,
         "back": _next_url(request, source.get("next")) or reverse("customers:detail", args=[customer.pk]),
     })
 

@@ -29,7 +29,13 @@ class PromiseSerializer(serializers.ModelSerializer):
 
 class PromiseCreateSerializer(serializers.Serializer):
     customer = ScopedCustomerField(queryset=Customer.objects.all())
-    promised_on = serializers.DateField(help_text=_("The day the customer promises to pay: today or later."))
+    promised_on = serializers.DateField(help_text=_("The day the customer promises to pay: the day the promise "
+                                                    "was made or later."))
+    made_on = serializers.DateField(required=False, help_text=_(
+        "The day the customer made the promise: today (the default) or up to KEHU_PROMISE_BACKDATE_DAYS days ago."))
+    keep_both = serializers.BooleanField(default=False, help_text=_(
+        "Record the promise although the invoice has another open promise; "
+        "without it such a promise is refused with 409 second_promise."))
     amount = MoneyInput()
     invoice = serializers.IntegerField(required=False, allow_null=True,
                                        help_text=_("The id of the customer's invoice the promise is about."))
@@ -65,7 +71,8 @@ class PromiseViewSet(ScopedViewSet):
         attempt = services.attempt_log(
             by=request.user, customer=data["customer"], channel=data["channel"],
             outcome=CollectionAttempt.Outcome.PROMISED, note=data.get("note", ""), invoice=data.get("invoice"),
-            promised_on=data["promised_on"], promised_amount=data["amount"], contact=data.get("contact", ""))
+            promised_on=data["promised_on"], promised_amount=data["amount"], contact=data.get("contact", ""),
+            made_on=data.get("made_on"), keep_both=data["keep_both"])
         return self.answer(attempt.promise, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary=_("Cancel an open promise"), request=ReasonSerializer,

@@ -16,7 +16,7 @@ from kehu.core.scopes import scope_filter
 from kehu.customers.selectors import customers_visible_to
 from kehu.receivables.capabilities import SEE_RECEIVABLES
 from kehu.receivables.models import Allocation, Invoice
-from kehu.receivables.selectors.collection import collection_tasks_for, promises_due_for
+from kehu.receivables.selectors.collection import collection_tasks_for, overdue_without_task, promises_due_for
 from kehu.receivables.selectors.ledger import (
     ZERO,
     _sum_by,
@@ -201,10 +201,13 @@ class Headline:
     overdue: Decimal
     tasks_due: int
     promises_due: int
+    overdue_untasked: int = 0
 
     @property
     def collection_today(self) -> int:
-        return self.tasks_due + self.promises_due
+        """AR-2: today's work is the tasks and promises due and what is overdue with no task
+        (the morning run has not picked it up, or its task was closed without the money)."""
+        return self.tasks_due + self.promises_due + self.overdue_untasked
 
 
 def headline_for(user, *, today: date | None = None) -> Headline | None:
@@ -218,7 +221,8 @@ def headline_for(user, *, today: date | None = None) -> Headline | None:
     _rows, owed = ageing(user, as_of=today, by="company")
     return Headline(sales=sales_amount(user, start=start, end=end), rate=rate, overdue=owed.overdue,
                     tasks_due=collection_tasks_for(user, on=today).count(),
-                    promises_due=promises_due_for(user, on=today).count())
+                    promises_due=promises_due_for(user, on=today).count(),
+                    overdue_untasked=overdue_without_task(user, on=today).count())
 
 
 def group_label(user, *, by: str, key) -> str:

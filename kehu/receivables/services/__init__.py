@@ -3,6 +3,7 @@ credit notes, collection plans) and the collection work's (services.collection: 
 promises, the morning run). Callers use `services.payment_post(...)` as before."""
 
 from kehu.receivables.services.collection import (
+    SecondPromise,
     attempt_log,
     check_cancellable,
     collection_day,
@@ -30,6 +31,7 @@ __all__ = [
     "INVOICE_COLUMNS",
     "PLANNABLE",
     "ImportResult",
+    "SecondPromise",
     "attempt_log",
     "collection_day",
     "credit_note_apply",

@@ -4,6 +4,7 @@ is written with the customer's row locked, as the ledger's writes are (services.
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -11,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from kehu.core.access import parse_id, require
 from kehu.core.capabilities import user_can
-from kehu.core.errors import ValidationFailed
+from kehu.core.errors import UserInputError, ValidationFailed
+from kehu.core.money import money
 from kehu.customers.selectors import customer_get_for_user
 from kehu.receivables.capabilities import COLLECT
 from kehu.receivables.locks import lock_customer_ledger, lock_promise, lock_task
@@ -28,10 +30,23 @@ from kehu.receivables.services._common import _amount, _day, _paid_between
 from kehu.receivables.services.ledger import _sync_plans
 
 
+class SecondPromise(UserInputError):
+    """AR-2: the invoice already has an open promise. A second one is recorded only when the
+    user confirms it (`keep_both`): a new promise usually replaces the old one (cancel it), but
+    a customer may promise to pay an invoice in two parts."""
+
+    status = 409
+    code = "second_promise"
+
+
 def attempt_log(*, by, customer, channel: str, outcome: str, note: str = "", invoice=None, task=None,
-                promised_on=None, promised_amount=None, contact: str = "") -> CollectionAttempt:
+                promised_on=None, promised_amount=None, contact: str = "", made_on=None,
+                keep_both: bool = False) -> CollectionAttempt:
     """AR-2: log an attempt to collect. "Promised to pay" records the promise (date and
-    amount) to be followed up on its date. Logging against a task marks the task done."""
+    amount) to be followed up on its date; a promise made up to KEHU_PROMISE_BACKDATE_DAYS
+    ago (`made_on`, by phone yesterday) is recorded with its day. A second open promise on the
+    same invoice is refused (SecondPromise) unless `keep_both`. Logging against a task marks
+    the task done."""
     require(by, COLLECT, _("Your role does not collect payments."))
     customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
     if channel not in CollectionAttempt.Channel.values:
@@ -45,7 +60,8 @@ def attempt_log(*, by, customer, channel: str, outcome: str, note: str = "", inv
         promise = None
         if outcome == CollectionAttempt.Outcome.PROMISED:
             promise = _promise(by=by, customer=customer, invoice=invoice, promised_on=promised_on,
-                               amount=promised_amount, contact=contact, note=note, today=today)
+                               amount=promised_amount, contact=contact, note=note, today=today, made_on=made_on,
+                               keep_both=keep_both)
         attempt = CollectionAttempt(customer=customer, invoice=invoice, channel=channel, outcome=outcome,
                                     note=(note or "").strip()[:500], by=by, promise=promise)
         if task not in (None, ""):
@@ -75,15 +91,38 @@ def _invoice_of(customer, invoice) -> Invoice | None:
     return found
 
 
-def _promise(*, by, customer, invoice, promised_on, amount, contact, note, today) -> Promise:
+def _promise(*, by, customer, invoice, promised_on, amount, contact, note, today, made_on=None,
+             keep_both=False) -> Promise:
+    days = settings.KEHU_PROMISE_BACKDATE_DAYS
+    made_on = _day(made_on, field="made_on", label=_("day the promise was made"), default=today)
+    if not today - timedelta(days=days) <= made_on <= today:
+        raise ValidationFailed(
+            _("A promise is recorded on the day it was made, today or up to %(days)d days ago.") % {"days": days},
+            field_errors={"made_on": [_("From %(first)s to today.") % {
+                "first": (today - timedelta(days=days)).isoformat()}]})
     promised_on = _day(promised_on, field="promised_on", label=_("promised payment date"))
-    if promised_on < today:
-        raise ValidationFailed(_("A promise to pay names today or a later day."),
-                               field_errors={"promised_on": [_("Today or later.")]})
+    if promised_on < made_on:
+        raise ValidationFailed(_("A promise to pay names the day it was made or a later day."),
+                               field_errors={"promised_on": [_("On or after the day the promise was made.")]})
     amount = _amount(amount, field="promised_amount", label=_("amount promised"))
+    if not keep_both:
+        _refuse_second_promise(customer, invoice)
     return Promise.objects.create(customer=customer, invoice=invoice, promised_on=promised_on, amount=amount,
-                                  made_on=today, contact=(contact or "").strip()[:60], note=(note or "").strip()[:300],
-                                  recorded_by=by)
+                                  made_on=made_on, contact=(contact or "").strip()[:60],
+                                  note=(note or "").strip()[:300], recorded_by=by)
+
+
+def _refuse_second_promise(customer, invoice) -> None:
+    """A promise for no particular invoice is about the whole balance: several may stand."""
+    first = (customer.promises.filter(status=Promise.Status.OPEN, invoice=invoice).order_by("promised_on", "id").first()
+             if invoice else None)
+    if first is None:
+        return
+    raise SecondPromise(
+        _("Invoice %(invoice)s already has an open promise to pay %(amount)s on %(on)s. Confirm to record this "
+          "one as well, or cancel the first.")
+        % {"amount": money(first.amount), "on": first.promised_on.isoformat(), "invoice": invoice.number},
+        field_errors={"keep_both": [_("Confirm to keep both promises.")]})
 
 
 def check_cancellable(promise: Promise) -> None:

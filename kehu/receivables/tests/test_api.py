@@ -448,7 +448,8 @@ def test_it_records_and_cancels_a_promise_to_pay(users, client_for, customer, pr
 
 @rule("AR-2")
 @pytest.mark.parametrize(("change", "status", "message"), [
-    ({"promised_on": "YESTERDAY"}, 400, "A promise to pay names today or a later day."),
+    ({"promised_on": "YESTERDAY"}, 400, "A promise to pay names the day it was made or a later day."),
+    ({"made_on": "WEEKS_AGO"}, 400, "A promise is recorded on the day it was made, today or up to 7 days ago."),
     ({"amount": "0"}, 400, "The amount promised must be more than zero."),
     ({"amount": "lots"}, 400, "amount promised must be a number."),
     ({"amount": "1.234"}, 400, "The amount promised has more than two decimals."),
@@ -462,7 +463,7 @@ def test_it_refuses_a_bad_promise_and_records_nothing(users, client_for, custome
                                                       status, message):
     theirs = invoices_aged(customer=outsider_customer, product=product, specs=[("1", 1)],
                            by=users["outsider"])[0]
-    names = {"YESTERDAY": day(-1), "THEIRS": theirs.pk, "OUTSIDER": outsider_customer.pk}
+    names = {"YESTERDAY": day(-1), "THEIRS": theirs.pk, "OUTSIDER": outsider_customer.pk, "WEEKS_AGO": day(-8)}
     change = {k: names.get(v, v) if isinstance(v, str) else v for k, v in change.items()}
     before = ledger()
     response = post(client_for(users["owner"]), PROMISES,
@@ -621,3 +622,20 @@ def test_it_measures_the_collection_rate_of_a_period(users, client_for, customer
         response = gm.get(RATE, bad)
         assert response.status_code == 400, bad
     assert gm.get(RATE, {"start": day(0), "end": day(-1)}).json() == {"end": ["The period ends before it starts."]}
+
+
+@rule("AR-2")
+def test_a_second_open_promise_on_an_invoice_is_refused_with_409_unless_kept_both(users, client_for, customer, product):
+    """AR-2: the API answers a second open promise on the same invoice with 409 second_promise
+    and records it with keep_both; a promise made yesterday is recorded with its day."""
+    invoice = invoices_aged(customer=customer, product=product, specs=[("1", 1)], by=users["owner"])[0]
+    api = client_for(users["owner"])
+    first = post(api, PROMISES, {"customer": customer.pk, "invoice": invoice.pk, "promised_on": day(3),
+                                 "amount": "100", "made_on": day(-1)})
+    assert (first.status_code, first.json()["made_on"]) == (201, day(-1))
+    second = post(api, PROMISES, {"customer": customer.pk, "invoice": invoice.pk, "promised_on": day(5), "amount": "50"})
+    assert (second.status_code, second.json()["code"]) == (409, "second_promise")
+    assert Promise.objects.count() == 1
+    kept = post(api, PROMISES, {"customer": customer.pk, "invoice": invoice.pk, "promised_on": day(5), "amount": "50",
+                                "keep_both": True})
+    assert kept.status_code == 201 and Promise.objects.count() == 2

@@ -3,6 +3,7 @@ export (AR-3), collection rate with the previous period (AR-4), the day's collec
 attempts and promises (AR-2); every page against every role."""
 
 import io
+import json
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -331,7 +332,12 @@ def collection_state():
 @rule("AR-2")
 @pytest.mark.parametrize(("values", "message"), [
     ({"promised_on": "yesterday", "promised_amount": "500"}, "Enter a valid date."),
-    ({"promised_on": "past", "promised_amount": "500"}, "A promise to pay names today or a later day."),
+    ({"promised_on": "past", "promised_amount": "500"}, "A promise to pay names the day it was made or a later day."),
+    ({"made_on": "long ago", "promised_amount": "500"},
+     "A promise is recorded on the day it was made, today or up to 7 days ago."),
+    ({"made_on": "tomorrow", "promised_amount": "500"},
+     "A promise is recorded on the day it was made, today or up to 7 days ago."),
+    ({"outcome": ""}, "This field is required."),
     ({"promised_amount": "0"}, "The amount promised must be more than zero."),
     ({"promised_amount": "-5"}, "The amount promised must be more than zero."),
     ({"promised_amount": "abc"}, "amount promised must be a number."),
@@ -348,6 +354,7 @@ def test_it_refuses_a_bad_attempt_and_changes_nothing(en, users, customer, produ
             "promised_on": (TODAY + timedelta(days=3)).isoformat(), "promised_amount": "500", **values}
     if data["promised_on"] == "past":
         data["promised_on"] = days_ago(1).isoformat()
+    data["made_on"] = {"long ago": days_ago(8), "tomorrow": TODAY + timedelta(days=1)}.get(data.get("made_on"), TODAY)
     before = collection_state()
     response = en(users["owner"]).post(reverse("receivables:attempt_create", args=[customer.pk]), data)
     assert response.status_code == 200
@@ -410,3 +417,111 @@ def test_it_pages_a_long_ageing_table_most_overdue_first_and_totals_all_of_it(en
     assert "账龄分页测试00商行" in second.text
     expected = sum(Decimal(100 + n) for n in range(53))
     assert total_cells(first, "ageing-total")["balance"] == f"¥{expected:,.2f}"
+
+
+# --- AR-2: collection work defaults (issue 12, item 8) -----------------------------------------------------
+
+@rule("AR-2")
+def test_the_attempt_form_has_no_outcome_chosen_in_advance(en, users, customer):
+    """AR-2: a rushed visit log must not record a payment that did not happen: the outcome
+    starts empty and an attempt without one is refused, logging nothing."""
+    url = reverse("receivables:attempt_create", args=[customer.pk])
+    form = en(users["owner"]).get(url).context["form"]
+    assert form["outcome"].value() in (None, "")
+    assert list(form.fields["outcome"].choices)[0] == ("", "Choose the outcome")
+    response = en(users["owner"]).post(url, {"channel": "visit"})
+    assert response.status_code == 200 and response.context["form"].errors["outcome"] == ["This field is required."]
+    assert not CollectionAttempt.objects.exists()
+
+
+@rule("AR-2")
+def test_the_promiser_is_chosen_among_the_customers_key_people_or_typed(en, users, customer):
+    """AR-2 (CUS-2): the customer's current key people are offered as who promised; another
+    name may be typed."""
+    from kehu.customers.tests.builders import new_key_person
+
+    new_key_person(by=users["owner"], customer=customer, role="buyer", name="王会计")
+    new_key_person(by=users["owner"], customer=customer, role="in_charge", name="陈总")
+    url = reverse("receivables:attempt_create", args=[customer.pk])
+    page = en(users["owner"]).get(url)
+    assert 'list="promiser-choices"' in page.text
+    datalist = re.search(r'<datalist id="promiser-choices">(.*?)</datalist>', page.text, re.S).group(1)
+    assert sorted(re.findall(r'<option value="([^"]+)"', datalist)) == ["王会计", "陈总"]
+    for contact in ("王会计", "财务部小刘"):
+        en(users["owner"]).post(url, {"channel": "call", "outcome": "promised", "contact": contact, "keep_both": "on",
+                                      "promised_on": TODAY.isoformat(), "promised_amount": "100"})
+    assert sorted(Promise.objects.values_list("contact", flat=True)) == ["王会计", "财务部小刘"]
+
+
+@rule("AR-2")
+def test_the_amount_promised_starts_at_what_is_open_on_the_invoice(en, users, customer, product):
+    """AR-2: the promise is prefilled with the invoice's open amount (the one chosen, and the
+    page carries every invoice's open amount for when another is chosen)."""
+    invoice = invoiced_order(customer=customer, product=product, quantity=10, due_on=days_ago(5))
+    other = invoiced_order(customer=customer, product=product, quantity=3, due_on=days_ago(2))
+    new_payment(customer=customer, amount="250", by=users["finance"], allocations=[(invoice, "250")])
+    page = en(users["owner"]).get(reverse("receivables:attempt_create", args=[customer.pk]), {"invoice": invoice.pk})
+    assert page.context["form"]["promised_amount"].value() == "750.00"
+    amounts = re.search(r'<script id="invoice-open-amounts" type="application/json">(.*?)</script>', page.text).group(1)
+    assert json.loads(amounts) == {str(invoice.pk): "750.00", str(other.pk): "300.00"}
+    assert 'data-fill-amount="invoice-open-amounts"' in page.text and "receivables/attempt.js" in page.text
+
+
+@rule("AR-2")
+def test_a_second_open_promise_on_an_invoice_needs_a_confirmation(en, users, customer, product):
+    """AR-2: a second open promise on the same invoice is refused with a warning naming the
+    first, and recorded only once the user ticks "record this promise as well"."""
+    invoice = invoiced_order(customer=customer, product=product, quantity=10, due_on=days_ago(5))
+    new_promise(customer=customer, by=users["owner"], promised_on=TODAY + timedelta(days=3), amount="400",
+                invoice=invoice)
+    url = reverse("receivables:attempt_create", args=[customer.pk])
+    data = {"channel": "call", "outcome": "promised", "invoice": invoice.pk,
+            "promised_on": (TODAY + timedelta(days=10)).isoformat(), "promised_amount": "600"}
+    before = collection_state()
+    refused = en(users["owner"]).post(url, data)
+    assert [str(e) for e in refused.context["form"].non_field_errors()] == [
+        f"Invoice {invoice.number} already has an open promise to pay ¥400.00 on "
+        f"{(TODAY + timedelta(days=3)).isoformat()}. Confirm to record this one as well, or cancel the first."]
+    assert 'id="keep-both"' in refused.text
+    assert collection_state() == before
+    assert 'id="keep-both"' not in en(users["owner"]).get(url).text  # asked only when it applies
+    confirmed = en(users["owner"]).post(url, {**data, "keep_both": "on"})
+    assert confirmed.status_code == 302
+    assert sorted(Promise.objects.filter(invoice=invoice, status="open").values_list("amount", flat=True)) == [
+        Decimal("400.00"), Decimal("600.00")]
+
+
+@rule("AR-2")
+def test_a_promise_made_by_phone_yesterday_is_recorded_with_its_day(en, users, customer, product, settings):
+    """AR-2: a promise made within KEHU_PROMISE_BACKDATE_DAYS (7) may be recorded with the day it
+    was made, and may name that past day for the payment; it is judged by the next morning run."""
+    invoice = invoiced_order(customer=customer, product=product, quantity=10, due_on=days_ago(5))
+    url = reverse("receivables:attempt_create", args=[customer.pk])
+    response = en(users["owner"]).post(url, {"channel": "call", "outcome": "promised", "invoice": invoice.pk,
+                                             "made_on": days_ago(1).isoformat(),
+                                             "promised_on": days_ago(1).isoformat(), "promised_amount": "500"})
+    assert response.status_code == 302
+    promise = Promise.objects.get()
+    assert (promise.made_on, promise.promised_on, promise.amount) == (days_ago(1), days_ago(1), Decimal("500.00"))
+    assert services.collection_day(today=TODAY)["broken"] == 1
+    settings.KEHU_PROMISE_BACKDATE_DAYS = 1
+    refused = en(users["owner"]).post(url, {"channel": "call", "outcome": "promised", "made_on": days_ago(2).isoformat(),
+                                            "promised_on": TODAY.isoformat(), "promised_amount": "500"})
+    assert "A promise is recorded on the day it was made, today or up to 1 days ago." in [
+        str(e) for e in refused.context["form"].non_field_errors()]
+    assert Promise.objects.count() == 1
+
+
+@rule("AR-2")
+def test_todays_collection_count_includes_what_is_overdue_without_a_task(client_for, users, customer, product):
+    """AR-2: 9 overdue invoices that no task covers (the morning run has not picked them up)
+    are today's collection work: the home card counts them."""
+    for n in range(9):
+        invoiced_order(customer=customer, product=product, quantity=1, due_on=days_ago(n + 1))
+    headline = selectors.headline_for(users["owner"])
+    assert (headline.tasks_due, headline.promises_due, headline.overdue_untasked, headline.collection_today) == (
+        0, 0, 9, 9)
+    text = client_for(users["owner"]).get(reverse("home")).text
+    assert re.search(r'id="collection-today">(.*?)</div>', text).group(1) == "9"
+    services.collection_day(today=TODAY)  # the morning run makes their visits: counted once, not twice
+    assert selectors.headline_for(users["owner"]).collection_today == 9

@@ -76,7 +76,8 @@ def test_a_page_or_export_refuses_an_out_of_scope_filter_with_a_message_and_an_e
 
 @rule("CUS-5")
 @pytest.mark.parametrize(("url", "name"), API)
-def test_the_api_refuses_an_out_of_scope_filter_with_a_clear_400(client_for, users, offices, ledger, url, name):
+def test_the_api_refuses_an_out_of_scope_filter_with_a_clear_400(client_for, english_client, users, offices, ledger, url,
+                                                                 name):
     response = client_for(users["director"]).get(url, {name: out_of_scope(users, offices, name)})
     assert response.status_code == 400
     assert response.json()[name] == [

@@ -300,7 +300,7 @@ def test_it_counts_a_promise_kept_or_broken_and_credit_sees_the_broken_ones(user
 
 @rule("AR-2")
 def test_it_refuses_a_promise_without_a_future_date_or_an_amount(users, customer):
-    for promised_on, amount, message in ((days_ago(1), "10", "today or a later day"),
+    for promised_on, amount, message in ((days_ago(1), "10", "the day it was made or a later day"),
                                          (TODAY, "0", "must be more than zero"),
                                          ("", "10", "Enter the promised payment date"),
                                          (TODAY, "abc", "must be a number")):
