@@ -16,8 +16,9 @@ def approve_from_the_queue(page, server, username, comment):
     page.context.clear_cookies()
     login(page, server, username)
     page.goto(f"{server.url}/credit/queue/")
-    page.locator("main h2 a", has_text="上海恒丰商贸有限公司").click()
+    page.locator("#queue-table a.queue-customer", has_text="上海恒丰商贸有限公司").click()
     page.locator("#decide input[name=comment]").fill(comment)
+    page.once("dialog", lambda dialog: dialog.accept())  # CRD-2: approving asks for a confirmation
     page.locator("#decide button[value=approve]").click()
     expect(page.locator("#request-steps")).to_contain_text(comment)
 

@@ -2,11 +2,14 @@
 approval queue with exposure (CRD-3) and grade vs behaviour (CRD-4), as their users see them."""
 
 import io
+import re
+from datetime import timedelta
 from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import rule
 from kehu.credit import services
@@ -299,10 +302,11 @@ def test_it_queues_only_what_waits_for_the_user_with_the_exposure_beside_it(
     response = en(users["director"]).get(reverse("credit:queue"))
     assert [row["request"].pk for row in response.context["rows"]] == [request.pk]
     text = response.text
-    for figure, value in (("limit", "¥50,000.00"), ("receivables", "¥500.00"), ("open_orders", "¥1,000.00"),
-                          ("total", "¥1,500.00"), ("available", "¥48,500.00"), ("overdue_days", "30")):
+    for figure, value in (("requested", "¥80,000.00"), ("limit", "¥50,000.00"), ("total", "¥1,500.00"),
+                          ("available", "¥48,500.00"), ("overdue_days", "30")):
         assert f'data-figure="{figure}">{value}<' in text, figure
-    assert late.order.number in text and outsider_customer.name not in text
+    assert late.order.number not in text  # the payment history is on the request's page
+    assert outsider_customer.name not in text
     assert "You sign as: Office director" in text
     assert [row["request"].pk for row in en(users["other_director"]).get(reverse("credit:queue"))
             .context["rows"]] == [other.pk]
@@ -401,11 +405,14 @@ def test_it_keeps_the_queue_free_of_n_plus_one(client_for, users, product, thres
     with django_assert_max_num_queries(14):  # receivables: open invoices, receipts and credit notes on account
         response = client.get(reverse("credit:queue"))
     assert len(response.context["rows"]) == 10
-    assert response.text.count('class="card mb-3 queue-item"') == 10
+    assert response.text.count('class="queue-row"') == 10
 
 
 @rule("CRD-2")
-def test_it_pages_the_queue_oldest_first(client_for, users, thresholds):
+def test_it_pages_the_queue_oldest_first(client_for, users, thresholds, monkeypatch):
+    from kehu.credit import views
+
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 10)
     targets = new_customers(by=users["owner"], count=12, name="信用客户{n}号商店", category="other")
     made = [services.credit_limit_request(by=users["owner"], customer=t, amount="60000", reasons="扩大").pk
             for t in targets]
@@ -494,3 +501,75 @@ def test_it_keeps_the_policy_single_and_limits_and_requests_read_only_in_the_adm
     assert client.get("/admin/credit/creditcard/").status_code == 200
     account.refresh_from_db()
     assert account.limit == 50000
+
+
+# --- the approval queue as a dense table (issue 12, item 10) ------------------------------------------------------
+
+def queue_row(response, request) -> str:
+    match = re.search(rf'<tr class="queue-row" id="request-{request.pk}">(.*?)</tr>', response.text, re.S)
+    assert match, request.pk
+    return match.group(1)
+
+
+def cells(row: str) -> dict[str, tuple[str, str]]:
+    """Each figure cell of a row: (its classes, its text)."""
+    return {name: (css, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip())
+            for css, name, text in re.findall(r'<td class="([^"]*)" data-figure="([^"]+)">(.*?)</td>', row, re.S)}
+
+
+@rule("CRD-2")
+def test_the_queue_is_one_row_per_request_with_the_facts_an_approver_weighs(
+        en, users, customer, product, thresholds):
+    """CRD-2: a dense table — the amount asked, the limit, the exposure, what is available, the
+    days overdue, KH002's payment attitude and bank standing, who asked and since when — one row
+    per request; on a 390 px phone the customer, the amount, the days overdue and the buttons
+    stay visible (the other columns show from md up)."""
+    services.credit_card_save(by=users["owner"], customer=customer, version=None,
+                              data={"payment_attitude": "delays", "bank_standing": "good"})
+    limit_request(customer=customer, by=users["owner"], amount="50000", signers=[users["director"]])
+    invoiced_order(customer=customer, product=product, quantity=5, days_ago=60, limit=None)
+    request = services.credit_limit_request(by=users["owner"], customer=customer, amount="80000", reasons="扩大经营")
+    CreditRequest.objects.filter(pk=request.pk).update(created_at=timezone.now() - timedelta(days=3))  # asked 3 days ago
+    others = new_customers(by=users["owner"], count=3, name="信用客户{n}号商店", category="other")
+    more = [services.credit_limit_request(by=users["owner"], customer=c, amount="20000", reasons="新客户")
+            for c in others]
+    response = en(users["director"]).get(reverse("credit:queue"))
+    assert response.text.count('class="queue-row"') == 4 and 'class="card mb-3 queue-item"' not in response.text
+    html = queue_row(response, request)
+    assert re.search(r'<td><a href="[^"]+" class="queue-customer">', html)  # always shown, as are the buttons:
+    assert re.search(r'<td class="text-nowrap">\s*<div class="decide', html)
+    row = cells(html)
+    assert {name: text for name, (_css, text) in row.items()} == {
+        "requested": "¥80,000.00", "limit": "¥50,000.00", "total": "¥500.00", "available": "¥49,500.00",
+        "overdue_days": "30", "payment_attitude": "delays 拖延", "bank_standing": "good",
+        "requested_by": "张伟", "age": "3 days"}
+    phone = {name for name, (css, _text) in row.items() if "d-none" not in css.split()}
+    assert phone == {"requested", "overdue_days"}
+    assert cells(queue_row(response, more[0]))["payment_attitude"][1] == "—"  # no KH002 yet
+
+
+@rule("CRD-2")
+def test_approving_from_the_queue_asks_for_a_confirmation_naming_what_is_approved(en, users, customer, thresholds):
+    """CRD-2: the Approve button confirms first, naming the customer and the amount."""
+    request = services.credit_limit_request(by=users["owner"], customer=customer, amount="80000", reasons="扩大经营")
+    row = queue_row(en(users["director"]).get(reverse("credit:queue")), request)
+    approve = re.search(r'<button type="submit" name="decision" value="approve"[^>]*>', row).group(0)
+    assert 'data-confirm="Approve Credit limit of 上海恒丰商贸有限公司: ¥80,000.00?"' in approve
+
+
+@rule("CRD-2")
+def test_rejecting_from_the_queue_asks_for_the_reason_first(en, users, customer, thresholds):
+    """CRD-2: Reject opens a box asking why (required) before anything is sent — not "are you
+    sure?" and then a refusal for the missing reason; the reason given is the rejection's comment."""
+    request = services.credit_limit_request(by=users["owner"], customer=customer, amount="80000", reasons="扩大经营")
+    client = en(users["director"])
+    row = queue_row(client.get(reverse("credit:queue")), request)
+    box = re.search(rf'<details class="decide-reject" id="reject-{request.pk}">(.*?)</details>', row, re.S).group(1)
+    assert re.search(r'<textarea name="comment"[^>]*required', box)
+    assert '<input type="hidden" name="decision" value="reject">' in box and "data-confirm" not in box
+    assert "Why is it rejected? (required)" in box
+    response = client.post(reverse("credit:request_decide", args=[request.pk]),
+                           {"decision": "reject", "comment": "逾期未清", "next": reverse("credit:queue")}, follow=True)
+    assert messages_of(response) == ["The request of 上海恒丰商贸有限公司 was rejected."]
+    request.refresh_from_db()
+    assert (request.status, request.steps.get().comment) == ("rejected", "逾期未清")
