@@ -131,6 +131,10 @@ def check_ledger(users, customers):
 # receipt reversed since must not settle it twice on that day.
 @example(steps=[("invoice", 1, Decimal("0.01"), 300), ("pay", 1, Decimal("0.01"), 1, False, 0.0), ("reverse", 0),
                 ("pay", 1, Decimal("0.01"), 1, False, 0.0)])
+# And: on SQLite an invoice's open amount on an earlier day, computed in floating point, came
+# out as 100000.33000000001 and no longer added up to the cent with the others.
+@example(steps=[("invoice", 0, Decimal("2.85"), 300), ("pay", 0, Decimal("0.01"), 1, False, 0.0),
+                ("pay", 0, Decimal("2.51"), 1, False, 0.0)])
 def test_it_keeps_every_balance_equal_to_invoices_less_payments_and_credits(users, ledger_world, steps):
     customers, orders = ledger_world
     with transaction.atomic():
