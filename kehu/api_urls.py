@@ -26,8 +26,10 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     # Credit's endpoints on the order's and the customer's URLs (CRD-3): confirming is a credit decision.
     path("orders/<int:pk>/confirm/", credit_api.OrderConfirmView.as_view(), name="order-confirm"),
-    # Receivables' steps on the order's URL (AR-1, ORD-2): invoicing and returns write money.
+    # Receivables' steps on the order's URL (AR-1, ORD-2): invoicing and returns write money,
+    # closing needs the invoice settled.
     path("orders/<int:pk>/invoice/", receivables_api.OrderInvoiceView.as_view(), name="order-invoice"),
+    path("orders/<int:pk>/close/", receivables_api.OrderCloseView.as_view(), name="order-close"),
     path("orders/<int:pk>/returns/", receivables_api.OrderReturnView.as_view(), name="order-returns"),
     path("customers/<int:pk>/credit/", credit_api.CustomerCreditView.as_view(), name="customer-credit"),
     path("ageing/", receivables_api.AgeingView.as_view(), name="ageing"),

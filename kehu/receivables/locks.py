@@ -17,6 +17,11 @@ def lock_invoices(ids) -> dict[int, Invoice]:
     return lock_many(Invoice, ids)
 
 
+def lock_invoice_of_order(order_id: int) -> Invoice | None:
+    """The order's invoice, if it has one (an order whose returns left nothing to pay has none)."""
+    return next(iter(lock_where(Invoice, order_id=order_id)), None)
+
+
 def lock_payment(payment_id: int) -> Payment:
     return lock(Payment, payment_id)
 

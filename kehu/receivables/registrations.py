@@ -1,6 +1,7 @@
 """What receivables show on other apps' pages (core.registry): the navigation entry, the
 receivables block of the customer's 360° page (lazy), on the order page its invoice and
-plan with the steps "Mark as invoiced" and "Record a return" (a return of an invoiced order
+plan with the steps "Mark as invoiced", "Close the order" (once its receivable is settled)
+and "Record a return" (a return of an invoiced order
 writes its credit note, AR-1), the money cards of the home page, the reports, and the
 collection work of the daily plan."""
 
@@ -28,7 +29,7 @@ from kehu.core.registry import (
 )
 from kehu.receivables import selectors
 from kehu.receivables.capabilities import COLLECT, SEE_RECEIVABLES
-from kehu.receivables.services import PLANNABLE
+from kehu.receivables.services import PLANNABLE, close_refusal
 from kehu.sales.services import order_actions
 
 RECENT_PAYMENTS = 5
@@ -84,6 +85,14 @@ def invoice_button(request, order) -> dict | None:
     return {"order": order} if order_actions(user=request.user, order=order)["invoice"] else None
 
 
+def close_button(request, order) -> dict | None:
+    """结案: shown to those who may close the invoiced order; while its receivable is open the
+    button is disabled and says why (receivables.services.close_refusal, as the step checks)."""
+    if not order_actions(user=request.user, order=order)["close"]:
+        return None
+    return {"order": order, "refusal": close_refusal(order, getattr(order, "invoice", None))}
+
+
 def return_button(request, order) -> dict | None:
     return {"order": order} if order_actions(user=request.user, order=order)["return"] else None
 
@@ -135,6 +144,8 @@ def register() -> None:
                        context=order_receivable, order=20, query_budget=2))
     registry.add(Action(key="invoice", page="order", template="receivables/_order_invoice.html",
                         context=invoice_button, order=30))
+    registry.add(Action(key="close", page="order", template="receivables/_order_close.html",
+                        context=close_button, order=40))
     registry.add(Action(key="return", page="order", template="receivables/_order_return.html",
                         context=return_button, order=60))
     registry.add(Card(key="money", template="receivables/_home_money.html", context=home_money, order=10))

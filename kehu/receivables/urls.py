@@ -19,6 +19,7 @@ urlpatterns = [
     path("payments/<int:pk>/receipt/", views.payment_receipt, name="payment_receipt"),
     path("orders/<int:pk>/plan/", views.plan_create, name="plan_create"),
     path("orders/<int:pk>/invoice/", views.order_invoice, name="order_invoice"),
+    path("orders/<int:pk>/close/", views.order_close, name="order_close"),
     path("orders/<int:pk>/return/", views.return_create, name="return_create"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/void/", views.plan_void, name="plan_void"),

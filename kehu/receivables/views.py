@@ -427,6 +427,18 @@ def order_invoice(request, pk):
 
 
 @login_required
+@require_POST
+def order_close(request, pk):
+    """ORD-1, AR-1: closing (结案) an invoiced order once its invoice is settled; refused while
+    anything is open on it."""
+    order = sales_selectors.order_get_for_user(user=request.user, pk=pk, write=True)
+    return post_step(
+        request, InvoiceStepForm(request.POST),
+        lambda data: services.order_close(by=request.user, order=order, version=data["version"], on=data["on"]),
+        back=order.get_absolute_url(), done=_("Order %(number)s closed.") % {"number": order.number})
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def return_create(request, pk):
     """ORD-2: a refusal before delivery or a return after it; a return of an invoiced order

@@ -253,7 +253,8 @@ def _step(name: str, to: str, summary: str):
 
 class OrderViewSet(ScopedViewSet):
     """Orders in your scope (ORD-1), their lines nested. A new order is a draft; it is then
-    confirmed (POST confirm/, the credit check of CRD-3), delivered, invoiced and closed, or cancelled."""
+    confirmed (POST confirm/, the credit check of CRD-3), delivered, invoiced (POST invoice/) and
+    closed once its invoice is settled (POST close/), or cancelled."""
 
     serializer_class = OrderSerializer
     filterset_class = OrderFilter
@@ -270,7 +271,6 @@ class OrderViewSet(ScopedViewSet):
         return order_response(order, request, status_code=status.HTTP_201_CREATED)
 
     deliver = _step("deliver", Order.Status.DELIVERED, _("Deliver a confirmed order"))
-    close = _step("close", Order.Status.CLOSED, _("Close an invoiced order (paid)"))
     cancel = _step("cancel", Order.Status.CANCELLED, _("Cancel a draft or confirmed order, with a reason"))
 
 

@@ -134,9 +134,9 @@ class VersionForm(forms.Form):
 
 
 class AdvanceForm(forms.Form):
-    # Invoicing writes the invoice: receivables' own step (receivables:order_invoice).
-    to = forms.ChoiceField(choices=[(s, s) for s in (Order.Status.DELIVERED, Order.Status.CLOSED,
-                                                     Order.Status.CANCELLED)])
+    # Invoicing writes the invoice and closing checks that it is settled: receivables' own steps
+    # (receivables:order_invoice, receivables:order_close).
+    to = forms.ChoiceField(choices=[(s, s) for s in (Order.Status.DELIVERED, Order.Status.CANCELLED)])
     version = forms.IntegerField(min_value=1)
     on = forms.DateField(required=False)
     reason = forms.CharField(required=False, max_length=200)

@@ -30,7 +30,7 @@ TRANSITIONS = {
     Status.CONFIRMED: {Status.DRAFT},  # via credit.services.order_confirm
     Status.DELIVERED: {Status.CONFIRMED},
     Status.INVOICED: {Status.DELIVERED},  # via receivables.services.order_invoice
-    Status.CLOSED: {Status.INVOICED},
+    Status.CLOSED: {Status.INVOICED},  # via receivables.services.order_close, once its invoice is settled
     Status.CANCELLED: {Status.DRAFT, Status.CONFIRMED},
 }
 
@@ -229,6 +229,14 @@ def mark_invoiced(*, by, order: Order, on: date) -> Order:
     return _mark(by=by, order=order, to=Status.INVOICED, invoiced_on=on)
 
 
+def mark_closed(*, by, order: Order, on: date) -> Order:
+    """Called by receivables.services.order_close, which has checked on a locked row that
+    the order's invoice is settled (AR-1): sales cannot see the money."""
+    if not _may_take_step(by, Status.CLOSED):
+        raise PermissionDeniedError(_("Your role cannot do this step."))
+    return _mark(by=by, order=order, to=Status.CLOSED, closed_on=on)
+
+
 def _may_take_step(user, to: str) -> bool:
     """Who moves an order: those who take orders confirm, deliver and cancel; finance also
     invoices and closes; after-sales service only reads."""
@@ -251,9 +259,10 @@ def order_actions(*, user, order: Order) -> dict[str, bool]:
 
 
 def order_advance(*, by, order: Order, version: int, to: str, on: date | None = None, reason: str = "") -> Order:
-    """ORD-1: deliver, close or cancel (confirming goes through the credit check, invoicing
-    through receivables.services.order_invoice, which writes the invoice)."""
-    if to not in (Status.DELIVERED, Status.CLOSED, Status.CANCELLED):
+    """ORD-1: deliver or cancel (confirming goes through the credit check, invoicing through
+    receivables.services.order_invoice, which writes the invoice, and closing through
+    receivables.services.order_close, which checks that the invoice is settled)."""
+    if to not in (Status.DELIVERED, Status.CANCELLED):
         raise ValidationFailed(_("Unknown step."))
     if not _may_take_step(by, to):
         raise PermissionDeniedError(_("Your role cannot do this step."))
@@ -268,7 +277,7 @@ def order_advance(*, by, order: Order, version: int, to: str, on: date | None = 
             current.cancel_reason = reason[:200]
             current.cancelled_on = on
         else:
-            setattr(current, {Status.DELIVERED: "delivered_on", Status.CLOSED: "closed_on"}[to], on)
+            current.delivered_on = on
         current.status = to
         current.version += 1
         save_step(current, by=by)

@@ -234,7 +234,6 @@ def _detail_page(request, order):
 
 STEP_DONE = {
     Status.DELIVERED: gettext_lazy("Order %(number)s marked as delivered."),
-    Status.CLOSED: gettext_lazy("Order %(number)s closed."),
     Status.CANCELLED: gettext_lazy("Order %(number)s cancelled."),
 }
 

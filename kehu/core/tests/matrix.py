@@ -193,6 +193,17 @@ def invoiced(ctx: Ctx, side: Side | None) -> Made:
     return made
 
 
+def settled(ctx: Ctx, side: Side | None) -> Made:
+    """An invoiced order whose invoice is paid in full: it may be closed (AR-1)."""
+    from kehu.receivables import services as receivables
+
+    made = invoiced(ctx, side)
+    order = made["order"]
+    receivables.payment_post(by=ctx.users["finance"], customer=order.customer_id, amount=order.net, method="transfer",
+                             allocations=[{"invoice": made["invoice"], "amount": str(order.net)}])
+    return made
+
+
 def invoice(ctx: Ctx, side: Side | None) -> Made:
     return {"pk": invoiced(ctx, side)["invoice"]}
 

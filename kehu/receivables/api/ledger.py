@@ -412,6 +412,22 @@ class OrderInvoiceView(generics.GenericAPIView):
         return order_response(order, request)
 
 
+class OrderCloseView(generics.GenericAPIView):
+    permission_classes = [HasScope]
+    serializer_class = OrderStepSerializer
+
+    @extend_schema(summary=_("Close an invoiced order whose receivable is settled"),
+                   description=_("Refused with 400 while the order's receivable has an amount open; nothing "
+                                 "is changed then."),
+                   request=OrderStepSerializer, responses={200: OrderSerializer, **ERRORS},
+                   operation_id="orders_close_create", tags=["orders"])
+    def post(self, request, pk):
+        order = sales_selectors.order_get_for_user(user=request.user, pk=pk, write=True)
+        data = valid_data(OrderStepSerializer, request)
+        order = services.order_close(by=request.user, order=order, version=data["version"], on=data.get("on"))
+        return order_response(order, request)
+
+
 class OrderReturnView(generics.GenericAPIView):
     permission_classes = [HasScope]
     serializer_class = ReturnCreateSerializer

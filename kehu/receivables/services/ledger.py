@@ -26,6 +26,7 @@ from kehu.receivables.capabilities import COLLECT, KEEP_LEDGER
 from kehu.receivables.locks import (
     lock_credit_on_account,
     lock_customer_ledger,
+    lock_invoice_of_order,
     lock_invoices,
     lock_payment,
     lock_plan,
@@ -169,6 +170,37 @@ def order_invoice(*, by, order: Order, version: int, on: date | None = None) -> 
                                      payments=on_account)
             _sync_plans([current.pk])
             lists_changed(INVOICE_LIST)
+    return current
+
+
+def close_refusal(order: Order, invoice: Invoice | None) -> str:
+    """ORD-1, AR-1: why the invoiced order may not be closed yet — its invoice has money open —
+    or "" when it may. The order page's button and order_close ask the same question."""
+    if invoice is not None and invoice.open_amount > 0:
+        return _("Order %(number)s is not closed: %(open)s is still open on receivable %(invoice)s. "
+                 "It can be closed once the receivable is settled.") % {
+            "number": order.number, "open": money(invoice.open_amount), "invoice": invoice.number}
+    return ""
+
+
+def order_close(*, by, order: Order, version: int, on: date | None = None) -> Order:
+    """ORD-1 → AR-1: close an invoiced order once its money is settled. Refused, changing
+    nothing, while its invoice has anything open: a closed order says it is paid and done."""
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationFailed(_("An order cannot be closed with a date after today."),
+                               field_errors={"on": [_("Today or earlier.")]})
+    with transaction.atomic():
+        # core.locks order: the customer (10), the order (30), its invoice (40). Payments and
+        # reversals lock the customer first, so what is open cannot change meanwhile.
+        lock_customer_ledger(Order.objects.values_list("customer_id", flat=True).get(pk=order.pk))
+        current = lock_order(order_pk=order.pk, version=version)
+        sales_services.check_transition(current, Order.Status.CLOSED)
+        invoice = lock_invoice_of_order(current.pk)
+        refusal = close_refusal(current, invoice)
+        if refusal:
+            raise ValidationFailed(refusal)
+        sales_services.mark_closed(by=by, order=current, on=on)
     return current
 
 

@@ -19,6 +19,7 @@ from kehu.core.tests.matrix import (
     payment_and_invoice,
     plan,
     promise,
+    settled,
 )
 from kehu.receivables.capabilities import COLLECT, KEEP_LEDGER, SEE_RECEIVABLES
 from kehu.sales.capabilities import HANDLE_ORDERS, TAKE_ORDERS
@@ -73,6 +74,8 @@ ROUTES = [
     # record returns; neither is a receivables page, so service is refused by the order's rule.
     Route("receivables:order_invoice", delivered, "post", data=lambda m: {"version": m["version"]}, needs=(HANDLE_ORDERS,),
           ok=302, state=order_status, rule="ORD-1"),
+    Route("receivables:order_close", settled, "post", data=lambda m: {"version": m["version"]},
+          needs=(HANDLE_ORDERS,), ok=302, state=order_status, rule="ORD-1"),
     Route("receivables:return_create", delivered, needs=(HANDLE_ORDERS, TAKE_ORDERS), rule="ORD-2"),
     Collection("receivables:attempt_create", card, needs=(COLLECT,)),
     Collection("receivables:attempt_create", card, "post", data={"channel": "call", "outcome": "reminded"},
@@ -103,6 +106,8 @@ ROUTES = [
         data=lambda m: {"rows": [{"customer": m["code"], "number": "IMP-1", "issued_on": day(0), "amount": "10"}]}),
     # The order's steps on the order's URL; the order's rule decides (sales.capabilities).
     Route("order-invoice", delivered, "post", data=lambda m: {"version": m["version"]}, needs=(HANDLE_ORDERS,),
+          state=order_status),
+    Route("order-close", settled, "post", data=lambda m: {"version": m["version"]}, needs=(HANDLE_ORDERS,),
           state=order_status),
     Route("order-returns", delivered, "post", needs=(TAKE_ORDERS,), ok=201, state=count("sales.Return"),
           data=lambda m: {"version": m["version"], "kind": "returned", "reason": "defect", "responsible": "生产部",

@@ -77,7 +77,9 @@ def confirm(made: Order, *, by=None) -> Order:
 
 def advance(made: Order, *steps: str, by=None, on: date | None = None, **kwargs) -> Order:
     """Move an order on, step by step: "confirmed", "delivered", "invoiced", "closed",
-    "cancelled" (with reason=…). `on` dates the delivery, invoice, closing or cancelling."""
+    "cancelled" (with reason=…). `on` dates the delivery, invoice, closing or cancelling.
+    "closed" first pays what is open on the order's invoice (by transfer, received by the
+    closing user), as an order is closed only once its receivable is settled (AR-1)."""
     from kehu.receivables import services as receivables
 
     by = by or made.owner
@@ -86,9 +88,24 @@ def advance(made: Order, *steps: str, by=None, on: date | None = None, **kwargs)
             made = confirm(made, by=by)
         elif to == "invoiced":
             made = receivables.order_invoice(by=by, order=made, version=made.version, on=on)
+        elif to == "closed":
+            settle_invoice_of(made, by=by)
+            made.refresh_from_db()
+            made = receivables.order_close(by=by, order=made, version=made.version, on=on)
         else:
             made = services.order_advance(by=by, order=made, version=made.version, to=to, on=on, **kwargs)
     return made
+
+
+def settle_invoice_of(made: Order, *, by) -> None:
+    """Pay whatever is open on the order's invoice (AR-1), so that it may be closed."""
+    from kehu.receivables import services as receivables
+    from kehu.receivables.models import Invoice
+
+    invoice = Invoice.objects.filter(order_id=made.pk, open_amount__gt=0).first()
+    if invoice is not None:
+        receivables.payment_post(by=by, customer=made.customer_id, amount=invoice.open_amount, method="transfer",
+                                 allocations=[{"invoice": invoice.pk, "amount": str(invoice.open_amount)}])
 
 
 def confirmed_order(*, customer, lines=None, product=None, quantity=None, by=None, ordered_on: date | None = None,

@@ -12,7 +12,6 @@ from kehu.core.tests.matrix import (
     customer_ref,
     delivered,
     draft,
-    invoiced,
     order_status,
 )
 from kehu.sales.capabilities import HANDLE_ORDERS, MAINTAIN_PRODUCTS, TAKE_ORDERS
@@ -67,7 +66,6 @@ ROUTES = [
           data=lambda m: {"customer": m["customer"], "lines": [{"product": m["product"], "quantity": 1}]}),
     Route("order-detail", confirmed),
     Route("order-deliver", confirmed, "post", data=step, needs=TAKE, state=order_status),
-    Route("order-close", invoiced, "post", data=step, needs=HANDLE, state=order_status),
     Route("order-cancel", draft, "post", data=step, needs=TAKE, state=order_status),
     Route("return-list", scoped=False),
     Route("return-detail", a_return),

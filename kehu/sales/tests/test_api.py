@@ -15,6 +15,7 @@ from kehu.sales.tests.builders import (
     delivered_order,
     draft_order,
     goods_return,
+    settle_invoice_of,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english", "english_client")]
@@ -275,6 +276,7 @@ def test_it_moves_an_order_through_delivery_invoicing_and_closing(users, client_
     response = post(finance, f"{ORDERS}{order.pk}/invoice/", {"version": 3, "on": "2026-04-02"})
     assert (response.status_code, response.json()["status"], response.json()["invoiced_on"]) == (
         200, "invoiced", "2026-04-02")
+    settle_invoice_of(order, by=users["finance"])
     response = post(finance, f"{ORDERS}{order.pk}/close/", {"version": 4})
     assert (response.status_code, response.json()["status"], response.json()["closed_on"]) == (
         200, "closed", date.today().isoformat())

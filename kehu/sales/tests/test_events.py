@@ -17,6 +17,7 @@ from kehu.credit.models import CreditAccount
 from kehu.receivables import services as receivables
 from kehu.sales import selectors, services
 from kehu.sales.models import Order, OrderEvent
+from kehu.sales.tests.builders import advance
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def through_every_step(users, customer, product):
     receivables.return_record(by=users["owner"], order=order, version=order.version, kind="returned",
                               reason="defect", responsible="厂家", lines=[{"order_line": line.pk, "quantity": "1"}])
     order.refresh_from_db()
-    return services.order_advance(by=users["finance"], order=order, version=order.version, to="closed")
+    return advance(order, "closed", by=users["finance"])
 
 
 @rule("ORD-1")

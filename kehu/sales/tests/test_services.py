@@ -9,7 +9,7 @@ from kehu.core.errors import PermissionDeniedError, StaleEdit, ValidationFailed
 from kehu.receivables import services as receivables
 from kehu.sales import services
 from kehu.sales.models import CreditNote, Order, Product, Return
-from kehu.sales.tests.builders import confirmed_order
+from kehu.sales.tests.builders import advance, confirmed_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
@@ -53,8 +53,8 @@ def test_it_follows_the_status_flow_and_refuses_skipped_steps(users, confirmed):
         receivables.order_invoice(by=users["finance"], order=order, version=order.version - 1)
     with pytest.raises(PermissionDeniedError):
         receivables.order_invoice(by=users["service"], order=order, version=order.version)
-    order = receivables.order_invoice(by=users["finance"], order=order, version=order.version)
-    order = services.order_advance(by=users["finance"], order=order, version=order.version, to="closed")
+    order = advance(receivables.order_invoice(by=users["finance"], order=order, version=order.version), "closed",
+                    by=users["finance"])
     assert [h.status for h in order.history.order_by("history_date")] == [
         "draft", "confirmed", "delivered", "invoiced", "closed"]
     with pytest.raises(ValidationFailed, match="Give a reason"):

@@ -27,6 +27,7 @@ from kehu.sales.tests.builders import (
     delivered_order,
     draft_order,
     goods_return,
+    settle_invoice_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -371,7 +372,9 @@ def test_it_moves_an_order_through_delivery_invoice_and_close(en, users, custome
     assert 'id="invoice-order"' in page.text and 'id="record-return"' not in page.text
     finance.post(invoice, {"version": order.version})
     order.refresh_from_db()
-    response = finance.post(url, {"to": "closed", "version": order.version}, follow=True)
+    settle_invoice_of(order, by=users["finance"])
+    response = finance.post(reverse("receivables:order_close", args=[order.pk]), {"version": order.version},
+                            follow=True)
     order.refresh_from_db()
     assert (order.status, order.invoiced_on, order.closed_on) == ("closed", timezone.localdate(), timezone.localdate())
     assert f"Order {order.number} closed." in messages_of(response)
