@@ -8,7 +8,12 @@ from decimal import Decimal
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -51,13 +56,35 @@ class CreditRequestSerializer(serializers.ModelSerializer):
     next_level = serializers.ChoiceField(choices=Level.choices, read_only=True, allow_null=True,
                                          help_text=_("The level whose signature is awaited; null once decided."))
     steps = CreditApprovalSerializer(many=True, read_only=True)
+    requested_limit = serializers.SerializerMethodField(
+        help_text=_("kind=limit: the credit limit asked for; null for an override."))
+    exposure_reached = serializers.SerializerMethodField(
+        help_text=_("kind=override: the exposure the order would take the customer to, which the override "
+                    "allows once (the signing level is the one the thresholds name for it); null for a limit."))
 
     class Meta:
         model = CreditRequest
-        fields = ["id", "kind", "customer", "customer_code", "customer_name", "amount", "grade", "previous_limit",
-                  "order", "order_number", "reasons", "requested_by", "requested_by_name", "levels", "next_level",
-                  "status", "steps", "decided_at", "used_at", "created_at"]
+        fields = ["id", "kind", "customer", "customer_code", "customer_name", "amount", "requested_limit",
+                  "exposure_reached", "grade", "previous_limit", "order", "order_number", "reasons", "requested_by",
+                  "requested_by_name", "levels", "next_level", "status", "steps", "decided_at", "used_at",
+                  "created_at"]
         read_only_fields = fields
+        extra_kwargs = {
+            "amount": {"help_text": _("Kept for existing clients: requested_limit for a limit, exposure_reached for "
+                                      "an override. Read those instead.")},
+            "previous_limit": {"help_text": _("The customer's credit limit when the request was made.")},
+        }
+
+    def _amount_if(self, obj, kind) -> str | None:
+        return str(obj.amount.quantize(CENT)) if obj.kind == kind else None
+
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True))
+    def get_requested_limit(self, obj) -> str | None:
+        return self._amount_if(obj, CreditRequest.Kind.LIMIT)
+
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True))
+    def get_exposure_reached(self, obj) -> str | None:
+        return self._amount_if(obj, CreditRequest.Kind.OVERRIDE)
 
 
 class CreditRequestCreateSerializer(serializers.Serializer):
@@ -65,7 +92,8 @@ class CreditRequestCreateSerializer(serializers.Serializer):
     customer = ScopedCustomerField(queryset=Customer.objects.all(), required=False,
                                    help_text=_("For a limit: the customer."))
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
-                                      help_text=_("For a limit: the limit asked for."))
+                                      help_text=_("For a limit: the limit asked for. An override takes no "
+                                                  "amount: the exposure the order would reach is computed."))
     grade = serializers.ChoiceField(choices=Grade.choices, required=False, allow_blank=True)
     order = ScopedOrderField(queryset=Order.objects.all(), required=False,
                              help_text=_("For an override: the draft order refused by the credit check."))
@@ -175,15 +203,43 @@ class VersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text=_("The version of the order you read."))
 
 
-class CreditRefusedSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text=_("The refusal, with limit, exposure and shortfall."))
-    code = serializers.ChoiceField(choices=["credit_refused"])
-    limit = serializers.DecimalField(max_digits=14, decimal_places=2)
+class _CreditRefusalSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("The refusal in words, with the numbers."))
+    limit = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("The customer's credit limit."))
     exposure = serializers.DecimalField(max_digits=14, decimal_places=2,
                                         help_text=_("Without this order."))
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("This order."))
+
+
+class CreditOverLimitSerializer(_CreditRefusalSerializer):
+    code = serializers.ChoiceField(choices=[services.CreditRefused.OVER_LIMIT])
     shortfall = serializers.DecimalField(max_digits=14, decimal_places=2,
                                          help_text=_("How far exposure plus this order goes beyond the limit."))
+
+
+class CreditOverdueSerializer(_CreditRefusalSerializer):
+    code = serializers.ChoiceField(choices=[services.CreditRefused.OVERDUE])
+    overdue_days = serializers.IntegerField(help_text=_("Days the oldest unpaid receivable is overdue."))
+    policy_days = serializers.IntegerField(
+        help_text=_("The days overdue beyond which the credit policy blocks new orders."))
+
+
+CREDIT_REFUSAL = PolymorphicProxySerializer(
+    component_name="CreditRefusal",
+    serializers={services.CreditRefused.OVER_LIMIT: CreditOverLimitSerializer,
+                 services.CreditRefused.OVERDUE: CreditOverdueSerializer},
+    resource_type_field_name="code")
+
+
+def refusal_body(refused: services.CreditRefused) -> dict:
+    """The 409 answer of a refused confirmation: its own code and the fields of its reason."""
+    body = {"detail": str(refused.message), "code": refused.code, "limit": _two_places(refused.exposure.limit),
+            "exposure": _two_places(refused.exposure.total), "amount": _two_places(refused.amount)}
+    if refused.code == services.CreditRefused.OVERDUE:
+        body.update(overdue_days=refused.overdue_days, policy_days=refused.policy_days)
+    else:
+        body["shortfall"] = _two_places(refused.shortfall)
+    return body
 
 
 class OrderConfirmView(generics.GenericAPIView):
@@ -195,14 +251,17 @@ class OrderConfirmView(generics.GenericAPIView):
 
     @extend_schema(
         summary=_("Confirm a draft order: the credit check"),
-        description=_("Refused with 409 and code 'credit_refused' when the order would take the customer's "
-                      "exposure beyond the credit limit or receivables are overdue too long, unless an "
-                      "approved override of this order is still unused."),
+        description=_("Refused with 409 unless an approved override of this order is still unused: code "
+                      "'credit_over_limit' (with the shortfall) when the order would take the customer's "
+                      "exposure beyond the credit limit; code 'credit_overdue' (with overdue_days and "
+                      "policy_days) when receivables are overdue beyond the policy's days, which is the "
+                      "refusal given when both hold."),
         request=VersionSerializer,
         responses={200: OrderSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404],
-                   409: OpenApiResponse(CreditRefusedSerializer,
-                                        description=_("Refused by the credit check (code credit_refused), or "
-                                                      "changed by someone else (code stale)."))},
+                   409: OpenApiResponse(CREDIT_REFUSAL,
+                                        description=_("Refused by the credit check (code credit_over_limit or "
+                                                      "credit_overdue), or changed by someone else (code "
+                                                      "stale)."))},
     )
     def post(self, request, pk):
         order = order_get_for_user(user=request.user, pk=pk, write=True)
@@ -210,9 +269,5 @@ class OrderConfirmView(generics.GenericAPIView):
         try:
             order = services.order_confirm(by=request.user, order=order, version=data["version"])
         except services.CreditRefused as refused:
-            return Response({"detail": str(refused.message), "code": refused.code,
-                             "limit": _two_places(refused.exposure.limit),
-                             "exposure": _two_places(refused.exposure.total),
-                             "amount": _two_places(refused.amount), "shortfall": _two_places(refused.shortfall)},
-                            status=refused.status)
+            return Response(refusal_body(refused), status=refused.status)
         return order_response(order, request)

@@ -43,14 +43,20 @@ Kind, Status = CreditRequest.Kind, CreditRequest.Status
 
 
 class CreditRefused(DomainError):
-    """CRD-3: the order would take the customer beyond the limit, or receivables are overdue."""
+    """CRD-3: the order would take the customer beyond the limit (code credit_over_limit, with
+    the shortfall), or receivables are overdue beyond the policy's days (code credit_overdue,
+    with the days overdue and the days the policy allows). When both hold, the refusal is the
+    overdue one: the overdue money is collected first."""
 
     status = 409
-    code = "credit_refused"
+    OVER_LIMIT, OVERDUE = "credit_over_limit", "credit_overdue"
 
-    def __init__(self, message, *, exposure, amount, shortfall):
+    def __init__(self, message, *, code: str, exposure, amount, shortfall=None, overdue_days=None,
+                 policy_days=None):
         super().__init__(message)
+        self.code = code
         self.exposure, self.amount, self.shortfall = exposure, amount, shortfall
+        self.overdue_days, self.policy_days = overdue_days, policy_days
 
 
 # --- thresholds ------------------------------------------------------------------------------------------------
@@ -256,15 +262,17 @@ def order_confirm(*, by, order: Order, version: int) -> Order:
                            "amount": money(current.total), "shortfall": money(max(shortfall, Decimal("0"))),
                            "days": exposure.overdue_days, "allowed": policy.overdue_block_days}
                 if overdue:
-                    message = _("Not confirmed: %(days)d days overdue (more than %(allowed)d). Credit limit "
-                                "%(limit)s, exposure %(exposure)s, this order %(amount)s. Collect the overdue "
-                                "money first or ask for an override.") % numbers
-                else:
-                    message = _("Not confirmed: beyond the credit limit. Credit limit %(limit)s, exposure "
-                                "%(exposure)s, this order %(amount)s: %(shortfall)s short. Collect payment, "
-                                "ask for a higher limit or for an override.") % numbers
-                raise CreditRefused(message, exposure=exposure, amount=current.total,
-                                    shortfall=max(shortfall, Decimal("0")))
+                    raise CreditRefused(
+                        _("Not confirmed: %(days)d days overdue (more than %(allowed)d). Credit limit "
+                          "%(limit)s, exposure %(exposure)s, this order %(amount)s. Collect the overdue "
+                          "money first or ask for an override.") % numbers,
+                        code=CreditRefused.OVERDUE, exposure=exposure, amount=current.total,
+                        overdue_days=exposure.overdue_days, policy_days=policy.overdue_block_days)
+                raise CreditRefused(
+                    _("Not confirmed: beyond the credit limit. Credit limit %(limit)s, exposure "
+                      "%(exposure)s, this order %(amount)s: %(shortfall)s short. Collect payment, "
+                      "ask for a higher limit or for an override.") % numbers,
+                    code=CreditRefused.OVER_LIMIT, exposure=exposure, amount=current.total, shortfall=shortfall)
             override.used_at = timezone.now()
             override.save(update_fields=["used_at"])
         sales_services.mark_confirmed(by=by, order=current)

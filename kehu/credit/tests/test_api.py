@@ -52,7 +52,7 @@ def test_it_confirms_a_draft_within_the_limit(users, client_for, customer, produ
 
 
 @rule("CRD-3")
-def test_it_answers_409_with_limit_exposure_and_shortfall_and_confirms_nothing(users, client_for, customer,
+def test_crd3_an_over_limit_refusal_answers_409_credit_over_limit_with_the_shortfall(users, client_for, customer,
                                                                              product):
     credit_limit(customer, "1000")
     confirmed_order(customer=customer, product=product, quantity="6", limit=None)  # exposure ¥600
@@ -63,13 +63,13 @@ def test_it_answers_409_with_limit_exposure_and_shortfall_and_confirms_nothing(u
     assert response.json() == {
         "detail": "Not confirmed: beyond the credit limit. Credit limit ¥1,000.00, exposure ¥600.00, this order "
                   "¥500.00: ¥100.00 short. Collect payment, ask for a higher limit or for an override.",
-        "code": "credit_refused", "limit": "1000.00", "exposure": "600.00", "amount": "500.00",
+        "code": "credit_over_limit", "limit": "1000.00", "exposure": "600.00", "amount": "500.00",
         "shortfall": "100.00"}
     assert order_state() == before
 
 
 @rule("CRD-3")
-def test_it_refuses_a_customer_with_receivables_overdue_too_long(users, client_for, customer, product):
+def test_crd3_an_overdue_refusal_answers_409_credit_overdue_with_the_days(users, client_for, customer, product):
     credit_limit(customer, "100000")
     # due after 30 days: 70 days overdue
     invoiced_order(customer=customer, product=product, quantity="2", days_ago=100, limit=None)
@@ -79,9 +79,35 @@ def test_it_refuses_a_customer_with_receivables_overdue_too_long(users, client_f
     assert response.json()["detail"] == (
         "Not confirmed: 70 days overdue (more than 60). Credit limit ¥100,000.00, exposure ¥200.00, this order "
         "¥100.00. Collect the overdue money first or ask for an override.")
-    assert (response.json()["shortfall"], response.json()["exposure"]) == ("0.00", "200.00")
+    body = response.json()
+    assert (body["code"], body["overdue_days"], body["policy_days"], body["exposure"]) == (
+        "credit_overdue", 70, 60, "200.00")
+    assert "shortfall" not in body  # nothing is short: the refusal is the days, not the limit
     order.refresh_from_db()
     assert order.status == "draft"
+
+
+@rule("CRD-3")
+def test_crd3_a_refusal_both_overdue_and_over_limit_is_the_overdue_one(users, client_for, customer, product):
+    credit_limit(customer, "250")
+    invoiced_order(customer=customer, product=product, quantity="2", days_ago=100, limit=None)  # ¥200, 70 days
+    order = draft_order(customer=customer, product=product, quantity="1")  # ¥100: ¥50 beyond the limit too
+    body = post(client_for(users["owner"]), confirm_url(order), {"version": 1}).json()
+    assert (body["code"], body["overdue_days"], body["policy_days"], body["limit"], body["exposure"],
+            body["amount"]) == ("credit_overdue", 70, 60, "250.00", "200.00", "100.00")
+
+
+@rule("CRD-3")
+def test_crd3_the_schema_documents_each_refusal_code_with_its_fields(users, client_for):
+    schema = client_for(users["admin"]).get("/api/schema/?format=json").json()
+    parts = schema["components"]["schemas"]
+    assert parts["CreditRefusal"]["discriminator"]["mapping"] == {
+        "credit_over_limit": "#/components/schemas/CreditOverLimit",
+        "credit_overdue": "#/components/schemas/CreditOverdue"}
+    assert {"shortfall"} <= set(parts["CreditOverLimit"]["required"])
+    assert {"overdue_days", "policy_days"} <= set(parts["CreditOverdue"]["required"])
+    confirm = schema["paths"]["/api/v1/orders/{id}/confirm/"]["post"]["responses"]["409"]
+    assert confirm["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/CreditRefusal"}
 
 
 @rule("CRD-3")
@@ -122,11 +148,13 @@ def test_it_lets_an_approved_override_pass_exactly_one_confirmation(users, clien
     response = post(owner, REQUESTS, {"kind": "override", "order": order.pk, "reasons": "节前备货，客户承诺月底付清"})
     assert response.status_code == 201, response.content
     body = response.json()
-    assert {k: body[k] for k in ("kind", "customer", "order", "order_number", "amount", "previous_limit", "levels",
-                                 "next_level", "status", "steps", "requested_by_name")} == {
+    assert {k: body[k] for k in ("kind", "customer", "order", "order_number", "amount", "exposure_reached",
+                                 "requested_limit", "previous_limit", "levels", "next_level", "status", "steps",
+                                 "requested_by_name")} == {
         "kind": "override", "customer": customer.pk, "order": order.pk, "order_number": "SO0000002",
-        "amount": "1100.00", "previous_limit": "1000.00", "levels": ["director"], "next_level": "director",
-        "status": "pending", "steps": [], "requested_by_name": "张伟"}
+        "amount": "1100.00", "exposure_reached": "1100.00", "requested_limit": None, "previous_limit": "1000.00",
+        "levels": ["director"], "next_level": "director", "status": "pending", "steps": [],
+        "requested_by_name": "张伟"}
     assert post(owner, confirm_url(order), {"version": 1}).status_code == 409  # not approved yet
 
     director = client_for(users["director"])
@@ -156,9 +184,10 @@ def test_it_takes_a_limit_request_through_the_chain_to_the_account(users, client
                                                            "reasons": "旺季备货，回款及时"})
     assert response.status_code == 201, response.content
     body = response.json()
-    assert {k: body[k] for k in ("kind", "customer_code", "amount", "grade", "previous_limit", "levels", "next_level",
-                                 "status", "reasons")} == {
-        "kind": "limit", "customer_code": "KH000001", "amount": "150000.00", "grade": "B", "previous_limit": "0.00",
+    assert {k: body[k] for k in ("kind", "customer_code", "amount", "requested_limit", "exposure_reached", "grade",
+                                 "previous_limit", "levels", "next_level", "status", "reasons")} == {
+        "kind": "limit", "customer_code": "KH000001", "amount": "150000.00", "requested_limit": "150000.00",
+        "exposure_reached": None, "grade": "B", "previous_limit": "0.00",
         "levels": ["director", "sales_manager"], "next_level": "director", "status": "pending",
         "reasons": "旺季备货，回款及时"}
     url = f"{REQUESTS}{body['id']}/decide/"
