@@ -193,6 +193,7 @@ SPECTACULAR_SETTINGS = {
         "CreditRequestKindEnum": "kehu.credit.models.CreditRequest.Kind",
         "CreditLevelEnum": "kehu.credit.models.Level",
         "PaymentMethodEnum": "kehu.customers.models.PaymentMethod",
+        "ReceiptMethodEnum": "kehu.receivables.models.ReceiptMethod",
     },
 }
 

@@ -1,7 +1,8 @@
 """Form helpers shared by every app."""
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.db.models import BLANK_CHOICE_DASH
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from kehu.core.excel import read_table
 
@@ -9,12 +10,32 @@ from kehu.core.excel import read_table
 STALE_FORM = gettext_lazy("The form was incomplete or out of date; nothing was changed. Reload the page and try again.")
 
 
+# The empty first option of every dropdown: 请选择 / Choose…, never Django's "---------".
+# Forms get it through BootstrapFormMixin, hand-written selects through {% empty_choice %}.
+CHOOSE = pgettext_lazy("empty dropdown", "Choose…")
+DASHES = BLANK_CHOICE_DASH[0][1]
+
+
+def choose_instead_of_dashes(field) -> None:
+    """Name a dropdown's empty option CHOOSE: a model choice's empty_label, and a choice
+    field's ("", "---------") from a blank model field or a hand-made list."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None:
+            field.empty_label = CHOOSE
+    elif isinstance(field, forms.ChoiceField) and not callable(field.choices):
+        choices = list(field.choices)
+        if any(value == "" and label == DASHES for value, label in choices):
+            field.choices = [(value, CHOOSE if value == "" and label == DASHES else label) for value, label in choices]
+
+
 class BootstrapFormMixin:
-    """Gives every widget Bootstrap's classes and marks invalid fields."""
+    """Gives every widget Bootstrap's classes, names every dropdown's empty option
+    请选择 / Choose… and marks invalid fields."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            choose_instead_of_dashes(field)
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
                 css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else ""

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kehu.core.models import HalfWidthFieldsMixin, VersionedModel
@@ -221,7 +222,7 @@ class KeyPerson(HalfWidthFieldsMixin, VersionedModel):
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
                                  related_name="key_people")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     ethnicity = models.CharField(_("ethnicity 民族"), max_length=20, blank=True)
@@ -272,11 +273,11 @@ class Reassignment(models.Model):
     batch = models.UUIDField(_("batch"), db_index=True)
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
                                  related_name="reassignments")
-    from_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("from"), null=True,
+    from_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("reassignment", "from"), null=True,
                                    on_delete=models.PROTECT, related_name="+")
-    to_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("to"), on_delete=models.PROTECT,
+    to_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("reassignment", "to"), on_delete=models.PROTECT,
                                  related_name="+")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("person who did it", "by"), on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason"), max_length=200)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
@@ -302,7 +303,7 @@ class CustomerEvent(models.Model):
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     message = models.CharField(_("message"), max_length=300)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.PROTECT,
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("person who did it", "by"), null=True, on_delete=models.PROTECT,
                            related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 

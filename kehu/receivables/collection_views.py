@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from kehu.core import periods
@@ -155,7 +156,7 @@ def collection_rate(request):
 def collection_rate_export(request):
     _require_reader(request.user)
     context = _rate_request(request)
-    columns = [Column(RATE_GROUPS.label(context["by"]), "row.label"), Column(_("due"), "row.due"),
+    columns = [Column(RATE_GROUPS.label(context["by"]), "row.label"), Column(pgettext("amount due", "due"), "row.due"),
                Column(_("collected"), "row.collected"), Column(_("collection rate %"), "row.rate"),
                Column(_("previous period %"), "before"), Column(_("change (points)"), "change")]
     return export_response([*context["lines"], context["total"]], columns, sheet_name=_("Collection rate"),

@@ -10,8 +10,7 @@ from kehu.accounts.models import subtree_of
 from kehu.accounts.selectors import offices_in_scope, owners_in_scope
 from kehu.core.filtering import IdFilter, ScopedChoiceFilter, sort_filter
 from kehu.core.text import fold
-from kehu.customers.models import PaymentMethod
-from kehu.receivables.models import Invoice, Payment
+from kehu.receivables.models import Invoice, Payment, ReceiptMethod
 
 INVOICE_SORTS = {"due_on": "due_on", "issued_on": "issued_on", "amount": "amount", "open_amount": "open_amount",
                  "number": "number"}
@@ -63,7 +62,7 @@ class PaymentFilter(django_filters.FilterSet):
                                          help_text=_("Name or code"))
     customer_id = IdFilter(label=_("customer"), field_name="customer_id")
     office = ScopedChoiceFilter(label=_("office"), queryset=offices_in_scope, method="filter_office")
-    method = django_filters.ChoiceFilter(label=_("payment method"), choices=PaymentMethod.choices)
+    method = django_filters.ChoiceFilter(label=_("payment method"), choices=ReceiptMethod.choices)
     received_from = django_filters.DateFilter(label=_("received from"), field_name="received_on", lookup_expr="gte")
     received_to = django_filters.DateFilter(label=_("received until"), field_name="received_on", lookup_expr="lte")
     reversed = django_filters.ChoiceFilter(label=_("reversed"), choices=YES_NO, method="filter_reversed")

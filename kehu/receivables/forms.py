@@ -11,7 +11,7 @@ from kehu.accounts.selectors import owner_choices_for
 from kehu.core.errors import ValidationFailed
 from kehu.core.forms import BootstrapFormMixin
 from kehu.core.importing import header_aliases, map_headers
-from kehu.customers.models import PaymentMethod
+from kehu.receivables.models import ReceiptMethod
 from kehu.receivables.services import INVOICE_COLUMNS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -23,8 +23,8 @@ PLAN_ROWS = 6
 
 INVOICE_HEADERS = {
     "customer": (_("customer code"), ["customer", "客户编码", "客户代码", "客户编号"]),
-    "number": (_("invoice number"), ["number", "发票号", "发票号码", "发票编号"]),
-    "issued_on": (_("invoice date"), ["issued_on", "开票日期", "发票日期"]),
+    "number": (_("invoice number"), ["number", "应收单号", "发票号", "发票号码", "发票编号"]),
+    "issued_on": (_("invoice date"), ["issued_on", "开单日期", "开票日期", "发票日期"]),
     "due_on": (_("due date"), ["due_on", "到期日", "到期日期"]),
     "amount": (_("amount"), ["amount", "金额"]),
     "note": (_("note"), ["note", "备注"]),
@@ -73,7 +73,7 @@ class PaymentForm(BootstrapFormMixin, forms.Form):
     amount = forms.CharField(label=_("amount received"), max_length=30,
                              widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
     received_on = forms.DateField(label=_("date received"), required=False, widget=DATE)
-    method = forms.ChoiceField(label=_("payment method"), choices=PaymentMethod.choices)
+    method = forms.ChoiceField(label=_("payment method"), choices=ReceiptMethod.choices)
     collector = forms.TypedChoiceField(label=_("collected by"), coerce=int, required=False)
     reference = forms.CharField(label=_("reference (bank, cheque or bill number)"), max_length=60, required=False)
     note = forms.CharField(label=_("note"), max_length=300, required=False)

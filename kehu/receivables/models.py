@@ -14,10 +14,23 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.core.models import SettingsRow, TimeStampedModel
 from kehu.core.money import MONEY_FIELD as MONEY
 from kehu.customers.models import PaymentMethod
+
+
+class ReceiptMethod(models.TextChoices):
+    """How money was received (AR-1): the customer's payment methods less "on credit (monthly
+    statement)", which is a way of selling, not of paying. Payments recorded that way before are
+    kept as "other" with a note (migration 0004)."""
+
+    CASH = PaymentMethod.CASH.value, PaymentMethod.CASH.label
+    TRANSFER = PaymentMethod.TRANSFER.value, PaymentMethod.TRANSFER.label
+    ACCEPTANCE = PaymentMethod.ACCEPTANCE.value, PaymentMethod.ACCEPTANCE.label
+    CHEQUE = PaymentMethod.CHEQUE.value, PaymentMethod.CHEQUE.label
+    OTHER = PaymentMethod.OTHER.value, PaymentMethod.OTHER.label
 
 
 class CollectionPolicy(SettingsRow):
@@ -108,10 +121,10 @@ class Payment(TimeStampedModel):
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
                                  related_name="payments")
     received_on = models.DateField(_("date received"))
-    method = models.CharField(_("payment method"), max_length=20, choices=PaymentMethod.choices)
+    method = models.CharField(_("payment method"), max_length=20, choices=ReceiptMethod.choices)
     amount = models.DecimalField(_("amount"), **MONEY)
     # amount less the allocations that stand: credit kept on the customer's account.
-    unallocated = models.DecimalField(_("on account"), **MONEY)
+    unallocated = models.DecimalField(pgettext_lazy("part of a receipt", "on account"), **MONEY)
     collector = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("collected by"), on_delete=models.PROTECT,
                                   related_name="collections")
     reference = models.CharField(_("reference (bank, cheque or bill number)"), max_length=60, blank=True)
@@ -373,7 +386,7 @@ class CollectionAttempt(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("person who did it", "by"), on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kehu.accounts.selectors import office_choices_for, owner_choices_for
@@ -24,7 +24,6 @@ from kehu.core.money import ZERO, money
 from kehu.core.pagination import kept_until_changed, list_page
 from kehu.core.text import fold
 from kehu.core.views import post_step
-from kehu.customers.models import PaymentMethod
 from kehu.customers.selectors import customer_get_for_user, customers_visible_to
 from kehu.receivables import selectors, services
 from kehu.receivables.capabilities import COLLECT, KEEP_LEDGER, SEE_RECEIVABLES
@@ -41,6 +40,7 @@ from kehu.receivables.forms import (
     invoice_headers,
     invoice_rows,
 )
+from kehu.receivables.models import ReceiptMethod
 from kehu.receivables.receipt import amount_in_words
 from kehu.sales import selectors as sales_selectors
 from kehu.sales.capabilities import TAKE_ORDERS
@@ -177,7 +177,7 @@ def payment_list(request):
         "totals": kept_until_changed(selectors.PAYMENT_LIST, filterset.qs, lambda qs: _sums(
             qs, amount=Sum("amount", filter=standing), on_account=Sum("unallocated"),
             reversed=Sum("amount", filter=~standing))),
-        "method_choices": PaymentMethod.choices, "office_choices": office_choices_for(request.user),
+        "method_choices": ReceiptMethod.choices, "office_choices": office_choices_for(request.user),
         "reversed_choices": YES_NO,
         "can_collect": user_can(request.user, COLLECT),
     })
@@ -187,7 +187,7 @@ PAYMENT_EXPORT = [
     Column(gettext_lazy("receipt number"), "number"), Column(gettext_lazy("date received"), "received_on"),
     Column(gettext_lazy("office"), "office.name"), Column(gettext_lazy("customer code"), "customer.code"),
     Column(gettext_lazy("customer"), "customer.name"), Column(gettext_lazy("payment method"), "get_method_display"),
-    Column(gettext_lazy("amount"), "amount"), Column(gettext_lazy("on account"), "unallocated"),
+    Column(gettext_lazy("amount"), "amount"), Column(pgettext_lazy("part of a receipt", "on account"), "unallocated"),
     Column(gettext_lazy("collected by"), "collector.display_name"), Column(gettext_lazy("reference"), "reference"),
     Column(gettext_lazy("reversed on"), "reversed_on"),
     Column(gettext_lazy("reason for the reversal"), "reversal_reason"), Column(gettext_lazy("note"), "note"),
@@ -220,7 +220,7 @@ def payment_create(request):
             "customers": _customer_search(request), "search": request.GET.get("q", "")})
     customer = customer_get_for_user(user=request.user, pk=request.GET["customer"])
     form = PaymentForm(request.POST if request.method == "POST" else None, user=request.user, initial={
-        "received_on": timezone.localdate(), "method": PaymentMethod.TRANSFER, "collector": request.user.pk,
+        "received_on": timezone.localdate(), "method": ReceiptMethod.TRANSFER, "collector": request.user.pk,
         "office": customer.office_id or "", "auto": True})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -398,9 +398,10 @@ def customer_ledger(request, pk):
 
 
 LEDGER_EXPORT = [
-    Column(gettext_lazy("date"), "on"), Column(gettext_lazy("entry"), lambda e: str(e["label"])),
-    Column(gettext_lazy("number"), "number"), Column(gettext_lazy("debit"), lambda e: e["debit"] or None),
-    Column(gettext_lazy("credit"), lambda e: e["credit"] or None), Column(gettext_lazy("balance"), "balance"),
+    Column(gettext_lazy("date"), "on"), Column(pgettext_lazy("ledger column", "entry"), lambda e: str(e["label"])),
+    Column(pgettext_lazy("ledger column", "number"), "number"),
+    Column(pgettext_lazy("ledger column", "debit"), lambda e: e["debit"] or None),
+    Column(pgettext_lazy("ledger column", "credit"), lambda e: e["credit"] or None), Column(gettext_lazy("balance"), "balance"),
 ]
 
 

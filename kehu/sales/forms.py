@@ -5,7 +5,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import subtree_of
@@ -13,7 +13,7 @@ from kehu.accounts.selectors import offices_in_scope, owners_in_scope
 from kehu.core import periods
 from kehu.core.errors import ValidationFailed
 from kehu.core.filtering import IdFilter, ScopedChoiceFilter, sort_filter
-from kehu.core.forms import BootstrapFormMixin
+from kehu.core.forms import CHOOSE, BootstrapFormMixin
 from kehu.core.importing import header_aliases, map_headers
 from kehu.core.reports import GroupBy, PeriodReportForm
 from kehu.customers.models import Customer
@@ -37,7 +37,7 @@ class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", help_text=_("Code or name"))
     line = django_filters.ChoiceFilter(label=_("product line"), choices=_line_choices)
     active = django_filters.ChoiceFilter(label=_("active"), method="filter_active",
-                                         choices=[("yes", _("On sale")), ("no", _("Withdrawn"))])
+                                         choices=[("yes", _("On sale")), ("no", pgettext_lazy("product", "Withdrawn"))])
     sort = sort_filter(PRODUCT_SORTS)
 
     class Meta:
@@ -60,8 +60,8 @@ ORDER_SORTS = {"number": "number", "ordered_on": "ordered_on", "customer": "cust
 
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("status"), choices=Order.Status.choices)
-    date_from = django_filters.DateFilter(label=_("from"), field_name="ordered_on", lookup_expr="gte")
-    date_to = django_filters.DateFilter(label=_("to"), field_name="ordered_on", lookup_expr="lte")
+    date_from = django_filters.DateFilter(label=pgettext_lazy("date range", "from"), field_name="ordered_on", lookup_expr="gte")
+    date_to = django_filters.DateFilter(label=pgettext_lazy("date range", "to"), field_name="ordered_on", lookup_expr="lte")
     office = ScopedChoiceFilter(label=_("office"), queryset=offices_in_scope, method="filter_office")
     owner = ScopedChoiceFilter(label=_("salesperson"), queryset=owners_in_scope)
     customer = django_filters.CharFilter(label=_("customer"), method="filter_customer")
@@ -150,8 +150,8 @@ RETURN_SORTS = {"returned_on": "returned_on", "number": "number", "amount": "amo
 class ReturnFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Return.Kind.choices)
     reason = django_filters.ChoiceFilter(label=_("reason"), choices=Return.Reason.choices)
-    date_from = django_filters.DateFilter(label=_("from"), field_name="returned_on", lookup_expr="gte")
-    date_to = django_filters.DateFilter(label=_("to"), field_name="returned_on", lookup_expr="lte")
+    date_from = django_filters.DateFilter(label=pgettext_lazy("date range", "from"), field_name="returned_on", lookup_expr="gte")
+    date_to = django_filters.DateFilter(label=pgettext_lazy("date range", "to"), field_name="returned_on", lookup_expr="lte")
     customer_id = IdFilter(label=_("customer"), field_name="customer_id")
     sort = sort_filter(RETURN_SORTS)
 
@@ -165,7 +165,7 @@ class ReturnForm(BootstrapFormMixin, forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("kind"), choices=Return.Kind.choices, widget=forms.RadioSelect)
-    reason = forms.ChoiceField(label=_("reason"), choices=[("", "---------"), *Return.Reason.choices])
+    reason = forms.ChoiceField(label=_("reason"), choices=[("", CHOOSE), *Return.Reason.choices])
     responsible = forms.CharField(label=_("responsible party"), max_length=100)
     returned_on = forms.DateField(label=_("return date"), required=False, widget=DATE)
     follow_up = forms.CharField(label=_("follow-up"), required=False, max_length=5000,
@@ -200,8 +200,8 @@ ANALYSIS_MONTHS = 12
 
 
 class AnalysisForm(PeriodReportForm):
-    date_from = forms.DateField(label=_("from"), required=False, widget=DATE)
-    date_to = forms.DateField(label=_("to"), required=False, widget=DATE)
+    date_from = forms.DateField(label=pgettext_lazy("date range", "from"), required=False, widget=DATE)
+    date_to = forms.DateField(label=pgettext_lazy("date range", "to"), required=False, widget=DATE)
     by = ANALYSIS_GROUPS.field()
     period_fields = ("date_from", "date_to")
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from kehu.core.forms import CHOOSE
 from kehu.core.money import money
 from kehu.core.registry import Action, Card, Panel, registry
 
@@ -280,6 +281,12 @@ def filter_select(name, label, choices, value=None, cols="col-6 col-md-3 col-lg-
 
 
 register.filter(money)
+
+
+@register.simple_tag
+def empty_choice():
+    """The label of a hand-written select's empty first option: 请选择 / Choose… (core.forms.CHOOSE)."""
+    return CHOOSE
 
 
 @register.simple_tag

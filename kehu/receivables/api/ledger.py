@@ -25,11 +25,11 @@ from kehu.core.api import (
 )
 from kehu.core.filtering import IdFilter, sort_filter
 from kehu.customers.api import ScopedCustomerField
-from kehu.customers.models import Customer, PaymentMethod
+from kehu.customers.models import Customer
 from kehu.receivables import selectors, services
 from kehu.receivables.api._common import PERMISSIONS, WRITE_ERRORS
 from kehu.receivables.filters import INVOICE_SORTS, PAYMENT_SORTS, InvoiceFilter, PaymentFilter
-from kehu.receivables.models import Allocation, CollectionPlan, Instalment, Invoice, Payment
+from kehu.receivables.models import Allocation, CollectionPlan, Instalment, Invoice, Payment, ReceiptMethod
 from kehu.sales import selectors as sales_selectors
 from kehu.sales.api import (
     OrderSerializer,
@@ -183,7 +183,7 @@ class PaymentSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     office_name = serializers.CharField(source="office.name", read_only=True)
     collector_name = serializers.CharField(source="collector.display_name", read_only=True)
-    method = serializers.ChoiceField(choices=PaymentMethod.choices, read_only=True)
+    method = serializers.ChoiceField(choices=ReceiptMethod.choices, read_only=True)
     allocations = PaymentAllocationSerializer(many=True, read_only=True,
                                               help_text=_("Every allocation, withdrawn ones with the day they "
                                                           "stopped counting."))
@@ -206,7 +206,7 @@ class AllocationInputSerializer(serializers.Serializer):
 class PaymentCreateSerializer(serializers.Serializer):
     customer = ScopedCustomerField(queryset=Customer.objects.all())
     amount = MoneyInput()
-    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    method = serializers.ChoiceField(choices=ReceiptMethod.choices)
     received_on = serializers.DateField(required=False, help_text=_("Today if left out."))
     office = serializers.IntegerField(required=False, allow_null=True,
                                       help_text=_("The receipt book: the customer's office (the default)."))

@@ -20,7 +20,7 @@ from kehu.core.importing import ImportResult
 from kehu.core.models import Sequence
 from kehu.core.money import money
 from kehu.core.pagination import lists_changed
-from kehu.customers.models import Customer, PaymentMethod
+from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for_user
 from kehu.receivables.capabilities import COLLECT, KEEP_LEDGER
 from kehu.receivables.locks import (
@@ -39,6 +39,7 @@ from kehu.receivables.models import (
     Instalment,
     Invoice,
     Payment,
+    ReceiptMethod,
 )
 from kehu.receivables.selectors.ledger import (
     INVOICE_LIST,
@@ -306,7 +307,7 @@ def payment_post(*, by, customer, amount, method: str, received_on=None, office=
     if received_on > today:
         raise ValidationFailed(_("A payment cannot be received in the future."),
                                field_errors={"received_on": [_("Today or earlier.")]})
-    if method not in PaymentMethod.values:
+    if method not in ReceiptMethod.values:
         raise ValidationFailed(_("Choose how the customer paid."), field_errors={"method": [_("Required.")]})
     office_id = getattr(office, "pk", office) or customer.office_id
     if not office_id:
