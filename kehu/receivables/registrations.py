@@ -90,7 +90,8 @@ def close_button(request, order) -> dict | None:
     button is disabled and says why (receivables.services.close_refusal, as the step checks)."""
     if not order_actions(user=request.user, order=order)["close"]:
         return None
-    return {"order": order, "refusal": close_refusal(order, getattr(order, "invoice", None))}
+    invoice = getattr(order, "invoice", None)
+    return {"order": order, "invoice": invoice, "refusal": close_refusal(order, invoice)}
 
 
 def return_button(request, order) -> dict | None:

@@ -12,8 +12,10 @@ from django.utils import translation
 from conftest import rule
 from kehu.core.errors import ValidationFailed
 from kehu.receivables import services
+from kehu.receivables.models import Invoice
 from kehu.receivables.tests.builders import invoiced_order, new_payment
 from kehu.sales.models import Order
+from kehu.sales.tests.builders import advance, delivered_order, goods_return
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
@@ -105,3 +107,19 @@ def test_ord1_sales_own_step_no_longer_closes_an_order(en, users, open_invoice):
     en(users["finance"]).post(reverse("sales:order_advance", args=[order.pk]),
                               {"to": "closed", "version": order.version})
     assert order_state(order) == before
+
+
+@rule("AR-1")
+def test_ar1_an_order_whose_returns_left_nothing_to_pay_closes_and_says_so(en, users, customer, product):
+    """No receivable was written (everything came back before invoicing): the order may be
+    closed, and the confirmation says why — not that a receivable is settled."""
+    made = delivered_order(customer=customer, product=product, quantity=3)
+    goods_return(order=made)
+    made.refresh_from_db()
+    made = advance(made, "invoiced", by=users["finance"])
+    assert not Invoice.objects.filter(order=made).exists()
+    page = en(users["finance"]).get(reverse("sales:order_detail", args=[made.pk]))
+    button = re.search(r'<button[^>]*id="close-order"[^>]*>', page.text).group(0)
+    assert "Returns left nothing to pay on it" in html.unescape(button) and "disabled" not in button
+    closed = services.order_close(by=users["finance"], order=made, version=made.version)
+    assert closed.status == "closed"
