@@ -26,13 +26,13 @@ CATALOGUE = KEHU / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 # One word, one meaning in every file that uses it. Grouped by why.
 SAME_EVERYWHERE = {
     "a button, page title or menu entry naming the same action or page wherever it appears": [
-        "Kehu", "Save", "Cancel", "Edit", "Search", "Import", "Approve", "Reject", "Customers", "Orders",
+        "Kehu", "Save", "Cancel", "Edit", "Search", "Import", "Approve", "Customers", "Orders",
         "Invoices", "Payments", "Products", "Returns", "Timeline", "Today", "Credit", "Loading…", "Order",
         "Invoice", "Receipt", "Total", "Required.", "Yes", "No", "No.",
     ],
     "a field of one kind of record, shown by its form, list, print and export with the same meaning": [
         "code", "kind", "role", "phone", "address", "postcode", "fax", "employees", "premises", "vehicles",
-        "gender", "married", "note", "reason", "reasons", "comment", "level", "status", "date", "amount",
+        "gender", "married", "note", "reason", "reasons", "comment", "decision", "level", "status", "date", "amount",
         "quantity", "unit", "specification", "reference", "channel", "outcome", "follow-up", "total", "net",
         "returned", "balance", "collected", "credited", "paid", "settled", "active", "at", "line", "period",
         "sort", "problems", "returns", "waiting", "payment",
