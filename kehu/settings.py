@@ -17,8 +17,10 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("KEHU_DEBUG", False)
-# The demo key is only for the demo; production refuses to start with it (see check --deploy).
-SECRET_KEY = os.environ.get("KEHU_SECRET_KEY", "kehu-demo-insecure-key-change-me")
+# The demo key is only for the demo: `kehu serve` refuses to start with it unless in debug or
+# demo mode (`kehu demo`), and check --deploy warns about it.
+DEMO_SECRET_KEY = "kehu-demo-insecure-key-change-me"
+SECRET_KEY = os.environ.get("KEHU_SECRET_KEY", DEMO_SECRET_KEY)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("KEHU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("KEHU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

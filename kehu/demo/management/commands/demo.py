@@ -91,7 +91,7 @@ class Command(BaseCommand):
             # The worker too, so that a demo left running does its morning collection run; Ctrl-C
             # stops both (they share the terminal's process group).
             subprocess.Popen([sys.executable, "-m", "kehu", "worker"])  # noqa: S603 — this interpreter, no shell
-            call_command("serve", bind=bind, workers=2)
+            call_command("serve", bind=bind, workers=2, demo=True)
 
     def print_logins(self, *, url: str):
         rows = demo_logins()
