@@ -215,6 +215,11 @@ KEHU_IMPORT_MAX_BYTES = int(os.environ.get("KEHU_IMPORT_MAX_BYTES", str(20 * 102
 KEHU_IMPORT_MAX_ROWS = int(os.environ.get("KEHU_IMPORT_MAX_ROWS", "200000"))
 # AR-2: a promise made by phone a few days ago may still be recorded with its day.
 KEHU_PROMISE_BACKDATE_DAYS = int(os.environ.get("KEHU_PROMISE_BACKDATE_DAYS", "7"))
+# CRD-2: the requester never signs their own credit request. The general manager's own
+# requests are signed by this second signer: a role (e.g. marketing_vp) or a username;
+# empty, they wait for another general manager.
+KEHU_CREDIT_SECOND_SIGNER = os.environ.get("KEHU_CREDIT_SECOND_SIGNER", "").strip()
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000

@@ -1,16 +1,28 @@
-"""Pure rules of credit, without the database: which grade a customer's payment behaviour
-fits (CRD-4: low credit → smaller deals, high credit → larger deals)."""
+"""Pure rules of credit, without the database: which levels sign a request (CRD-2: never
+the requester), and which grade a customer's payment behaviour fits (CRD-4: low credit →
+smaller deals, high credit → larger deals)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from kehu.credit.models import CreditCard
+from kehu.credit.models import CHAIN, LEVEL_ROLE, CreditCard
 from kehu.customers.models import Grade
 
 # One grade down for behaviour that no longer fits.
 GRADE_DOWN = {Grade.A: Grade.B, Grade.B: Grade.C, Grade.C: Grade.C}
+
+
+def signing_levels(*, top: int, requester_role: str) -> list[str]:
+    """CRD-2: the levels that sign a request whose amount reaches the level CHAIN[top], asked by
+    a user of `requester_role`. The requester never signs: a request of someone who signs for a
+    level of the chain goes to the levels above theirs, at least the next one up; the general
+    manager's own request goes to the top level, where someone else signs it (the second
+    signer, or another general manager)."""
+    own = next((i for i, level in enumerate(CHAIN) if LEVEL_ROLE[level] == requester_role), None)
+    first = 0 if own is None else min(own + 1, len(CHAIN) - 1)
+    return [str(level) for level in CHAIN[first:max(top, first) + 1]]
 
 
 @dataclass(frozen=True)

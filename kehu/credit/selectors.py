@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -14,6 +15,7 @@ from kehu.core.money import ZERO
 from kehu.core.scopes import scope_of, scope_queryset
 from kehu.credit import rules
 from kehu.credit.models import (
+    CHAIN,
     LEVEL_ROLE,
     ApprovalThreshold,
     CreditAccount,
@@ -142,11 +144,35 @@ def levels_of(user) -> list[str]:
     return [level for level, role in LEVEL_ROLE.items() if user.role == role]
 
 
+def second_signer_named() -> str:
+    """CRD-2: who signs the general manager's own requests (a role or a username; "" none)."""
+    return settings.KEHU_CREDIT_SECOND_SIGNER
+
+
+def is_second_signer(user) -> bool:
+    named = second_signer_named()
+    return bool(named) and scope_of(user) is not None and named in (user.username, user.role)
+
+
+def is_top_requester(requester) -> bool:
+    """The requester signs for the top of the chain: nobody above signs their requests."""
+    return requester.role == LEVEL_ROLE[CHAIN[-1]]
+
+
+def signs_anything(user) -> bool:
+    return bool(levels_of(user)) or is_second_signer(user)
+
+
 def awaiting_signature_of(user) -> QuerySet[CreditRequest]:
     """CRD-2: pending requests in the user's scope whose next signature is the user's level,
-    oldest first (one indexed query: credit_request_queue)."""
-    return (credit_requests_visible_to(user)
-            .filter(status=CreditRequest.Status.PENDING, next_level__in=levels_of(user)).order_by("created_at", "id"))
+    oldest first (one indexed query: credit_request_queue). Never the user's own requests;
+    the general manager's own requests wait for the second signer when one is named."""
+    signs = Q(next_level__in=levels_of(user))
+    if second_signer_named():
+        top_own = Q(next_level=CHAIN[-1], requested_by__role=LEVEL_ROLE[CHAIN[-1]])
+        signs = (signs & ~top_own) | (top_own if is_second_signer(user) else Q(pk__in=[]))
+    return (credit_requests_visible_to(user).filter(signs, status=CreditRequest.Status.PENDING)
+            .exclude(requested_by=user).order_by("created_at", "id"))
 
 
 def approval_queue_for(user) -> list[CreditRequest]:
@@ -173,7 +199,7 @@ def forget_waiting(user) -> None:
 
 def waiting_count(user) -> int:
     """Requests waiting for the user's signature (0 for those who sign for no level)."""
-    if not levels_of(user):
+    if not signs_anything(user):
         return 0
     count = cache.get(_waiting_key(user))
     if count is None:

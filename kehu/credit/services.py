@@ -19,7 +19,7 @@ from kehu.core.history import save_by
 from kehu.core.money import CENT, decimal_or_refuse, money
 from kehu.core.roles import Scope
 from kehu.core.scopes import office_subtree_ids, scope_of
-from kehu.credit import selectors
+from kehu.credit import rules, selectors
 from kehu.credit.capabilities import REQUEST_CREDIT
 from kehu.credit.locks import lock_account, lock_accounts_of, lock_card, lock_request, lock_usable_overrides
 from kehu.credit.models import (
@@ -31,6 +31,7 @@ from kehu.credit.models import (
     CreditCard,
     CreditPolicy,
     CreditRequest,
+    level_label,
 )
 from kehu.customers.models import Grade
 from kehu.customers.selectors import customer_get_for_user
@@ -61,12 +62,13 @@ class CreditRefused(DomainError):
 
 # --- thresholds ------------------------------------------------------------------------------------------------
 
-def levels_for(amount: Decimal) -> list[str]:
+def levels_for(amount: Decimal, *, requested_by=None) -> list[str]:
     """CRD-2: the levels that sign for `amount`, in chain order: every level whose threshold
-    the amount reaches; the office director signs at least."""
+    the amount reaches; the office director signs at least. The requester never signs: the
+    request of a signer starts at the level above theirs (credit.rules.signing_levels)."""
     named = {t.level for t in ApprovalThreshold.objects.filter(min_amount__lte=amount)}
     top = max((CHAIN.index(level) for level in named), default=0)
-    return [str(level) for level in CHAIN[:top + 1]]
+    return rules.signing_levels(top=top, requester_role=requested_by.role if requested_by else "")
 
 
 # --- the evaluation card (CRD-1) ----------------------------------------------------------------------------
@@ -122,7 +124,7 @@ def credit_limit_request(*, by, customer, amount, grade: str = "", reasons: str)
                                    % {"name": customer.name})
         request = CreditRequest(kind=Kind.LIMIT, customer=customer, office_id=customer.office_id,
                                 amount=amount.quantize(CENT), grade=grade, previous_limit=account.limit,
-                                reasons=reasons, requested_by=by, levels=levels_for(amount))
+                                reasons=reasons, requested_by=by, levels=levels_for(amount, requested_by=by))
         request.next_level = request.levels[0]
         full_clean_or_refuse(request)
         request.save()
@@ -149,7 +151,7 @@ def credit_override_request(*, by, order: Order, reasons: str) -> CreditRequest:
                                    % {"number": order.number})
         request = CreditRequest(kind=Kind.OVERRIDE, customer=customer, office_id=customer.office_id, order=order,
                                 amount=reaching, previous_limit=exposure.limit, reasons=reasons, requested_by=by,
-                                levels=levels_for(reaching)[-1:])
+                                levels=levels_for(reaching, requested_by=by)[-1:])
         request.next_level = request.levels[0]
         request.save()
     return request
@@ -170,9 +172,9 @@ def credit_request_decide(*, by, request: CreditRequest, approve: bool, comment:
         level = current.next_level
         if level is None:
             raise ValidationFailed(_("This request was already decided."))
-        if not _may_sign(by, level, current):
-            raise PermissionDeniedError(_("This request waits for the signature of the %(level)s.")
-                                        % {"level": dict(CreditApproval._meta.get_field("level").choices)[level]})
+        refusal = signature_refusal(by, level, current)
+        if refusal:
+            raise PermissionDeniedError(refusal)
         try:
             with transaction.atomic():
                 CreditApproval.objects.create(request=current, level=level, decided_by=by, comment=comment[:500],
@@ -197,12 +199,32 @@ def credit_request_decide(*, by, request: CreditRequest, approve: bool, comment:
     return current
 
 
+def signature_refusal(user, level: str, request: CreditRequest) -> str | None:
+    """CRD-2: why `user` may not sign `level` of the request, or None when they may. The
+    requester never signs their own request; the general manager's own request is signed at
+    the top level by the second signer (KEHU_CREDIT_SECOND_SIGNER) when one is named."""
+    if user.pk == request.requested_by_id:
+        if selectors.is_top_requester(user) and not selectors.second_signer_named():
+            return _("You asked for this request, so you cannot sign it. The general manager's own requests are "
+                     "signed by another general manager or by the second signer the administrator names "
+                     "(KEHU_CREDIT_SECOND_SIGNER), and none is named.")
+        return _("You asked for this request, so you cannot sign it: it waits for the signature of the "
+                 "%(level)s.") % {"level": level_label(level)}
+    waits = _("This request waits for the signature of the %(level)s.") % {"level": level_label(level)}
+    if scope_of(user) is None:
+        return waits
+    if level == CHAIN[-1] and selectors.second_signer_named() and selectors.is_top_requester(request.requested_by):
+        if not selectors.is_second_signer(user):
+            return _("This request of the general manager waits for the signature of the second signer.")
+    elif user.role != LEVEL_ROLE[level]:
+        return waits
+    if scope_of(user) == Scope.TEAM and request.customer.office_id not in office_subtree_ids(user):
+        return waits
+    return None
+
+
 def _may_sign(user, level: str, request: CreditRequest) -> bool:
-    if scope_of(user) is None or user.role != LEVEL_ROLE[level]:
-        return False
-    if scope_of(user) == Scope.TEAM:
-        return request.customer.office_id in office_subtree_ids(user)
-    return True
+    return signature_refusal(user, level, request) is None
 
 
 def check_withdrawable(request: CreditRequest, *, by) -> None:

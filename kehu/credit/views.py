@@ -313,7 +313,9 @@ def approval_queue(request):
              "age": (today - timezone.localtime(r.created_at).date()).days} for r in page.object_list]
     return render(request, "credit/queue.html", {
         "rows": rows, "page": page, "waiting": waiting,
-        "levels": [level_label(level) for level in selectors.levels_of(request.user)],
+        "levels": [level_label(level) for level in selectors.levels_of(request.user)]
+        + ([_("second signer of the general manager's own requests")] if selectors.is_second_signer(request.user)
+           else []),
     })
 
 

@@ -225,6 +225,27 @@ def test_it_refuses_a_wrong_signature_and_changes_nothing(users, client_for, cus
 
 
 @rule("CRD-2")
+def test_crd2_a_director_cannot_approve_the_limit_he_asked_for_over_the_api(users, client_for, customer, thresholds):
+    """CRD-2: the director asks for 99,999.99 over the API and tries to approve it: 403 with the
+    reason, nothing signed; the request waits for the sales manager, who signs it."""
+    director = client_for(users["director"])
+    asked = post(director, REQUESTS, {"kind": "limit", "customer": customer.pk, "amount": "99999.99",
+                                      "reasons": "扩大经营"})
+    assert (asked.status_code, asked.json()["levels"]) == (201, ["sales_manager"])
+    url = f"{REQUESTS}{asked.json()['id']}/decide/"
+    assert api_list(director, REQUESTS, {"awaiting_me": "true"}) == []
+    before = request_state()
+    own = post(director, url, {"approve": True, "comment": "同意"})
+    assert (own.status_code, own.json()["detail"]) == (
+        403, "You asked for this request, so you cannot sign it: it waits for the signature of the Sales manager.")
+    assert request_state() == before
+    manager = client_for(users["manager"])
+    assert api_list(manager, REQUESTS, {"awaiting_me": "true"}) == [asked.json()["id"]]
+    assert post(manager, url, {"approve": True, "comment": "同意"}).json()["status"] == "approved"
+    assert CreditAccount.objects.get(customer=customer).limit == Decimal("99999.99")
+
+
+@rule("CRD-2")
 @pytest.mark.parametrize(("body", "status", "field"), [
     ({"amount": "十万", "reasons": "x"}, 400, "amount"),
     ({"amount": "1e400", "reasons": "x"}, 400, "amount"),

@@ -163,3 +163,107 @@ def test_it_states_the_refusal_in_chinese_by_default(users, customer, product, t
         services.order_confirm(by=users["owner"], order=order, version=order.version)
     assert str(refused.value.message) == ("未能确认：超出信用额度。信用额度 ¥1,000.00，信用占用 ¥0.00，本订单 "
                                           "¥1,500.00，超出 ¥500.00。请催收货款、申请提高额度或申请一次性特批。")
+
+
+# --- the requester never signs (CRD-2, CRD-3) -------------------------------------------------------------------
+
+def _limit_of(customer) -> Decimal:
+    account = CreditAccount.objects.filter(customer=customer).first()
+    return account.limit if account else Decimal("0")
+
+
+@rule("CRD-2")
+@pytest.mark.parametrize(("requester", "amount", "levels", "signers"), [
+    ("director", "50000", ["sales_manager"], ["manager"]),
+    ("director", "600000", ["sales_manager", "marketing_vp"], ["manager", "vp"]),
+    ("manager", "50000", ["marketing_vp"], ["vp"]),
+    ("manager", "1000000", ["marketing_vp", "general_manager"], ["vp", "gm"]),
+    ("vp", "99999.99", ["general_manager"], ["gm"]),
+])
+def test_crd2_a_signers_own_request_goes_to_the_next_level_up(users, customer, thresholds, requester, amount,
+                                                               levels, signers):
+    """CRD-2: a director (sales manager, VP) who asks for a limit does not sign it: the request
+    goes to the levels above theirs, it is not in their own queue, and their signature is refused."""
+    request = services.credit_limit_request(by=users[requester], customer=customer, amount=amount, reasons="扩大经营")
+    assert request.levels == levels
+    assert selectors.approval_queue_for(users[requester]) == []
+    with pytest.raises(PermissionDeniedError, match="You asked for this request, so you cannot sign it"):
+        services.credit_request_decide(by=users[requester], request=request, approve=True, comment="同意")
+    assert (CreditApproval.objects.count(), _limit_of(customer)) == (0, Decimal("0"))
+    for signer in signers:
+        assert [r.pk for r in selectors.approval_queue_for(users[signer])] == [request.pk]
+        request = services.credit_request_decide(by=users[signer], request=request, approve=True, comment="同意")
+    assert request.status == "approved"
+    assert [s.decided_by.username for s in request.steps.all()] == [users[s].username for s in signers]
+    assert _limit_of(customer) == Decimal(amount)
+
+
+@rule("CRD-2")
+def test_crd2_a_signer_never_signs_a_step_of_their_own_request(users, customer, thresholds):
+    """CRD-2: even at a level of the chain their role signs, the requester's signature is refused
+    (a request asked before the rule, still waiting for the requester's level)."""
+    request = services.credit_limit_request(by=users["director"], customer=customer, amount="50000", reasons="x")
+    CreditRequest.objects.filter(pk=request.pk).update(levels=["director", "sales_manager"], next_level="director")
+    request.refresh_from_db()
+    assert selectors.approval_queue_for(users["director"]) == []
+    with pytest.raises(PermissionDeniedError, match="You asked for this request"):
+        services.credit_request_decide(by=users["director"], request=request, approve=True)
+    assert services.request_actions(user=users["director"], request=request)["decide"] is False
+    assert CreditApproval.objects.count() == 0
+
+
+@rule("CRD-2")
+def test_crd2_the_general_managers_own_request_needs_a_second_signer(users, customer, thresholds, settings):
+    """CRD-2: nobody signs above the general manager: without a second signer named, the GM's own
+    request cannot be approved by the GM, and the refusal says why."""
+    settings.KEHU_CREDIT_SECOND_SIGNER = ""
+    request = services.credit_limit_request(by=users["gm"], customer=customer, amount="99999.99", reasons="战略客户")
+    assert request.levels == ["general_manager"]
+    assert selectors.approval_queue_for(users["gm"]) == []
+    assert selectors.waiting_count(users["gm"]) == 0
+    with pytest.raises(PermissionDeniedError, match="KEHU_CREDIT_SECOND_SIGNER"):
+        services.credit_request_decide(by=users["gm"], request=request, approve=True, comment="同意")
+    with pytest.raises(PermissionDeniedError):
+        services.credit_request_decide(by=users["vp"], request=request, approve=True, comment="同意")
+    assert (CreditApproval.objects.count(), _limit_of(customer)) == (0, Decimal("0"))
+
+
+@rule("CRD-2")
+@pytest.mark.parametrize("named", ["vp", "marketing_vp"])
+def test_crd2_the_named_second_signer_signs_the_general_managers_own_request(users, customer, thresholds, settings,
+                                                                             named):
+    """CRD-2: KEHU_CREDIT_SECOND_SIGNER (a username or a role) signs the GM's own requests, and
+    sees them in the approval queue; the GM still cannot."""
+    settings.KEHU_CREDIT_SECOND_SIGNER = named
+    request = services.credit_limit_request(by=users["gm"], customer=customer, amount="99999.99", reasons="战略客户")
+    assert selectors.approval_queue_for(users["gm"]) == []
+    with pytest.raises(PermissionDeniedError, match="You asked for this request"):
+        services.credit_request_decide(by=users["gm"], request=request, approve=True, comment="同意")
+    assert [r.pk for r in selectors.approval_queue_for(users["vp"])] == [request.pk]
+    assert selectors.waiting_count(users["vp"]) == 1
+    request = services.credit_request_decide(by=users["vp"], request=request, approve=True, comment="同意")
+    assert (request.status, _limit_of(customer)) == ("approved", Decimal("99999.99"))
+    assert [(s.level, s.decided_by.username) for s in request.steps.all()] == [("general_manager", "vp")]
+
+
+@rule("CRD-3")
+@pytest.mark.parametrize(("requester", "signer", "level"), [
+    ("director", "manager", "sales_manager"),
+    ("manager", "vp", "marketing_vp"),
+    ("vp", "gm", "general_manager"),
+])
+def test_crd3_an_override_of_a_signers_own_order_is_signed_above_them(users, customer, product, thresholds,
+                                                                      requester, signer, level):
+    """CRD-3: a director (manager, VP) who asks for an override of their own ¥60,000 order over
+    a ¥50,000 limit cannot approve it and confirm beyond the limit: the level above signs."""
+    limit_request(customer=customer, by=users["owner"], amount="50000", signers=[users["director"]])
+    order = draft_order(customer=customer, product=product, quantity=600, by=users[requester])  # ¥60,000
+    request = services.credit_override_request(by=users[requester], order=order, reasons="大客户")
+    assert request.levels == [level]
+    with pytest.raises(PermissionDeniedError, match="You asked for this request"):
+        services.credit_request_decide(by=users[requester], request=request, approve=True, comment="同意")
+    with pytest.raises(services.CreditRefused):
+        services.order_confirm(by=users[requester], order=order, version=order.version)
+    assert Order.objects.get(pk=order.pk).status == "draft"
+    services.credit_request_decide(by=users[signer], request=request, approve=True, comment="一次性")
+    assert services.order_confirm(by=users[requester], order=order, version=order.version).status == "confirmed"

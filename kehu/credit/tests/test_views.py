@@ -336,7 +336,8 @@ def test_it_lists_the_requests_in_scope_with_filters(en, users, customer, outsid
     assert pks == [waiting.pk, approved.pk]
     assert messages_of(response) == [
         "Filter “status” ignored: Select a valid choice. nonsense is not one of the available choices."]
-    assert "<td>Office director</td>" in response.text  # the level the waiting request needs
+    # The level the waiting request needs: the director asked, so not the director (CRD-2).
+    assert "<td>Sales manager</td>" in response.text
 
 
 # --- grade vs behaviour (CRD-4) -------------------------------------------------------------------------------
