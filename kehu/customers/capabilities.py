@@ -12,3 +12,8 @@ EDIT_CUSTOMERS = define("edit_customers", _("Create and edit customer cards"),
 REASSIGN_CUSTOMERS = define("reassign_customers", _("Reassign customers"),
                             roles={Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP, Role.GENERAL_MANAGER,
                                    Role.ADMIN})
+# CRD-2: the grade and the payment terms (账期) are credit decisions: the due dates, the
+# overdue block (CRD-3) and collection work follow them. They are set by the approval chain's
+# managers; everyone else asks for them with a credit request.
+SET_CREDIT_TERMS = define("set_credit_terms", _("Set a customer's grade and payment terms"),
+                          roles={Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP, Role.GENERAL_MANAGER})

@@ -3,9 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import User
 from kehu.accounts.selectors import salespeople_for
+from kehu.core.capabilities import user_can
 from kehu.core.forms import BootstrapFormMixin
+from kehu.customers.capabilities import SET_CREDIT_TERMS
 from kehu.customers.models import Customer, KeyPerson, Transport
-from kehu.customers.services import EDITABLE_FIELDS, KEY_PERSON_FIELDS
+from kehu.customers.services import CREDIT_TERMS, EDITABLE_FIELDS, KEY_PERSON_FIELDS
 
 # The four sections of the card (CUS-3), in the order of form KH001.
 SECTIONS = [
@@ -56,6 +58,11 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         people = salespeople_for(user) if user else User.objects.none()
         self.fields["developed_by"].queryset = people
+        if user is not None and not user_can(user, SET_CREDIT_TERMS):
+            # CRD-2: shown, not changed: the form keeps the card's values (a new card's defaults).
+            for name in CREDIT_TERMS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("A credit decision: ask for a change with a credit request.")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 

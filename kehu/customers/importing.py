@@ -41,7 +41,10 @@ from kehu.customers.models import Customer, CustomerEvent, Transport
 from kehu.customers.selectors import CUSTOMER_LIST, customers_visible_to
 from kehu.customers.services import (
     CODE_SEQUENCE,
+    CREDIT_TERMS,
     EDITABLE_FIELDS,
+    credit_terms_message,
+    credit_terms_refused,
     customer_merge_data,
     format_code,
     refresh_derived,
@@ -162,7 +165,34 @@ def _validate(*, by, headers, rows, token) -> ImportReport:
                 seen[(k, v)] = line
         report.valid.append((line, cleaned, owner))
     _flag_duplicates(report)
+    _refuse_credit_terms(by=by, report=report)
     return report
+
+
+def _terms_refused(*, by, cleaned: dict, target: Customer | None = None) -> list[str]:
+    """CRD-2: the grade or 账期 a row would set that `by` may not: on a new card, any but the
+    defaults; merged into `target`, what would fill its blanks (an equal value is no change)."""
+    if target is None:
+        return credit_terms_refused(by=by, data=cleaned)
+    blanks = {name: value for name, value in cleaned.items()
+              if name in CREDIT_TERMS and value not in (None, "") and getattr(target, name) in (None, "")}
+    return credit_terms_refused(by=by, data=blanks, current=target)
+
+
+def _refuse_credit_terms(*, by, report: ImportReport) -> None:
+    """At the preview, the rows that would make new cards with credit terms the user may not
+    set are refused by line; a row like an existing card is checked at the commit, once the
+    user has said whether it merges or makes a new card."""
+    similar = {line for line, _name, _found in report.duplicates}
+    valid = []
+    for line, cleaned, owner in report.valid:
+        refused = [] if line in similar else _terms_refused(by=by, cleaned=cleaned)
+        for name in refused:
+            report.add_error(line, f"{column_label(name)}: {credit_terms_message()}", name)
+        if not refused:
+            valid.append((line, cleaned, owner))
+    report.valid = valid
+    report.row_errors.sort(key=lambda error: error.line)
 
 
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
@@ -304,6 +334,16 @@ def import_commit(*, by, token: str, mode: str, on_duplicate: str) -> ImportRepo
         for line, cleaned, owner in report.valid:
             if line in duplicate_of and on_duplicate == "skip":
                 skipped += 1
+                continue
+            target = None
+            if line in duplicate_of and on_duplicate == "merge":
+                target = next((c for c in duplicate_of[line] if c.pk in mergeable), None)
+            refused = _terms_refused(by=by, cleaned=cleaned, target=target)
+            if refused:  # CRD-2, checked now that it is known whether the row merges
+                message = f"{column_label(refused[0])}: {credit_terms_message()}"
+                if mode == ALL_OR_NOTHING:
+                    raise ValidationFailed(_("Line %(line)d: %(message)s") % {"line": line, "message": message})
+                report.add_error(line, message, refused[0])
                 continue
             if line in duplicate_of and on_duplicate == "merge":
                 # Merge into the first similar card the user may edit; a card of another

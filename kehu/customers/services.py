@@ -22,7 +22,7 @@ from kehu.core.locks import lock, lock_many, lock_versioned
 from kehu.core.models import Sequence
 from kehu.core.pagination import lists_changed
 from kehu.customers import events, rules
-from kehu.customers.capabilities import EDIT_CUSTOMERS, REASSIGN_CUSTOMERS
+from kehu.customers.capabilities import EDIT_CUSTOMERS, REASSIGN_CUSTOMERS, SET_CREDIT_TERMS
 from kehu.customers.models import Customer, CustomerNote, KeyPerson, Reassignment
 from kehu.customers.selectors import CUSTOMER_LIST, customers_visible_to, possible_duplicates
 
@@ -35,6 +35,8 @@ EDITABLE_FIELDS = [
 ]
 KEY_PERSON_FIELDS = ["role", "name", "gender", "birth_date", "ethnicity", "title", "married", "phone",
                      "home_address", "character_notes"]
+# Credit decisions on the card (CRD-2): only roles with SET_CREDIT_TERMS set or change them.
+CREDIT_TERMS = ("grade", "payment_days")
 # Changes of these roles are worth a reminder (CUS-2).
 WATCHED_ROLES = {KeyPerson.Role.PERSON_IN_CHARGE, KeyPerson.Role.BUYER}
 
@@ -76,6 +78,27 @@ def _save_derived(customer: Customer) -> None:
     lists_changed(CUSTOMER_LIST)
 
 
+def credit_terms_refused(*, by, data: dict, current: Customer | None = None) -> list[str]:
+    """CRD-2: the credit terms (grade, payment days) that `data` would set on `current` — on a
+    new card, different from its defaults — although `by` may not set them."""
+    if user_can(by, SET_CREDIT_TERMS):
+        return []
+    base = current if current is not None else Customer()
+    return [name for name in CREDIT_TERMS if name in data and data[name] != getattr(base, name)]
+
+
+def credit_terms_message() -> str:
+    return _("The grade and the payment terms (账期) are credit decisions that your role cannot set: ask for "
+             "them with a credit request, or ask your manager.")
+
+
+def check_credit_terms(*, by, data: dict, current: Customer | None = None) -> None:
+    refused = credit_terms_refused(by=by, data=data, current=current)
+    if refused:
+        raise PermissionDeniedError(credit_terms_message(),
+                                    field_errors={name: [credit_terms_message()] for name in refused})
+
+
 def _check_owner(*, by, owner):
     if owner is None:
         return by
@@ -90,6 +113,7 @@ def customer_create(*, by, data: dict, owner=None, on_duplicate: str | None = No
     on_duplicate="keep_both" creates it anyway and records the decision; "merge" fills the
     blanks of `merge_into` with the new data instead of creating a card."""
     require(by, EDIT_CUSTOMERS, _("Your role can read customer cards but not create them."))
+    check_credit_terms(by=by, data=data)
     owner = _check_owner(by=by, owner=owner)
     customer = Customer(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
     customer.owner = owner
@@ -126,10 +150,12 @@ def customer_merge_data(*, by, target: Customer, data: dict) -> Customer:
     with transaction.atomic():
         target = lock(Customer, target.pk)
         filled = []
-        for field, value in data.items():
-            if field in EDITABLE_FIELDS and value not in (None, "", []) and getattr(target, field) in (None, "", []):
-                setattr(target, field, value)
-                filled.append(str(Customer._meta.get_field(field).verbose_name))
+        blanks = {field: value for field, value in data.items()
+                  if field in EDITABLE_FIELDS and value not in (None, "", []) and getattr(target, field) in (None, "", [])}
+        check_credit_terms(by=by, data=blanks, current=target)
+        for field, value in blanks.items():
+            setattr(target, field, value)
+            filled.append(str(Customer._meta.get_field(field).verbose_name))
         if not filled:  # the same data again (a re-imported export): nothing to save or to record
             return target
         full_clean_or_refuse(target)
@@ -157,6 +183,7 @@ def customer_update(*, by, customer: Customer, version: int, data: dict) -> Cust
     require(by, EDIT_CUSTOMERS, _("Your role can read customer cards but not change them."))
     with transaction.atomic():
         current = _lock_unchanged(Customer.objects.all(), pk=customer.pk, version=version)
+        check_credit_terms(by=by, data=data, current=current)
         for field, value in data.items():
             if field in EDITABLE_FIELDS:
                 setattr(current, field, value)

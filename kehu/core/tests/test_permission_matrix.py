@@ -198,6 +198,7 @@ def test_the_table_gives_each_role_what_the_rules_say():
     assert {c.key: set(c.roles) for c in table()}.items() >= {
         "edit_customers": EVERY - {Role.SERVICE, Role.FINANCE},
         "reassign_customers": MANAGERS | {Role.ADMIN},  # CUS-5
+        "set_credit_terms": MANAGERS,  # CRD-2: grade and payment terms
         "handle_orders": EVERY - {Role.SERVICE},
         "take_orders": EVERY - {Role.SERVICE, Role.FINANCE},
         "maintain_products": {Role.ADMIN},  # ORD-1

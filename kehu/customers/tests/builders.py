@@ -11,9 +11,18 @@ from kehu.customers.models import Category, Customer, KeyPerson
 
 def new_customer(*, by, name: str, category: str = Category.AGENT, owner=None, on_duplicate: str | None = None,
              **data) -> Customer:
-    """A card created by `by` (and owned by them unless `owner`); `data` are further fields of the card."""
-    return services.customer_create(by=by, data={"name": name, "category": category, **data}, owner=owner,
-                                    on_duplicate=on_duplicate)
+    """A card created by `by` (and owned by them unless `owner`); `data` are further fields of the card.
+    The grade and the payment days, credit decisions (CRD-2), are written directly when `by`
+    may not set them, as if a manager had (kehu.sales.tests.builders.credit_limit does the same)."""
+    terms = {}
+    if services.credit_terms_refused(by=by, data=data):
+        terms = {name: data.pop(name) for name in services.CREDIT_TERMS if name in data}
+    customer = services.customer_create(by=by, data={"name": name, "category": category, **data}, owner=owner,
+                                        on_duplicate=on_duplicate)
+    if terms:
+        Customer.objects.filter(pk=customer.pk).update(**terms)
+        customer.refresh_from_db()
+    return customer
 
 
 def new_customers(*, by, count: int, name: str = "客户{n}号商店", **data) -> list[Customer]:

@@ -58,7 +58,7 @@ def test_it_refuses_anonymous_requests(client, customer):
 @rule("CUS-1")
 def test_it_filters_the_list_with_the_query_string(users, customer, outsider_customer, client_for):
     api = client_for(users["gm"])
-    services.customer_update(by=users["owner"], customer=customer, version=1, data={"grade": "A"})
+    services.customer_update(by=users["director"], customer=customer, version=1, data={"grade": "A"})
     assert codes(api.get(URL, {"grade": "A"})) == ["KH000001"]
     assert codes(api.get(URL, {"grade": "B"})) == []
     assert codes(api.get(URL, {"q": "恒丰"})) == ["KH000001"]
@@ -109,7 +109,7 @@ def test_it_answers_400_for_bad_filter_values(users, customer, client_for, param
 @rule("CUS-1")
 def test_it_creates_a_customer_owned_by_the_requester(users, offices, client_for):
     response = client_for(users["owner"]).post(
-        URL, {"name": "新华超市", "category": "key_retailer", "grade": "B", "transport_modes": ["road"],
+        URL, {"name": "新华超市", "category": "key_retailer", "grade": "C", "transport_modes": ["road"],
               "registered_capital": "1000000.00", "code": "KH999999", "completeness": 100},
         content_type="application/json")
     assert response.status_code == 201, response.content
@@ -218,7 +218,7 @@ def test_it_answers_409_for_a_stale_version_and_changes_nothing(users, customer,
 
 @rule("CUS-3")
 def test_it_updates_with_the_right_version(users, customer, client_for):
-    api = client_for(users["owner"])
+    api = client_for(users["director"])
     response = api.patch(f"{URL}{customer.pk}/", {"grade": "A", "postcode": "201203", "version": 1},
                          content_type="application/json")
     assert response.status_code == 200, response.content
@@ -228,7 +228,38 @@ def test_it_updates_with_the_right_version(users, customer, client_for):
     assert response.status_code == 200, response.content
     customer.refresh_from_db()
     assert (customer.category, customer.grade, customer.postcode, customer.version) == ("agent", "A", "201203", 3)
-    assert customer.history.first().history_user == users["owner"]
+    assert customer.history.first().history_user == users["director"]
+
+
+@rule("CRD-2")
+def test_crd2_a_salesperson_cannot_change_payment_terms_or_grade_over_the_api(users, customer, client_for):
+    """CRD-2: PATCH {"payment_days": 365, "grade": "A"} by the salesperson was answered 200 and
+    moved every due date a year on: now 403 with the reason and nothing changes, on create too;
+    unchanged values pass with the rest of an edit; the office director sets them."""
+    owner = client_for(users["owner"])
+    url = f"{URL}{customer.pk}/"
+
+    def state():
+        return snapshot(), list(Customer.objects.values_list("payment_days", flat=True))
+
+    before = state()
+    message = ("The grade and the payment terms (账期) are credit decisions that your role cannot set: ask for them "
+               "with a credit request, or ask your manager.")
+    for body in ({"payment_days": 365, "grade": "A"}, {"payment_days": 365}, {"grade": "A"}):
+        response = owner.patch(url, {**body, "version": 1}, content_type="application/json")
+        assert (response.status_code, response.json()["detail"]) == (403, message)
+    created = owner.post(URL, {"name": "新华超市", "category": "agent", "payment_days": 365},
+                         content_type="application/json")
+    assert (created.status_code, created.json()["detail"]) == (403, message)
+    assert state() == before
+    same = owner.patch(url, {"grade": "C", "payment_days": None, "postcode": "201203", "version": 1},
+                       content_type="application/json")
+    assert (same.status_code, same.json()["postcode"]) == (200, "201203")
+    decided = client_for(users["director"]).patch(url, {"payment_days": 90, "grade": "B", "version": 2},
+                                                  content_type="application/json")
+    assert decided.status_code == 200, decided.content
+    customer.refresh_from_db()
+    assert (customer.payment_days, customer.grade, customer.version) == (90, "B", 3)
 
 
 @rule("CUS-5")

@@ -65,6 +65,7 @@ HEADERS = ["customer name", "category 类别", "grade 等级", "phone", "postcod
 
 @rule("CUS-1")
 def test_it_previews_good_rows_with_choices_given_as_codes_or_labels(users):
+    """A director, who may set grades (CRD-2), imports cards whose choices are codes or labels."""
     upload = xlsx([
         ["customer name", "nature 性质", "category 类别", "grade 等级", "status", "transport modes", "postcode",
          "founding date 开业日期", "registered capital 资本额"],
@@ -72,7 +73,7 @@ def test_it_previews_good_rows_with_choices_given_as_codes_or_labels(users):
         ["乙百货", "个体", "代理商", "B", "Active 现有", "Road、Self-pickup", 200001, None, "1234.56"],
         ["丙批发部", "Individual business 个体", "Agent 代理商", "c", "潜在", "", "", None, None],
     ])
-    report = preview(users["owner"], upload)
+    report = preview(users["director"], upload)
     assert report.errors == []
     assert report.unknown_headers == []
     assert report.total == 3
@@ -83,7 +84,7 @@ def test_it_previews_good_rows_with_choices_given_as_codes_or_labels(users):
         (4, "丙批发部", "individual", "agent", "C", "prospect", []),
     ]
     assert [str(data.get("registered_capital")) for _line, data, _owner in report.valid] == ["500000", "1234.56", "None"]
-    assert [owner for _line, _data, owner in report.valid] == [users["owner"]] * 3
+    assert [owner for _line, _data, owner in report.valid] == [users["director"]] * 3
     assert Customer.objects.count() == 0  # a preview writes nothing
 
 
@@ -91,7 +92,7 @@ def test_it_previews_good_rows_with_choices_given_as_codes_or_labels(users):
 def test_it_accepts_field_names_and_the_chinese_part_of_labels_as_headers(users):
     upload = csv_file([["name", "性质", "类别", "等级", "phone"],
                        ["甲商行", "集体", "一级批发商", "A", "021-5555 0101"]])
-    report = preview(users["owner"], upload)
+    report = preview(users["director"], upload)
     assert report.errors == []
     [(line, data, _owner)] = report.valid
     assert (line, data["name"], data["nature"], data["category"], data["grade"], data["phone"]) == (
@@ -124,7 +125,7 @@ def test_it_reports_every_bad_row_with_its_line_number_and_messages(users):
         ["比重错", "emperor", "B", "", "", "飞机", "2999-01-01", "饮料 70%; 零食 40%", "", ""],
         ["外人", "agent", "B", "", "", "", None, "", "outsider", ""],
     ])
-    report = preview(users["owner"], upload)
+    report = preview(users["director"], upload)
     assert [line for line, _data, _owner in report.valid] == [2]
     assert report.unknown_headers == ["其他列"]
     assert report.errors == [
@@ -206,33 +207,33 @@ MIXED = [
 
 @rule("CUS-1")
 def test_it_imports_the_valid_rows_when_asked(users, offices, import_dir):
-    report = preview(users["owner"], xlsx(MIXED))
-    result = importing.import_commit(by=users["owner"], token=report.token, mode="valid_only", on_duplicate="skip")
+    report = preview(users["director"], xlsx(MIXED))
+    result = importing.import_commit(by=users["director"], token=report.token, mode="valid_only", on_duplicate="skip")
     assert (result.created, result.merged, result.skipped, len(result.errors)) == (2, 0, 0, 1)
     rows = list(Customer.objects.order_by("code").values_list(
         "code", "name", "grade", "phone", "postcode", "owner_id", "office_id", "filled_by_id", "name_key",
         "phone_key", "completeness", "version"))
     assert rows == [
-        ("KH000001", "甲商行", "A", "021-1111 0001", "200001", users["owner"].pk, offices["team"].pk,
-         users["owner"].pk, "甲", "02111110001", 14, 1),
-        ("KH000002", "丙批发部", "C", "021-1111 0003", "", users["owner"].pk, offices["team"].pk,
-         users["owner"].pk, "丙", "02111110003", 11, 1),
+        ("KH000001", "甲商行", "A", "021-1111 0001", "200001", users["director"].pk, offices["shanghai"].pk,
+         users["director"].pk, "甲", "02111110001", 14, 1),
+        ("KH000002", "丙批发部", "C", "021-1111 0003", "", users["director"].pk, offices["shanghai"].pk,
+         users["director"].pk, "丙", "02111110003", 11, 1),
     ]
     history = Customer.history.order_by("code")
     # The history rows are copies of the imported cards (core.history), by the importer.
     assert [(h.code, h.name, h.phone, h.owner_id, h.history_type, h.history_user_id, h.history_change_reason)
             for h in history] == [
-        ("KH000001", "甲商行", "021-1111 0001", users["owner"].pk, "+", users["owner"].pk, "import"),
-        ("KH000002", "丙批发部", "021-1111 0003", users["owner"].pk, "+", users["owner"].pk, "import")]
+        ("KH000001", "甲商行", "021-1111 0001", users["director"].pk, "+", users["director"].pk, "import"),
+        ("KH000002", "丙批发部", "021-1111 0003", users["director"].pk, "+", users["director"].pk, "import")]
     assert list(import_dir.iterdir()) == []  # the token is used up
 
 
 @rule("CUS-1")
 def test_it_imports_nothing_when_any_row_is_bad_if_asked(users, customer):
-    report = preview(users["owner"], xlsx(MIXED))
+    report = preview(users["director"], xlsx(MIXED))
     before = snapshot()
     with pytest.raises(ValidationFailed) as exc:
-        importing.import_commit(by=users["owner"], token=report.token, mode="all_or_nothing", on_duplicate="skip")
+        importing.import_commit(by=users["director"], token=report.token, mode="all_or_nothing", on_duplicate="skip")
     assert exc.value.message == "1 rows have errors; as you chose, nothing was imported."
     assert snapshot() == before
     # the code sequence was not touched either
@@ -242,8 +243,8 @@ def test_it_imports_nothing_when_any_row_is_bad_if_asked(users, customer):
 @rule("CUS-1")
 def test_it_imports_everything_all_or_nothing_when_every_row_is_good(users):
     rows = [MIXED[0], MIXED[1], MIXED[3]]
-    report = preview(users["owner"], csv_file(rows, encoding="gb18030"))
-    result = importing.import_commit(by=users["owner"], token=report.token, mode="all_or_nothing",
+    report = preview(users["director"], csv_file(rows, encoding="gb18030"))
+    result = importing.import_commit(by=users["director"], token=report.token, mode="all_or_nothing",
                                      on_duplicate="skip")
     assert (result.created, result.merged, result.skipped, len(result.errors)) == (2, 0, 0, 0)
     assert list(Customer.objects.order_by("code").values_list("name", flat=True)) == ["甲商行", "丙批发部"]
@@ -337,7 +338,7 @@ def test_it_refuses_an_unknown_choice_at_commit(users, mode, on_duplicate):
 def test_it_round_trips_an_export_of_the_import_columns(users):
     headers = [importing.column_label(name) for name in ("name", "category", "grade", "postcode")]
     data = write_xlsx(headers, [["甲商行", "agent", "A", "200001"]])
-    report = preview(users["owner"], SimpleUploadedFile("export.xlsx", data))
+    report = preview(users["director"], SimpleUploadedFile("export.xlsx", data))
     assert report.errors == []
     assert [(line, d["name"], d["category"], d["grade"], d["postcode"]) for line, d, _o in report.valid] == [
         (2, "甲商行", "agent", "A", "200001")]
@@ -404,3 +405,34 @@ def test_an_export_re_imports_as_an_update_with_no_errors_and_no_changes(users, 
     assert (result.created, result.merged, result.skipped, len(result.errors)) == (0, 3, 0, 0)
     assert _card_values() == before
     assert (Customer.history.count(), CustomerEvent.objects.count()) == history
+
+
+@rule("CRD-2")
+def test_crd2_a_salesperson_imports_no_grade_or_payment_terms(users, import_dir):
+    """CRD-2: grade and 账期 are credit decisions: a salesperson's file that sets them has those
+    lines refused with a message, and nothing of them is imported; grade C (the default) and an
+    empty 账期 pass. A director imports the same file."""
+    rows = [["name", "category", "grade", "payment terms (days) 账期"],
+            ["甲商行", "agent", "A", ""],
+            ["乙百货", "agent", "C", "365"],
+            ["丙批发部", "agent", "C", ""]]
+    report = preview(users["owner"], csv_file(rows))
+    message = ("are credit decisions that your role cannot set: ask for them with a credit request, "
+               "or ask your manager.")
+    assert [line for line, _data, _owner in report.valid] == [4]
+    assert [(line, [m.replace(message, "…") for m in messages]) for line, messages in report.errors] == [
+        (2, ["grade 等级: The grade and the payment terms (账期) …"]),
+        (3, ["payment terms (days) 账期: The grade and the payment terms (账期) …"])]
+    result = importing.import_commit(by=users["owner"], token=report.token, mode="valid_only", on_duplicate="skip")
+    assert result.created == 1
+    assert list(Customer.objects.values_list("name", "grade", "payment_days")) == [("丙批发部", "C", None)]
+    rows[3][0] = "丁批发部"
+    report = preview(users["director"], csv_file(rows))
+    assert (report.errors, [line for line, _d, _o in report.valid]) == ([], [2, 3, 4])
+    # A row like an existing card is judged at the commit: kept as a new card, its grade is refused.
+    report = preview(users["owner"], csv_file([rows[0], ["丙批发部", "agent", "A", ""]]))
+    assert (report.errors, [line for line, _d, _o in report.valid]) == ([], [2])
+    with pytest.raises(ValidationFailed, match="Line 2: grade 等级: The grade and the payment terms"):
+        importing.import_commit(by=users["owner"], token=report.token, mode="all_or_nothing",
+                                on_duplicate="keep_both")
+    assert Customer.objects.count() == 1

@@ -1,5 +1,7 @@
 """Customer pages: what each role sees and may do, query counts, and bad input."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -103,6 +105,27 @@ def test_it_refuses_a_stale_edit_with_a_clear_message(client_for, users, custome
     assert customer.name == "上海恒丰商贸有限公司"
     assert customer.address == "新地址"
     assert 'id="form-errors"' in response.text
+
+
+@rule("CRD-2")
+def test_crd2_the_card_form_keeps_grade_and_payment_terms_for_a_salesperson(client_for, users, customer):
+    """CRD-2: on the card form a salesperson sees the grade and 账期 but cannot change them (the
+    fields are disabled and a posted value is ignored); the office director changes them."""
+    url = reverse("customers:edit", args=[customer.pk])
+    owner = client_for(users["owner"])
+    page = owner.get(url).text
+    assert re.search(r'<select name="grade"[^>]* disabled', page)
+    assert re.search(r'name="payment_days"[^>]* disabled', page)
+    form = {"name": customer.name, "category": customer.category, "status": "active", "grade": "A",
+            "payment_days": "365", "postcode": "201203"}
+    assert owner.post(url, {**form, "version": 1}).status_code == 302
+    customer.refresh_from_db()
+    assert (customer.grade, customer.payment_days, customer.postcode, customer.status) == ("C", None, "201203", "active")
+    director = client_for(users["director"])
+    assert not re.search(r'<select name="grade"[^>]* disabled', director.get(url).text)
+    assert director.post(url, {**form, "version": 2}).status_code == 302
+    customer.refresh_from_db()
+    assert (customer.grade, customer.payment_days) == ("A", 365)
 
 
 @rule("CUS-5")
