@@ -99,6 +99,20 @@ def check_credit_terms(*, by, data: dict, current: Customer | None = None) -> No
                                     field_errors={name: [credit_terms_message()] for name in refused})
 
 
+def check_developed_by(*, by, data: dict, current: Customer | None = None) -> None:
+    """CUS-1: "developed by" names a salesperson in the user's scope — the choices of the card
+    form (salespeople_for) —, unless it stays what the card already says."""
+    if "developed_by" not in data or data["developed_by"] is None:
+        return
+    value = data["developed_by"]
+    pk = parse_id(getattr(value, "pk", value))
+    if current is not None and pk is not None and pk == current.developed_by_id:
+        return
+    if pk is None or not salespeople_for(by).filter(pk=pk).exists():
+        raise ValidationFailed(_("“Developed by” must be a salesperson in your scope."),
+                               field_errors={"developed_by": [_("Choose a salesperson in your scope.")]})
+
+
 def _check_owner(*, by, owner):
     if owner is None:
         return by
@@ -114,6 +128,7 @@ def customer_create(*, by, data: dict, owner=None, on_duplicate: str | None = No
     blanks of `merge_into` with the new data instead of creating a card."""
     require(by, EDIT_CUSTOMERS, _("Your role can read customer cards but not create them."))
     check_credit_terms(by=by, data=data)
+    check_developed_by(by=by, data=data)
     owner = _check_owner(by=by, owner=owner)
     customer = Customer(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
     customer.owner = owner
@@ -153,6 +168,7 @@ def customer_merge_data(*, by, target: Customer, data: dict) -> Customer:
         blanks = {field: value for field, value in data.items()
                   if field in EDITABLE_FIELDS and value not in (None, "", []) and getattr(target, field) in (None, "", [])}
         check_credit_terms(by=by, data=blanks, current=target)
+        check_developed_by(by=by, data=blanks, current=target)
         for field, value in blanks.items():
             setattr(target, field, value)
             filled.append(str(Customer._meta.get_field(field).verbose_name))
@@ -184,6 +200,7 @@ def customer_update(*, by, customer: Customer, version: int, data: dict) -> Cust
     with transaction.atomic():
         current = _lock_unchanged(Customer.objects.all(), pk=customer.pk, version=version)
         check_credit_terms(by=by, data=data, current=current)
+        check_developed_by(by=by, data=data, current=current)
         for field, value in data.items():
             if field in EDITABLE_FIELDS:
                 setattr(current, field, value)

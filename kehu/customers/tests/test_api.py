@@ -262,6 +262,42 @@ def test_crd2_a_salesperson_cannot_change_payment_terms_or_grade_over_the_api(us
     assert (customer.payment_days, customer.grade, customer.version) == (90, "B", 3)
 
 
+@rule("CUS-1")
+def test_cus1_developed_by_is_a_salesperson_the_card_form_offers(users, customer, client_for):
+    """CUS-1: the API took any user as "developed by" (the GM, a salesperson of another office,
+    finance staff); now only a salesperson in the user's scope — the card form's choices — on
+    create and on update, with a 400 naming the field and nothing changed."""
+    from kehu.customers.forms import CustomerForm
+
+    director = client_for(users["director"])
+    offered = set(CustomerForm(user=users["director"]).fields["developed_by"].queryset.values_list("pk", flat=True))
+    assert offered == {users["owner"].pk, users["teammate"].pk, users["director"].pk}
+    url = f"{URL}{customer.pk}/"
+    version = 1
+    for name in ("gm", "outsider", "finance", "vp", "other_director", "service", "teammate", "owner"):
+        pk = users[name].pk
+        before = snapshot()
+        response = director.patch(url, {"developed_by": pk, "version": version}, content_type="application/json")
+        created = director.post(URL, {"name": f"新客户{name}", "category": "agent", "developed_by": pk},
+                                content_type="application/json")
+        if pk in offered:
+            assert (response.status_code, response.json()["developed_by"]) == (200, pk)
+            assert created.status_code == 201, created.content
+            version += 1
+        else:
+            assert (response.status_code, response.json()["detail"]) == (
+                400, "“Developed by” must be a salesperson in your scope."), name
+            assert response.json()["errors"] == {"developed_by": ["Choose a salesperson in your scope."]}
+            assert created.status_code == 400
+            assert snapshot() == before
+    # A salesperson names only themselves; an unchanged value passes with the rest of an edit.
+    owner = client_for(users["owner"])
+    assert owner.patch(url, {"developed_by": users["teammate"].pk, "version": version},
+                       content_type="application/json").status_code == 400
+    assert owner.patch(url, {"developed_by": users["owner"].pk, "postcode": "201203", "version": version},
+                       content_type="application/json").status_code == 200
+
+
 @rule("CUS-5")
 def test_it_refuses_to_change_the_owner_by_editing(users, customer, client_for):
     before = snapshot()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
+from kehu.accounts.selectors import salespeople_for
 from kehu.core.access import parse_id, require
 from kehu.core.errors import ValidationFailed, full_clean_or_refuse
 from kehu.core.importing import ImportResult
@@ -347,13 +348,18 @@ def payment_post(*, by, customer, amount, method: str, received_on=None, office=
 
 
 def _collector(collector, by) -> User:
+    """AR-1: who collected the money: the user recording it, or a salesperson in their scope —
+    the choices of the payment form (salespeople_for), never anyone else."""
     if collector in (None, ""):
         return by
     pk = getattr(collector, "pk", collector)
     number = parse_id(pk)
-    found = User.objects.filter(pk=number, is_active=True).first() if number else None
+    if number is not None and number == by.pk:
+        return by
+    found = salespeople_for(by).filter(pk=number).first() if number else None
     if found is None:
-        raise ValidationFailed(_("Choose who collected the money."), field_errors={"collector": [_("Unknown user.")]})
+        raise ValidationFailed(_("The collector must be you or a salesperson in your scope."),
+                               field_errors={"collector": [_("Choose yourself or a salesperson in your scope.")]})
     return found
 
 

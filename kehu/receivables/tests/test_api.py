@@ -94,6 +94,24 @@ def test_it_records_a_payment_against_two_invoices_to_the_cent(users, client_for
 
 
 @rule("AR-1")
+def test_ar1_the_collector_is_one_the_payment_form_offers(users, client_for, customer, product):
+    """AR-1: the API took any user as collector (the GM, a salesperson of another office, finance
+    staff); now only the recorder or a salesperson in their scope — the payment form's choices."""
+    from kehu.receivables.forms import PaymentForm
+
+    director = client_for(users["director"])
+    offered = {pk for pk, _label in PaymentForm(user=users["director"]).fields["collector"].choices}
+    for user in ("owner", "teammate", "director", "outsider", "gm", "finance", "vp", "other_director"):
+        response = post(director, PAYMENTS, {"customer": customer.pk, "amount": "10", "method": "cash",
+                                             "collector": users[user].pk})
+        assert response.status_code == (201 if users[user].pk in offered else 400), (user, response.content)
+        if response.status_code == 201:
+            assert response.json()["collector"] == users[user].pk
+    assert offered == {users["owner"].pk, users["teammate"].pk, users["director"].pk}
+    assert Payment.objects.count() == 3
+
+
+@rule("AR-1")
 def test_it_settles_the_oldest_invoices_first_and_keeps_the_rest_on_account(users, client_for, customer, product):
     newer, older = invoices_aged(customer=customer, product=product, specs=[("5", 5), ("10", 25)])
     api = client_for(users["director"])
@@ -194,7 +212,13 @@ BAD_PAYMENTS = [
                                "office's book."),
     ({"received_on": "TOMORROW"}, 400, "A payment cannot be received in the future."),
     ({"received_on": "31.12.2025"}, 400, None),
-    ({"collector": 999999}, 400, "Choose who collected the money."),
+    ({"collector": 999999}, 400, "The collector must be you or a salesperson in your scope."),
+    # AR-1: the collector is the recorder or a salesperson in their scope, as the payment form offers.
+    ({"collector": "GM"}, 400, "The collector must be you or a salesperson in your scope."),
+    ({"collector": "OUTSIDER_USER"}, 400, "The collector must be you or a salesperson in your scope."),
+    ({"collector": "TEAMMATE"}, 400, "The collector must be you or a salesperson in your scope."),
+    ({"collector": "FINANCE"}, 400, "The collector must be you or a salesperson in your scope."),
+    ({"collector": "abc"}, 400, None),
     ({"method": "bitcoin"}, 400, None),
     ({"customer": "abc"}, 400, None),
     ({"customer": 999999}, 404, None),
@@ -211,7 +235,8 @@ def test_it_answers_bad_payment_input_with_the_services_message_and_changes_noth
     theirs = invoices_aged(customer=outsider_customer, product=product, specs=[("1", 1)],
                            by=users["outsider"])[0]
     names = {"FIRST": first.pk, "SECOND": second.pk, "THEIRS": theirs.pk, "HANGZHOU": offices["hangzhou"].pk,
-             "TOMORROW": day(1), "OUTSIDER": outsider_customer.pk}
+             "TOMORROW": day(1), "OUTSIDER": outsider_customer.pk, "GM": users["gm"].pk,
+             "OUTSIDER_USER": users["outsider"].pk, "TEAMMATE": users["teammate"].pk, "FINANCE": users["finance"].pk}
     change = {k: names.get(v, v) if isinstance(v, str) else v for k, v in change.items()}
     if isinstance(change.get("allocations"), list):
         change["allocations"] = [{k: names.get(v, v) if isinstance(v, str) else v for k, v in row.items()}
