@@ -11,8 +11,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import translation
+from django.utils.translation import gettext as _
 
+from kehu.core.errors import ValidationFailed
 from kehu.core.text import fold
 
 ALL_OR_NOTHING = "all_or_nothing"
@@ -73,6 +76,37 @@ class ImportResult:
         """The figures of the message shown after the import (bad rows counted once each)."""
         return {"created": self.created, "updated": self.updated, "merged": self.merged, "skipped": self.skipped,
                 "errors": len(self.errors)}
+
+
+# --- lengths ----------------------------------------------------------------------------------------------
+
+def too_long(model, values: Mapping[str, object], *, fields: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """INS-2: the values longer than their model field's max_length, {name: [message]}, the
+    message naming the field ("invoice number longer than 30 characters (it has 36)."). Checked
+    before anything else — a duplicate check or a database write — so that an over-long value
+    is refused as given, never cut short. `fields` maps a name of `values` to the model's field
+    where they differ; names that are no text field of the model are left alone."""
+    problems: dict[str, list[str]] = {}
+    for name, value in values.items():
+        if value is None or isinstance(value, (list, dict)):
+            continue
+        try:
+            model_field = model._meta.get_field((fields or {}).get(name, name))
+        except FieldDoesNotExist:  # not a field of the model: not ours to check
+            model_field = None
+        limit = getattr(model_field, "max_length", None) if model_field is not None else None
+        text = str(value).strip()
+        if limit and not getattr(model_field, "choices", None) and len(text) > limit:
+            problems[name] = [_("%(field)s longer than %(limit)d characters (it has %(length)d).") % {
+                "field": model_field.verbose_name, "limit": limit, "length": len(text)}]
+    return problems
+
+
+def check_lengths(model, **values) -> None:
+    """too_long for a service's arguments: a ValidationFailed naming the first over-long value."""
+    problems = too_long(model, values)
+    if problems:
+        raise ValidationFailed(next(iter(problems.values()))[0], field_errors=problems)
 
 
 # --- headers and rows -------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from kehu.core.errors import (
     full_clean_or_refuse,
 )
 from kehu.core.history import save_by
+from kehu.core.importing import check_lengths
 from kehu.core.money import CENT, decimal_or_refuse, money
 from kehu.core.roles import Scope
 from kehu.core.scopes import office_subtree_ids, scope_of
@@ -161,6 +162,7 @@ def credit_request_decide(*, by, request: CreditRequest, approve: bool, comment:
     """One signature: the awaited level approves or rejects, with a comment. A rejection
     stops the request and changes nothing else; the last approval makes a limit effective."""
     comment = (comment or "").strip()
+    check_lengths(CreditApproval, comment=comment)
     if not approve and not comment:
         raise ValidationFailed(_("Say why the request is rejected."), field_errors={"comment": [_("Required.")]})
     with transaction.atomic():
@@ -177,7 +179,7 @@ def credit_request_decide(*, by, request: CreditRequest, approve: bool, comment:
             raise PermissionDeniedError(refusal)
         try:
             with transaction.atomic():
-                CreditApproval.objects.create(request=current, level=level, decided_by=by, comment=comment[:500],
+                CreditApproval.objects.create(request=current, level=level, decided_by=by, comment=comment,
                                               decision=CreditApproval.Decision.APPROVED if approve
                                               else CreditApproval.Decision.REJECTED)
         except IntegrityError:

@@ -31,6 +31,7 @@ from kehu.core.importing import (
     has_chinese,
     header_aliases,
     map_headers,
+    too_long,
 )
 from kehu.core.models import Sequence
 from kehu.core.pagination import lists_changed
@@ -124,6 +125,10 @@ def _validate(*, by, headers, rows, token) -> ImportReport:
     for line, raw in columns.rows(rows, lambda value, _name: _cell_text(value)):
         bad_before = len(report.row_errors)
         data = {k: v for k, v in raw.items() if k not in ("code", "owner", "developed_by")}
+        long = too_long(Customer, data)  # refused as given, before anything else (INS-2)
+        if long:
+            report.add_errors(line, long)
+            continue
         for name, lookup in lookups.items():
             if lookup and name in data and data[name]:
                 if name == "transport_modes":

@@ -18,6 +18,7 @@ from kehu.core.errors import (
     full_clean_or_refuse,
 )
 from kehu.core.history import save_by
+from kehu.core.importing import check_lengths
 from kehu.core.locks import lock, lock_many, lock_versioned
 from kehu.core.models import Sequence
 from kehu.core.pagination import lists_changed
@@ -219,6 +220,7 @@ def customers_reassign(*, by, customer_ids, to_owner, reason: str) -> uuid.UUID:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give a reason for the reassignment."), field_errors={"reason": [_("Required.")]})
+    check_lengths(Reassignment, reason=reason)
     parsed = {parse_id(i) for i in customer_ids}
     if None in parsed:
         raise ValidationFailed(_("The selection is not valid; nothing was reassigned."))
@@ -239,7 +241,7 @@ def customers_reassign(*, by, customer_ids, to_owner, reason: str) -> uuid.UUID:
             )
         moving = [c for c in customers if c.owner_id != to_owner.pk]
         logs = [Reassignment(batch=batch, customer=c, from_owner_id=c.owner_id, to_owner=to_owner, by=by,
-                             reason=reason[:200]) for c in moving]
+                             reason=reason) for c in moving]
         for c in moving:
             c.owner = to_owner
             c.office_id = to_owner.office_id

@@ -12,7 +12,7 @@ from kehu.core.access import parse_id, require
 from kehu.core.capabilities import user_can
 from kehu.core.errors import PermissionDeniedError, ValidationFailed, full_clean_or_refuse
 from kehu.core.history import save_by
-from kehu.core.importing import ALL_OR_NOTHING, ImportResult
+from kehu.core.importing import ALL_OR_NOTHING, ImportResult, check_lengths, too_long
 from kehu.core.models import Sequence
 from kehu.core.money import CENT, decimal_or_refuse
 from kehu.core.pagination import lists_changed
@@ -53,6 +53,11 @@ def product_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
     existing = {p.code: p for p in Product.objects.filter(code__in=[str(r.get("code", "")).strip() for _l, r in rows])}
     seen = set()
     for line, row in rows:
+        # Over-long values are refused as given, before the duplicate check (INS-2).
+        long = too_long(Product, {k: v for k, v in row.items() if k != "list_price"})
+        if long:
+            result.add_errors(line, long)
+            continue
         code = str(row.get("code") or "").strip()
         product = existing.get(code) or Product(code=code)
         for field in ("name", "spec", "unit", "line"):
@@ -155,11 +160,12 @@ def order_create(*, by, customer, lines: list[dict], ordered_on: date | None = N
     """ORD-1: a draft order for a customer in the user's scope, at list prices unless given."""
     customer = customer_get_for_user(user=by, pk=customer.pk, write=True)
     require(by, TAKE_ORDERS, _("Your role does not take orders."))
+    check_lengths(Order, note=note)
     built = _clean_lines(lines)
     with transaction.atomic():
         order = Order(number=f"SO{Sequence.take('order')[0]:07d}", customer=customer, owner=customer.owner,
                       office_id=customer.office_id, ordered_on=ordered_on or timezone.localdate(),
-                      note=(note or "").strip()[:300], created_by=by,
+                      note=(note or "").strip(), created_by=by,
                       total=sum((line.amount for line in built), Decimal("0")))
         full_clean_or_refuse(order)
         save_step(order, by=by)
@@ -173,6 +179,7 @@ def order_create(*, by, customer, lines: list[dict], ordered_on: date | None = N
 def order_replace_lines(*, by, order: Order, version: int, lines: list[dict], note: str | None = None) -> Order:
     """Change a draft's lines; a confirmed order is changed by cancelling it or by a return."""
     require(by, TAKE_ORDERS, _("Your role does not take orders."))
+    check_lengths(Order, note=note)
     built = _clean_lines(lines)
     with transaction.atomic():
         current = lock_order(order_pk=order.pk, version=version)
@@ -184,7 +191,7 @@ def order_replace_lines(*, by, order: Order, version: int, lines: list[dict], no
         OrderLine.objects.bulk_create(built)
         current.total = sum((line.amount for line in built), Decimal("0"))
         if note is not None:
-            current.note = note.strip()[:300]
+            current.note = note.strip()
         current.version += 1
         save_by(current, by)
         lists_changed(ORDER_LIST)
@@ -274,7 +281,8 @@ def order_advance(*, by, order: Order, version: int, to: str, on: date | None = 
             reason = (reason or "").strip()
             if not reason:
                 raise ValidationFailed(_("Give a reason for cancelling."), field_errors={"reason": [_("Required.")]})
-            current.cancel_reason = reason[:200]
+            check_lengths(Order, cancel_reason=reason)
+            current.cancel_reason = reason
             current.cancelled_on = on
         else:
             current.delivered_on = on
@@ -298,6 +306,7 @@ def return_record(*, by, order: Order, version: int, kind: str, reason: str, res
     if reason not in Return.Reason.values:
         raise ValidationFailed(_("Choose the reason for the return."), field_errors={"reason": [_("Required.")]})
     responsible = (responsible or "").strip()
+    check_lengths(Return, responsible=responsible, follow_up=follow_up)
     if not responsible:
         raise ValidationFailed(_("Say who is responsible for the return."),
                                field_errors={"responsible": [_("Required.")]})
@@ -338,7 +347,7 @@ def return_record(*, by, order: Order, version: int, kind: str, reason: str, res
         numbers = Sequence.take_each("return", *(["credit_note"] if credit_note else []))
         ret = Return(number=f"TH{numbers['return']:07d}", order=current, customer_id=current.customer_id,
                      owner_id=current.owner_id, office_id=current.office_id, kind=kind, reason=reason,
-                     responsible=responsible[:100], returned_on=returned_on, follow_up=(follow_up or "").strip(),
+                     responsible=responsible, returned_on=returned_on, follow_up=(follow_up or "").strip(),
                      recorded_by=by, amount=Decimal("0"))
         return_lines = []
         for pk, quantity in wanted.items():

@@ -1,13 +1,18 @@
 """core.importing: the header mapping, row reading and result every import shares (INS-2)."""
 
+import pytest
+
 from conftest import rule
+from kehu.core.errors import ValidationFailed
 from kehu.core.importing import (
     ALL_OR_NOTHING,
     VALID_ROWS,
     ImportResult,
     RowError,
+    check_lengths,
     header_aliases,
     map_headers,
+    too_long,
 )
 
 LABELS = {"code": "product code 产品编码", "price": "list price 目录价"}
@@ -59,3 +64,23 @@ def test_it_refuses_the_whole_file_for_one_bad_row_only_in_all_or_nothing_mode()
     partial = ImportResult(mode=VALID_ROWS, created=4)
     partial.add_error(2, "Bad.")
     assert partial.refused is False and partial.counts()["created"] == 4
+
+
+@rule("INS-2")
+@pytest.mark.usefixtures("in_english")
+def test_ins2_too_long_names_each_value_longer_than_its_model_field():
+    """INS-2: one check for every import and service, driven by the model fields' max_length:
+    text fields only (not choices, dates or unknown names), the value as given (trimmed)."""
+    from kehu.receivables.models import Invoice, Payment
+
+    row = {"number": "N" * 31, "note": "短", "issued_on": "2026-01-01", "customer": "K" * 99, "extra": "E" * 999,
+           "source": "S" * 99}
+    assert too_long(Invoice, row) == {"number": ["invoice number longer than 30 characters (it has 31)."]}
+    assert too_long(Invoice, {"number": " " + "N" * 30 + " ", "note": None}) == {}
+    assert too_long(Invoice, {"code": "C" * 31}, fields={"code": "number"}) == {
+        "code": ["invoice number longer than 30 characters (it has 31)."]}
+    with pytest.raises(ValidationFailed) as refused:
+        check_lengths(Payment, reference="R" * 61, note="ok")
+    assert (refused.value.message, refused.value.field_errors) == (
+        "reference (bank, cheque or bill number) longer than 60 characters (it has 61).",
+        {"reference": ["reference (bank, cheque or bill number) longer than 60 characters (it has 61)."]})

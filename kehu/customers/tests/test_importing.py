@@ -436,3 +436,14 @@ def test_crd2_a_salesperson_imports_no_grade_or_payment_terms(users, import_dir)
         importing.import_commit(by=users["owner"], token=report.token, mode="all_or_nothing",
                                 on_duplicate="keep_both")
     assert Customer.objects.count() == 1
+
+
+@rule("INS-2")
+def test_ins2_an_over_long_value_is_refused_with_its_line(users):
+    """INS-2: a value longer than its field is refused as given, with its line, before the
+    duplicate checks; the other rows are imported."""
+    report = preview(users["owner"], csv_file([["name", "category", "phone"],
+                                               ["甲" * 201, "agent", ""], ["乙商行", "agent", "1" * 31], ["丙商行", "agent", ""]]))
+    assert [line for line, _data, _owner in report.valid] == [4]
+    assert report.errors == [(2, ["customer name longer than 200 characters (it has 201)."]),
+                             (3, ["phone longer than 30 characters (it has 31)."])]

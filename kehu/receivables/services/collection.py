@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kehu.core.access import parse_id, require
 from kehu.core.capabilities import user_can
 from kehu.core.errors import UserInputError, ValidationFailed
+from kehu.core.importing import check_lengths
 from kehu.core.money import money
 from kehu.customers.selectors import customer_get_for_user
 from kehu.receivables.capabilities import COLLECT
@@ -48,6 +49,9 @@ def attempt_log(*, by, customer, channel: str, outcome: str, note: str = "", inv
     same invoice is refused (SecondPromise) unless `keep_both`. Logging against a task marks
     the task done."""
     require(by, COLLECT, _("Your role does not collect payments."))
+    check_lengths(CollectionAttempt, note=note)
+    if outcome == CollectionAttempt.Outcome.PROMISED:
+        check_lengths(Promise, contact=contact, note=note)
     customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
     if channel not in CollectionAttempt.Channel.values:
         raise ValidationFailed(_("Choose how you contacted the customer."), field_errors={"channel": [_("Required.")]})
@@ -63,7 +67,7 @@ def attempt_log(*, by, customer, channel: str, outcome: str, note: str = "", inv
                                amount=promised_amount, contact=contact, note=note, today=today, made_on=made_on,
                                keep_both=keep_both)
         attempt = CollectionAttempt(customer=customer, invoice=invoice, channel=channel, outcome=outcome,
-                                    note=(note or "").strip()[:500], by=by, promise=promise)
+                                    note=(note or "").strip(), by=by, promise=promise)
         if task not in (None, ""):
             number = parse_id(str(getattr(task, "pk", task)).strip())
             current = lock_task(number, customer=customer) if number else None
@@ -108,8 +112,8 @@ def _promise(*, by, customer, invoice, promised_on, amount, contact, note, today
     if not keep_both:
         _refuse_second_promise(customer, invoice)
     return Promise.objects.create(customer=customer, invoice=invoice, promised_on=promised_on, amount=amount,
-                                  made_on=made_on, contact=(contact or "").strip()[:60],
-                                  note=(note or "").strip()[:300], recorded_by=by)
+                                  made_on=made_on, contact=(contact or "").strip(),
+                                  note=(note or "").strip(), recorded_by=by)
 
 
 def _refuse_second_promise(customer, invoice) -> None:

@@ -17,7 +17,7 @@ from kehu.accounts.models import User
 from kehu.accounts.selectors import salespeople_for
 from kehu.core.access import parse_id, require
 from kehu.core.errors import ValidationFailed, full_clean_or_refuse
-from kehu.core.importing import ImportResult
+from kehu.core.importing import ImportResult, check_lengths, too_long
 from kehu.core.models import Sequence
 from kehu.core.money import money
 from kehu.core.pagination import lists_changed
@@ -242,7 +242,9 @@ def invoice_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
     taken = set(Invoice.objects.filter(number__in=numbers).values_list("number", flat=True))
     result, valid, seen = ImportResult(total=len(rows)), [], set()
     for line, row in rows:
-        problems = []
+        # Over-long values are refused as given, before the duplicate check (INS-2).
+        long = too_long(Invoice, row)
+        problems = [message for messages in long.values() for message in messages]
         customer = customers.get(str(row.get("customer") or "").strip())
         if customer is None:
             problems.append(_("customer: no customer with code “%(code)s” in your scope.")
@@ -250,9 +252,12 @@ def invoice_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
         number = str(row.get("number") or "").strip()
         if not number:
             problems.append(_("number: required."))
+        elif "number" in long:
+            pass
         elif number in taken or number in seen:
             problems.append(_("number: %(number)s is already used.") % {"number": number})
-        seen.add(number)
+        else:
+            seen.add(number)
         values = {}
         for name, label, reader in (("issued_on", _("invoice date"), _day), ("amount", _("amount"), _amount)):
             try:
@@ -267,9 +272,9 @@ def invoice_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
                 problems.append(f"due_on: {exc.message}")
         if not problems:
             due_on = due_on or due_date_for(customer, values["issued_on"])
-            invoice = Invoice(number=number[:30], customer=customer, issued_on=values["issued_on"], due_on=due_on,
+            invoice = Invoice(number=number, customer=customer, issued_on=values["issued_on"], due_on=due_on,
                               amount=values["amount"], open_amount=values["amount"], source=Invoice.Source.IMPORT,
-                              note=str(row.get("note") or "").strip()[:300], created_by=by)
+                              note=str(row.get("note") or "").strip(), created_by=by)
             try:
                 full_clean_or_refuse(invoice, exclude=["customer", "created_by"])
                 if due_on < values["issued_on"]:
@@ -301,6 +306,7 @@ def payment_post(*, by, customer, amount, method: str, received_on=None, office=
     gap. `allocations` (invoice, amount) say which invoices it settles; without them the
     oldest open invoices are settled first; what is left stays on account."""
     require(by, COLLECT, _("Your role does not record payments."))
+    check_lengths(Payment, reference=reference, note=note)
     customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
     amount = _amount(amount, field="amount", label=_("amount"))
     today = timezone.localdate()
@@ -332,8 +338,8 @@ def payment_post(*, by, customer, amount, method: str, received_on=None, office=
         serial = Sequence.take(f"receipt:{office.pk}")[0]
         payment = Payment(number=f"{office.code}-{serial:06d}", serial=serial, office=office, customer=customer,
                           received_on=received_on, method=method, amount=amount, unallocated=amount,
-                          collector=collector, reference=(reference or "").strip()[:60],
-                          note=(note or "").strip()[:300], recorded_by=by)
+                          collector=collector, reference=(reference or "").strip(),
+                          note=(note or "").strip(), recorded_by=by)
         full_clean_or_refuse(payment, exclude=["number", "serial"])
         payment.save()
         for pk, part in wanted.items():
@@ -418,6 +424,7 @@ def payment_reverse(*, by, payment: Payment, reason: str) -> Payment:
     the invoices it settled are open again."""
     require(by, KEEP_LEDGER, _("Only finance can reverse a payment."))
     reason = (reason or "").strip()
+    check_lengths(Payment, reversal_reason=reason)
     if not reason:
         raise ValidationFailed(_("Give the reason for reversing the payment."),
                                field_errors={"reason": [_("Required.")]})
@@ -434,7 +441,7 @@ def payment_reverse(*, by, payment: Payment, reason: str) -> Payment:
             _withdraw(allocation=allocation, invoice=invoices[allocation.invoice_id], on=today, by=by)
         current.reversed_on = max(today, current.received_on)
         current.reversed_by = by
-        current.reversal_reason = reason[:200]
+        current.reversal_reason = reason
         current.unallocated = ZERO
         current.save(update_fields=["reversed_on", "reversed_by", "reversal_reason", "unallocated", "updated_at"])
         _sync_plans(_orders_of(invoices.values()))
@@ -503,6 +510,7 @@ def plan_create(*, by, order: Order, instalments: list[dict], note: str = "") ->
     """AR-5: split what an order asks into instalments, each with a due date, an amount and
     days of reminder; they add up to the order's amount after returns exactly."""
     require(by, COLLECT, _("Your role does not plan collections."))
+    check_lengths(CollectionPlan, note=note)
     if not instalments:
         raise ValidationFailed(_("A plan needs at least one instalment."),
                                field_errors={"instalments": [_("Add an instalment.")]})
@@ -545,7 +553,7 @@ def plan_create(*, by, order: Order, instalments: list[dict], note: str = "") ->
             raise ValidationFailed(_("Order %(number)s already has a plan: void it first.")
                                    % {"number": current.number})
         plan = CollectionPlan.objects.create(order=current, customer_id=current.customer_id, created_by=by,
-                                             note=(note or "").strip()[:300])
+                                             note=(note or "").strip())
         for instalment in built:
             instalment.plan = plan
         Instalment.objects.bulk_create(built)
@@ -556,6 +564,7 @@ def plan_create(*, by, order: Order, instalments: list[dict], note: str = "") ->
 def plan_void(*, by, plan: CollectionPlan, reason: str) -> CollectionPlan:
     require(by, COLLECT, _("Your role does not plan collections."))
     reason = (reason or "").strip()
+    check_lengths(CollectionPlan, void_reason=reason)
     if not reason:
         raise ValidationFailed(_("Give the reason for voiding the plan."), field_errors={"reason": [_("Required.")]})
     with transaction.atomic():
@@ -564,7 +573,7 @@ def plan_void(*, by, plan: CollectionPlan, reason: str) -> CollectionPlan:
             raise ValidationFailed(_("This plan is already void."))
         current.status = CollectionPlan.Status.VOID
         current.voided_by = by
-        current.void_reason = reason[:200]
+        current.void_reason = reason
         current.save(update_fields=["status", "voided_by", "void_reason", "updated_at"])
         current.instalments.update(status=Instalment.Status.VOID)
         CollectionTask.objects.filter(instalment__plan=current, status=CollectionTask.Status.OPEN).update(

@@ -664,3 +664,26 @@ def test_a_second_open_promise_on_an_invoice_is_refused_with_409_unless_kept_bot
     kept = post(api, PROMISES, {"customer": customer.pk, "invoice": invoice.pk, "promised_on": day(5), "amount": "50",
                                 "keep_both": True})
     assert kept.status_code == 201 and Promise.objects.count() == 2
+
+
+@rule("INS-2")
+def test_ins2_over_long_invoice_numbers_are_refused_line_by_line(users, client_for, customer):
+    """INS-2: two 32-character numbers that differ after the 30th were checked for duplicates
+    before being cut to 30 — a 500 IntegrityError —, and a 36-character number was silently
+    shortened; now each over-long value is refused with its line and nothing is written."""
+    finance = client_for(users["finance"])
+    base = "INV-2025-" + "0" * 21  # 30 characters
+    rows = [{"customer": "KH000001", "number": base + "-A", "issued_on": "2025-12-01", "amount": "100"},
+            {"customer": "KH000001", "number": base + "-B", "issued_on": "2025-12-01", "amount": "100"}]
+    response = post(finance, IMPORT, {"rows": rows})
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == [
+        {"line": 1, "messages": ["invoice number longer than 30 characters (it has 32)."]},
+        {"line": 2, "messages": ["invoice number longer than 30 characters (it has 32)."]}]
+    assert Invoice.objects.count() == 0
+    single = post(finance, IMPORT, {"rows": [rows[0] | {"number": "N" * 36}]})
+    assert (single.status_code, single.json()["errors"]) == (400, [
+        {"line": 1, "messages": ["invoice number longer than 30 characters (it has 36)."]}])
+    assert Invoice.objects.count() == 0
+    fits = post(finance, IMPORT, {"rows": [rows[0] | {"number": base}]})
+    assert (fits.status_code, Invoice.objects.get().number) == (201, base)

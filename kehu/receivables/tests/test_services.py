@@ -431,3 +431,44 @@ def test_it_refuses_an_invoice_dated_after_today(users, customer, product):
     result = services.invoice_import(by=users["finance"], rows=[(2, {
         "customer": customer.code, "number": "F-1", "amount": "10", "issued_on": TODAY + timedelta(days=1)})])
     assert result.errors == [(2, ["the invoice date is after today."])] and not Invoice.objects.exists()
+
+
+@rule("INS-2")
+def test_ins2_the_invoice_import_refuses_over_long_values_before_the_duplicate_check(users, customer):
+    """INS-2: an over-long number is refused with its line before it is compared with the
+    others (two numbers equal in their first 30 characters gave an IntegrityError); an over-long
+    note is refused too instead of being cut to 300 characters. Nothing is written."""
+    base = "X" * 30
+    rows = [(2, {"customer": customer.code, "number": base + "12", "issued_on": "2026-01-05", "amount": "10"}),
+            (3, {"customer": customer.code, "number": base + "13", "issued_on": "2026-01-05", "amount": "10"}),
+            (4, {"customer": customer.code, "number": "OK-1", "issued_on": "2026-01-05", "amount": "10",
+                 "note": "注" * 301})]
+    result = services.invoice_import(by=users["finance"], rows=rows)
+    assert result.errors == [(2, ["invoice number longer than 30 characters (it has 32)."]),
+                             (3, ["invoice number longer than 30 characters (it has 32)."]),
+                             (4, ["note longer than 300 characters (it has 301)."])]
+    assert (result.created, Invoice.objects.count()) == (0, 0)
+
+
+@rule("INS-2")
+def test_ins2_services_refuse_over_long_text_instead_of_cutting_it(users, customer, product):
+    """INS-2: the payment, reversal, collection and plan services cut over-long text to the
+    field's length in silence; now they refuse it naming the field, and write nothing."""
+    with pytest.raises(ValidationFailed, match="longer than 60 characters") as refused:
+        services.payment_post(by=users["finance"], customer=customer, amount="10", method="cash",
+                              reference="R" * 61)
+    assert list(refused.value.field_errors) == ["reference"]
+    with pytest.raises(ValidationFailed, match="longer than 300 characters"):
+        services.payment_post(by=users["finance"], customer=customer, amount="10", method="cash", note="n" * 301)
+    assert Payment.objects.count() == 0
+    payment = services.payment_post(by=users["finance"], customer=customer, amount="10", method="cash")
+    with pytest.raises(ValidationFailed, match="longer than 200 characters"):
+        services.payment_reverse(by=users["finance"], payment=payment, reason="r" * 201)
+    payment.refresh_from_db()
+    assert payment.reversed_on is None
+    with pytest.raises(ValidationFailed, match="longer than 60 characters"):
+        services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="promised",
+                             promised_on=TODAY, promised_amount="10", contact="王" * 61)
+    with pytest.raises(ValidationFailed, match="longer than 500 characters"):
+        services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="refused", note="n" * 501)
+    assert (CollectionAttempt.objects.count(), Promise.objects.count()) == (0, 0)

@@ -664,6 +664,22 @@ def test_it_reports_every_bad_product_row_with_its_line_and_saves_nothing(en, us
     assert "Please upload an .xlsx or .csv file." in wrong.text
 
 
+@rule("INS-2")
+def test_ins2_over_long_product_codes_are_refused_before_the_duplicate_check(en, users, product):
+    """INS-2: two codes longer than the field (30), equal in their first 30 characters, are
+    each refused for their length, by line, not reported as a duplicate; nothing is saved."""
+    client = en(users["admin"])
+    long = "C" * 30
+    csv = f"code,name,list_price,line\n{long}1,甲,10,日化\n{long}2,乙,10,日化\n{long}1,丙,10,日化\n"
+    response = client.post(reverse("sales:product_import"), {"file": upload(csv)})
+    errors = response.text.split('id="import-errors"')[1].split("</table>")[0]
+    for line in (2, 3, 4):
+        assert (f'<td>{line}</td><td class="text-wrap">product code longer than 30 characters (it has 31).</td>'
+                in errors), errors
+    assert "appears twice" not in errors
+    assert list(Product.objects.values_list("code", flat=True)) == ["P001"]
+
+
 @rule("ORD-1")
 def test_it_imports_products_from_an_excel_export(en, users, product):
     client = en(users["admin"])
