@@ -180,6 +180,10 @@ def _fast_test_settings(settings):
     from django.core.cache import cache
 
     cache.clear()  # choices cached per user must not leak from one test's data into another's
+    # Test data spans years of history (ageing, collection rates): the back-dating window of
+    # AR-1 is wide open and no period is closed, except in the tests of those rules.
+    settings.KEHU_BACKDATE_DAYS = 100 * 366
+    settings.KEHU_BOOKS_CLOSED_THROUGH = None
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

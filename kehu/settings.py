@@ -2,6 +2,7 @@
 working SQLite demo; DATABASE_URL switches to PostgreSQL (see docs/admin-guide.md)."""
 
 import os
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -219,6 +220,12 @@ KEHU_PROMISE_BACKDATE_DAYS = int(os.environ.get("KEHU_PROMISE_BACKDATE_DAYS", "7
 # requests are signed by this second signer: a role (e.g. marketing_vp) or a username;
 # empty, they wait for another general manager.
 KEHU_CREDIT_SECOND_SIGNER = os.environ.get("KEHU_CREDIT_SECOND_SIGNER", "").strip()
+
+# AR-1, AR-4: money (payments, invoices, returns) is dated at most this many days back, and
+# never on or before the day the books are closed through (YYYY-MM-DD; empty: none closed).
+KEHU_BACKDATE_DAYS = int(os.environ.get("KEHU_BACKDATE_DAYS", "31"))
+KEHU_BOOKS_CLOSED_THROUGH = (date.fromisoformat(os.environ["KEHU_BOOKS_CLOSED_THROUGH"].strip())
+                             if os.environ.get("KEHU_BOOKS_CLOSED_THROUGH", "").strip() else None)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -9,7 +9,12 @@ one month before 31 March is 29 February in a leap year, 28 February otherwise."
 from calendar import monthrange
 from datetime import date, timedelta
 
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from kehu.core.errors import ValidationFailed
 
 Period = tuple[date, date]
 
@@ -114,3 +119,32 @@ def presets(today: date, *names: str) -> dict[str, Period]:
 def preset_named(start: date, end: date, today: date, *names: str) -> str:
     """The name of the preset that is exactly start..end, else ""."""
     return next((name for name, bounds in presets(today, *names).items() if bounds == (start, end)), "")
+
+
+# --- money dates (AR-1, AR-4): back-dating window and closed periods ------------------------------------
+
+def books_closed_through() -> date | None:
+    """The last day of the closed periods (KEHU_BOOKS_CLOSED_THROUGH), or None."""
+    return settings.KEHU_BOOKS_CLOSED_THROUGH
+
+
+def check_money_date(day: date, *, field: str, label, today: date | None = None, window: bool = True) -> None:
+    """AR-1, AR-4: the date of a payment, an invoice or a return is refused when it falls in a
+    closed period (on or before KEHU_BOOKS_CLOSED_THROUGH) or, with `window`, more than
+    KEHU_BACKDATE_DAYS days before today: money dated back changes collection rates and
+    balances already reported; what was missed is posted as an adjusting entry dated today."""
+    today = today or timezone.localdate()
+    closed = books_closed_through()
+    if closed is not None and day <= closed:
+        raise ValidationFailed(
+            gettext("The books are closed through %(closed)s: this %(label)s, dated %(day)s, falls in a closed "
+                    "period. Post an adjusting entry dated today instead.")
+            % {"closed": closed, "label": label, "day": day},
+            field_errors={field: [gettext("After %(closed)s.") % {"closed": closed}]})
+    earliest = today - timedelta(days=settings.KEHU_BACKDATE_DAYS)
+    if window and day < earliest:
+        raise ValidationFailed(
+            gettext("This %(label)s is dated %(day)s, more than %(days)d days back (the earliest allowed is "
+                    "%(earliest)s). Post an adjusting entry dated today instead.")
+            % {"label": label, "day": day, "days": settings.KEHU_BACKDATE_DAYS, "earliest": earliest},
+            field_errors={field: [gettext("%(earliest)s or later.") % {"earliest": earliest}]})

@@ -16,6 +16,7 @@ from kehu.core.importing import ALL_OR_NOTHING, ImportResult, check_lengths, too
 from kehu.core.models import Sequence
 from kehu.core.money import CENT, decimal_or_refuse
 from kehu.core.pagination import lists_changed
+from kehu.core.periods import check_money_date
 from kehu.customers.selectors import customer_get_for_user
 from kehu.sales.capabilities import HANDLE_ORDERS, MAINTAIN_PRODUCTS, TAKE_ORDERS
 from kehu.sales.events import save_step
@@ -311,6 +312,7 @@ def return_record(*, by, order: Order, version: int, kind: str, reason: str, res
         raise ValidationFailed(_("Say who is responsible for the return."),
                                field_errors={"responsible": [_("Required.")]})
     returned_on = returned_on or timezone.localdate()
+    check_money_date(returned_on, field="returned_on", label=_("return"))  # its credit note is money (AR-1)
     with transaction.atomic():
         current = lock_order(order_pk=order.pk, version=version)
         order_lines = lock_order_lines(current)

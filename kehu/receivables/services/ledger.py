@@ -21,6 +21,7 @@ from kehu.core.importing import ImportResult, check_lengths, too_long
 from kehu.core.models import Sequence
 from kehu.core.money import money
 from kehu.core.pagination import lists_changed
+from kehu.core.periods import check_money_date
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for_user
 from kehu.receivables.capabilities import COLLECT, KEEP_LEDGER
@@ -156,6 +157,7 @@ def order_invoice(*, by, order: Order, version: int, on: date | None = None) -> 
     on = on or timezone.localdate()
     if on > timezone.localdate():
         raise ValidationFailed(_("An invoice cannot be dated after today."), field_errors={"on": [_("Today or earlier.")]})
+    check_money_date(on, field="on", label=_("invoice"))
     with transaction.atomic():
         # core.locks order: the customer (10), the order (30), the payments on account (50), the
         # invoice number (90).
@@ -281,6 +283,8 @@ def invoice_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
                     raise ValidationFailed(_("the due date is before the invoice date."))
                 if values["issued_on"] > timezone.localdate():
                     raise ValidationFailed(_("the invoice date is after today."))
+                # Invoices of an earlier system are as old as they are; a closed period stays closed.
+                check_money_date(values["issued_on"], field="issued_on", label=_("invoice"), window=False)
             except ValidationFailed as exc:
                 problems.append(str(exc.message))
             valid.append(invoice)
@@ -314,6 +318,7 @@ def payment_post(*, by, customer, amount, method: str, received_on=None, office=
     if received_on > today:
         raise ValidationFailed(_("A payment cannot be received in the future."),
                                field_errors={"received_on": [_("Today or earlier.")]})
+    check_money_date(received_on, field="received_on", label=_("payment"), today=today)
     if method not in ReceiptMethod.values:
         raise ValidationFailed(_("Choose how the customer paid."), field_errors={"method": [_("Required.")]})
     office_id = getattr(office, "pk", office) or customer.office_id

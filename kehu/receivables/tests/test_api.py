@@ -687,3 +687,17 @@ def test_ins2_over_long_invoice_numbers_are_refused_line_by_line(users, client_f
     assert Invoice.objects.count() == 0
     fits = post(finance, IMPORT, {"rows": [rows[0] | {"number": base}]})
     assert (fits.status_code, Invoice.objects.get().number) == (201, base)
+
+
+@rule("AR-4")
+def test_ar4_the_api_refuses_a_payment_dated_1990(users, client_for, customer, settings):
+    """AR-4: POST a payment received on 1990-01-01 was answered 201; now 400 with the reason."""
+    settings.KEHU_BACKDATE_DAYS = 31
+    response = post(client_for(users["finance"]), PAYMENTS, {"customer": customer.pk, "amount": "10",
+                                                             "method": "cash", "received_on": "1990-01-01"})
+    assert response.status_code == 400, response.content
+    earliest = today() - timedelta(days=31)
+    assert response.json()["detail"] == (
+        f"This payment is dated 1990-01-01, more than 31 days back (the earliest allowed is {earliest}). "
+        "Post an adjusting entry dated today instead.")
+    assert Payment.objects.count() == 0

@@ -472,3 +472,58 @@ def test_ins2_services_refuse_over_long_text_instead_of_cutting_it(users, custom
     with pytest.raises(ValidationFailed, match="longer than 500 characters"):
         services.attempt_log(by=users["owner"], customer=customer, channel="call", outcome="refused", note="n" * 501)
     assert (CollectionAttempt.objects.count(), Promise.objects.count()) == (0, 0)
+
+
+# --- AR-1, AR-4: back-dating window and closed periods ----------------------------------------------------------
+
+@rule("AR-4")
+def test_ar4_a_payment_dated_back_beyond_the_window_is_refused(users, customer, settings):
+    """AR-4: a payment dated 1990-01-01 was accepted and rewrote past collection rates; now a
+    payment is dated at most KEHU_BACKDATE_DAYS (31) back, and a refusal takes no receipt number."""
+    settings.KEHU_BACKDATE_DAYS = 31
+    from datetime import date
+
+    for day in (date(1990, 1, 1), days_ago(32)):
+        with pytest.raises(ValidationFailed, match="more than 31 days back") as refused:
+            services.payment_post(by=users["finance"], customer=customer, amount="10", method="cash",
+                                  received_on=day)
+        assert "Post an adjusting entry dated today instead." in refused.value.message
+        assert list(refused.value.field_errors) == ["received_on"]
+    assert Payment.objects.count() == 0
+    payment = services.payment_post(by=users["finance"], customer=customer, amount="10", method="cash",
+                                    received_on=days_ago(31))
+    assert (payment.number, payment.received_on) == ("SH1-000001", days_ago(31))
+
+
+@rule("AR-1")
+def test_ar1_no_money_is_dated_in_a_closed_period(users, customer, product, settings):
+    """AR-1: once the books are closed through a day, no payment, invoice, return or imported
+    invoice is dated on or before it — the message says to post an adjusting entry dated today;
+    the day after is open. Imported invoices of an earlier system are not held to the window."""
+    from kehu.sales.tests.builders import delivered_order, goods_return
+
+    closed = days_ago(10)
+    settings.KEHU_BOOKS_CLOSED_THROUGH = closed
+    message = f"The books are closed through {closed}"
+    with pytest.raises(ValidationFailed, match=message):
+        services.payment_post(by=users["finance"], customer=customer, amount="10", method="cash",
+                              received_on=closed)
+    order = delivered_order(customer=customer, product=product, quantity=1)
+    with pytest.raises(ValidationFailed, match=message):
+        services.order_invoice(by=users["owner"], order=order, version=order.version, on=closed)
+    with pytest.raises(ValidationFailed, match=message):
+        goods_return(order=order, by=users["owner"], returned_on=closed, record=services.return_record)
+    result = services.invoice_import(by=users["finance"], rows=[
+        (2, {"customer": customer.code, "number": "OLD-1", "issued_on": closed.isoformat(), "amount": "10"})])
+    assert result.errors == [(2, [f"{message}: this invoice, dated {closed}, falls in a closed period. "
+                                  "Post an adjusting entry dated today instead."])]
+    assert (Payment.objects.count(), Invoice.objects.count()) == (0, 0)
+    services.payment_post(by=users["finance"], customer=customer, amount="10", method="cash",
+                          received_on=closed + timedelta(days=1))
+    order.refresh_from_db()
+    services.order_invoice(by=users["owner"], order=order, version=order.version, on=closed + timedelta(days=1))
+    settings.KEHU_BOOKS_CLOSED_THROUGH = None
+    settings.KEHU_BACKDATE_DAYS = 31
+    assert services.invoice_import(by=users["finance"], rows=[
+        (2, {"customer": customer.code, "number": "OLD-2", "issued_on": days_ago(400).isoformat(),
+             "amount": "10"})]).created == 1
