@@ -30,6 +30,7 @@ def test_it_refuses_to_serve_production_with_the_public_demo_key(tmp_path):
 
 
 @rule("PLT-1")
+@pytest.mark.usefixtures("in_english")
 @pytest.mark.parametrize(("debug", "demo", "key", "allowed"), [
     (False, False, "kehu-demo-insecure-key-change-me", False),
     (True, False, "kehu-demo-insecure-key-change-me", True),
@@ -43,5 +44,5 @@ def test_it_accepts_the_demo_key_only_in_debug_or_demo_mode(settings, debug, dem
     if allowed:
         check_secret_key(demo=demo)
     else:
-        with pytest.raises(CommandError, match="public demo secret key"):
+        with pytest.raises(CommandError, match="public demo secret key: set KEHU_SECRET_KEY"):
             check_secret_key(demo=demo)
