@@ -233,13 +233,13 @@ def _today() -> date:
 
 
 def invoice_page_sql(db, ctx: UserContext, *, overdue: bool = False) -> None:
-    """The invoice list (kehu.receivables.views.invoice_list): the count for the pager, the
-    totals of the filtered set, and the first 50 invoices by due date with the customer's and
+    """The invoice list (kehu.receivables.views.invoice_list) as it opens, on the open invoices:
+    the count for the pager, the totals of the filtered set, and the first 50 by due date with the customer's and
     the salesperson's names, found as a page of ids first (a deferred join)."""
     scope, params = ctx.scope_sql("c")
-    where = scope
+    where = scope + " AND v.open_amount > 0"  # the list opens with the open invoices (issue 12)
     if overdue:
-        where += " AND v.open_amount > 0 AND v.due_on < %s"
+        where += " AND v.due_on < %s"
         params = [*params, _today().isoformat()]
     db.fetchall(f"SELECT COUNT(*) {INVOICE_FROM} WHERE {where}", params)
     db.fetchall(f"SELECT COALESCE(SUM(v.amount), 0), COALESCE(SUM(v.open_amount), 0) {INVOICE_FROM} WHERE {where}",

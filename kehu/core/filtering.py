@@ -26,11 +26,14 @@ class ScopedChoiceFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-def filterset_for(request, filter_class, queryset):
+def filterset_for(request, filter_class, queryset, *, defaults: dict | None = None):
     """The request's filters bound to `queryset`. A value outside the user's scope (a
     ScopedChoiceFilter's) gives an empty list and a message; any other bad value is named in a
-    warning and left out, the others still apply."""
-    params = request.GET.dict()
+    warning and left out, the others still apply. `defaults` are the filters a list opens with
+    (e.g. open invoices): each applies while its parameter is absent, and an empty value — the
+    user choosing "all" — lifts it."""
+    params = {**(defaults or {}), **request.GET.dict()}
+    params = {k: v for k, v in params.items() if not (defaults and k in defaults and v == "")}
     filterset = filter_class(params or None, queryset=queryset, request=request)
     if filterset.is_bound and not filterset.is_valid():
         refused = False

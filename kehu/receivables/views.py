@@ -74,7 +74,10 @@ def _refuse(form, exc) -> None:
 # --- invoices (AR-1) ---------------------------------------------------------------------------------------
 
 def _invoices(request):
-    return filterset_for(request, InvoiceFilter, selectors.invoices_visible_to(request.user))
+    # The list opens with what is still to collect, the longest overdue first (its default
+    # order); choosing "all" in the status box shows the paid ones too.
+    return filterset_for(request, InvoiceFilter, selectors.invoices_visible_to(request.user),
+                         defaults={"status": "open"})
 
 
 @login_required

@@ -301,6 +301,24 @@ def test_it_prints_the_receipt_with_the_amount_in_capital_numerals(en, users, cu
 # --- invoices: list, detail, export, import ------------------------------------------------------------------
 
 @rule("AR-1")
+@rule("AR-3")
+def test_the_invoice_list_opens_with_what_is_to_collect_longest_overdue_first(en, users, customer, product,
+                                                                            two_invoices):
+    """Receivables open on what is still owed, the oldest due first — not on pages of paid ones."""
+    old, new = two_invoices
+    paid = invoiced_order(customer=customer, product=product, quantity=2, on=TODAY - timedelta(days=400))
+    new_payment(customer=customer, amount="200", by=users["owner"], allocations=[{"invoice": paid.pk, "amount": "200"}])
+    client = en(users["gm"])
+    opened = client.get(reverse("receivables:invoice_list"))
+    assert listed(opened, "data-invoice") == [old.number, new.number]  # the paid one, due longest ago, is left out
+    assert '<option value="open" selected>' in opened.text
+    export = client.get(reverse("receivables:invoice_export"))
+    assert len(list(openpyxl.load_workbook(io.BytesIO(export.content)).active.values)) == 3  # header + the two
+    everything = client.get(reverse("receivables:invoice_list"), {"status": ""})
+    assert listed(everything, "data-invoice")[0] == paid.number and len(listed(everything, "data-invoice")) == 3
+
+
+@rule("AR-1")
 def test_it_lists_invoices_with_filters_sorting_and_totals(en, users, customer, outsider_customer, product,
                                                           two_invoices):
     old, new = two_invoices
@@ -309,7 +327,7 @@ def test_it_lists_invoices_with_filters_sorting_and_totals(en, users, customer, 
                 allocations=[{"invoice": paid.pk, "amount": "200"}])
     far = invoiced_order(customer=outsider_customer, product=product, quantity=3, by=users["outsider"])
     client = en(users["gm"])
-    everything = client.get(reverse("receivables:invoice_list"), {"sort": "-amount"})
+    everything = client.get(reverse("receivables:invoice_list"), {"sort": "-amount", "status": ""})  # "all statuses"
     assert listed(everything, "data-invoice") == [old.number, new.number, far.number, paid.number]
     assert (text_of(everything, "total-amount"), text_of(everything, "total-open")) == ("¥2,000.00", "¥1,800.00")
     assert text_of(everything, "result-count") == "4"
@@ -325,14 +343,14 @@ def test_it_lists_invoices_with_filters_sorting_and_totals(en, users, customer, 
         ({"due_from": TODAY.isoformat(), "sort": "-issued_on"}, [far.number, paid.number, new.number]),
     ]
     for params, numbers in cases:
-        response = client.get(reverse("receivables:invoice_list"), params)
+        response = client.get(reverse("receivables:invoice_list"), {"status": "", **params})  # over all statuses
         assert sorted(listed(response, "data-invoice")) == sorted(numbers), params
         if "sort" in params:
             assert listed(response, "data-invoice") == numbers, params
     overdue = client.get(reverse("receivables:invoice_list"), {"status": "overdue"})
     assert (text_of(overdue, "total-amount"), text_of(overdue, "total-open")) == ("¥1,000.00", "¥1,000.00")
     # The owner sees their own customer's invoices only; a search that matches nothing says so.
-    mine = en(users["owner"]).get(reverse("receivables:invoice_list"))
+    mine = en(users["owner"]).get(reverse("receivables:invoice_list"), {"status": ""})
     assert sorted(listed(mine, "data-invoice")) == sorted([old.number, new.number, paid.number])
     empty = client.get(reverse("receivables:invoice_list"), {"customer": "没有这家"})
     assert 'id="empty-state"' in empty.text and "No invoice matches these filters." in empty.text
@@ -596,12 +614,12 @@ def test_it_keeps_the_invoice_list_free_of_n_plus_one(en, users, customer, outsi
     client = en(users["gm"])
     url = reverse("receivables:invoice_list")
     invoiced_order(customer=customer, product=product, quantity=1)
-    client.get(url, {"sort": "-amount"})
-    few = _queries(client, url, {"sort": "-amount"})
+    client.get(url, {"sort": "-amount", "status": ""})
+    few = _queries(client, url, {"sort": "-amount", "status": ""})
     for n in range(12):
         target, by = (customer, "owner") if n % 2 else (outsider_customer, "outsider")
         invoiced_order(customer=target, product=product, quantity=n + 2, by=users[by])
-    client.get(url, {"sort": "-amount"})
+    client.get(url, {"sort": "-amount", "status": ""})
     # session, user, list generation (for the count, and for the totals kept with it), ids, rows,
     # totals, the user's office (menu); choices are cached
     with django_assert_max_num_queries(9):
