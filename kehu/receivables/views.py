@@ -204,13 +204,18 @@ def payment_export(request):
     return export_response(_payments(request).qs, PAYMENT_EXPORT, sheet_name=_("Payments"), filename="payments")
 
 
-def _customer_search(request) -> list:
-    """The payment form without a customer: the user's customers matching a name or code."""
+def _customer_search(request) -> list[dict]:
+    """The payment form without a customer: the user's customers matching a name or code, those
+    who owe something first (the longest overdue first), each with its balance and days overdue."""
     search = fold(request.GET.get("q", "").strip()[:100])
     qs = customers_visible_to(request.user)
     if search:
         qs = qs.filter(search_text__contains=search)
-    return list(qs.order_by("name", "id").values("pk", "name", "code")[:CUSTOMER_CHOICES])
+    rows = list(selectors.owing_first(qs).values("pk", "name", "code")[:CUSTOMER_CHOICES])
+    position = selectors.receivables_position([row["pk"] for row in rows])
+    for row in rows:
+        row["balance"], row["late"] = position.get(row["pk"], (ZERO, 0))
+    return rows
 
 
 @login_required

@@ -217,6 +217,14 @@ def _via(key: str | None, relation: str) -> str | None:
 
 # --- for credit (CRD-3, CRD-4) ------------------------------------------------------------------------------
 
+def owing_first(customers: QuerySet) -> QuerySet:
+    """Customers, those with something open first — the longest overdue first — then by name:
+    the order in which a collector looks for the one who paid."""
+    oldest = (Invoice.objects.filter(customer=OuterRef("pk"), open_amount__gt=0).order_by()
+              .values("customer").annotate(due=Min("due_on")).values("due"))
+    return customers.annotate(oldest_due=Subquery(oldest)).order_by(F("oldest_due").asc(nulls_last=True), "name", "id")
+
+
 def receivables_position(customer_ids, *, today: date | None = None) -> dict[int, tuple[Decimal, int]]:
     """Per customer with something owed: the balance (open invoices less credit on account)
     and how many days the oldest open invoice is past its due date (0 when none is)."""

@@ -150,6 +150,21 @@ def test_it_refuses_a_bad_payment_with_its_message_and_changes_nothing(en, users
 
 
 @rule("AR-1")
+@rule("AR-3")
+def test_the_payment_form_lists_who_owes_first_with_their_balance_and_days_overdue(en, users, customer, product):
+    """Who paid is found among those who owe: the longest overdue first, each with the balance."""
+    from kehu.customers.tests.builders import new_customer
+
+    quiet = new_customer(by=users["owner"], name="一品无欠款商店", category="agent")  # first by name, owes nothing
+    invoiced_order(customer=customer, product=product, quantity=10, due_on=TODAY - timedelta(days=12))
+    page = en(users["owner"]).get(reverse("receivables:payment_create"))
+    assert listed(page, "data-customer") == [customer.code, quiet.code]
+    first = page.text.split('data-customer="%s"' % customer.code, 1)[1].split("</a>", 1)[0]
+    assert "12 days overdue" in first and "¥1,000.00" in first
+    assert "¥0.00" in page.text.split('data-customer="%s"' % quiet.code, 1)[1].split("</a>", 1)[0]
+
+
+@rule("AR-1")
 def test_it_offers_a_customer_search_when_the_form_has_no_customer(en, users, customer, outsider_customer):
     client = en(users["owner"])
     page = client.get(reverse("receivables:payment_create"))
