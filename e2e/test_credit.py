@@ -35,8 +35,13 @@ def test_it_accepts_an_order_once_a_higher_limit_is_approved_in_turn(page, serve
     login(page, server, "owner")
     # An order of ¥2,000 against a limit of ¥1,000 is refused with the numbers.
     page.goto(f"{server.url}/sales/orders/new/?customer={customer.pk}")
+    page.locator("#product-search").fill("洗衣")  # the product lists narrow to what is typed
     page.locator("select[data-line-product]").first.select_option(label="P001 洗衣粉 5kg (袋)")
     page.locator("input[name$='-quantity']").first.fill("20")
+    expect(page.locator("#order-total")).to_have_text("¥2,000.00")  # the running total, before saving
+    page.locator("input[name$='-discount_pct']").first.fill("10")
+    expect(page.locator("#order-total")).to_have_text("¥1,800.00")
+    page.locator("input[name$='-discount_pct']").first.fill("")
     page.locator("#save-order").click()
     page.locator("#confirm-order").click()
     expect(page.locator("#credit-refused")).to_contain_text("¥1,000.00")

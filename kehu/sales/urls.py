@@ -10,6 +10,7 @@ urlpatterns = [
     path("orders/", views.order_list, name="order_list"),
     path("orders/export.xlsx", views.order_export, name="order_export"),
     path("orders/new/", views.order_create, name="order_create"),
+    path("orders/new/customers/", views.order_customer_options, name="order_customer_options"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/<int:pk>/edit/", views.order_edit, name="order_edit"),
     path("orders/<int:pk>/advance/", views.order_advance, name="order_advance"),

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kehu.accounts.selectors import office_choices_for, owner_choices_for
 from kehu.core.access import parse_id, require
@@ -185,6 +185,16 @@ def order_create(request):
     selected = parse_id(selected)
     choices = _customer_choices(request.user, search=request.GET.get("q", "").strip(), selected=selected)
     return _order_form_page(request, form=form, lines=lines, customer_choices=choices)
+
+
+@login_required
+@require_GET
+def order_customer_options(request):
+    """The order form's customer <option>s for what is typed in its search (htmx): the first
+    CUSTOMER_CHOICES matches instead of one list capped at them."""
+    require(request.user, TAKE_ORDERS, _("Your role does not take orders."))
+    choices = _customer_choices(request.user, search=request.GET.get("q", "").strip()[:100], selected=None)
+    return render(request, "sales/_customer_options.html", {"customer_choices": choices})
 
 
 @login_required

@@ -159,9 +159,9 @@ def test_the_payment_form_lists_who_owes_first_with_their_balance_and_days_overd
     invoiced_order(customer=customer, product=product, quantity=10, due_on=TODAY - timedelta(days=12))
     page = en(users["owner"]).get(reverse("receivables:payment_create"))
     assert listed(page, "data-customer") == [customer.code, quiet.code]
-    first = page.text.split('data-customer="%s"' % customer.code, 1)[1].split("</a>", 1)[0]
+    first = page.text.split(f'data-customer="{customer.code}"', 1)[1].split("</a>", 1)[0]
     assert "12 days overdue" in first and "¥1,000.00" in first
-    assert "¥0.00" in page.text.split('data-customer="%s"' % quiet.code, 1)[1].split("</a>", 1)[0]
+    assert "¥0.00" in page.text.split(f'data-customer="{quiet.code}"', 1)[1].split("</a>", 1)[0]
 
 
 @rule("AR-1")

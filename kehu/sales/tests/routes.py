@@ -40,6 +40,7 @@ ROUTES = [
                                                          "returns_analysis", "product_list", "product_export")),
     Page("sales:product_import", scoped=False, needs=(MAINTAIN_PRODUCTS,)),
     Page("sales:order_create", scoped=False, needs=TAKE),
+    Page("sales:order_customer_options", scoped=False, needs=TAKE),
     # The form for a customer: only those who take orders get to look the customer up.
     Page("sales:order_create", customer_ref, query=lambda m: {"customer": m["customer"]}, gate=TAKE),
     # Someone else's customer is simply not among the choices: the form comes back (200).

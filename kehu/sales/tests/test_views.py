@@ -711,3 +711,19 @@ def test_it_shows_products_orders_returns_and_credit_notes_in_the_admin(client_f
         response = admin_client.get(url)
         assert response.status_code == 200, url
     assert delivered.number in admin_client.get(reverse("admin:sales_order_changelist")).text
+
+
+@rule("ORD-1")
+def test_the_order_forms_customer_search_answers_the_matching_customers_in_scope(en, users, customer,
+                                                                                outsider_customer):
+    """The new-order form's customer list follows what is typed (htmx), within the user's scope,
+    instead of one list capped at the first hundred."""
+    client = en(users["owner"])
+    url = reverse("sales:order_customer_options")
+    found = client.get(url, {"q": customer.name[:4]})
+    assert f'<option value="{customer.pk}">' in found.text and found.text.startswith('<option value="">')
+    assert str(outsider_customer.pk) not in client.get(url, {"q": outsider_customer.name[:4]}).text
+    form = client.get(reverse("sales:order_create"))
+    assert f'hx-get="{url}"' in form.text and 'data-filter-options="[data-line-product]"' in form.text
+    assert 'id="order-total"' in form.text
+    assert en(users["service"]).get(url, {"q": "x"}).status_code == 403

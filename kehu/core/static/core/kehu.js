@@ -5,6 +5,9 @@
 //   data-autosubmit         submits its form as soon as a value is chosen (filters, language)
 //   data-print              prints the page
 //   data-show-if="id" data-show-value="v"   shown only while the field `id` holds v
+//   data-filter-options="selector"   typing narrows the <option>s of the selects it names to those
+//                          containing the text (by rebuilding them: hidden options do not hide
+//                          on every phone); a chosen option always stays
 document.addEventListener("click", function (event) {
   const el = event.target.closest("[data-confirm]");
   if (el && !window.confirm(el.getAttribute("data-confirm"))) {
@@ -37,3 +40,23 @@ function showDependents() {
   });
 }
 showDependents();
+
+document.querySelectorAll("[data-filter-options]").forEach(function (input) {
+  const selects = document.querySelectorAll(input.getAttribute("data-filter-options"));
+  if (!selects.length) { return; }
+  const all = Array.from(selects[0].options).map(function (o) { return [o.value, o.text]; });
+  input.addEventListener("input", function () {
+    const words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    selects.forEach(function (select) {
+      const chosen = select.value;
+      select.replaceChildren.apply(select, all.filter(function (pair) {
+        const text = pair[1].toLowerCase();
+        return pair[0] === "" || pair[0] === chosen || words.every(function (w) { return text.includes(w); });
+      }).map(function (pair) {
+        const option = new Option(pair[1], pair[0]);
+        option.selected = pair[0] === chosen;
+        return option;
+      }));
+    });
+  });
+});
