@@ -205,4 +205,16 @@ def test_it_counts_zero_as_filled_but_empty_text_and_lists_as_missing():
 def test_it_puts_names_codes_phones_and_key_people_into_the_folded_search_text():
     card = Customer(name="上海恒丰商贸有限公司", code="KH000001", phone="021-5555 0101")
     text = rules.search_text(card, [("陈ＸＩＡ", "138 0013 8000"), ("王芳", "")])
-    assert text == "上海恒丰商贸有限公司|kh000001|021-55550101|02155550101|陈xia|13800138000|13800138000|王芳"
+    assert text == "上海恒丰商贸有限公司|shhfsmyxgs|kh000001|021-55550101|02155550101|陈xia|13800138000|13800138000|王芳"
+
+
+@rule("CUS-1")
+def test_a_customer_is_found_by_the_pinyin_initials_of_its_name():
+    """SHGH finds 上海光汇…: what Chinese CRMs offer, quicker to type on a phone."""
+    from types import SimpleNamespace
+
+    from kehu.customers.rules import initials, search_text
+
+    assert initials("上海光汇商贸") == "shghsm"
+    card = SimpleNamespace(name="上海光汇商贸有限公司", code="KH000001", phone="")
+    assert "shgh" in search_text(card, [])

@@ -290,3 +290,12 @@ def test_it_exports_without_a_query_per_customer(client_for, users, django_asser
     with django_assert_max_num_queries(8):
         response = client.get(reverse("customers:export"))
     assert response.status_code == 200
+
+
+@rule("CUS-1")
+def test_the_customer_list_finds_a_customer_by_the_pinyin_initials_typed(en, users, customer):
+    """Typed as on a phone, in capitals or not: SHHF finds 上海恒丰商贸有限公司."""
+    client = en(users["owner"])
+    for typed in ("SHHF", "shhf", "hfsm"):
+        assert customer.name in client.get(reverse("customers:list"), {"q": typed}).text, typed
+    assert customer.name not in client.get(reverse("customers:list"), {"q": "XYZQ"}).text
