@@ -155,3 +155,12 @@ def test_list_rows_are_rendered_compiled_escaped_and_fall_back_to_the_empty_row(
     assert customer.get_category_display() in html
     assert 'name="ids"' not in render(source, rows=[customer], can_reassign=False)
     assert render(source, rows=[]) == '<tr id="none"></tr>'
+
+
+@rule("PLT-5")
+def test_a_date_range_filter_shows_its_name_beside_both_days():
+    """The date boxes of a filter bar say what they filter (not only in a tooltip)."""
+    html = render('{% filter_dates _("order date") "date_from" "2026-01-01" "date_to" "" %}')
+    assert '<span class="input-group-text small">order date</span>' in html
+    assert 'name="date_from" value="2026-01-01"' in html and 'name="date_to" value=""' in html
+    assert 'aria-label="order date from"' in html and 'aria-label="order date to"' in html
