@@ -3,7 +3,7 @@
 A lower app never names an upper one. Where a lower page must show something of an upper app
 — a navigation entry, a panel on the customer's 360° page or on the order page, an action
 button on an order, an item of the daily plan, a card on the dashboard, a report, a line of
-the customer's timeline — the upper app registers it in its `registrations.register()`, which
+the customer's timeline, a column of a list — the upper app registers it in its `registrations.register()`, which
 core calls at start-up, and the lower page renders what is registered:
 
     registry.add(NavEntry(key="complaints", label=_("Complaints"), url_name="service:complaint_list",
@@ -151,6 +151,22 @@ class Report:
     visible: Callable[[Any], bool] = _always
 
 
+@dataclass(frozen=True)
+class ListColumn:
+    """A column an upper app adds to a lower app's list, e.g. receivables' balance on the
+    customer list: `values(user, ids)` gives the cell of each row of the page, by record id,
+    in at most `query_budget` queries for the whole page (never one per row)."""
+
+    key: str
+    page: str  # the list's name, e.g. "customers"
+    header: Label
+    values: Callable[[Any, list[int]], dict[int, Any]]
+    css: str = ""
+    order: int = 100
+    visible: Callable[[Any], bool] = _always
+    query_budget: int = 2
+
+
 @dataclass
 class Registry:
     """Everything registered, by kind. Apps add at start-up; pages read."""
@@ -186,6 +202,11 @@ class Registry:
         entries = [entry for source in self.of(TimelineSource) if source.visible(user)
                    for entry in source.entries(user, customer, limit)]
         return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
+
+    def columns_for(self, page: str, user, ids: list[int]) -> list[tuple[ListColumn, dict[int, Any]]]:
+        """The registered columns of list `page` the user may see, each with its cells for `ids`."""
+        return [(column, column.values(user, ids) if ids else {}) for column in self.of(ListColumn, page=page)
+                if column.visible(user)]
 
     def due_for(self, user, day: date) -> list[tuple[DueSource, list[DueItem]]]:
         """The daily plan's sources with their items for the user's day (REL-4)."""

@@ -15,7 +15,9 @@ from kehu.core.excel import export_response, field_column
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import ImportFileForm, apply_field_errors
 from kehu.core.pagination import list_page
-from kehu.core.scopes import in_chain_of_command
+from kehu.core.registry import registry
+from kehu.core.roles import Scope
+from kehu.core.scopes import in_chain_of_command, scope_of
 from kehu.core.views import saved
 from kehu.customers import display, importing, selectors, services
 from kehu.customers.capabilities import EDIT_CUSTOMERS, REASSIGN_CUSTOMERS
@@ -47,6 +49,9 @@ def customer_list(request):
         "office_choices": office_choices_for(request.user),
         "can_reassign": user_can(request.user, REASSIGN_CUSTOMERS),
         "can_edit": user_can(request.user, EDIT_CUSTOMERS),
+        # A salesperson's list is all their own: the owner and office columns would say so fifty times.
+        "show_owner": scope_of(request.user) != Scope.OWN,
+        "extra_columns": registry.columns_for("customers", request.user, [c.pk for c in page.object_list]),
     }
     return render(request, "customers/list.html", context)
 

@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import periods
@@ -20,6 +21,7 @@ from kehu.core.registry import (
     Card,
     DueItem,
     DueSource,
+    ListColumn,
     NavEntry,
     Panel,
     Report,
@@ -135,9 +137,23 @@ def payment_entries(user, customer, limit: int) -> list[TimelineEntry]:
     return entries
 
 
+def balance_cells(user, ids: list[int]) -> dict:
+    """The customer list's balance column (AR-1, AR-3): what each customer owes, and how many
+    days the oldest open invoice is overdue; three queries for the page (open invoices, receipts
+    and credit notes on account)."""
+    cells = {}
+    for pk, (balance, late) in selectors.receivables_position(ids).items():
+        badge = format_html(' <span class="badge text-bg-danger">{}</span>', ngettext(
+            "%(days)s day overdue", "%(days)s days overdue", late) % {"days": late}) if late else ""
+        cells[pk] = format_html('<span class="text-nowrap">{}</span>{}', money(balance), badge)
+    return cells
+
+
 def register() -> None:
     registry.add(NavEntry(key="receivables", label=_("Receivables"), url_name="receivables:invoice_list", order=60,
                           visible=sees_receivables, element_id="nav-receivables"))
+    registry.add(ListColumn(key="balance", page="customers", header=_("balance owed"), values=balance_cells,
+                            css="text-end", order=10, visible=sees_receivables, query_budget=3))
     registry.add(Panel(key="receivables", page="customer", tab="business", label=_("Receivables"),
                        template="receivables/_customer_receivables.html", context=customer_block, order=30,
                        lazy=True, visible=sees_receivables, query_budget=12))

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from kehu.core.registry import NavEntry, Panel, Registry, TimelineSource, registry
+from kehu.core.registry import ListColumn, NavEntry, Panel, Registry, TimelineSource, registry
 from kehu.core.templatetags.kehu import panels
 from kehu.credit import services as credit_services
 from kehu.credit.models import CreditAccount
@@ -51,6 +51,20 @@ def test_it_renders_every_panel_within_its_query_budget(role, users, customer, i
             assert len(captured) <= panel.query_budget, (role, page, panel.key, len(captured))
             if panel.key == "receivables":
                 assert (context is None) is (role == "service"), role
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_it_fills_every_list_column_for_a_whole_page_within_its_query_budget(role, users, customer, invoiced_order):
+    """A column registered on a list costs the same for fifty rows as for one (no query per row)."""
+    from kehu.customers.tests.builders import new_customers
+
+    ids = [customer.pk] + [c.pk for c in new_customers(by=users["owner"], count=5)]
+    for column in registry.of(ListColumn):
+        with CaptureQueriesContext(connection) as captured:
+            cells = column.values(users[role], ids) if column.visible(users[role]) else {}
+        assert len(captured) <= column.query_budget, (role, column.key, len(captured))
+        if column.key == "balance" and role != "service":
+            assert customer.pk in cells
 
 
 def test_it_shows_the_money_blocks_only_to_those_who_see_receivables(users, customer, invoiced_order, client_for):

@@ -159,3 +159,19 @@ def test_it_writes_rates_and_their_changes_for_people():
     assert (rate(Decimal("60.0")), rate(None)) == ("60.0%", "—")
     assert (change(Decimal("5.0")), change(Decimal("-2.5")), change(Decimal("0.0")), change(None)) == (
         "+5.0", "−2.5", "0.0", "—")
+
+
+@rule("AR-1")
+@rule("AR-3")
+def test_the_customer_list_shows_what_each_customer_owes_and_how_late(client_for, users, customer, product):
+    """The salesperson's own list spends no columns on their own name and office, and shows the
+    balance owed with the days overdue (a column receivables register on the customers' list)."""
+    invoiced_order(customer=customer, product=product, quantity=10, due_on=days_ago(12))
+    owner = client_for(users["owner"]).get(reverse("customers:list"), HTTP_ACCEPT_LANGUAGE="en").text
+    row = owner.split(f'href="/customers/{customer.pk}/"', 1)[1].split("</tr>", 1)[0]
+    assert "¥1,000.00" in row and "12 days overdue" in row
+    assert ">balance owed</th>" in owner and ">office</th>" not in owner
+    director = client_for(users["director"]).get(reverse("customers:list"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert ">office</th>" in director and ">balance owed</th>" in director
+    service = client_for(users["service"]).get(reverse("customers:list"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert ">balance owed</th>" not in service  # money is not after-sales service's to see
