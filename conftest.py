@@ -188,3 +188,19 @@ def _fast_test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def page_within(django_assert_max_num_queries):
+    """page_within(client, url, params, queries): the page answered within `queries` SQL queries,
+    after the page without parameters was asked for once (the session and the user's choices
+    are then cached, as for anyone working)."""
+
+    def get(client, url, params=None, *, queries: int):
+        client.get(url)
+        with django_assert_max_num_queries(queries):
+            response = client.get(url, params or {})
+        assert response.status_code == 200
+        return response
+
+    return get
