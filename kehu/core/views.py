@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from kehu.core.errors import UserInputError
@@ -12,6 +13,31 @@ from kehu.core.forms import STALE_FORM, apply_field_errors
 from kehu.core.registry import Panel, RecordPage, registry
 
 API_PREFIX = "/api/"
+TAB = "tab"
+
+
+def next_url(request, value: str | None = None) -> str | None:
+    """Where to go back after a form started on another page: `value` (else the request's
+    `next`), only when it is a URL of this site; None otherwise (an outside address is ignored)."""
+    if value is None:
+        value = request.POST.get("next") or request.GET.get("next") or ""
+    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
+                                                 require_https=request.is_secure()):
+        return value
+    return None
+
+
+def chosen_tab(request, tabs, default: str) -> str:
+    """The tab a page opens on: `?tab=` when it names one of `tabs`, else `default`. A form
+    started on a tab passes the page's URL with its tab as `next` (next_url), so saving it
+    returns to the tab it came from; kehu.js keeps `?tab=` in the address as tabs change."""
+    value = request.GET.get(TAB, "")
+    return value if value in tabs else default
+
+
+def here_on_tab(request, tab: str) -> str:
+    """The page's own address opened on `tab`: the `next` of the forms a tab starts."""
+    return f"{request.path}?{TAB}={tab}"
 
 
 def _error(request, status, title, message):

@@ -1,5 +1,6 @@
 """What credit shows on other apps' pages (core.registry): the navigation entry with the
-waiting badge, the credit block of the customer's 360° page, and on the order page the
+waiting badge, the money figures in the header of the customer's 360° page, its 申请额度 button and its
+credit block, and on the order page the
 confirmation under the credit check (CRD-3) with its refusal and the one-off overrides."""
 
 from decimal import Decimal
@@ -18,13 +19,34 @@ from kehu.customers.capabilities import EDIT_CUSTOMERS
 from kehu.sales.services import order_actions
 
 
+def _account_and_exposure(request, customer):
+    """The customer's credit account and exposure, read once per request: the 360° page's
+    header figures and its credit block show the same numbers."""
+    cache = request.__dict__.setdefault("_credit_exposure", {})
+    if customer.pk not in cache:
+        account = selectors.credit_account_of(customer)
+        cache[customer.pk] = (account, selectors.exposure_of(customer, limit=account.limit if account
+                                                             else Decimal("0")))
+    return cache[customer.pk]
+
+
+def customer_figures(request, customer) -> dict:
+    """CUS-3, AR-4, CRD-3 in the 360° page's header: what the customer owes, how much of it is
+    overdue and the credit still available, without opening a tab."""
+    account, exposure = _account_and_exposure(request, customer)
+    return {"customer": customer, "account": account, "exposure": exposure}
+
+
+def request_limit_button(request, customer) -> dict | None:
+    """CRD-2: 申请额度 in the 360° page's header, for those who ask for limits."""
+    return {"customer": customer} if user_can(request.user, REQUEST_CREDIT) else None
+
+
 def customer_credit(request, customer) -> dict:
     """CRD-1..3 on the 360° page: limit, grade, exposure, the card and open requests."""
-    account = selectors.credit_account_of(customer)
-    return {"customer": customer, "account": account,
-            "exposure": selectors.exposure_of(customer, limit=account.limit if account else Decimal("0")),
+    account, exposure = _account_and_exposure(request, customer)
+    return {"customer": customer, "account": account, "exposure": exposure,
             "card": selectors.credit_card_of(customer), "pending": list(selectors.pending_requests_of(customer)),
-            "may_request": user_can(request.user, REQUEST_CREDIT),
             "can_edit": user_can(request.user, EDIT_CUSTOMERS)}
 
 
@@ -86,6 +108,10 @@ def decisions(user, customer, limit: int) -> list[TimelineEntry]:
 def register() -> None:
     registry.add(NavEntry(key="credit", label=_("Credit approvals"), url_name="credit:queue", order=70,
                           badge=waiting_badge, element_id="nav-credit"))
+    registry.add(Panel(key="figures", page="customer", tab="top", template="credit/_customer_figures.html",
+                       context=customer_figures, order=10, query_budget=5))
+    registry.add(Action(key="request-limit", page="customer", template="credit/_customer_request_limit.html",
+                        context=request_limit_button, order=40))
     registry.add(Panel(key="credit", page="customer", tab="business", template="credit/_customer_credit.html",
                        context=customer_credit, order=20, query_budget=8))
     registry.add(TimelineSource(key="credit", label=_("Credit"), entries=decisions, order=40, query_budget=1))

@@ -25,7 +25,7 @@ from kehu.credit.models import (
     CreditRequest,
 )
 from kehu.customers.selectors import customers_visible_to
-from kehu.receivables.selectors import broken_promises, receivables_position
+from kehu.receivables.selectors import Position, broken_promises, receivables_figures, receivables_position
 from kehu.sales.models import Order
 from kehu.sales.selectors import uninvoiced_order_amounts
 
@@ -44,6 +44,7 @@ class Exposure:
     receivables: Decimal
     open_orders: Decimal
     overdue_days: int
+    overdue: Decimal = ZERO  # the open amount past its due date (the 360° page's header)
 
     @property
     def total(self) -> Decimal:
@@ -69,10 +70,12 @@ def exposures_of(customers, *, exclude_order=None, limits: dict | None = None) -
         return {}
     if limits is None:
         limits = dict(CreditAccount.objects.filter(customer_id__in=ids).values_list("customer_id", "limit"))
-    position = receivables_position(ids)
+    position = receivables_figures(ids)
     open_orders = uninvoiced_order_amounts(ids, exclude_order=exclude_order)
-    return {pk: Exposure(limit=limits.get(pk, ZERO), receivables=position.get(pk, (ZERO, 0))[0],
-                         open_orders=open_orders.get(pk, ZERO), overdue_days=position.get(pk, (ZERO, 0))[1])
+    nothing = Position(ZERO, 0, ZERO)
+    return {pk: Exposure(limit=limits.get(pk, ZERO), receivables=position.get(pk, nothing).balance,
+                         open_orders=open_orders.get(pk, ZERO), overdue_days=position.get(pk, nothing).late,
+                         overdue=position.get(pk, nothing).overdue)
             for pk in ids}
 
 

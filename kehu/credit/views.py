@@ -10,7 +10,6 @@ from django.forms import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +20,7 @@ from kehu.core.errors import UserInputError
 from kehu.core.excel import Column, export_response
 from kehu.core.forms import apply_field_errors
 from kehu.core.money import money
-from kehu.core.views import post_step, saved
+from kehu.core.views import next_url, post_step, saved
 from kehu.credit import selectors, services
 from kehu.credit.capabilities import REQUEST_CREDIT
 from kehu.credit.forms import (
@@ -244,11 +243,7 @@ def request_detail(request, pk):
 
 def _back(request, pk) -> str:
     """Where to go after a decision: the page it was taken on (the queue), else the request."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return reverse("credit:request_detail", args=[pk])
+    return next_url(request, request.POST.get("next", "")) or reverse("credit:request_detail", args=[pk])
 
 
 @login_required

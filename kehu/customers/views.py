@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,10 +16,10 @@ from kehu.core.excel import export_response, field_column
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import ImportFileForm, apply_field_errors
 from kehu.core.pagination import list_page
-from kehu.core.registry import registry
+from kehu.core.registry import Panel, registry
 from kehu.core.roles import Scope
 from kehu.core.scopes import in_chain_of_command, scope_of
-from kehu.core.views import saved
+from kehu.core.views import chosen_tab, here_on_tab, saved
 from kehu.customers import display, importing, selectors, services
 from kehu.customers.capabilities import EDIT_CUSTOMERS, REASSIGN_CUSTOMERS
 from kehu.customers.filters import CustomerFilter
@@ -79,11 +80,23 @@ def customer_export(request):
     return export_response(customers, EXPORT_COLUMNS, sheet_name=_("Customers"), filename="customers")
 
 
+TABS = ("card", "people", "notes", "business", "service", "history")
+PANEL_TABS = {"business", "service"}  # shown only when an upper app registered a panel for the user
+
+
+def _tabs_shown(user) -> list[str]:
+    with_panels = {panel.tab for panel in registry.of(Panel, page="customer") if panel.visible(user)}
+    return [tab for tab in TABS if tab not in PANEL_TABS or tab in with_panels]
+
+
 @login_required
 def customer_detail(request, pk):
+    """CUS-3: the 360° page. It opens on `?tab=` (a form started on a tab comes back to it)."""
     customer = selectors.customer_for_360(user=request.user, pk=pk)
     roles = {p.role for p in customer.current_people}
+    tab = chosen_tab(request, _tabs_shown(request.user), "card")
     context = {
+        "tab": tab, "next_here": here_on_tab(request, tab),
         "customer": customer,
         "sections": display.card_sections(customer),
         "missing": services.rules.missing_fields(customer, roles),
@@ -197,7 +210,7 @@ def note_add(request, pk):
             messages.error(request, exc.message)
     else:
         messages.error(request, _("The note is empty or too long; nothing was saved."))
-    return redirect("customers:detail", customer.pk)
+    return redirect(reverse("customers:detail", args=[customer.pk]) + "?tab=notes")
 
 
 @login_required

@@ -8,7 +8,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
@@ -21,6 +20,7 @@ from kehu.core.excel import Column, export_response
 from kehu.core.forms import apply_field_errors
 from kehu.core.money import money
 from kehu.core.reports import bar_chart, link, warn_ignored
+from kehu.core.views import next_url
 from kehu.customers.selectors import customer_get_for_user, key_people_of
 from kehu.receivables import selectors, services
 from kehu.receivables.capabilities import COLLECT, SEE_RECEIVABLES
@@ -198,13 +198,6 @@ def customer_key_people(customer) -> list:
     return list(key_people_of(customer).filter(is_current=True).order_by("role", "name"))
 
 
-def _next_url(request, value) -> str | None:
-    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
-                                                 require_https=request.is_secure()):
-        return value
-    return None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def attempt_create(request, pk):
@@ -256,12 +249,12 @@ def attempt_create(request, pk):
             else:
                 messages.success(request, _("Attempt logged for %(name)s: %(outcome)s.")
                                  % {"name": customer.name, "outcome": attempt.get_outcome_display()})
-            back = _next_url(request, data["next"])
+            back = next_url(request, data["next"])
             return redirect(back) if back else redirect("customers:detail", customer.pk)
     return render(request, "receivables/collection_attempt.html", {
         "form": form, "customer": customer, "task": task, "attempts": selectors.attempts_of(customer, limit=5),
         "promised": CollectionAttempt.Outcome.PROMISED, "second_promise": second_promise,
-        "back": _next_url(request, source.get("next")) or reverse("customers:detail", args=[customer.pk]),
+        "back": next_url(request, source.get("next", "")) or reverse("customers:detail", args=[customer.pk]),
     })
 
 

@@ -70,8 +70,15 @@ def customer_block(request, customer) -> dict | None:
         "ageing": ageing, "buckets": [(key, label, ageing.buckets[key]) for key, label in selectors.BUCKETS],
         "rate_month": this_month, "rate_three": three_months,
         "month_start": month_start, "three_start": three_start, "three_end": three_end,
-        "can_collect": user_can(user, COLLECT),
     }
+
+
+def customer_actions(request, customer) -> dict | None:
+    """AR-2, AR-1: 记录催收 and 登记收款 in the 360° page's header, for those who collect; the
+    attempt returns to the tab it was started from (`next`, core.views.next_url)."""
+    if not user_can(request.user, COLLECT):
+        return None
+    return {"customer": customer}
 
 
 def order_receivable(request, order) -> dict | None:
@@ -157,6 +164,8 @@ def register() -> None:
     registry.add(Panel(key="receivables", page="customer", tab="business", label=_("Receivables"),
                        template="receivables/_customer_receivables.html", context=customer_block, order=30,
                        lazy=True, visible=sees_receivables, query_budget=12))
+    registry.add(Action(key="collect", page="customer", template="receivables/_customer_actions.html",
+                        context=customer_actions, order=10))
     registry.add(Panel(key="receivable", page="order", tab="side", template="receivables/_order_receivable.html",
                        context=order_receivable, order=20, query_budget=2))
     registry.add(Action(key="invoice", page="order", template="receivables/_order_invoice.html",

@@ -6,7 +6,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.capabilities import user_can
-from kehu.core.registry import NavEntry, Panel, RecordPage, Report, TimelineEntry, TimelineSource, registry
+from kehu.core.registry import (
+    Action,
+    NavEntry,
+    Panel,
+    RecordPage,
+    Report,
+    TimelineEntry,
+    TimelineSource,
+    registry,
+)
 from kehu.sales import selectors
 from kehu.sales.capabilities import TAKE_ORDERS
 
@@ -14,10 +23,13 @@ LATEST = 10
 
 
 def customer_orders(request, customer) -> dict:
-    """ORD-1 on the 360° page: the customer's latest orders, a link to all of them and, for
-    those who take orders, to a new one."""
-    return {"customer": customer, "orders": selectors.orders_of_customer(customer, limit=LATEST),
-            "can_take": user_can(request.user, TAKE_ORDERS)}
+    """ORD-1 on the 360° page: the customer's latest orders and a link to all of them."""
+    return {"customer": customer, "orders": selectors.orders_of_customer(customer, limit=LATEST)}
+
+
+def new_order_button(request, customer) -> dict | None:
+    """ORD-1: 新建订单 in the 360° page's header, for those who take orders."""
+    return {"customer": customer} if user_can(request.user, TAKE_ORDERS) else None
 
 
 def order_steps(user, customer, limit: int) -> list[TimelineEntry]:
@@ -37,6 +49,8 @@ def register() -> None:
                                                                                              pk=pk)))
     registry.add(Panel(key="orders", page="customer", tab="business", template="sales/_customer_orders.html",
                        context=customer_orders, order=10, query_budget=2))
+    registry.add(Action(key="new-order", page="customer", template="sales/_customer_new_order.html",
+                        context=new_order_button, order=30))
     registry.add(TimelineSource(key="orders", label=_("Orders"), entries=order_steps, order=20, query_budget=1))
     registry.add(Report(key="returns-analysis", label=_("Returns analysis"), url_name="sales:returns_analysis",
                         order=40))

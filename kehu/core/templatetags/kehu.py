@@ -346,12 +346,15 @@ def panels(context, page: str, record, tab: str | None = None) -> list[str]:
 
 @register.simple_tag(takes_context=True)
 def actions(context, page: str, record) -> list[str]:
-    """The registered action buttons of `page` that the user may use on `record` now."""
+    """The registered action buttons of `page` that the user may use on `record` now. Each
+    gets the page's `next_here` (core.views.here_on_tab) as `next`, where a form it opens
+    returns after saving."""
     request = context["request"]
     shown = []
     for action in registry.of(Action, page=page):
         extra = action.context(request, record)
         if extra is not None:
+            extra = {"next": context.get("next_here", ""), **extra}
             shown.append(mark_safe(_render(request, action.template, extra)))  # noqa: S308 — our templates
     return shown
 

@@ -386,7 +386,7 @@ def test_it_shows_limit_exposure_and_waiting_requests_on_the_customer_page(en, u
     assert 'data-figure="total">¥3,000.00<' in block and 'data-figure="available">¥47,000.00<' in block
     assert 'id="credit-grade">B<' in block
     assert "Credit limit ¥120,000.00</a> · waiting for the Office director" in block
-    assert 'id="request-limit-link"' in block
+    assert 'id="request-limit-link"' in text[:text.index('role="tablist"')]  # in the header
     service_page = en(users["service"]).get(reverse("customers:detail", args=[customer.pk])).text
     assert 'id="request-limit-link"' not in service_page
 
@@ -574,3 +574,69 @@ def test_rejecting_from_the_queue_asks_for_the_reason_first(en, users, customer,
     assert messages_of(response) == ["The request of 上海恒丰商贸有限公司 was rejected."]
     request.refresh_from_db()
     assert (request.status, request.steps.get().comment) == ("rejected", "逾期未清")
+
+
+# --- the 360° page's header: money and the main actions (issue 12, item 7) ------------------------------------
+
+def header_of(page: str) -> str:
+    return page[:page.index('role="tablist"')]
+
+
+@rule("CUS-3")
+def test_cus3_the_360_header_shows_balance_overdue_and_available_credit_and_the_main_actions(
+        en, users, customer, product):
+    """CUS-3, AR-4, CRD-3: what the customer owes, how much is overdue and the credit still
+    available are read in the header, with 记录催收 / 登记收款 / 申请额度 / 新建订单, without
+    opening the fourth tab."""
+    late = invoiced_order(customer=customer, product=product, quantity=10,
+                          due_on=timezone.localdate() - timedelta(days=5))
+    current = invoiced_order(customer=customer, product=product, quantity=3, due_on=timezone.localdate())
+    limit = CreditAccount.objects.get(customer=customer).limit
+    header = header_of(en(users["owner"]).get(reverse("customers:detail", args=[customer.pk])).text)
+    owed = late.open_amount + current.open_amount
+    assert f'data-header-figure="balance">¥{owed:,.2f}<' in header
+    assert re.search(rf'data-header-figure="overdue">¥{late.open_amount:,.2f} <span[^>]*>5 days</span>', header)
+    assert f'data-header-figure="available">¥{limit - owed:,.2f}<' in header
+    for button in ("customer-log-attempt", "customer-record-payment", "request-limit-link", "customer-new-order"):
+        assert f'id="{button}"' in header, button
+
+
+@rule("CUS-3")
+def test_cus3_the_header_offers_only_the_actions_of_the_users_role(en, users, customer):
+    """CUS-3: the service clerk sees the figures but neither collects, asks for limits nor takes orders."""
+    header = header_of(en(users["service"]).get(reverse("customers:detail", args=[customer.pk])).text)
+    assert 'data-header-figure="balance">¥0.00<' in header
+    for button in ("customer-log-attempt", "customer-record-payment", "request-limit-link", "customer-new-order"):
+        assert f'id="{button}"' not in header, button
+
+
+@rule("AR-2")
+def test_ar2_an_attempt_started_on_a_tab_returns_to_that_tab(en, users, customer):
+    """AR-2, CUS-3: 记录催收 started while 订单与款项 is open comes back to 订单与款项 once saved;
+    the page opens on the tab its address names, and a `next` outside the site is ignored."""
+    client = en(users["owner"])
+    detail = reverse("customers:detail", args=[customer.pk])
+    page = client.get(f"{detail}?tab=business").text
+    assert 'class="nav-link active" data-bs-toggle="tab" data-bs-target="#tab-business"' in page
+    assert 'class="tab-pane fade show active" id="tab-business"' in page
+    link = re.search(r'href="([^"]+)" id="customer-log-attempt"', page).group(1).replace("&amp;", "&")
+    form = client.get(link)
+    assert f'name="next" value="{detail}?tab=business"' in form.text
+    attempt = {"channel": "call", "outcome": "unreachable", "made_on": timezone.localdate().isoformat()}
+    saved = client.post(reverse("receivables:attempt_create", args=[customer.pk]),
+                        {**attempt, "next": f"{detail}?tab=business"})
+    assert saved.status_code == 302 and saved["Location"] == f"{detail}?tab=business"
+    outside = client.post(reverse("receivables:attempt_create", args=[customer.pk]),
+                          {**attempt, "next": "https://evil.example.com/"})
+    assert outside["Location"] == detail
+    note = client.post(reverse("customers:note_add", args=[customer.pk]), {"text": "回访"})
+    assert note["Location"] == f"{detail}?tab=notes"
+
+
+@rule("CUS-3")
+def test_cus3_no_empty_tab_is_shown_and_an_unknown_tab_opens_the_card(en, users, customer):
+    """CUS-3: 服务与联系 has no panel yet, so it is not offered, not even by its address."""
+    page = en(users["owner"]).get(reverse("customers:detail", args=[customer.pk]) + "?tab=service").text
+    assert "tab-service" not in page and "Service and touches" not in page
+    assert 'class="tab-pane fade show active" id="tab-card"' in page
+    assert page.count("show active") == 1

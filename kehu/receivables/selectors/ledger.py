@@ -4,6 +4,7 @@ and the position credit needs (CRD-3, CRD-4)."""
 
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import DecimalField, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
@@ -225,18 +226,34 @@ def owing_first(customers: QuerySet) -> QuerySet:
     return customers.annotate(oldest_due=Subquery(oldest)).order_by(F("oldest_due").asc(nulls_last=True), "name", "id")
 
 
-def receivables_position(customer_ids, *, today: date | None = None) -> dict[int, tuple[Decimal, int]]:
-    """Per customer with something owed: the balance (open invoices less credit on account)
-    and how many days the oldest open invoice is past its due date (0 when none is)."""
+class Position(NamedTuple):
+    """A customer's receivable position: the balance (open invoices less credit on account),
+    the days the oldest open invoice is past due (0 when none is) and the open amount past due."""
+
+    balance: Decimal
+    late: int
+    overdue: Decimal
+
+
+def receivables_figures(customer_ids, *, today: date | None = None) -> dict[int, Position]:
+    """Per customer with something owed or on account, its Position, in two queries."""
     today = today or timezone.localdate()
     ids = list(customer_ids)
     rows = (Invoice.objects.filter(customer_id__in=ids, open_amount__gt=0).values("customer_id").order_by()
-            .annotate(open=Sum("open_amount"), oldest=Min("due_on")))
+            .annotate(open=Sum("open_amount"), oldest=Min("due_on"),
+                      overdue=Sum("open_amount", filter=Q(due_on__lt=today))))
     credit = on_account(Q(customer_id__in=ids), as_of=today, key="customer_id")
     position = {}
     for row in rows:
         late = max((today - row["oldest"]).days, 0)
-        position[row["customer_id"]] = (row["open"] - credit.pop(row["customer_id"], ZERO), late)
+        position[row["customer_id"]] = Position(row["open"] - credit.pop(row["customer_id"], ZERO), late,
+                                                row["overdue"] or ZERO)
     for pk, amount in credit.items():
-        position[pk] = (-amount, 0)
+        position[pk] = Position(-amount, 0, ZERO)
     return position
+
+
+def receivables_position(customer_ids, *, today: date | None = None) -> dict[int, tuple[Decimal, int]]:
+    """Per customer with something owed: the balance (open invoices less credit on account)
+    and how many days the oldest open invoice is past its due date (0 when none is)."""
+    return {pk: (p.balance, p.late) for pk, p in receivables_figures(customer_ids, today=today).items()}

@@ -112,11 +112,12 @@ def test_it_shows_the_collection_rate_this_month_and_the_three_months_before(use
 @rule("AR-1")
 @pytest.mark.parametrize(("role", "buttons"), [("owner", True), ("finance", True), ("director", True),
                                                ("vp", False), ("gm", False)])
-def test_it_offers_payment_and_attempt_to_those_who_collect(users, customer, role, buttons):
-    html = render(users[role], customer)
-    assert 'id="customer-receivables"' in html
-    assert (f'{reverse("receivables:payment_create")}?customer={customer.pk}' in html) is buttons
-    assert (reverse("receivables:attempt_create", args=[customer.pk]) in html) is buttons
+def test_it_offers_payment_and_attempt_to_those_who_collect(users, customer, role, buttons, client_for):
+    """AR-1, CUS-3: 登记收款 and 记录催收 sit in the 360° page's header, for those who collect."""
+    page = client_for(users[role]).get(reverse("customers:detail", args=[customer.pk])).text
+    header = page[page.index('id="customer-actions"'):page.index('role="tablist"')]
+    assert (f'{reverse("receivables:payment_create")}?customer={customer.pk}' in header) is buttons
+    assert (reverse("receivables:attempt_create", args=[customer.pk]) in header) is buttons
 
 
 @rule("AR-1")

@@ -8,6 +8,9 @@
 //   data-filter-options="selector"   typing narrows the <option>s of the selects it names to those
 //                          containing the text (by rebuilding them: hidden options do not hide
 //                          on every phone); a chosen option always stays
+//   data-tab="name"        a tab button: showing it writes ?tab=name into the address (so a
+//                          reload or a form's way back opens it) and into the `next` of every
+//                          data-keep-tab link (core.views.chosen_tab, next_url)
 document.addEventListener("click", function (event) {
   const el = event.target.closest("[data-confirm]");
   if (el && !window.confirm(el.getAttribute("data-confirm"))) {
@@ -58,5 +61,19 @@ document.querySelectorAll("[data-filter-options]").forEach(function (input) {
         return option;
       }));
     });
+  });
+});
+document.addEventListener("shown.bs.tab", function (event) {
+  const name = event.target.getAttribute("data-tab");
+  if (!name) {
+    return;
+  }
+  const here = new URL(window.location.href);
+  here.searchParams.set("tab", name);
+  window.history.replaceState(null, "", here.pathname + here.search + here.hash);
+  document.querySelectorAll("a[data-keep-tab]").forEach(function (link) {
+    const target = new URL(link.href, window.location.href);
+    target.searchParams.set("next", here.pathname + "?tab=" + encodeURIComponent(name));
+    link.href = target.pathname + target.search;
   });
 });
