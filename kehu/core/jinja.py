@@ -7,7 +7,8 @@ by it, from `<app>/jinja2/<app>/_*.html`; the page around them stays a Django te
 
 A row template has what a Django one has: autoescaping, `_("…")` for translations (which
 `makemessages` extracts, as from Django templates — use only that form), `url(name, *args)`,
-and the filters `date`, `money`, `label` (a choice's label) and `linebreaksbr` (escapes, then breaks lines)."""
+and the filters `date`, `money`, `label` (a choice's label), `linebreaksbr` (escapes, then breaks lines)
+and `tel` (a phone number as a tap-to-call link, core.phones)."""
 
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils.translation import gettext, ngettext
 from jinja2 import Environment
 
 from kehu.core.money import money
+from kehu.core.phones import tel
 
 
 def _date(value, fmt: str = "Y-m-d") -> str:
@@ -37,5 +39,5 @@ def environment(**options) -> Environment:
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.globals.update(url=_url)
-    env.filters.update(date=_date, money=money, label=label, linebreaksbr=linebreaksbr)
+    env.filters.update(date=_date, money=money, label=label, linebreaksbr=linebreaksbr, tel=tel)
     return env

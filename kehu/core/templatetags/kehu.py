@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 
 from kehu.core.forms import CHOOSE
 from kehu.core.money import money
+from kehu.core.phones import tel
 from kehu.core.registry import Action, Card, Panel, registry
 
 register = template.Library()
@@ -289,6 +290,7 @@ def filter_dates(label, start, start_value, end, end_value, cols="col-12 col-md-
 
 
 register.filter(money)
+register.filter("tel", tel)  # a phone number as a tap-to-call link (PLT-5)
 
 
 @register.simple_tag

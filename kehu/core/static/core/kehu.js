@@ -8,6 +8,7 @@
 //   data-filter-options="selector"   typing narrows the <option>s of the selects it names to those
 //                          containing the text (by rebuilding them: hidden options do not hide
 //                          on every phone); a chosen option always stays
+//   table.table-stack      each cell gets its column's header as data-label (the phone's cards, kehu.css)
 //   data-tab="name"        a tab button: showing it writes ?tab=name into the address (so a
 //                          reload or a form's way back opens it) and into the `next` of every
 //                          data-keep-tab link (core.views.chosen_tab, next_url)
@@ -76,4 +77,30 @@ document.addEventListener("shown.bs.tab", function (event) {
     target.searchParams.set("next", here.pathname + "?tab=" + encodeURIComponent(name));
     link.href = target.pathname + target.search;
   });
+});
+
+function labelStackedTables(root) {
+  root.querySelectorAll("table.table-stack").forEach(function (table) {
+    const heads = [];
+    table.querySelectorAll("thead tr:last-child th").forEach(function (th) {
+      const span = parseInt(th.getAttribute("colspan") || "1", 10);
+      for (let i = 0; i < span; i += 1) {
+        heads.push(th.textContent.replace(/[▲▼]/g, "").trim());
+      }
+    });
+    table.querySelectorAll("tbody tr, tfoot tr").forEach(function (row) {
+      let column = 0;
+      Array.from(row.children).forEach(function (cell) {
+        const span = parseInt(cell.getAttribute("colspan") || "1", 10);
+        if (span === 1 && heads[column] && !cell.hasAttribute("data-label")) {
+          cell.setAttribute("data-label", heads[column]);
+        }
+        column += span;
+      });
+    });
+  });
+}
+labelStackedTables(document);
+document.addEventListener("htmx:load", function (event) {
+  labelStackedTables(event.target);
 });
