@@ -16,7 +16,7 @@ PORT   ?= 8000
 PYTEST := $(VENV)/bin/python -m pytest -p no:cacheprovider -rs -p kehu.core.pytest_noskip
 XDIST  ?= -n 2
 
-.PHONY: help venv install demo lint test test-sqlite test-postgres test-e2e bench messages
+.PHONY: help venv install demo lint test test-sqlite test-postgres test-e2e bench messages screenshots
 
 help:
 	@echo "make demo [PORT=8000]   create .venv, install, migrate, load demo data, run the worker, serve at http://127.0.0.1:PORT"
@@ -25,6 +25,7 @@ help:
 	@echo "make test-sqlite | test-postgres | test-e2e   one part of make test"
 	@echo "make bench [SIZE=S|M|L] [DB=postgres] [REUSE=1]   the benchmark (bench/README.md)"
 	@echo "make messages       update and compile the zh_Hans translation catalogue"
+	@echo "make screenshots    regenerate docs/screenshots/*.png from a fresh demo (Chromium at CHROMIUM)"
 
 # Python 3.11 first: another version would leave a .venv that pip then refuses to fill.
 $(PY):
@@ -95,3 +96,7 @@ bench: $(STAMP)
 messages: $(STAMP)
 	$(KEHU) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=e2e --ignore=bench
 	$(KEHU) compilemessages -l zh_Hans --ignore=.venv --ignore=var
+
+# The README's pictures, from a demo database the script prepares in a temporary directory.
+screenshots: $(STAMP)
+	env -u DATABASE_URL $(PY) scripts/screenshots.py --chromium "$(CHROMIUM)"
