@@ -87,44 +87,31 @@ class CreditCardForm(BootstrapFormMixin, forms.ModelForm):
 
 
 class BrandSaleForm(BootstrapFormMixin, forms.Form):
-    """One row of 经营品种: brand, its company, monthly sales and share of the customer's business."""
+    """One row of 经营品种: brand, its company and monthly sales (its share is computed, CRD-1)."""
 
     brand = forms.CharField(label=_("brand 品牌"), max_length=100, required=False)
     company = forms.CharField(label=_("company 公司"), max_length=100, required=False)
     monthly_sales = MoneyField(label=_("monthly sales 月销售额"), max_digits=14, decimal_places=2,
                                        min_value=0, required=False)
-    share = forms.DecimalField(label=_("share % 比重"), max_digits=5, decimal_places=1, required=False,
-                               min_value=0, max_value=100,
-                               error_messages={"min_value": _("The share is a percentage from 0 to 100."),
-                                               "max_value": _("The share is a percentage from 0 to 100.")})
 
     def clean(self):
         data = super().clean()
-        others = [data.get(k) for k in ("company", "monthly_sales", "share")]
+        others = [data.get(k) for k in ("company", "monthly_sales")]
         if not data.get("brand") and any(v not in (None, "") for v in others):
             self.add_error("brand", _("Name the brand of this row."))
         if data.get("monthly_sales") is not None:
             data["monthly_sales"] = data["monthly_sales"].quantize(CENT)
-        if data.get("share") is not None:
-            data["share"] = data["share"].quantize(Decimal("0.1"))
         return data
 
 
 class BaseBrandSalesFormSet(forms.BaseFormSet):
-    def clean(self):
-        if any(self.errors):
-            return
-        shares = [f.cleaned_data.get("share") or 0 for f in self.forms if f.cleaned_data.get("brand")]
-        if sum(shares) > 100:
-            raise forms.ValidationError(_("The brands' shares add up to %(total)s%%, more than 100%%.")
-                                        % {"total": sum(shares)})
+    """The brand rows; each row's share 比重 is computed from the amounts when the card is saved."""
 
     def rows(self) -> list[dict]:
         """The filled rows as stored on the card: amounts as exact decimal strings."""
         return [{"brand": f.cleaned_data["brand"].strip(), "company": (f.cleaned_data.get("company") or "").strip(),
                  "monthly_sales": "" if f.cleaned_data.get("monthly_sales") is None
-                 else str(f.cleaned_data["monthly_sales"]),
-                 "share": "" if f.cleaned_data.get("share") is None else str(f.cleaned_data["share"])}
+                 else str(f.cleaned_data["monthly_sales"])}
                 for f in self.forms if f.cleaned_data.get("brand")]
 
 

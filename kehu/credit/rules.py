@@ -54,3 +54,23 @@ def grade_fit(*, policy, grade: str, limit: Decimal, overdue_days: int, broken_p
     if limit > policy.limit_for_grade(grade):
         reasons.append(_("limit above what grade %(grade)s proposes") % {"grade": grade})
     return GradeFit(fitting_grade=fitting, proposed_limit=proposed, reasons=reasons)
+
+
+def brand_shares(rows: list[dict]) -> list[dict]:
+    """CRD-1: each brand's share 比重 of the card's monthly sales, from the rows' monthly amounts
+    (one decimal place, as a string; empty for a row without an amount or when nothing sells).
+    Never typed: the service stores it and the pages show it from the amounts."""
+    def amount(row):
+        try:
+            value = Decimal(str(row.get("monthly_sales") or ""))
+        except (ArithmeticError, ValueError):
+            return None
+        return value if value.is_finite() and value >= 0 else None
+
+    total = sum((amount(row) or Decimal("0") for row in rows), Decimal("0"))
+    shared = []
+    for row in rows:
+        value = amount(row)
+        share = "" if value is None or not total else str((value * 100 / total).quantize(Decimal("0.1")))
+        shared.append({**row, "share": share})
+    return shared

@@ -96,6 +96,8 @@ def credit_card_save(*, by, customer, version: int | None, data: dict) -> Credit
         for field, value in data.items():
             if field in CARD_FIELDS:
                 setattr(card, field, value)
+        if isinstance(card.brand_sales, list) and all(isinstance(row, dict) for row in card.brand_sales):
+            card.brand_sales = rules.brand_shares(card.brand_sales)  # 比重 from the amounts, never typed
         full_clean_or_refuse(card, exclude=["customer", "filled_by"])
         save_by(card, by)
     return card

@@ -21,7 +21,7 @@ from kehu.core.excel import Column, export_response
 from kehu.core.forms import apply_field_errors
 from kehu.core.money import money
 from kehu.core.views import next_url, post_step, saved
-from kehu.credit import selectors, services
+from kehu.credit import rules, selectors, services
 from kehu.credit.capabilities import REQUEST_CREDIT
 from kehu.credit.forms import (
     CARD_SECTIONS,
@@ -37,6 +37,7 @@ from kehu.credit.forms import (
 from kehu.credit.models import CreditCard, CreditRequest, level_label
 from kehu.credit.selectors import forget_waiting, remember_waiting
 from kehu.customers.capabilities import EDIT_CUSTOMERS
+from kehu.customers.display import field_display
 from kehu.customers.models import Grade, KeyPerson
 from kehu.customers.selectors import customer_get_for_user, key_people_of
 from kehu.sales.forms import VersionForm
@@ -75,14 +76,13 @@ def _as_decimal(value):
 
 
 def _brand_rows(stored) -> list[dict]:
-    """The brands' rows with their amounts as numbers (shown with money and %)."""
-    rows = []
-    for row in stored or []:
-        if isinstance(row, dict) and row.get("brand"):
-            rows.append({"brand": row.get("brand", ""), "company": row.get("company", ""),
-                         "monthly_sales": _as_decimal(row.get("monthly_sales")) if row.get("monthly_sales") else None,
-                         "share": _as_decimal(row.get("share")) if row.get("share") else None})
-    return rows
+    """The brands' rows with their amounts as numbers, each share 比重 computed from the amounts
+    (CRD-1: never the typed or stored figure)."""
+    rows = [row for row in stored or [] if isinstance(row, dict) and row.get("brand")]
+    return [{"brand": row.get("brand", ""), "company": row.get("company", ""),
+             "monthly_sales": _as_decimal(row.get("monthly_sales")) if row.get("monthly_sales") else None,
+             "share": _as_decimal(row["share"]) if row["share"] else None}
+            for row in rules.brand_shares(rows)]
 
 
 def _brand_text(row) -> str:
@@ -94,11 +94,40 @@ def _brand_text(row) -> str:
     return " ".join(parts)
 
 
-def _sections(card):
+# KH002's heading and accounting items that the customer card KH001 already holds: shown from
+# it (one source of truth), under the paper form's words.
+CUSTOMER_HEADING = [
+    ("fax", gettext_lazy("fax 传真")), ("postcode", gettext_lazy("postcode 邮编")),
+    ("founded_on", gettext_lazy("founded on 创业日期")), ("nature", gettext_lazy("business type 经营方式")),
+    ("product_lines", gettext_lazy("products carried 经营品种")),
+    ("coverage_area", gettext_lazy("coverage area 辐射区域")),
+]
+CUSTOMER_ACCOUNTS = [
+    ("bank", gettext_lazy("bank and account 往来银行及账号")),
+    ("registered_capital", gettext_lazy("capital 资本额")), ("working_capital", gettext_lazy("working capital 流动资金")),
+    ("registration_no", gettext_lazy("business licence no. 营业执照登记号")),
+]
+
+
+def _customer_items(customer, items) -> list[tuple[str, str, str]]:
+    """(name, label, text) of the customer card's items, as KH001 shows them."""
+    shown = []
+    for name, label in items:
+        text = field_display(customer, name)
+        if name == "bank":
+            text = " ".join(part for part in (text, field_display(customer, "bank_account")) if part)
+        shown.append((f"customer.{name}", label, text))
+    return shown
+
+
+def _sections(card, customer):
     fields = CreditCard._meta
-    return [(title, [(name, fields.get_field(name).verbose_name,
-                      _text(fields.get_field(name), getattr(card, name)) if card else "") for name in names])
-            for title, names in CARD_SECTIONS]
+    sections = [(title, [(name, fields.get_field(name).verbose_name,
+                          _text(fields.get_field(name), getattr(card, name)) if card else "") for name in names])
+                for title, names in CARD_SECTIONS]
+    (business, first), *middle, (accounts, last) = sections
+    return [(business, first + _customer_items(customer, CUSTOMER_HEADING)), *middle,
+            (accounts, last + _customer_items(customer, CUSTOMER_ACCOUNTS))]
 
 
 def _card_context(request, customer):
@@ -106,7 +135,7 @@ def _card_context(request, customer):
     approved = selectors.last_approved_limit_request(customer)
     brands = _brand_rows(card.brand_sales) if card else []
     return {
-        "customer": customer, "card": card, "sections": _sections(card), "brands": brands,
+        "customer": customer, "card": card, "sections": _sections(card, customer), "brands": brands,
         "brand_total": sum((b["monthly_sales"] for b in brands if b["monthly_sales"] is not None), Decimal("0")),
         "account": selectors.credit_account_of(customer),
         "signatures": [s for s in approved.steps.all() if s.decision == "approved"] if approved else [],
@@ -140,7 +169,9 @@ def card_print(request, pk):
         print_sections.append((title, [padded[i:i + 3] for i in range(0, len(padded), 3)]))
     in_charge = next((p for p in key_people_of(customer)
                       if p.is_current and p.role == KeyPerson.Role.PERSON_IN_CHARGE), None)
+    heading = _customer_items(customer, CUSTOMER_HEADING)
     context.update(print_sections=print_sections, in_charge=in_charge,
+                   customer_heading=[heading[i:i + 3] for i in range(0, len(heading), 3)],
                    blank_brand_rows=range(max(MAX_BRANDS - len(context["brands"]), 0)))
     return render(request, "credit/card_print.html", context)
 

@@ -35,6 +35,7 @@ from kehu.core.pagination import lists_changed
 from kehu.core.roles import Role
 from kehu.core.text import company_key, phone_key
 from kehu.credit.models import CreditAccount, CreditApproval, CreditCard, CreditPolicy, CreditRequest
+from kehu.credit.rules import brand_shares
 from kehu.credit.services import levels_for
 from kehu.customers import rules
 from kehu.customers.models import (
@@ -581,7 +582,7 @@ WITHDRAWN_DAYS = 180  # withdrawn products appear on orders older than this
 CARD_SHARE = 0.04  # of customers with an account: a filled-in credit card
 PENDING_FIRST_SHARE = 0.5  # of customers without an account: their limit request waits
 PENDING_MORE_SHARE = 0.01  # of customers with an account: a higher limit waits
-APPROVED_SHARE, REJECTED_SHARE = 0.03, 0.005  # decided requests kept in the history
+REJECTED_SHARE = 0.005  # of limits: a later request for more, rejected, kept in the history
 HIGHER_LIMITS = {Grade.A: ["800000", "1200000"], Grade.B: ["300000", "400000"], Grade.C: ["80000", "100000"]}
 # Guaranteed, so the demo queues are never empty: requests in director1's office waiting for
 # director1, and waiting for manager1 with director1's signature already given.
@@ -916,13 +917,12 @@ class CreditWriter:
                                           approved_at=self.at(approved_on)))
             if rng.random() < CARD_SHARE:
                 cards.append(self.card(c, filled_on=approved_on))
-            roll = rng.random()
-            if roll < APPROVED_SHARE:  # the request that set the present limit
-                created = accounts[-1].approved_at - timedelta(days=rng.randint(2, 6))
-                self.request(c, amount=c.limit, grade=c.grade, signed=0, status=CreditRequest.Status.APPROVED,
-                             reasons=rng.choice(vocab.CREDIT_REASONS_NEW), created=created, previous_limit=ZERO,
-                             decided_at=accounts[-1].approved_at)
-            elif roll < APPROVED_SHARE + REJECTED_SHARE:
+            # The request that set the present limit, signed by its chain (KH002 names the signers).
+            created = accounts[-1].approved_at - timedelta(days=rng.randint(2, 6))
+            self.request(c, amount=c.limit, grade=c.grade, signed=0, status=CreditRequest.Status.APPROVED,
+                         reasons=rng.choice(vocab.CREDIT_REASONS_NEW), created=created, previous_limit=ZERO,
+                         decided_at=accounts[-1].approved_at)
+            if rng.random() < REJECTED_SHARE:
                 amount = Decimal(rng.choice(HIGHER_LIMITS[c.grade]))
                 self.request(c, amount=amount, signed=rng.randrange(len(self._levels(amount))),
                              status=CreditRequest.Status.REJECTED, reasons=rng.choice(vocab.CREDIT_REASONS_MORE),
@@ -977,7 +977,6 @@ class CreditWriter:
         choice = rng.choice
         at = self.at(filled_on)
         brands = rng.sample(vocab.BRANDS, 3)
-        shares = [50, 30, 20]
         return CreditCard(
             customer_id=c.id, started_trading_on=c.developed_on, location=choice(CreditCard.Location.values),
             character=choice(CreditCard.Character.values), temperament=choice(CreditCard.Temperament.values),
@@ -994,8 +993,8 @@ class CreditWriter:
             books_complete=c.habit != "slow" or rng.random() < 0.5,
             peer_evaluation=choice(["very_good", "good", "average"]),
             management_evaluation=choice(["good", "average"]), payment_attitude=choice(HABIT_ATTITUDES[c.habit]),
-            brand_sales=[{"brand": brand, "company": "", "monthly_sales": rng.randint(2, 60) * 1000, "share": share}
-                         for brand, share in zip(brands, shares, strict=True)],
+            brand_sales=brand_shares([{"brand": brand, "company": "", "monthly_sales": f"{rng.randint(2, 60) * 1000}.00"}
+                                      for brand in brands]),
             salesperson_assessment=choice(vocab.CARD_ASSESSMENTS), filled_by_id=c.owner_id, version=1,
             created_at=at, updated_at=at)
 

@@ -3,20 +3,20 @@ approval queue with exposure (CRD-3) and grade vs behaviour (CRD-4), as their us
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import rule
 from kehu.credit import services
 from kehu.credit.models import CreditAccount, CreditApproval, CreditCard, CreditPolicy, CreditRequest
 from kehu.credit.tests.builders import limit_request
 from kehu.customers import services as customer_services
-from kehu.customers.tests.builders import new_customers
+from kehu.customers.tests.builders import new_customer, new_customers
 from kehu.receivables.tests.builders import invoiced_order
 from kehu.sales.tests.builders import confirmed_order
 
@@ -54,7 +54,7 @@ def test_it_shows_the_card_grouped_like_the_paper_form_with_the_limit_and_its_si
     assert "Office director: 刘洋" in text and "Sales manager: manager" in text
     assert 'data-field="character">cheerful 爽朗</dd>' in text
     assert 'data-field="payment_attitude">prompt 爽快</dd>' in text
-    assert "<td>立白</td><td>立白集团</td><td class=\"text-end\">¥12,000.00</td><td class=\"text-end\">40.0%</td>" in text
+    assert "<td>立白</td><td>立白集团</td><td class=\"text-end\">¥12,000.00</td><td class=\"text-end\">100.0%</td>" in text
     assert "经营稳健，可适当提高额度" in text
 
 
@@ -70,9 +70,9 @@ def test_it_saves_the_card_with_its_brand_rows_and_keeps_the_history(en, users, 
     card = CreditCard.objects.get(customer=customer)
     assert (card.character, card.payment_attitude, card.shop_area, card.filled_by) == (
         "gentle", "prompt", Decimal("85.5"), users["owner"])
-    assert card.brand_sales == [
-        {"brand": "立白", "company": "立白集团", "monthly_sales": "12000.00", "share": "40.0"},
-        {"brand": "雕牌", "company": "", "monthly_sales": "8000.00", "share": "25.0"}]
+    assert card.brand_sales == [  # the typed shares are not taken: 比重 comes from the amounts
+        {"brand": "立白", "company": "立白集团", "monthly_sales": "12000.00", "share": "60.0"},
+        {"brand": "雕牌", "company": "", "monthly_sales": "8000.00", "share": "40.0"}]
     response = client.post(reverse("credit:card_edit", args=[customer.pk]),
                            card_form(version=card.version, character="gentle", payment_attitude="delays",
                                      shop_area="85.5", **{"brands-0-brand": "立白", "brands-0-share": "40"}))
@@ -128,16 +128,13 @@ def test_it_shows_what_is_wrong_with_bad_card_values_and_saves_nothing(en, users
         "character": ["Select a valid choice. sly is not one of the available choices."],
     }
     assert [dict(f.errors) for f in brands.forms[:3]] == [
-        {"share": ["The share is a percentage from 0 to 100."]},
+        {},
         {"brand": ["Name the brand of this row."]},
         {"monthly_sales": ["Ensure this value is greater than or equal to 0."]},
     ]
     assert 'id="form-errors"' in response.text
     assert CreditCard.objects.count() == 0
-    # Shares over 100% together, and a form without its row count, are refused the same way.
-    response = client.post(reverse("credit:card_edit", args=[customer.pk]), card_form(**{
-        "brands-0-brand": "立白", "brands-0-share": "60", "brands-1-brand": "雕牌", "brands-1-share": "50"}))
-    assert response.context["brands"].non_form_errors() == ["The brands' shares add up to 110.0%, more than 100%."]
+    # A form without its row count is refused the same way.
     response = client.post(reverse("credit:card_edit", args=[customer.pk]), {"version": "0", "health": "good"})
     assert response.status_code == 200
     assert response.context["brands"].non_form_errors()
@@ -160,8 +157,80 @@ def test_it_prints_the_kh002_card(en, users, customer, thresholds):
     assert "<td>陈建国</td>" in text and "021-6666 1234" in text and "market 市场" in text
     assert 'data-field="site">near the road 离马路近</td>' in text
     assert '<td id="approved-limit">¥50,000.00</td>' in text
-    assert "<td>Office director</td><td>刘洋</td>" in text
+    assert "<td>Office director</td><td data-signature>刘洋</td>" in text
     assert text.count("<td>&nbsp;</td><td></td><td></td><td></td>") == 4  # the paper form's five brand rows
+
+
+@rule("CRD-1")
+def test_kh002_shows_the_customer_cards_heading_and_accounting_items_from_kh001(en, users, thresholds):
+    """CRD-1: the ten items KH002 shares with KH001 are read from the customer card, on the page
+    and the print, and follow it when the customer card changes (no copy on the credit card)."""
+    customer = new_customer(
+        by=users["owner"], name="杭州百益商行", fax="0571-8888 1234", postcode="310000",
+        founded_on=date(2009, 4, 1), nature="partnership", product_lines="洗涤用品 60%; 纸品 40%",
+        coverage_area="杭州城西及余杭", bank="工商银行西湖支行", bank_account="6222 0001 2345",
+        registered_capital=Decimal("500000"), working_capital=Decimal("120000"),
+        registration_no="330100000123456")
+    services.credit_card_save(by=users["owner"], customer=customer, version=None, data={"location": "market"})
+    client = en(users["owner"])
+    expected = {
+        "customer.fax": "0571-8888 1234", "customer.postcode": "310000", "customer.founded_on": "2009-04-01",
+        "customer.nature": "Partnership 合伙", "customer.product_lines": "洗涤用品 60%; 纸品 40%",
+        "customer.coverage_area": "杭州城西及余杭", "customer.bank": "工商银行西湖支行 6222 0001 2345",
+        "customer.registered_capital": "¥500,000.00", "customer.working_capital": "¥120,000.00",
+        "customer.registration_no": "330100000123456"}
+    page = client.get(reverse("credit:card", args=[customer.pk])).text
+    printed = client.get(reverse("credit:card_print", args=[customer.pk])).text
+    for name, text in expected.items():
+        assert f'data-field="{name}">{text}</dd>' in page, name
+        assert f'data-field="{name}">{text}</td>' in printed, name
+    assert "fax 传真" in page and "business licence no. 营业执照登记号" in printed
+    customer_services.customer_update(by=users["owner"], customer=customer, version=customer.version,
+                                      data={"fax": "0571-8888 9999"})
+    assert 'data-field="customer.fax">0571-8888 9999</td>' in client.get(
+        reverse("credit:card_print", args=[customer.pk])).text
+
+
+@rule("CRD-1")
+def test_kh002_computes_each_brands_share_from_the_monthly_amounts(en, users, customer):
+    """CRD-1: 比重 is each brand's monthly sales over the card's total, never typed: ¥8,000 of
+    ¥45,000 is 17.8 %, whatever share the caller sends."""
+    services.credit_card_save(by=users["owner"], customer=customer, version=None, data={"brand_sales": [
+        {"brand": "立白", "company": "", "monthly_sales": "25000.00", "share": "50"},
+        {"brand": "雕牌", "company": "", "monthly_sales": "8000.00", "share": "50"},
+        {"brand": "奥妙", "company": "", "monthly_sales": "12000.00", "share": ""},
+        {"brand": "白猫", "company": "", "monthly_sales": "", "share": "10"}]})
+    card = CreditCard.objects.get(customer=customer)
+    assert [row["share"] for row in card.brand_sales] == ["55.6", "17.8", "26.7", ""]
+    for url in ("credit:card", "credit:card_print"):
+        text = en(users["owner"]).get(reverse(url, args=[customer.pk])).text
+        assert '<td class="text-end">¥8,000.00</td><td class="text-end">17.8%</td>' in text
+        assert "50%" not in text and "10%" not in text
+    # A card stored with typed shares (before they were computed) shows them from the amounts.
+    CreditCard.objects.filter(pk=card.pk).update(brand_sales=[
+        {"brand": "立白", "company": "", "monthly_sales": "37000.00", "share": "50"},
+        {"brand": "雕牌", "company": "", "monthly_sales": "8000.00", "share": "50"}])
+    text = en(users["owner"]).get(reverse("credit:card", args=[customer.pk])).text
+    assert '<td class="text-end">¥8,000.00</td><td class="text-end">17.8%</td>' in text
+    assert 'name="brands-0-share"' not in en(users["owner"]).get(reverse("credit:card_edit", args=[customer.pk])).text
+
+
+@rule("CRD-1")
+def test_kh002_reads_as_a_credit_evaluation_and_its_approvers_sign(client_for, users, customer, thresholds):
+    """CRD-1/CRD-2: titled 客户信用卡（信用评估） (not a bank card); the approver block's column is
+    签名 with the name of who signed each level."""
+    limit_request(customer=customer, by=users["owner"], amount="50000", signers=[users["director"]], grade="B")
+    client = client_for(users["owner"])
+    with translation.override("zh-hans"):
+        page = client.get(reverse("credit:card", args=[customer.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").text
+        printed = client.get(reverse("credit:card_print", args=[customer.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    for text in (page, printed):
+        assert 'id="card-title">客户信用卡（信用评估）' in text
+    assert "<th>签名</th>" in printed and "<th>名称</th>" not in printed
+    assert "<td data-signature>刘洋</td>" in printed
+    with translation.override("en"):
+        assert str(translation.gettext("Customer credit card (credit evaluation)")) == \
+            "Customer credit card (credit evaluation)"
 
 
 # --- limit requests (CRD-2) ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from kehu.accounts.models import Office, User
 from kehu.core.models import Sequence
 from kehu.core.roles import Role
 from kehu.credit import models as credit
-from kehu.credit.selectors import approval_queue_for, exposure_of
+from kehu.credit.selectors import approval_queue_for, exposure_of, last_approved_limit_request
 from kehu.customers.models import Customer, KeyPerson
 from kehu.customers.selectors import customers_visible_to
 from kehu.customers.services import format_code, refresh_derived
@@ -366,6 +366,24 @@ def test_it_leaves_requests_waiting_at_every_level_of_the_chain(demo):
         else:
             assert request.next_level is not None and set(decisions) <= {"approved"}
     assert credit.CreditApproval.objects.filter(at__gt=timezone.now()).count() == 0
+
+
+@pytest.mark.rule("CRD-1")
+def test_every_demo_limit_names_who_signed_it_and_card_shares_follow_the_amounts(demo):
+    """CRD-1/CRD-2: the KH002 approver block of a demo limit shows its signers (never —): each
+    limit has the approved request that set it, signed at every level; each card's 比重 is
+    computed from its brands' monthly amounts, not a fixed 50/30/20."""
+    accounts = list(credit.CreditAccount.objects.select_related("customer"))
+    assert accounts
+    for account in accounts:
+        approved = last_approved_limit_request(account.customer)
+        assert approved is not None, account.customer.code
+        signers = [s for s in approved.steps.all() if s.decision == "approved"]
+        assert [s.level for s in signers] == approved.levels and all(s.decided_by_id for s in signers)
+    for card in credit.CreditCard.objects.all():
+        amounts = [Decimal(row["monthly_sales"]) for row in card.brand_sales]
+        for row, amount in zip(card.brand_sales, amounts, strict=True):
+            assert Decimal(row["share"]) == (amount * 100 / sum(amounts)).quantize(Decimal("0.1")), card.pk
 
 
 @pytest.mark.rule("PLT-1")
