@@ -7,9 +7,9 @@ from kehu.accounts.models import Office, User
 
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "parent", "path"]
+    list_display = ["name", "code", "receipt_code", "kind", "parent", "path"]
     list_filter = ["kind"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "code", "receipt_code"]
 
 
 @admin.register(User)

@@ -1,6 +1,8 @@
 """Users, roles and the office tree (region → office → team) that scopes hang on."""
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -17,6 +19,15 @@ class Office(models.Model):
 
     name = models.CharField(pgettext_lazy("organisation", "name"), max_length=100)
     code = models.CharField(_("code"), max_length=30, unique=True)
+    # AR-1: what a person reads before the number of a receipt of this office's book (SH1-000939).
+    # A change applies to the receipts written from then on; a receipt keeps the number it was
+    # printed with (Payment.number is stored), and the book's counter goes on without a gap.
+    receipt_code = models.CharField(
+        _("receipt code"), max_length=8, blank=True,
+        validators=[RegexValidator(r"^[A-Z]{1,4}[0-9]{0,3}$", _(
+            "A receipt code is 1 to 4 capital letters and up to 3 digits, e.g. SH1."))],
+        help_text=_("Printed before the receipt numbers of this office's book, e.g. SH1 → SH1-000939; "
+                    "empty: the office code. Receipts already written keep their numbers."))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OFFICE)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -28,6 +39,8 @@ class Office(models.Model):
         verbose_name = _("office")
         verbose_name_plural = _("offices")
         ordering = ["path"]
+        constraints = [models.UniqueConstraint(fields=["receipt_code"], condition=~models.Q(receipt_code=""),
+                                               name="office_receipt_code_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -43,6 +56,19 @@ class Office(models.Model):
                 for child in Office.objects.filter(path__startswith=old).exclude(pk=self.pk):
                     child.path = path + child.path[len(old):]
                     Office.objects.filter(pk=child.pk).update(path=child.path)
+
+    @property
+    def receipt_prefix(self) -> str:
+        """The prefix of the next receipt numbers of this office's book (AR-1)."""
+        return self.receipt_code or self.code
+
+    def clean(self):
+        super().clean()
+        if self.receipt_code and Office.objects.exclude(pk=self.pk).filter(
+                models.Q(code=self.receipt_code) | models.Q(receipt_code=self.receipt_code)).exists():
+            raise ValidationError({"receipt_code": _(
+                "Another office already prints its receipts as %(code)s: choose another receipt code.")
+                % {"code": self.receipt_code}})
 
 
 def subtree_of(office_id) -> list[int]:

@@ -1,4 +1,8 @@
-"""Admin mechanisms shared by the apps."""
+"""Admin mechanisms shared by the apps, and core's own settings row (the company profile)."""
+
+from django.contrib import admin
+
+from kehu.core.models import CompanyProfile
 
 
 class ReadOnlyMixin:
@@ -10,6 +14,19 @@ class ReadOnlyMixin:
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CompanyProfile)
+class CompanyProfileAdmin(admin.ModelAdmin):
+    """One row: CompanyProfile.current() reads the first one; it heads every printed form."""
+
+    list_display = ["__str__", "tax_no", "phone"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not CompanyProfile.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -43,6 +43,26 @@ class SettingsRow(models.Model):
         return cls.objects.order_by("pk").first() or cls.objects.create()
 
 
+class CompanyProfile(SettingsRow):
+    """The issuing company that heads every printed form (the receipt, KH001, KH002): one row,
+    edited in the admin (AR-1: a receipt names who received the money and carries its stamp)."""
+
+    name = models.CharField(_("company name"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    tax_no = models.CharField(_("tax no. 税号"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    seal_text = models.CharField(_("seal text 印章文字"), max_length=100, blank=True,
+                                 help_text=_("The words of the stamp printed in the receipt's stamp box, "
+                                             "e.g. “上海日化贸易有限公司 财务专用章”."))
+
+    class Meta:
+        verbose_name = _("company profile")
+        verbose_name_plural = _("company profile")
+
+    def __str__(self) -> str:
+        return self.name or str(_("Company profile"))
+
+
 class Sequence(models.Model):
     """A named counter (customer codes, later receipt numbers). Values are taken under a
     row lock so concurrent writers never get the same number."""

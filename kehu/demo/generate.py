@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Office, User
 from kehu.core.db import refresh_planner_statistics
-from kehu.core.models import Sequence
+from kehu.core.models import CompanyProfile, Sequence
 from kehu.core.money import ZERO
 from kehu.core.pagination import lists_changed
 from kehu.core.roles import Role
@@ -205,12 +205,14 @@ def _create_org(*, plan: Plan, rng: random.Random, pools: Pools) -> Org:
     office_of_team: dict[int, Office] = {}
     office_teams: list[tuple[Office, list[Office]]] = []
     for region_index, city in placed:
-        office = Office(name=f"{city.name}办事处", code=city.code, kind=Office.Kind.OFFICE, parent=regions[region_index])
+        receipt_code = vocab.RECEIPT_CODES[city.code]
+        office = Office(name=f"{city.name}办事处", code=city.code, receipt_code=receipt_code,
+                        kind=Office.Kind.OFFICE, parent=regions[region_index])
         office.save()
         teams = []
         for number, team_name in enumerate(vocab.TEAM_NAMES, 1):
-            team = Office(name=f"{city.name}{team_name}", code=f"{city.code}-{number}", kind=Office.Kind.TEAM,
-                          parent=office)
+            team = Office(name=f"{city.name}{team_name}", code=f"{city.code}-{number}",
+                          receipt_code=f"{receipt_code}{number}", kind=Office.Kind.TEAM, parent=office)
             team.save()
             teams.append(team)
             city_of_office[team.pk] = city
@@ -436,6 +438,15 @@ def check_empty() -> None:
         raise DemoDataExists(_("The database already has offices or demo users. Use --reset to start over."))
 
 
+def _name_the_company() -> None:
+    """The demo company heads the printed forms, unless a company profile was already set."""
+    profile = CompanyProfile.current()
+    if not profile.name:
+        for field, value in vocab.COMPANY.items():
+            setattr(profile, field, value)
+        profile.save()
+
+
 def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
     """Create the office tree, the demo users, `customers` customer cards and their trade
     (products, orders, returns, credit). Returns the counts and the seconds each step took."""
@@ -452,6 +463,7 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
 
         mark = perf_counter()
         with transaction.atomic():
+            _name_the_company()
             org = _create_org(plan=plan, rng=rng, pools=pools)
         timings["offices_and_users"] = perf_counter() - mark
         _say(stdout, _("%(offices)d offices, %(users)d users (%(sales)d salespeople)")
@@ -1032,8 +1044,10 @@ def _write_receivables(*, org: Org, planned: list[PlannedOrder], seed: int, stdo
 # --- reset -----------------------------------------------------------------------------------------
 
 EXTRA_TABLES_TO_CLEAR = {"admin.LogEntry", "authtoken.Token", "authtoken.TokenProxy", "sessions.Session"}
-# The company's settings, not data: the approval thresholds (CRD-2), the credit and collection policies.
-SETTINGS_TO_KEEP = {"credit.ApprovalThreshold", "credit.CreditPolicy", "receivables.CollectionPolicy"}
+# The company's settings, not data: the approval thresholds (CRD-2), the credit and collection policies,
+# the company profile that heads the printed forms.
+SETTINGS_TO_KEEP = {"credit.ApprovalThreshold", "credit.CreditPolicy", "receivables.CollectionPolicy",
+                    "core.CompanyProfile"}
 
 
 def _models_to_clear() -> list:
@@ -1064,8 +1078,8 @@ def _models_to_clear() -> list:
 
 def reset(*, stdout=None) -> dict[str, int]:
     """Delete all customers, their key people, notes, events, reassignments and history, the
-    records of every other Kehu app, all users and offices, and the counters; the credit
-    settings stay. Raw DELETEs:
+    records of every other Kehu app, all users and offices, and the counters; the
+    company settings (credit, collection, company profile) stay. Raw DELETEs:
     going through the ORM would write a history row for every deleted card."""
     deleted = {}
     with transaction.atomic(), connection.cursor() as cursor:

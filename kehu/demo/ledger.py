@@ -293,7 +293,7 @@ class LedgerWriter:
         self.rng, self.org, self.policy = rng, org, policy
         self.today, self.now, self.tz = timezone.localdate(), timezone.now(), timezone.get_current_timezone()
         self.finance_id = next(u.pk for u in org.users if u.username == "finance")
-        self.office_codes = {o.pk: o.code for o in org.offices}
+        self.office_codes = {o.pk: o.receipt_prefix for o in org.offices}
         self.invoices: list[Inv] = []
         self.invoice_of: dict[int, Inv] = {}  # by order id
         self.payments: list[Pay] = []

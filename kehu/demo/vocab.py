@@ -14,6 +14,23 @@ class City:
     districts: tuple[str, ...]
 
 
+# The short code a person reads on a receipt of a city's office (SH) and of its teams (SH1, SH2…):
+# the initials of the city's name, one letter more where two cities share them.
+RECEIPT_CODES = {
+    "SHANGHAI": "SH", "HANGZHOU": "HZ", "NANJING": "NJ", "SUZHOU": "SUZ", "HEFEI": "HF", "JINAN": "JN",
+    "QINGDAO": "QD", "NINGBO": "NB", "FUZHOU": "FZ", "XIAMEN": "XM", "GUANGZHOU": "GZ", "SHENZHEN": "SZ",
+    "DONGGUAN": "DG", "FOSHAN": "FS", "NANNING": "NN", "HAIKOU": "HK", "ZHUHAI": "ZH", "BEIJING": "BJ",
+    "TIANJIN": "TJ", "SHIJIAZHUANG": "SJZ", "TAIYUAN": "TY", "TANGSHAN": "TS", "BAODING": "BD", "HOHHOT": "HHHT",
+    "CHENGDU": "CD", "CHONGQING": "CQ", "KUNMING": "KM", "GUIYANG": "GY", "MIANYANG": "MY", "NANCHONG": "NC",
+    "WUHAN": "WH", "CHANGSHA": "CS", "ZHENGZHOU": "ZZ", "NANCHANG": "NCH", "LUOYANG": "LY", "YICHANG": "YC",
+    "ZHUZHOU": "ZZH",
+}
+assert len(set(RECEIPT_CODES.values())) == len(RECEIPT_CODES)
+
+# The issuing company of the demo: it heads the printed forms (core.models.CompanyProfile).
+COMPANY = {"name": "上海日化贸易有限公司", "address": "上海市徐汇区漕溪北路88号", "tax_no": "91310104MA1FL2XK3Q",
+           "phone": "021-6438 8888", "seal_text": "上海日化贸易有限公司 财务专用章"}
+
 # Region name, region code, cities in the order offices are opened.
 REGIONS: list[tuple[str, str, list[City]]] = [
     ("华东大区", "EAST", [

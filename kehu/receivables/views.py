@@ -2,7 +2,6 @@
 request, call a selector or service, render."""
 
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, Sum, Value
@@ -20,6 +19,7 @@ from kehu.core.errors import UserInputError
 from kehu.core.excel import Column, export_response
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import ImportFileForm, apply_line_errors
+from kehu.core.models import CompanyProfile
 from kehu.core.money import ZERO, money
 from kehu.core.pagination import kept_until_changed, list_page
 from kehu.core.text import fold
@@ -325,7 +325,7 @@ def payment_receipt(request, pk):
     allocations = [a for a in selectors.allocations_of_payment(payment) if a.is_standing]
     return render(request, "receivables/payment_receipt.html", {
         "payment": payment, "allocations": allocations, "in_words": amount_in_words(payment.amount),
-        "company": getattr(settings, "KEHU_COMPANY_NAME", "") or "客户 Kehu",
+        "company": CompanyProfile.current(),
     })
 
 

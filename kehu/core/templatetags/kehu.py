@@ -251,6 +251,15 @@ def period_day(name, id, label, value):
     return {"name": name, "id": id, "label": label, "value": value}
 
 
+@register.inclusion_tag("core/_letterhead.html")
+def letterhead():
+    """The issuing company's name, address, phone and tax no. at the head of a printed form
+    (core/print.html), from the company profile edited in the admin."""
+    from kehu.core.models import CompanyProfile
+
+    return {"company": CompanyProfile.current()}
+
+
 @register.inclusion_tag("core/_report_head.html")
 def report_head(title, link_url="", link_label="", link_id=""):
     """A report's title and its one link (the export, or the records behind it)."""

@@ -2,6 +2,7 @@
 see, derived columns as the services compute them, orders, returns and credit that obey the
 rules of the services, and no second run over existing data."""
 
+import re
 from collections import Counter, defaultdict
 from datetime import timedelta
 from decimal import Decimal
@@ -507,7 +508,8 @@ def test_it_numbers_receipts_per_office_and_leaves_the_books_where_the_services_
         books[payment.office_id].append(payment)
     assert len(books) > 1 and sum(len(b) for b in books.values()) == demo["payments"]
     for office_id, payments in books.items():
-        code = offices[office_id].code
+        code = offices[office_id].receipt_prefix
+        assert re.fullmatch(r"[A-Z]{2,4}[0-9]{0,3}", code), code  # SH1, not the pinyin SHANGHAI-1
         assert [(p.serial, p.number) for p in payments] == [(n, f"{code}-{n:06d}") for n in range(1, len(payments) + 1)]
         received = [p.received_on for p in payments]
         assert received == sorted(received)
@@ -515,7 +517,7 @@ def test_it_numbers_receipts_per_office_and_leaves_the_books_where_the_services_
     finance = User.objects.get(username="finance")
     office_id, payments = next(iter(books.items()))
     receipt = ledger.payment_post(by=finance, customer=payments[0].customer, amount="100.00", method="cash")
-    assert receipt.number == f"{offices[office_id].code}-{len(payments) + 1:06d}"
+    assert receipt.number == f"{offices[office_id].receipt_prefix}-{len(payments) + 1:06d}"
     order = Order.objects.filter(status="delivered", total__gt=F("returned")).first()
     ledger.order_invoice(by=finance, order=order, version=order.version)
     assert Invoice.objects.get(order=order).number == f"INV{demo['invoices'] + 1:08d}"

@@ -341,7 +341,7 @@ def payment_post(*, by, customer, amount, method: str, received_on=None, office=
 
         office = Office.objects.get(pk=customer.office_id)
         serial = Sequence.take(f"receipt:{office.pk}")[0]
-        payment = Payment(number=f"{office.code}-{serial:06d}", serial=serial, office=office, customer=customer,
+        payment = Payment(number=f"{office.receipt_prefix}-{serial:06d}", serial=serial, office=office, customer=customer,
                           received_on=received_on, method=method, amount=amount, unallocated=amount,
                           collector=collector, reference=(reference or "").strip(),
                           note=(note or "").strip(), recorded_by=by)

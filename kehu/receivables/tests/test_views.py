@@ -13,9 +13,10 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import rule
 from kehu.receivables import services
@@ -294,7 +295,7 @@ def test_it_writes_amounts_in_chinese_capital_numerals(amount, words):
 
 
 @rule("AR-1")
-def test_it_prints_the_receipt_with_the_amount_in_capital_numerals(en, users, customer, product, settings):
+def test_it_prints_the_receipt_with_the_amount_in_capital_numerals(en, users, customer, product):
     invoice = invoiced_order(customer=customer, product=product, quantity=100)
     payment = new_payment(customer=customer, amount="12345.67", by=users["owner"])
     client = en(users["owner"])
@@ -302,15 +303,83 @@ def test_it_prints_the_receipt_with_the_amount_in_capital_numerals(en, users, cu
     assert text_of(receipt, "receipt-in-words") == "壹万贰仟叁佰肆拾伍元陆角柒分"
     assert text_of(receipt, "receipt-amount") == "¥12,345.67"
     assert text_of(receipt, "receipt-number") == "SH1-000001"
-    assert text_of(receipt, "company-name") == "客户 Kehu"
+    assert 'id="company-name"' not in receipt.text and "客户 Kehu" not in receipt.text  # no profile yet
+    assert 'id="company-missing"' in receipt.text
     assert f"invoice {invoice.number} ¥10,000.00；on account ¥2,345.67" in re.sub(r"\s+", " ", receipt.text)
     assert text_of(receipt, "receipt-collector") == "张伟"
     assert "已冲销" not in receipt.text
-    settings.KEHU_COMPANY_NAME = "上海日化贸易有限公司"
     services.payment_reverse(by=users["finance"], payment=payment, reason="录错客户")
     receipt = client.get(reverse("receivables:payment_receipt", args=[payment.pk]))
     assert text_of(receipt, "receipt-reversed") == "已冲销 REVERSED"
+
+
+@rule("AR-1")
+def test_the_company_profile_set_in_the_admin_heads_the_receipt_and_every_printed_form(en, users, customer,
+                                                                                       product):
+    """AR-1: the receipt names the issuing company (not the software): its name, address, phone
+    and tax no. from the company profile edited in the admin, its seal text in the stamp box and a
+    交款人 line for the payer's signature; KH001 and KH002 are headed the same way."""
+    from kehu.accounts.models import User
+    from kehu.core.models import CompanyProfile
+
+    invoiced_order(customer=customer, product=product, quantity=10)
+    payment = new_payment(customer=customer, amount="500", by=users["owner"])
+    root = Client()  # the administrator, in a browser of their own
+    root.force_login(User.objects.create_superuser("root", password="x", role="admin"))
+    response = root.post(reverse("admin:core_companyprofile_add"), {
+        "name": "上海日化贸易有限公司", "address": "上海市徐汇区漕溪北路88号", "tax_no": "91310104MA1FL2XK3Q",
+        "phone": "021-6438 8888", "seal_text": "上海日化贸易有限公司 财务专用章"})
+    assert response.status_code == 302
+    assert root.get(reverse("admin:core_companyprofile_add")).status_code == 403  # one row only
+    client = en(users["owner"])
+    receipt = client.get(reverse("receivables:payment_receipt", args=[payment.pk]))
     assert text_of(receipt, "company-name") == "上海日化贸易有限公司"
+    details = re.sub(r"\s+", " ", text_of(receipt, "company-details"))
+    assert "上海市徐汇区漕溪北路88号" in details and "021-6438 8888" in details and "91310104MA1FL2XK3Q" in details
+    assert text_of(receipt, "receipt-stamp") == "上海日化贸易有限公司 财务专用章"
+    assert "paid by 交款人 (signature)" in text_of(receipt, "receipt-payer")
+    assert "客户 Kehu" not in receipt.text
+    for url in (reverse("customers:print", args=[customer.pk]), reverse("credit:card_print", args=[customer.pk])):
+        assert text_of(client.get(url), "company-name") == "上海日化贸易有限公司", url
+    profile = CompanyProfile.current()
+    response = root.post(reverse("admin:core_companyprofile_change", args=[profile.pk]), {
+        "name": "上海日化贸易股份有限公司", "address": profile.address, "tax_no": profile.tax_no,
+        "phone": profile.phone, "seal_text": profile.seal_text})
+    assert response.status_code == 302, response.text[-3000:]
+    receipt = client.get(reverse("receivables:payment_receipt", args=[payment.pk]))
+    assert text_of(receipt, "company-name") == "上海日化贸易股份有限公司"
+
+
+@rule("AR-1")
+def test_new_receipts_use_the_offices_readable_code_and_printed_ones_keep_their_number(client_for, users,
+                                                                                       customer, product, offices):
+    """AR-1: a receipt number starts with the office's receipt code a person can read (SH1-…),
+    set in the admin; receipts already written keep the number printed on them, and the book's
+    counter goes on without a gap. A code that is not readable or that another office prints
+    is refused with a clear message and changes nothing."""
+    from kehu.accounts.models import Office, User
+
+    team = offices["team"]
+    Office.objects.filter(pk=team.pk).update(code="SHANGHAI-1")  # an office code in pinyin capitals
+    invoiced_order(customer=customer, product=product, quantity=10)
+    first = new_payment(customer=customer, amount="100", by=users["owner"])
+    assert first.number == "SHANGHAI-1-000001"
+    root = client_for(User.objects.create_superuser("root", password="x", role="admin"))
+    team.refresh_from_db()
+    form = {"name": team.name, "code": team.code, "kind": team.kind, "parent": team.parent_id}
+    url = reverse("admin:accounts_office_change", args=[team.pk])
+    for bad, message in (("sh-1", "A receipt code is 1 to 4 capital letters and up to 3 digits, e.g. SH1."),
+                         ("HZ", "Another office already prints its receipts as HZ: choose another receipt code.")):
+        with translation.override("en"):
+            response = root.post(url, {**form, "receipt_code": bad}, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200
+        assert message in html.unescape(response.text)
+        assert Office.objects.get(pk=team.pk).receipt_code == ""
+    assert root.post(url, {**form, "receipt_code": "SH1"}).status_code == 302
+    second = new_payment(customer=customer, amount="100", by=users["owner"])
+    assert second.number == "SH1-000002"
+    first.refresh_from_db()
+    assert first.number == "SHANGHAI-1-000001"
 
 
 # --- invoices: list, detail, export, import ------------------------------------------------------------------
