@@ -80,9 +80,13 @@ PAYMENT_WEIGHTS = {PaymentMethod.TRANSFER: 40, PaymentMethod.CASH: 15, PaymentMe
                    PaymentMethod.CREDIT: 20, PaymentMethod.CHEQUE: 5, PaymentMethod.OTHER: 5}
 # AR-1: the customer's own payment terms (days), None = the company's (CollectionPolicy).
 TERMS_WEIGHTS = {None: 65, 30: 15, 45: 12, 60: 8}
-# Yearly turnover range (yuan) and staff by grade.
+# One profile per card: the grade gives the yearly turnover (yuan), the nature caps it and the
+# staff; the staff follow from the turnover (sales per head), the scale note from the staff.
 TURNOVER = {Grade.A: (20_000_000, 200_000_000), Grade.B: (5_000_000, 20_000_000), Grade.C: (500_000, 5_000_000)}
-EMPLOYEES = {Grade.A: (50, 400), Grade.B: (15, 80), Grade.C: (2, 20)}
+NATURE_LIMITS = {Nature.INDIVIDUAL: (10_000_000, 20), Nature.PARTNERSHIP: (50_000_000, 120)}  # turnover, staff
+MOST_STAFF = 400
+SALES_PER_HEAD = (250_000, 600_000)
+SMALL_STAFF, LARGE_STAFF = 15, 100  # the scale note: up to 15 small, from 100 large
 # Fields a card may leave blank (CUS-4); the rest are always filled.
 OPTIONAL_CARD_FIELDS = [f for f in rules.COMPLETENESS_FIELDS if f not in {"name", "category", "grade", "developed_by"}]
 # Characters of the unified social credit code (GB 32100) and the weights of its check character.
@@ -292,8 +296,9 @@ class CardMaker:
     """Builds unsaved Customer and KeyPerson instances; remembers names and phones in use so
     that no two demo cards look like duplicates (CUS-8)."""
 
-    def __init__(self, *, rng: random.Random, pools: Pools, terms_rng: random.Random | None = None):
-        self.rng = rng
+    def __init__(self, *, rng: random.Random, pools: Pools, terms_rng: random.Random | None = None,
+                 default_terms: int = 30):
+        self.rng, self.default_terms = rng, default_terms
         # Payment terms come from a stream of their own: the rest of a seed's cards stays as it was.
         self.terms_rng = terms_rng or random.Random(0)
         self.pools = pools
@@ -336,11 +341,42 @@ class CardMaker:
         district = district or rng.choice(city.districts)
         return f"{city.name}市{district}{rng.choice(self.pools.streets)}{rng.randint(1, 999)}号"
 
+    def size(self, *, grade: str, nature: str) -> tuple[Decimal, int, str]:
+        """The yearly turnover, the staff and the scale note of one consistent profile (as
+        many draws as before, so that the rest of a seed's data stays as it was)."""
+        rng = self.rng
+        low, high = TURNOVER[grade]
+        most_turnover, most_staff = NATURE_LIMITS.get(nature, (high, MOST_STAFF))
+        turnover = _money(rng, min(low, most_turnover // 2), min(high, most_turnover))
+        staff = max(2, min(most_staff, round(turnover / rng.randint(*SALES_PER_HEAD))))
+        scale = "small" if staff <= SMALL_STAFF else "large" if staff >= LARGE_STAFF else "medium"
+        notes = vocab.SCALE_NOTES[scale]  # picked without a draw: a seed's other values stay as they were
+        return turnover, staff, notes[staff % len(notes)].format(n=staff)
+
+    def terms(self, customer: Customer) -> None:
+        """The payment terms and the words about credit agree (AR-1): a customer who buys on
+        terms (its own or the company's) never reads 现款现货，无赊欠; only a card not trading yet
+        that pays cash does."""
+        customer.payment_days = _weighted(self.terms_rng, TERMS_WEIGHTS)
+        cash = (customer.status != Status.ACTIVE and customer.payment_method == PaymentMethod.CASH
+                and customer.payment_days is None)
+        days = customer.payment_days or self.default_terms
+        if customer.trade_terms:
+            customer.trade_terms = "现款现货。" if cash else (
+                f"银行承兑汇票，月结{days}天。" if customer.payment_method == PaymentMethod.ACCEPTANCE
+                else f"月结{days}天。")
+        if cash:
+            customer.credit_status = customer.credit_status and "现款现货，无赊欠。"
+        elif customer.credit_status and customer.credit_status not in vocab.CREDIT_STATUS_ON_TERMS:
+            customer.credit_status = vocab.CREDIT_STATUS_ON_TERMS[0]
+
     def customer(self, *, code: str, owner: User, city: vocab.City) -> tuple[Customer, list[KeyPerson]]:
         rng = self.rng
         nature = _weighted(rng, NATURE_WEIGHTS)
         category = _weighted(rng, CATEGORY_WEIGHTS)
         grade = _weighted(rng, GRADE_WEIGHTS)
+        if nature == Nature.INDIVIDUAL and grade == Grade.A:  # an individual business 个体 is not a grade-A size
+            grade = Grade.B
         status = _weighted(rng, STATUS_WEIGHTS)
         district = rng.choice(city.districts)
         developed_on = self.today - timedelta(days=rng.randint(20, 8 * 365))
@@ -352,7 +388,7 @@ class CardMaker:
         )
         updated_at = max(updated_at, filled_at)
         uscc = _uscc(rng, city, nature)
-        turnover = _money(rng, *TURNOVER[grade])
+        turnover, staff, scale_note = self.size(grade=grade, nature=nature)
         registered = _money(rng, 30_000, 500_000) if nature == Nature.INDIVIDUAL else _money(rng, 500_000, 50_000_000)
         context = {"city": city.name, "district": district}
         customer = Customer(
@@ -366,7 +402,7 @@ class CardMaker:
             registered_capital=registered,
             working_capital=(registered * Decimal(rng.randint(10, 60)) / 100).quantize(Decimal("0.01")),
             founded_on=founded_on, shop_area=_area(rng, 20, 3000), warehouse_area=_area(rng, 0, 5000),
-            employee_count=rng.randint(*EMPLOYEES[grade]), premises=rng.choice([Premises.OWNED] * 2 + [Premises.RENTED] * 3),
+            employee_count=staff, premises=rng.choice([Premises.OWNED] * 2 + [Premises.RENTED] * 3),
             vehicles=rng.randint(0, {Grade.A: 30, Grade.B: 10, Grade.C: 3}[grade]), transport_modes=_transport(rng),
             payment_method=_weighted(rng, PAYMENT_WEIGHTS), annual_turnover=turnover,
             product_lines=_product_lines(rng), coverage_area=rng.choice(vocab.COVERAGE).format(**context),
@@ -374,6 +410,7 @@ class CardMaker:
             owner=owner, office_id=owner.office_id, version=1, created_at=filled_at, updated_at=updated_at,
             **{field: _sentence(rng, field, **context) for field in vocab.SECTIONS},
         )
+        customer.size_description = scale_note
         # Some cards are filled in only in part: prospects most of all (CUS-4 completeness varies).
         roll = rng.random()
         missing = 0
@@ -388,9 +425,7 @@ class CardMaker:
             if missing and rng.random() < 0.5:
                 setattr(customer, field, "")
         # AR-1: some customers have payment terms of their own; the others the company's.
-        customer.payment_days = _weighted(self.terms_rng, TERMS_WEIGHTS)
-        if customer.payment_days is not None and customer.trade_terms:
-            customer.trade_terms = f"月结{customer.payment_days}天。"
+        self.terms(customer)
         return customer, self.people(customer, city=city, sparse=missing > 7)
 
     def people(self, customer: Customer, *, city: vocab.City, sparse: bool) -> list[KeyPerson]:
@@ -472,7 +507,8 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         mark = perf_counter()
         counts = {"customers": 0, "key_people": 0, "notes": 0, "events": 0, "reassignments": 0}
         codes = Sequence.take(CODE_SEQUENCE, customers) if customers else range(0)
-        maker = CardMaker(rng=rng, pools=pools, terms_rng=random.Random(f"{seed}-terms"))
+        maker = CardMaker(rng=rng, pools=pools, terms_rng=random.Random(f"{seed}-terms"),
+                          default_terms=CollectionPolicy.current().payment_days)
         for start in range(0, customers, BATCH_SIZE):
             batch = codes[start:start + BATCH_SIZE]
             with transaction.atomic():
@@ -869,6 +905,7 @@ class CreditWriter:
         self.manager_of_region = {u.office_id: u for u in org.users if u.role == Role.SALES_MANAGER}
         self.levels: dict[Decimal, list[str]] = {}  # levels_for(amount), asked once per amount
         self.requests: list[tuple[CreditRequest, list[CreditApproval]]] = []
+        self.first_paid: dict[int, date] = {}
 
     def at(self, day: date) -> datetime:
         return min(self.now, _moment(self.rng, day, self.tz))
@@ -919,6 +956,9 @@ class CreditWriter:
 
     def write(self, customers: list[ActiveCustomer], planned: list[PlannedOrder]) -> dict:
         rng, policy = self.rng, self.policy
+        for order in planned:  # the day each customer's first order was paid in full (closed)
+            if order.closed_on and order.closed_on < self.first_paid.get(order.customer.id, date.max):
+                self.first_paid[order.customer.id] = order.closed_on
         accounts, cards, pending = [], [], set()
         director1 = self.by_name.get("director1")
         for c in customers:
@@ -932,12 +972,12 @@ class CreditWriter:
             # The request that set the present limit, signed by its chain (KH002 names the signers).
             created = accounts[-1].approved_at - timedelta(days=rng.randint(2, 6))
             self.request(c, amount=c.limit, grade=c.grade, signed=0, status=CreditRequest.Status.APPROVED,
-                         reasons=rng.choice(vocab.CREDIT_REASONS_NEW), created=created, previous_limit=ZERO,
+                         reasons=self.reasons(c, created=created), created=created, previous_limit=ZERO,
                          decided_at=accounts[-1].approved_at)
             if rng.random() < REJECTED_SHARE:
                 amount = Decimal(rng.choice(HIGHER_LIMITS[c.grade]))
                 self.request(c, amount=amount, signed=rng.randrange(len(self._levels(amount))),
-                             status=CreditRequest.Status.REJECTED, reasons=rng.choice(vocab.CREDIT_REASONS_MORE),
+                             status=CreditRequest.Status.REJECTED, reasons=self.reasons(c, more=True),
                              created=self.at(_random_day(rng, approved_on, self.today)))
         # Requests waiting: first the ones the demo logins must find in their queue.
         in_office_1 = [c for c in customers if director1 and c.office_id is not None
@@ -980,9 +1020,19 @@ class CreditWriter:
         rng = self.rng
         levels = self._levels(amount)
         signed = rng.randrange(len(levels)) if signed is None else min(signed, len(levels) - 1)
-        self.request(c, amount=amount, grade=c.grade, signed=signed, created=self.now - timedelta(
-            days=rng.randint(1, 10), hours=rng.randint(0, 23)) - timedelta(hours=40 * signed),
-                     reasons=rng.choice(vocab.CREDIT_REASONS_MORE if c.limit else vocab.CREDIT_REASONS_NEW))
+        created = self.now - timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 23)) - timedelta(hours=40 * signed)
+        self.request(c, amount=amount, grade=c.grade, signed=signed, created=created,
+                     reasons=self.reasons(c, created=created, more=bool(c.limit)))
+
+    def reasons(self, c: ActiveCustomer, *, created: datetime | None = None, more: bool = False) -> str:
+        """Why the limit is asked, true to the customer's history at `created`: 首批订单已付清
+        only once an order of theirs was paid (closed), 回款一直及时 never for a slow payer."""
+        if more:
+            return self.rng.choice(vocab.CREDIT_REASONS_MORE + ([vocab.CREDIT_REASON_ON_TIME] if c.habit != "slow"
+                                                                 else []))
+        paid = self.first_paid.get(c.id)
+        return self.rng.choice(vocab.CREDIT_REASONS_NEW + (
+            [vocab.CREDIT_REASON_FIRST_PAID] if paid and created and paid < timezone.localdate(created) else []))
 
     def card(self, c: ActiveCustomer, *, filled_on: date) -> CreditCard:
         rng = self.rng

@@ -136,7 +136,7 @@ SECTIONS = {
                          "老板有意拓展下游县城市场。", "年轻一代接班，思路较新。"],
     "business_philosophy": ["薄利多销，重视周转。", "只做品牌产品，注重信誉。", "稳健经营，不压货。",
                             "以服务取胜，送货及时。", "重视长期合作，不轻易换供应商。"],
-    "size_description": ["门店一间，仓库两处。", "中型批发商，员工{n}人左右。", "区域内规模前三。", "小本经营，家族式管理。"],
+    "size_description": [""],  # the scale note follows the card's staff: SCALE_NOTES
     "sales_results": ["去年完成任务的{pct}%。", "连续三年销量增长。", "今年上半年销量略有下滑。", "旺季销量稳定，淡季偏弱。"],
     "management_quality": ["管理规范，账目清楚。", "业务员流动性较大。", "老板亲自管理，效率高。", "管理粗放，需加强培训。"],
     "competitor_relations": ["同时经营两家竞品。", "与竞品关系一般，以我方为主。", "竞品正在积极拉拢。", "不做竞品，专营我方产品。"],
@@ -148,9 +148,16 @@ SECTIONS = {
     "image": ["门店整洁，形象良好。", "店面较旧，形象一般。", "在当地口碑好。"],
     "reputation": ["商业信誉良好。", "同行评价较好。", "曾有过拖欠，现已改善。"],
     "credit_status": ["信用良好，按期回款。", "回款基本及时。", "偶有逾期，需关注。", "现款现货，无赊欠。"],
-    "trade_terms": ["月结30天。", "现款现货。", "预付50%，到货付清。", "季度结算。", "银行承兑，期限三个月。"],
+    "trade_terms": ["月结30天。"],  # written from the card's payment terms (CardMaker.terms)
     "credit_problems": ["", "", "去年有一笔货款逾期两个月。", "资金周转偶尔紧张。"],
 }
+# The scale note of a card by its staff (small ≤ 15, large ≥ 100); {n} is the staff.
+SCALE_NOTES = {
+    "small": ["门店一间，仓库一处，员工{n}人。", "小本经营，家族式管理，员工{n}人。"],
+    "medium": ["中等规模，员工{n}人左右。", "门店两间，仓库两处，员工{n}人左右。"],
+    "large": ["区域内规模前三，员工{n}人左右。", "规模较大，员工{n}人左右，有自己的车队。"],
+}
+CREDIT_STATUS_ON_TERMS = ["信用良好，按期回款。", "回款基本及时。", "偶有逾期，需关注。"]
 COVERAGE = ["{city}市区", "{city}市区及下辖县", "{district}及周边", "{city}及周边三个地市", "{district}"]
 
 PUBLIC_NOTES = ["今天拜访，老板对新品反应不错，答应先试销两箱。", "送货时发现仓库潮湿，已提醒注意防潮。",
@@ -216,9 +223,12 @@ RETURN_FOLLOW_UPS = {
     "policy": ["价格政策已调整并通知客户。", "已上报市场部统一口径。"],
     "defect": ["已换货，批次样品送检。", "质检部复查同批次产品，结果已告知客户。"],
 }
-CREDIT_REASONS_NEW = ["新开发客户，首次申请信用额度。", "客户经营稳定，申请月结额度。", "首批订单已付清，申请赊销额度。"]
-CREDIT_REASONS_MORE = ["销量增长，现有额度不够周转。", "旺季备货，申请提高额度。", "新开两家门店，进货量增加。",
-                       "回款一直及时，申请提高额度。"]
+# The reasons of a limit request, chosen from the customer's history when it was asked: the
+# first-order one only after an order was paid, the on-time one never for a slow payer.
+CREDIT_REASONS_NEW = ["新开发客户，首次申请信用额度。", "客户经营稳定，申请月结额度。"]
+CREDIT_REASON_FIRST_PAID = "首批订单已付清，申请赊销额度。"
+CREDIT_REASONS_MORE = ["销量增长，现有额度不够周转。", "旺季备货，申请提高额度。", "新开两家门店，进货量增加。"]
+CREDIT_REASON_ON_TIME = "回款一直及时，申请提高额度。"
 APPROVAL_COMMENTS = ["同意。", "情况属实，同意。", "回款记录良好，同意。", "同意，请业务员跟进回款。"]
 REJECTION_COMMENTS = ["近期有逾期款，暂不批准。", "资料不全，请补充财务报表后再申请。"]
 CARD_INTERESTS = ["钓鱼", "打牌", "喝茶", "旅游", "打羽毛球", "下象棋", ""]

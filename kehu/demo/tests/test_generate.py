@@ -387,6 +387,71 @@ def test_every_demo_limit_names_who_signed_it_and_card_shares_follow_the_amounts
             assert Decimal(row["share"]) == (amount * 100 / sum(amounts)).quantize(Decimal("0.1")), card.pk
 
 
+@pytest.mark.rule("CUS-3")
+def test_each_card_tells_one_story_of_its_size(demo):
+    """CUS-1/CUS-3: nature → size → staff, turnover and scale note agree: no 个体 with 153 staff
+    and ¥48.4M a year, no scale note of about 28 staff on a card of 90."""
+    cards = list(Customer.objects.values("code", "nature", "grade", "employee_count", "annual_turnover",
+                                         "size_description"))
+    checked = Counter()
+    for card in cards:
+        staff, turnover, note = card["employee_count"], card["annual_turnover"], card["size_description"]
+        if card["nature"] == "individual":
+            assert card["grade"] != "A", card["code"]
+            assert staff is None or staff <= 20, card["code"]
+            assert turnover is None or turnover <= 10_000_000, card["code"]
+            checked["individual"] += 1
+        if staff is not None and turnover is not None and 2 < staff < 20:  # not held at a bound
+            assert 200_000 <= turnover / staff <= 700_000, card["code"]  # sales per head of a distributor
+            checked["per head"] += 1
+        if note:
+            counted = re.search(r"员工(\d+)人", note)
+            assert counted, (card["code"], note)
+            if staff is not None:
+                assert int(counted.group(1)) == staff, (card["code"], note, staff)
+                if "规模前三" in note or "规模较大" in note:
+                    assert staff >= 100, (card["code"], note)
+                if "小本经营" in note or "门店一间" in note:
+                    assert staff <= 15, (card["code"], note)
+                checked["note"] += 1
+    assert checked["individual"] > 10 and checked["per head"] > 10 and checked["note"] > 50, checked
+
+
+@pytest.mark.rule("AR-1")
+def test_the_credit_words_of_a_card_agree_with_its_payment_terms(demo):
+    """AR-1/CUS-3: a customer who buys on terms (its own or the company's) is never described as
+    现款现货，无赊欠; a card's 月结 days are its payment terms."""
+    from kehu.receivables.models import CollectionPolicy
+
+    default = CollectionPolicy.current().payment_days
+    on_terms = 0
+    for card in Customer.objects.values("code", "status", "payment_days", "trade_terms", "credit_status"):
+        if card["status"] == "active" or card["payment_days"] is not None:
+            assert "无赊欠" not in card["credit_status"] and "现款" not in card["trade_terms"], card
+            on_terms += 1
+        days = re.search(r"月结(\d+)天", card["trade_terms"])
+        if days:
+            assert int(days.group(1)) == (card["payment_days"] or default), card
+    assert on_terms > 100
+
+
+@pytest.mark.rule("CRD-2")
+def test_credit_requests_give_reasons_true_to_the_customers_history(demo):
+    """CRD-2: a request says 首批订单已付清 only when an order of the customer was paid (closed)
+    before it was asked; a customer without orders never gets it."""
+    requests = list(credit.CreditRequest.objects.select_related("customer"))
+    first_paid = 0
+    for request in requests:
+        if "首批订单已付清" in request.reasons:
+            assert Order.objects.filter(customer=request.customer, status="closed",
+                                        closed_on__lt=timezone.localdate(request.created_at)).exists(), request.pk
+            first_paid += 1
+    without_orders = [r for r in requests if not Order.objects.filter(customer=r.customer).exclude(
+        status="draft").exists()]
+    assert without_orders and not any("已付清" in r.reasons for r in without_orders)
+    assert first_paid > 0
+
+
 @pytest.mark.rule("PLT-1")
 def test_it_keeps_the_credit_settings_when_starting_over(db):
     call_command("demo_data", customers=20, verbosity=0)
