@@ -190,6 +190,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents every error answer, all in one shape (core.api.document_errors).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "kehu.core.api.document_errors"],
     # Choice sets whose field names collide across apps get a name of their own.
     "ENUM_NAME_OVERRIDES": {
         "ReturnKindEnum": "kehu.sales.models.Return.Kind",

@@ -6,8 +6,9 @@ a record."""
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import generics, mixins, permissions, serializers, status, viewsets
+from rest_framework import exceptions, generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from kehu.core.errors import DomainError
@@ -15,16 +16,49 @@ from kehu.core.scopes import scope_of
 
 
 def exception_handler(exc, context):
+    """Every error answer of the API has one shape (DomainErrorSerializer): `detail` in words,
+    `code`, and for bad input `errors` by field — domain errors and DRF's own alike (validation,
+    404, 405, 415, 429, a missing or bad token)."""
     if isinstance(exc, DomainError):
         body = {"detail": str(exc.message), "code": exc.code}
         if exc.field_errors:
             body["errors"] = {k: [str(m) for m in v] for k, v in exc.field_errors.items()}
         return Response(body, status=exc.status)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _field_errors(exc.detail)
+        first = next(iter(errors.values()))[0] if errors else str(_("Bad input; nothing was changed."))
+        response.data = {"detail": first, "code": "invalid", "errors": errors}
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", None) or "error"
+        response.data = {"detail": str(detail), "code": str(code)}
+    return response
+
+
+def _field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's validation detail flattened to field → messages; a nested field is named by its
+    path (`lines.0.quantity`), errors of the whole request by `non_field_errors`."""
+    if isinstance(detail, dict):
+        found = {}
+        for key, value in detail.items():
+            found.update(_field_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+        return found
+    if isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
+        found = {}
+        for index, item in enumerate(detail):
+            found.update(_field_errors(item, f"{prefix}.{index}" if prefix else str(index)))
+        return found
+    messages = detail if isinstance(detail, list) else [detail]
+    messages = [str(m) for m in messages if str(m)]
+    return {prefix or api_settings.NON_FIELD_ERRORS_KEY: messages} if messages else {}
 
 
 class DomainErrorSerializer(serializers.Serializer):
-    """The body of a 400/403/404/409 answer (core.api.exception_handler)."""
+    """The body of every error answer of the API (core.api.exception_handler, and
+    core.views._error for what fails before DRF is reached)."""
 
     detail = serializers.CharField()
     code = serializers.CharField(required=False)
@@ -37,6 +71,40 @@ ERRORS = {
     404: OpenApiResponse(DomainErrorSerializer, description=_("No such record in your scope.")),
     409: OpenApiResponse(DomainErrorSerializer, description=_("Changed by someone else since you read it.")),
 }
+
+
+# Answers any operation may give, whatever it documents itself: bad input (also a query
+# parameter or an oversized body), no or a bad token, a role or scope that does not reach, a
+# method or media type the operation does not take, too many requests.
+COMMON_ERRORS = {
+    400: _("Bad input; nothing was changed."),
+    401: _("Not logged in, or the token is unknown, revoked or expired."),
+    403: _("Your role may not do this."),
+    404: _("No such record in your scope."),
+    405: _("This method is not offered here."),
+    406: _("The answer cannot be given in the format asked for."),
+    415: _("The body is not in a format this operation reads."),
+    429: _("Too many requests; try again later."),
+}
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation documents every error answer it
+    can give, all in the one shape of DomainErrorSerializer (SPECTACULAR_SETTINGS)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    if "DomainError" not in schemas:
+        from drf_spectacular.openapi import AutoSchema
+
+        schemas["DomainError"] = AutoSchema()._map_serializer(DomainErrorSerializer, "response")
+    reference = {"$ref": "#/components/schemas/DomainError"}
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status_code, description in COMMON_ERRORS.items():
+                operation["responses"].setdefault(str(status_code), {
+                    "content": {"application/json": {"schema": reference}}, "description": str(description)})
+    return result
 
 
 class HasScope(permissions.BasePermission):

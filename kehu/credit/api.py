@@ -18,7 +18,8 @@ from rest_framework import generics, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kehu.core.api import ERRORS, ScopedViewSet, StrictBooleanFilter, valid_data
+from kehu.core.api import ERRORS, DomainErrorSerializer, ScopedViewSet, StrictBooleanFilter, valid_data
+from kehu.core.errors import StaleEdit
 from kehu.core.filtering import IdFilter
 from kehu.core.money import CENT
 from kehu.credit import selectors, services
@@ -49,7 +50,7 @@ class CreditApprovalSerializer(serializers.ModelSerializer):
 class CreditRequestSerializer(serializers.ModelSerializer):
     customer_code = serializers.CharField(source="customer.code", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    order_number = serializers.CharField(source="order.number", read_only=True, default=None)
+    order_number = serializers.CharField(source="order.number", read_only=True, default=None, allow_null=True)
     requested_by_name = serializers.CharField(source="requested_by.display_name", read_only=True)
     levels = serializers.ListField(child=serializers.ChoiceField(choices=Level.choices), read_only=True,
                                    help_text=_("The levels that sign, in order."))
@@ -73,6 +74,7 @@ class CreditRequestSerializer(serializers.ModelSerializer):
             "amount": {"help_text": _("Kept for existing clients: requested_limit for a limit, exposure_reached for "
                                       "an override. Read those instead.")},
             "previous_limit": {"help_text": _("The customer's credit limit when the request was made.")},
+            "grade": {"allow_blank": True},  # empty for an override: the schema says so
         }
 
     def _amount_if(self, obj, kind) -> str | None:
@@ -224,10 +226,17 @@ class CreditOverdueSerializer(_CreditRefusalSerializer):
         help_text=_("The days overdue beyond which the credit policy blocks new orders."))
 
 
+class StaleEditSerializer(DomainErrorSerializer):
+    """The 409 of a confirmation whose version is not the order's any more."""
+
+    code = serializers.ChoiceField(choices=[StaleEdit.code])
+
+
 CREDIT_REFUSAL = PolymorphicProxySerializer(
     component_name="CreditRefusal",
     serializers={services.CreditRefused.OVER_LIMIT: CreditOverLimitSerializer,
-                 services.CreditRefused.OVERDUE: CreditOverdueSerializer},
+                 services.CreditRefused.OVERDUE: CreditOverdueSerializer,
+                 StaleEdit.code: StaleEditSerializer},
     resource_type_field_name="code")
 
 

@@ -14,8 +14,8 @@ from kehu.customers.models import Customer, KeyPerson, Transport
 
 class CustomerSerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
-    office_name = serializers.CharField(source="office.name", read_only=True, default=None)
+    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None, allow_null=True)
+    office_name = serializers.CharField(source="office.name", read_only=True, default=None, allow_null=True)
     transport_modes = serializers.ListField(child=serializers.ChoiceField(choices=Transport.choices), required=False)
     version = serializers.IntegerField(required=False, help_text=_("Required on update: the version you read."))
     on_duplicate = serializers.ChoiceField(choices=["keep_both"], required=False, write_only=True,

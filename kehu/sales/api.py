@@ -116,7 +116,7 @@ class OrderSerializer(serializers.ModelSerializer):
     customer_code = serializers.CharField(source="customer.code", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_name = serializers.CharField(source="owner.display_name", read_only=True)
-    office_name = serializers.CharField(source="office.name", read_only=True, default=None)
+    office_name = serializers.CharField(source="office.name", read_only=True, default=None, allow_null=True)
     net = money_field(help_text=_("Total less returns: what the customer owes for the order."))
     lines = OrderLineSerializer(many=True, read_only=True)
 
@@ -182,7 +182,7 @@ class ReturnSerializer(serializers.ModelSerializer):
     order_number = serializers.CharField(source="order.number", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     recorded_by_name = serializers.CharField(source="recorded_by.display_name", read_only=True)
-    credit_note = serializers.CharField(source="credit_note.number", read_only=True, default=None,
+    credit_note = serializers.CharField(source="credit_note.number", read_only=True, default=None, allow_null=True,
                                         help_text=_("The credit note a return after invoicing produced."))
     lines = ReturnLineSerializer(many=True, read_only=True)
 

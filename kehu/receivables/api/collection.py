@@ -17,7 +17,7 @@ from kehu.receivables.models import CollectionAttempt, Promise
 
 class PromiseSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    invoice_number = serializers.CharField(source="invoice.number", read_only=True, default=None)
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True, default=None, allow_null=True)
     recorded_by_name = serializers.CharField(source="recorded_by.display_name", read_only=True)
 
     class Meta:

@@ -45,7 +45,7 @@ from kehu.sales.models import Order
 
 class InvoiceSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    order_number = serializers.CharField(source="order.number", read_only=True, default=None)
+    order_number = serializers.CharField(source="order.number", read_only=True, default=None, allow_null=True)
     settled = money_field(help_text=_("Settled by payments and credit notes: amount − open amount."))
     days_overdue = serializers.SerializerMethodField(help_text=_("Days past the due date today; 0 once paid."))
 
@@ -155,8 +155,8 @@ class InvoiceViewSet(ScopedViewSet):
 
 class AllocationSerializer(serializers.ModelSerializer):
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
-    payment_number = serializers.CharField(source="payment.number", read_only=True, default=None)
-    credit_note_number = serializers.CharField(source="credit_note.number", read_only=True, default=None)
+    payment_number = serializers.CharField(source="payment.number", read_only=True, default=None, allow_null=True)
+    credit_note_number = serializers.CharField(source="credit_note.number", read_only=True, default=None, allow_null=True)
     source_kind = serializers.SerializerMethodField(help_text=_("What settles the invoice: a payment or a credit note."))
 
     class Meta:

@@ -393,7 +393,7 @@ def test_it_lists_invoices_with_filters_and_ordering(users, client_for, customer
 def test_it_answers_400_for_bad_invoice_filters(users, client_for, four_invoices, params):
     response = client_for(users["gm"]).get(INVOICES, params)
     assert response.status_code == 400
-    assert list(response.json()) == list(params)
+    assert list(response.json()["errors"]) == list(params)
 
 
 @rule("AR-1")
@@ -555,7 +555,7 @@ def test_it_refuses_a_bad_plan_and_writes_nothing(users, client_for, customer, p
     if message:
         assert response.json()["detail"] == message.format(**names)
     else:
-        assert "instalments" in response.json()
+        assert any(key.split(".")[0] == "instalments" for key in response.json()["errors"])
     assert ledger() == before
 
 
@@ -615,7 +615,7 @@ def test_it_ages_receivables_per_customer_and_reconciles(users, client_for, cust
     assert [(row["key"], row["label"], row["balance"]) for row in company["rows"]] == [(None, "Company", "1300.00")]
     for bad in ({"by": "planet"}, {"as_of": "yesterday"}, {"as_of": "99999-01-01"}, {"as_of": "0001-01-01"}):
         response = gm.get(AGEING, bad)
-        assert (response.status_code, list(response.json())) == (400, list(bad)), bad
+        assert (response.status_code, list(response.json()["errors"])) == (400, list(bad)), bad
     director = client_for(users["director"]).get(AGEING).json()
     assert ([row["key"] for row in director["rows"]], director["total"]["balance"]) == ([customer.pk], "1000.00")
 
@@ -646,7 +646,7 @@ def test_it_measures_the_collection_rate_of_a_period(users, client_for, customer
     for bad in ({"start": day(0), "end": day(-1)}, {"start": "x"}, {"by": "planet"}):
         response = gm.get(RATE, bad)
         assert response.status_code == 400, bad
-    assert gm.get(RATE, {"start": day(0), "end": day(-1)}).json() == {"end": ["The period ends before it starts."]}
+    assert gm.get(RATE, {"start": day(0), "end": day(-1)}).json()["errors"] == {"end": ["The period ends before it starts."]}
 
 
 @rule("AR-2")

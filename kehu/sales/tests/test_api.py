@@ -95,7 +95,7 @@ def test_it_lets_only_an_administrator_create_and_edit_products(users, client_fo
     stale = api.patch(f"{PRODUCTS}{product.pk}/", {"version": 1, "name": "旧版本"}, content_type="application/json")
     assert (stale.status_code, stale.json()["code"]) == (409, "stale")
     no_version = api.patch(f"{PRODUCTS}{product.pk}/", {"name": "无版本"}, content_type="application/json")
-    assert (no_version.status_code, list(no_version.json())) == (400, ["version"])
+    assert (no_version.status_code, list(no_version.json()["errors"])) == (400, ["version"])
     product.refresh_from_db()
     assert (product.name, product.list_price, product.version) == ("洗衣粉 5kg", Decimal("95.50"), 2)
 
@@ -168,7 +168,7 @@ def test_it_answers_400_for_a_bad_line_and_creates_nothing(users, client_for, cu
     if message:
         assert response.json()["detail"] == message
     else:
-        assert "lines" in response.json()
+        assert any(key.split(".")[0] == "lines" for key in response.json()["errors"])
     assert Order.objects.count() == 0
 
 
@@ -180,7 +180,7 @@ def test_it_refuses_an_empty_order_a_withdrawn_product_and_a_bad_body(users, cli
     withdrawn = post(api, ORDERS, {"customer": customer.pk, "lines": [{"product": water.pk, "quantity": 1}]})
     assert (withdrawn.status_code, withdrawn.json()["detail"]) == (
         400, "Line 1: Y001 矿泉水 550ml is no longer sold.")
-    assert post(api, ORDERS, {"lines": [{"product": water.pk, "quantity": 1}]}).json() == {
+    assert post(api, ORDERS, {"lines": [{"product": water.pk, "quantity": 1}]}).json()["errors"] == {
         "customer": ["This field is required."]}
     assert api.post(ORDERS, "{not json", content_type="application/json").status_code == 400
     assert post(api, ORDERS, {"customer": "abc", "lines": []}).status_code == 400
@@ -234,7 +234,7 @@ def test_it_lists_orders_in_scope_with_filters(users, offices, client_for, custo
 def test_it_answers_400_for_bad_filter_values(users, client_for, customer, params):
     response = client_for(users["gm"]).get(ORDERS, params)
     assert response.status_code == 400
-    assert list(response.json()) == list(params)
+    assert list(response.json()["errors"]) == list(params)
 
 
 @rule("ORD-1")
