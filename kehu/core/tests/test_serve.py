@@ -46,3 +46,23 @@ def test_it_accepts_the_demo_key_only_in_debug_or_demo_mode(settings, debug, dem
     else:
         with pytest.raises(CommandError, match="public demo secret key: set KEHU_SECRET_KEY"):
             check_secret_key(demo=demo)
+
+
+@rule("PLT-1")
+def test_serve_runs_gunicorn_with_a_timeout_worker_recycling_and_request_size_limits():
+    """PLT-1: the gunicorn `kehu serve` starts has a timeout, replaces its workers after
+    max-requests with jitter, and caps the request line, the header count and a header's size
+    — as gunicorn itself reads the command line (before, only bind and workers were set)."""
+    from gunicorn.config import Config
+
+    from kehu.core.management.commands.serve import gunicorn_argv
+
+    argv = gunicorn_argv(bind="127.0.0.1:8000", workers=3, timeout=90)
+    config = Config()
+    parsed = config.parser().parse_args(argv[3:])
+    for name, value in vars(parsed).items():
+        if value is not None and name in config.settings:
+            config.set(name, value)
+    assert (config.workers, config.timeout, config.graceful_timeout, config.max_requests,
+            config.max_requests_jitter, config.limit_request_line, config.limit_request_fields,
+            config.limit_request_field_size) == (3, 90, 30, 1000, 100, 8190, 100, 8190)
