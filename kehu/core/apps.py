@@ -11,6 +11,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        # The SQLite database is readable by its owner only (core.private).
+        from django.db.backends.signals import connection_created
+
+        from kehu.core.private import keep_sqlite_private
+
+        connection_created.connect(keep_sqlite_private, dispatch_uid="kehu-sqlite-private")
         # The capability table is the union of every app's `capabilities` module (core.capabilities).
         autodiscover_modules("capabilities")
         # What each app shows on other apps' pages: its `registrations.register()` (core.registry),

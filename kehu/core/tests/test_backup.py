@@ -2,9 +2,12 @@
 complete copy of the database — on SQLite an openable database, on PostgreSQL a pg_dump
 archive that pg_restore can read."""
 
+import os
 import shutil
 import sqlite3
+import stat
 import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -14,6 +17,7 @@ from django.db import connection
 
 from conftest import rule
 
+ROOT = Path(__file__).resolve().parents[3]
 TABLES = {"accounts_user", "accounts_office", "customers_customer", "customers_keyperson", "django_migrations"}
 
 
@@ -72,3 +76,39 @@ def test_it_creates_the_output_directory(tmp_path):
 def test_it_refuses_a_database_it_does_not_know():
     with pytest.raises(CommandError):
         call_command("backup", "--database", "nonexistent", stdout=StringIO())
+
+
+@pytest.fixture
+def open_umask():
+    """A process whose umask would leave files readable by everyone (022)."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@rule("PLT-3")
+@pytest.mark.django_db(transaction=True)
+def test_plt3_a_backup_is_readable_by_its_owner_only(customer, tmp_path, open_umask):
+    """PLT-3: the backup holds every customer and every payment: the file is 0600 and the
+    directory it makes 0700, whatever the umask (before: 0644 and 0755)."""
+    path = run_backup("--output", str(tmp_path / "nightly"))
+    assert (mode(path), mode(path.parent)) == (0o600, 0o700)
+    assert TABLES <= tables_in(path)
+
+
+@rule("PLT-3")
+def test_plt3_the_data_directory_and_the_sqlite_database_are_owner_only(tmp_path):
+    """PLT-3: a new data directory is 0700 and the SQLite database Kehu creates in it 0600,
+    under a umask of 022 (before: 0755 and 0644)."""
+    data = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "KEHU_DATA_DIR"}}
+    env.update(KEHU_DATA_DIR=str(data), DJANGO_SETTINGS_MODULE="kehu.settings", PYTHONPATH=str(ROOT))
+    code = ("import os; os.umask(0o022); import django; django.setup(); "
+            "from django.db import connection; connection.ensure_connection(); "
+            "connection.cursor().execute('CREATE TABLE t (x int)')")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=60)  # noqa: S603
+    assert (mode(data), mode(data / "kehu.sqlite3")) == (0o700, 0o600)

@@ -17,6 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils import timezone
 
+from kehu.core.private import private_dir, private_file
+
 
 def find_pg_dump() -> str:
     found = shutil.which("pg_dump")
@@ -42,13 +44,13 @@ class Command(BaseCommand):
             raise CommandError(f"No database called {database!r} in DATABASES.")
         connection = connections[database]
         directory = Path(output) if output else Path(settings.DATA_DIR) / "backups"
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)  # 0700, and the file 0600: a backup holds everything (core.private)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
         if connection.vendor == "sqlite":
-            path = self._unique(directory / f"kehu-{stamp}.sqlite3")
+            path = private_file(self._unique(directory / f"kehu-{stamp}.sqlite3"))
             self._backup_sqlite(connection, path)
         elif connection.vendor == "postgresql":
-            path = self._unique(directory / f"kehu-{stamp}.dump")
+            path = private_file(self._unique(directory / f"kehu-{stamp}.dump"))
             self._backup_postgresql(connection, path)
         else:
             raise CommandError(f"Backups of {connection.vendor} databases are not supported.")
