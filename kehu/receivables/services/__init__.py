@@ -26,6 +26,8 @@ from kehu.receivables.services.ledger import (
     payment_reverse,
     plan_create,
     plan_void,
+    receipt_counters,
+    receipt_counters_at_least,
     return_record,
 )
 
@@ -51,5 +53,7 @@ __all__ = [
     "promise_cancel",
     "check_cancellable",
     "may_cancel",
+    "receipt_counters",
+    "receipt_counters_at_least",
     "return_record",
 ]

@@ -18,6 +18,7 @@ from kehu.accounts.selectors import salespeople_for
 from kehu.core.access import parse_id, require
 from kehu.core.errors import ValidationFailed, full_clean_or_refuse
 from kehu.core.importing import ImportResult, check_lengths, too_long
+from kehu.core.locks import lock
 from kehu.core.models import Sequence
 from kehu.core.money import money
 from kehu.core.pagination import lists_changed
@@ -614,3 +615,37 @@ def _sync_plans(order_ids, *, today: date | None = None) -> None:
                 instalment.paid, instalment.status = paid, status
                 changed.append(instalment)
     Instalment.objects.bulk_update(changed, ["paid", "status"], batch_size=500)
+
+
+# --- receipt counters after a restore (AR-1) ----------------------------------------------------------------
+
+def receipt_counters() -> list[tuple[str, str, int]]:
+    """Each office's receipt book: (office code, office name, last receipt serial issued)."""
+    from kehu.accounts.models import Office
+
+    counters = dict(Sequence.objects.filter(name__startswith="receipt:").values_list("name", "value"))
+    return [(office.code, office.name, counters.get(f"receipt:{office.pk}", 0))
+            for office in Office.objects.order_by("code")]
+
+
+def receipt_counters_at_least(wanted: dict[str, int]) -> list[tuple[str, int, int]]:
+    """Move offices' receipt counters forward so that the next receipt is numbered after
+    `wanted[office code]` — after a restore, past the numbers already written on paper. A
+    counter never goes back (a number is never issued twice). All or nothing; answers
+    (office code, counter before, counter after)."""
+    from kehu.accounts.models import Office
+
+    offices = {office.code: office for office in Office.objects.filter(code__in=list(wanted))}
+    unknown = sorted(set(wanted) - set(offices))
+    if unknown:
+        raise ValidationFailed(_("No office with the code %(codes)s.") % {"codes": ", ".join(unknown)})
+    changed = []
+    with transaction.atomic():
+        for code in sorted(wanted):
+            name = f"receipt:{offices[code].pk}"
+            row = lock(Sequence, Sequence.objects.get_or_create(name=name)[0].pk)
+            before = row.value
+            row.value = max(before, wanted[code])
+            row.save(update_fields=["value"])
+            changed.append((code, before, row.value))
+    return changed
