@@ -1,5 +1,7 @@
 """Reads of customers, always scoped to the user (core.scopes) and prefetched."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -105,6 +107,48 @@ def possible_duplicates(*, name: str = "", phone: str = "", tax_no: str = "", ex
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return qs.order_by("id")[:20]
+
+
+@dataclass(frozen=True)
+class DuplicateSeen:
+    """CUS-8: a similar customer as the user may see it. The check is company-wide, but a card
+    outside the user's scope shows only who owns it and in which office — so that they can ask
+    — never its code, name, phone or anything else of the card (pk is None: no link, no merge)."""
+
+    pk: int | None
+    code: str
+    name: str
+    phone: str
+    owner_name: str
+    office_name: str
+
+    @property
+    def in_scope(self) -> bool:
+        return self.pk is not None
+
+    def __str__(self) -> str:
+        if self.in_scope:
+            return f"{self.name}（{self.code}）"
+        return _("a customer of %(office)s owned by %(owner)s") % {"office": self.office_name or "—",
+                                                                  "owner": self.owner_name or "—"}
+
+
+def duplicates_seen_by(user, candidates) -> list[DuplicateSeen]:
+    """The similar customers `candidates` (possible_duplicates, an import's matches) as `user`
+    may see them: in full inside the scope, only owner and office outside it (CUS-8)."""
+    candidates = list(candidates)
+    owners = {c.pk: (c.owner, c.office) for c in
+              Customer.objects.filter(pk__in=[c.pk for c in candidates]).select_related("owner", "office")}
+    visible = set(customers_visible_to(user).filter(pk__in=list(owners)).values_list("pk", flat=True))
+    seen = []
+    for customer in candidates:
+        owner, office = owners[customer.pk]
+        names = (owner.display_name if owner else "", office.name if office else "")
+        if customer.pk in visible:
+            seen.append(DuplicateSeen(customer.pk, customer.code, customer.name, customer.phone, *names))
+        else:
+            seen.append(DuplicateSeen(None, "", "", "", *names))
+    return seen
 
 
 def recent_events_for(user, *, kind: str | None = None, limit: int = 10) -> QuerySet[CustomerEvent]:

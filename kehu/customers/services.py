@@ -25,7 +25,12 @@ from kehu.core.pagination import lists_changed
 from kehu.customers import events, rules
 from kehu.customers.capabilities import EDIT_CUSTOMERS, REASSIGN_CUSTOMERS, SET_CREDIT_TERMS
 from kehu.customers.models import Customer, CustomerNote, KeyPerson, Reassignment
-from kehu.customers.selectors import CUSTOMER_LIST, customers_visible_to, possible_duplicates
+from kehu.customers.selectors import (
+    CUSTOMER_LIST,
+    customers_visible_to,
+    duplicates_seen_by,
+    possible_duplicates,
+)
 
 CODE_SEQUENCE = "customer_code"
 # Fields a user edits on the card; everything else is kept by the system.
@@ -48,9 +53,11 @@ class DuplicateFound(UserInputError):
     status = 409
     code = "duplicate"
 
-    def __init__(self, candidates):
+    def __init__(self, candidates, *, seen_by):
         self.candidates = list(candidates)
-        names = "、".join(f"{c.name}（{c.code}）" for c in self.candidates[:5])
+        # Outside the user's scope only the owner and the office are told (duplicates_seen_by).
+        self.seen = duplicates_seen_by(seen_by, self.candidates)
+        names = "、".join(str(seen) for seen in self.seen[:5])
         super().__init__(_("Possible duplicate of %(names)s. Merge into one of them or keep both.") % {"names": names})
 
 
@@ -145,7 +152,7 @@ def customer_create(*, by, data: dict, owner=None, on_duplicate: str | None = No
                 raise ValidationFailed(_("Choose which of the similar customers to merge into."))
             return customer_merge_data(by=by, target=merge_into, data=data)
         if duplicates and on_duplicate != "keep_both":
-            raise DuplicateFound(duplicates)
+            raise DuplicateFound(duplicates, seen_by=by)
         customer.code = format_code(Sequence.take(CODE_SEQUENCE)[0])
         refresh_derived(customer, people=[])
         save_by(customer, by)

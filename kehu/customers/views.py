@@ -134,7 +134,7 @@ def customer_create(request):
                 merge_into=form.cleaned_data.get("merge_into"),
             )
         except services.DuplicateFound as exc:
-            duplicates = exc.candidates
+            duplicates = exc.seen
             form.add_error(None, exc.message)
         except UserInputError as exc:
             apply_field_errors(form, exc)
@@ -264,7 +264,11 @@ def customer_import(request):
             commit_form = ImportCommitForm(initial={"token": report.token})
         except UserInputError as exc:
             form.add_error("file", exc.message)
-    return render(request, "customers/import.html", {"form": form, "report": report, "commit_form": commit_form})
+    # CUS-8: similar customers outside the user's scope show only their owner and office.
+    similar = [(line, name, selectors.duplicates_seen_by(request.user, found))
+               for line, name, found in (report.duplicates[:500] if report else [])]
+    return render(request, "customers/import.html", {"form": form, "report": report, "commit_form": commit_form,
+                                                     "similar": similar})
 
 
 def _safe_reload(request, token):

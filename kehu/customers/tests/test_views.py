@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from conftest import rule
@@ -299,3 +300,49 @@ def test_the_customer_list_finds_a_customer_by_the_pinyin_initials_typed(en, use
     for typed in ("SHHF", "shhf", "hfsm"):
         assert customer.name in client.get(reverse("customers:list"), {"q": typed}).text, typed
     assert customer.name not in client.get(reverse("customers:list"), {"q": "XYZQ"}).text
+
+
+@rule("CUS-8")
+@pytest.mark.usefixtures("in_english")
+def test_cus8_a_duplicate_in_another_office_tells_who_owns_it_but_not_its_card(client_for, users, customer,
+                                                                              outsider_customer, english_client):
+    """CUS-8: the check is company-wide. A Shanghai salesperson entering 杭州西湖百货商店 is told
+    that a similar customer exists, owned by 王芳 of the Hangzhou office — so she can ask —
+    but sees neither its code nor its phone nor its name, and cannot merge into it (before:
+    the page showed the other office's card number, name and phone, and offered the merge).
+    The same in the import preview and the API's 409."""
+    client = client_for(users["owner"])
+    outsider = users["outsider"]
+    form = {"name": "杭州 西湖百货商店", "category": Category.KEY_RETAILER, "grade": "C", "status": "prospect"}
+    response = client.post(reverse("customers:create"), form)
+    assert (response.status_code, Customer.objects.count()) == (200, 2)
+    page = response.text
+    assert 'id="duplicates"' in page and "A customer outside your scope: ask its owner." in page
+    assert outsider.display_name in page and outsider_customer.office.name in page
+    for secret in (outsider_customer.code, "0571-8888 0202", "杭州西湖百货商店"):
+        assert secret not in page
+    assert f'value="{outsider_customer.pk}"' not in page
+
+    api = client.post("/api/v1/customers/", {"name": "杭州西湖百货商店", "category": "key_retailer"},
+                      content_type="application/json")
+    detail = api.json()["detail"]
+    assert (api.status_code, api.json()["code"]) == (409, "duplicate")
+    assert outsider.display_name in detail and outsider_customer.office.name in detail
+    assert outsider_customer.code not in detail and "杭州西湖百货商店" not in detail
+
+    upload = SimpleUploadedFile("customers.csv", "客户名称,客户类别\n杭州西湖百货商店,重点零售商\n".encode(),
+                                content_type="text/csv")
+    preview = client.post(reverse("customers:import"), {"file": upload})
+    assert preview.status_code == 200
+    assert 'id="import-duplicates"' in preview.text, preview.text[:3000]
+    table = preview.text.split('id="import-duplicates"')[1].split("</table>")[0]
+    assert outsider.display_name in table and outsider_customer.office.name in table
+    assert outsider_customer.code not in table
+
+
+@rule("CUS-8")
+def test_cus8_a_duplicate_in_the_users_scope_is_shown_in_full_and_can_be_merged(client_for, users, customer):
+    page = client_for(users["director"]).post(reverse("customers:create"), {
+        "name": "上海 恒丰商贸", "category": Category.WHOLESALER_1, "grade": "C", "status": "prospect",
+        "owner": users["owner"].pk}).text
+    assert customer.code in page and customer.phone in page and f'value="{customer.pk}"' in page
