@@ -16,13 +16,13 @@ PORT   ?= 8000
 PYTEST := $(VENV)/bin/python -m pytest -p no:cacheprovider -rs -p kehu.core.pytest_noskip
 XDIST  ?= -n 2
 
-.PHONY: help venv install demo lint test test-sqlite test-postgres test-e2e bench messages screenshots
+.PHONY: help venv install demo lint test test-sqlite test-postgres test-api test-e2e bench messages screenshots
 
 help:
 	@echo "make demo [PORT=8000]   create .venv, install, migrate, load demo data, run the worker, serve at http://127.0.0.1:PORT"
-	@echo "make test           lint + tests on SQLite + tests on PostgreSQL + browser tests (Chromium)"
+	@echo "make test           lint + tests on SQLite + tests on PostgreSQL + API fuzzing + browser tests (Chromium)"
 	@echo "make lint           ruff, the layer contract (lint-imports), Django system checks (incl. --deploy), missing migrations"
-	@echo "make test-sqlite | test-postgres | test-e2e   one part of make test"
+	@echo "make test-sqlite | test-postgres | test-api | test-e2e   one part of make test"
 	@echo "make bench [SIZE=S|M|L] [DB=postgres] [REUSE=1]   the benchmark (bench/README.md)"
 	@echo "make messages       update and compile the zh_Hans translation catalogue"
 	@echo "make screenshots    regenerate docs/screenshots/*.png from a fresh demo (Chromium at CHROMIUM)"
@@ -65,6 +65,10 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	scripts/with-postgres.sh $(PYTEST) $(XDIST) kehu
 
+# Schemathesis against a live server with demo data, as a salesperson and as the GM (scripts/api-fuzz.sh).
+test-api: $(STAMP)
+	scripts/api-fuzz.sh $(PY)
+
 test-e2e: $(STAMP)
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -83,6 +87,7 @@ test:
 	$(MAKE) lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
+	$(MAKE) test-api
 	$(MAKE) test-e2e
 
 bench: $(STAMP)

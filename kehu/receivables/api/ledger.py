@@ -8,13 +8,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kehu.core.api import (
     ERRORS,
+    DomainErrorSerializer,
     HasScope,
     MoneyInput,
     ReasonSerializer,
@@ -118,6 +124,13 @@ class ImportRefusedSerializer(serializers.Serializer):
     errors = ImportLineErrorSerializer(many=True)
 
 
+# The 400 of the import: bad rows by line, or — like every other operation's 400 — a body the
+# serializer refuses, by field (core.api.DomainErrorSerializer). `errors` tells them apart.
+IMPORT_REFUSED = PolymorphicProxySerializer(component_name="InvoiceImportRefused",
+                                            serializers=[ImportRefusedSerializer, DomainErrorSerializer],
+                                            resource_type_field_name=None)
+
+
 class InvoiceViewSet(ScopedViewSet):
     """Invoices in your scope (AR-1). They are written by invoicing an order (POST
     /orders/{id}/invoice/) or imported by finance."""
@@ -133,8 +146,9 @@ class InvoiceViewSet(ScopedViewSet):
                                  "is written."),
                    request=InvoiceImportSerializer,
                    responses={201: InvoiceImportedSerializer,
-                              400: OpenApiResponse(ImportRefusedSerializer,
-                                                   description=_("Bad rows by line; nothing was imported.")),
+                              400: OpenApiResponse(IMPORT_REFUSED, description=_(
+                                  "Bad rows by line (errors as a list of lines), or a body that is not a list "
+                                  "of rows (errors by field); nothing was imported.")),
                               403: ERRORS[403]})
     @action(detail=False, methods=["post"], url_path="import")
     def import_rows(self, request):
