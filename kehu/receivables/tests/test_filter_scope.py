@@ -80,7 +80,7 @@ def test_the_api_refuses_an_out_of_scope_filter_with_a_clear_400(client_for, eng
                                                                  name):
     response = client_for(users["director"]).get(url, {name: out_of_scope(users, offices, name)})
     assert response.status_code == 400
-    assert response.json()[name] == [
+    assert response.json()["errors"][name] == [
         "Not one you can choose: it is outside the records you can see, or does not exist."]
 
 
