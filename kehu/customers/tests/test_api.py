@@ -130,7 +130,7 @@ def test_it_answers_409_for_a_duplicate_and_creates_it_when_told_to_keep_both(us
     response = api.post(URL, payload, content_type="application/json")
     assert response.status_code == 409
     assert response.json()["code"] == "duplicate"
-    assert "KH000001" in response.json()["detail"]
+    assert "张伟" in response.json()["detail"] and "KH000001" not in response.json()["detail"]  # outside her scope
     assert snapshot() == before
     response = api.post(URL, {**payload, "on_duplicate": "keep_both"}, content_type="application/json")
     assert response.status_code == 201

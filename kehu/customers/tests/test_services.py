@@ -132,7 +132,10 @@ def test_it_flags_a_card_like_an_existing_one_as_a_duplicate(users, customer, da
     assert exc.value.candidates == [customer]
     assert exc.value.code == "duplicate"
     assert exc.value.status == 409
-    assert "上海恒丰商贸有限公司（KH000001）" in exc.value.message
+    # CUS-8: the card is outside the teammate's scope (a salesperson sees their own): the
+    # message says who owns it and where, not its code.
+    assert (exc.value.seen[0].pk, exc.value.seen[0].owner_name) == (None, "张伟")
+    assert str(exc.value.seen[0]) in exc.value.message and "KH000001" not in exc.value.message
     assert snapshot() == before
 
 
