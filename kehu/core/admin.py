@@ -19,14 +19,19 @@ class ReadOnlyMixin:
         return False
 
 
-@admin.register(CompanyProfile)
-class CompanyProfileAdmin(admin.ModelAdmin):
-    """One row: CompanyProfile.current() reads the first one; it heads every printed form."""
-
-    list_display = ["__str__", "tax_no", "phone"]
+class SettingsRowAdmin(admin.ModelAdmin):
+    """A settings row (core.models.SettingsRow): its current() reads the first row, so the
+    admin adds one only while there is none, and never deletes it."""
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and not CompanyProfile.objects.exists()
+        return super().has_add_permission(request) and not self.model.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CompanyProfile)
+class CompanyProfileAdmin(SettingsRowAdmin):
+    """It heads every printed form."""
+
+    list_display = ["__str__", "tax_no", "phone"]

@@ -4,22 +4,14 @@ read here only: they change through the approval chain (credit.services), never 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kehu.core.admin import ReadOnlyMixin
+from kehu.core.admin import ReadOnlyMixin, SettingsRowAdmin
 from kehu.credit import models
 
 
 @admin.register(models.CreditPolicy)
-class CreditPolicyAdmin(admin.ModelAdmin):
-    """One row: models.CreditPolicy.current() reads the first one."""
-
+class CreditPolicyAdmin(SettingsRowAdmin):
     list_display = ["__str__", "overdue_block_days", "grade_a_limit", "grade_b_limit",
                     "grade_c_limit", "late_days_warning", "broken_promises_warning"]
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not models.CreditPolicy.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.ApprovalThreshold)

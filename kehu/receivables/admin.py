@@ -4,21 +4,13 @@ that every balance stays invoices − payments − credit notes."""
 
 from django.contrib import admin
 
-from kehu.core.admin import ReadOnlyMixin
+from kehu.core.admin import ReadOnlyMixin, SettingsRowAdmin
 from kehu.receivables.models import Allocation, CollectionPolicy, Invoice, Payment, Promise
 
 
 @admin.register(CollectionPolicy)
-class CollectionPolicyAdmin(admin.ModelAdmin):
-    """One row: CollectionPolicy.current() reads the first one."""
-
+class CollectionPolicyAdmin(SettingsRowAdmin):
     list_display = ["__str__", "payment_days", "reminder_days"]
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not CollectionPolicy.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Invoice)
