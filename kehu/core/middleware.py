@@ -3,13 +3,23 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.utils.cache import patch_cache_control
 
 from kehu.core.errors import PermissionDeniedError
 
 
+def is_busy(exception) -> bool:
+    """A lock timeout of the database: SQLite's "database is locked" (another write held the
+    file for longer than the timeout) or PostgreSQL's lock_timeout."""
+    text = str(exception).lower()
+    return isinstance(exception, OperationalError) and ("database is locked" in text or "lock timeout" in text)
+
+
 class DomainErrorMiddleware:
-    """A service's permission refusal that reaches a page becomes the 403 page with its message."""
+    """A service's permission refusal that reaches a page becomes the 403 page with its message;
+    a database lock timeout anywhere (page, API, htmx fragment) becomes a 503 "busy, try again"
+    (core.views.busy: the page, or JSON under the API) — never a 500."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -22,6 +32,10 @@ class DomainErrorMiddleware:
             from kehu.core.views import permission_denied
 
             return permission_denied(request, PermissionDenied(exception.message))
+        if is_busy(exception):
+            from kehu.core.views import busy
+
+            return busy(request, exception)
         return None
 
 

@@ -1,5 +1,7 @@
 """Error pages, the lazy panels of record pages, and the one-step POST every action button uses."""
 
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -49,7 +51,7 @@ def _error(request, status, title, message):
     return render(request, "core/error.html", {"title": title, "message": message}, status=status)
 
 
-ERROR_CODES = {400: "bad_request", 403: "permission_denied", 404: "not_found", 500: "server_error"}
+ERROR_CODES = {400: "bad_request", 403: "permission_denied", 404: "not_found", 500: "server_error", 503: "busy"}
 
 
 def bad_request(request, exception=None):
@@ -66,7 +68,20 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    from kehu.core.middleware import is_busy
+
+    if is_busy(sys.exc_info()[1]):  # a lock timeout outside a view (a session saved after it)
+        return busy(request)
     return _error(request, 500, _("Something went wrong"), _("The error was logged. Nothing was changed."))
+
+
+def busy(request, exception=None):
+    """PLT-4: the database was locked by another write for longer than its timeout (SQLite);
+    the write was rolled back, the user tries again."""
+    response = _error(request, 503, _("Busy"), _("The system is busy with another change; nothing was changed. "
+                                                  "Please try again in a moment."))
+    response["Retry-After"] = "5"
+    return response
 
 
 @login_required
