@@ -204,3 +204,28 @@ def page_within(django_assert_max_num_queries):
         return response
 
     return get
+
+
+@pytest.fixture
+def consumer(tmp_path):
+    """A real consumer with one worker thread, on a queue file of its own, stopped afterwards.
+    The test must be transactional (django_db(transaction=True)): the worker reads committed data."""
+    from django.db import connections
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import SqliteStorage
+
+    assert not HUEY.immediate
+    storage = HUEY.storage
+    HUEY.storage = SqliteStorage(name=HUEY.name, filename=str(tmp_path / "huey.sqlite3"))
+    # The worker thread's own database connection closes with it, or the test database could
+    # not be dropped (PostgreSQL) at the end of the run.
+    HUEY.on_shutdown(name="close_test_connections")(connections.close_all)
+    consumer = HUEY.create_consumer(workers=1, periodic=False, initial_delay=0.05, max_delay=0.5)
+    consumer._set_signal_handlers = lambda: None  # Python sets signal handlers in the main thread only
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread.start()
+    yield consumer
+    consumer.stop(graceful=True)
+    thread.join(timeout=30)
+    HUEY.unregister_on_shutdown("close_test_connections")
+    HUEY.storage = storage

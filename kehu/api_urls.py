@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from kehu.core.api import JobView
 from kehu.credit import api as credit_api
 from kehu.customers import api as customers_api
 from kehu.receivables import api as receivables_api
@@ -24,6 +25,7 @@ router.register("collection-plans", receivables_api.CollectionPlanViewSet, basen
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("jobs/<int:pk>/", JobView.as_view(), name="api-job"),
     # Credit's endpoints on the order's and the customer's URLs (CRD-3): confirming is a credit decision.
     path("orders/<int:pk>/confirm/", credit_api.OrderConfirmView.as_view(), name="order-confirm"),
     # Receivables' steps on the order's URL (AR-1, ORD-2): invoicing and returns write money,

@@ -213,3 +213,64 @@ def report_schema(summary, *, query, answer):
     bad query and 403 for a role the report is not for."""
     return extend_schema_view(get=extend_schema(summary=summary, parameters=[query],
                                                 responses={200: answer, 400: ERRORS[400], 403: ERRORS[403]}))
+
+
+# --- background jobs (core.jobs) ---------------------------------------------------------------------------
+
+class JobLineErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    messages = serializers.ListField(child=serializers.CharField())
+
+
+class JobResultSerializer(serializers.Serializer):
+    """What an ended job reports: its message; for an import, the counts, whether nothing was
+    written (`refused`), the bad rows by line and the columns not recognised."""
+
+    message = serializers.CharField(required=False)
+    counts = serializers.DictField(child=serializers.IntegerField(), required=False)
+    refused = serializers.BooleanField(required=False)
+    errors = JobLineErrorSerializer(many=True, required=False)
+    unknown = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class JobSerializer(serializers.Serializer):
+    """A background job (an import) and how far it is."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.ChoiceField(choices=["queued", "running", "done", "failed"],
+                                     help_text=_("done: it ran to the end (see the result); failed: it could not."))
+    done = serializers.IntegerField(help_text=_("Rows done so far."))
+    total = serializers.IntegerField(help_text=_("Rows in all, once known."))
+    percent = serializers.IntegerField()
+    result = JobResultSerializer(allow_null=True, help_text=_("Once the job has ended."))
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.CharField(help_text=_("The job's progress page."))
+    api_url = serializers.CharField(help_text=_("This endpoint, to poll."))
+
+
+def job_answer(job) -> dict:
+    """A job as JobSerializer describes it (the bad rows as {line, messages})."""
+    from kehu.core import jobs
+
+    answer = jobs.state(job)
+    if answer["result"] and "errors" in answer["result"]:
+        answer["result"] = {**answer["result"], "errors": [{"line": line, "messages": messages}
+                                                           for line, messages in answer["result"]["errors"]]}
+    return JobSerializer(answer).data
+
+
+class JobView(generics.GenericAPIView):
+    """One of your background jobs (an import): its progress, then its result."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = JobSerializer
+
+    @extend_schema(summary=_("A background job: progress and result"),
+                   responses={200: JobSerializer, 404: ERRORS[404]})
+    def get(self, request, pk):
+        from kehu.core import jobs
+        from kehu.core.access import get_for_user
+
+        return Response(job_answer(get_for_user(jobs.for_user(request.user), pk, user=request.user)))

@@ -99,14 +99,7 @@ def read_table(uploaded, *, encoding: str = "auto") -> tuple[list[str], list[tup
     """Read an uploaded .xlsx or .csv: (headers, [(line_number, cells)]). Empty rows are
     dropped; line numbers are those a user sees in the spreadsheet. `encoding` is that of a CSV
     file: "auto", or one of CSV_ENCODINGS."""
-    name = (getattr(uploaded, "name", "") or "").lower()
-    size = getattr(uploaded, "size", None)
-    if size is not None and size > settings.KEHU_IMPORT_MAX_BYTES:
-        raise ValidationFailed(
-            _("The file is too large (%(size)d MB); the limit is %(limit)d MB.")
-            # rounded up, so that a file just over the limit never reads "2 MB; the limit is 2 MB"
-            % {"size": -(-size // 1_048_576), "limit": settings.KEHU_IMPORT_MAX_BYTES // 1_048_576}
-        )
+    name = check_upload(uploaded)
     data = uploaded.read(settings.KEHU_IMPORT_MAX_BYTES + 1)
     if len(data) > settings.KEHU_IMPORT_MAX_BYTES:  # a body whose declared size lied
         raise ValidationFailed(_("The file is too large; the limit is %(limit)d MB.")
@@ -115,7 +108,7 @@ def read_table(uploaded, *, encoding: str = "auto") -> tuple[list[str], list[tup
         rows = _read_csv(decode_csv(data, encoding))
     elif name.endswith((".xlsx", ".xlsm")):
         rows = _read_xlsx(data)
-    else:
+    else:  # pragma: no cover - check_upload refused it
         raise ValidationFailed(_("Please upload an .xlsx or .csv file."))
     if not rows:
         raise ValidationFailed(_("The file is empty."))
@@ -127,6 +120,23 @@ def read_table(uploaded, *, encoding: str = "auto") -> tuple[list[str], list[tup
     if len(body) > settings.KEHU_IMPORT_MAX_ROWS:
         raise _too_many_rows(f"{len(body):,}")
     return headers, body
+
+
+def check_upload(uploaded) -> str:
+    """Refuse a file over KEHU_IMPORT_MAX_BYTES (by its declared size) or of another type than
+    .xlsx/.csv before reading it — also before it is queued as a background job (core.jobs).
+    Returns its name in lower case."""
+    name = (getattr(uploaded, "name", "") or "").lower()
+    size = getattr(uploaded, "size", None)
+    if size is not None and size > settings.KEHU_IMPORT_MAX_BYTES:
+        raise ValidationFailed(
+            _("The file is too large (%(size)d MB); the limit is %(limit)d MB.")
+            # rounded up, so that a file just over the limit never reads "2 MB; the limit is 2 MB"
+            % {"size": -(-size // 1_048_576), "limit": settings.KEHU_IMPORT_MAX_BYTES // 1_048_576}
+        )
+    if not name.endswith((".csv", ".xlsx", ".xlsm")):
+        raise ValidationFailed(_("Please upload an .xlsx or .csv file."))
+    return name
 
 
 def _too_many_rows(count) -> ValidationFailed:

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from kehu.core.excel import read_table
+from kehu.core.excel import check_upload, read_table
 
 # A hidden field (the version, the step) was missing or altered: the page was out of date.
 STALE_FORM = gettext_lazy("The form was incomplete or out of date; nothing was changed. Reload the page and try again.")
@@ -86,3 +86,16 @@ class ImportFileForm(BootstrapFormMixin, forms.Form):
     def table(self):
         """(headers, rows) of the uploaded file (core.excel.read_table); a ValidationFailed says why not."""
         return read_table(self.cleaned_data["file"], encoding=self.cleaned_data.get("encoding") or "auto")
+
+    def background(self, kind: str, *, by, params: dict | None = None):
+        """A background job of `kind` (core.jobs) for the uploaded file when it is too large to
+        import while the page waits (KEHU_JOB_INLINE_BYTES), else None: the page then imports
+        it at once. A file too large or of another type is refused here (ValidationFailed)."""
+        from kehu.core import jobs
+
+        upload = self.cleaned_data["file"]
+        check_upload(upload)
+        if not jobs.waits(upload.size):
+            return None
+        return jobs.start(kind, by=by, upload=upload,
+                          params={"encoding": self.cleaned_data.get("encoding") or "auto", **(params or {})})

@@ -113,3 +113,51 @@ class HalfWidthFieldsMixin:
             if isinstance(value, str):
                 setattr(self, name, unicodedata.normalize("NFKC", value).strip())
         super().clean_fields(exclude=exclude)
+
+
+class Job(models.Model):
+    """A long piece of work run by the worker (`kehu worker`) for one user — an import — with
+    its progress and its result (core.jobs). Only its owner sees it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=60)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+",
+                                   verbose_name=_("created by"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    file = models.CharField(_("file"), max_length=100, blank=True)  # its name under core.jobs.JOB_DIR
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="core_job_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.finished:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0

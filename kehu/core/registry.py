@@ -84,6 +84,21 @@ class Action:
 
 
 @dataclass(frozen=True)
+class JobKind:
+    """A kind of background job (core.jobs): `run(work)` does it in the worker — `work` gives
+    the user (`by`), the `params`, the uploaded file (`open()`) and `progress(done, total)` —
+    and returns the result as JSON-ready data. `result(request, job)` renders the result page
+    (by default core/job_result.html: the message, the counts and the bad rows by line);
+    `back` is the URL name of the page to return to."""
+
+    key: str
+    label: Label
+    run: Callable[[Any], dict]
+    back: str = ""
+    result: Callable[[Any, Any], Any] | None = None
+
+
+@dataclass(frozen=True)
 class DueItem:
     """One line of a daily plan (REL-4): what is due, for whom, and where to act on it."""
 

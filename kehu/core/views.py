@@ -5,11 +5,13 @@ import sys
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from kehu.core.access import get_for_user
 from kehu.core.errors import UserInputError
 from kehu.core.forms import STALE_FORM, apply_field_errors
 from kehu.core.registry import Panel, RecordPage, registry
@@ -132,3 +134,56 @@ def post_step(request, form, act, *, done: str, back: str, invalid: str | None =
             if outcome is not False:
                 messages.success(request, done)
     return redirect(back)
+
+
+# --- background jobs (core.jobs) ---------------------------------------------------------------------------
+
+def _job(request, pk):
+    from kehu.core import jobs
+
+    return get_for_user(jobs.for_user(request.user).select_related("created_by"), pk, user=request.user)
+
+
+@login_required
+def job(request, pk: int):
+    """A job's progress page; it polls its progress fragment every second until the job ends,
+    then shows the result page. Another user's job is 404."""
+    found = _job(request, pk)
+    if found.finished:
+        return redirect("core:job_result", pk=found.pk)
+    return render(request, "core/job.html", _job_context(found))
+
+
+@login_required
+def job_progress(request, pk: int):
+    """The progress fragment htmx polls; once the job has ended it sends the browser on to the
+    result page."""
+    found = _job(request, pk)
+    if found.finished and request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("core:job_result", args=[found.pk])
+        return response
+    return render(request, "core/_job_progress.html", _job_context(found))
+
+
+@login_required
+def job_result(request, pk: int):
+    """The result of an ended job: its kind's own page, or the message, the counts and the bad
+    rows by line (core/job_result.html)."""
+    from kehu.core import jobs
+
+    found = _job(request, pk)
+    if not found.finished:
+        return redirect("core:job", pk=found.pk)
+    kind = jobs.kind_of(found)
+    if kind is not None and kind.result is not None:
+        return kind.result(request, found)
+    return render(request, "core/job_result.html", {**_job_context(found), "result": found.result,
+                                                    "errors": found.result.get("errors") or []})
+
+
+def _job_context(found) -> dict:
+    from kehu.core import jobs
+
+    kind = jobs.kind_of(found)
+    return {"job": found, "heading": kind.label if kind else found.kind, "back": kind.back if kind else ""}

@@ -21,6 +21,7 @@ from kehu.core.registry import (
     Card,
     DueItem,
     DueSource,
+    JobKind,
     ListColumn,
     NavEntry,
     Panel,
@@ -29,7 +30,7 @@ from kehu.core.registry import (
     TimelineSource,
     registry,
 )
-from kehu.receivables import selectors
+from kehu.receivables import jobs, selectors
 from kehu.receivables.capabilities import COLLECT, SEE_RECEIVABLES
 from kehu.receivables.services import PLANNABLE, close_refusal
 from kehu.sales.services import order_actions
@@ -157,6 +158,10 @@ def balance_cells(user, ids: list[int]) -> dict:
 
 
 def register() -> None:
+    registry.add(JobKind(key=jobs.INVOICE_IMPORT, label=_("Import invoices"), run=jobs.import_file,
+                         back="receivables:invoice_list"))
+    registry.add(JobKind(key=jobs.INVOICE_IMPORT_ROWS, label=_("Import invoices"), run=jobs.import_rows,
+                         back="receivables:invoice_list"))
     registry.add(NavEntry(key="receivables", label=_("Receivables"), url_name="receivables:invoice_list", order=60,
                           visible=sees_receivables, element_id="nav-receivables"))
     registry.add(ListColumn(key="balance", page="customers", header=_("balance owed"), values=balance_cells,

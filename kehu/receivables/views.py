@@ -40,6 +40,7 @@ from kehu.receivables.forms import (
     invoice_headers,
     invoice_rows,
 )
+from kehu.receivables.jobs import INVOICE_IMPORT
 from kehu.receivables.models import ReceiptMethod
 from kehu.receivables.receipt import amount_in_words
 from kehu.sales import selectors as sales_selectors
@@ -138,6 +139,9 @@ def invoice_import(request):
     result, unknown = None, []
     if request.method == "POST" and form.is_valid():
         try:
+            job = form.background(INVOICE_IMPORT, by=request.user)  # a large file: in the worker
+            if job is not None:
+                return redirect(job)
             headers, body = form.table()
             rows, unknown = invoice_rows(headers, body)
             result = services.invoice_import(by=request.user, rows=rows)

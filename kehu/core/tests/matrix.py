@@ -64,7 +64,8 @@ class Route:
     otherwise); `scoped=False` routes are about no customer and run once, without a scope.
     `gate` is what a role must hold before its scope is even looked at (receivables: money is
     not after-sales service's function, 403 anywhere); `needs` what it must hold for a record
-    in its scope; `who`, when given, narrows the role further (the awaited signer). `state`
+    in its scope; `who`, when given, narrows the role further (the awaited signer; the owner of
+    a background job, whom no one else knows of: `not_who=404`). `state`
     reads what the request would change: a refused request must leave it as it was, an
     allowed one must change it (unless `changes=False`: a form sent back with its errors)."""
 
@@ -79,6 +80,7 @@ class Route:
     who: Callable[[str, Side], bool] | None = None
     ok: int = 200
     outside: int = 404
+    not_who: int = 403  # the status when `who` says no (404: a record only its owner knows of)
     scoped: bool = True
     state: Callable[[Made], Any] | None = None
     changes: bool = True
@@ -104,7 +106,9 @@ def expected(route: Route, role: str, user, side: Side | None) -> tuple[int, boo
         return 403, False
     if side is not None and role not in side.sees:
         return route.outside, False
-    if not holds(user, route.needs) or (route.who is not None and not route.who(role, side)):
+    if route.who is not None and not route.who(role, side):
+        return route.not_who, False
+    if not holds(user, route.needs):
         return 403, False
     return route.ok, True
 

@@ -6,11 +6,9 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
-    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_field,
 )
@@ -18,13 +16,16 @@ from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kehu.core import jobs
+from kehu.core.access import parse_id, require
 from kehu.core.api import (
     ERRORS,
-    DomainErrorSerializer,
     HasScope,
+    JobSerializer,
     MoneyInput,
     ReasonSerializer,
     ScopedViewSet,
+    job_answer,
     money_field,
     object_response,
     valid_data,
@@ -34,7 +35,9 @@ from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
 from kehu.receivables import selectors, services
 from kehu.receivables.api._common import PERMISSIONS, WRITE_ERRORS
+from kehu.receivables.capabilities import KEEP_LEDGER
 from kehu.receivables.filters import INVOICE_SORTS, PAYMENT_SORTS, InvoiceFilter, PaymentFilter
+from kehu.receivables.jobs import INVOICE_IMPORT_ROWS
 from kehu.receivables.models import Allocation, CollectionPlan, Instalment, Invoice, Payment, ReceiptMethod
 from kehu.sales import selectors as sales_selectors
 from kehu.sales.api import (
@@ -109,28 +112,6 @@ class InvoiceImportSerializer(serializers.Serializer):
         return rows
 
 
-class InvoiceImportedSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-
-
-class ImportLineErrorSerializer(serializers.Serializer):
-    line = serializers.IntegerField()
-    messages = serializers.ListField(child=serializers.CharField())
-
-
-class ImportRefusedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = ImportLineErrorSerializer(many=True)
-
-
-# The 400 of the import: bad rows by line, or — like every other operation's 400 — a body the
-# serializer refuses, by field (core.api.DomainErrorSerializer). `errors` tells them apart.
-IMPORT_REFUSED = PolymorphicProxySerializer(component_name="InvoiceImportRefused",
-                                            serializers=[ImportRefusedSerializer, DomainErrorSerializer],
-                                            resource_type_field_name=None)
-
-
 class InvoiceViewSet(ScopedViewSet):
     """Invoices in your scope (AR-1). They are written by invoicing an order (POST
     /orders/{id}/invoice/) or imported by finance."""
@@ -141,28 +122,23 @@ class InvoiceViewSet(ScopedViewSet):
     visible = staticmethod(selectors.invoices_visible_to)
     get_one = staticmethod(selectors.invoice_get_for_user)
 
-    @extend_schema(summary=_("Import invoices (opening balances), all or nothing"),
-                   description=_("Finance and administrators. Every bad row is reported by its line and nothing "
-                                 "is written."),
+    @extend_schema(summary=_("Import invoices (opening balances), all or nothing, as a background job"),
+                   description=_("Finance and administrators. The rows are checked and written by a background "
+                                 "job: the answer (202) is the job, whose `api_url` tells its progress and, once "
+                                 "it has ended, its result: the count created, or every bad row by its line with "
+                                 "nothing written (`refused`). A small import has already ended in the answer."),
                    request=InvoiceImportSerializer,
-                   responses={201: InvoiceImportedSerializer,
-                              400: OpenApiResponse(IMPORT_REFUSED, description=_(
-                                  "Bad rows by line (errors as a list of lines), or a body that is not a list "
-                                  "of rows (errors by field); nothing was imported.")),
-                              403: ERRORS[403]})
+                   responses={202: OpenApiResponse(JobSerializer, description=_("The import job.")),
+                              400: ERRORS[400], 403: ERRORS[403]})
     @action(detail=False, methods=["post"], url_path="import")
     def import_rows(self, request):
         data = valid_data(InvoiceImportSerializer, request)
-        rows = [(line, dict(row)) for line, row in enumerate(data["rows"], start=1)]
-        result = services.invoice_import(by=request.user, rows=rows)
-        if result.errors:
-            detail = ngettext("Nothing was imported: %(count)d row has problems.",
-                              "Nothing was imported: %(count)d rows have problems.",
-                              len(result.errors)) % {"count": len(result.errors)}
-            return Response({"detail": detail, "code": "validation",
-                             "errors": [{"line": line, "messages": [str(m) for m in messages]}
-                                        for line, messages in result.errors]}, status=status.HTTP_400_BAD_REQUEST)
-        return Response({"created": result.created}, status=status.HTTP_201_CREATED)
+        require(request.user, KEEP_LEDGER, _("Only finance imports invoices."))
+        size = parse_id(request.META.get("CONTENT_LENGTH")) or 0
+        job = jobs.start(INVOICE_IMPORT_ROWS, by=request.user, data=[dict(row) for row in data["rows"]],
+                         at_once=not jobs.waits(size))
+        answer = job_answer(job)
+        return Response(answer, status=status.HTTP_202_ACCEPTED, headers={"Location": answer["api_url"]})
 
 
 # --- payments and allocations (AR-1) ------------------------------------------------------------------

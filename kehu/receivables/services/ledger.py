@@ -232,11 +232,13 @@ def _credit_note_used(note: CreditNote) -> Decimal:
 INVOICE_COLUMNS = ["customer", "number", "issued_on", "due_on", "amount", "note"]
 
 
-def invoice_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
+def invoice_import(*, by, rows: list[tuple[int, dict]], progress=None) -> ImportResult:
     """AR-1: opening balances and invoices of an earlier system, from a sheet, all or
     nothing: every bad row is reported by line and nothing is written. Columns: customer
-    (code), number, issued_on, due_on (empty: the customer's terms), amount, note."""
+    (code), number, issued_on, due_on (empty: the customer's terms), amount, note.
+    `progress(done, total)` is told how far the check is (a background job, core.jobs)."""
     require(by, KEEP_LEDGER, _("Only finance imports invoices."))
+    progress = progress or (lambda done, total: None)
     from kehu.customers.selectors import customers_visible_to
 
     codes = {str(r.get("customer") or "").strip() for _line, r in rows}
@@ -244,7 +246,8 @@ def invoice_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
     numbers = {str(r.get("number") or "").strip() for _line, r in rows}
     taken = set(Invoice.objects.filter(number__in=numbers).values_list("number", flat=True))
     result, valid, seen = ImportResult(total=len(rows)), [], set()
-    for line, row in rows:
+    for done, (line, row) in enumerate(rows):
+        progress(done, len(rows))
         # Over-long values are refused as given, before the duplicate check (INS-2).
         long = too_long(Invoice, row)
         problems = [message for messages in long.values() for message in messages]

@@ -42,7 +42,25 @@ def for_customer(made):
     return {"customer": made["customer"]}
 
 
+def finance_job(ctx, side) -> dict:
+    """An invoice import job of finance's, ended (core.jobs): only finance knows of it."""
+    from kehu.core.models import Job
+    from kehu.receivables.jobs import INVOICE_IMPORT
+
+    job = Job.objects.create(kind=INVOICE_IMPORT, created_by=ctx.users["finance"], status=Job.Status.DONE,
+                             result={"message": "Invoices imported: 0.", "counts": {"created": 0}, "errors": []})
+    return {"pk": job.pk}
+
+
+def job_owner(role, side) -> bool:
+    return role == "finance"
+
+
+Job = partial(Route, make=finance_job, scoped=False, who=job_owner, not_who=404, rule="PLT-4")
+
 ROUTES = [
+    # A background job (core.jobs) of an invoice import: its owner's only, 404 to anyone else.
+    Job("core:job", ok=302), Job("core:job_progress"), Job("core:job_result"), Job("api-job"),
     *(Ledger(f"receivables:{name}", scoped=False) for name in ("invoice_list", "invoice_export", "payment_list",
                                                                "payment_export")),
     *(Report(f"receivables:{name}") for name in ("ageing", "ageing_export", "ageing_invoices", "collection_rate",
@@ -102,7 +120,7 @@ ROUTES = [
     Api("collection-plan-list", confirmed, "post", args=lambda m: [], needs=(COLLECT,), ok=201, state=ledger_state,
         data=lambda m: {"order": m["pk"], "instalments": ONE_INSTALMENT}),
     Api("collection-plan-void", plan, "post", data={"reason": "改为一次付清"}, needs=(COLLECT,), state=ledger_state),
-    Api("invoice-import-rows", customer_ref, "post", scoped=False, needs=(KEEP_LEDGER,), ok=201, state=ledger_state,
+    Api("invoice-import-rows", customer_ref, "post", scoped=False, needs=(KEEP_LEDGER,), ok=202, state=ledger_state,
         data=lambda m: {"rows": [{"customer": m["code"], "number": "IMP-1", "issued_on": day(0), "amount": "10"}]}),
     # The order's steps on the order's URL; the order's rule decides (sales.capabilities).
     Route("order-invoice", delivered, "post", data=lambda m: {"version": m["version"]}, needs=(HANDLE_ORDERS,),

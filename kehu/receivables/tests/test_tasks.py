@@ -2,7 +2,6 @@
 a real Huey consumer, its 06:00 schedule, and `kehu collection-day` (the management command)."""
 
 import io
-import threading
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -10,10 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connections
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
-from huey.storage import SqliteStorage
 
 from conftest import rule
 from kehu.receivables import tasks
@@ -24,26 +21,6 @@ from kehu.receivables.tests.builders import invoiced_order, new_promise
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_english")]
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def consumer(tmp_path):
-    """A real consumer with one worker thread, on a queue file of its own, stopped afterwards."""
-    assert not HUEY.immediate
-    storage = HUEY.storage
-    HUEY.storage = SqliteStorage(name=HUEY.name, filename=str(tmp_path / "huey.sqlite3"))
-    # The worker thread's own database connection closes with it, or the test database could
-    # not be dropped (PostgreSQL) at the end of the run.
-    HUEY.on_shutdown(name="close_test_connections")(connections.close_all)
-    consumer = HUEY.create_consumer(workers=1, periodic=False, initial_delay=0.05, max_delay=0.5)
-    consumer._set_signal_handlers = lambda: None  # Python sets signal handlers in the main thread only
-    thread = threading.Thread(target=consumer.run, daemon=True)
-    thread.start()
-    yield consumer
-    consumer.stop(graceful=True)
-    thread.join(timeout=30)
-    HUEY.unregister_on_shutdown("close_test_connections")
-    HUEY.storage = storage
 
 
 @pytest.fixture
