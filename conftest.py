@@ -229,3 +229,14 @@ def consumer(tmp_path):
     thread.join(timeout=30)
     HUEY.unregister_on_shutdown("close_test_connections")
     HUEY.storage = storage
+
+
+@pytest.fixture
+def large_imports(settings, monkeypatch, tmp_path):
+    """Every import file runs as a job, and the job writes its progress as often as it can;
+    the job files of the test in a directory of its own."""
+    from kehu.core import jobs
+
+    settings.KEHU_JOB_INLINE_BYTES = 0
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY", 0)
+    monkeypatch.setattr(jobs, "JOB_DIR", tmp_path / "jobs")

@@ -161,15 +161,15 @@ def purge(now=None) -> int:
     mark such jobs failed; and any file left in JOB_DIR that no job names. Returns how many."""
     now = now or timezone.now()
     removed = 0
-    stale = Job.objects.filter(created_at__lt=now - KEEP_FILES).exclude(file="")
-    for job in stale:
+    for job in Job.objects.filter(created_at__lt=now - KEEP_FILES).exclude(file=""):
         remove_file(job.file)
         removed += 1
-    with translation.override(settings.LANGUAGE_CODE):
-        message = _("The job was not run within a day; upload the file again.")
-    stale.filter(status=Job.Status.QUEUED).update(status=Job.Status.FAILED, finished_at=now,
-                                                  result={"message": message})
-    stale.update(file="")
+        changes = {"file": ""}
+        if job.status == Job.Status.QUEUED:  # in the owner's language, as the job would have told
+            with translation.override(job.language or settings.LANGUAGE_CODE):
+                changes |= {"status": Job.Status.FAILED, "finished_at": now,
+                            "result": {"message": _("The job was not run within a day; upload the file again.")}}
+        Job.objects.filter(pk=job.pk, status=job.status).update(**changes)
     if JOB_DIR.exists():
         named = set(Job.objects.exclude(file="").values_list("file", flat=True))
         for path in JOB_DIR.iterdir():

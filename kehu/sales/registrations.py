@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from kehu.core.capabilities import user_can
 from kehu.core.registry import (
     Action,
+    JobKind,
     NavEntry,
     Panel,
     RecordPage,
@@ -16,7 +17,7 @@ from kehu.core.registry import (
     TimelineSource,
     registry,
 )
-from kehu.sales import selectors
+from kehu.sales import jobs, selectors
 from kehu.sales.capabilities import TAKE_ORDERS
 
 LATEST = 10
@@ -42,6 +43,8 @@ def order_steps(user, customer, limit: int) -> list[TimelineEntry]:
 
 
 def register() -> None:
+    registry.add(JobKind(key=jobs.PRODUCT_IMPORT, label=_("Import products"), run=jobs.import_file,
+                         back="sales:product_list"))
     registry.add(NavEntry(key="orders", label=_("Orders"), url_name="sales:order_list", order=30))
     registry.add(NavEntry(key="returns", label=_("Returns"), url_name="sales:return_list", order=40))
     registry.add(NavEntry(key="products", label=_("Products"), url_name="sales:product_list", order=50))

@@ -46,14 +46,17 @@ def _label(field: str) -> str:
     return str(Product._meta.get_field(field).verbose_name) if field in PRODUCT_COLUMNS else ""
 
 
-def product_import(*, by, rows: list[tuple[int, dict]]) -> ImportResult:
+def product_import(*, by, rows: list[tuple[int, dict]], progress=None) -> ImportResult:
     """ORD-1: create or update products from a sheet, all or nothing: every bad row is
-    reported with its line number and then nothing is written."""
+    reported with its line number and then nothing is written. `progress(done, total)` is
+    told how far the check is (a background job, core.jobs)."""
     require(by, MAINTAIN_PRODUCTS, _("Only administrators maintain the product list."))
+    progress = progress or (lambda done, total: None)
     result, valid = ImportResult(mode=ALL_OR_NOTHING, total=len(rows)), []
     existing = {p.code: p for p in Product.objects.filter(code__in=[str(r.get("code", "")).strip() for _l, r in rows])}
     seen = set()
-    for line, row in rows:
+    for done, (line, row) in enumerate(rows):
+        progress(done, len(rows))
         # Over-long values are refused as given, before the duplicate check (INS-2).
         long = too_long(Product, {k: v for k, v in row.items() if k != "list_price"})
         if long:

@@ -40,6 +40,7 @@ from kehu.sales.forms import (
     line_forms,
     product_rows,
 )
+from kehu.sales.jobs import PRODUCT_IMPORT
 from kehu.sales.models import Order, Product, Return
 
 PAGE_SIZE = 50
@@ -78,6 +79,9 @@ def product_import(request):
     result, unknown = None, []
     if request.method == "POST" and form.is_valid():
         try:
+            job = form.background(PRODUCT_IMPORT, by=request.user)  # a large file: in the worker
+            if job is not None:
+                return redirect(job)
             headers, body = form.table()
             rows, unknown = product_rows(headers, body)
             result = services.product_import(by=request.user, rows=rows)

@@ -16,21 +16,11 @@ from conftest import rule
 from kehu.core import jobs
 from kehu.core.models import Job
 from kehu.core.tests.jobs import follow, job_of, midway
-from kehu.receivables.jobs import INVOICE_IMPORT
 from kehu.receivables.models import Invoice
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_english")]
 
 ROWS = 5000
-
-
-@pytest.fixture
-def large(settings, monkeypatch, tmp_path):
-    """Every file runs as a job, and the job writes its progress as often as it can; the job
-    files of this test in a directory of its own."""
-    settings.KEHU_JOB_INLINE_BYTES = 0
-    monkeypatch.setattr(jobs, "PROGRESS_EVERY", 0)
-    monkeypatch.setattr(jobs, "JOB_DIR", tmp_path / "jobs")
 
 
 def invoice_file(code: str, rows: int, *, bad_last: bool = False) -> SimpleUploadedFile:
@@ -43,7 +33,7 @@ def invoice_file(code: str, rows: int, *, bad_last: bool = False) -> SimpleUploa
 
 @rule("AR-1")
 def test_ar1_a_5000_row_invoice_file_whose_last_row_is_bad_reports_that_line_and_writes_nothing(
-        en, users, customer, consumer, large):
+        en, users, customer, consumer, large_imports):
     """INS-2, PLT-4: the import runs in the worker; the page polls its progress (read midway)
     and the result page names line 5001; nothing is written; the uploaded file is removed."""
     client = en(users["finance"])
@@ -64,7 +54,7 @@ def test_ar1_a_5000_row_invoice_file_whose_last_row_is_bad_reports_that_line_and
 
 
 @rule("AR-1")
-def test_ar1_a_5000_row_invoice_file_is_imported_by_the_worker(en, users, customer, consumer, large):
+def test_ar1_a_5000_row_invoice_file_is_imported_by_the_worker(en, users, customer, consumer, large_imports):
     client = en(users["finance"])
     job = job_of(client.post(reverse("receivables:invoice_import"), {"file": invoice_file(customer.code, ROWS)}))
     seen, result = follow(client, job)
@@ -75,7 +65,7 @@ def test_ar1_a_5000_row_invoice_file_is_imported_by_the_worker(en, users, custom
 
 
 @rule("AR-1")
-def test_ar1_the_api_answers_202_with_the_job_and_the_worker_runs_it(en, users, customer, consumer, large):
+def test_ar1_the_api_answers_202_with_the_job_and_the_worker_runs_it(en, users, customer, consumer, large_imports):
     client = en(users["finance"])
     rows = [{"customer": customer.code, "number": f"API-{n:05d}", "issued_on": "2025-11-03", "amount": "10"}
             for n in range(ROWS)]
@@ -93,7 +83,7 @@ def test_ar1_the_api_answers_202_with_the_job_and_the_worker_runs_it(en, users, 
 
 
 @rule("PLT-4")
-def test_plt4_another_users_job_is_404(en, users, customer, large):
+def test_plt4_another_users_job_is_404(en, users, customer, large_imports):
     """Only the job's owner sees its progress, its result and its state in the API."""
     job = job_of(en(users["finance"]).post(reverse("receivables:invoice_import"),
                                            {"file": invoice_file(customer.code, 3)}))
@@ -108,7 +98,7 @@ def test_plt4_another_users_job_is_404(en, users, customer, large):
 
 
 @rule("PLT-4")
-def test_plt4_the_uploaded_file_is_private_and_removed_after_a_day_if_never_run(en, users, customer, large):
+def test_plt4_the_uploaded_file_is_private_and_removed_after_a_day_if_never_run(en, users, customer, large_imports):
     """No worker runs: the file waits with owner-only permissions; a day later it is removed
     and the job says why."""
     job = job_of(en(users["finance"]).post(reverse("receivables:invoice_import"),
