@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.accounts.selectors import salespeople_for
+from kehu.core import jobs
 from kehu.core.access import require
 from kehu.core.db import refresh_planner_statistics
 from kehu.core.errors import PermissionDeniedError, ValidationFailed
@@ -114,7 +115,7 @@ def _label(name: str) -> str:
     return column_label(name) if name in COLUMNS else ""
 
 
-def _validate(*, by, headers, rows, token) -> ImportReport:
+def _validate(*, by, headers, rows, token, progress=None) -> ImportReport:
     columns = map_headers(headers, _aliases())
     report = ImportReport(token=token, total=len(rows), unknown_headers=columns.unknown)
     if columns.missing(["name"]):
@@ -122,7 +123,9 @@ def _validate(*, by, headers, rows, token) -> ImportReport:
     lookups = {name: _choice_lookup(name) for name in columns.mapping.values() if name in COLUMNS}
     people = {u.username.lower(): u for u in salespeople_for(by)}
     seen: dict[tuple, int] = {}
-    for line, raw in columns.rows(rows, lambda value, _name: _cell_text(value)):
+    progress = progress or (lambda done, total: None)
+    for done, (line, raw) in enumerate(columns.rows(rows, lambda value, _name: _cell_text(value))):
+        progress(done, len(rows))
         bad_before = len(report.row_errors)
         data = {k: v for k, v in raw.items() if k not in ("code", "owner", "developed_by")}
         long = too_long(Customer, data)  # refused as given, before anything else (INS-2)
@@ -264,11 +267,12 @@ def _flag_duplicates(report: ImportReport) -> None:
             report.duplicates.append((line, name, sorted(found.values(), key=lambda c: c.pk)))
 
 
-def import_preview(*, by, headers, rows) -> ImportReport:
-    """Validate an uploaded table and keep the validated rows server-side for the commit."""
+def import_preview(*, by, headers, rows, progress=None) -> ImportReport:
+    """Validate an uploaded table and keep the validated rows server-side for the commit.
+    `progress(done, total)` is told how far the check is (a background job, core.jobs)."""
     require(by, EDIT_CUSTOMERS, _("Your role can read customer cards but not import them."))
     token = str(uuid.uuid4())
-    report = _validate(by=by, headers=headers, rows=rows, token=token)
+    report = _validate(by=by, headers=headers, rows=rows, token=token, progress=progress)
     IMPORT_DIR.mkdir(parents=True, exist_ok=True)
     payload = {
         "user": by.pk, "total": report.total, "unknown_headers": report.unknown_headers,
@@ -278,6 +282,20 @@ def import_preview(*, by, headers, rows) -> ImportReport:
     (IMPORT_DIR / f"{token}.json").write_text(json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False),
                                               encoding="utf-8")
     return report
+
+
+def _token_path(token):
+    try:
+        return IMPORT_DIR / f"{uuid.UUID(str(token))}.json"
+    except ValueError:
+        return None
+
+
+def commit_waits(token) -> bool:
+    """Whether the commit of this preview is large enough to run as a background job
+    (core.jobs.waits, by the size of the rows kept at the preview)."""
+    path = _token_path(token)
+    return path is not None and path.exists() and jobs.waits(path.stat().st_size)
 
 
 def _from_json(cleaned: dict) -> dict:
@@ -296,10 +314,7 @@ def _row_errors(stored) -> list[RowError]:
 def import_load(*, by, token: str) -> ImportReport:
     """The previewed import. Rows were validated at the preview; what may have changed since —
     the owner's scope and cards added meanwhile (duplicates) — is checked again."""
-    try:
-        path = IMPORT_DIR / f"{uuid.UUID(str(token))}.json"
-    except ValueError:
-        path = None
+    path = _token_path(token)
     if path is None or not path.exists():
         raise ValidationFailed(_("This import has expired or was already done; upload the file again."))
     payload = json.loads(path.read_text(encoding="utf-8"))
@@ -318,8 +333,10 @@ def import_load(*, by, token: str) -> ImportReport:
     return report
 
 
-def import_commit(*, by, token: str, mode: str, on_duplicate: str) -> ImportReport:
-    """Import the previewed file. mode: valid_only | all_or_nothing; on_duplicate: skip | keep_both | merge."""
+def import_commit(*, by, token: str, mode: str, on_duplicate: str, progress=None) -> ImportReport:
+    """Import the previewed file. mode: valid_only | all_or_nothing; on_duplicate: skip | keep_both | merge.
+    `progress(done, total)` is told how far it is (a background job, core.jobs)."""
+    progress = progress or (lambda done, total: None)
     if mode not in (VALID_ROWS, ALL_OR_NOTHING) or on_duplicate not in ("skip", "keep_both", "merge"):
         raise ValidationFailed(_("Choose what to do with bad rows and with similar customers."))
     report = import_load(by=by, token=token)
@@ -336,7 +353,8 @@ def import_commit(*, by, token: str, mode: str, on_duplicate: str) -> ImportRepo
     now = timezone.now()
     with transaction.atomic():
         new_rows = []
-        for line, cleaned, owner in report.valid:
+        for done, (line, cleaned, owner) in enumerate(report.valid):
+            progress(done, len(report.valid))
             if line in duplicate_of and on_duplicate == "skip":
                 skipped += 1
                 continue

@@ -5,8 +5,8 @@ gathers every app's registered TimelineSource — with this app's own entries (C
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.registry import NavEntry, Panel, RecordPage, TimelineEntry, TimelineSource, registry
-from kehu.customers import selectors
+from kehu.core.registry import JobKind, NavEntry, Panel, RecordPage, TimelineEntry, TimelineSource, registry
+from kehu.customers import jobs, selectors
 
 
 def own_events(user, customer, limit: int) -> list[TimelineEntry]:
@@ -26,6 +26,9 @@ def timeline(request, customer) -> dict:
 
 
 def register() -> None:
+    registry.add(JobKind(key=jobs.PREVIEW, label=_("Import customers"), run=jobs.preview, back="customers:import",
+                         result=jobs.preview_result))
+    registry.add(JobKind(key=jobs.COMMIT, label=_("Import customers"), run=jobs.commit, back="customers:list"))
     registry.add(NavEntry(key="customers", label=_("Customers"), url_name="customers:list", order=20))
     registry.add(RecordPage(key="customer", get=lambda request, pk: selectors.customer_get_for_user(user=request.user,
                                                                                                    pk=pk)))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kehu.accounts.selectors import office_choices_for, owner_choices_for
+from kehu.core import jobs
 from kehu.core.access import require
 from kehu.core.capabilities import user_can
 from kehu.core.errors import UserInputError
@@ -21,6 +22,7 @@ from kehu.core.roles import Scope
 from kehu.core.scopes import in_chain_of_command, scope_of
 from kehu.core.views import chosen_tab, here_on_tab, saved
 from kehu.customers import display, importing, selectors, services
+from kehu.customers import jobs as customer_jobs
 from kehu.customers.capabilities import EDIT_CUSTOMERS, REASSIGN_CUSTOMERS
 from kehu.customers.filters import CustomerFilter
 from kehu.customers.forms import (
@@ -247,18 +249,23 @@ def customer_import(request):
     if request.method == "POST" and "token" in request.POST:
         commit_form = ImportCommitForm(request.POST)
         if commit_form.is_valid():
+            choices = {k: str(v) for k, v in commit_form.cleaned_data.items()}
+            if importing.commit_waits(choices["token"]):  # many rows: written by the worker
+                return redirect(jobs.start(customer_jobs.COMMIT, by=request.user, params=choices))
             try:
-                result = importing.import_commit(by=request.user, **{k: str(v) for k, v in commit_form.cleaned_data.items()})
+                result = importing.import_commit(by=request.user, **choices)
             except UserInputError as exc:
                 messages.error(request, exc.message)
                 report = _safe_reload(request, commit_form.cleaned_data["token"])
             else:
-                messages.success(request, _("Imported %(created)d new customers, merged %(merged)d, skipped "
-                                            "%(skipped)d similar ones and %(errors)d bad rows.") % result.counts())
+                messages.success(request, customer_jobs.commit_message(result))
                 return redirect("customers:list")
         form = ImportFileForm()
     elif request.method == "POST" and form.is_valid():
         try:
+            job = form.background(customer_jobs.PREVIEW, by=request.user)  # a large file: checked by the worker
+            if job is not None:
+                return redirect(job)
             headers, rows = form.table()
             report = importing.import_preview(by=request.user, headers=headers, rows=rows)
             commit_form = ImportCommitForm(initial={"token": report.token})
