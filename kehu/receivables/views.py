@@ -215,11 +215,7 @@ def _customer_search(request) -> list[dict]:
     qs = customers_visible_to(request.user)
     if search:
         qs = qs.filter(search_text__contains=search)
-    rows = list(selectors.owing_first(qs).values("pk", "name", "code")[:CUSTOMER_CHOICES])
-    position = selectors.receivables_position([row["pk"] for row in rows])
-    for row in rows:
-        row["balance"], row["late"] = position.get(row["pk"], (ZERO, 0))
-    return rows
+    return selectors.owing_first(qs, limit=CUSTOMER_CHOICES)
 
 
 @login_required

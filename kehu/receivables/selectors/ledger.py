@@ -218,12 +218,18 @@ def _via(key: str | None, relation: str) -> str | None:
 
 # --- for credit (CRD-3, CRD-4) ------------------------------------------------------------------------------
 
-def owing_first(customers: QuerySet) -> QuerySet:
-    """Customers, those with something open first — the longest overdue first — then by name:
-    the order in which a collector looks for the one who paid."""
+def owing_first(customers: QuerySet, *, limit: int) -> list[dict]:
+    """The first `limit` customers, those with something open first — the longest overdue
+    first — then by name, each with its balance and days overdue: the order in which a
+    collector looks for the one who paid."""
     oldest = (Invoice.objects.filter(customer=OuterRef("pk"), open_amount__gt=0).order_by()
               .values("customer").annotate(due=Min("due_on")).values("due"))
-    return customers.annotate(oldest_due=Subquery(oldest)).order_by(F("oldest_due").asc(nulls_last=True), "name", "id")
+    rows = list(customers.annotate(oldest_due=Subquery(oldest))
+                .order_by(F("oldest_due").asc(nulls_last=True), "name", "id").values("pk", "name", "code")[:limit])
+    position = receivables_position([row["pk"] for row in rows])
+    for row in rows:
+        row["balance"], row["late"] = position.get(row["pk"], (ZERO, 0))
+    return rows
 
 
 class Position(NamedTuple):
