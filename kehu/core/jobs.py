@@ -12,6 +12,7 @@ KEHU_DATA_DIR/jobs with owner-only permissions and removed when the job ends, or
 import json
 import logging
 import os
+import socket
 import time
 import uuid
 from datetime import timedelta
@@ -29,6 +30,7 @@ from kehu.core.registry import JobKind, registry
 log = logging.getLogger(__name__)
 JOB_DIR = settings.DATA_DIR / "jobs"
 KEEP_FILES = timedelta(days=1)
+JOB_RUNNING_MAX = timedelta(hours=6)  # no job runs this long; one still "running" after it was lost
 PROGRESS_EVERY = 0.5  # seconds between two writes of the progress
 
 
@@ -48,14 +50,50 @@ def waits(size: int | None) -> bool:
 
 
 def _write_private(name: str, chunks) -> Path:
-    """A file under JOB_DIR readable by the server's user only."""
+    """A file under JOB_DIR readable by the server's user only; none is left if reading the
+    chunks fails (a body over its limit)."""
     JOB_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = JOB_DIR / name
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        for chunk in chunks:
-            out.write(chunk)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return path
+
+
+class Body:
+    """A request's JSON body as the input of a job, copied to the job's file in pieces as it
+    arrives: never held in memory, and never read past `limit` bytes (INS-2). Django's own cap
+    on request bodies (DATA_UPLOAD_MAX_MEMORY_SIZE) is for bodies read whole; an API import is
+    not, so its limit is the import's (KEHU_IMPORT_MAX_BYTES)."""
+
+    name = "body.json"
+    CHUNK = 64 * 1024
+
+    def __init__(self, request, *, limit: int):
+        self.request = getattr(request, "_request", request)  # DRF's Request wraps Django's
+        self.limit = limit
+        declared = self.request.META.get("CONTENT_LENGTH") or ""
+        if declared.isdigit() and int(declared) > limit:
+            raise ValidationFailed(self.too_large())
+
+    def too_large(self) -> str:
+        return _("The request is too large; the limit is %(limit)d MB.") % {"limit": self.limit // (1024 * 1024)}
+
+    def seek(self, _offset) -> None:
+        pass
+
+    def chunks(self):
+        read = 0
+        while chunk := self.request.read(self.CHUNK):
+            read += len(chunk)
+            if read > self.limit:
+                raise ValidationFailed(self.too_large())
+            yield chunk
 
 
 def start(kind: str, *, by, upload=None, data=None, params: dict | None = None, at_once: bool = False) -> Job:
@@ -126,7 +164,7 @@ def run(job_id: int) -> None:
     """Run a queued job (the worker's task): its kind's `run` in the owner's language; the
     result or the reason it failed is stored, and its file removed, whatever happens."""
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=timezone.now())
+        status=Job.Status.RUNNING, started_at=timezone.now(), worker=this_worker())
     if not claimed:  # already run, or gone
         return
     job = Job.objects.select_related("created_by").get(pk=job_id)
@@ -149,6 +187,45 @@ def run(job_id: int) -> None:
         Job.objects.filter(pk=job.pk).update(status=status, result=result, finished_at=timezone.now(),
                                              done=total if status == Job.Status.DONE else done, file="")
         remove_file(job.file)
+
+
+def this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def _alive(worker: str) -> bool:
+    """Whether the process named "host:pid" still runs; one on another host is taken as alive
+    (its own host's worker, or the day's limit in `recover`, tells)."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover(now=None) -> int:
+    """Jobs left "running" by a worker that was killed (or a machine that went down) are marked
+    failed, so their owner is told instead of waiting for ever. Every kind of job writes in one
+    transaction, so such a job saved nothing. Run when a worker starts and every hour; a job
+    running on another host is given up after JOB_RUNNING_MAX. Returns how many."""
+    now = now or timezone.now()
+    recovered = 0
+    for job in Job.objects.filter(status=Job.Status.RUNNING).only("pk", "worker", "started_at", "language", "file"):
+        if _alive(job.worker) and (job.started_at or now) > now - JOB_RUNNING_MAX:
+            continue
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            message = _("The worker stopped while this job was running, so nothing of it was saved. "
+                        "Upload the file again.")
+        recovered += Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker).update(
+            status=Job.Status.FAILED, finished_at=now, file="", result={"message": message})
+        remove_file(job.file)
+        log.warning("job %s was left running by worker %s; marked failed", job.pk, job.worker)
+    return recovered
 
 
 def remove_file(name: str) -> None:

@@ -137,6 +137,9 @@ class Job(models.Model):
     language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # "host:pid" of the worker process running it, so that a job whose worker was killed is
+    # told apart from one still running (core.jobs.recover).
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -162,6 +162,8 @@ def register() -> None:
                          back="receivables:invoice_list"))
     registry.add(JobKind(key=jobs.INVOICE_IMPORT_ROWS, label=_("Import invoices"), run=jobs.import_rows,
                          back="receivables:invoice_list"))
+    registry.add(JobKind(key=jobs.INVOICE_IMPORT_BODY, label=_("Import invoices"), run=jobs.import_body,
+                         back="receivables:invoice_list"))
     registry.add(NavEntry(key="receivables", label=_("Receivables"), url_name="receivables:invoice_list", order=60,
                           visible=sees_receivables, element_id="nav-receivables"))
     registry.add(ListColumn(key="balance", page="customers", header=_("balance owed"), values=balance_cells,

@@ -30,6 +30,7 @@ from kehu.core.api import (
     object_response,
     valid_data,
 )
+from kehu.core.errors import ValidationFailed
 from kehu.core.filtering import IdFilter, sort_filter
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
@@ -37,7 +38,7 @@ from kehu.receivables import selectors, services
 from kehu.receivables.api._common import PERMISSIONS, WRITE_ERRORS
 from kehu.receivables.capabilities import KEEP_LEDGER
 from kehu.receivables.filters import INVOICE_SORTS, PAYMENT_SORTS, InvoiceFilter, PaymentFilter
-from kehu.receivables.jobs import INVOICE_IMPORT_ROWS
+from kehu.receivables.jobs import INVOICE_IMPORT_BODY, INVOICE_IMPORT_ROWS
 from kehu.receivables.models import Allocation, CollectionPlan, Instalment, Invoice, Payment, ReceiptMethod
 from kehu.sales import selectors as sales_selectors
 from kehu.sales.api import (
@@ -132,11 +133,19 @@ class InvoiceViewSet(ScopedViewSet):
                               400: ERRORS[400], 403: ERRORS[403]})
     @action(detail=False, methods=["post"], url_path="import")
     def import_rows(self, request):
-        data = valid_data(InvoiceImportSerializer, request)
         require(request.user, KEEP_LEDGER, _("Only finance imports invoices."))
-        size = parse_id(request.META.get("CONTENT_LENGTH")) or 0
-        job = jobs.start(INVOICE_IMPORT_ROWS, by=request.user, data=[dict(row) for row in data["rows"]],
-                         at_once=not jobs.waits(size))
+        size = parse_id(request.META.get("CONTENT_LENGTH"))
+        if jobs.waits(size):
+            # A large body is not read here: it goes to the job's file as it arrives, and the
+            # worker checks it row by row (INS-2), up to the import's own size limit.
+            if request.content_type.split(";")[0].strip() != "application/json":
+                raise ValidationFailed(_("Send the rows as JSON: {\"rows\": [...]}."))
+            job = jobs.start(INVOICE_IMPORT_BODY, by=request.user,
+                             upload=jobs.Body(request, limit=settings.KEHU_IMPORT_MAX_BYTES))
+        else:
+            data = valid_data(InvoiceImportSerializer, request)
+            job = jobs.start(INVOICE_IMPORT_ROWS, by=request.user, data=[dict(row) for row in data["rows"]],
+                             at_once=True)
         answer = job_answer(job)
         return Response(answer, status=status.HTTP_202_ACCEPTED, headers={"Location": answer["api_url"]})
 

@@ -232,11 +232,13 @@ def _credit_note_used(note: CreditNote) -> Decimal:
 INVOICE_COLUMNS = ["customer", "number", "issued_on", "due_on", "amount", "note"]
 
 
-def invoice_import(*, by, rows: list[tuple[int, dict]], progress=None) -> ImportResult:
+def invoice_import(*, by, rows: list[tuple[int, dict]], progress=None, problems=()) -> ImportResult:
     """AR-1: opening balances and invoices of an earlier system, from a sheet, all or
     nothing: every bad row is reported by line and nothing is written. Columns: customer
     (code), number, issued_on, due_on (empty: the customer's terms), amount, note.
-    `progress(done, total)` is told how far the check is (a background job, core.jobs)."""
+    `progress(done, total)` is told how far the check is (a background job, core.jobs);
+    `problems` are (line, messages) of rows already refused by the caller (counted in, so that
+    nothing is written)."""
     require(by, KEEP_LEDGER, _("Only finance imports invoices."))
     progress = progress or (lambda done, total: None)
     from kehu.customers.selectors import customers_visible_to
@@ -245,7 +247,9 @@ def invoice_import(*, by, rows: list[tuple[int, dict]], progress=None) -> Import
     customers = {c.code: c for c in customers_visible_to(by).filter(code__in=codes)}
     numbers = {str(r.get("number") or "").strip() for _line, r in rows}
     taken = set(Invoice.objects.filter(number__in=numbers).values_list("number", flat=True))
-    result, valid, seen = ImportResult(total=len(rows)), [], set()
+    result, valid, seen = ImportResult(total=len(rows) + len(problems)), [], set()
+    for line, messages in problems:
+        result.add_errors(line, messages)
     for done, (line, row) in enumerate(rows):
         progress(done, len(rows))
         # Over-long values are refused as given, before the duplicate check (INS-2).

@@ -113,3 +113,49 @@ def test_plt4_the_uploaded_file_is_private_and_removed_after_a_day_if_never_run(
     assert (job.status, job.file) == ("failed", "")
     result = en(users["finance"]).get(reverse("core:job_result", args=[job.pk]))
     assert "The job was not run within a day; upload the file again." in result.text
+
+
+@rule("INS-2")
+def test_ins2_a_large_api_body_is_read_by_the_worker_and_its_bad_rows_reported_by_line(
+        en, users, customer, consumer, large_imports, settings):
+    """A body over KEHU_JOB_INLINE_BYTES is not read in the request (no 10 MB cap, no
+    serializer over 200,000 rows in the web worker): the worker checks it row by row; a row
+    that is not an object or a value that is not text or a number is a bad line, and nothing
+    is written."""
+    client = en(users["finance"])
+    rows = [{"customer": customer.code, "number": f"BIG-{n:05d}", "issued_on": "2025-11-03", "amount": 10.5}
+            for n in range(ROWS)]
+    rows[10] = ["not", "an", "object"]
+    rows[20]["amount"] = {"value": 3}
+    response = client.post("/api/v1/invoices/import/", {"rows": rows}, content_type="application/json")
+    assert response.status_code == 202, response.content
+    job = Job.objects.get(pk=response.json()["id"])
+    follow(client, job)
+    body = client.get(response["Location"]).json()
+    assert (body["status"], body["result"]["refused"], body["result"]["errors"]) == ("done", True, [
+        {"line": 11, "messages": ["A row is an object of the columns."]},
+        {"line": 21, "messages": ["amount: text or a number."]}])
+    assert Invoice.objects.count() == 0
+    rows[10], rows[20]["amount"] = {**rows[11], "number": "BIG-X"}, "10.50"
+    response = client.post("/api/v1/invoices/import/", {"rows": rows}, content_type="application/json")
+    follow(client, Job.objects.get(pk=response.json()["id"]))
+    assert client.get(response["Location"]).json()["result"]["counts"]["created"] == ROWS
+    assert Invoice.objects.filter(source=Invoice.Source.IMPORT).count() == ROWS
+
+
+@rule("INS-2")
+def test_ins2_an_api_body_over_the_import_limit_is_refused_in_json_and_leaves_no_file(
+        en, users, customer, large_imports, settings):
+    """Refused by its declared length before a byte is read; and a body that is not JSON is
+    refused in words, not read."""
+    settings.KEHU_IMPORT_MAX_BYTES = 1024 * 1024
+    client = en(users["finance"])
+    rows = [{"customer": customer.code, "number": f"N-{n:06d}", "issued_on": "2025-11-03", "amount": "1"}
+            for n in range(15_000)]
+    response = client.post("/api/v1/invoices/import/", {"rows": rows}, content_type="application/json")
+    assert (response.status_code, response.json()["detail"]) == (400, "The request is too large; the limit is 1 MB.")
+    assert Job.objects.count() == 0
+    assert not jobs.JOB_DIR.exists() or list(jobs.JOB_DIR.iterdir()) == []
+    bad = client.post("/api/v1/invoices/import/", "rows=1", content_type="application/x-www-form-urlencoded")
+    assert (bad.status_code, bad.json()["detail"]) == (400, 'Send the rows as JSON: {"rows": [...]}.')
+    assert Job.objects.count() == 0
