@@ -179,3 +179,9 @@ def preference_save(*, by, **values) -> Preference:
         preference.full_clean()
         preference.save()
     return preference
+
+
+def in_language_of(user):
+    """`with in_language_of(user): title = gettext(…)` — a reminder written in the language its
+    recipient chose for reminders (Chinese by default), whoever sends it (the worker too)."""
+    return translation.override(selectors.preference_of(user).language)
