@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "kehu.core",
     "kehu.accounts",
+    "kehu.reminders",
     "kehu.customers",
     "kehu.sales",
     "kehu.credit",
@@ -235,6 +236,38 @@ KEHU_CREDIT_SECOND_SIGNER = os.environ.get("KEHU_CREDIT_SECOND_SIGNER", "").stri
 KEHU_BACKDATE_DAYS = int(os.environ.get("KEHU_BACKDATE_DAYS", "31"))
 KEHU_BOOKS_CLOSED_THROUGH = (date.fromisoformat(os.environ["KEHU_BOOKS_CLOSED_THROUGH"].strip())
                              if os.environ.get("KEHU_BOOKS_CLOSED_THROUGH", "").strip() else None)
+
+# PLT-4 reminders. The site's address as users reach it, for the links in e-mails and group-robot
+# messages; a group robot's webhook must be on one of KEHU_WEBHOOK_HOSTS (comma-separated; the
+# WeCom and DingTalk robots' hosts by default; "*" for any host, e.g. an intranet relay), is
+# given KEHU_WEBHOOK_TIMEOUT seconds; a failed send is retried KEHU_REMINDER_RETRIES times by the
+# worker KEHU_REMINDER_RETRY_SECONDS apart, then by the five-minute sweep up to
+# KEHU_REMINDER_MAX_ATTEMPTS attempts in all.
+KEHU_BASE_URL = os.environ.get("KEHU_BASE_URL", "http://127.0.0.1:8000").strip()
+_webhook_hosts = os.environ.get("KEHU_WEBHOOK_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
+KEHU_WEBHOOK_HOSTS = (frozenset() if _webhook_hosts.strip() == "*"
+                      else frozenset(h.strip().lower() for h in _webhook_hosts.split(",") if h.strip()))
+KEHU_WEBHOOK_TIMEOUT = float(os.environ.get("KEHU_WEBHOOK_TIMEOUT", "5"))
+KEHU_REMINDER_RETRIES = int(os.environ.get("KEHU_REMINDER_RETRIES", "3"))
+KEHU_REMINDER_RETRY_SECONDS = int(os.environ.get("KEHU_REMINDER_RETRY_SECONDS", "60"))
+KEHU_REMINDER_MAX_ATTEMPTS = int(os.environ.get("KEHU_REMINDER_MAX_ATTEMPTS", "10"))
+
+# E-mail (reminders by e-mail, PLT-4): off unless KEHU_EMAIL_HOST names an SMTP server (or
+# KEHU_EMAIL_BACKEND=console prints mails, for trying it out). See docs/admin-guide.md.
+EMAIL_HOST = os.environ.get("KEHU_EMAIL_HOST", "").strip()
+EMAIL_PORT = int(os.environ.get("KEHU_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("KEHU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KEHU_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("KEHU_EMAIL_SSL", False)
+EMAIL_USE_TLS = env_bool("KEHU_EMAIL_TLS", not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("KEHU_EMAIL_FROM", "kehu@localhost")
+_email_backend = os.environ.get("KEHU_EMAIL_BACKEND", "smtp" if EMAIL_HOST else "off").strip().lower()
+EMAIL_BACKEND = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}.get(_email_backend, "django.core.mail.backends.dummy.EmailBackend")
+KEHU_EMAIL_ENABLED = _email_backend in ("smtp", "console")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

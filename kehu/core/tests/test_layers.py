@@ -12,7 +12,7 @@ KEHU = Path(settings.BASE_DIR)
 # Tag libraries and URL namespaces by the app that defines them.
 LIBRARIES = {"kehu": "core", "credit": "credit", "receivables": "receivables", "receivables_ledger": "receivables"}
 NAMESPACES = {"customers": "customers", "sales": "sales", "credit": "credit", "receivables": "receivables",
-              "accounts": "accounts"}
+              "accounts": "accounts", "reminders": "reminders"}
 
 
 def layer_order() -> list[str]:
@@ -47,5 +47,6 @@ def test_it_keeps_templates_from_naming_upper_apps():
 
 def test_it_reads_the_layers_bottom_up():
     order = layer_order()
-    assert order[:6] == ["core", "accounts", "customers", "sales", "receivables", "credit"]
+    # reminders right above accounts: every app from customers up sends through it (PLT-4).
+    assert order[:7] == ["core", "accounts", "reminders", "customers", "sales", "receivables", "credit"]
     assert order.index("insights") > order.index("credit") and order[-1] == "demo"

@@ -28,12 +28,13 @@ from kehu.receivables import services as receivables
 from kehu.receivables.capabilities import SEE_RECEIVABLES
 from kehu.receivables.models import Allocation, CollectionPlan, Invoice, Payment, Promise
 from kehu.receivables.tests.routes import ROUTES as RECEIVABLES
+from kehu.reminders.tests.routes import ROUTES as REMINDERS
 from kehu.sales.models import Order, Return
 from kehu.sales.tests.routes import ROUTES as SALES
 
 pytestmark = pytest.mark.django_db
 
-ROUTES: list[Route] = [*CUSTOMERS, *SALES, *CREDIT, *RECEIVABLES]
+ROUTES: list[Route] = [*CUSTOMERS, *SALES, *CREDIT, *RECEIVABLES, *REMINDERS]
 LOGIN = "/accounts/login/"
 
 

@@ -1,0 +1,18 @@
+"""The worker's side of reminders (PLT-4), run by `kehu worker`: each delivery sent (and
+retried by Huey when it fails), and every five minutes the sweep that queues again what still
+failed and the daily digests whose time has come."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from kehu.reminders import services
+
+
+@db_task()
+def deliver(delivery_id: int) -> str:
+    return services.delivery_send(delivery_id=delivery_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def retry_deliveries() -> int:
+    return services.deliveries_retry()
