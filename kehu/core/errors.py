@@ -35,13 +35,15 @@ class StaleEdit(UserInputError):
     code = "stale"
 
 
-def full_clean_or_refuse(instance, *, exclude=None) -> None:
+def full_clean_or_refuse(instance, *, exclude=None, constraints: bool = True) -> None:
     """Run the model's own validation; a failure becomes ValidationFailed with the first
-    message and every field's messages, as services raise them."""
+    message and every field's messages, as services raise them. `constraints=False` leaves out
+    the model's constraints, which Django checks with one query each: an import of many rows
+    checks them itself, in bulk (the database still enforces them)."""
     from django.core.exceptions import ValidationError
 
     try:
-        instance.full_clean(exclude=exclude, validate_unique=False)
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=constraints)
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         raise ValidationFailed(next(iter(errors.values()))[0], field_errors=errors) from exc

@@ -211,7 +211,8 @@ def _alive(worker: str) -> bool:
 def recover(now=None) -> int:
     """Jobs left "running" by a worker that was killed (or a machine that went down) are marked
     failed, so their owner is told instead of waiting for ever. Every kind of job writes in one
-    transaction, so such a job saved nothing. Run when a worker starts and every hour; a job
+    transaction, so such a job saved all or nothing (nothing, unless it was killed between its
+    commit and its report). Run when a worker starts and every hour; a job
     running on another host is given up after JOB_RUNNING_MAX. Returns how many."""
     now = now or timezone.now()
     recovered = 0
@@ -219,8 +220,9 @@ def recover(now=None) -> int:
         if _alive(job.worker) and (job.started_at or now) > now - JOB_RUNNING_MAX:
             continue
         with translation.override(job.language or settings.LANGUAGE_CODE):
-            message = _("The worker stopped while this job was running, so nothing of it was saved. "
-                        "Upload the file again.")
+            message = _("The worker stopped while this job was running, before it could report the "
+                        "result. An import is saved whole or not at all: if its rows are not in the "
+                        "list, upload the file again.")
         recovered += Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker).update(
             status=Job.Status.FAILED, finished_at=now, file="", result={"message": message})
         remove_file(job.file)

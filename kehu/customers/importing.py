@@ -349,56 +349,54 @@ def import_commit(*, by, token: str, mode: str, on_duplicate: str, progress=None
     if on_duplicate == "merge" and duplicate_of:
         candidates = {c.pk for found in duplicate_of.values() for c in found}
         mergeable = set(customers_visible_to(by).filter(pk__in=candidates).values_list("pk", flat=True))
-    created, merged, skipped = [], 0, 0
-    now = timezone.now()
-    with transaction.atomic():
-        new_rows = []
-        for done, (line, cleaned, owner) in enumerate(report.valid):
-            progress(done, len(report.valid))
-            if line in duplicate_of and on_duplicate == "skip":
+    # Every row is checked and its card built before the write transaction, which then only
+    # takes the codes and inserts: on SQLite it holds the one write lock, and the payments
+    # posted meanwhile wait for it (INS-2, issue 13).
+    created, merges, skipped, now = [], [], 0, timezone.now()
+    for done, (line, cleaned, owner) in enumerate(report.valid):
+        progress(done, len(report.valid))
+        if line in duplicate_of and on_duplicate == "skip":
+            skipped += 1
+            continue
+        target = None
+        if line in duplicate_of and on_duplicate == "merge":
+            target = next((c for c in duplicate_of[line] if c.pk in mergeable), None)
+        refused = _terms_refused(by=by, cleaned=cleaned, target=target)
+        if refused:  # CRD-2, checked now that it is known whether the row merges
+            message = f"{column_label(refused[0])}: {credit_terms_message()}"
+            if mode == ALL_OR_NOTHING:
+                raise ValidationFailed(_("Line %(line)d: %(message)s") % {"line": line, "message": message})
+            report.add_error(line, message, refused[0])
+            continue
+        if line in duplicate_of and on_duplicate == "merge":
+            # Merge into the first similar card the user may edit; a card of another
+            # office cannot be merged into (customer_merge_data would refuse the whole
+            # import), so such a row is skipped like with on_duplicate="skip".
+            if target is None:
                 skipped += 1
-                continue
-            target = None
-            if line in duplicate_of and on_duplicate == "merge":
-                target = next((c for c in duplicate_of[line] if c.pk in mergeable), None)
-            refused = _terms_refused(by=by, cleaned=cleaned, target=target)
-            if refused:  # CRD-2, checked now that it is known whether the row merges
-                message = f"{column_label(refused[0])}: {credit_terms_message()}"
-                if mode == ALL_OR_NOTHING:
-                    raise ValidationFailed(_("Line %(line)d: %(message)s") % {"line": line, "message": message})
-                report.add_error(line, message, refused[0])
-                continue
-            if line in duplicate_of and on_duplicate == "merge":
-                # Merge into the first similar card the user may edit; a card of another
-                # office cannot be merged into (customer_merge_data would refuse the whole
-                # import), so such a row is skipped like with on_duplicate="skip".
-                target = next((c for c in duplicate_of[line] if c.pk in mergeable), None)
-                if target is None:
-                    skipped += 1
-                    continue
-                customer_merge_data(by=by, target=target, data=cleaned)
-                merged += 1
-                continue
-            new_rows.append((cleaned, owner, duplicate_of.get(line, [])))
-        codes = iter(Sequence.take(CODE_SEQUENCE, len(new_rows))) if new_rows else iter(())
-        for cleaned, owner, _similar in new_rows:
-            developed_by = cleaned.pop("developed_by", None)
-            customer = Customer(**cleaned, owner=owner, office_id=owner.office_id, filled_by=by, filled_at=now,
-                                code=format_code(next(codes)))
-            if developed_by:
-                customer.developed_by_id = developed_by.pk if isinstance(developed_by, User) else developed_by
-            refresh_derived(customer, people=[])
-            created.append(customer)
-        Customer.objects.bulk_create(created, batch_size=1000)
-        history_record_created(Customer, [c.pk for c in created], user=by, reason="import")
+            else:
+                merges.append((target, cleaned))
+            continue
+        developed_by = cleaned.pop("developed_by", None)
+        customer = Customer(**cleaned, owner=owner, office_id=owner.office_id, filled_by=by, filled_at=now)
+        if developed_by:
+            customer.developed_by_id = developed_by.pk if isinstance(developed_by, User) else developed_by
+        refresh_derived(customer, people=[])
+        created.append((customer, duplicate_of.get(line, [])))
+    with transaction.atomic():
+        for target, cleaned in merges:
+            customer_merge_data(by=by, target=target, data=cleaned)
+        codes = Sequence.take(CODE_SEQUENCE, len(created)) if created else range(0)
+        for (customer, _similar), code in zip(created, codes, strict=True):
+            customer.code = format_code(code)
+        Customer.objects.bulk_create([c for c, _s in created], batch_size=1000)
+        history_record_created(Customer, [c.pk for c, _s in created], user=by, reason="import")
         # CUS-8: kept although similar, recorded as on a card created by hand.
-        CustomerEvent.objects.bulk_create([
-            events.duplicate_kept(customer, by=by, similar=similar)
-            for customer, (_cleaned, _owner, similar) in zip(created, new_rows, strict=True) if similar
-        ], batch_size=1000)
+        CustomerEvent.objects.bulk_create([events.duplicate_kept(customer, by=by, similar=similar)
+                                           for customer, similar in created if similar], batch_size=1000)
         lists_changed(CUSTOMER_LIST)
     if len(created) >= 1000:
         refresh_planner_statistics(no_skip_scan=Customer.NO_SKIP_SCAN)
     (IMPORT_DIR / f"{uuid.UUID(str(token))}.json").unlink(missing_ok=True)
-    report.created, report.merged, report.skipped = len(created), merged, skipped
+    report.created, report.merged, report.skipped = len(created), len(merges), skipped
     return report

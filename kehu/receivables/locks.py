@@ -13,6 +13,11 @@ def lock_customer_ledger(customer_id: int) -> Customer:
     return lock(Customer.objects.only("id", "name", "office_id", "owner_id", "payment_days"), customer_id)
 
 
+def lock_customer_ledgers(customer_ids) -> dict[int, Customer]:
+    """Several customers' ledgers at once (an import), in one query."""
+    return lock_many(Customer.objects.only("id"), customer_ids)
+
+
 def lock_invoices(ids) -> dict[int, Invoice]:
     return lock_many(Invoice, ids)
 

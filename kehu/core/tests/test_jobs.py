@@ -39,8 +39,9 @@ def test_plt4_a_job_whose_worker_was_killed_is_marked_failed_with_a_message(user
     for job in (lost, alive, elsewhere, gone_long_ago):
         job.refresh_from_db()
     assert (lost.status, lost.file, lost.finished_at is not None) == ("failed", "", True)
-    assert lost.result["message"] == ("The worker stopped while this job was running, so nothing of it was saved. "
-                                      "Upload the file again.")
+    assert lost.result["message"] == (
+        "The worker stopped while this job was running, before it could report the result. An import is "
+        "saved whole or not at all: if its rows are not in the list, upload the file again.")
     assert (alive.status, elsewhere.status, gone_long_ago.status) == ("running", "running", "failed")
     assert jobs.recover() == 0  # safe to run twice
 
