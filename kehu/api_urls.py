@@ -1,9 +1,9 @@
 """All REST endpoints under /api/v1/ (PLT-2). Each app registers its viewsets here."""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from kehu.accounts.api import ObtainTokenView
 from kehu.core.api import JobView
 from kehu.credit import api as credit_api
 from kehu.customers import api as customers_api
@@ -24,7 +24,7 @@ router.register("promises", receivables_api.PromiseViewSet, basename="promise")
 router.register("collection-plans", receivables_api.CollectionPlanViewSet, basename="collection-plan")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("jobs/<int:pk>/", JobView.as_view(), name="api-job"),
     # Credit's endpoints on the order's and the customer's URLs (CRD-3): confirming is a credit decision.
     path("orders/<int:pk>/confirm/", credit_api.OrderConfirmView.as_view(), name="order-confirm"),

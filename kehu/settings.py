@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -171,8 +170,9 @@ WHITENOISE_USE_FINDERS = env_bool("KEHU_WHITENOISE_USE_FINDERS", False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a request without a login is answered 401 (WWW-Authenticate: Token).
+        "kehu.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -268,6 +268,10 @@ EMAIL_BACKEND = {
     "console": "django.core.mail.backends.console.EmailBackend",
 }.get(_email_backend, "django.core.mail.backends.dummy.EmailBackend")
 KEHU_EMAIL_ENABLED = _email_backend in ("smtp", "console")
+
+# PLT-2: an API token is valid this many days unless its owner chooses fewer (at most the maximum).
+KEHU_API_TOKEN_DAYS = int(os.environ.get("KEHU_API_TOKEN_DAYS", "90"))
+KEHU_API_TOKEN_MAX_DAYS = max(int(os.environ.get("KEHU_API_TOKEN_MAX_DAYS", "365")), KEHU_API_TOKEN_DAYS)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -32,12 +32,12 @@ SERVER=$!
 # One token for each role: a salesperson and the GM.
 read -r SALES_TOKEN GM_TOKEN < <("$PY" -c '
 import django; django.setup()
-from rest_framework.authtoken.models import Token
+from kehu.accounts.services import api_token_create
 from kehu.accounts.models import User
 from kehu.core.roles import Role
 sales = User.objects.filter(role=Role.SALESPERSON, is_active=True).order_by("pk").first()
 gm = User.objects.get(username="gm")
-print(Token.objects.get_or_create(user=sales)[0].key, Token.objects.get_or_create(user=gm)[0].key)')
+print(api_token_create(by=sales, name="api-fuzz").key, api_token_create(by=gm, name="api-fuzz").key)')
 
 for _ in $(seq 50); do
   curl -sf -o /dev/null "http://127.0.0.1:$PORT/api/schema/?format=json" -H "Authorization: Token $GM_TOKEN" && break

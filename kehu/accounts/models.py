@@ -1,9 +1,13 @@
 """Users, roles and the office tree (region → office → team) that scopes hang on."""
 
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -90,6 +94,16 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def save(self, *args, **kwargs):
+        # PLT-2: a new password revokes every API token of the user, whatever path set it (the
+        # password page, the admin, `manage.py changepassword`): set_password() leaves the raw
+        # password in `_password` until the save (a re-hash on login does not).
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            ApiToken.objects.filter(user=self, revoked_at__isnull=True).update(
+                revoked_at=timezone.now(), revoked_reason=ApiToken.Revoked.PASSWORD)
+
     def office_subtree_ids(self) -> list[int]:
         """The user's office subtree (core.scopes), cached on the object so a request pays for it once."""
         cached = getattr(self, "_kehu_subtree_ids", None)
@@ -105,3 +119,44 @@ class User(AbstractUser):
         # Chinese names are written family name first, without a space.
         full = f"{self.last_name}{self.first_name}".strip()
         return full or self.username
+
+
+def token_digest(key: str) -> str:
+    """What the database keeps of an API token: its SHA-256. A token is 40 random hex
+    characters (160 bits), so a plain hash cannot be reversed or guessed."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """PLT-2: a token a user's program sends as `Authorization: Token <key>`. The key is
+    shown once, when it is made; the database keeps only its hash and its first characters
+    (to tell tokens apart). It expires, and is revoked by its owner or by a new password."""
+
+    class Revoked(models.TextChoices):
+        OWNER = "owner", _("revoked by its owner")
+        PASSWORD = "password", _("revoked: the password was changed")
+
+    PREFIX_LENGTH = 6
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    name = models.CharField(pgettext_lazy("API token", "name"), max_length=100)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("starts with"), max_length=PREFIX_LENGTH, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("revoked because"), max_length=10, choices=Revoked.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="api_token_user")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now=None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())

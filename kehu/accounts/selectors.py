@@ -2,8 +2,10 @@
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from kehu.accounts.models import Office, User
+from kehu.accounts.models import ApiToken, Office, User
+from kehu.core.access import get_for_user
 from kehu.core.roles import Role
 from kehu.core.scopes import Scope, office_subtree_ids, scope_of
 
@@ -71,3 +73,13 @@ def offices_in_scope(request):
 def owners_in_scope(request):
     """salespeople_for the request's user: the queryset a list filter may choose from."""
     return salespeople_for(request.user) if request else User.objects.none()
+
+
+def api_tokens_of(user) -> QuerySet:
+    """PLT-2: the user's own API tokens, newest first; nobody sees another user's tokens."""
+    return ApiToken.objects.filter(user_id=user.pk) if user.is_authenticated else ApiToken.objects.none()
+
+
+def api_token_get_for_user(*, user, pk):
+    """One of the user's own tokens; another user's (or none) is 404."""
+    return get_for_user(api_tokens_of(user), pk, user=user, not_found=_("No such token of yours."))

@@ -1093,7 +1093,7 @@ def _write_receivables(*, org: Org, planned: list[PlannedOrder], seed: int, stdo
 
 # --- reset -----------------------------------------------------------------------------------------
 
-EXTRA_TABLES_TO_CLEAR = {"admin.LogEntry", "authtoken.Token", "authtoken.TokenProxy", "sessions.Session"}
+EXTRA_TABLES_TO_CLEAR = {"admin.LogEntry", "sessions.Session"}
 # The company's settings, not data: the approval thresholds (CRD-2), the credit and collection policies,
 # the company profile that heads the printed forms.
 SETTINGS_TO_KEEP = {"credit.ApprovalThreshold", "credit.CreditPolicy", "receivables.CollectionPolicy",

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import rule
+from kehu.accounts.tests.routes import ROUTES as ACCOUNTS
 from kehu.core.capabilities import table
 from kehu.core.roles import Role
 from kehu.core.tests import matrix
@@ -34,7 +35,7 @@ from kehu.sales.tests.routes import ROUTES as SALES
 
 pytestmark = pytest.mark.django_db
 
-ROUTES: list[Route] = [*CUSTOMERS, *SALES, *CREDIT, *RECEIVABLES, *REMINDERS]
+ROUTES: list[Route] = [*ACCOUNTS, *CUSTOMERS, *SALES, *CREDIT, *RECEIVABLES, *REMINDERS]
 LOGIN = "/accounts/login/"
 
 
