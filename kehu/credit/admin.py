@@ -20,6 +20,24 @@ class ApprovalThresholdAdmin(admin.ModelAdmin):
     ordering = ["min_amount"]
 
 
+@admin.register(models.DiscountAllowance)
+class DiscountAllowanceAdmin(admin.ModelAdmin):
+    """ORD-1: the maximum discount below list price each role confirms on its own authority; a
+    role without a row is not limited. Deeper lines wait for a discount approval."""
+
+    list_display = ["role", "max_discount_pct"]
+
+
+@admin.register(models.FloorPrice)
+class FloorPriceAdmin(admin.ModelAdmin):
+    """ORD-1: a product's floor price; a line sold below it waits for a discount approval."""
+
+    list_display = ["product", "min_price"]
+    list_select_related = ["product"]
+    search_fields = ["product__code", "product__name"]
+    autocomplete_fields = ["product"]
+
+
 @admin.register(models.CreditAccount)
 class CreditAccountAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ["customer", "limit", "grade", "approved_at"]

@@ -68,13 +68,15 @@ class CreditRequestSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "customer", "customer_code", "customer_name", "amount", "requested_limit",
                   "exposure_reached", "grade", "previous_limit", "order", "order_number", "reasons", "requested_by",
                   "requested_by_name", "levels", "next_level", "status", "steps", "decided_at", "used_at",
-                  "created_at"]
+                  "created_at", "discount_pct"]
         read_only_fields = fields
         extra_kwargs = {
             "amount": {"help_text": _("Kept for existing clients: requested_limit for a limit, exposure_reached for "
                                       "an override. Read those instead.")},
             "previous_limit": {"help_text": _("The customer's credit limit when the request was made.")},
             "grade": {"allow_blank": True},  # empty for an override: the schema says so
+            "discount_pct": {"help_text": _("kind=discount: the deepest discount below the list price the approval "
+                                            "covers, in percent; null for the other kinds.")},
         }
 
     def _amount_if(self, obj, kind) -> str | None:
@@ -98,7 +100,8 @@ class CreditRequestCreateSerializer(serializers.Serializer):
                                                   "amount: the exposure the order would reach is computed."))
     grade = serializers.ChoiceField(choices=Grade.choices, required=False, allow_blank=True)
     order = ScopedOrderField(queryset=Order.objects.all(), required=False,
-                             help_text=_("For an override: the draft order refused by the credit check."))
+                             help_text=_("For an override: the draft order refused by the credit check; for a "
+                                         "discount approval: the draft order whose prices need one."))
     reasons = serializers.CharField()
 
     def validate(self, attrs):
@@ -140,15 +143,20 @@ class CreditRequestViewSet(ScopedViewSet):
     visible = staticmethod(selectors.credit_requests_visible_to)
     get_one = staticmethod(selectors.credit_request_get_for_user)
 
-    @extend_schema(summary=_("Ask for a credit limit or for a one-off override of an order"),
+    @extend_schema(summary=_("Ask for a credit limit, a one-off override or a discount approval of an order"),
                    description=_("kind=limit needs customer, amount (and optionally grade); kind=override needs "
-                                 "order. The request then waits for the levels the thresholds name."),
+                                 "order: the request then waits for the levels the thresholds name. "
+                                 "kind=discount needs order: a draft with lines priced deeper below the list "
+                                 "price than your role may give, or below a floor price; it waits for the first "
+                                 "level above you whose maximum discount covers it."),
                    request=CreditRequestCreateSerializer, responses={201: CreditRequestSerializer, **ERRORS})
     def create(self, request, *args, **kwargs):
         data = valid_data(CreditRequestCreateSerializer, request)
         if data["kind"] == CreditRequest.Kind.LIMIT:
             created = services.credit_limit_request(by=request.user, customer=data["customer"], amount=data["amount"],
                                                     grade=data.get("grade", ""), reasons=data["reasons"])
+        elif data["kind"] == CreditRequest.Kind.DISCOUNT:
+            created = services.credit_discount_request(by=request.user, order=data["order"], reasons=data["reasons"])
         else:
             created = services.credit_override_request(by=request.user, order=data["order"], reasons=data["reasons"])
         return self.answer(created, status_code=status.HTTP_201_CREATED)
@@ -226,6 +234,36 @@ class CreditOverdueSerializer(_CreditRefusalSerializer):
         help_text=_("The days overdue beyond which the credit policy blocks new orders."))
 
 
+class DiscountLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text=_("The line's position on the order, from 1."))
+    product = serializers.CharField()
+    list_price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    net_price = serializers.DecimalField(max_digits=14, decimal_places=2,
+                                         help_text=_("The unit price after the line's discount."))
+    discount_pct = serializers.DecimalField(max_digits=5, decimal_places=2,
+                                            help_text=_("How far the net price is below the list price, in percent."))
+    allowed_pct = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True,
+                                           help_text=_("The most your role may give; null: not limited."))
+    floor_price = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True,
+                                           help_text=_("The product's floor price; null: none."))
+    below_floor = serializers.BooleanField()
+
+
+class DiscountRefusalSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("The refusal in words, naming each line and what is allowed."))
+    code = serializers.ChoiceField(choices=[services.DiscountRefused.code])
+    lines = DiscountLineSerializer(many=True, help_text=_("The lines that need a discount approval."))
+
+
+def discount_refusal_body(refused: services.DiscountRefused) -> dict:
+    """The 409 answer of a confirmation refused for its prices (ORD-1)."""
+    lines = [{"line": e.line.number, "product": e.line.product, "list_price": e.line.list_price,
+              "net_price": e.line.net_price.quantize(CENT), "discount_pct": e.line.below_list_pct,
+              "allowed_pct": e.allowed_pct, "floor_price": e.line.floor_price, "below_floor": e.below_floor}
+             for e in refused.excesses]
+    return DiscountRefusalSerializer({"detail": str(refused.message), "code": refused.code, "lines": lines}).data
+
+
 class StaleEditSerializer(DomainErrorSerializer):
     """The 409 of a confirmation whose version is not the order's any more."""
 
@@ -236,6 +274,7 @@ CREDIT_REFUSAL = PolymorphicProxySerializer(
     component_name="CreditRefusal",
     serializers={services.CreditRefused.OVER_LIMIT: CreditOverLimitSerializer,
                  services.CreditRefused.OVERDUE: CreditOverdueSerializer,
+                 services.DiscountRefused.code: DiscountRefusalSerializer,
                  StaleEdit.code: StaleEditSerializer},
     resource_type_field_name="code")
 
@@ -260,7 +299,10 @@ class OrderConfirmView(generics.GenericAPIView):
 
     @extend_schema(
         summary=_("Confirm a draft order: the credit check"),
-        description=_("Refused with 409 unless an approved override of this order is still unused: code "
+        description=_("Refused with 409 code 'discount_over_limit' (with the lines) when a line is priced deeper "
+                      "below the list price than your role may give, or below its floor price, and no approved "
+                      "discount approval of the order covers it. "
+                      "Refused with 409 unless an approved override of this order is still unused: code "
                       "'credit_over_limit' (with the shortfall) when the order would take the customer's "
                       "exposure beyond the credit limit; code 'credit_overdue' (with overdue_days and "
                       "policy_days) when receivables are overdue beyond the policy's days, which is the "
@@ -269,8 +311,8 @@ class OrderConfirmView(generics.GenericAPIView):
         responses={200: OrderSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404],
                    409: OpenApiResponse(CREDIT_REFUSAL,
                                         description=_("Refused by the credit check (code credit_over_limit or "
-                                                      "credit_overdue), or changed by someone else (code "
-                                                      "stale)."))},
+                                                      "credit_overdue), for its prices (code discount_over_limit), "
+                                                      "or changed by someone else (code stale)."))},
     )
     def post(self, request, pk):
         order = order_get_for_user(user=request.user, pk=pk, write=True)
@@ -279,4 +321,6 @@ class OrderConfirmView(generics.GenericAPIView):
             order = services.order_confirm(by=request.user, order=order, version=data["version"])
         except services.CreditRefused as refused:
             return Response(refusal_body(refused), status=refused.status)
+        except services.DiscountRefused as refused:
+            return Response(discount_refusal_body(refused), status=refused.status)
         return order_response(order, request)

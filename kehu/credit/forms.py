@@ -153,3 +153,14 @@ class OverrideForm(BootstrapFormMixin, forms.Form):
 
     reasons = forms.CharField(label=_("reasons for the override"), max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DiscountRequestForm(BootstrapFormMixin, forms.Form):
+    """ORD-1: a discount approval of an order whose prices need one, with the reasons."""
+
+    reasons = forms.CharField(label=_("reasons for the discount"), max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "discount_%s")  # beside the override form on the order page
+        super().__init__(*args, **kwargs)

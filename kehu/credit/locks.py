@@ -1,6 +1,6 @@
 """Row locks of credit (core.locks: by rank, CreditAccount 20 < CreditCard 22 < CreditRequest
 25, after the customer (10) and before its orders (30)). Confirming an order locks the
-customer's credit account, then the order's overrides, then the order."""
+customer's credit account, then the order's overrides and discount approvals, then the order."""
 
 from django.utils.translation import gettext as _
 
@@ -29,7 +29,9 @@ def lock_request(request_pk: int, *, with_customer: bool = False) -> CreditReque
     return lock(qs, request_pk)
 
 
-def lock_usable_overrides(order_pk: int) -> list[CreditRequest]:
-    """The approved overrides of an order not used yet, locked (lower pk first)."""
-    return lock_where(CreditRequest, order_id=order_pk, kind=CreditRequest.Kind.OVERRIDE,
+def lock_usable_approvals(order_pk: int) -> list[CreditRequest]:
+    """The approved overrides (CRD-3) and discount approvals (ORD-1) of an order not used yet,
+    locked together (lower pk first)."""
+    return lock_where(CreditRequest, order_id=order_pk,
+                      kind__in=[CreditRequest.Kind.OVERRIDE, CreditRequest.Kind.DISCOUNT],
                       status=CreditRequest.Status.APPROVED, used_at__isnull=True)

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +74,45 @@ class ApprovalThreshold(models.Model):
         return f"{self.get_level_display()} ≥ {self.min_amount}"
 
 
+class DiscountAllowance(models.Model):
+    """ORD-1: how far below a product's list price (percent, after the line's discount) a person
+    of `role` may confirm an order on their own authority. A role without a row is not limited.
+    Beyond it, the order waits for a discount approval by a level above (CRD-2's chain)."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, unique=True)
+    max_discount_pct = models.DecimalField(_("maximum discount %"), max_digits=5, decimal_places=2,
+                                           validators=[MinValueValidator(Decimal("0")),
+                                                       MaxValueValidator(Decimal("100"))])
+
+    class Meta:
+        verbose_name = _("maximum discount")
+        verbose_name_plural = _("maximum discounts")
+        ordering = ["max_discount_pct", "role"]
+        constraints = [models.CheckConstraint(condition=Q(max_discount_pct__gte=0) & Q(max_discount_pct__lte=100),
+                                              name="max_discount_0_100")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} ≤ {self.max_discount_pct}%"
+
+
+class FloorPrice(models.Model):
+    """ORD-1: the lowest unit price (after the line's discount) at which a product is sold
+    without a discount approval, whoever confirms."""
+
+    product = models.OneToOneField("sales.Product", verbose_name=_("product"), on_delete=models.CASCADE,
+                                   related_name="floor_price")
+    min_price = models.DecimalField(_("floor price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+
+    class Meta:
+        verbose_name = _("floor price")
+        verbose_name_plural = _("floor prices")
+        ordering = ["product__code"]
+        constraints = [models.CheckConstraint(condition=Q(min_price__gte=0), name="floor_price_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} ≥ {self.min_price}"
+
+
 class CreditAccount(models.Model):
     """The customer's approved limit and grade: the row locked when an order is confirmed,
     so two confirmations cannot together pass the limit (CRD-3)."""
@@ -102,6 +142,7 @@ class CreditRequest(TimeStampedModel):
     class Kind(models.TextChoices):
         LIMIT = "limit", _("Credit limit")
         OVERRIDE = "override", _("One-off override")
+        DISCOUNT = "discount", _("Discount approval")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")
@@ -123,7 +164,11 @@ class CreditRequest(TimeStampedModel):
     levels = models.JSONField(_("levels that sign"), default=list)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    used_at = models.DateTimeField(_("used at"), null=True, blank=True)  # overrides are used once
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)  # overrides and discounts are used once
+    # A discount approval: the deepest discount below list price of the order's lines beyond the
+    # requester's allowance (ORD-1); the approval lets the order be confirmed once with no line deeper.
+    discount_pct = models.DecimalField(_("discount below list price %"), max_digits=5, decimal_places=2, null=True,
+                                       blank=True)
     # The level whose signature is awaited; empty once decided. Kept by the services so that
     # an approver's queue is one indexed query, not a look at every pending request.
     next_level = models.CharField(_("waiting for"), max_length=20, choices=Level.choices, null=True, blank=True)

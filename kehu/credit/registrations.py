@@ -1,7 +1,8 @@
 """What credit shows on other apps' pages (core.registry): the navigation entry with the
 waiting badge, the money figures in the header of the customer's 360° page, its 申请额度 button and its
 credit block, and on the order page the
-confirmation under the credit check (CRD-3) with its refusal and the one-off overrides."""
+confirmation under the credit check (CRD-3) with its refusal and the one-off overrides, and the
+discount approvals of lines priced beyond the confirmer's maximum discount (ORD-1)."""
 
 from decimal import Decimal
 
@@ -14,7 +15,8 @@ from kehu.core.money import money
 from kehu.core.registry import Action, NavEntry, Panel, TimelineEntry, TimelineSource, registry
 from kehu.credit import selectors
 from kehu.credit.capabilities import REQUEST_CREDIT
-from kehu.credit.forms import OverrideForm
+from kehu.credit.forms import DiscountRequestForm, OverrideForm
+from kehu.credit.services import discount_excess_text
 from kehu.customers.capabilities import EDIT_CUSTOMERS
 from kehu.sales.services import order_actions
 
@@ -85,6 +87,20 @@ def overrides(request, order) -> dict | None:
             "refused": bool(_refusal_of(request, order)), "override_form": OverrideForm()}
 
 
+def discount(request, order) -> dict | None:
+    """ORD-1 on the order page: the lines priced beyond what the user may give (or the refusal of
+    the confirmation just tried), the order's discount approvals, and the form to ask for one."""
+    refused = request.session.pop(f"credit-discount-refused-{order.pk}", "")
+    found, open_request = selectors.discount_requests_of_order(request.user, order)
+    editable = order_actions(user=request.user, order=order)["edit"]
+    excesses = selectors.discount_excesses_of(order, request.user) if editable else []
+    if not (refused or found or excesses):
+        return None
+    return {"order": order, "refusal": refused, "requests": found, "form": DiscountRequestForm(),
+            "excesses": [discount_excess_text(e) for e in excesses],
+            "may_ask": bool(excesses) and not open_request and user_can(request.user, REQUEST_CREDIT)}
+
+
 def waiting_badge(request) -> int | None:
     return selectors.waiting_count(request.user) or None
 
@@ -119,5 +135,7 @@ def register() -> None:
                         context=confirm_button, order=10))
     registry.add(Panel(key="credit-refusal", page="order", tab="top", template="credit/_order_refusal.html",
                        context=refusal, order=10, query_budget=2))
+    registry.add(Panel(key="credit-discount", page="order", tab="top", template="credit/_order_discount.html",
+                       context=discount, order=15, query_budget=6))
     registry.add(Panel(key="credit-overrides", page="order", tab="side", template="credit/_order_overrides.html",
                        context=overrides, order=50, query_budget=3))

@@ -74,3 +74,77 @@ def brand_shares(rows: list[dict]) -> list[dict]:
         share = "" if value is None or not total else str((value * 100 / total).quantize(Decimal("0.1")))
         shared.append({**row, "share": share})
     return shared
+
+
+# --- discounts below the list price (ORD-1) ----------------------------------------------------------------
+
+HUNDRED = Decimal("100")
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """What the discount rule reads of an order line."""
+
+    number: int  # the line's position on the order, from 1
+    product: str  # code and name, as the order shows it
+    list_price: Decimal
+    unit_price: Decimal
+    discount_pct: Decimal
+    floor_price: Decimal | None = None
+
+    @property
+    def net_price(self) -> Decimal:
+        """The unit price after the line's discount."""
+        return self.unit_price * (HUNDRED - self.discount_pct) / HUNDRED
+
+    @property
+    def below_list_pct(self) -> Decimal:
+        """How far the net unit price is below the product's list price, in percent (2 places);
+        0 for a product without a list price or a line above it."""
+        if self.list_price <= 0 or self.net_price >= self.list_price:
+            return Decimal("0.00")
+        return ((self.list_price - self.net_price) * HUNDRED / self.list_price).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class DiscountExcess:
+    """A line priced beyond what its confirmer may give: deeper than `allowed_pct` below the
+    list price, or below the product's floor price."""
+
+    line: PricedLine
+    allowed_pct: Decimal | None  # None: the role is not limited
+    below_floor: bool
+
+    @property
+    def over_allowance(self) -> bool:
+        return self.allowed_pct is not None and self.line.below_list_pct > self.allowed_pct
+
+
+def discount_excesses(lines: list[PricedLine], *, allowed_pct: Decimal | None) -> list[DiscountExcess]:
+    """ORD-1: the lines a person allowed `allowed_pct` below list price (None: any) may not
+    confirm on their own: deeper than that, or below the product's floor price."""
+    found = []
+    for line in lines:
+        over = allowed_pct is not None and line.list_price > 0 and \
+            line.net_price < line.list_price * (HUNDRED - allowed_pct) / HUNDRED
+        below_floor = line.floor_price is not None and line.net_price < line.floor_price
+        if over or below_floor:
+            found.append(DiscountExcess(line=line, allowed_pct=allowed_pct, below_floor=below_floor))
+    return found
+
+
+def deepest_discount(excesses: list[DiscountExcess]) -> Decimal:
+    return max((e.line.below_list_pct for e in excesses), default=Decimal("0.00"))
+
+
+def discount_signing_level(*, deepest: Decimal, requester_role: str, allowances: dict[str, Decimal]) -> str:
+    """ORD-1, CRD-2: the one level that signs a discount approval: the first level of the chain
+    above the requester whose own allowance (`allowances` by role; a role without one is not
+    limited) covers the deepest discount. A price below a floor needs a level above the
+    requester, whatever their allowance."""
+    first = signing_levels(top=0, requester_role=requester_role)[0]
+    for level in CHAIN[CHAIN.index(first):]:
+        allowed = allowances.get(str(LEVEL_ROLE[level]))
+        if allowed is None or allowed >= deepest:
+            return str(level)
+    return str(CHAIN[-1])

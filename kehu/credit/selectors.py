@@ -23,10 +23,11 @@ from kehu.credit.models import (
     CreditCard,
     CreditPolicy,
     CreditRequest,
+    DiscountAllowance,
 )
 from kehu.customers.selectors import customers_visible_to
 from kehu.receivables.selectors import Position, broken_promises, receivables_figures, receivables_position
-from kehu.sales.models import Order
+from kehu.sales.models import Order, OrderLine
 from kehu.sales.selectors import uninvoiced_order_amounts
 
 # --- receivables (AR-1): read from the receivables app ----------------------------------------------
@@ -280,3 +281,40 @@ def overrides_of_order(user, order) -> tuple[list[CreditRequest], bool]:
 
 def _is_open_override(request: CreditRequest) -> bool:
     return request.status in (CreditRequest.Status.PENDING, CreditRequest.Status.APPROVED) and not request.used_at
+
+
+# --- discounts below the list price (ORD-1) -----------------------------------------------------------------
+
+def discount_allowances() -> dict[str, Decimal]:
+    """The maximum discount below list price of each role that has one (the admin's table)."""
+    return dict(DiscountAllowance.objects.values_list("role", "max_discount_pct"))
+
+
+def allowance_of(user) -> Decimal | None:
+    """How far below list price the user may confirm on their own; None: not limited."""
+    return DiscountAllowance.objects.filter(role=user.role).values_list("max_discount_pct", flat=True).first()
+
+
+def priced_lines(order) -> list[rules.PricedLine]:
+    """The order's lines as the discount rule reads them, with each product's floor price (one query)."""
+    lines = OrderLine.objects.filter(order_id=order.pk).select_related("product__floor_price").order_by("id")
+    priced = []
+    for number, line in enumerate(lines, start=1):
+        floor = getattr(line.product, "floor_price", None)
+        priced.append(rules.PricedLine(number=number, product=str(line.product), list_price=line.product.list_price,
+                                       unit_price=line.unit_price, discount_pct=line.discount_pct,
+                                       floor_price=floor.min_price if floor else None))
+    return priced
+
+
+def discount_excesses_of(order, user) -> list[rules.DiscountExcess]:
+    """ORD-1: the order's lines priced beyond what `user` may confirm on their own."""
+    return rules.discount_excesses(priced_lines(order), allowed_pct=allowance_of(user))
+
+
+def discount_requests_of_order(user, order) -> tuple[list[CreditRequest], bool]:
+    """ORD-1: the discount approvals asked for an order (newest first), and whether one is still
+    open — waiting, or approved and unused — so that no second one may be asked."""
+    found = list(credit_requests_visible_to(user).filter(order=order, kind=CreditRequest.Kind.DISCOUNT)
+                 .order_by("-created_at", "-id"))
+    return found, any(_is_open_override(r) for r in found)

@@ -1,5 +1,6 @@
 """Credit writes: the evaluation card (CRD-1), limit requests through the approval chain
-(CRD-2), and confirming orders under the limit, with one-off overrides (CRD-3)."""
+(CRD-2), and confirming orders under the limit, with one-off overrides (CRD-3) and discount
+approvals for lines priced beyond the confirmer's maximum discount or a floor price (ORD-1)."""
 
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from kehu.core.roles import Scope
 from kehu.core.scopes import office_subtree_ids, scope_of
 from kehu.credit import rules, selectors
 from kehu.credit.capabilities import REQUEST_CREDIT
-from kehu.credit.locks import lock_account, lock_accounts_of, lock_card, lock_request, lock_usable_overrides
+from kehu.credit.locks import lock_account, lock_accounts_of, lock_card, lock_request, lock_usable_approvals
 from kehu.credit.models import (
     CHAIN,
     LEVEL_ROLE,
@@ -59,6 +60,52 @@ class CreditRefused(DomainError):
         self.code = code
         self.exposure, self.amount, self.shortfall = exposure, amount, shortfall
         self.overdue_days, self.policy_days = overdue_days, policy_days
+
+
+class DiscountRefused(DomainError):
+    """ORD-1: a line of the order is priced deeper below the list price than the confirmer's
+    role may give, or below the product's floor price, and no approved discount approval of the
+    order covers it (code discount_over_limit, with the lines)."""
+
+    status = 409
+    code = "discount_over_limit"
+
+    def __init__(self, message, *, excesses: list[rules.DiscountExcess]):
+        super().__init__(message)
+        self.excesses = excesses
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value.quantize(CENT)}%"
+
+
+def discount_excess_text(excess: rules.DiscountExcess) -> str:
+    """One line beyond the allowance, in words: its number, product, discount and what is allowed."""
+    line = excess.line
+    parts = []
+    if excess.over_allowance:
+        parts.append(_("%(pct)s below the list price %(list)s, more than the %(allowed)s your role may give")
+                     % {"pct": _pct(line.below_list_pct), "list": money(line.list_price),
+                        "allowed": _pct(excess.allowed_pct)})
+    if excess.below_floor:
+        parts.append(_("net price %(price)s, below the floor price %(floor)s")
+                     % {"price": money(line.net_price), "floor": money(line.floor_price)})
+    return _("line %(number)d (%(product)s): %(why)s") % {"number": line.number, "product": line.product,
+                                                         "why": _(", and ").join(parts)}
+
+
+def _discount_refusal(excesses, *, pending: CreditRequest | None, approved: CreditRequest | None) -> DiscountRefused:
+    lines = "; ".join(discount_excess_text(e) for e in excesses)
+    if pending is not None:
+        then = _("Its discount approval waits for the signature of the %(level)s.") % {
+            "level": level_label(pending.next_level)}
+    elif approved is not None:
+        then = _("The discount approved (%(pct)s below the list price) does not cover it: ask for discount "
+                 "approval again.") % {"pct": _pct(approved.discount_pct or Decimal("0"))}
+    else:
+        then = _("Ask for discount approval.")
+    return DiscountRefused(_("Not confirmed: the price needs a discount approval. %(lines)s. %(then)s")
+                           % {"lines": lines, "then": then}, excesses=excesses)
 
 
 # --- thresholds ------------------------------------------------------------------------------------------------
@@ -148,7 +195,7 @@ def credit_override_request(*, by, order: Order, reasons: str) -> CreditRequest:
     exposure = selectors.exposure_of(customer, exclude_order=order)
     reaching = exposure.total + order.total
     with transaction.atomic():
-        if CreditRequest.objects.filter(order=order, status__in=[Status.PENDING, Status.APPROVED],
+        if CreditRequest.objects.filter(order=order, kind=Kind.OVERRIDE, status__in=[Status.PENDING, Status.APPROVED],
                                         used_at__isnull=True).exists():
             raise ValidationFailed(_("An override for order %(number)s is already asked for or approved.")
                                    % {"number": order.number})
@@ -156,6 +203,38 @@ def credit_override_request(*, by, order: Order, reasons: str) -> CreditRequest:
                                 amount=reaching, previous_limit=exposure.limit, reasons=reasons, requested_by=by,
                                 levels=levels_for(reaching, requested_by=by)[-1:])
         request.next_level = request.levels[0]
+        request.save()
+    return request
+
+
+def credit_discount_request(*, by, order: Order, reasons: str) -> CreditRequest:
+    """ORD-1: a discount approval for one draft order with lines priced beyond the requester's
+    maximum discount or below a floor price. It waits for the one level above the requester whose
+    own maximum discount covers the deepest line (CRD-2's chain, never the requester)."""
+    order = Order.objects.select_related("customer").get(pk=order.pk)
+    customer = customer_get_for_user(user=by, pk=order.customer_id, write=True)
+    require(by, REQUEST_CREDIT, _("Your role does not ask for discount approvals."))
+    if order.status != Order.Status.DRAFT:
+        raise ValidationFailed(_("A discount approval is asked for an order before it is confirmed."))
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise ValidationFailed(_("Give the reasons for the discount."), field_errors={"reasons": [_("Required.")]})
+    check_lengths(CreditRequest, reasons=reasons)
+    excesses = selectors.discount_excesses_of(order, by)
+    if not excesses:
+        raise ValidationFailed(_("Every line of order %(number)s is within what you may give: confirm it.")
+                               % {"number": order.number})
+    deepest = rules.deepest_discount(excesses)
+    level = rules.discount_signing_level(deepest=deepest, requester_role=by.role,
+                                        allowances=selectors.discount_allowances())
+    with transaction.atomic():
+        if CreditRequest.objects.filter(order=order, kind=Kind.DISCOUNT, status__in=[Status.PENDING, Status.APPROVED],
+                                        used_at__isnull=True).exists():
+            raise ValidationFailed(_("A discount approval for order %(number)s is already asked for or approved.")
+                                   % {"number": order.number})
+        request = CreditRequest(kind=Kind.DISCOUNT, customer=customer, office_id=customer.office_id, order=order,
+                                amount=order.total, discount_pct=deepest, reasons=reasons, requested_by=by,
+                                levels=[level], next_level=level)
         request.save()
     return request
 
@@ -262,21 +341,42 @@ def credit_request_withdraw(*, by, request: CreditRequest) -> CreditRequest:
 
 # --- confirming orders under the limit (CRD-3) ---------------------------------------------------------------
 
+def _use_discount_approval(by, order: Order, approved: list[CreditRequest]) -> None:
+    """ORD-1: refuse the confirmation of an order with lines priced beyond what `by` may give,
+    unless an approved, unused discount approval of the order covers its deepest line; that
+    approval is then used (in the confirmation's transaction: a refusal further on undoes it)."""
+    excesses = selectors.discount_excesses_of(order, by)
+    if not excesses:
+        return
+    deepest = rules.deepest_discount(excesses)
+    covering = [r for r in approved if r.discount_pct is not None and r.discount_pct >= deepest]
+    if not covering:
+        pending = CreditRequest.objects.filter(order=order, kind=Kind.DISCOUNT, status=Status.PENDING).first()
+        raise _discount_refusal(excesses, pending=pending, approved=max(approved, key=lambda r: r.pk, default=None))
+    used = max(covering, key=lambda r: (r.created_at, r.pk))
+    used.used_at = timezone.now()
+    used.save(update_fields=["used_at"])
+
+
 def order_confirm(*, by, order: Order, version: int) -> Order:
     """Confirm a draft order unless it would take the customer's exposure beyond the credit
     limit, or the customer has receivables overdue beyond the policy's days; an approved,
-    unused override of this order lets it pass once. The customer's credit row is locked
+    unused override of this order lets it pass once. A line priced deeper below the list price
+    than `by`'s role may give, or below its floor price, needs an approved discount approval
+    of the order first (ORD-1). The customer's credit row is locked
     first, so two confirmations at the same moment are checked one after the other."""
     require(by, TAKE_ORDERS, _("Your role does not confirm orders."))
     customer = customer_get_for_user(user=by, pk=order.customer_id, write=True)
     account = CreditAccount.objects.get_or_create(customer=customer)[0]
     policy = CreditPolicy.current()
     with transaction.atomic():
-        # core.locks order: the credit account (20), the order's overrides (25), the order (30).
+        # core.locks order: the credit account (20), the order's approvals (25), the order (30).
         account = lock_account(account.pk)
-        overrides = lock_usable_overrides(order.pk)
+        approvals = lock_usable_approvals(order.pk)
+        overrides = [r for r in approvals if r.kind == Kind.OVERRIDE]
         current = lock_order(order_pk=order.pk, version=version)
         sales_services.check_transition(current, Order.Status.CONFIRMED)
+        _use_discount_approval(by, current, [r for r in approvals if r.kind == Kind.DISCOUNT])
         exposure = selectors.exposure_of(customer, exclude_order=current, limit=account.limit)
         shortfall = exposure.total + current.total - account.limit
         overdue = exposure.overdue_days > policy.overdue_block_days

@@ -18,4 +18,5 @@ urlpatterns = [
     path("customers/<int:pk>/limit/", views.limit_request, name="request_limit"),
     path("orders/<int:pk>/confirm/", views.order_confirm, name="order_confirm"),
     path("orders/<int:pk>/override/", views.order_override, name="order_override"),
+    path("orders/<int:pk>/discount/", views.order_discount, name="order_discount"),
 ]

@@ -29,6 +29,7 @@ from kehu.credit.forms import (
     BrandSalesFormSet,
     CreditCardForm,
     DecisionForm,
+    DiscountRequestForm,
     LimitRequestForm,
     OverrideForm,
     RequestFilterForm,
@@ -302,6 +303,8 @@ def request_decide(request, pk):
         message = _("Signed. The request of %(name)s now waits for the %(level)s.")
     elif decided.kind == CreditRequest.Kind.LIMIT:
         message = _("Approved: the credit limit of %(name)s is %(amount)s from now on.")
+    elif decided.kind == CreditRequest.Kind.DISCOUNT:
+        message = _("Approved: order %(number)s of %(name)s may be confirmed once at its prices.")
     else:
         message = _("Approved: order %(number)s of %(name)s may be confirmed once beyond the limit.")
     messages.success(request, message % numbers)
@@ -401,6 +404,11 @@ def remember_refusal(request, order, message) -> None:
     request.session[f"credit-refused-{order.pk}"] = str(message)
 
 
+def remember_discount_refusal(request, order, message) -> None:
+    """ORD-1: as remember_refusal, for a confirmation refused for its discount."""
+    request.session[f"credit-discount-refused-{order.pk}"] = str(message)
+
+
 @login_required
 @require_POST
 def order_confirm(request, pk):
@@ -411,6 +419,9 @@ def order_confirm(request, pk):
             services.order_confirm(by=request.user, order=order, version=data["version"])
         except services.CreditRefused as exc:
             remember_refusal(request, order, exc.message)  # shown on the order page, with the override form
+            return False
+        except services.DiscountRefused as exc:
+            remember_discount_refusal(request, order, exc.message)  # shown with the discount approval form
             return False
         return True
 
@@ -427,4 +438,17 @@ def order_override(request, pk):
         lambda data: services.credit_override_request(by=request.user, order=order, reasons=data["reasons"]),
         back=order.get_absolute_url(), invalid=_("Give the reasons for the override; nothing was asked for."),
         done=_("A one-off override of order %(number)s was asked for; it waits for approval.")
+        % {"number": order.number})
+
+
+@login_required
+@require_POST
+def order_discount(request, pk):
+    """ORD-1: ask for a discount approval of a draft order whose prices need one."""
+    order = order_get_for_user(user=request.user, pk=pk, write=True)
+    return post_step(
+        request, DiscountRequestForm(request.POST),
+        lambda data: services.credit_discount_request(by=request.user, order=order, reasons=data["reasons"]),
+        back=order.get_absolute_url(), invalid=_("Give the reasons for the discount; nothing was asked for."),
+        done=_("A discount approval of order %(number)s was asked for; it waits for approval.")
         % {"number": order.number})

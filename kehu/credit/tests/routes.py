@@ -23,6 +23,15 @@ Chain = partial(Route, rule="CRD-2")
 Check = partial(Route, rule="CRD-3")
 
 
+def below_floor(ctx, side):
+    """ORD-1: a draft sold below the product's floor price, which needs a discount approval
+    whoever confirms it."""
+    from kehu.credit.tests.builders import floor_price
+
+    floor_price(ctx.product, "1000000.00")
+    return draft(ctx, side)
+
+
 def the_awaited_signer(role, side):
     return role == side.director
 
@@ -55,6 +64,8 @@ ROUTES = [
           ok=302, state=order_status),
     Check("credit:order_override", draft, "post", data={"reasons": "春节备货"}, needs=(HANDLE_ORDERS, REQUEST_CREDIT),
           ok=302, state=count("credit.CreditRequest")),
+    Route("credit:order_discount", below_floor, "post", data={"reasons": "年度大单"}, needs=(HANDLE_ORDERS, REQUEST_CREDIT),
+          ok=302, state=count("credit.CreditRequest"), rule="ORD-1"),
     Route("credit-request-list", scoped=False),
     Route("credit-request-detail", override_request),
     Route("customer-credit", card),
@@ -66,6 +77,9 @@ ROUTES = [
     Route("credit-request-list", draft, "post", args=lambda m: [], needs=(REQUEST_CREDIT,), ok=201, note="override",
           data=lambda m: {"kind": "override", "order": m["pk"], "reasons": "急单"},
           state=count("credit.CreditRequest")),
+    Route("credit-request-list", below_floor, "post", args=lambda m: [], needs=(REQUEST_CREDIT,), ok=201,
+          note="discount", data=lambda m: {"kind": "discount", "order": m["pk"], "reasons": "年度大单"},
+          state=count("credit.CreditRequest"), rule="ORD-1"),
     Route("credit-request-decide", override_request, "post", data={"approve": True, "comment": "同意"},
           needs=(SIGN_CREDIT,), who=the_awaited_signer, state=request_state),
 ]

@@ -103,7 +103,8 @@ def test_crd3_the_schema_documents_each_refusal_code_with_its_fields(users, clie
     parts = schema["components"]["schemas"]
     assert parts["CreditRefusal"]["discriminator"]["mapping"] == {
         "credit_over_limit": "#/components/schemas/CreditOverLimit",
-        "credit_overdue": "#/components/schemas/CreditOverdue", "stale": "#/components/schemas/StaleEdit"}
+        "credit_overdue": "#/components/schemas/CreditOverdue",
+        "discount_over_limit": "#/components/schemas/DiscountRefusal", "stale": "#/components/schemas/StaleEdit"}
     assert {"shortfall"} <= set(parts["CreditOverLimit"]["required"])
     assert {"overdue_days", "policy_days"} <= set(parts["CreditOverdue"]["required"])
     confirm = schema["paths"]["/api/v1/orders/{id}/confirm/"]["post"]["responses"]["409"]
