@@ -113,6 +113,17 @@ def test_plt2_a_password_set_elsewhere_revokes_the_tokens_too(users, customer, c
 
 
 @rule("PLT-2")
+def test_plt2_a_password_rehashed_on_login_keeps_the_tokens(users, customer, client, settings):
+    """A stronger hasher re-hashes the same password at the next login: that is no new password."""
+    made = api_token(by=users["owner"])
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.ScryptPasswordHasher",
+                                 "django.contrib.auth.hashers.MD5PasswordHasher"]
+    owner = users["owner"]
+    assert owner.check_password(PASSWORD) and owner.password.startswith("scrypt$")
+    assert call(client, made.key).status_code == 200
+
+
+@rule("PLT-2")
 def test_plt2_the_token_of_a_disabled_user_is_answered_401(users, customer, client):
     made = api_token(by=users["owner"])
     users["owner"].is_active = False
