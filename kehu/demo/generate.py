@@ -1095,9 +1095,10 @@ def _write_receivables(*, org: Org, planned: list[PlannedOrder], seed: int, stdo
 
 EXTRA_TABLES_TO_CLEAR = {"admin.LogEntry", "sessions.Session"}
 # The company's settings, not data: the approval thresholds (CRD-2), the credit and collection policies,
-# the company profile that heads the printed forms.
+# the maximum discount of each role (ORD-1), the company profile that heads the printed forms. (Floor
+# prices belong to products, which the demo makes anew.)
 SETTINGS_TO_KEEP = {"credit.ApprovalThreshold", "credit.CreditPolicy", "receivables.CollectionPolicy",
-                    "core.CompanyProfile"}
+                    "credit.DiscountAllowance", "core.CompanyProfile"}
 
 
 def _models_to_clear() -> list:
