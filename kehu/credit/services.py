@@ -95,7 +95,7 @@ def discount_excess_text(excess: rules.DiscountExcess) -> str:
 
 
 def _discount_refusal(excesses, *, pending: CreditRequest | None, approved: CreditRequest | None) -> DiscountRefused:
-    lines = "; ".join(discount_excess_text(e) for e in excesses)
+    lines = _("; ").join(discount_excess_text(e) for e in excesses)  # between the lines named
     if pending is not None:
         then = _("Its discount approval waits for the signature of the %(level)s.") % {
             "level": level_label(pending.next_level)}
