@@ -15,6 +15,7 @@ from kehu.core.money import money
 from kehu.core.registry import Action, NavEntry, Panel, TimelineEntry, TimelineSource, registry
 from kehu.credit import selectors
 from kehu.credit.capabilities import REQUEST_CREDIT
+from kehu.credit.models import CreditRequest
 from kehu.credit.forms import DiscountRequestForm, OverrideForm
 from kehu.credit.services import discount_excess_text
 from kehu.customers.capabilities import EDIT_CUSTOMERS
@@ -63,12 +64,19 @@ def _refusal_of(request, order) -> str:
     return request._credit_refusal
 
 
+def _requests(request, order) -> dict[str, list]:
+    """The order's overrides and discount approvals, read once for the panels that show them."""
+    if not hasattr(request, "_credit_order_requests"):
+        request._credit_order_requests = selectors.requests_of_order(request.user, order)
+    return request._credit_order_requests
+
+
 def _overrides(request, order) -> tuple[list, bool]:
     """The order's overrides and whether the user may ask for one now (a draft, none open)."""
     if not hasattr(request, "_credit_overrides"):
-        overrides, open_override = selectors.overrides_of_order(request.user, order)
-        may = order_actions(user=request.user, order=order)["edit"] and not open_override
-        request._credit_overrides = (overrides, may)
+        found = _requests(request, order)[CreditRequest.Kind.OVERRIDE]
+        may = order_actions(user=request.user, order=order)["edit"] and not selectors.has_open_request(found)
+        request._credit_overrides = (found, may)
     return request._credit_overrides
 
 
@@ -91,14 +99,14 @@ def discount(request, order) -> dict | None:
     """ORD-1 on the order page: the lines priced beyond what the user may give (or the refusal of
     the confirmation just tried), the order's discount approvals, and the form to ask for one."""
     refused = request.session.pop(f"credit-discount-refused-{order.pk}", "")
-    found, open_request = selectors.discount_requests_of_order(request.user, order)
+    found = _requests(request, order)[CreditRequest.Kind.DISCOUNT]
     editable = order_actions(user=request.user, order=order)["edit"]
     excesses = selectors.discount_excesses_of(order, request.user) if editable else []
     if not (refused or found or excesses):
         return None
     return {"order": order, "refusal": refused, "requests": found, "form": DiscountRequestForm(),
             "excesses": [discount_excess_text(e) for e in excesses],
-            "may_ask": bool(excesses) and not open_request and user_can(request.user, REQUEST_CREDIT)}
+            "may_ask": bool(excesses) and not selectors.has_open_request(found) and user_can(request.user, REQUEST_CREDIT)}
 
 
 def waiting_badge(request) -> int | None:

@@ -271,12 +271,20 @@ def grade_misfits(user) -> list[Misfit]:
     return result
 
 
-def overrides_of_order(user, order) -> tuple[list[CreditRequest], bool]:
-    """CRD-3: the one-off overrides asked for an order (newest first), and whether one is
-    still open — waiting or approved and unused — so that no second one may be asked."""
-    overrides = list(credit_requests_visible_to(user).filter(order=order, kind=CreditRequest.Kind.OVERRIDE)
-                     .order_by("-created_at", "-id"))
-    return overrides, any(_is_open_override(r) for r in overrides)
+def requests_of_order(user, order) -> dict[str, list[CreditRequest]]:
+    """CRD-3, ORD-1: the one-off overrides and the discount approvals asked for an order (newest
+    first), by kind, in one query: the order page shows both."""
+    found = {CreditRequest.Kind.OVERRIDE: [], CreditRequest.Kind.DISCOUNT: []}
+    for r in (credit_requests_visible_to(user).filter(order=order, kind__in=list(found))
+              .order_by("-created_at", "-id")):
+        found[r.kind].append(r)
+    return found
+
+
+def has_open_request(requests: list[CreditRequest]) -> bool:
+    """Whether one of an order's requests of a kind is still open — waiting, or approved and
+    unused — so that no second one may be asked."""
+    return any(_is_open_override(r) for r in requests)
 
 
 def _is_open_override(request: CreditRequest) -> bool:
@@ -310,11 +318,3 @@ def priced_lines(order) -> list[rules.PricedLine]:
 def discount_excesses_of(order, user) -> list[rules.DiscountExcess]:
     """ORD-1: the order's lines priced beyond what `user` may confirm on their own."""
     return rules.discount_excesses(priced_lines(order), allowed_pct=allowance_of(user))
-
-
-def discount_requests_of_order(user, order) -> tuple[list[CreditRequest], bool]:
-    """ORD-1: the discount approvals asked for an order (newest first), and whether one is still
-    open — waiting, or approved and unused — so that no second one may be asked."""
-    found = list(credit_requests_visible_to(user).filter(order=order, kind=CreditRequest.Kind.DISCOUNT)
-                 .order_by("-created_at", "-id"))
-    return found, any(_is_open_override(r) for r in found)
