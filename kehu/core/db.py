@@ -1,7 +1,10 @@
 """Database housekeeping shared by bulk writers."""
 
+from datetime import datetime
+
 from django.db import connection, models
 from django.db.models import Expression
+from django.utils import timezone
 
 
 def refresh_planner_statistics(*, no_skip_scan: tuple[str, ...] = ()) -> None:
@@ -59,10 +62,26 @@ class PreparedInsert:
             return
         meta = model._meta
         self.fields = [f for f in meta.local_concrete_fields if f is not meta.pk]
-        # pre_save fills auto_now_add and the like as bulk_create would; the values are made
-        # exactly as Django's insert compiler makes them (get_db_prep_save).
-        self.values = [tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields)
-                       for obj in self.objs]
+        # The rows of one insert share one moment for their auto_now(_add) fields; pre_save
+        # fills the rest as bulk_create would, and the values are made exactly as Django's
+        # insert compiler makes them (get_db_prep_save) — once per distinct datetime, since the
+        # conversion of an aware datetime costs more than the rest of a row (issue 11).
+        now, converted = timezone.now(), {}
+        stamped = {f.attname for f in self.fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+
+        def prepared(field, obj):
+            if field.attname in stamped:
+                setattr(obj, field.attname, now)
+                value = now
+            else:
+                value = field.pre_save(obj, True)
+            if not isinstance(value, datetime):
+                return field.get_db_prep_save(value, connection)
+            if (field, value) not in converted:
+                converted[field, value] = field.get_db_prep_save(value, connection)
+            return converted[field, value]
+
+        self.values = [tuple(prepared(f, obj) for f in self.fields) for obj in self.objs]
 
     def write(self) -> None:
         if not connection.in_atomic_block:
