@@ -66,3 +66,8 @@ ROUTES += [
     Plan("relations:plan_tick", a_plan_item, "post", data={"done": "1"}, who=its_owner, not_who=404, ok=302,
          state=tick_state),
 ]
+ROUTES += [
+    Cadence("contacts-due"),
+    Plan("plan", scoped=False),
+    Plan("plan-item-tick", a_plan_item, "post", data={"done": True}, who=its_owner, not_who=404, state=tick_state),
+]
