@@ -182,3 +182,19 @@ def test_the_answers_conform_to_the_served_schema(users, overdue_a, client_for):
                           content_type="application/json")
     assert refused.status_code == 400
     assert schema_errors(schema, "/api/v1/touches/", "post", 400, refused.json()) == []
+
+
+@rule("REL-4")
+def test_the_salesperson_reorders_the_plan_within_a_group(users, overdue_a, client_for):
+    second = new_customer(by=users["owner"], name="乙级商店", category="other")
+    entries = [e for e in services.plan_for(users["owner"], today()) if e.kind == "contact"]
+    assert [e.customer_id for e in entries] == [overdue_a.pk, second.pk]  # the longest due first
+    client = client_for(users["owner"])
+    client.post(reverse("relations:plan_move", args=[entries[1].pk]), {"direction": "up"})
+    assert [e.customer_id for e in services.plan_for(users["owner"], today()) if e.kind == "contact"] == [
+        second.pk, overdue_a.pk]
+    client.post(reverse("relations:plan_move", args=[entries[1].pk]), {"direction": "up"})  # already first
+    assert [e.customer_id for e in services.plan_for(users["owner"], today()) if e.kind == "contact"] == [
+        second.pk, overdue_a.pk]
+    assert client_for(users["teammate"]).post(reverse("relations:plan_move", args=[entries[0].pk]),
+                                              {"direction": "up"}).status_code == 404
