@@ -7,6 +7,7 @@ from kehu.insights import views as insights_views
 
 urlpatterns = [
     path("", insights_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("kehu.accounts.urls")),
     path("customers/", include("kehu.customers.urls")),
     path("sales/", include("kehu.sales.urls")),
