@@ -55,7 +55,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# 1. Redis: one server for the queue (database 0) and the cache (database 1).
+# docs/deploy.md step 1. Redis: one server for the queue (database 0) and the cache (database 1).
 REDIS_PORT="$(free_port)"
 mkdir -p "$SCALE_TMP/redis"
 redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$SCALE_TMP/redis" --save "" --appendonly no \
@@ -74,7 +74,8 @@ else:
 PYTHON
 echo "test-scale: redis-server on 127.0.0.1:$REDIS_PORT, PostgreSQL at ${DATABASE_URL}" >&2
 
-# 2. The environment every node and worker shares (docs/deploy.md, /etc/kehu/kehu.env).
+# Step 2. The environment file every node and worker shares (/etc/kehu/kehu.env), but the
+# production-only lines (plain HTTP here, no proxy). kehu/core/tests/test_deploy_doc.py checks it.
 export KEHU_SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(45))')"
 export KEHU_ALLOWED_HOSTS="127.0.0.1,localhost"
 export KEHU_LOG_LEVEL="${KEHU_LOG_LEVEL:-WARNING}"
@@ -86,13 +87,13 @@ if [ "${KEHU_SCALE_FALLBACK:-0}" = 1 ]; then
 fi
 export DJANGO_SETTINGS_MODULE=kehu.settings
 
-# 3. Migrations once, from one machine, before any node starts; then a small data set.
+# Step 3. Migrations once, from one machine, before any node starts; then a small data set.
 echo "test-scale: $(date +%T) migrate" >&2
 KEHU_DATA_DIR="$SCALE_TMP/setup" "$KEHU" migrate --noinput >"$SCALE_TMP/migrate.log"
 KEHU_DATA_DIR="$SCALE_TMP/setup" "$KEHU" demo-data --customers 30 >"$SCALE_TMP/demo-data.log"
 
 echo "test-scale: $(date +%T) start nodes" >&2
-# 4. Two app nodes and two workers, each with its own data directory.
+# Steps 4 and 5. Two app nodes and two workers, each with its own data directory.
 NODES=()
 for name in a b; do
     port="$(free_port)"
@@ -108,7 +109,7 @@ for name in 1 2; do
     WORKERS+=($!)
 done
 
-# 5. Each node answers its load balancer's health check.
+# Step 7. Each node answers its load balancer's health check.
 for node in "${NODES[@]}"; do
     "$PY" - "$node" <<'PYTHON'
 import sys, time, http.client
@@ -129,7 +130,7 @@ done
 echo "test-scale: nodes ${NODES[*]}, workers ${WORKERS[*]}" >&2
 
 echo "test-scale: $(date +%T) tests" >&2
-# 6. The tests, from a machine of their own.
+# The tests, from a machine of their own.
 mkdir -p "$SCALE_TMP/tests"
 KEHU_SCALE_NODES="$(IFS=,; echo "${NODES[*]}")" KEHU_SCALE_WORKERS="$(IFS=,; echo "${WORKERS[*]}")" \
 KEHU_DATA_DIR="$SCALE_TMP/tests" \

@@ -163,3 +163,18 @@ def test_plt4_the_hourly_purge_forgets_claims_of_periods_long_past():
     PeriodicRun.objects.filter(period="old").update(started_at=timezone.now() - timedelta(days=periodic.KEEP_DAYS + 1))
     assert periodic.forget_old_runs() == 1
     assert list(PeriodicRun.objects.values_list("period", flat=True)) == ["new"]
+
+
+@rule("PLT-4")
+@pytest.mark.django_db
+def test_plt4_the_admin_shows_who_ran_each_period_and_may_release_a_claim(users):
+    periodic.claim("kehu.receivables.tasks.collection_morning", "2026-12-01")
+    run = PeriodicRun.objects.get()
+    client = Client()
+    client.force_login(users["admin"], backend="django.contrib.auth.backends.ModelBackend")
+    users["admin"].is_superuser = True
+    users["admin"].save(update_fields=["is_superuser"])
+    page = client.get("/admin/core/periodicrun/")
+    assert page.status_code == 200 and run.worker in page.content.decode()
+    assert client.get(f"/admin/core/periodicrun/{run.pk}/delete/").status_code == 200
+    assert client.get("/admin/core/periodicrun/add/").status_code == 403
