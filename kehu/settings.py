@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kehu.sales",
     "kehu.credit",
     "kehu.receivables",
+    "kehu.relations",
     "kehu.insights",
     "kehu.demo",
 ]
@@ -199,6 +200,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReturnKindEnum": "kehu.sales.models.Return.Kind",
         "CreditRequestKindEnum": "kehu.credit.models.CreditRequest.Kind",
+        "TouchKindEnum": "kehu.relations.models.TouchKind",
         "CreditLevelEnum": "kehu.credit.models.Level",
         "PaymentMethodEnum": "kehu.customers.models.PaymentMethod",
         "ReceiptMethodEnum": "kehu.receivables.models.ReceiptMethod",
