@@ -32,10 +32,11 @@ from kehu.receivables.tests.routes import ROUTES as RECEIVABLES
 from kehu.reminders.tests.routes import ROUTES as REMINDERS
 from kehu.sales.models import Order, Return
 from kehu.sales.tests.routes import ROUTES as SALES
+from kehu.service.tests.routes import ROUTES as SERVICE
 
 pytestmark = pytest.mark.django_db
 
-ROUTES: list[Route] = [*ACCOUNTS, *CUSTOMERS, *SALES, *CREDIT, *RECEIVABLES, *REMINDERS]
+ROUTES: list[Route] = [*ACCOUNTS, *CUSTOMERS, *SALES, *CREDIT, *RECEIVABLES, *REMINDERS, *SERVICE]
 LOGIN = "/accounts/login/"
 
 
