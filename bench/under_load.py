@@ -79,16 +79,23 @@ def post_form(session: Session, path: str, body: bytes, content_type: str):
 def follow_job(session: Session, location: str) -> dict:
     """Poll the job's state in the API until it ends; (seconds, progress samples, final state)."""
     job_id = location.rstrip("/").rsplit("/", 1)[1]
-    started, seen = perf_counter(), []
+    started, seen, refused = perf_counter(), [], {}
     while perf_counter() - started < JOB_GIVE_UP_S:
-        state = json.loads(session.get(f"/api/v1/jobs/{job_id}/", accept="application/json").body)
+        answer = session.get(f"/api/v1/jobs/{job_id}/", accept="application/json")
+        if answer.status != 200:
+            # A busy answer (503) is counted and asked again: the run reports it, it does not end.
+            refused[answer.status] = refused.get(answer.status, 0) + 1
+            time.sleep(1)
+            continue
+        state = json.loads(answer.body)
         seen.append((state["status"], state["done"], state["total"]))
         if state["status"] in ("done", "failed"):
             midway = sum(1 for status, done, total in seen if status == "running" and 0 < done < total)
             return {"seconds": round(perf_counter() - started, 1), "progress_reads_midway": midway,
                     "status": state["status"], "result": {k: v for k, v in (state["result"] or {}).items()
                                                           if k != "errors"},
-                    "bad_rows": len((state["result"] or {}).get("errors") or [])}
+                    "bad_rows": len((state["result"] or {}).get("errors") or []),
+                    "job_reads_refused": refused}
         time.sleep(1)
     raise SystemExit(f"job {job_id} did not end within {JOB_GIVE_UP_S} s")
 

@@ -15,8 +15,8 @@ from kehu.core.money import money
 from kehu.core.registry import Action, NavEntry, Panel, TimelineEntry, TimelineSource, registry
 from kehu.credit import selectors
 from kehu.credit.capabilities import REQUEST_CREDIT
-from kehu.credit.models import CreditRequest
 from kehu.credit.forms import DiscountRequestForm, OverrideForm
+from kehu.credit.models import CreditRequest
 from kehu.credit.services import discount_excess_text
 from kehu.customers.capabilities import EDIT_CUSTOMERS
 from kehu.sales.services import order_actions

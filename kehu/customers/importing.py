@@ -21,7 +21,7 @@ from kehu.accounts.models import User
 from kehu.accounts.selectors import salespeople_for
 from kehu.core import jobs
 from kehu.core.access import require
-from kehu.core.db import refresh_planner_statistics
+from kehu.core.db import prepare_insert, refresh_planner_statistics
 from kehu.core.errors import PermissionDeniedError, ValidationFailed
 from kehu.core.history import history_record_created
 from kehu.core.importing import (
@@ -383,13 +383,17 @@ def import_commit(*, by, token: str, mode: str, on_duplicate: str, progress=None
             customer.developed_by_id = developed_by.pk if isinstance(developed_by, User) else developed_by
         refresh_derived(customer, people=[])
         created.append((customer, duplicate_of.get(line, [])))
+    # The codes are taken and the rows made ready before the write transaction, which then
+    # only inserts (core.db.prepare_insert); a refused import leaves a gap in the customer
+    # codes, never in a money book.
+    codes = Sequence.take(CODE_SEQUENCE, len(created)) if created else range(0)
+    for (customer, _similar), code in zip(created, codes, strict=True):
+        customer.code = format_code(code)
+    rows = prepare_insert(Customer, [c for c, _s in created])
     with transaction.atomic():
         for target, cleaned in merges:
             customer_merge_data(by=by, target=target, data=cleaned)
-        codes = Sequence.take(CODE_SEQUENCE, len(created)) if created else range(0)
-        for (customer, _similar), code in zip(created, codes, strict=True):
-            customer.code = format_code(code)
-        Customer.objects.bulk_create([c for c, _s in created], batch_size=1000)
+        rows.write()
         history_record_created(Customer, [c.pk for c, _s in created], user=by, reason="import")
         # CUS-8: kept although similar, recorded as on a card created by hand.
         CustomerEvent.objects.bulk_create([events.duplicate_kept(customer, by=by, similar=similar)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import User
 from kehu.accounts.selectors import salespeople_for
 from kehu.core.access import parse_id, require
+from kehu.core.db import prepare_insert
 from kehu.core.errors import ValidationFailed, full_clean_or_refuse
 from kehu.core.importing import ImportResult, check_lengths, too_long
 from kehu.core.locks import lock
@@ -307,9 +308,10 @@ def invoice_import(*, by, rows: list[tuple[int, dict]], progress=None, problems=
             result.add_errors(line, problems)
     if result.refused:
         return result
+    rows = prepare_insert(Invoice, valid)  # the CPU work, before the write lock (issue 13)
     with transaction.atomic():
         lock_customer_ledgers({i.customer_id for i in valid})
-        Invoice.objects.bulk_create(valid, batch_size=1000)
+        rows.write()
         lists_changed(INVOICE_LIST)
     result.created = len(valid)
     return result

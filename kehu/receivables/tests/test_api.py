@@ -260,10 +260,14 @@ def test_it_refuses_malformed_bodies_and_changes_nothing(users, client_for, cust
     payment = services.payment_post(by=users["owner"], customer=customer, amount="100", method="cash")
     api = client_for(users["owner"])
     before = ledger()
-    for url in (PAYMENTS, f"{PAYMENTS}{payment.pk}/allocate/", f"{PAYMENTS}{payment.pk}/reverse/", PROMISES, PLANS,
-                IMPORT):
+    for url in (PAYMENTS, f"{PAYMENTS}{payment.pk}/allocate/", f"{PAYMENTS}{payment.pk}/reverse/", PROMISES, PLANS):
         assert api.post(url, "{not json", content_type="application/json").status_code == 400, url
         assert post(api, url, [{"customer": customer.pk}]).status_code in (400, 403), url
+    # The import is finance's: anyone else is refused before the body is read, whatever it holds.
+    assert api.post(IMPORT, "{not json", content_type="application/json").status_code == 403
+    finance = client_for(users["finance"])
+    assert finance.post(IMPORT, "{not json", content_type="application/json").status_code == 400
+    assert post(finance, IMPORT, {"rows": "not a list"}).status_code == 400
     assert post(api, f"{PAYMENTS}{payment.pk}/allocate/", {"allocations": {"invoice": 1}}).status_code == 400
     assert ledger() == before
 
