@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kehu.credit",
     "kehu.receivables",
     "kehu.relations",
+    "kehu.service",
     "kehu.insights",
     "kehu.demo",
 ]
@@ -204,6 +205,11 @@ SPECTACULAR_SETTINGS = {
         "CreditLevelEnum": "kehu.credit.models.Level",
         "PaymentMethodEnum": "kehu.customers.models.PaymentMethod",
         "ReceiptMethodEnum": "kehu.receivables.models.ReceiptMethod",
+        "ComplaintKindEnum": "kehu.service.models.Complaint.Kind",
+        "ComplaintNatureEnum": "kehu.service.models.Complaint.Nature",
+        "ComplaintChannelEnum": "kehu.service.models.Complaint.Channel",
+        "ComplaintStepEnum": "kehu.service.models.Step",
+        "ComplaintChangeKindEnum": "kehu.service.models.Change.Kind",
     },
 }
 

@@ -34,10 +34,12 @@ from kehu.relations.tests.routes import ROUTES as RELATIONS
 from kehu.reminders.tests.routes import ROUTES as REMINDERS
 from kehu.sales.models import Order, Return
 from kehu.sales.tests.routes import ROUTES as SALES
+from kehu.service.tests.routes import ROUTES as SERVICE
 
 pytestmark = pytest.mark.django_db
 
-ROUTES: list[Route] = [*CORE, *ACCOUNTS, *CUSTOMERS, *SALES, *CREDIT, *RECEIVABLES, *RELATIONS, *REMINDERS]
+ROUTES: list[Route] = [*CORE, *ACCOUNTS, *CUSTOMERS, *SALES, *CREDIT, *RECEIVABLES, *RELATIONS, *REMINDERS,
+                      *SERVICE]
 LOGIN = "/accounts/login/"
 
 
