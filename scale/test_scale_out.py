@@ -278,3 +278,24 @@ def test_a_node_killed_mid_stream_of_payments_loses_nothing_acknowledged(world, 
     assert set(acknowledged) <= numbers
     assert len(numbers) - len(acknowledged) <= 1  # at most the one in flight when C was killed
     ledger_holds(customer)
+
+
+@rule("INS-2")
+@rule("PLT-4")
+def test_a_large_import_sent_to_node_a_is_run_by_a_worker_and_followed_on_node_b(world, login):
+    """An invoice import over KEHU_JOB_INLINE_BYTES is a background job: node A keeps its
+    file in the shared job directory and queues it; whichever worker takes it reads the file;
+    its progress and result are read on node B."""
+    from kehu.receivables.models import Invoice
+
+    customer = a_customer(world, "导入商店")
+    rows = [{"customer": customer.code, "number": f"IMP-{world['tag']}-{n:05d}", "issued_on": "2025-11-03",
+             "amount": "10.00"} for n in range(2000)]
+    browser = login(world["finance"], node=A)
+    started = browser.send_json("POST", "/api/v1/invoices/import/", {"rows": rows}, node=A)
+    assert started.status == 202, started.body[:300]
+    url = f"/api/v1/jobs/{started.json()['id']}/"
+    done = wait_for(lambda: (lambda body: body if body["status"] in ("done", "failed") else None)(
+        browser.get_json(url, node=B).json()), "the import to be run by a worker", seconds=120)
+    assert (done["status"], done["result"]["counts"]["created"]) == ("done", 2000), done
+    assert Invoice.objects.filter(customer=customer).count() == 2000

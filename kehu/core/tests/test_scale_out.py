@@ -33,8 +33,8 @@ def closed_port() -> int:
 def settings_under(**env) -> dict:
     """The queue and cache settings a fresh process reads from its environment."""
     code = ("import json, django; django.setup(); from django.conf import settings as s; "
-            "print(json.dumps({'huey': s.HUEY, 'caches': s.CACHES}))")
-    base = {k: v for k, v in os.environ.items() if k not in ("KEHU_REDIS_URL", "KEHU_CACHE_URL")}
+            "print(json.dumps({'huey': s.HUEY, 'caches': s.CACHES, 'job_dir': str(s.KEHU_JOB_DIR)}))")
+    base = {k: v for k, v in os.environ.items() if k not in ("KEHU_REDIS_URL", "KEHU_CACHE_URL", "KEHU_JOB_DIR")}
     out = subprocess.run([sys.executable, "-c", code], env={**base, "DJANGO_SETTINGS_MODULE": "kehu.settings", **env},
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
@@ -178,3 +178,10 @@ def test_plt4_the_admin_shows_who_ran_each_period_and_may_release_a_claim(users)
     assert page.status_code == 200 and run.worker in page.content.decode()
     assert client.get(f"/admin/core/periodicrun/{run.pk}/delete/").status_code == 200
     assert client.get("/admin/core/periodicrun/add/").status_code == 403
+
+
+@rule("PLT-4")
+def test_plt4_kehu_job_dir_names_the_directory_every_node_and_worker_shares(tmp_path):
+    assert settings_under(KEHU_DATA_DIR=str(tmp_path)).get("job_dir") == str(tmp_path / "jobs")
+    shared = tmp_path / "nfs" / "kehu-jobs"
+    assert settings_under(KEHU_DATA_DIR=str(tmp_path), KEHU_JOB_DIR=str(shared))["job_dir"] == str(shared)
