@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "kehu.sales",
     "kehu.credit",
     "kehu.receivables",
+    "kehu.relations",
+    "kehu.service",
     "kehu.insights",
     "kehu.demo",
 ]
@@ -199,9 +201,15 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReturnKindEnum": "kehu.sales.models.Return.Kind",
         "CreditRequestKindEnum": "kehu.credit.models.CreditRequest.Kind",
+        "TouchKindEnum": "kehu.relations.models.TouchKind",
         "CreditLevelEnum": "kehu.credit.models.Level",
         "PaymentMethodEnum": "kehu.customers.models.PaymentMethod",
         "ReceiptMethodEnum": "kehu.receivables.models.ReceiptMethod",
+        "ComplaintKindEnum": "kehu.service.models.Complaint.Kind",
+        "ComplaintNatureEnum": "kehu.service.models.Complaint.Nature",
+        "ComplaintChannelEnum": "kehu.service.models.Complaint.Channel",
+        "ComplaintStepEnum": "kehu.service.models.Step",
+        "ComplaintChangeKindEnum": "kehu.service.models.Change.Kind",
     },
 }
 

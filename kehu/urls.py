@@ -13,6 +13,8 @@ urlpatterns = [
     path("sales/", include("kehu.sales.urls")),
     path("credit/", include("kehu.credit.urls")),
     path("receivables/", include("kehu.receivables.urls")),
+    path("relations/", include("kehu.relations.urls")),
+    path("service/", include("kehu.service.urls")),
     path("reminders/", include("kehu.reminders.urls")),
     path("jobs/", include("kehu.core.urls")),
     path("panels/<slug:page>/<slug:key>/<int:pk>/", core_views.panel, name="panel"),

@@ -57,8 +57,10 @@ from kehu.customers.services import CODE_SEQUENCE, format_code, refresh_derived
 from kehu.demo import vocab
 from kehu.demo.ledger import LedgerWriter
 from kehu.demo.rows import ActiveCustomer, Org, PlannedLine, PlannedOrder, PlannedReturn, insert_rows, row
+from kehu.demo.touches import write_touches
 from kehu.receivables.models import CollectionPolicy
 from kehu.receivables.selectors import INVOICE_LIST, PAYMENT_LIST
+from kehu.relations.services import TOUCH_LIST
 from kehu.sales.models import CENT, CreditNote, Order, OrderLine, Product, Return, ReturnLine
 from kehu.sales.selectors import ORDER_LIST
 
@@ -526,7 +528,13 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         receivables = _write_receivables(org=org, planned=planned, seed=seed, stdout=stdout)
         timings["receivables"] = perf_counter() - mark
 
-    for name in (CUSTOMER_LIST, ORDER_LIST, INVOICE_LIST, PAYMENT_LIST):
+        mark = perf_counter()
+        with transaction.atomic():
+            touches = write_touches(seed=seed)
+        _say(stdout, _("%(touches)d touches") % {"touches": touches})
+        timings["touches"] = perf_counter() - mark
+
+    for name in (CUSTOMER_LIST, ORDER_LIST, INVOICE_LIST, PAYMENT_LIST, TOUCH_LIST):
         lists_changed(name)
     mark = perf_counter()
     refresh_planner_statistics(no_skip_scan=Customer.NO_SKIP_SCAN)
@@ -539,6 +547,7 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         **counts,
         **trade,
         **receivables,
+        "touches": touches,
         "password": DEMO_PASSWORD,
         "seconds": {k: round(v, 2) for k, v in timings.items()},
     }
@@ -1095,10 +1104,11 @@ def _write_receivables(*, org: Org, planned: list[PlannedOrder], seed: int, stdo
 
 EXTRA_TABLES_TO_CLEAR = {"admin.LogEntry", "sessions.Session"}
 # The company's settings, not data: the approval thresholds (CRD-2), the credit and collection policies,
-# the maximum discount of each role (ORD-1), the company profile that heads the printed forms. (Floor
+# the maximum discount of each role (ORD-1), the company profile that heads the printed forms, the
+# contact cadence (REL-1). (Floor
 # prices belong to products, which the demo makes anew.)
 SETTINGS_TO_KEEP = {"credit.ApprovalThreshold", "credit.CreditPolicy", "receivables.CollectionPolicy",
-                    "credit.DiscountAllowance", "core.CompanyProfile"}
+                    "credit.DiscountAllowance", "core.CompanyProfile", "relations.CadencePolicy"}
 
 
 def _models_to_clear() -> list:

@@ -30,13 +30,16 @@ from kehu.receivables import services as receivables
 from kehu.receivables.capabilities import SEE_RECEIVABLES
 from kehu.receivables.models import Allocation, CollectionPlan, Invoice, Payment, Promise
 from kehu.receivables.tests.routes import ROUTES as RECEIVABLES
+from kehu.relations.tests.routes import ROUTES as RELATIONS
 from kehu.reminders.tests.routes import ROUTES as REMINDERS
 from kehu.sales.models import Order, Return
 from kehu.sales.tests.routes import ROUTES as SALES
+from kehu.service.tests.routes import ROUTES as SERVICE
 
 pytestmark = pytest.mark.django_db
 
-ROUTES: list[Route] = [*CORE, *ACCOUNTS, *CUSTOMERS, *SALES, *CREDIT, *RECEIVABLES, *REMINDERS]
+ROUTES: list[Route] = [*CORE, *ACCOUNTS, *CUSTOMERS, *SALES, *CREDIT, *RECEIVABLES, *RELATIONS, *REMINDERS,
+                      *SERVICE]
 LOGIN = "/accounts/login/"
 
 

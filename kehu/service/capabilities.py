@@ -1,0 +1,12 @@
+"""What roles may do with complaints (core.capabilities). Scopes say which customers' complaints
+a user sees (a salesperson: their own customers')."""
+
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.capabilities import EVERY_ROLE, define
+from kehu.core.roles import Role
+
+# CMP-1: whoever hears a complaint records it — the salesperson in the shop, service on the phone.
+RECEIVE_COMPLAINTS = define("receive_complaints", _("Record complaints"), roles=EVERY_ROLE)
+# CMP-2: the handlers walk the steps; finance answers billing questions but does not handle.
+HANDLE_COMPLAINTS = define("handle_complaints", _("Handle complaints"), roles=EVERY_ROLE - {Role.FINANCE})

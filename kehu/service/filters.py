@@ -1,0 +1,41 @@
+"""The complaint list's filters, shared by the page, its export and the API (kehu.core.filtering):
+a bad value is named in a warning and left out, never a 500."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from kehu.core.filtering import IdFilter, sort_filter
+from kehu.service.models import Complaint
+
+COMPLAINT_SORTS = {"received_at": "received_at", "resolve_by": "resolve_by", "severity": "severity",
+                   "amount_claimed": "amount_claimed"}
+STATUS_CHOICES = [("active", pgettext_lazy("complaints", "Not closed")), *Complaint.Status.choices]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("status"), choices=STATUS_CHOICES, method="filter_status")
+    kind = django_filters.ChoiceFilter(label=_("complaint type"), choices=Complaint.Kind.choices)
+    severity = django_filters.ChoiceFilter(label=_("severity"), choices=Complaint.Severity.choices)
+    handler = IdFilter(label=_("handler"), field_name="handler_id")
+    customer_id = IdFilter(label=_("customer"), field_name="customer_id")
+    order = IdFilter(label=_("order"), field_name="order_id")
+    overdue = django_filters.ChoiceFilter(label=_("overdue"), choices=YES_NO, method="filter_overdue",
+                                          help_text=_("yes: not closed after the resolution deadline (CMP-4)."))
+    sort = sort_filter(COMPLAINT_SORTS)
+
+    class Meta:
+        model = Complaint
+        fields = ["status", "kind", "severity", "handler", "customer_id", "order", "overdue", "sort"]
+
+    def filter_status(self, queryset, name, value):
+        if value == "active":
+            return queryset.exclude(status=Complaint.Status.CLOSED)
+        return queryset.filter(status=value)
+
+    def filter_overdue(self, queryset, name, value):
+        late = Q(resolve_by__lt=timezone.now()) & ~Q(status=Complaint.Status.CLOSED)
+        return queryset.filter(late) if value == "yes" else queryset.exclude(late)

@@ -1,0 +1,258 @@
+"""Complaints 顾客投诉 (CMP-1) and the guided handling process (CMP-2): each complaint walks the
+seeds' steps in order, each step recorded with who and when; deadlines by severity (CMP-4)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from kehu.core.models import SettingsRow, TimeStampedModel
+from kehu.core.money import MONEY_FIELD as MONEY
+from kehu.core.roles import Role
+
+
+class Step(models.TextChoices):
+    """CMP-2: the handling process of the seeds (002: the six stages of handling a complaint),
+    in order. A step is recorded only after every step before it."""
+
+    LISTEN = "listen", _("Listen and record 倾听记录")
+    APOLOGISE = "apologise", _("Apologise 致歉")
+    INVESTIGATE = "investigate", _("Investigate the cause 调查原因")
+    DECIDE = "decide", _("Decide responsibility 判定责任")
+    PROPOSE = "propose", _("Propose a solution 提出方案")
+    AGREE = "agree", _("The customer agrees 客户同意")
+    EXECUTE = "execute", _("Carry it out 执行方案")
+    INFORM = "inform", _("Tell the customer 告知客户")
+    REVIEW = "review", _("Review 回顾总结")
+
+
+STEPS = list(Step)
+
+
+class Complaint(TimeStampedModel):
+    """CMP-1: one complaint of a customer, as it was received, and where its handling stands."""
+
+    lock_rank = 70  # core.locks: row locks are taken lowest rank first
+
+    class Kind(models.TextChoices):
+        QUALITY = "quality", _("Product quality")
+        DELIVERY = "delivery", _("Transport and delivery")
+        SERVICE = "service", pgettext_lazy("complaint type", "Service")
+        ATTITUDE = "attitude", _("Attitude")
+        PRICE = "price", pgettext_lazy("complaint type", "Price")
+        BILLING = "billing", _("Billing and contract")
+
+    class Nature(models.TextChoices):
+        GOOD_FAITH = "good_faith", _("Good faith")
+        MALICIOUS = "malicious", _("Malicious")
+        UNCLEAR = "unclear", _("Not yet known")
+
+    class Severity(models.TextChoices):
+        LOW = "low", pgettext_lazy("severity", "Low")
+        MEDIUM = "medium", pgettext_lazy("severity", "Medium")
+        HIGH = "high", pgettext_lazy("severity", "High")
+        CRITICAL = "critical", pgettext_lazy("severity", "Critical")
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        VISIT = "visit", pgettext_lazy("complaint channel", "In person")
+        LETTER = "letter", _("Letter or e-mail")
+        ONLINE = "online", _("WeChat or online")
+        SALESPERSON = "salesperson", _("Through the salesperson")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("complaint", "Received")
+        HANDLING = "handling", pgettext_lazy("complaint", "Being handled")
+        CLOSED = "closed", pgettext_lazy("complaint", "Closed")
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="complaints")
+    order = models.ForeignKey("sales.Order", verbose_name=_("order"), on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="complaints")
+    product = models.ForeignKey("sales.Product", verbose_name=_("product"), on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="complaints")
+    kind = models.CharField(_("complaint type"), max_length=12, choices=Kind.choices)
+    nature = models.CharField(_("nature"), max_length=12, choices=Nature.choices, default=Nature.UNCLEAR)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    channel = models.CharField(pgettext_lazy("complaint", "channel"), max_length=12, choices=Channel.choices)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("received by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handler"), on_delete=models.PROTECT,
+                                related_name="complaints_handled")
+    words = models.TextField(_("the customer's own words"))
+    amount_claimed = models.DecimalField(_("amount claimed"), **MONEY, default=0)
+    received_at = models.DateTimeField(_("received at"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    # CMP-4: the deadlines, fixed at intake from the severity (ComplaintPolicy).
+    respond_by = models.DateTimeField(_("first response due"))
+    resolve_by = models.DateTimeField(_("resolution due"))
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The step reached: the last step recorded (empty before the first), kept by the services so
+    # the list shows and filters it without reading the steps.
+    step = models.CharField(_("step reached"), max_length=12, choices=Step.choices, blank=True)
+    # CMP-2: the solution agreed (its cost to the company), once proposed within authority.
+    solution_amount = models.DecimalField(_("solution amount"), **MONEY, null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-received_at"]), models.Index(fields=["status", "resolve_by"]),
+                   models.Index(fields=["handler", "status"])]
+        constraints = [models.CheckConstraint(condition=Q(amount_claimed__gte=0),
+                                              name="complaint_amount_not_negative")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("service:complaint_detail", args=[self.pk])
+
+    def overdue(self, now) -> bool:
+        """CMP-4: still open after its resolution deadline."""
+        return self.status != self.Status.CLOSED and self.resolve_by < now
+
+
+class AuthorityLimit(models.Model):
+    """CMP-2: the largest solution (its cost: refund, replacement, compensation) a person of `role`
+    may propose to a complainant on their own authority. A role without a row is not limited.
+    Beyond it, the solution is escalated to the next level of CRD-2's chain that may give it."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, unique=True)
+    max_amount = models.DecimalField(_("largest solution"), **MONEY, validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = _("complaint authority")
+        verbose_name_plural = _("complaint authorities")
+        ordering = ["max_amount", "role"]
+        constraints = [models.CheckConstraint(condition=Q(max_amount__gte=0), name="authority_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} ≤ {self.max_amount}"
+
+
+class Escalation(TimeStampedModel):
+    """CMP-2, CMP-3: a solution beyond the handler's authority sent up to the next level. Until a
+    person of that level accepts — and so takes the complaint over — the handler stays responsible."""
+
+    lock_rank = 72  # core.locks: after its complaint (70)
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for acceptance")
+        ACCEPTED = "accepted", pgettext_lazy("escalation", "Accepted")
+        DECLINED = "declined", pgettext_lazy("escalation", "Declined")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="escalations")
+    amount = models.DecimalField(_("solution amount"), **MONEY)
+    solution = models.TextField(_("solution proposed"))
+    level = models.CharField(_("escalated to"), max_length=20, choices=Role.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("escalated by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "level"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="escalation_amount_not_negative"),
+            models.UniqueConstraint(fields=["complaint"], condition=Q(status="pending"),
+                                    name="one_pending_escalation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} → {self.get_level_display()}"
+
+
+class Change(models.Model):
+    """CMP-3: one of the 三变法 for a heated case — change the person (a superior meets the
+    customer), the place, or the time (promise an answer by a date) — with the time it is due
+    and when it was kept."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Change the person 变人")
+        PLACE = "place", _("Change the place 变地")
+        TIME = "time", _("Change the time 变时")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(pgettext_lazy("three changes", "change"), max_length=10, choices=Kind.choices)
+    note = models.TextField(_("what is arranged"))
+    who = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("who meets the customer"),
+                            on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    due_at = models.DateTimeField(_("due at"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("person who did it", "by"),
+                           on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    kept_at = models.DateTimeField(_("kept at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("three-changes action")
+        verbose_name_plural = _("three-changes actions")
+        ordering = ["due_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.get_kind_display()}"
+
+
+class ComplaintStep(models.Model):
+    """CMP-2: one step of the handling, recorded once, by whom and when, with its note."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="steps")
+    step = models.CharField(_("step"), max_length=12, choices=Step.choices)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("person who did it", "by"), on_delete=models.PROTECT,
+                           related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("complaint step")
+        verbose_name_plural = _("complaint steps")
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["complaint", "step"], name="one_record_per_step")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.get_step_display()}"
+
+
+class ComplaintPolicy(SettingsRow):
+    """CMP-4: the deadlines of a complaint by severity, in hours from its intake (one row,
+    edited in the admin)."""
+
+    respond_low_hours = models.PositiveIntegerField(_("first response, low severity (hours)"), default=48)
+    respond_medium_hours = models.PositiveIntegerField(_("first response, medium severity (hours)"), default=24)
+    respond_high_hours = models.PositiveIntegerField(_("first response, high severity (hours)"), default=8)
+    respond_critical_hours = models.PositiveIntegerField(_("first response, critical (hours)"), default=2)
+    resolve_low_hours = models.PositiveIntegerField(_("resolution, low severity (hours)"), default=15 * 24)
+    resolve_medium_hours = models.PositiveIntegerField(_("resolution, medium severity (hours)"), default=7 * 24)
+    resolve_high_hours = models.PositiveIntegerField(_("resolution, high severity (hours)"), default=3 * 24)
+    resolve_critical_hours = models.PositiveIntegerField(_("resolution, critical (hours)"), default=24)
+
+    class Meta:
+        verbose_name = _("complaint deadlines")
+        verbose_name_plural = _("complaint deadlines")
+
+    def __str__(self) -> str:
+        return str(_("Complaint deadlines"))
+
+    def deadlines(self, severity: str, received_at):
+        """(respond_by, resolve_by) of a complaint of `severity` received at `received_at`."""
+        respond = getattr(self, f"respond_{severity}_hours", self.respond_medium_hours)
+        resolve = getattr(self, f"resolve_{severity}_hours", self.resolve_medium_hours)
+        return received_at + timedelta(hours=respond), received_at + timedelta(hours=resolve)

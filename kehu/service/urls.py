@@ -1,0 +1,17 @@
+from django.urls import path
+
+from kehu.service import views
+
+app_name = "service"
+urlpatterns = [
+    path("complaints/", views.complaint_list, name="complaint_list"),
+    path("complaints/export.xlsx", views.complaint_export, name="complaint_export"),
+    path("complaints/<int:pk>/", views.complaint_detail, name="complaint_detail"),
+    path("complaints/<int:pk>/step/", views.complaint_step, name="complaint_step"),
+    path("complaints/<int:pk>/close/", views.complaint_close, name="complaint_close"),
+    path("complaints/<int:pk>/escalate/", views.complaint_escalate, name="complaint_escalate"),
+    path("complaints/<int:pk>/decide/", views.complaint_decide, name="complaint_decide"),
+    path("complaints/<int:pk>/changes/", views.complaint_change, name="complaint_change"),
+    path("complaints/<int:pk>/changes/kept/", views.complaint_change_kept, name="complaint_change_kept"),
+    path("customers/<int:pk>/complaints/new/", views.complaint_create, name="complaint_create"),
+]
