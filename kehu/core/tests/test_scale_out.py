@@ -148,6 +148,17 @@ def test_plt4_a_failed_run_gives_its_period_back():
 
 
 @rule("PLT-4")
+def test_plt4_every_periodic_task_of_every_app_claims_its_period():
+    """A periodic task without @once_per would run once per worker: each must claim its period."""
+    tasks = periodic.periodic_tasks()
+    assert {"collection_morning", "purge_job_files", "retry_deliveries"} <= {t.func.__name__ for t in tasks}
+    unclaimed = [t.func.__name__ for t in tasks if not hasattr(t.func, "period_of")]
+    assert not unclaimed, f"periodic tasks without @once_per (core.periodic): {unclaimed}"
+    assert {t.func.__name__: t.func.claim_name for t in tasks}["collection_morning"] == \
+        "kehu.receivables.tasks.collection_morning"
+
+
+@rule("PLT-4")
 def test_plt4_periods_are_the_day_the_hour_and_the_slot_of_minutes():
     moment = datetime(2026, 12, 1, 6, 7, 30)
     assert periodic.daily(moment) == "2026-12-01"
