@@ -1,7 +1,7 @@
 """Background work of keeping in touch (REL-3, PLT-4), run by the worker (`kehu worker`): each
-morning the salespeople are reminded of the greetings of the coming days, once a day however
-many workers run (core.periodic); a run repeated anyway (queued by hand, a restart) sends
-nothing twice (services.greetings_send, by dedupe_key)."""
+morning the salespeople are reminded of the greetings of the coming days; a run repeated (a restart)
+sends nothing twice (services.greetings_send, by dedupe_key), and with several workers only
+the first run of the day runs (core.periodic)."""
 
 from datetime import date
 
@@ -13,7 +13,7 @@ from kehu.relations import services
 
 
 @db_periodic_task(every_morning)
-@once_per(daily)
+@once_per(daily)  # every worker's scheduler queues it: the first one of the day runs it
 def greetings_morning() -> dict[str, int]:
     return services.greetings_send()
 
