@@ -19,6 +19,23 @@ from kehu.core.errors import ValidationFailed
 Period = tuple[date, date]
 
 
+def day_input(value, *, field: str, label, default: date | None = None, required: bool = True) -> date | None:
+    """A day as a service receives it (a date, or YYYY-MM-DD from a form, an import or the API):
+    blank gives `default`, or None when not `required`; anything else that is not a day is
+    refused with a message naming the field."""
+    if value in (None, ""):
+        if default is None and required:
+            raise ValidationFailed(_("Enter the %(label)s.") % {"label": label}, field_errors={field: [_("Required.")]})
+        return default
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationFailed(_("The %(label)s is not a date (YYYY-MM-DD).") % {"label": label},
+                               field_errors={field: [_("Enter a date as YYYY-MM-DD.")]}) from None
+
+
 def add_months(day: date, months: int) -> date:
     """`day` moved by `months` (negative: back), clamped to the last day of a shorter month."""
     index = day.year * 12 + day.month - 1 + months

@@ -14,6 +14,7 @@ from kehu.core.access import require
 from kehu.core.errors import ValidationFailed
 from kehu.core.importing import check_lengths
 from kehu.core.pagination import lists_changed
+from kehu.core.periods import day_input
 from kehu.core.registry import registry
 from kehu.customers.selectors import customer_get_for_user
 from kehu.relations import selectors
@@ -28,20 +29,6 @@ EARLIEST = date(2000, 1, 1)
 def default_visit_purpose() -> str:
     """The purpose of the one-tap visit ("visited, all fine")."""
     return _("Routine visit, all fine")
-
-
-def _day(value, *, field: str, label, required: bool) -> date | None:
-    if value in (None, ""):
-        if required:
-            raise ValidationFailed(_("Enter the %(label)s.") % {"label": label}, field_errors={field: [_("Required.")]})
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationFailed(_("The %(label)s is not a date (YYYY-MM-DD).") % {"label": label},
-                               field_errors={field: [_("Enter a date as YYYY-MM-DD.")]}) from None
 
 
 def _coordinate(value, *, field: str, label, bound: int) -> Decimal | None:
@@ -84,7 +71,7 @@ def touch_record(*, by, customer, kind: str, on=None, purpose: str = "", notes: 
     if kind not in TouchKind.values:
         raise ValidationFailed(_("Choose the kind of touch."), field_errors={"kind": [_("Required.")]})
     today = timezone.localdate()
-    on = _day(on, field="on", label=_("date of the touch"), required=False) or today
+    on = day_input(on, field="on", label=_("date of the touch"), required=False) or today
     if on > today:
         raise ValidationFailed(_("A touch is logged once it happened: %(day)s is in the future.")
                                % {"day": on.isoformat()}, field_errors={"on": [_("Today or earlier.")]})
@@ -93,7 +80,7 @@ def touch_record(*, by, customer, kind: str, on=None, purpose: str = "", notes: 
                                field_errors={"on": [_("Check the year.")]})
     if not purpose:
         raise ValidationFailed(_("Say what the touch was for."), field_errors={"purpose": [_("Required.")]})
-    next_step_on = _day(next_step_on, field="next_step_on", label=_("next step date"), required=False)
+    next_step_on = day_input(next_step_on, field="next_step_on", label=_("next step date"), required=False)
     if next_step_on is not None:
         if not next_step:
             raise ValidationFailed(_("Say what the next step is, or leave its date empty."),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from kehu.core.errors import ValidationFailed
 from kehu.core.money import CENT, ZERO, decimal_or_refuse
+from kehu.core.periods import day_input
 from kehu.receivables.models import CollectionTask, Payment, Promise
 
 
@@ -27,17 +28,7 @@ def _amount(value, *, field: str, label) -> Decimal:
 
 
 def _day(value, *, field: str, label, default: date | None = None) -> date:
-    if value in (None, ""):
-        if default is None:
-            raise ValidationFailed(_("Enter the %(label)s.") % {"label": label}, field_errors={field: [_("Required.")]})
-        return default
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationFailed(_("The %(label)s is not a date (YYYY-MM-DD).") % {"label": label},
-                               field_errors={field: [_("Enter a date as YYYY-MM-DD.")]}) from None
+    return day_input(value, field=field, label=label, default=default)
 
 
 def _paid_between(customer_id: int, start: date, end: date) -> Decimal:
