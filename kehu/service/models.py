@@ -231,6 +231,31 @@ class ComplaintStep(models.Model):
         return f"{self.complaint_id}: {self.get_step_display()}"
 
 
+class Breach(models.Model):
+    """CMP-4: a deadline of a complaint missed — the first response or the resolution — flagged once
+    by the worker, who then told the handler and the handler's manager."""
+
+    class Kind(models.TextChoices):
+        RESPONSE = "response", _("First response late")
+        RESOLUTION = "resolution", _("Resolution late")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="breaches")
+    kind = models.CharField(_("deadline missed"), max_length=10, choices=Kind.choices)
+    due_at = models.DateTimeField(_("was due at"))
+    flagged_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
+    escalated_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("escalated to"),
+                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("missed deadline")
+        verbose_name_plural = _("missed deadlines")
+        ordering = ["flagged_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["complaint", "kind"], name="one_breach_per_deadline")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.get_kind_display()}"
+
+
 class ComplaintPolicy(SettingsRow):
     """CMP-4: the deadlines of a complaint by severity, in hours from its intake (one row,
     edited in the admin)."""

@@ -5,6 +5,7 @@ these; every refusal says what to do and changes nothing."""
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,16 @@ from kehu.reminders.services import in_language_of, notify
 from kehu.service import selectors
 from kehu.service.capabilities import HANDLE_COMPLAINTS, RECEIVE_COMPLAINTS
 from kehu.service.locks import lock_complaint
-from kehu.service.models import STEPS, Change, Complaint, ComplaintPolicy, ComplaintStep, Escalation, Step
+from kehu.service.models import (
+    STEPS,
+    Breach,
+    Change,
+    Complaint,
+    ComplaintPolicy,
+    ComplaintStep,
+    Escalation,
+    Step,
+)
 
 Status = Complaint.Status
 
@@ -374,3 +384,51 @@ def change_keep(*, by, complaint: Complaint, change_pk) -> Change:
         change.kept_at = timezone.now()
         save_by(change, by)
     return change
+
+
+# --- speed (CMP-4) -----------------------------------------------------------------------------------------
+
+def _late(kind: str, now):
+    """The complaints whose `kind` deadline is missed (still open past it, or met late) and not yet flagged."""
+    if kind == Breach.Kind.RESPONSE:
+        missed = Q(first_response_at__isnull=True, respond_by__lt=now) | Q(first_response_at__gt=F("respond_by"))
+    else:
+        missed = Q(closed_at__isnull=True, resolve_by__lt=now) | Q(closed_at__gt=F("resolve_by"))
+    return (Complaint.objects.filter(missed).exclude(Exists(Breach.objects.filter(complaint=OuterRef("pk"), kind=kind)))
+            .select_related("customer", "handler", "handler__office").order_by("pk"))
+
+
+def flag_breaches(*, now=None) -> dict[str, int]:
+    """CMP-4, run by the worker: flag each missed first-response or resolution deadline once, and
+    escalate it — the handler's manager (selectors.managers_of) and the handler are told. A
+    deadline already flagged is never flagged or told again (one Breach per complaint and kind)."""
+    now = now or timezone.now()
+    counts = {}
+    for kind in Breach.Kind:
+        flagged = 0
+        for complaint in _late(kind, now):
+            due = complaint.respond_by if kind == Breach.Kind.RESPONSE else complaint.resolve_by
+            managers = selectors.managers_of(complaint.handler)
+            try:
+                with transaction.atomic():
+                    breach = Breach.objects.create(complaint=complaint, kind=kind, due_at=due,
+                                                   escalated_to=managers[0] if managers else None)
+                    url = complaint.get_absolute_url()
+                    for person in [*managers, complaint.handler]:
+                        _tell(person, kind="complaint_breach", url=url, dedupe_key=f"complaint-breach:{breach.pk}",
+                              title=lambda c=complaint, k=kind: _breach_title(c, k))
+            except IntegrityError:
+                continue  # flagged at the same moment by another worker
+            flagged += 1
+        counts[str(kind)] = flagged
+    return counts
+
+
+def _breach_title(complaint: Complaint, kind: str) -> str:
+    if kind == Breach.Kind.RESPONSE:
+        return _("Complaint #%(number)d of %(customer)s: the first response was due %(due)s (handler %(handler)s)") % {
+            "number": complaint.pk, "customer": complaint.customer.name, "handler": complaint.handler.display_name,
+            "due": timezone.localtime(complaint.respond_by).strftime("%Y-%m-%d %H:%M")}
+    return _("Complaint #%(number)d of %(customer)s: the resolution was due %(due)s (handler %(handler)s)") % {
+        "number": complaint.pk, "customer": complaint.customer.name, "handler": complaint.handler.display_name,
+        "due": timezone.localtime(complaint.resolve_by).strftime("%Y-%m-%d %H:%M")}

@@ -120,6 +120,7 @@ def complaint_detail(request, pk):
     pending = selectors.pending_escalation_of(complaint)
     return render(request, "service/complaint_detail.html", {
         "escalations": selectors.escalations_of(complaint), "pending": pending,
+        "breaches": selectors.breaches_of(complaint),
         "may_decide": pending is not None and services.escalation_refusal(request.user, pending) is None,
         "authority": selectors.authority_of(request.user), "changes": selectors.changes_of(complaint),
         "change_form": ChangeForm(people=selectors.handlers_for(complaint.customer)) if can_handle else None,
