@@ -45,3 +45,11 @@ class AuthorityLimitAdmin(admin.ModelAdmin):
     without a row is not limited. A larger one is escalated to the next level that may give it."""
 
     list_display = ["role", "max_amount"]
+
+
+@admin.register(models.ServiceOrder)
+class ServiceOrderAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["pk", "customer", "kind", "assignee", "due_on", "status", "rating"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["customer", "assignee"]
+    search_fields = ["customer__name", "customer__code", "description"]

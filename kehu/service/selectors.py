@@ -11,8 +11,17 @@ from kehu.accounts.selectors import name_fields
 from kehu.core.access import get_for_user
 from kehu.core.roles import ROLE_SCOPE, Role, Scope
 from kehu.core.scopes import scope_queryset
-from kehu.service.capabilities import HANDLE_COMPLAINTS
-from kehu.service.models import STEPS, AuthorityLimit, Breach, Change, Complaint, ComplaintStep, Escalation
+from kehu.service.capabilities import HANDLE_COMPLAINTS, SERVE
+from kehu.service.models import (
+    STEPS,
+    AuthorityLimit,
+    Breach,
+    Change,
+    Complaint,
+    ComplaintStep,
+    Escalation,
+    ServiceOrder,
+)
 
 COMPLAINT_LIST = "complaints"  # core.pagination.lists_changed
 SCOPE_FIELDS = {"owner_field": "customer__owner", "office_field": "customer__office"}
@@ -139,3 +148,22 @@ def managers_of(user) -> list[User]:
 
 def breaches_of(complaint) -> list[Breach]:
     return list(complaint.breaches.select_related("escalated_to"))
+
+
+# --- service orders (SVC-1) --------------------------------------------------------------------------------
+
+SERVICE_ORDER_LIST = "service_orders"
+
+
+def service_orders_visible_to(user) -> QuerySet[ServiceOrder]:
+    return scope_queryset(ServiceOrder.objects.select_related("customer", "assignee", "order"), user, **SCOPE_FIELDS)
+
+
+def service_order_get_for_user(*, user, pk, write: bool = False) -> ServiceOrder:
+    return get_for_user(service_orders_visible_to(user), pk, user=user, write=SERVE if write else None,
+                        not_found=_("No such service order in your scope."),
+                        forbidden=_("Your role does not do after-sales service."))
+
+
+def service_orders_of_customer(customer, *, limit: int) -> list[ServiceOrder]:
+    return list(customer.service_orders.select_related("assignee").order_by("-due_on", "-id")[:limit])
