@@ -16,13 +16,13 @@ PORT   ?= 8000
 PYTEST := $(VENV)/bin/python -m pytest -p no:cacheprovider -rs -p kehu.core.pytest_noskip
 XDIST  ?= -n 2
 
-.PHONY: help venv install demo lint test test-sqlite test-postgres test-api test-e2e bench messages screenshots
+.PHONY: help venv install demo lint test test-sqlite test-postgres test-api test-e2e test-scale bench messages screenshots
 
 help:
 	@echo "make demo [PORT=8000]   create .venv, install, migrate, load demo data, run the worker, serve at http://127.0.0.1:PORT"
-	@echo "make test           lint + tests on SQLite + tests on PostgreSQL + API fuzzing + browser tests (Chromium)"
+	@echo "make test           lint + tests on SQLite + tests on PostgreSQL + API fuzzing + browser tests (Chromium) + scale-out"
 	@echo "make lint           ruff, the layer contract (lint-imports), Django system checks (incl. --deploy), missing migrations"
-	@echo "make test-sqlite | test-postgres | test-api | test-e2e   one part of make test"
+	@echo "make test-sqlite | test-postgres | test-api | test-e2e | test-scale   one part of make test"
 	@echo "make bench [SIZE=S|M|L] [DB=postgres] [REUSE=1]   the benchmark (bench/README.md)"
 	@echo "make messages       update and compile the zh_Hans translation catalogue"
 	@echo "make screenshots    regenerate docs/screenshots/*.png from a fresh demo (Chromium at CHROMIUM)"
@@ -82,6 +82,11 @@ test-e2e: $(STAMP)
 	fi
 	env -u DATABASE_URL KEHU_CHROMIUM="$(CHROMIUM)" $(PYTEST) e2e
 
+# Two app nodes and two workers on one PostgreSQL and one Redis, set up as docs/deploy.md says
+# (scripts/test-scale.sh; installs Debian's redis-server when missing and run as root).
+test-scale: $(STAMP)
+	PY=$(PY) scripts/test-scale.sh
+
 # Stops at the first failure.
 test:
 	$(MAKE) lint
@@ -89,6 +94,7 @@ test:
 	$(MAKE) test-postgres
 	$(MAKE) test-api
 	$(MAKE) test-e2e
+	$(MAKE) test-scale
 
 bench: $(STAMP)
 	@if [ -f bench/run.py ]; then \

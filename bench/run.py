@@ -91,7 +91,9 @@ def configure_environment(args, data_dir: Path) -> Cluster | None:
     os.environ.pop("KEHU_WHITENOISE_USE_FINDERS", None)
     if not args.postgres:
         return None
-    cluster = Cluster(data_dir / "cluster")
+    # Beside the data directory, not in it: Kehu keeps its data directory owner-only (0700),
+    # which would shut the postgres user out of its own cluster (pg_ctl stop then fails).
+    cluster = Cluster(data_dir.parent / f"{data_dir.name}.cluster")
     fresh = not (args.reuse and cluster.exists and (data_dir / "meta.json").exists())
     if fresh:
         (data_dir / "meta.json").unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from kehu.core.api import JobView
 from kehu.credit import api as credit_api
 from kehu.customers import api as customers_api
 from kehu.receivables import api as receivables_api
+from kehu.relations import api as relations_api
 from kehu.sales import api as sales_api
 from kehu.service import api as service_api
 
@@ -23,6 +24,7 @@ router.register("payments", receivables_api.PaymentViewSet, basename="payment")
 router.register("allocations", receivables_api.AllocationViewSet, basename="allocation")
 router.register("promises", receivables_api.PromiseViewSet, basename="promise")
 router.register("collection-plans", receivables_api.CollectionPlanViewSet, basename="collection-plan")
+router.register("touches", relations_api.TouchViewSet, basename="touch")
 router.register("complaints", service_api.ComplaintViewSet, basename="complaint")
 
 urlpatterns = [

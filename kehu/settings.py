@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kehu.sales",
     "kehu.credit",
     "kehu.receivables",
+    "kehu.relations",
     "kehu.service",
     "kehu.insights",
     "kehu.demo",
@@ -200,6 +201,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReturnKindEnum": "kehu.sales.models.Return.Kind",
         "CreditRequestKindEnum": "kehu.credit.models.CreditRequest.Kind",
+        "TouchKindEnum": "kehu.relations.models.TouchKind",
         "CreditLevelEnum": "kehu.credit.models.Level",
         "PaymentMethodEnum": "kehu.customers.models.PaymentMethod",
         "ReceiptMethodEnum": "kehu.receivables.models.ReceiptMethod",
@@ -211,16 +213,28 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Several app nodes and workers (docs/deploy.md): KEHU_REDIS_URL puts the task queue and the
+# cache in Redis, shared by every node and worker; without it the queue is a SQLite file in
+# KEHU_DATA_DIR and the cache is per process (one machine). KEHU_CACHE_URL, when given, puts the
+# cache in another Redis database than the queue (a cache.clear() empties its whole database).
+REDIS_URL = os.environ.get("KEHU_REDIS_URL", "").strip()
+CACHE_URL = os.environ.get("KEHU_CACHE_URL", "").strip() or REDIS_URL
 HUEY = {
-    "huey_class": "huey.SqliteHuey" if not os.environ.get("KEHU_REDIS_URL") else "huey.RedisHuey",
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
     "name": "kehu",
     "immediate": env_bool("KEHU_HUEY_IMMEDIATE", False),
-    **(
-        {"url": os.environ["KEHU_REDIS_URL"]}
-        if os.environ.get("KEHU_REDIS_URL")
-        else {"filename": str(DATA_DIR / "huey.sqlite3")}
-    ),
+    **({"url": REDIS_URL} if REDIS_URL else {"filename": str(DATA_DIR / "huey.sqlite3")}),
 }
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "kehu",
+            # A Redis that does not answer fails the request (and /healthz) in seconds, not minutes.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 
 # Upload limits: imports are capped (ARCHITECTURE: imports capped in size).
 # 50 MB: a sheet of KEHU_IMPORT_MAX_ROWS customers with every column is over 20 MB. A large file is
@@ -302,6 +316,8 @@ if env_bool("KEHU_HTTPS", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("KEHU_SSL_REDIRECT", True)
+    # The load balancer asks each node over plain HTTP whether it is healthy (docs/deploy.md).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("KEHU_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # Preloading binds the domain to HTTPS in browsers for years: only on request.

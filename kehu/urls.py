@@ -7,11 +7,13 @@ from kehu.insights import views as insights_views
 
 urlpatterns = [
     path("", insights_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("kehu.accounts.urls")),
     path("customers/", include("kehu.customers.urls")),
     path("sales/", include("kehu.sales.urls")),
     path("credit/", include("kehu.credit.urls")),
     path("receivables/", include("kehu.receivables.urls")),
+    path("relations/", include("kehu.relations.urls")),
     path("service/", include("kehu.service.urls")),
     path("reminders/", include("kehu.reminders.urls")),
     path("jobs/", include("kehu.core.urls")),

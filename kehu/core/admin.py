@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from kehu.core.models import CompanyProfile
+from kehu.core.models import CompanyProfile, PeriodicRun
 
 
 class ReadOnlyMixin:
@@ -35,3 +35,20 @@ class CompanyProfileAdmin(SettingsRowAdmin):
     """It heads every printed form."""
 
     list_display = ["__str__", "tax_no", "phone"]
+
+
+@admin.register(PeriodicRun)
+class PeriodicRunAdmin(admin.ModelAdmin):
+    """Which worker ran each periodic task in each period, and how many other queued runs of
+    it found the period claimed (docs/deploy.md). Written by the workers only; deleting a
+    claim lets the period run again (after a worker was killed in the middle of it)."""
+
+    list_display = ["task", "period", "worker", "skipped", "started_at"]
+    list_filter = ["task"]
+    search_fields = ["task", "period", "worker"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

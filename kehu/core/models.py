@@ -164,3 +164,24 @@ class Job(models.Model):
         if self.finished:
             return 100
         return min(99, self.done * 100 // self.total) if self.total else 0
+
+
+class PeriodicRun(models.Model):
+    """A periodic task's run of one period (a day, an hour, five minutes), claimed by the first
+    worker that starts it (core.periodic): with several workers each one's scheduler queues
+    the same run, and the unique pair lets only one of them do it (PLT-4, docs/deploy.md)."""
+
+    task = models.CharField(_("periodic task"), max_length=100)
+    period = models.CharField(_("period"), max_length=32)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    worker = models.CharField(_("worker"), max_length=200, blank=True)  # host:pid of the one that ran it
+    # How many more times the run was queued in the period and did nothing: M workers, M - 1.
+    skipped = models.PositiveIntegerField(_("times skipped"), default=0)
+
+    class Meta:
+        verbose_name = _("periodic run")
+        verbose_name_plural = _("periodic runs")
+        constraints = [models.UniqueConstraint(fields=["task", "period"], name="periodic_run_once_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.period}"

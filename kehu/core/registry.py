@@ -100,7 +100,9 @@ class JobKind:
 
 @dataclass(frozen=True)
 class DueItem:
-    """One line of a daily plan (REL-4): what is due, for whom, and where to act on it."""
+    """One line of a daily plan (REL-4): what is due, for whom, and where to act on it. `key`
+    names the thing due (the same key on every day it stays due: the plan keeps it once per
+    day); `done` says its app has already seen it done on that day (a touch logged, a task done)."""
 
     kind: str
     title: str
@@ -108,11 +110,14 @@ class DueItem:
     due_on: date
     customer_id: int | None = None
     overdue: bool = False
+    key: str = ""
+    done: bool = False
 
 
 @dataclass(frozen=True)
 class DueSource:
-    """What an app contributes to a user's daily plan: `items(user, day)` lists what is due."""
+    """What an app contributes to a user's daily plan (REL-4, relations' /plan/): `items(user,
+    day)` lists what is due for the user on the day, in a fixed number of queries."""
 
     key: str
     label: Label

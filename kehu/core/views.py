@@ -1,4 +1,5 @@
-"""Error pages, the lazy panels of record pages, and the one-step POST every action button uses."""
+"""Error pages, the lazy panels of record pages, the one-step POST every action button uses, and
+the health check of the load balancer."""
 
 import sys
 
@@ -10,7 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
+from kehu.core import health
 from kehu.core.access import get_for_user
 from kehu.core.errors import UserInputError
 from kehu.core.forms import STALE_FORM, apply_field_errors
@@ -84,6 +88,18 @@ def busy(request, exception=None):
                                                   "Please try again in a moment."))
     response["Retry-After"] = "5"
     return response
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """GET /healthz, for the load balancer, without a login (docs/deploy.md): 200 `ok` when the
+    database, the cache and the task queue answer, else 503 naming the parts that did not. No
+    data, no address, no error text in the body: anyone may ask."""
+    failed = health.failures()
+    if failed:
+        return HttpResponse("unavailable: " + ", ".join(failed), status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @login_required

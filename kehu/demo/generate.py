@@ -57,8 +57,10 @@ from kehu.customers.services import CODE_SEQUENCE, format_code, refresh_derived
 from kehu.demo import vocab
 from kehu.demo.ledger import LedgerWriter
 from kehu.demo.rows import ActiveCustomer, Org, PlannedLine, PlannedOrder, PlannedReturn, insert_rows, row
+from kehu.demo.touches import write_touches
 from kehu.receivables.models import CollectionPolicy
 from kehu.receivables.selectors import INVOICE_LIST, PAYMENT_LIST
+from kehu.relations.services import TOUCH_LIST
 from kehu.sales.models import CENT, CreditNote, Order, OrderLine, Product, Return, ReturnLine
 from kehu.sales.selectors import ORDER_LIST
 from kehu.service import selectors as complaint_selectors
@@ -534,7 +536,13 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         complaints = _write_complaints(seed=seed, stdout=stdout)
         timings["complaints"] = perf_counter() - mark
 
-    for name in (CUSTOMER_LIST, ORDER_LIST, INVOICE_LIST, PAYMENT_LIST, COMPLAINT_LIST):
+        mark = perf_counter()
+        with transaction.atomic():
+            touches = write_touches(seed=seed)
+        _say(stdout, _("%(touches)d touches") % {"touches": touches})
+        timings["touches"] = perf_counter() - mark
+
+    for name in (CUSTOMER_LIST, ORDER_LIST, INVOICE_LIST, PAYMENT_LIST, COMPLAINT_LIST, TOUCH_LIST):
         lists_changed(name)
     mark = perf_counter()
     refresh_planner_statistics(no_skip_scan=Customer.NO_SKIP_SCAN)
@@ -548,6 +556,7 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         **trade,
         **receivables,
         **complaints,
+        "touches": touches,
         "password": DEMO_PASSWORD,
         "seconds": {k: round(v, 2) for k, v in timings.items()},
     }
@@ -1179,11 +1188,12 @@ DEMO_STEP_NOTES = {"listen": "客户来电，已记录原话", "investigate": "�
 
 EXTRA_TABLES_TO_CLEAR = {"admin.LogEntry", "sessions.Session"}
 # The company's settings, not data: the approval thresholds (CRD-2), the credit and collection policies,
-# the maximum discount of each role (ORD-1), the company profile that heads the printed forms. (Floor
+# the maximum discount of each role (ORD-1), the company profile that heads the printed forms, the
+# contact cadence (REL-1). (Floor
 # prices belong to products, which the demo makes anew.)
 SETTINGS_TO_KEEP = {"credit.ApprovalThreshold", "credit.CreditPolicy", "receivables.CollectionPolicy",
-                    "credit.DiscountAllowance", "core.CompanyProfile", "service.AuthorityLimit",
-                    "service.ComplaintPolicy"}
+                    "credit.DiscountAllowance", "core.CompanyProfile", "relations.CadencePolicy",
+                    "service.AuthorityLimit", "service.ComplaintPolicy"}
 
 
 def _models_to_clear() -> list:

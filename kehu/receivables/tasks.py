@@ -1,6 +1,7 @@
 """Background work of the receivables (AR-2, PLT-4), run by the worker (`kehu worker`): each
 morning the collection run makes the day's calls, visits and promise follow-ups
-(services.collection_day); the same run can be queued at any time."""
+(services.collection_day), once a day however many workers run (core.periodic); the same run
+can be queued at any time."""
 
 from datetime import UTC, date, datetime
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
+from kehu.core.periodic import daily, once_per
 from kehu.receivables import services
 
 MORNING = crontab(minute="0", hour="6")
@@ -22,6 +24,7 @@ def every_morning(moment: datetime) -> bool:
 
 
 @db_periodic_task(every_morning)
+@once_per(daily)  # every worker's scheduler queues it: the first one of the day runs it
 def collection_morning() -> dict[str, int]:
     return services.collection_day()
 

@@ -5,6 +5,7 @@ failed and the daily digests whose time has come."""
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from kehu.core.periodic import every_minutes, once_per
 from kehu.reminders import services
 
 
@@ -14,5 +15,6 @@ def deliver(delivery_id: int) -> str:
 
 
 @db_periodic_task(crontab(minute="*/5"))
+@once_per(every_minutes(5))  # once per five minutes, however many workers
 def retry_deliveries() -> int:
     return services.deliveries_retry()

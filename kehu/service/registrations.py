@@ -47,8 +47,10 @@ def customer_service_orders(request, customer) -> dict:
 def register() -> None:
     registry.add(NavEntry(key="complaints", label=_("Complaints"), url_name="service:complaint_list", order=75,
                           element_id="nav-complaints"))
-    registry.add(Panel(key="complaints", page="customer", tab="service", template="service/_customer_complaints.html",
-                       context=customer_complaints, order=10, query_budget=2))
+    # Lazy, as the touches beside it: the 360° page opens on its header, not on the Service tab.
+    registry.add(Panel(key="complaints", page="customer", tab="service", label=_("Complaints"),
+                       template="service/_customer_complaints.html", context=customer_complaints, order=20,
+                       lazy=True, query_budget=2))
     registry.add(Action(key="record-complaint", page="customer", template="service/_customer_record_complaint.html",
                         context=record_button, order=60))
     registry.add(Panel(key="complaints", page="order", tab="side", template="service/_order_complaints.html",

@@ -1,0 +1,17 @@
+"""What roles may do to keep in touch with customers (core.capabilities)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.capabilities import define
+from kehu.core.roles import Role
+
+# REL-2: those who meet and call customers log their touches — the sales line and after-sales
+# service — and the administrator, who enters what a salesperson reports on paper; finance
+# reads them.
+LOG_TOUCHES = define("log_touches", _("Log touches with customers"),
+                     roles={Role.SALESPERSON, Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP,
+                            Role.GENERAL_MANAGER, Role.SERVICE, Role.ADMIN})
+# REL-1: cadence adherence per salesperson and office is a manager's view.
+SEE_ADHERENCE = define("see_cadence_adherence", _("See contact cadence adherence per salesperson"),
+                       roles={Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP, Role.GENERAL_MANAGER,
+                              Role.ADMIN})

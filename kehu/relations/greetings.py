@@ -1,0 +1,101 @@
+"""Greetings (REL-3): the days a salesperson greets a customer's people — birthdays of key
+people, the customer's founding anniversary, and the Chinese holidays, whose lunar dates
+(春节, 端午, 中秋) are computed for each year (lunardate), never typed in."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from lunardate import LunarDate
+
+from kehu.customers.models import KeyPerson
+from kehu.customers.selectors import customers_visible_to
+
+# (key, lunar month, lunar day) and (key, month, day) of the holidays greeted.
+LUNAR_HOLIDAYS = [("spring_festival", 1, 1), ("dragon_boat", 5, 5), ("mid_autumn", 8, 15)]
+SOLAR_HOLIDAYS = [("new_year", 1, 1), ("national_day", 10, 1)]
+
+
+def holiday_names() -> dict[str, str]:
+    return {"spring_festival": _("Spring Festival 春节"), "dragon_boat": _("Dragon Boat Festival 端午"),
+            "mid_autumn": _("Mid-Autumn Festival 中秋"), "new_year": _("New Year's Day 元旦"),
+            "national_day": _("National Day 国庆")}
+
+
+def holidays(year: int) -> list[tuple[str, date]]:
+    """The holidays of a (solar) year with their solar dates, in date order."""
+    days = [(key, LunarDate(year, month, day).to_solar_date()) for key, month, day in LUNAR_HOLIDAYS]
+    days += [(key, date(year, month, day)) for key, month, day in SOLAR_HOLIDAYS]
+    return sorted(days, key=lambda kd: kd[1])
+
+
+def next_anniversary(origin: date, today: date) -> date:
+    """The next day (today or later) of `origin`'s month and day; 29 February is kept on
+    28 February in a common year."""
+    for year in (today.year, today.year + 1):
+        try:
+            day = origin.replace(year=year)
+        except ValueError:
+            day = date(year, 2, 28)
+        if day >= today:
+            return day
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Occasion:
+    """A day to greet: what, for whom (the salesperson who greets), when, where to act."""
+
+    key: str  # unique per occasion and year: the reminder's dedupe key
+    kind: str  # "birthday", "founding", "holiday"
+    on: date
+    title: str
+    url: str
+    owner_id: int | None
+    customer_id: int | None = None
+
+
+def occasions(*, user=None, today: date, days_before: int) -> list[Occasion]:
+    """The occasions from today to `days_before` days ahead: of the user's customers (every
+    customer with an owner when `user` is None — the morning run), and the holidays (for the
+    user, or for every owner of a customer)."""
+    until = today + timedelta(days=days_before)
+    found = []
+    people = KeyPerson.objects.filter(is_current=True, birth_date__isnull=False, customer__owner__isnull=False)
+    customers = customers_visible_to(user) if user is not None else None
+    from kehu.customers.models import Customer
+
+    customers = (customers if customers is not None else Customer.objects.all()).filter(owner__isnull=False)
+    if user is not None:
+        people = people.filter(customer__in=customers.filter(owner=user))
+    for pk, name, birth, customer_id, customer_name, owner_id in people.values_list(
+            "pk", "name", "birth_date", "customer_id", "customer__name", "customer__owner_id").iterator(chunk_size=5000):
+        day = next_anniversary(birth, today)
+        if day <= until:
+            found.append(Occasion(key=f"birthday:{pk}:{day.year}", kind="birthday", on=day, owner_id=owner_id,
+                                  customer_id=customer_id,
+                                  title=_("Birthday of %(name)s (%(customer)s) on %(day)s") % {
+                                      "name": name, "customer": customer_name, "day": day.isoformat()},
+                                  url=reverse("customers:detail", args=[customer_id]) + "?tab=people"))
+    own = customers.filter(owner=user) if user is not None else customers
+    for pk, name, founded, owner_id in own.filter(founded_on__isnull=False).values_list(
+            "pk", "name", "founded_on", "owner_id").iterator(chunk_size=5000):
+        day = next_anniversary(founded, today)
+        if day <= until and day.year > founded.year:
+            found.append(Occasion(key=f"founding:{pk}:{day.year}", kind="founding", on=day, owner_id=owner_id,
+                                  customer_id=pk,
+                                  title=_("%(customer)s was founded %(years)s years ago on %(day)s") % {
+                                      "customer": name, "years": day.year - founded.year, "day": day.isoformat()},
+                                  url=reverse("customers:detail", args=[pk])))
+    names = holiday_names()
+    owners = [user.pk] if user is not None else sorted(set(customers.values_list("owner_id", flat=True)))
+    for year in {today.year, until.year}:
+        for key, day in holidays(year):
+            if today <= day <= until:
+                for owner_id in owners:
+                    found.append(Occasion(key=f"holiday:{key}:{day.year}", kind="holiday", on=day, owner_id=owner_id,
+                                          title=_("%(holiday)s on %(day)s: greet your customers") % {
+                                              "holiday": names[key], "day": day.isoformat()},
+                                          url=reverse("relations:due")))
+    return sorted(found, key=lambda o: (o.on, o.key))

@@ -1,0 +1,135 @@
+"""Keeping in touch 维系顾客关系 (REL-1, REL-2): the touches a salesperson logs with a customer
+(a visit 拜访, a call, a greeting card…) and the company's contact cadence by grade."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from kehu.core.models import SettingsRow, TimeStampedModel
+
+
+class TouchKind(models.TextChoices):
+    VISIT = "visit", _("Visit 拜访")
+    PHONE = "phone", pgettext_lazy("kind of touch", "Phone call")
+    LETTER = "letter", _("Letter or e-mail")
+    CARD = "card", _("Greeting card")
+    GIFT = "gift", _("Gift 纪念品")
+    EVENT = "event", pgettext_lazy("kind of touch", "Event")
+
+
+class Touch(TimeStampedModel):
+    """REL-2: one contact with a customer — what kind, when, why, what was said and what comes
+    next. A visit may carry the place the phone reported, only when the salesperson agreed to
+    share it (外勤签到)."""
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="touches")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("person who did it", "by"),
+                           on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind of touch"), max_length=10, choices=TouchKind.choices)
+    on = models.DateField(_("date of the touch"))
+    purpose = models.CharField(_("purpose"), max_length=200)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
+    next_step = models.CharField(_("next step"), max_length=200, blank=True)
+    next_step_on = models.DateField(_("next step by"), null=True, blank=True)
+    location_consent = models.BooleanField(_("place shared with consent"), default=False)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("touch")
+        verbose_name_plural = _("touches")
+        ordering = ["-on", "-id"]
+        indexes = [models.Index(fields=["customer", "on"]), models.Index(fields=["on", "id"]),
+                   models.Index(fields=["next_step_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(next_step_on__isnull=True) | Q(next_step_on__gte=F("on")),
+                                   name="touch_next_step_after_touch"),
+            # A place is kept only with the salesperson's consent.
+            models.CheckConstraint(condition=Q(location_consent=True) | Q(latitude__isnull=True, longitude__isnull=True),
+                                   name="touch_place_needs_consent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.on} {self.kind}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("relations:touch_detail", args=[self.pk])
+
+
+def _days(label, default: int, most: int = 730):
+    return models.PositiveSmallIntegerField(label, default=default,
+                                            validators=[MinValueValidator(1), MaxValueValidator(most)])
+
+
+class CadencePolicy(SettingsRow):
+    """REL-1: how often each grade of customer is to be contacted, and which kinds of touch
+    count as a contact; REL-3: how many days ahead greetings are announced (one row, edited in
+    the admin)."""
+
+    days_a = _days(_("grade A: contact at least every (days)"), 7)
+    days_b = _days(_("grade B: contact at least every (days)"), 30)
+    days_c = _days(_("grade C: contact at least every (days)"), 182)
+    due_soon_days = models.PositiveSmallIntegerField(
+        _("show a customer as due this many days before the contact falls due"), default=3,
+        validators=[MaxValueValidator(60)])
+    count_visit = models.BooleanField(_("a visit counts"), default=True)
+    count_phone = models.BooleanField(_("a phone call counts"), default=True)
+    count_letter = models.BooleanField(_("a letter or e-mail counts"), default=False)
+    count_card = models.BooleanField(_("a greeting card counts"), default=False)
+    count_gift = models.BooleanField(_("a gift counts"), default=False)
+    count_event = models.BooleanField(_("an event counts"), default=True)
+    # REL-3: birthdays, founding anniversaries and holidays are announced this many days ahead.
+    greeting_days_before = models.PositiveSmallIntegerField(
+        _("remind of birthdays, anniversaries and holidays this many days before"), default=7,
+        validators=[MaxValueValidator(60)])
+
+    class Meta:
+        verbose_name = _("contact cadence")
+        verbose_name_plural = _("contact cadence")
+
+    def __str__(self) -> str:
+        return str(_("Contact cadence"))
+
+    def interval(self, grade: str) -> int:
+        return {"A": self.days_a, "B": self.days_b}.get(grade, self.days_c)
+
+    def counting_kinds(self) -> list[str]:
+        return [kind for kind in TouchKind.values if getattr(self, f"count_{kind}")]
+
+
+class PlanEntry(models.Model):
+    """REL-4: one line of a salesperson's daily work plan 日工作计划, kept as it was planned —
+    what was due that day, gathered from every app (core.registry.DueSource) when the plan was
+    first opened — and whether it was done, so that planned and done can be compared per week."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.CASCADE,
+                             related_name="+")
+    day = models.DateField(_("day of the plan"))
+    key = models.CharField(max_length=120)
+    source = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40)
+    title = models.CharField(_("what is due"), max_length=200)
+    url = models.CharField(max_length=500, blank=True)
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 null=True, blank=True, related_name="+")
+    due_on = models.DateField(_("due on"))
+    overdue = models.BooleanField(default=False)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan item")
+        verbose_name_plural = _("plan items")
+        ordering = ["day", "due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "day", "key"], name="plan_entry_once_a_day")]
+        indexes = [models.Index(fields=["day", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day} {self.key}"

@@ -1,0 +1,197 @@
+"""Reads of keeping in touch (REL-1, REL-2, REL-4), always scoped to the user (core.scopes):
+touches, each customer's last contact, who is due or overdue for one, and the daily plan."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from kehu.accounts.selectors import name_fields, salespeople_for
+from kehu.core.access import get_for_user
+from kehu.core.scopes import scope_queryset
+from kehu.customers.models import Customer, Status
+from kehu.customers.selectors import customers_visible_to
+from kehu.relations.models import CadencePolicy, PlanEntry, Touch
+
+SCOPE_FIELDS = {"owner_field": "customer__owner", "office_field": "customer__office"}
+# Customers whose contact cadence is followed: a dormant or lost customer is not chased by it.
+CADENCE_STATUSES = (Status.ACTIVE, Status.PROSPECT)
+
+
+def touches_visible_to(user) -> QuerySet[Touch]:
+    return scope_queryset(Touch.objects.select_related("customer", "by"), user, **SCOPE_FIELDS)
+
+
+def touch_get_for_user(*, user, pk) -> Touch:
+    return get_for_user(touches_visible_to(user), pk, user=user, not_found=_("No such touch in your scope."))
+
+
+def touch_list_rows() -> QuerySet[Touch]:
+    """The touch list's columns, nothing more; callers restrict it to ids already scoped."""
+    return Touch.objects.select_related("customer", "by").only(
+        "kind", "on", "purpose", "next_step", "next_step_on", "location_consent", "customer__name",
+        "customer__code", *name_fields("by"))
+
+
+def latest_touches_of(customer, *, limit: int) -> list[Touch]:
+    return list(Touch.objects.filter(customer=customer).select_related("by").order_by("-on", "-id")[:limit])
+
+
+def last_contact_days(customer_ids: list[int], *, kinds: list[str] | None = None) -> dict[int, date]:
+    """The day of each customer's last touch (of `kinds`, when given): one query for a page."""
+    qs = Touch.objects.filter(customer_id__in=customer_ids)
+    if kinds is not None:
+        qs = qs.filter(kind__in=kinds)
+    return dict(qs.values("customer_id").annotate(last=Max("on")).values_list("customer_id", "last"))
+
+
+# --- cadence (REL-1) ------------------------------------------------------------------------------------------
+
+@dataclass
+class CadenceRow:
+    """A customer's place in its contact cadence: when it was last contacted (by a touch of a
+    kind that counts), when the next contact falls due, and how late it is."""
+
+    customer: Customer
+    last_on: date | None
+    due_on: date
+    days_late: int
+    status: str  # "overdue", "due" (due today or soon) or "ok"
+
+
+def _last_counting(kinds: list[str]):
+    return Subquery(Touch.objects.filter(customer=OuterRef("pk"), kind__in=kinds).order_by()
+                    .values("customer").annotate(last=Max("on")).values("last")[:1])
+
+
+def _cadence_of(grade: str, last_on: date | None, created: date, policy: CadencePolicy, today: date):
+    """A never-contacted customer falls due one interval after it was entered (at the latest today)."""
+    interval = policy.interval(grade)
+    due_on = (last_on + timedelta(days=interval)) if last_on else min(created, today)
+    days_late = (today - due_on).days
+    status = "overdue" if due_on < today else "due" if due_on <= today + timedelta(days=policy.due_soon_days) else "ok"
+    return due_on, max(days_late, 0), status
+
+
+def cadence_customers(user, *, today: date, owner_ids: list[int] | None = None) -> QuerySet[Customer]:
+    """The customers of the user's scope that the cadence follows, each with `last_on`: the day
+    of its last touch of a kind that counts (CadencePolicy)."""
+    policy = CadencePolicy.current()
+    qs = customers_visible_to(user).filter(status__in=CADENCE_STATUSES)
+    if owner_ids is not None:
+        qs = qs.filter(owner_id__in=owner_ids)
+    return qs.annotate(last_on=_last_counting(policy.counting_kinds()))
+
+
+def due_customers(user, *, today: date, owner_ids: list[int] | None = None, include_ok: bool = False,
+                  limit: int | None = None) -> list[CadenceRow]:
+    """REL-1: the customers due (today or within the policy's days) and overdue for a contact,
+    the longest overdue first. Two queries (the policy and the customers), however many."""
+    policy = CadencePolicy.current()
+    qs = cadence_customers(user, today=today, owner_ids=owner_ids).select_related(None).select_related(
+        "owner", "office").only("code", "name", "grade", "status", "phone", "created_at", "owner_id", "office_id",
+                                "office__name", *name_fields("owner"))
+    rows = []
+    for customer in qs.iterator(chunk_size=2000):
+        due_on, late, status = _cadence_of(customer.grade, customer.last_on, customer.created_at.date(), policy, today)
+        if include_ok or status != "ok":
+            rows.append(CadenceRow(customer=customer, last_on=customer.last_on, due_on=due_on, days_late=late,
+                                   status=status))
+    rows.sort(key=lambda r: (r.due_on, r.customer.grade, r.customer.pk))
+    return rows[:limit] if limit is not None else rows
+
+
+@dataclass
+class Adherence:
+    """REL-1 for a manager: of a salesperson's (or an office's) customers, how many were
+    contacted within their cadence."""
+
+    key: int | None
+    name: str
+    customers: int = 0
+    within: int = 0
+    overdue: int = 0
+    by_grade: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+
+    @property
+    def share(self) -> float | None:
+        return round(100 * self.within / self.customers, 1) if self.customers else None
+
+
+def adherence(user, *, today: date, by: str = "owner") -> tuple[list[Adherence], Adherence]:
+    """REL-1: the share of customers contacted within their cadence, per salesperson (`by`
+    "owner") or office ("office"), and for the whole scope. One query for the customers."""
+    policy = CadencePolicy.current()
+    qs = cadence_customers(user, today=today).values_list(
+        "grade", "last_on", "created_at", "owner_id", "owner__username", "owner__last_name", "owner__first_name",
+        "office_id", "office__name")
+    groups: dict[int | None, Adherence] = {}
+    total = Adherence(key=None, name=_("Total"))
+    for grade, last_on, created_at, owner_id, username, last, first, office_id, office_name in qs.iterator(
+            chunk_size=5000):
+        if by == "office":
+            key, name = office_id, office_name or _("No office")
+        else:
+            key, name = owner_id, (f"{last}{first}" if (last or first) else username) or _("No owner")
+        group = groups.setdefault(key, Adherence(key=key, name=name))
+        _due_on, _late, status = _cadence_of(grade, last_on, created_at.date(), policy, today)
+        for each in (group, total):
+            each.customers += 1
+            each.by_grade[grade][0] += 1
+            if status == "overdue":
+                each.overdue += 1
+            else:
+                each.within += 1
+                each.by_grade[grade][1] += 1
+    rows = sorted(groups.values(), key=lambda g: (g.share if g.share is not None else 101, g.name))
+    return rows, total
+
+
+# --- the daily work plan (REL-4) ---------------------------------------------------------------------------------
+
+def open_next_steps(user, *, day: date) -> QuerySet[Touch]:
+    """The next steps due by `day` of the user's own customers that no later touch followed."""
+    later = Touch.objects.filter(customer=OuterRef("customer"), pk__gt=OuterRef("pk"))
+    return (Touch.objects.filter(customer__owner=user, next_step_on__lte=day).exclude(next_step="")
+            .filter(~Exists(later)).select_related("customer").only("next_step", "next_step_on", "customer__name")
+            .order_by("next_step_on", "id"))
+
+
+def customers_touched_on(customer_ids, *, day: date) -> set[int]:
+    return set(Touch.objects.filter(customer_id__in=customer_ids, on=day).values_list("customer_id", flat=True))
+
+
+def plan_of(user, *, day: date) -> QuerySet[PlanEntry]:
+    return PlanEntry.objects.filter(user=user, day=day).order_by("done_at", "due_on", "id")
+
+
+def plan_entry_of(user, pk) -> PlanEntry:
+    """One of the user's own plan items; anyone else's is not found (a plan is personal)."""
+    return get_for_user(PlanEntry.objects.filter(user=user), pk, user=user,
+                        not_found=_("No such item in your plan."))
+
+
+@dataclass
+class PlanWeek:
+    key: int
+    name: str
+    planned: int
+    done: int
+
+    @property
+    def share(self) -> float | None:
+        return round(100 * self.done / self.planned, 1) if self.planned else None
+
+
+def planned_vs_done(user, *, start: date, end: date) -> list[PlanWeek]:
+    """REL-4: per salesperson of the user's scope (and the user), the plan items of the days
+    from `start` to `end` and how many were done. Two queries."""
+    people = {u.pk: u.display_name for u in salespeople_for(user)}
+    people.setdefault(user.pk, user.display_name)
+    counts = (PlanEntry.objects.filter(day__gte=start, day__lte=end, user_id__in=list(people)).values("user_id")
+              .annotate(planned=Count("id"), done=Count("id", filter=Q(done_at__isnull=False))))
+    found = {row["user_id"]: row for row in counts}
+    return [PlanWeek(key=pk, name=name, planned=found.get(pk, {}).get("planned", 0),
+                     done=found.get(pk, {}).get("done", 0)) for pk, name in people.items()]

@@ -1,0 +1,198 @@
+"""Writes of keeping in touch (REL-2, REL-4): logging a touch with a customer, keeping the daily
+plan and ticking it off. A touch is a record of what happened: it is written once and never
+edited (the admin shows touches read-only, with their history)."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.core.access import require
+from kehu.core.errors import ValidationFailed
+from kehu.core.importing import check_lengths
+from kehu.core.pagination import lists_changed
+from kehu.core.registry import registry
+from kehu.customers.selectors import customer_get_for_user
+from kehu.relations import selectors
+from kehu.relations.capabilities import LOG_TOUCHES
+from kehu.relations.models import CadencePolicy, PlanEntry, Touch, TouchKind
+
+TOUCH_LIST = "touches"
+# The earliest day a touch may be dated: older ones are typing mistakes (2062 for 2026).
+EARLIEST = date(2000, 1, 1)
+
+
+def default_visit_purpose() -> str:
+    """The purpose of the one-tap visit ("visited, all fine")."""
+    return _("Routine visit, all fine")
+
+
+def _day(value, *, field: str, label, required: bool) -> date | None:
+    if value in (None, ""):
+        if required:
+            raise ValidationFailed(_("Enter the %(label)s.") % {"label": label}, field_errors={field: [_("Required.")]})
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationFailed(_("The %(label)s is not a date (YYYY-MM-DD).") % {"label": label},
+                               field_errors={field: [_("Enter a date as YYYY-MM-DD.")]}) from None
+
+
+def _coordinate(value, *, field: str, label, bound: int) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or not -bound <= number <= bound:
+        raise ValidationFailed(_("The %(label)s is not a coordinate between -%(bound)s and %(bound)s.")
+                               % {"label": label, "bound": bound}, field_errors={field: [_("Not a coordinate.")]})
+    return number.quantize(Decimal("0.000001"))
+
+
+def _place(*, kind: str, consent: bool, latitude, longitude) -> tuple[Decimal | None, Decimal | None]:
+    """REL-2 外勤签到: a place only on a visit, both coordinates, and only with consent."""
+    lat = _coordinate(latitude, field="latitude", label=_("latitude"), bound=90)
+    lng = _coordinate(longitude, field="longitude", label=_("longitude"), bound=180)
+    if lat is None and lng is None:
+        return None, None
+    if (lat is None) != (lng is None):
+        raise ValidationFailed(_("A place needs both its latitude and its longitude."))
+    if not consent:
+        raise ValidationFailed(_("The place is kept only when you agree to share it."),
+                               field_errors={"location_consent": [_("Tick it to share the place.")]})
+    if kind != TouchKind.VISIT:
+        raise ValidationFailed(_("Only a visit carries a place."))
+    return lat, lng
+
+
+def touch_record(*, by, customer, kind: str, on=None, purpose: str = "", notes: str = "", next_step: str = "",
+                 next_step_on=None, location_consent: bool = False, latitude=None, longitude=None) -> Touch:
+    """REL-2: log a touch with a customer of the user's scope (404 for another's). It is dated
+    today or earlier, never in the future; its next step, if dated, comes on or after it."""
+    customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
+    require(by, LOG_TOUCHES, _("Your role does not log touches with customers."))
+    purpose, notes, next_step = (str(purpose or "").strip(), str(notes or "").strip(), str(next_step or "").strip())
+    check_lengths(Touch, purpose=purpose, notes=notes, next_step=next_step)
+    if kind not in TouchKind.values:
+        raise ValidationFailed(_("Choose the kind of touch."), field_errors={"kind": [_("Required.")]})
+    today = timezone.localdate()
+    on = _day(on, field="on", label=_("date of the touch"), required=False) or today
+    if on > today:
+        raise ValidationFailed(_("A touch is logged once it happened: %(day)s is in the future.")
+                               % {"day": on.isoformat()}, field_errors={"on": [_("Today or earlier.")]})
+    if on < EARLIEST:
+        raise ValidationFailed(_("%(day)s is too long ago for a touch.") % {"day": on.isoformat()},
+                               field_errors={"on": [_("Check the year.")]})
+    if not purpose:
+        raise ValidationFailed(_("Say what the touch was for."), field_errors={"purpose": [_("Required.")]})
+    next_step_on = _day(next_step_on, field="next_step_on", label=_("next step date"), required=False)
+    if next_step_on is not None:
+        if not next_step:
+            raise ValidationFailed(_("Say what the next step is, or leave its date empty."),
+                                   field_errors={"next_step": [_("Required with a date.")]})
+        if next_step_on < on:
+            raise ValidationFailed(_("The next step (%(next)s) cannot come before the touch (%(on)s).")
+                                   % {"next": next_step_on.isoformat(), "on": on.isoformat()},
+                                   field_errors={"next_step_on": [_("On or after the touch.")]})
+    consent = bool(location_consent)
+    lat, lng = _place(kind=kind, consent=consent, latitude=latitude, longitude=longitude)
+    with transaction.atomic():
+        touch = Touch.objects.create(customer=customer, by=by, kind=kind, on=on, purpose=purpose, notes=notes,
+                                     next_step=next_step, next_step_on=next_step_on,
+                                     location_consent=consent and lat is not None, latitude=lat, longitude=lng)
+        lists_changed(TOUCH_LIST)
+    return touch
+
+
+def visit_record(*, by, customer) -> Touch:
+    """The one-tap visit of the 360° page: visited today, all fine."""
+    return touch_record(by=by, customer=customer, kind=TouchKind.VISIT, purpose=default_visit_purpose())
+
+
+# --- the daily work plan (REL-4) ---------------------------------------------------------------------------------
+
+# Plan items of these kinds are done once the customer is touched on the plan's day.
+DONE_BY_A_TOUCH = ("contact", "next_step")
+
+
+def _entry_key(source_key: str, item) -> str:
+    return (f"{source_key}:{item.key}" if item.key else
+            f"{source_key}:{item.kind}:{item.customer_id or ''}:{item.due_on.isoformat()}")[:120]
+
+
+def plan_for(user, day: date) -> list[PlanEntry]:
+    """REL-4: the user's plan of `day`. From today on, what every app registers as due
+    (core.registry.DueSource) is added to it the first time it is seen and kept — planned — even
+    once done; a past day shows what was planned then. A contact or next step is done once the
+    customer is touched that day; anything is done once ticked."""
+    today = timezone.localdate()
+    if day >= today:
+        now = timezone.now()
+        fresh, done_keys = [], set()
+        for source, items in registry.due_for(user, day):
+            for item in items:
+                key = _entry_key(source.key, item)
+                fresh.append(PlanEntry(user=user, day=day, key=key, source=source.key[:40], kind=item.kind[:40],
+                                       title=str(item.title)[:200], url=item.url[:500], customer_id=item.customer_id,
+                                       due_on=item.due_on, overdue=item.overdue, done_at=now if item.done else None))
+                if item.done:
+                    done_keys.add(key)
+        if fresh:
+            PlanEntry.objects.bulk_create(fresh, ignore_conflicts=True)
+        if done_keys:
+            PlanEntry.objects.filter(user=user, day=day, key__in=done_keys, done_at__isnull=True).update(done_at=now)
+    entries = list(selectors.plan_of(user, day=day).select_related("customer").only(
+        "key", "source", "kind", "title", "url", "due_on", "overdue", "done_at", "customer_id", "customer__name"))
+    waiting = [e for e in entries if e.done_at is None and e.kind in DONE_BY_A_TOUCH and e.customer_id]
+    if waiting:
+        touched = selectors.customers_touched_on({e.customer_id for e in waiting}, day=day)
+        now = timezone.now()
+        finished = [e for e in waiting if e.customer_id in touched]
+        if finished:
+            PlanEntry.objects.filter(pk__in=[e.pk for e in finished]).update(done_at=now)
+            for entry in finished:
+                entry.done_at = now
+    return entries
+
+
+def plan_tick(*, by, pk, done: bool) -> PlanEntry:
+    """REL-4: tick an item of one's own plan off (or back on)."""
+    entry = selectors.plan_entry_of(by, pk)
+    entry.done_at = timezone.now() if done else None
+    entry.save(update_fields=["done_at"])
+    return entry
+
+
+# --- greetings (REL-3) -------------------------------------------------------------------------------------------
+
+GREETING = "greeting"
+
+
+def greetings_send(*, today: date | None = None) -> dict[str, int]:
+    """REL-3: tell each salesperson of the birthdays, founding anniversaries and holidays of
+    the coming days (CadencePolicy.greeting_days_before), once each: a second run the same day
+    — or the next day, while the occasion is still ahead — sends nothing again (dedupe_key)."""
+    from kehu.accounts.models import User
+    from kehu.relations.greetings import occasions
+    from kehu.reminders.services import notify
+
+    today = today or timezone.localdate()
+    days = CadencePolicy.current().greeting_days_before
+    found = occasions(today=today, days_before=days)
+    users = {u.pk: u for u in User.objects.filter(pk__in={o.owner_id for o in found}, is_active=True)}
+    sent = 0
+    for occasion in found:
+        recipient = users.get(occasion.owner_id)
+        if recipient is None:
+            continue
+        notify(recipient=recipient, kind=GREETING, title=occasion.title, url=occasion.url,
+               dedupe_key=f"{GREETING}:{occasion.key}")
+        sent += 1
+    return {"occasions": len(found), "reminded": sent}

@@ -1,0 +1,21 @@
+"""Background work of keeping in touch (REL-3, PLT-4), run by the worker (`kehu worker`): each
+morning the salespeople are reminded of the greetings of the coming days; a run repeated (two
+workers, a restart) sends nothing twice (services.greetings_send, by dedupe_key)."""
+
+from datetime import date
+
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from kehu.receivables.tasks import every_morning
+from kehu.relations import services
+
+
+@db_periodic_task(every_morning)
+def greetings_morning() -> dict[str, int]:
+    return services.greetings_send()
+
+
+@db_task()
+def greetings_day(day: str | None = None) -> dict[str, int]:
+    """The greetings run queued on demand; `day` (YYYY-MM-DD) defaults to today."""
+    return services.greetings_send(today=date.fromisoformat(day) if day else None)

@@ -1,0 +1,68 @@
+"""The pages and endpoints of keeping in touch in the permission matrix
+(kehu/core/tests/test_permission_matrix.py). Everyone reads the touches of their scope; those
+who meet customers log them (REL-2)."""
+
+from functools import partial
+
+from kehu.core.tests.matrix import Route, card, count, customer_ref, day, today
+from kehu.relations.capabilities import LOG_TOUCHES, SEE_ADHERENCE
+
+Touches = partial(Route, rule="REL-2")
+
+
+def a_touch(ctx, side):
+    from kehu.relations.tests.builders import touch
+
+    customer = side.customer if side else ctx.customer
+    return {"pk": touch(by=ctx.users[side.who if side else "owner"], customer=customer).pk, "customer": customer.pk}
+
+
+ROUTES = [
+    *(Touches(f"relations:{name}", scoped=False) for name in ("touch_list", "touch_export")),
+    Touches("relations:touch_detail", a_touch),
+    Touches("relations:touch_create", card, needs=(LOG_TOUCHES,)),
+    Touches("relations:touch_create", card, "post", needs=(LOG_TOUCHES,), ok=302, state=count("relations.Touch"),
+            data=lambda m: {"kind": "phone", "on": day(-1), "purpose": "回访"}),
+    Touches("relations:visit_quick", card, "post", needs=(LOG_TOUCHES,), ok=302, state=count("relations.Touch")),
+    Touches("touch-list", scoped=False),
+    Touches("touch-detail", a_touch),
+    Touches("touch-list", customer_ref, "post", args=lambda m: [], needs=(LOG_TOUCHES,), ok=201,
+            data=lambda m: {"customer": m["customer"], "kind": "visit", "purpose": "新品介绍"},
+            state=count("relations.Touch")),
+]
+
+Cadence = partial(Route, rule="REL-1", scoped=False)
+ROUTES += [
+    Cadence("relations:due"),
+    Cadence("relations:due_export"),
+    Cadence("relations:adherence", needs=(SEE_ADHERENCE,)),
+    Cadence("relations:adherence_export", needs=(SEE_ADHERENCE,)),
+]
+
+
+def a_plan_item(ctx, side):
+    """An item of the owner's plan of today (a customer due for a contact)."""
+    from kehu.relations import services
+
+    owner = ctx.users[side.who if side else "owner"]
+    entries = services.plan_for(owner, today())
+    return {"pk": next(e for e in entries if e.customer_id == (side.customer if side else ctx.customer).pk).pk}
+
+
+def its_owner(role, side):
+    return role == side.who
+
+
+def tick_state(made):
+    from kehu.relations.models import PlanEntry
+
+    return PlanEntry.objects.get(pk=made["pk"]).done_at is not None
+
+
+Plan = partial(Route, rule="REL-4")
+ROUTES += [
+    *(Plan(f"relations:{name}", scoped=False) for name in ("plan", "plan_print", "plan_weekly", "plan_weekly_export")),
+    # A plan is personal: nobody else learns of its items (404).
+    Plan("relations:plan_tick", a_plan_item, "post", data={"done": "1"}, who=its_owner, not_who=404, ok=302,
+         state=tick_state),
+]

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from kehu.relations import views
+
+app_name = "relations"
+urlpatterns = [
+    path("touches/", views.touch_list, name="touch_list"),
+    path("touches/export.xlsx", views.touch_export, name="touch_export"),
+    path("touches/<int:pk>/", views.touch_detail, name="touch_detail"),
+    path("customers/<int:pk>/touch/", views.touch_create, name="touch_create"),
+    path("customers/<int:pk>/visit/", views.visit_quick, name="visit_quick"),
+    path("due/", views.due_list, name="due"),
+    path("due/export.xlsx", views.due_export, name="due_export"),
+    path("adherence/", views.adherence, name="adherence"),
+    path("adherence/export.xlsx", views.adherence_export, name="adherence_export"),
+    path("plan/", views.plan, name="plan"),
+    path("plan/print/", views.plan_print, name="plan_print"),
+    path("plan/items/<int:pk>/tick/", views.plan_tick, name="plan_tick"),
+    path("plan/weekly/", views.plan_weekly, name="plan_weekly"),
+    path("plan/weekly/export.xlsx", views.plan_weekly_export, name="plan_weekly_export"),
+]

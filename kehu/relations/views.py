@@ -1,0 +1,311 @@
+"""Pages of keeping in touch (REL-1, REL-2): the touch list and its export, logging a touch
+(the form, and the one-tap visit of the 360° page), a touch, the customers due and overdue
+for a contact and, for managers, the cadence adherence per salesperson and office; the daily
+work plan, its print and the weekly planned-versus-done report."""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kehu.accounts.selectors import owner_choices_for
+from kehu.core.access import require
+from kehu.core.capabilities import user_can
+from kehu.core.errors import UserInputError
+from kehu.core.excel import Column, export_response
+from kehu.core.filtering import filterset_for
+from kehu.core.forms import apply_field_errors
+from kehu.core.pagination import list_page
+from kehu.core.registry import DueSource, registry
+from kehu.core.views import next_url
+from kehu.customers.selectors import customer_get_for_user
+from kehu.relations import selectors, services
+from kehu.relations.capabilities import LOG_TOUCHES, SEE_ADHERENCE
+from kehu.relations.filters import TouchFilter
+from kehu.relations.forms import TouchForm
+from kehu.relations.models import CadencePolicy, TouchKind
+
+
+def _touches(request):
+    return filterset_for(request, TouchFilter, selectors.touches_visible_to(request.user))
+
+
+@login_required
+@require_GET
+def touch_list(request):
+    """REL-2: the touches of the user's scope, newest first, filtered by kind, day and who."""
+    filterset = _touches(request)
+    return render(request, "relations/touch_list.html", {
+        "filter": filterset,
+        "page": list_page(request, filterset.qs, rows=selectors.touch_list_rows(), generation=services.TOUCH_LIST),
+        "kind_choices": TouchKind.choices, "owner_choices": owner_choices_for(request.user),
+        "can_log": user_can(request.user, LOG_TOUCHES), "can_see_adherence": user_can(request.user, SEE_ADHERENCE),
+    })
+
+
+TOUCH_EXPORT = [
+    Column(gettext_lazy("date of the touch"), "on"), Column(gettext_lazy("customer code"), "customer.code"),
+    Column(gettext_lazy("customer"), "customer.name"), Column(gettext_lazy("kind of touch"), "get_kind_display"),
+    Column(gettext_lazy("purpose"), "purpose"), Column(gettext_lazy("notes"), "notes"),
+    Column(gettext_lazy("next step"), "next_step"), Column(gettext_lazy("next step by"), "next_step_on"),
+    Column(gettext_lazy("salesperson"), "by.display_name"),
+    Column(gettext_lazy("latitude"), "latitude"), Column(gettext_lazy("longitude"), "longitude"),
+]
+
+
+@login_required
+@require_GET
+def touch_export(request):
+    return export_response(_touches(request).qs, TOUCH_EXPORT, sheet_name=_("Touches"), filename="touches")
+
+
+@login_required
+@require_GET
+def touch_detail(request, pk):
+    touch = selectors.touch_get_for_user(user=request.user, pk=pk)
+    return render(request, "relations/touch_detail.html", {"touch": touch})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def touch_create(request, pk):
+    """REL-2: log a touch with the customer (a phone at 390 px: the kinds are big buttons, the
+    purpose and Save above the fold)."""
+    customer = customer_get_for_user(user=request.user, pk=pk)
+    require(request.user, LOG_TOUCHES, _("Your role does not log touches with customers."))
+    back = next_url(request) or reverse("customers:detail", args=[customer.pk]) + "?tab=service"
+    form = TouchForm(request.POST if request.method == "POST" else None,
+                     initial={"next": (request.GET.get("next") or "")[:500],
+                              "kind": request.GET.get("kind") if request.GET.get("kind") in TouchKind.values
+                              else TouchKind.VISIT})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            touch = services.touch_record(
+                by=request.user, customer=customer, kind=data["kind"], on=data["on"], purpose=data["purpose"],
+                notes=data["notes"], next_step=data["next_step"], next_step_on=data["next_step_on"],
+                location_consent=data["location_consent"], latitude=data["latitude"], longitude=data["longitude"])
+        except UserInputError as exc:
+            apply_field_errors(form, exc)
+            if exc.field_errors:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("%(kind)s with %(name)s logged for %(on)s.") % {
+                "kind": touch.get_kind_display(), "name": customer.name, "on": touch.on.isoformat()})
+            return redirect(back)
+    return render(request, "relations/touch_form.html", {
+        "customer": customer, "form": form, "back": back,
+        "recent": selectors.latest_touches_of(customer, limit=5)})
+
+
+@login_required
+@require_POST
+def visit_quick(request, pk):
+    """REL-2: "visited, all fine" from the 360° page in one tap: a visit today with the usual purpose."""
+    customer = customer_get_for_user(user=request.user, pk=pk)
+    require(request.user, LOG_TOUCHES, _("Your role does not log touches with customers."))
+    back = next_url(request) or reverse("customers:detail", args=[customer.pk])
+    try:
+        touch = services.visit_record(by=request.user, customer=customer)
+    except UserInputError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Visit to %(name)s logged for %(on)s.") % {
+            "name": customer.name, "on": touch.on.isoformat()})
+    return redirect(back)
+
+
+# --- cadence (REL-1) ---------------------------------------------------------------------------------------------
+
+CADENCE_STATUSES = [("overdue", gettext_lazy("Overdue")), ("due", pgettext_lazy("contact", "Due"))]
+GRADES = [("A", "A"), ("B", "B"), ("C", "C")]
+
+
+def _due_rows(request):
+    """The due and overdue customers the filters ask for: a salesperson's own (their scope), a
+    manager's of one salesperson or all in scope. A salesperson outside the scope is refused
+    (an empty list and a message), a bad status or grade named and ignored (core.filtering)."""
+    owners = dict(owner_choices_for(request.user))
+    owner, status, grade = (request.GET.get(k, "").strip() for k in ("owner", "status", "grade"))
+    owner_ids = None
+    if owner:
+        if not owner.isdigit() or int(owner) not in owners:
+            messages.error(request, _("That salesperson is not in your scope: nothing is shown."))
+            return [], owner, status, grade
+        owner_ids = [int(owner)]
+    if status and status not in dict(CADENCE_STATUSES):
+        messages.warning(request, _("Unknown status “%(value)s” ignored.") % {"value": status[:40]})
+        status = ""
+    if grade and grade not in dict(GRADES):
+        messages.warning(request, _("Unknown grade “%(value)s” ignored.") % {"value": grade[:40]})
+        grade = ""
+    rows = selectors.due_customers(request.user, today=timezone.localdate(), owner_ids=owner_ids)
+    rows = [r for r in rows if (not status or r.status == status) and (not grade or r.customer.grade == grade)]
+    return rows, owner, status, grade
+
+
+@login_required
+@require_GET
+def due_list(request):
+    """REL-1: who is due and who is overdue for a contact today, the longest overdue first."""
+    rows, owner, status, grade = _due_rows(request)
+    return render(request, "relations/due_list.html", {
+        "page": Paginator(rows, 50).get_page(request.GET.get("page")), "count": len(rows),
+        "overdue": sum(r.status == "overdue" for r in rows), "today": timezone.localdate(),
+        "owner": owner, "status": status, "grade": grade, "owner_choices": owner_choices_for(request.user),
+        "status_choices": CADENCE_STATUSES, "grade_choices": GRADES, "policy": CadencePolicy.current(),
+        "can_log": user_can(request.user, LOG_TOUCHES), "can_see_adherence": user_can(request.user, SEE_ADHERENCE),
+        "next_here": request.get_full_path(),
+    })
+
+
+DUE_EXPORT = [
+    Column(gettext_lazy("customer code"), "customer.code"), Column(gettext_lazy("customer"), "customer.name"),
+    Column(gettext_lazy("grade 等级"), "customer.grade"), Column(gettext_lazy("salesperson"), "customer.owner.display_name"),
+    Column(gettext_lazy("office"), "customer.office.name"), Column(gettext_lazy("Last contact"), "last_on"),
+    Column(gettext_lazy("contact due on"), "due_on"), Column(gettext_lazy("days overdue"), "days_late"),
+    Column(gettext_lazy("status"), lambda r: str(dict(CADENCE_STATUSES)[r.status])),
+]
+
+
+@login_required
+@require_GET
+def due_export(request):
+    rows, *_rest = _due_rows(request)
+    return export_response(rows, DUE_EXPORT, sheet_name=_("Due and overdue"), filename="contacts-due")
+
+
+def _adherence(request):
+    require(request.user, SEE_ADHERENCE, _("Cadence adherence is for managers."))
+    by = request.GET.get("by", "owner")
+    if by not in ("owner", "office"):
+        messages.warning(request, _("Unknown grouping “%(value)s” ignored.") % {"value": by[:40]})
+        by = "owner"
+    rows, total = selectors.adherence(request.user, today=timezone.localdate(), by=by)
+    return rows, total, by
+
+
+@login_required
+@require_GET
+def adherence(request):
+    """REL-1 for a manager: per salesperson or office, the share of customers contacted within
+    their cadence."""
+    rows, total, by = _adherence(request)
+    return render(request, "relations/adherence.html", {
+        "rows": rows, "total": total, "by": by, "policy": CadencePolicy.current(), "can_see_adherence": True,
+        "groups": [("owner", _("per salesperson")), ("office", _("per office"))],
+    })
+
+
+ADHERENCE_EXPORT = [
+    Column(gettext_lazy("salesperson or office"), "name"), Column(gettext_lazy("number of customers"), "customers"),
+    Column(gettext_lazy("contacted within the cadence"), "within"), Column(gettext_lazy("customers overdue"), "overdue"),
+    Column(gettext_lazy("share within the cadence"), "share"),
+]
+
+
+@login_required
+@require_GET
+def adherence_export(request):
+    rows, total, _by = _adherence(request)
+    return export_response([*rows, total], ADHERENCE_EXPORT, sheet_name=_("Cadence adherence"),
+                           filename="cadence-adherence")
+
+
+# --- the daily work plan (REL-4) ---------------------------------------------------------------------------------
+
+def _day_asked(request):
+    """`?day=` (YYYY-MM-DD), today when absent; a bad day is named and today shown instead."""
+    today = timezone.localdate()
+    value = request.GET.get("day", "").strip()
+    if not value:
+        return today
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        messages.warning(request, _("“%(value)s” is not a day (YYYY-MM-DD): today is shown.") % {"value": value[:20]})
+        return today
+
+
+def _plan_context(request):
+    day = _day_asked(request)
+    entries = services.plan_for(request.user, day)
+    labels = {source.key: source.label for source in registry.of(DueSource)}
+    groups = {}
+    for entry in entries:
+        groups.setdefault(entry.source, []).append(entry)
+    return {"day": day, "today": timezone.localdate(), "entries": entries,
+            "groups": [(labels.get(key, key), items) for key, items in groups.items()],
+            "done": sum(e.done_at is not None for e in entries),
+            "previous": day - timedelta(days=1), "following": day + timedelta(days=1),
+            "can_log": user_can(request.user, LOG_TOUCHES), "can_see_adherence": user_can(request.user, SEE_ADHERENCE),
+            "next_here": request.get_full_path()}
+
+
+@login_required
+@require_GET
+def plan(request):
+    """REL-4: the user's work plan of a day (today by default): everything due, gathered from
+    every app, ticked off as it is done."""
+    return render(request, "relations/plan.html", _plan_context(request))
+
+
+@login_required
+@require_GET
+def plan_print(request):
+    return render(request, "relations/plan_print.html", _plan_context(request))
+
+
+@login_required
+@require_POST
+def plan_tick(request, pk):
+    done = request.POST.get("done") == "1"
+    entry = services.plan_tick(by=request.user, pk=pk, done=done)
+    back = next_url(request) or reverse("relations:plan") + f"?day={entry.day.isoformat()}"
+    return redirect(back)
+
+
+def _week(request):
+    """The week (Monday to Sunday) holding `?week=`, this week by default."""
+    day = timezone.localdate()
+    value = request.GET.get("week", "").strip()
+    if value:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            messages.warning(request, _("“%(value)s” is not a day (YYYY-MM-DD): this week is shown.")
+                             % {"value": value[:20]})
+    start = day - timedelta(days=day.weekday())
+    return start, start + timedelta(days=6)
+
+
+@login_required
+@require_GET
+def plan_weekly(request):
+    """REL-4: planned versus done per salesperson for a week."""
+    start, end = _week(request)
+    rows = selectors.planned_vs_done(request.user, start=start, end=end)
+    return render(request, "relations/plan_weekly.html", {
+        "rows": rows, "start": start, "start_iso": start.isoformat(), "end": end, "previous": start - timedelta(days=7),
+        "following": start + timedelta(days=7), "can_see_adherence": user_can(request.user, SEE_ADHERENCE)})
+
+
+PLAN_WEEK_EXPORT = [
+    Column(gettext_lazy("salesperson"), "name"), Column(gettext_lazy("items planned"), "planned"),
+    Column(pgettext_lazy("plan items", "done"), "done"), Column(gettext_lazy("share done"), "share"),
+]
+
+
+@login_required
+@require_GET
+def plan_weekly_export(request):
+    start, end = _week(request)
+    return export_response(selectors.planned_vs_done(request.user, start=start, end=end), PLAN_WEEK_EXPORT,
+                           sheet_name=_("Planned and done"), filename=f"plan-{start.isoformat()}")
