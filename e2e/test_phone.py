@@ -12,6 +12,8 @@ from e2e.conftest import login
 from kehu.credit.tests.builders import limit_request
 from kehu.customers.tests.builders import new_key_person
 from kehu.receivables.tests.builders import credited_return, invoiced_order, new_payment, new_promise
+from kehu.relations.tests.builders import touch
+from kehu.service.tests.builders import new_complaint
 
 PHONE = {"width": 390, "height": 844}
 
@@ -26,6 +28,9 @@ LISTS = [
     "/receivables/collection/",
     "/credit/requests/",
     "/credit/queue/",
+    "/relations/touches/",
+    "/relations/adherence/",
+    "/service/complaints/",
 ]
 
 # The key cells of the first rows of every table in the page's content, and the amounts: what
@@ -71,7 +76,7 @@ def test_plt5_every_list_and_the_360_page_keep_their_key_cells_on_a_390px_phone(
                                                                                 product):
     today = timezone.localdate()
     # Amounts as long as real ones (¥100,602.54), overdue and current, a payment, a promise due
-    # today, a return and a credit request waiting for the office director.
+    # today, a return, a credit request waiting for the office director, a visit and a complaint.
     new_key_person(by=users["owner"], customer=customer, role="buyer", name="王经理", phone="021-5555 0101")
     late = invoiced_order(customer=customer, product=product, quantity=1006, due_on=today - timedelta(days=40))
     invoiced_order(customer=customer, product=product, quantity=547, due_on=today + timedelta(days=10))
@@ -81,6 +86,8 @@ def test_plt5_every_list_and_the_360_page_keep_their_key_cells_on_a_390px_phone(
     new_promise(customer=customer, by=users["owner"], promised_on=today, amount="50301.27", invoice=late,
                 contact="王经理")
     limit_request(customer=customer, by=users["owner"], amount="180000")
+    touch(by=users["owner"], customer=customer, days_ago=2)
+    new_complaint(customer=customer, by=users["owner"], amount_claimed="12345.67")
 
     page.set_viewport_size(PHONE)
     login(page, server, "director")

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from conftest import rule
 from e2e.conftest import login
 from kehu.receivables import services
-from kehu.receivables.models import Invoice, Payment
+from kehu.receivables.models import Invoice, Payment, Promise
+from kehu.receivables.tests.builders import imported_invoice
 
 
 @rule("AR-1")
@@ -91,3 +92,37 @@ def test_it_draws_the_report_chart_and_applies_a_choice_at_once(page, server, us
     # The language applies as soon as it is chosen.
     page.select_option("#language-switch", "en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+@rule("AR-2")
+def test_a_salesperson_finds_a_customer_by_initials_and_records_a_promise(page, server, users, customer):
+    """Issue 12's first daily flow: a salesperson finds the customer (pinyin initials), opens the
+    360° page, logs a call in which the customer promised to pay the overdue invoice, and finds
+    the promise, with the invoice's open amount filled in, on the promises page."""
+    today = timezone.localdate()
+    late = imported_invoice(by=users["finance"], customer=customer, number="E2E-P1", amount="2345.60",
+                            issued_on=today - timedelta(days=60), due_on=today - timedelta(days=15))
+
+    login(page, server, "owner")
+    page.goto(f"{server.url}/customers/")
+    page.fill("#search", "SHHF")  # 上海恒丰…
+    page.locator("#search-button").click()
+    page.locator("#customer-table").get_by_text("上海恒丰商贸有限公司").click()
+    page.locator("#customer-log-attempt").click()
+
+    form = page.locator("#attempt-form")
+    form.locator("select[name=channel]").select_option("call")
+    form.locator("select[name=outcome]").select_option("promised")
+    expect(page.locator("#promise-fields")).to_be_visible()
+    form.locator("select[name=invoice]").select_option(str(late.pk))
+    expect(form.locator("input[name=promised_amount]")).to_have_value("2345.60")
+    form.locator("input[name=promised_on]").fill((today + timedelta(days=3)).isoformat())
+    form.locator("input[name=contact]").fill("王经理")
+    page.locator("#attempt-save").click()
+
+    promise = Promise.objects.get()
+    assert (promise.invoice_id, promise.amount, promise.promised_on) == (
+        late.pk, Decimal("2345.60"), today + timedelta(days=3))
+    page.goto(f"{server.url}/receivables/promises/")
+    expect(page.locator("main")).to_contain_text("上海恒丰商贸有限公司")
+    expect(page.locator("main")).to_contain_text("¥2,345.60")
