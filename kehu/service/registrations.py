@@ -57,8 +57,9 @@ def register() -> None:
                        context=order_complaints, order=60, query_budget=2))
     registry.add(NavEntry(key="service-orders", label=_("Service queue"), url_name="service:service_order_list",
                           order=76, element_id="nav-service-orders", visible=lambda user: user_can(user, SERVE)))
-    registry.add(Panel(key="service-orders", page="customer", tab="service",
-                       template="service/_customer_service_orders.html", context=customer_service_orders, order=20,
-                       query_budget=2))
+    # Lazy, as the complaints and touches beside it: the 360° page does not read it until the tab opens.
+    registry.add(Panel(key="service-orders", page="customer", tab="service", label=_("After-sales service"),
+                       template="service/_customer_service_orders.html", context=customer_service_orders, order=30,
+                       lazy=True, query_budget=2))
     registry.add(TimelineSource(key="complaints", label=_("Complaints"), entries=complaint_steps, order=50,
                                 query_budget=1))
