@@ -244,6 +244,10 @@ KEHU_IMPORT_MAX_ROWS = int(os.environ.get("KEHU_IMPORT_MAX_ROWS", "200000"))
 # PLT-4: an import whose file (or API body) is larger than this runs as a background job in
 # the worker (core.jobs), with a progress page; a smaller one is answered at once.
 KEHU_JOB_INLINE_BYTES = int(os.environ.get("KEHU_JOB_INLINE_BYTES", str(100 * 1024)))
+# Where a background job's input waits for the worker (core.jobs). With several machines it must
+# be a directory every app node and worker shares (an NFS mount, docs/deploy.md): a worker on
+# another machine reads the file a node wrote.
+KEHU_JOB_DIR = Path(os.environ.get("KEHU_JOB_DIR", "").strip() or DATA_DIR / "jobs")
 # AR-2: a promise made by phone a few days ago may still be recorded with its day.
 KEHU_PROMISE_BACKDATE_DAYS = int(os.environ.get("KEHU_PROMISE_BACKDATE_DAYS", "7"))
 # CRD-2: the requester never signs their own credit request. The general manager's own

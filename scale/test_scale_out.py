@@ -194,26 +194,19 @@ def test_each_periodic_task_runs_once_per_period_with_two_workers(world, workers
     """Every worker's scheduler queues every periodic task: here each is queued six times into
     the shared queue, where both workers take them. One run of each claims its period (the
     morning collection run: the day) and does the work; the five others find it claimed."""
-    from huey.contrib.djhuey import HUEY
-
-    from kehu.core import periodic
     from kehu.core.models import PeriodicRun
-    from kehu.core.tasks import purge_job_files
+    from kehu.core.periodic import periodic_tasks
     from kehu.receivables.models import CollectionTask
-    from kehu.receivables.tasks import collection_morning
     from kehu.receivables.tests.builders import imported_invoice
-    from kehu.reminders.tasks import retry_deliveries
 
     customer = a_customer(world, "催收商店")
     due = imported_invoice(by=world["finance"], customer=customer, number=f"DUE-{world['tag']}", amount="300.00",
                            issued_on=TODAY - timedelta(days=60), due_on=TODAY)
-    schedule = {collection_morning: ("kehu.receivables.tasks.collection_morning", periodic.daily),
-                purge_job_files: ("kehu.core.tasks.purge_job_files", periodic.hourly),
-                retry_deliveries: ("kehu.reminders.tasks.retry_deliveries", periodic.every_minutes(5))}
-    assert {t.name for t in HUEY._registry.periodic_tasks} == {t.task_class.__name__ for t in schedule}, \
-        "a periodic task untested"
+    schedule = periodic_tasks()
+    assert {"collection_morning", "purge_job_files", "retry_deliveries"} <= {t.func.__name__ for t in schedule}
     copies = 6
-    for task, (name, period_of) in schedule.items():
+    for task in schedule:
+        name, period_of = task.func.claim_name, task.func.period_of
         for _attempt in range(3):  # again if the period ended while its copies ran
             period = period_of(timezone.localtime())
             PeriodicRun.objects.filter(task=name, period=period).delete()
@@ -278,3 +271,24 @@ def test_a_node_killed_mid_stream_of_payments_loses_nothing_acknowledged(world, 
     assert set(acknowledged) <= numbers
     assert len(numbers) - len(acknowledged) <= 1  # at most the one in flight when C was killed
     ledger_holds(customer)
+
+
+@rule("INS-2")
+@rule("PLT-4")
+def test_a_large_import_sent_to_node_a_is_run_by_a_worker_and_followed_on_node_b(world, login):
+    """An invoice import over KEHU_JOB_INLINE_BYTES is a background job: node A keeps its
+    file in the shared job directory and queues it; whichever worker takes it reads the file;
+    its progress and result are read on node B."""
+    from kehu.receivables.models import Invoice
+
+    customer = a_customer(world, "导入商店")
+    rows = [{"customer": customer.code, "number": f"IMP-{world['tag']}-{n:05d}", "issued_on": "2025-11-03",
+             "amount": "10.00"} for n in range(2000)]
+    browser = login(world["finance"], node=A)
+    started = browser.send_json("POST", "/api/v1/invoices/import/", {"rows": rows}, node=A)
+    assert started.status == 202, started.body[:300]
+    url = f"/api/v1/jobs/{started.json()['id']}/"
+    done = wait_for(lambda: (lambda body: body if body["status"] in ("done", "failed") else None)(
+        browser.get_json(url, node=B).json()), "the import to be run by a worker", seconds=120)
+    assert (done["status"], done["result"]["counts"]["created"]) == ("done", 2000), done
+    assert Invoice.objects.filter(customer=customer).count() == 2000

@@ -81,6 +81,7 @@ export KEHU_ALLOWED_HOSTS="127.0.0.1,localhost"
 export KEHU_LOG_LEVEL="${KEHU_LOG_LEVEL:-WARNING}"
 export KEHU_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export KEHU_CACHE_URL="redis://127.0.0.1:$REDIS_PORT/1"
+export KEHU_JOB_DIR="$SCALE_TMP/shared-jobs"   # the directory every machine mounts (NFS)
 if [ "${KEHU_SCALE_FALLBACK:-0}" = 1 ]; then
     echo "test-scale: KEHU_SCALE_FALLBACK=1: no KEHU_REDIS_URL — per-process cache, a queue file per machine" >&2
     unset KEHU_REDIS_URL KEHU_CACHE_URL

@@ -6,8 +6,9 @@ the worker (`kehu worker`, Huey) as a `Job` of one user, with its progress and i
 
 A kind of job is registered by its app (`core.registry.JobKind`, in its registrations.py); one
 Huey task (`core.tasks.run_job`) runs any job by its kind. The uploaded file is kept under
-KEHU_DATA_DIR/jobs with owner-only permissions and removed when the job ends, or after a day
-(`purge`, hourly). Only the job's owner sees it (`for_user`): anyone else gets 404."""
+KEHU_JOB_DIR (default KEHU_DATA_DIR/jobs; a directory all machines share when there are
+several, docs/deploy.md) with owner-only permissions and removed when the job ends, or after
+a day (`purge`, hourly). Only the job's owner sees it (`for_user`): anyone else gets 404."""
 
 import json
 import logging
@@ -28,7 +29,7 @@ from kehu.core.models import Job
 from kehu.core.registry import JobKind, registry
 
 log = logging.getLogger(__name__)
-JOB_DIR = settings.DATA_DIR / "jobs"
+JOB_DIR = Path(settings.KEHU_JOB_DIR)  # shared by every node and worker when there are several
 KEEP_FILES = timedelta(days=1)
 JOB_RUNNING_MAX = timedelta(hours=6)  # no job runs this long; one still "running" after it was lost
 PROGRESS_EVERY = 0.5  # seconds between two writes of the progress

@@ -73,8 +73,21 @@ def once_per(period_of):
             except BaseException:
                 release(name, period)
                 raise
+        run.claim_name, run.period_of = name, period_of  # what the claim is named and periods by
         return run
     return decorate
+
+
+def periodic_tasks() -> list:
+    """The Huey wrappers of every periodic task of the apps (each app's tasks.py), by name."""
+    import importlib
+
+    from django.utils.module_loading import autodiscover_modules
+    from huey.contrib.djhuey import HUEY
+
+    autodiscover_modules("tasks")
+    return sorted((getattr(importlib.import_module(type(task).__module__), task.name)
+                   for task in HUEY._registry.periodic_tasks), key=lambda wrapper: wrapper.func.__name__)
 
 
 def forget_old_runs(*, now: datetime | None = None) -> int:

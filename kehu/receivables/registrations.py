@@ -120,11 +120,12 @@ def collection_due(user, day) -> list[DueItem]:
     if not user_can(user, COLLECT):
         return []
     items = [DueItem(kind="collection_task", title=f"{task.get_kind_display()} · {task.customer.name}",
-                     url=reverse("receivables:collection_work"), due_on=task.due_on, customer_id=task.customer_id)
+                     url=reverse("receivables:collection_work"), due_on=task.due_on, customer_id=task.customer_id,
+                     key=f"task:{task.pk}")
              for task in selectors.collection_tasks_for(user, on=day)]
     items += [DueItem(kind="promise", title=gettext("Promise to pay · %(name)s") % {"name": promise.customer.name},
                       url=reverse("receivables:promise_list"), due_on=promise.promised_on,
-                      customer_id=promise.customer_id)
+                      customer_id=promise.customer_id, key=f"promise:{promise.pk}")
               for promise in selectors.promises_due_for(user, on=day)]
     return items
 

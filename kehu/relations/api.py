@@ -1,15 +1,20 @@
-"""REST API of keeping in touch (REL-2): touches in your scope, listed, read and logged."""
+"""REST API of keeping in touch: touches in your scope, listed, read and logged (REL-2); the
+customers due for a contact (REL-1); your daily plan and its ticks (REL-4)."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, status
+from rest_framework import generics, mixins, permissions, serializers, status
+from rest_framework.response import Response
 
-from kehu.core.api import ERRORS, HasScope, ScopedViewSet, valid_data
+from kehu.accounts.selectors import owner_choices_for
+from kehu.core.api import ERRORS, HasScope, ReportView, ScopedViewSet, report_schema, valid_data
+from kehu.core.errors import ValidationFailed
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
 from kehu.relations import selectors, services
 from kehu.relations.filters import TouchFilter
-from kehu.relations.models import Touch, TouchKind
+from kehu.relations.models import PlanEntry, Touch, TouchKind
 
 WRITE_ERRORS = {code: ERRORS[code] for code in (400, 403, 404)}
 
@@ -55,3 +60,105 @@ class TouchViewSet(mixins.CreateModelMixin, ScopedViewSet):
         data = valid_data(TouchCreateSerializer, request)
         touch = services.touch_record(by=request.user, **data)
         return self.answer(touch, status_code=status.HTTP_201_CREATED)
+
+
+# --- the daily plan (REL-4) and the customers due (REL-1) --------------------------------------------------------
+
+class PlanQuerySerializer(serializers.Serializer):
+    day = serializers.DateField(required=False, help_text=_("The plan's day; today if left out."))
+
+    def validate_day(self, value):
+        if value < services.EARLIEST:
+            raise serializers.ValidationError(_("Choose a day from %(day)s on.") % {"day": services.EARLIEST.isoformat()})
+        return value
+
+
+class PlanItemSerializer(serializers.ModelSerializer):
+    done = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanEntry
+        fields = ["id", "day", "source", "kind", "title", "url", "customer", "due_on", "overdue", "done", "done_at"]
+        read_only_fields = fields
+
+    def get_done(self, entry) -> bool:
+        return entry.done_at is not None
+
+
+class PlanSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    items = PlanItemSerializer(many=True)
+
+
+class PlanTickSerializer(serializers.Serializer):
+    done = serializers.BooleanField(default=True, help_text=_("true ticks the item off, false marks it not done."))
+
+
+@report_schema(_("Your daily work plan"), query=PlanQuerySerializer, answer=PlanSerializer)
+class PlanView(ReportView):
+    """GET /plan/: your work plan of a day (REL-4): what every app registers as due, kept as
+    planned, with what is done."""
+
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    serializer_class = PlanSerializer
+    query_serializer = PlanQuerySerializer
+    queryset = PlanEntry.objects.none()  # for the schema; reads go through the services
+
+    def report(self, request, *, day=None) -> dict:
+        day = day or timezone.localdate()
+        return {"day": day, "items": services.plan_for(request.user, day)}
+
+
+class PlanTickView(generics.GenericAPIView):
+    """POST /plan-items/{id}/tick/: tick an item of your own plan off, or back on (REL-4)."""
+
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    serializer_class = PlanItemSerializer
+    queryset = PlanEntry.objects.none()
+
+    @extend_schema(summary=_("Tick an item of your plan off"), request=PlanTickSerializer,
+                   responses={200: PlanItemSerializer, **WRITE_ERRORS})
+    def post(self, request, pk):
+        data = valid_data(PlanTickSerializer, request)
+        entry = services.plan_tick(by=request.user, pk=pk, done=data["done"])
+        return Response(PlanItemSerializer(entry).data)
+
+
+class DueQuerySerializer(serializers.Serializer):
+    owner = serializers.IntegerField(required=False, min_value=1, help_text=_(
+        "A salesperson of your scope; all of your scope if left out (a salesperson: their own)."))
+
+
+class DueRowSerializer(serializers.Serializer):
+    customer = serializers.IntegerField(source="customer.pk")
+    customer_name = serializers.CharField(source="customer.name")
+    grade = serializers.CharField(source="customer.grade")
+    owner = serializers.IntegerField(source="customer.owner_id", allow_null=True)
+    last_contact = serializers.DateField(source="last_on", allow_null=True)
+    due_on = serializers.DateField()
+    days_overdue = serializers.IntegerField(source="days_late")
+    status = serializers.ChoiceField(choices=[("overdue", "overdue"), ("due", "due")])
+
+
+class DueSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    rows = DueRowSerializer(many=True)
+
+
+@report_schema(_("Customers due and overdue for a contact"), query=DueQuerySerializer, answer=DueSerializer)
+class DueView(ReportView):
+    """GET /contacts-due/: the customers of your scope due or overdue for a contact today by
+    their grade's cadence (REL-1); a salesperson outside your scope is refused (400)."""
+
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    serializer_class = DueSerializer
+    query_serializer = DueQuerySerializer
+    queryset = PlanEntry.objects.none()
+
+    def report(self, request, *, owner=None) -> dict:
+        if owner is not None and owner not in dict(owner_choices_for(request.user)):
+            raise ValidationFailed(_("That salesperson is not in your scope."),
+                                   field_errors={"owner": [_("Choose a salesperson of your scope.")]})
+        today = timezone.localdate()
+        return {"day": today, "rows": selectors.due_customers(request.user, today=today,
+                                                              owner_ids=[owner] if owner else None)}

@@ -121,13 +121,15 @@ class PlanEntry(models.Model):
                                  null=True, blank=True, related_name="+")
     due_on = models.DateField(_("due on"))
     overdue = models.BooleanField(default=False)
+    # The salesperson's order of the day (REL-4: reordered by hand); new items go last.
+    position = models.PositiveIntegerField(default=0)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("plan item")
         verbose_name_plural = _("plan items")
-        ordering = ["day", "due_on", "id"]
+        ordering = ["day", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["user", "day", "key"], name="plan_entry_once_a_day")]
         indexes = [models.Index(fields=["day", "user"])]
 

@@ -164,7 +164,7 @@ def customers_touched_on(customer_ids, *, day: date) -> set[int]:
 
 
 def plan_of(user, *, day: date) -> QuerySet[PlanEntry]:
-    return PlanEntry.objects.filter(user=user, day=day).order_by("done_at", "due_on", "id")
+    return PlanEntry.objects.filter(user=user, day=day).order_by("position", "id")
 
 
 def plan_entry_of(user, pk) -> PlanEntry:

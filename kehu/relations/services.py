@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,12 +137,15 @@ def plan_for(user, day: date) -> list[PlanEntry]:
     if day >= today:
         now = timezone.now()
         fresh, done_keys = [], set()
+        last = PlanEntry.objects.filter(user=user, day=day).aggregate(last=Max("position"))["last"] or 0
         for source, items in registry.due_for(user, day):
-            for item in items:
+            for item in sorted(items, key=lambda i: (i.due_on, i.title)):
+                last += 1
                 key = _entry_key(source.key, item)
                 fresh.append(PlanEntry(user=user, day=day, key=key, source=source.key[:40], kind=item.kind[:40],
                                        title=str(item.title)[:200], url=item.url[:500], customer_id=item.customer_id,
-                                       due_on=item.due_on, overdue=item.overdue, done_at=now if item.done else None))
+                                       due_on=item.due_on, overdue=item.overdue, position=last,
+                                       done_at=now if item.done else None))
                 if item.done:
                     done_keys.add(key)
         if fresh:
@@ -149,7 +153,8 @@ def plan_for(user, day: date) -> list[PlanEntry]:
         if done_keys:
             PlanEntry.objects.filter(user=user, day=day, key__in=done_keys, done_at__isnull=True).update(done_at=now)
     entries = list(selectors.plan_of(user, day=day).select_related("customer").only(
-        "key", "source", "kind", "title", "url", "due_on", "overdue", "done_at", "customer_id", "customer__name"))
+        "key", "source", "kind", "title", "url", "due_on", "overdue", "position", "done_at", "customer_id",
+        "customer__name"))
     waiting = [e for e in entries if e.done_at is None and e.kind in DONE_BY_A_TOUCH and e.customer_id]
     if waiting:
         touched = selectors.customers_touched_on({e.customer_id for e in waiting}, day=day)
@@ -160,6 +165,20 @@ def plan_for(user, day: date) -> list[PlanEntry]:
             for entry in finished:
                 entry.done_at = now
     return entries
+
+
+def plan_move(*, by, pk, up: bool) -> PlanEntry:
+    """REL-4: move an item of one's own plan one place up or down among the items of its
+    source (the page groups them so); at the top or the bottom it stays."""
+    with transaction.atomic():
+        entry = selectors.plan_entry_of(by, pk)
+        siblings = PlanEntry.objects.select_for_update().filter(user=by, day=entry.day, source=entry.source)
+        neighbour = (siblings.filter(position__lt=entry.position).order_by("-position", "-id") if up else
+                     siblings.filter(position__gt=entry.position).order_by("position", "id")).first()
+        if neighbour is not None:
+            entry.position, neighbour.position = neighbour.position, entry.position
+            PlanEntry.objects.bulk_update([entry, neighbour], ["position"])
+    return entry
 
 
 def plan_tick(*, by, pk, done: bool) -> PlanEntry:

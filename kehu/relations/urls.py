@@ -16,6 +16,7 @@ urlpatterns = [
     path("plan/", views.plan, name="plan"),
     path("plan/print/", views.plan_print, name="plan_print"),
     path("plan/items/<int:pk>/tick/", views.plan_tick, name="plan_tick"),
+    path("plan/items/<int:pk>/move/", views.plan_move, name="plan_move"),
     path("plan/weekly/", views.plan_weekly, name="plan_weekly"),
     path("plan/weekly/export.xlsx", views.plan_weekly_export, name="plan_weekly_export"),
 ]

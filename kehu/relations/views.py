@@ -272,6 +272,13 @@ def plan_tick(request, pk):
     return redirect(back)
 
 
+@login_required
+@require_POST
+def plan_move(request, pk):
+    entry = services.plan_move(by=request.user, pk=pk, up=request.POST.get("direction") != "down")
+    return redirect(next_url(request) or reverse("relations:plan") + f"?day={entry.day.isoformat()}")
+
+
 def _week(request):
     """The week (Monday to Sunday) holding `?week=`, this week by default."""
     day = timezone.localdate()

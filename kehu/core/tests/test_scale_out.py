@@ -33,8 +33,8 @@ def closed_port() -> int:
 def settings_under(**env) -> dict:
     """The queue and cache settings a fresh process reads from its environment."""
     code = ("import json, django; django.setup(); from django.conf import settings as s; "
-            "print(json.dumps({'huey': s.HUEY, 'caches': s.CACHES}))")
-    base = {k: v for k, v in os.environ.items() if k not in ("KEHU_REDIS_URL", "KEHU_CACHE_URL")}
+            "print(json.dumps({'huey': s.HUEY, 'caches': s.CACHES, 'job_dir': str(s.KEHU_JOB_DIR)}))")
+    base = {k: v for k, v in os.environ.items() if k not in ("KEHU_REDIS_URL", "KEHU_CACHE_URL", "KEHU_JOB_DIR")}
     out = subprocess.run([sys.executable, "-c", code], env={**base, "DJANGO_SETTINGS_MODULE": "kehu.settings", **env},
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
@@ -148,6 +148,17 @@ def test_plt4_a_failed_run_gives_its_period_back():
 
 
 @rule("PLT-4")
+def test_plt4_every_periodic_task_of_every_app_claims_its_period():
+    """A periodic task without @once_per would run once per worker: each must claim its period."""
+    tasks = periodic.periodic_tasks()
+    assert {"collection_morning", "purge_job_files", "retry_deliveries"} <= {t.func.__name__ for t in tasks}
+    unclaimed = [t.func.__name__ for t in tasks if not hasattr(t.func, "period_of")]
+    assert not unclaimed, f"periodic tasks without @once_per (core.periodic): {unclaimed}"
+    assert {t.func.__name__: t.func.claim_name for t in tasks}["collection_morning"] == \
+        "kehu.receivables.tasks.collection_morning"
+
+
+@rule("PLT-4")
 def test_plt4_periods_are_the_day_the_hour_and_the_slot_of_minutes():
     moment = datetime(2026, 12, 1, 6, 7, 30)
     assert periodic.daily(moment) == "2026-12-01"
@@ -178,3 +189,10 @@ def test_plt4_the_admin_shows_who_ran_each_period_and_may_release_a_claim(users)
     assert page.status_code == 200 and run.worker in page.content.decode()
     assert client.get(f"/admin/core/periodicrun/{run.pk}/delete/").status_code == 200
     assert client.get("/admin/core/periodicrun/add/").status_code == 403
+
+
+@rule("PLT-4")
+def test_plt4_kehu_job_dir_names_the_directory_every_node_and_worker_shares(tmp_path):
+    assert settings_under(KEHU_DATA_DIR=str(tmp_path)).get("job_dir") == str(tmp_path / "jobs")
+    shared = tmp_path / "nfs" / "kehu-jobs"
+    assert settings_under(KEHU_DATA_DIR=str(tmp_path), KEHU_JOB_DIR=str(shared))["job_dir"] == str(shared)

@@ -66,3 +66,35 @@ ROUTES += [
     Plan("relations:plan_tick", a_plan_item, "post", data={"done": "1"}, who=its_owner, not_who=404, ok=302,
          state=tick_state),
 ]
+ROUTES += [
+    Cadence("contacts-due"),
+    Plan("plan", scoped=False),
+    Plan("plan-item-tick", a_plan_item, "post", data={"done": True}, who=its_owner, not_who=404, state=tick_state),
+]
+
+
+def position_state(made):
+    from kehu.relations.models import PlanEntry
+
+    return sorted(PlanEntry.objects.values_list("pk", "position"))
+
+
+def two_plan_items(ctx, side):
+    """Two contacts due in the owner's plan of today; the URL's item is the second, to move up."""
+    from kehu.customers.tests.builders import new_customer
+
+    owner = ctx.users[side.who if side else "owner"]
+    new_customer(by=owner, name=f"第二位待联系客户{owner.pk}", category="other")
+    return a_plan_item(ctx, side) | {"pk": _second_item(owner)}
+
+
+def _second_item(owner):
+    from kehu.relations import services
+
+    return [e.pk for e in services.plan_for(owner, today()) if e.kind == "contact"][-1]
+
+
+ROUTES += [
+    Plan("relations:plan_move", two_plan_items, "post", data={"direction": "up"}, who=its_owner, not_who=404,
+         ok=302, state=position_state),
+]

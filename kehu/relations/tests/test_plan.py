@@ -136,3 +136,65 @@ def test_the_plan_page_keeps_its_queries_fixed(users, client_for, django_assert_
     with django_assert_max_num_queries(25):
         page = client.get(reverse("relations:plan"))
     assert page.text.count("data-plan-item=") == 60
+
+
+@rule("REL-4")
+def test_the_api_gives_the_plan_and_ticks_its_items(users, overdue_a, client_for):
+    client = client_for(users["owner"])
+    answer = client.get("/api/v1/plan/")
+    assert answer.status_code == 200
+    item = next(i for i in answer.json()["items"] if i["customer"] == overdue_a.pk)
+    assert (item["kind"], item["overdue"], item["done"]) == ("contact", True, False)
+    ticked = client.post(f"/api/v1/plan-items/{item['id']}/tick/", {"done": True}, content_type="application/json")
+    assert ticked.status_code == 200 and ticked.json()["done"] is True
+    assert client_for(users["teammate"]).post(f"/api/v1/plan-items/{item['id']}/tick/", {"done": False},
+                                              content_type="application/json").status_code == 404
+    assert client_for(users["owner"]).get("/api/v1/plan/", {"day": "1800-01-01"}).status_code == 400
+
+
+@rule("REL-1")
+def test_the_api_lists_the_customers_due_in_the_scope(users, overdue_a, client_for):
+    rows = client_for(users["owner"]).get("/api/v1/contacts-due/").json()["rows"]
+    assert [(r["customer"], r["status"], r["days_overdue"]) for r in rows] == [(overdue_a.pk, "overdue", 2)]
+    refused = client_for(users["owner"]).get("/api/v1/contacts-due/", {"owner": users["outsider"].pk})
+    assert refused.status_code == 400
+    rows = client_for(users["director"]).get("/api/v1/contacts-due/", {"owner": users["owner"].pk}).json()["rows"]
+    assert [r["customer"] for r in rows] == [overdue_a.pk]
+
+
+@rule("REL-4")
+@rule("PLT-2")
+def test_the_answers_conform_to_the_served_schema(users, overdue_a, client_for):
+    from kehu.core.tests.openapi import schema_errors
+
+    schema = client_for(users["admin"]).get("/api/schema/?format=json").json()
+    client = client_for(users["owner"])
+    plan = client.get("/api/v1/plan/").json()
+    assert schema_errors(schema, "/api/v1/plan/", "get", 200, plan) == []
+    due = client.get("/api/v1/contacts-due/").json()
+    assert schema_errors(schema, "/api/v1/contacts-due/", "get", 200, due) == []
+    ticked = client.post(f"/api/v1/plan-items/{plan['items'][0]['id']}/tick/", {}, content_type="application/json")
+    assert schema_errors(schema, "/api/v1/plan-items/{id}/tick/", "post", 200, ticked.json()) == []
+    made = client.post("/api/v1/touches/", {"customer": overdue_a.pk, "kind": "visit", "purpose": "拜访"},
+                       content_type="application/json")
+    assert schema_errors(schema, "/api/v1/touches/", "post", 201, made.json()) == []
+    refused = client.post("/api/v1/touches/", {"customer": overdue_a.pk, "kind": "visit", "purpose": ""},
+                          content_type="application/json")
+    assert refused.status_code == 400
+    assert schema_errors(schema, "/api/v1/touches/", "post", 400, refused.json()) == []
+
+
+@rule("REL-4")
+def test_the_salesperson_reorders_the_plan_within_a_group(users, overdue_a, client_for):
+    second = new_customer(by=users["owner"], name="乙级商店", category="other")
+    entries = [e for e in services.plan_for(users["owner"], today()) if e.kind == "contact"]
+    assert [e.customer_id for e in entries] == [overdue_a.pk, second.pk]  # the longest due first
+    client = client_for(users["owner"])
+    client.post(reverse("relations:plan_move", args=[entries[1].pk]), {"direction": "up"})
+    assert [e.customer_id for e in services.plan_for(users["owner"], today()) if e.kind == "contact"] == [
+        second.pk, overdue_a.pk]
+    client.post(reverse("relations:plan_move", args=[entries[1].pk]), {"direction": "up"})  # already first
+    assert [e.customer_id for e in services.plan_for(users["owner"], today()) if e.kind == "contact"] == [
+        second.pk, overdue_a.pk]
+    assert client_for(users["teammate"]).post(reverse("relations:plan_move", args=[entries[0].pk]),
+                                              {"direction": "up"}).status_code == 404
