@@ -63,6 +63,10 @@ from kehu.receivables.selectors import INVOICE_LIST, PAYMENT_LIST
 from kehu.relations.services import TOUCH_LIST
 from kehu.sales.models import CENT, CreditNote, Order, OrderLine, Product, Return, ReturnLine
 from kehu.sales.selectors import ORDER_LIST
+from kehu.service import selectors as complaint_selectors
+from kehu.service import services as complaints
+from kehu.service.models import STEPS, AuthorityLimit, Step
+from kehu.service.selectors import COMPLAINT_LIST
 
 DEMO_PASSWORD = "kehu2026"
 DEFAULT_CUSTOMERS = 2000
@@ -529,12 +533,16 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         timings["receivables"] = perf_counter() - mark
 
         mark = perf_counter()
+        complaints = _write_complaints(seed=seed, stdout=stdout)
+        timings["complaints"] = perf_counter() - mark
+
+        mark = perf_counter()
         with transaction.atomic():
             touches = write_touches(seed=seed)
         _say(stdout, _("%(touches)d touches") % {"touches": touches})
         timings["touches"] = perf_counter() - mark
 
-    for name in (CUSTOMER_LIST, ORDER_LIST, INVOICE_LIST, PAYMENT_LIST, TOUCH_LIST):
+    for name in (CUSTOMER_LIST, ORDER_LIST, INVOICE_LIST, PAYMENT_LIST, COMPLAINT_LIST, TOUCH_LIST):
         lists_changed(name)
     mark = perf_counter()
     refresh_planner_statistics(no_skip_scan=Customer.NO_SKIP_SCAN)
@@ -547,6 +555,7 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         **counts,
         **trade,
         **receivables,
+        **complaints,
         "touches": touches,
         "password": DEMO_PASSWORD,
         "seconds": {k: round(v, 2) for k, v in timings.items()},
@@ -1100,6 +1109,81 @@ def _write_receivables(*, org: Org, planned: list[PlannedOrder], seed: int, stdo
     return receivables
 
 
+# --- complaints (CMP-1 … CMP-4) ------------------------------------------------------------------------
+
+COMPLAINT_SHARE = 0.05  # of the customers
+MAX_COMPLAINTS = 120
+COMPLAINT_WORDS = {
+    "quality": ["上周进的洗衣粉结块了，顾客退回来好几袋。", "新到的一批香皂包装破损，没法上架。", "产品和样品不一样，味道太冲。"],
+    "delivery": ["说好周一送货，周三还没到，我们断货两天了。", "送来的货少了两箱，签收单却写的是齐的。"],
+    "service": ["刚买的时候还不错，现在连个人影都找不着！", "打了三次电话都没人回。"],
+    "attitude": ["你们送货员态度太差，还跟我们店员吵起来。"],
+    "price": ["隔壁店拿的价比我们低，你们这样不公平。"],
+    "billing": ["对账单上多算了一笔货款。", "上个月的返利到现在还没兑现。"],
+}
+# CMP-2: the authority of each role as a company setting, kept when the demo makes its data anew.
+DEMO_AUTHORITIES = {"salesperson": "500", "service": "1000", "director": "5000", "sales_manager": "20000",
+                    "marketing_vp": "100000"}
+
+
+def _write_complaints(*, seed: int, stdout=None) -> dict:
+    """CMP-1 … CMP-3: complaints of a few customers in every state — just received, handled part of
+    the way, waiting for a level above to accept a costly solution, taken over, closed — through the
+    services, received over the last two months (so some are past their deadlines, CMP-4)."""
+    rng = random.Random(f"{seed}-complaints")
+    for role, amount in DEMO_AUTHORITIES.items():
+        AuthorityLimit.objects.get_or_create(role=role, defaults={"max_amount": Decimal(amount)})
+    customers = list(Customer.objects.filter(owner__isnull=False).select_related("owner", "office")
+                     .order_by("pk"))
+    chosen = rng.sample(customers, min(MAX_COMPLAINTS, round(len(customers) * COMPLAINT_SHARE), len(customers)))
+    directors = {}
+    now = timezone.now()
+    made = escalated = closed = 0
+    for customer in chosen:
+        owner = customer.owner
+        kind = rng.choice(list(COMPLAINT_WORDS))
+        with transaction.atomic():
+            complaint = complaints.complaint_open(
+                by=owner, customer=customer, kind=kind, channel=rng.choice(["phone", "visit", "salesperson", "online"]),
+                words=rng.choice(COMPLAINT_WORDS[kind]), severity=rng.choice(["low", "medium", "medium", "high",
+                                                                                "critical"]),
+                nature=rng.choice(["good_faith", "good_faith", "unclear"]),
+                amount_claimed=str(rng.choice([0, 0, 200, 800, 3000])),
+                received_at=now - timedelta(hours=rng.randint(1, 60 * 24)))
+            made += 1
+            reach = rng.randint(0, len(STEPS))
+            for step in STEPS[:reach]:
+                if step == Step.PROPOSE:
+                    amount = rng.choice(["0", "300", "2000", "2000"])
+                    if amount == "2000":
+                        complaints.complaint_escalate(by=owner, complaint=complaint, amount=amount,
+                                                      solution="退款 2000 元并补发新货")
+                        escalated += 1
+                        level = complaint_selectors.pending_escalation_of(complaint).level
+                        key = (customer.pk, level)
+                        people = directors.get(key) or complaint_selectors.level_people(customer, level)
+                        directors[key] = people
+                        if not people or rng.random() < 0.5:
+                            break  # still waiting for the level above
+                        complaints.escalation_decide(by=people[0], complaint=complaint, accept=True, comment="同意")
+                        owner = people[0]
+                        continue
+                    complaints.step_record(by=owner, complaint=complaint, step=step, note="换货并上门致歉",
+                                           amount=amount)
+                    continue
+                complaints.step_record(by=owner, complaint=complaint, step=step, note=DEMO_STEP_NOTES.get(step, "已完成"))
+            else:
+                if reach == len(STEPS):
+                    complaints.complaint_close(by=owner, complaint=complaint)
+                    closed += 1
+    _say(stdout, _("%(complaints)d complaints") % {"complaints": made})
+    return {"complaints": made, "complaints_escalated": escalated, "complaints_closed": closed}
+
+
+DEMO_STEP_NOTES = {"listen": "客户来电，已记录原话", "investigate": "仓库受潮，批次问题", "decide": "我方责任",
+                   "review": "通报全组：入库前检查包装"}
+
+
 # --- reset -----------------------------------------------------------------------------------------
 
 EXTRA_TABLES_TO_CLEAR = {"admin.LogEntry", "sessions.Session"}
@@ -1108,7 +1192,8 @@ EXTRA_TABLES_TO_CLEAR = {"admin.LogEntry", "sessions.Session"}
 # contact cadence (REL-1). (Floor
 # prices belong to products, which the demo makes anew.)
 SETTINGS_TO_KEEP = {"credit.ApprovalThreshold", "credit.CreditPolicy", "receivables.CollectionPolicy",
-                    "credit.DiscountAllowance", "core.CompanyProfile", "relations.CadencePolicy"}
+                    "credit.DiscountAllowance", "core.CompanyProfile", "relations.CadencePolicy",
+                    "service.AuthorityLimit", "service.ComplaintPolicy"}
 
 
 def _models_to_clear() -> list:

@@ -23,13 +23,20 @@ class StepInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
 
 
+class BreachInline(ReadOnlyMixin, admin.TabularInline):
+    model = models.Breach
+    fields = ["kind", "due_at", "flagged_at", "escalated_to"]
+    readonly_fields = fields
+    extra = 0
+
+
 @admin.register(models.Complaint)
 class ComplaintAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ["pk", "customer", "kind", "severity", "status", "step", "handler", "received_at", "resolve_by"]
     list_filter = ["status", "kind", "severity"]
     list_select_related = ["customer", "handler"]
     search_fields = ["customer__name", "customer__code", "words"]
-    inlines = [StepInline]
+    inlines = [StepInline, BreachInline]
 
 
 @admin.register(models.AuthorityLimit)
@@ -38,3 +45,11 @@ class AuthorityLimitAdmin(admin.ModelAdmin):
     without a row is not limited. A larger one is escalated to the next level that may give it."""
 
     list_display = ["role", "max_amount"]
+
+
+@admin.register(models.ServiceOrder)
+class ServiceOrderAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["pk", "customer", "kind", "assignee", "due_on", "status", "rating"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["customer", "assignee"]
+    search_fields = ["customer__name", "customer__code", "description"]

@@ -10,3 +10,5 @@ from kehu.core.roles import Role
 RECEIVE_COMPLAINTS = define("receive_complaints", _("Record complaints"), roles=EVERY_ROLE)
 # CMP-2: the handlers walk the steps; finance answers billing questions but does not handle.
 HANDLE_COMPLAINTS = define("handle_complaints", _("Handle complaints"), roles=EVERY_ROLE - {Role.FINANCE})
+# SVC-1: service orders are planned by whoever sells or serves, and done by their assignee.
+SERVE = define("serve_customers", _("Plan and do after-sales service"), roles=EVERY_ROLE - {Role.FINANCE})

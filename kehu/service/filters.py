@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kehu.core.filtering import IdFilter, sort_filter
-from kehu.service.models import Complaint
+from kehu.service.models import Complaint, ServiceOrder
 
 COMPLAINT_SORTS = {"received_at": "received_at", "resolve_by": "resolve_by", "severity": "severity",
                    "amount_claimed": "amount_claimed"}
@@ -39,3 +39,21 @@ class ComplaintFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         late = Q(resolve_by__lt=timezone.now()) & ~Q(status=Complaint.Status.CLOSED)
         return queryset.filter(late) if value == "yes" else queryset.exclude(late)
+
+
+class ServiceOrderFilter(django_filters.FilterSet):
+    """SVC-1: the service queue — open ones by default, the assignee's own with mine=yes."""
+
+    status = django_filters.ChoiceFilter(label=_("status"), choices=ServiceOrder.Status.choices)
+    kind = django_filters.ChoiceFilter(label=_("service"), choices=ServiceOrder.Kind.choices)
+    mine = django_filters.ChoiceFilter(label=pgettext_lazy("service queue", "mine"), choices=YES_NO, method="filter_mine")
+    customer_id = IdFilter(label=_("customer"), field_name="customer_id")
+    sort = sort_filter({"due_on": "due_on"})
+
+    class Meta:
+        model = ServiceOrder
+        fields = ["status", "kind", "mine", "customer_id", "sort"]
+
+    def filter_mine(self, queryset, name, value):
+        me = Q(assignee=self.request.user)
+        return queryset.filter(me) if value == "yes" else queryset.exclude(me)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kehu.core.forms import CHOOSE, BootstrapFormMixin
-from kehu.service.models import Change, Complaint, Step
+from kehu.service.models import Change, Complaint, ServiceOrder, Step
 
 
 class ComplaintForm(BootstrapFormMixin, forms.Form):
@@ -68,3 +68,33 @@ class KeepForm(forms.Form):
 
 class EmptyForm(forms.Form):
     """A button with nothing to type (closing a complaint)."""
+
+
+class ServiceOrderForm(BootstrapFormMixin, forms.Form):
+    """SVC-1: plan a service."""
+
+    kind = forms.ChoiceField(label=_("service"), choices=ServiceOrder.Kind.choices)
+    description = forms.CharField(label=_("what is to be done"), max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    assignee = forms.TypedChoiceField(label=_("assignee"), required=False, coerce=int, empty_value=None,
+                                      help_text=_("Empty: you."))
+    due_on = forms.DateField(label=_("due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    every_days = forms.IntegerField(label=_("repeat every (days)"), required=False, min_value=1, max_value=366,
+                                    help_text=_("For periodic maintenance: the next visit is scheduled when one is "
+                                                "done. Empty: once."))
+    order = forms.TypedChoiceField(label=_("order"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, people=(), orders=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", CHOOSE)] + [(u.pk, u.display_name) for u in people]
+        self.fields["order"].choices = [("", CHOOSE)] + [(o.pk, f"{o.number} · {o.ordered_on:%Y-%m-%d}")
+                                                         for o in orders]
+
+
+class ServiceDoneForm(BootstrapFormMixin, forms.Form):
+    outcome = forms.CharField(label=_("outcome"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    rating = forms.TypedChoiceField(label=_("customer's rating (1–5)"), required=False, coerce=int, empty_value=None,
+                                    choices=[("", CHOOSE)] + [(n, str(n)) for n in range(5, 0, -1)])
+    parts = forms.CharField(label=_("parts used"), required=False, max_length=300)
+    cost = forms.CharField(label=_("cost"), required=False, max_length=40,
+                           widget=forms.TextInput(attrs={"inputmode": "decimal"}))

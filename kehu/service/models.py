@@ -231,6 +231,90 @@ class ComplaintStep(models.Model):
         return f"{self.complaint_id}: {self.get_step_display()}"
 
 
+class Breach(models.Model):
+    """CMP-4: a deadline of a complaint missed — the first response or the resolution — flagged once
+    by the worker, who then told the handler and the handler's manager."""
+
+    class Kind(models.TextChoices):
+        RESPONSE = "response", _("First response late")
+        RESOLUTION = "resolution", _("Resolution late")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="breaches")
+    kind = models.CharField(_("deadline missed"), max_length=10, choices=Kind.choices)
+    due_at = models.DateTimeField(_("was due at"))
+    flagged_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
+    escalated_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("escalated to"),
+                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("missed deadline")
+        verbose_name_plural = _("missed deadlines")
+        ordering = ["flagged_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["complaint", "kind"], name="one_breach_per_deadline")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.get_kind_display()}"
+
+
+class ServiceOrder(TimeStampedModel):
+    """SVC-1: an after-sales service for a customer — packaging, delivery, installation, maintenance
+    (one-off, or every `every_days` days: doing one schedules the next), technical training, credit
+    support — with its assignee, due date, outcome, the customer's rating, parts and cost."""
+
+    lock_rank = 75  # core.locks: row locks are taken lowest rank first
+
+    class Kind(models.TextChoices):
+        PACKAGING = "packaging", _("Packaging")
+        DELIVERY = "delivery", _("Delivery")
+        INSTALLATION = "installation", _("Installation")
+        MAINTENANCE = "maintenance", _("Maintenance")
+        TRAINING = "training", _("Technical training")
+        CREDIT = "credit", _("Credit support")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("service order", "To do")
+        DONE = "done", pgettext_lazy("service order", "Done")
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="service_orders")
+    order = models.ForeignKey("sales.Order", verbose_name=_("order"), on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="service_orders")
+    kind = models.CharField(_("service"), max_length=12, choices=Kind.choices)
+    description = models.TextField(_("what is to be done"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), on_delete=models.PROTECT,
+                                 related_name="service_orders")
+    due_on = models.DateField(_("due date"))
+    every_days = models.PositiveIntegerField(_("repeat every (days)"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    outcome = models.TextField(_("outcome"), blank=True)
+    rating = models.PositiveSmallIntegerField(_("customer's rating (1–5)"), null=True, blank=True,
+                                              validators=[MinValueValidator(1)])
+    parts = models.CharField(_("parts used"), max_length=300, blank=True)
+    cost = models.DecimalField(_("cost"), **MONEY, null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("service order")
+        verbose_name_plural = _("service orders")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["assignee", "status", "due_on"]), models.Index(fields=["customer", "due_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                                   name="service_rating_1_5"),
+            models.CheckConstraint(condition=Q(cost__isnull=True) | Q(cost__gte=0), name="service_cost_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.customer_id} {self.due_on}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("service:service_order_detail", args=[self.pk])
+
+
 class ComplaintPolicy(SettingsRow):
     """CMP-4: the deadlines of a complaint by severity, in hours from its intake (one row,
     edited in the admin)."""

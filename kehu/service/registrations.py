@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from kehu.core.capabilities import user_can
 from kehu.core.registry import Action, NavEntry, Panel, TimelineEntry, TimelineSource, registry
 from kehu.service import selectors
-from kehu.service.capabilities import RECEIVE_COMPLAINTS
+from kehu.service.capabilities import RECEIVE_COMPLAINTS, SERVE
 
 LATEST = 10
 
@@ -38,6 +38,12 @@ def complaint_steps(user, customer, limit: int) -> list[TimelineEntry]:
             for s in selectors.latest_steps_of(customer, limit=limit)]
 
 
+def customer_service_orders(request, customer) -> dict:
+    """SVC-1 on the 360° page: the customer's latest services."""
+    return {"customer": customer, "service_orders": selectors.service_orders_of_customer(customer, limit=LATEST),
+            "can_plan": user_can(request.user, SERVE)}
+
+
 def register() -> None:
     registry.add(NavEntry(key="complaints", label=_("Complaints"), url_name="service:complaint_list", order=75,
                           element_id="nav-complaints"))
@@ -49,5 +55,11 @@ def register() -> None:
                         context=record_button, order=60))
     registry.add(Panel(key="complaints", page="order", tab="side", template="service/_order_complaints.html",
                        context=order_complaints, order=60, query_budget=2))
+    registry.add(NavEntry(key="service-orders", label=_("Service queue"), url_name="service:service_order_list",
+                          order=76, element_id="nav-service-orders", visible=lambda user: user_can(user, SERVE)))
+    # Lazy, as the complaints and touches beside it: the 360° page does not read it until the tab opens.
+    registry.add(Panel(key="service-orders", page="customer", tab="service", label=_("After-sales service"),
+                       template="service/_customer_service_orders.html", context=customer_service_orders, order=30,
+                       lazy=True, query_budget=2))
     registry.add(TimelineSource(key="complaints", label=_("Complaints"), entries=complaint_steps, order=50,
                                 query_budget=1))

@@ -9,10 +9,19 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import User
 from kehu.accounts.selectors import name_fields
 from kehu.core.access import get_for_user
-from kehu.core.roles import ROLE_SCOPE, Scope
+from kehu.core.roles import ROLE_SCOPE, Role, Scope
 from kehu.core.scopes import scope_queryset
-from kehu.service.capabilities import HANDLE_COMPLAINTS
-from kehu.service.models import STEPS, AuthorityLimit, Change, Complaint, ComplaintStep, Escalation
+from kehu.service.capabilities import HANDLE_COMPLAINTS, SERVE
+from kehu.service.models import (
+    STEPS,
+    AuthorityLimit,
+    Breach,
+    Change,
+    Complaint,
+    ComplaintStep,
+    Escalation,
+    ServiceOrder,
+)
 
 COMPLAINT_LIST = "complaints"  # core.pagination.lists_changed
 SCOPE_FIELDS = {"owner_field": "customer__owner", "office_field": "customer__office"}
@@ -115,3 +124,46 @@ def level_people(customer, role: str) -> list[User]:
 
 def changes_of(complaint) -> list[Change]:
     return list(complaint.changes.select_related("who", "by").order_by("due_at", "id"))
+
+
+# --- speed (CMP-4) -----------------------------------------------------------------------------------------
+
+def managers_of(user) -> list[User]:
+    """Whom a missed deadline of `user`'s complaint goes to: the office directors or sales managers
+    of the nearest office above `user` that has one (never `user`), else the marketing VP, else
+    the general manager."""
+    path = user.office.path if user.office_id else ""
+    above = [int(part) for part in path.strip("/").split("/") if part]
+    found = list(User.objects.filter(is_active=True, role__in=[Role.DIRECTOR, Role.SALES_MANAGER], office_id__in=above)
+                 .exclude(pk=user.pk).select_related("office"))
+    if found:
+        nearest = max(len(u.office.path) for u in found)
+        return [u for u in found if len(u.office.path) == nearest]
+    for role in (Role.MARKETING_VP, Role.GENERAL_MANAGER):
+        top = list(User.objects.filter(is_active=True, role=role).exclude(pk=user.pk).order_by("pk"))
+        if top:
+            return top
+    return []
+
+
+def breaches_of(complaint) -> list[Breach]:
+    return list(complaint.breaches.select_related("escalated_to"))
+
+
+# --- service orders (SVC-1) --------------------------------------------------------------------------------
+
+SERVICE_ORDER_LIST = "service_orders"
+
+
+def service_orders_visible_to(user) -> QuerySet[ServiceOrder]:
+    return scope_queryset(ServiceOrder.objects.select_related("customer", "assignee", "order"), user, **SCOPE_FIELDS)
+
+
+def service_order_get_for_user(*, user, pk, write: bool = False) -> ServiceOrder:
+    return get_for_user(service_orders_visible_to(user), pk, user=user, write=SERVE if write else None,
+                        not_found=_("No such service order in your scope."),
+                        forbidden=_("Your role does not do after-sales service."))
+
+
+def service_orders_of_customer(customer, *, limit: int) -> list[ServiceOrder]:
+    return list(customer.service_orders.select_related("assignee").order_by("-due_on", "-id")[:limit])

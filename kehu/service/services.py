@@ -2,9 +2,11 @@
 in the seeds' order, and no closing while a step is missing. Views, the API and the demo call
 these; every refusal says what to do and changes nothing."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +14,7 @@ from kehu.core.access import require
 from kehu.core.errors import PermissionDeniedError, StaleEdit, ValidationFailed
 from kehu.core.history import save_by
 from kehu.core.importing import check_lengths
+from kehu.core.locks import lock
 from kehu.core.money import CENT, decimal_or_refuse, money
 from kehu.core.pagination import lists_changed
 from kehu.credit.models import CHAIN, LEVEL_ROLE
@@ -19,9 +22,19 @@ from kehu.credit.rules import discount_signing_level
 from kehu.customers.selectors import customer_get_for_user
 from kehu.reminders.services import in_language_of, notify
 from kehu.service import selectors
-from kehu.service.capabilities import HANDLE_COMPLAINTS, RECEIVE_COMPLAINTS
+from kehu.service.capabilities import HANDLE_COMPLAINTS, RECEIVE_COMPLAINTS, SERVE
 from kehu.service.locks import lock_complaint
-from kehu.service.models import STEPS, Change, Complaint, ComplaintPolicy, ComplaintStep, Escalation, Step
+from kehu.service.models import (
+    STEPS,
+    Breach,
+    Change,
+    Complaint,
+    ComplaintPolicy,
+    ComplaintStep,
+    Escalation,
+    ServiceOrder,
+    Step,
+)
 
 Status = Complaint.Status
 
@@ -374,3 +387,127 @@ def change_keep(*, by, complaint: Complaint, change_pk) -> Change:
         change.kept_at = timezone.now()
         save_by(change, by)
     return change
+
+
+# --- speed (CMP-4) -----------------------------------------------------------------------------------------
+
+def _late(kind: str, now):
+    """The complaints whose `kind` deadline is missed (still open past it, or met late) and not yet flagged."""
+    if kind == Breach.Kind.RESPONSE:
+        missed = Q(first_response_at__isnull=True, respond_by__lt=now) | Q(first_response_at__gt=F("respond_by"))
+    else:
+        missed = Q(closed_at__isnull=True, resolve_by__lt=now) | Q(closed_at__gt=F("resolve_by"))
+    return (Complaint.objects.filter(missed).exclude(Exists(Breach.objects.filter(complaint=OuterRef("pk"), kind=kind)))
+            .select_related("customer", "handler", "handler__office").order_by("pk"))
+
+
+def flag_breaches(*, now=None) -> dict[str, int]:
+    """CMP-4, run by the worker: flag each missed first-response or resolution deadline once, and
+    escalate it — the handler's manager (selectors.managers_of) and the handler are told. A
+    deadline already flagged is never flagged or told again (one Breach per complaint and kind)."""
+    now = now or timezone.now()
+    counts = {}
+    for kind in Breach.Kind:
+        flagged = 0
+        for complaint in _late(kind, now):
+            due = complaint.respond_by if kind == Breach.Kind.RESPONSE else complaint.resolve_by
+            managers = selectors.managers_of(complaint.handler)
+            try:
+                with transaction.atomic():
+                    breach = Breach.objects.create(complaint=complaint, kind=kind, due_at=due,
+                                                   escalated_to=managers[0] if managers else None)
+                    url = complaint.get_absolute_url()
+                    for person in [*managers, complaint.handler]:
+                        _tell(person, kind="complaint_breach", url=url, dedupe_key=f"complaint-breach:{breach.pk}",
+                              title=lambda c=complaint, k=kind: _breach_title(c, k))
+            except IntegrityError:
+                continue  # flagged at the same moment by another worker
+            flagged += 1
+        counts[str(kind)] = flagged
+    return counts
+
+
+def _breach_title(complaint: Complaint, kind: str) -> str:
+    if kind == Breach.Kind.RESPONSE:
+        return _("Complaint #%(number)d of %(customer)s: the first response was due %(due)s (handler %(handler)s)") % {
+            "number": complaint.pk, "customer": complaint.customer.name, "handler": complaint.handler.display_name,
+            "due": timezone.localtime(complaint.respond_by).strftime("%Y-%m-%d %H:%M")}
+    return _("Complaint #%(number)d of %(customer)s: the resolution was due %(due)s (handler %(handler)s)") % {
+        "number": complaint.pk, "customer": complaint.customer.name, "handler": complaint.handler.display_name,
+        "due": timezone.localtime(complaint.resolve_by).strftime("%Y-%m-%d %H:%M")}
+
+
+# --- service orders (SVC-1) --------------------------------------------------------------------------------
+
+def service_order_create(*, by, customer, kind: str, description: str, assignee, due_on, every_days=None,
+                         order=None) -> ServiceOrder:
+    """SVC-1: plan a service for a customer, assigned to someone who serves and sees the customer
+    (who is told). With `every_days`, doing it schedules the next one (periodic maintenance)."""
+    require(by, SERVE, _("Your role does not do after-sales service."))
+    customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
+    description = (description or "").strip()
+    errors = {}
+    if kind not in ServiceOrder.Kind.values:
+        errors["kind"] = [_("Choose the service.")]
+    if not description:
+        errors["description"] = [_("Say what is to be done.")]
+    if due_on is None:
+        errors["due_on"] = [_("Give the due date.")]
+    if every_days is not None and not 1 <= every_days <= 366:
+        errors["every_days"] = [_("Repeat every 1 to 366 days, or leave it empty.")]
+    if assignee is None or not selectors.may_handle(assignee, customer):
+        errors["assignee"] = [_("Choose someone who does after-sales service and sees this customer.")]
+    if order is not None and order.customer_id != customer.pk:
+        errors["order"] = [_("The order is not one of this customer's.")]
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], field_errors=errors)
+    check_lengths(ServiceOrder, description=description)
+    with transaction.atomic():
+        planned = ServiceOrder(customer=customer, order=order, kind=kind, description=description, assignee=assignee,
+                               due_on=due_on, every_days=every_days, created_by=by)
+        save_by(planned, by)
+        if assignee.pk != by.pk:
+            _tell(assignee, kind="service_order", url=planned.get_absolute_url(),
+                  dedupe_key=f"service-order:{planned.pk}",
+                  title=lambda: _("%(service)s for %(customer)s by %(due)s")
+                  % {"service": planned.get_kind_display(), "customer": customer.name, "due": due_on.isoformat()},
+                  body=lambda: description)
+        lists_changed(selectors.SERVICE_ORDER_LIST)
+    return planned
+
+
+def service_order_done(*, by, service_order: ServiceOrder, outcome: str, rating=None, parts: str = "",
+                       cost=None) -> ServiceOrder:
+    """SVC-1: record a service as done, with its outcome, the customer's rating (1–5), the parts
+    used and the cost; a periodic one schedules its next visit `every_days` after today."""
+    service_order = selectors.service_order_get_for_user(user=by, pk=service_order.pk, write=True)
+    outcome, parts = (outcome or "").strip(), (parts or "").strip()
+    errors = {}
+    if not outcome:
+        errors["outcome"] = [_("Say how it went.")]
+    if rating is not None and rating not in range(1, 6):
+        errors["rating"] = [_("A rating is 1 to 5.")]
+    amount = None
+    if cost is not None and str(cost).strip():
+        amount = decimal_or_refuse(cost, field="cost", label=_("The cost"))
+        if amount < 0:
+            errors["cost"] = [_("The cost cannot be negative.")]
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], field_errors=errors)
+    check_lengths(ServiceOrder, outcome=outcome, parts=parts)
+    with transaction.atomic():
+        current = lock(ServiceOrder, service_order.pk)
+        if current.status == ServiceOrder.Status.DONE:
+            raise ValidationFailed(_("This service is already done."))
+        current.status, current.done_at = ServiceOrder.Status.DONE, timezone.now()
+        current.outcome, current.rating, current.parts = outcome, rating, parts
+        current.cost = amount.quantize(CENT) if amount is not None else None
+        save_by(current, by)
+        if current.every_days:
+            start = max(current.due_on, timezone.localdate())
+            save_by(ServiceOrder(customer_id=current.customer_id, order=current.order, kind=current.kind,
+                                 description=current.description, assignee=current.assignee,
+                                 due_on=start + timedelta(days=current.every_days), every_days=current.every_days,
+                                 created_by=by), by)
+        lists_changed(selectors.SERVICE_ORDER_LIST)
+    return current

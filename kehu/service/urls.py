@@ -14,4 +14,8 @@ urlpatterns = [
     path("complaints/<int:pk>/changes/", views.complaint_change, name="complaint_change"),
     path("complaints/<int:pk>/changes/kept/", views.complaint_change_kept, name="complaint_change_kept"),
     path("customers/<int:pk>/complaints/new/", views.complaint_create, name="complaint_create"),
+    path("orders/", views.service_order_list, name="service_order_list"),
+    path("orders/<int:pk>/", views.service_order_detail, name="service_order_detail"),
+    path("orders/<int:pk>/done/", views.service_order_done, name="service_order_done"),
+    path("customers/<int:pk>/orders/new/", views.service_order_create, name="service_order_create"),
 ]

@@ -18,8 +18,8 @@ from kehu.core.views import next_url, post_step, saved
 from kehu.customers.selectors import customer_get_for_user, customers_visible_to
 from kehu.sales import selectors as sales_selectors
 from kehu.service import selectors, services
-from kehu.service.capabilities import HANDLE_COMPLAINTS, RECEIVE_COMPLAINTS
-from kehu.service.filters import STATUS_CHOICES, YES_NO, ComplaintFilter
+from kehu.service.capabilities import HANDLE_COMPLAINTS, RECEIVE_COMPLAINTS, SERVE
+from kehu.service.filters import STATUS_CHOICES, YES_NO, ComplaintFilter, ServiceOrderFilter
 from kehu.service.forms import (
     ChangeForm,
     ComplaintForm,
@@ -27,9 +27,11 @@ from kehu.service.forms import (
     EmptyForm,
     EscalateForm,
     KeepForm,
+    ServiceDoneForm,
+    ServiceOrderForm,
     StepForm,
 )
-from kehu.service.models import Complaint
+from kehu.service.models import Complaint, ServiceOrder
 
 ORDER_CHOICES = 30
 
@@ -120,6 +122,7 @@ def complaint_detail(request, pk):
     pending = selectors.pending_escalation_of(complaint)
     return render(request, "service/complaint_detail.html", {
         "escalations": selectors.escalations_of(complaint), "pending": pending,
+        "breaches": selectors.breaches_of(complaint),
         "may_decide": pending is not None and services.escalation_refusal(request.user, pending) is None,
         "authority": selectors.authority_of(request.user), "changes": selectors.changes_of(complaint),
         "change_form": ChangeForm(people=selectors.handlers_for(complaint.customer)) if can_handle else None,
@@ -195,3 +198,61 @@ def complaint_close(request, pk):
     return post_step(request, EmptyForm(request.POST), lambda d: services.complaint_close(by=request.user,
                                                                                          complaint=complaint),
                      done=_("Complaint closed."), back=next_url(request) or complaint.get_absolute_url())
+
+
+# --- service orders (SVC-1) --------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def service_order_list(request):
+    """SVC-1: the queue of service staff: what is to do, soonest first; their own with mine=yes."""
+    filterset = filterset_for(request, ServiceOrderFilter, selectors.service_orders_visible_to(request.user),
+                              defaults={"status": "open", "mine": "yes"})
+    page = list_page(request, filterset.qs, rows=selectors.service_orders_visible_to(request.user),
+                     generation=selectors.SERVICE_ORDER_LIST)
+    return render(request, "service/service_order_list.html", {
+        "filter": filterset, "page": page, "status_choices": ServiceOrder.Status.choices,
+        "kind_choices": ServiceOrder.Kind.choices, "yes_no": YES_NO, "today": timezone.localdate()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_order_create(request, pk):
+    customer = customer_get_for_user(user=request.user, pk=pk)
+    require(request.user, SERVE, _("Your role does not do after-sales service."))
+    people = selectors.handlers_for(customer)
+    orders = list(sales_selectors.orders_of_customer(customer, limit=ORDER_CHOICES))
+    form = ServiceOrderForm(request.POST or None, people=people, orders=orders,
+                            initial={"assignee": request.user.pk, "due_on": timezone.localdate()})
+
+    def save(data):
+        return services.service_order_create(
+            by=request.user, customer=customer, kind=data["kind"], description=data["description"],
+            assignee=people.filter(pk=data["assignee"]).first() if data["assignee"] else request.user,
+            due_on=data["due_on"],
+            every_days=data["every_days"], order={o.pk: o for o in orders}.get(data["order"]))
+
+    done = saved(request, form, save, done=_("Service planned."), back=lambda s: s.get_absolute_url())
+    if done:
+        return done
+    return render(request, "service/service_order_form.html", {"form": form, "customer": customer},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_GET
+def service_order_detail(request, pk):
+    planned = selectors.service_order_get_for_user(user=request.user, pk=pk)
+    return render(request, "service/service_order_detail.html", {
+        "service_order": planned, "done_form": ServiceDoneForm(),
+        "may_do": planned.status == ServiceOrder.Status.OPEN and user_can(request.user, SERVE)})
+
+
+@login_required
+@require_POST
+def service_order_done(request, pk):
+    planned = selectors.service_order_get_for_user(user=request.user, pk=pk, write=True)
+    return post_step(request, ServiceDoneForm(request.POST), lambda d: services.service_order_done(
+        by=request.user, service_order=planned, outcome=d["outcome"], rating=d["rating"], parts=d["parts"],
+        cost=d["cost"]), done=_("Service recorded as done."), invalid=_("Say how it went; a rating is 1 to 5."),
+        back=planned.get_absolute_url())

@@ -7,11 +7,12 @@ from functools import partial
 from django.utils import timezone
 
 from kehu.core.tests.matrix import Route, card, count, customer_ref
-from kehu.service.capabilities import HANDLE_COMPLAINTS, RECEIVE_COMPLAINTS
+from kehu.service.capabilities import HANDLE_COMPLAINTS, RECEIVE_COMPLAINTS, SERVE
 
 Intake = partial(Route, rule="CMP-1")
 Process = partial(Route, rule="CMP-2")
 Escalate = partial(Route, rule="CMP-3")
+Serve = partial(Route, rule="SVC-1")
 HANDLE = (HANDLE_COMPLAINTS,)
 
 
@@ -101,6 +102,23 @@ def later():
     return (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
 
 
+def service_order(ctx, side):
+    """A maintenance visit of the side's customer, assigned to its salesperson (SVC-1)."""
+    from kehu.service import services
+
+    owner = ctx.users[side.who if side else "owner"]
+    planned = services.service_order_create(by=owner, customer=side.customer if side else ctx.customer,
+                                            kind="maintenance", description="检修货架", assignee=owner,
+                                            due_on=timezone.localdate())
+    return {"pk": planned.pk}
+
+
+def service_state(made):
+    from kehu.service.models import ServiceOrder
+
+    return sorted(ServiceOrder.objects.values_list("id", "status"))
+
+
 INTAKE = {"kind": "quality", "channel": "phone", "severity": "high", "nature": "good_faith",
           "words": "货到了一半是破的", "amount_claimed": "300"}
 
@@ -136,4 +154,11 @@ ROUTES = [
              data=lambda m: {"kind": "time", "note": "周五前答复", "due_at": later()}),
     Escalate("complaint-change-kept", with_change, "post", needs=HANDLE, state=changes,
              data=lambda m: {"change": m["change"]}),
+    Serve("service:service_order_list", scoped=False),
+    Serve("service:service_order_create", card, needs=(SERVE,)),
+    Serve("service:service_order_create", card, "post", needs=(SERVE,), ok=302, state=count("service.ServiceOrder"),
+          data=lambda m: {"kind": "installation", "description": "安装货架", "due_on": "2030-01-10", "assignee": ""}),
+    Serve("service:service_order_detail", service_order),
+    Serve("service:service_order_done", service_order, "post", needs=(SERVE,), ok=302, state=service_state,
+          data={"outcome": "已检修", "rating": "5", "parts": "螺丝", "cost": "50"}),
 ]

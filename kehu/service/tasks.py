@@ -1,0 +1,19 @@
+"""Background work of complaints (CMP-4), run by the worker (`kehu worker`): every quarter of an
+hour the missed deadlines of first response and resolution are flagged and escalated to the
+handler's manager (services.flag_breaches), each once; the same run can be queued at any time."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from kehu.service import services
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def complaint_breaches_periodic() -> dict[str, int]:
+    return services.flag_breaches()
+
+
+@db_task()
+def complaint_breaches() -> dict[str, int]:
+    """The breach run queued on demand."""
+    return services.flag_breaches()
