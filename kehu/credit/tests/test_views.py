@@ -703,9 +703,14 @@ def test_ar2_an_attempt_started_on_a_tab_returns_to_that_tab(en, users, customer
 
 
 @rule("CUS-3")
-def test_cus3_no_empty_tab_is_shown_and_an_unknown_tab_opens_the_card(en, users, customer):
-    """CUS-3: 服务与联系 has no panel yet, so it is not offered, not even by its address."""
-    page = en(users["owner"]).get(reverse("customers:detail", args=[customer.pk]) + "?tab=service").text
-    assert "tab-service" not in page and "Service and touches" not in page
+def test_cus3_an_unknown_tab_opens_the_card_and_service_opens_the_touches_and_complaints(en, users, customer):
+    """CUS-3: a tab the page does not have, asked for by its address, opens the card; 服务与联系
+    holds the touches and the complaints (relations, service) and opens when asked for."""
+    client = en(users["owner"])
+    page = client.get(reverse("customers:detail", args=[customer.pk]) + "?tab=nonsense").text
     assert 'class="tab-pane fade show active" id="tab-card"' in page
+    assert page.count("show active") == 1
+    page = client.get(reverse("customers:detail", args=[customer.pk]) + "?tab=service").text
+    assert "Service and touches" in page
+    assert 'class="tab-pane fade show active" id="tab-service"' in page
     assert page.count("show active") == 1
