@@ -1,5 +1,6 @@
-"""Receivables in a real browser (AR-1, AR-3, AR-4): a salesperson records one payment
-against two invoices, sees the ageing and the collection rate change, and prints the receipt."""
+"""Receivables in a real browser (AR-1, AR-2, AR-3, AR-4): finance records one payment against
+two invoices, sees the ageing and the collection rate change, and prints the receipt; a
+salesperson finds a customer and records a promise to pay (issue 12's daily flows)."""
 
 import re
 from datetime import timedelta
@@ -27,7 +28,7 @@ def test_it_records_a_payment_against_two_invoices_and_the_figures_follow(page, 
              "issued_on": (today - timedelta(days=30)).isoformat(), "due_on": today.isoformat()})])
     first, second = Invoice.objects.get(number="E2E-1"), Invoice.objects.get(number="E2E-2")
 
-    login(page, server, "owner")
+    login(page, server, "finance")
     page.goto(f"{server.url}/receivables/ageing/")
     expect(page.locator("#ageing-total [data-bucket=balance]")).to_have_text("¥1,500.00")
     page.goto(f"{server.url}/receivables/collection-rate/")
