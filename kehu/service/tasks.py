@@ -5,10 +5,12 @@ handler's manager (services.flag_breaches), each once; the same run can be queue
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from kehu.core.periodic import every_minutes, once_per
 from kehu.service import services
 
 
 @db_periodic_task(crontab(minute="*/15"))
+@once_per(every_minutes(15))  # every worker's scheduler queues it: the first of the quarter runs it
 def complaint_breaches_periodic() -> dict[str, int]:
     return services.flag_breaches()
 
