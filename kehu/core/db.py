@@ -102,8 +102,9 @@ class PreparedInsert:
             first = last - len(self.objs) + 1
             # The ids are consecutive under the write lock; checked, since a wrong id would
             # attach history and events to another row (a failure rolls the whole insert back).
-            pk = quote(self.model._meta.pk.column)
-            cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {pk} BETWEEN %s AND %s", [first, last])  # noqa: S608
+            id_column = quote(self.model._meta.pk.column)
+            cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {id_column} BETWEEN %s AND %s",  # noqa: S608
+                           [first, last])
             if cursor.fetchone()[0] != len(self.objs):
                 raise RuntimeError(f"{self.model.__name__}: the inserted rows' ids are not consecutive")
         for pk, obj in enumerate(self.objs, start=first):
