@@ -44,7 +44,7 @@ def test_it_logs_a_touch_with_its_purpose_notes_and_next_step(users, customer):
     ({"latitude": "31.2", "longitude": "121.5"}, "only when you agree"),
     ({"latitude": "31.2", "location_consent": True}, "both its latitude and its longitude"),
     ({"latitude": "95", "longitude": "121.5", "location_consent": True}, "not a coordinate"),
-    ({"purpose": "长" * 201}, ""),
+    ({"purpose": "长" * 201}, "longer than 200 characters"),
 ])
 def test_it_refuses_a_bad_touch_and_changes_nothing(users, customer, bad, message):
     args = {"kind": "visit", "purpose": "拜访", **bad}
