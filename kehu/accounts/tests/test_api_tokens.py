@@ -27,12 +27,15 @@ def call(client, key):
     return client.get(URL, headers={"Authorization": f"Token {key}"})
 
 
-def refused(response, detail: str, code: str = "authentication_failed"):
+def answer(response) -> tuple:
+    """What a client sees of an answer: status, content type, the challenge and the body."""
+    body = response.json() if response["Content-Type"] == "application/json" else response.content
+    return response.status_code, response["Content-Type"], response.get("WWW-Authenticate"), body
+
+
+def refusal(detail: str, code: str = "authentication_failed") -> tuple:
     """A 401 in the API's one error shape, asking for a token."""
-    assert response.status_code == 401, response.content
-    assert response["Content-Type"] == "application/json"
-    assert response["WWW-Authenticate"] == "Token"
-    assert response.json() == {"detail": detail, "code": code}
+    return 401, "application/json", "Token", {"detail": detail, "code": code}
 
 
 def every_stored_value() -> str:
@@ -51,11 +54,11 @@ def test_plt2_a_token_logged_in_for_works_and_the_database_holds_no_usable_plain
     assert key not in every_stored_value()
     token = ApiToken.objects.get(user=users["owner"])
     assert token.digest == hashlib.sha256(key.encode()).hexdigest() and token.prefix == key[:6]
-    answer = call(client, key)
-    assert answer.status_code == 200 and [c["code"] for c in answer.json()["results"]] == [customer.code]
+    listed = call(client, key)
+    assert listed.status_code == 200 and [c["code"] for c in listed.json()["results"]] == [customer.code]
     # What the database holds does not log in: neither the hash nor the prefix.
-    refused(call(client, token.digest), "Unknown API token.")
-    refused(call(client, token.prefix), "Unknown API token.")
+    assert answer(call(client, token.digest)) == refusal("Unknown API token.")
+    assert answer(call(client, token.prefix)) == refusal("Unknown API token.")
 
 
 @rule("PLT-2")
@@ -95,7 +98,7 @@ def test_plt2_a_password_change_on_the_page_revokes_every_token_of_the_user(user
                                                       "new_password2": NEW_PASSWORD})
     assert response.status_code == 302
     for made in (first, second):
-        refused(call(client, made.key), "This API token was revoked when the password was changed; make a new one.")
+        assert answer(call(client, made.key)) == refusal("This API token was revoked when the password was changed; make a new one.")
     assert call(client, other.key).status_code == 200
     assert set(ApiToken.objects.filter(user=users["owner"]).values_list("revoked_reason", flat=True)) == {"password"}
 
@@ -107,7 +110,7 @@ def test_plt2_a_password_set_elsewhere_revokes_the_tokens_too(users, customer, c
     owner = users["owner"]
     owner.set_password(NEW_PASSWORD)
     owner.save()
-    refused(call(client, made.key), "This API token was revoked when the password was changed; make a new one.")
+    assert answer(call(client, made.key)) == refusal("This API token was revoked when the password was changed; make a new one.")
     # A token made after the change works.
     assert call(client, api_token(by=owner).key).status_code == 200
 
@@ -128,14 +131,14 @@ def test_plt2_the_token_of_a_disabled_user_is_answered_401(users, customer, clie
     made = api_token(by=users["owner"])
     users["owner"].is_active = False
     users["owner"].save(update_fields=["is_active"])
-    refused(call(client, made.key), "This account is disabled.")
+    assert answer(call(client, made.key)) == refusal("This account is disabled.")
 
 
 @rule("PLT-2")
 def test_plt2_no_login_and_a_malformed_header_are_answered_401(client):
-    refused(client.get(URL), "Authentication credentials were not provided.", "not_authenticated")
-    refused(client.get(URL, headers={"Authorization": "Token"}), "Send the header as: Authorization: Token <token>.")
-    refused(client.get(URL, headers={"Authorization": "Token a b"}), "Send the header as: Authorization: Token <token>.")
+    assert answer(client.get(URL)) == refusal("Authentication credentials were not provided.", "not_authenticated")
+    assert answer(client.get(URL, headers={"Authorization": "Token"})) == refusal("Send the header as: Authorization: Token <token>.")
+    assert answer(client.get(URL, headers={"Authorization": "Token a b"})) == refusal("Send the header as: Authorization: Token <token>.")
 
 
 @rule("PLT-2")
@@ -177,7 +180,7 @@ def test_plt2_the_owner_revokes_a_token_and_it_is_answered_401(users, customer, 
     made, kept = api_token(by=users["owner"]), api_token(by=users["owner"], name="保留")
     response = en(users["owner"]).post(reverse("api_token_revoke", args=[made.token.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("api_tokens")
-    refused(call(client, made.key), "This API token was revoked; make a new one.")
+    assert answer(call(client, made.key)) == refusal("This API token was revoked; make a new one.")
     assert call(client, kept.key).status_code == 200
 
 
