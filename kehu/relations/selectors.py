@@ -86,19 +86,22 @@ def cadence_customers(user, *, today: date, owner_ids: list[int] | None = None) 
 
 
 def due_customers(user, *, today: date, owner_ids: list[int] | None = None, include_ok: bool = False,
-                  limit: int | None = None) -> list[CadenceRow]:
+                  status: str = "", grade: str = "", limit: int | None = None) -> list[CadenceRow]:
     """REL-1: the customers due (today or within the policy's days) and overdue for a contact,
-    the longest overdue first. Two queries (the policy and the customers), however many."""
+    the longest overdue first, of one `status` (due, overdue) and `grade` if given. Two queries
+    (the policy and the customers), however many."""
     policy = CadencePolicy.current()
     qs = cadence_customers(user, today=today, owner_ids=owner_ids).select_related(None).select_related(
         "owner", "office").only("code", "name", "grade", "status", "phone", "created_at", "owner_id", "office_id",
                                 "office__name", *name_fields("owner"))
+    if grade:
+        qs = qs.filter(grade=grade)
     rows = []
     for customer in qs.iterator(chunk_size=2000):
-        due_on, late, status = _cadence_of(customer.grade, customer.last_on, customer.created_at.date(), policy, today)
-        if include_ok or status != "ok":
+        due_on, late, state = _cadence_of(customer.grade, customer.last_on, customer.created_at.date(), policy, today)
+        if (include_ok or state != "ok") and (not status or state == status):
             rows.append(CadenceRow(customer=customer, last_on=customer.last_on, due_on=due_on, days_late=late,
-                                   status=status))
+                                   status=state))
     rows.sort(key=lambda r: (r.due_on, r.customer.grade, r.customer.pk))
     return rows[:limit] if limit is not None else rows
 

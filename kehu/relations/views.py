@@ -146,8 +146,8 @@ def _due_rows(request):
     if grade and grade not in dict(GRADES):
         messages.warning(request, _("Unknown grade “%(value)s” ignored.") % {"value": grade[:40]})
         grade = ""
-    rows = selectors.due_customers(request.user, today=timezone.localdate(), owner_ids=owner_ids)
-    rows = [r for r in rows if (not status or r.status == status) and (not grade or r.customer.grade == grade)]
+    rows = selectors.due_customers(request.user, today=timezone.localdate(), owner_ids=owner_ids, status=status,
+                                   grade=grade)
     return rows, owner, status, grade
 
 
