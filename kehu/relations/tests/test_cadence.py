@@ -56,6 +56,15 @@ def test_it_lists_the_due_and_overdue_customers_by_grade(users, book):
 
 
 @rule("REL-1")
+def test_the_due_list_narrows_to_one_status_and_one_grade(users, book, client_for):
+    assert statuses(users["owner"], status="overdue") == {"甲级逾期商店": ("overdue", 1)}
+    assert statuses(users["owner"], grade="B") == {"乙级将到期商店": ("due", 0)}
+    assert statuses(users["owner"], status="due", grade="A") == {}
+    page = client_for(users["owner"]).get(reverse("relations:due") + "?status=overdue&grade=A").text
+    assert "甲级逾期商店" in page and "乙级将到期商店" not in page
+
+
+@rule("REL-1")
 def test_a_never_contacted_customer_is_due_from_the_day_it_was_entered(users):
     graded(users["owner"], "新客户商店", "B")
     assert statuses(users["owner"]) == {"新客户商店": ("due", 0)}
