@@ -1,6 +1,7 @@
 """Pure rules of the profile card: completeness (CUS-4), product-line shares (CUS-1) and the
 keys used for duplicate matching and search (CUS-8). No database access here."""
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pypinyin import Style, lazy_pinyin
+from pypinyin.seg.simpleseg import seg as pinyin_words
 
 from kehu.core.text import code_key, company_key, fold, phone_key
 
@@ -92,8 +94,17 @@ SEARCH_TEXT_MAX = 800
 
 def initials(name: str | None) -> str:
     """The pinyin initials of a name (上海光汇商贸 → shghsm): Chinese CRMs let one find a
-    customer by them, as typing them is quicker than the characters on a phone."""
-    return "".join(lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors="ignore"))
+    customer by them, as typing them is quicker than the characters on a phone.
+
+    pypinyin cuts a name into words (上海|光|汇|商贸) and reads each word on its own; the
+    reading of a word is kept, since company names repeat theirs (有限公司, 商贸, the cities) and
+    reading them was a third of an import's time. Same answer as lazy_pinyin on the whole name."""
+    return "".join(_word_initials(word) for word in pinyin_words(name or ""))
+
+
+@functools.lru_cache(maxsize=16384)
+def _word_initials(word: str) -> str:
+    return "".join(lazy_pinyin(word, style=Style.FIRST_LETTER, errors="ignore"))
 
 
 def search_text(customer, people: list[tuple[str, str]]) -> str:
