@@ -3,6 +3,7 @@ keys used for duplicate matching and search (CUS-8). No database access here."""
 
 import functools
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
@@ -117,8 +118,10 @@ def search_text(customer, people: list[tuple[str, str]]) -> str:
     return "|".join(fold(p) for p in parts if p)[:SEARCH_TEXT_MAX]
 
 
-def card_errors(customer, *, transport_choices: set[str]) -> dict[str, str]:
-    """Rules of the card that span fields or parse text (Customer.clean)."""
+def card_errors(customer, *, transport_choices: set[str], today=None) -> dict[str, str]:
+    """Rules of the card that span fields or parse text (Customer.clean). Django runs clean()
+    even when a field failed its own check, so a date here may still be the text a user typed
+    (an import's "next spring"): only real dates are compared. An import gives `today` once."""
     errors = {}
     try:
         parse_product_lines(customer.product_lines)
@@ -126,11 +129,11 @@ def card_errors(customer, *, transport_choices: set[str]) -> dict[str, str]:
         errors["product_lines"] = str(exc)
     if not isinstance(customer.transport_modes, list) or not set(customer.transport_modes) <= transport_choices:
         errors["transport_modes"] = _("Choose transport modes from the list.")
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     for field in ("founded_on", "developed_on"):
         value = getattr(customer, field)
-        if value and value > today:
+        if isinstance(value, date) and value > today:
             errors[field] = _("This date is in the future.")
-    if customer.founded_on and customer.founded_on.year < 1900:
+    if isinstance(customer.founded_on, date) and customer.founded_on.year < 1900:
         errors["founded_on"] = _("Enter a founding date after 1900.")
     return errors
