@@ -12,9 +12,9 @@ from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
 from kehu.sales.api import ScopedOrderField
 from kehu.sales.models import Order, Product
-from kehu.service import selectors, services
+from kehu.service import satisfaction, selectors, services
 from kehu.service.filters import ComplaintFilter
-from kehu.service.models import Change, Complaint, ComplaintStep, Escalation, Step
+from kehu.service.models import Change, Complaint, ComplaintStep, Escalation, Satisfaction, Step
 
 
 class ComplaintStepSerializer(serializers.ModelSerializer):
@@ -45,6 +45,18 @@ class ChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SatisfactionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Satisfaction
+        fields = ["rating", "comment", "source", "recorded_by", "answered_at"]
+        read_only_fields = fields
+
+
+class SatisfactionInSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5, help_text=_("1 (very unhappy) to 5 (very satisfied)."))
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
 class ComplaintSerializer(serializers.ModelSerializer):
     customer_code = serializers.CharField(source="customer.code", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
@@ -55,15 +67,23 @@ class ComplaintSerializer(serializers.ModelSerializer):
     next_step = serializers.SerializerMethodField(help_text=_("The step to record next; null once all are done."))
     escalations = EscalationSerializer(many=True, read_only=True)
     changes = ChangeSerializer(many=True, read_only=True)
+    satisfaction = serializers.SerializerMethodField(
+        help_text=_("CMP-6: the customer's satisfaction with the handling, once answered; else null."))
 
     class Meta:
         model = Complaint
         fields = ["id", "customer", "customer_code", "customer_name", "order", "order_number", "product", "kind",
                   "nature", "severity", "channel", "received_by", "handler", "handler_name", "words",
                   "amount_claimed", "received_at", "status", "step", "respond_by", "resolve_by", "first_response_at",
-                  "closed_at", "solution_amount", "steps", "next_step", "escalations", "changes"]
+                  "closed_at", "solution_amount", "cause", "responsibility", "steps", "next_step", "escalations",
+                  "changes", "satisfaction"]
         read_only_fields = fields
         extra_kwargs = {"step": {"help_text": _("The last step recorded; empty before the first.")}}
+
+    @extend_schema_field(SatisfactionSerializer(allow_null=True))
+    def get_satisfaction(self, obj) -> dict | None:
+        answer = getattr(obj, "satisfaction", None)
+        return SatisfactionSerializer(answer).data if answer is not None else None
 
     @extend_schema_field(serializers.ChoiceField(choices=Step.choices, allow_null=True))
     def get_next_step(self, obj) -> str | None:
@@ -91,6 +111,11 @@ class StepSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     amount = MoneyInput(required=False, allow_blank=True,
                         help_text=_("step=propose: the cost of the solution, within your authority (else escalate)."))
+    cause = serializers.ChoiceField(choices=Complaint.Cause.choices, required=False, allow_blank=True,
+                                    help_text=_("step=investigate: the cause found (CMP-6 analysis)."))
+    responsibility = serializers.ChoiceField(choices=Complaint.Responsibility.choices, required=False,
+                                             allow_blank=True,
+                                             help_text=_("step=decide: who is responsible (CMP-6 analysis)."))
 
 
 class EscalateSerializer(serializers.Serializer):
@@ -122,7 +147,8 @@ class ComplaintViewSet(ScopedViewSet):
     serializer_class = ComplaintSerializer
     filterset_class = ComplaintFilter
     visible = staticmethod(lambda user: selectors.complaints_visible_to(user).prefetch_related(
-        "steps__by", "escalations__requested_by", "escalations__decided_by", "changes"))
+        "steps__by", "escalations__requested_by", "escalations__decided_by", "changes",
+    ).select_related("satisfaction"))
     get_one = staticmethod(selectors.complaint_get_for_user)
 
     @extend_schema(summary=_("Record a complaint"), request=ComplaintCreateSerializer,
@@ -148,7 +174,8 @@ class ComplaintViewSet(ScopedViewSet):
         complaint = self.get_object()
         data = valid_data(StepSerializer, request)
         services.step_record(by=request.user, complaint=complaint, step=data["step"], note=data.get("note", ""),
-                             amount=data.get("amount"))
+                             amount=data.get("amount"), cause=data.get("cause", ""),
+                             responsibility=data.get("responsibility", ""))
         return self.answer(complaint)
 
     @extend_schema(summary=_("Escalate a solution beyond your authority to the next level"),
@@ -201,4 +228,14 @@ class ComplaintViewSet(ScopedViewSet):
     def close(self, request, pk=None):
         complaint = self.get_object()
         services.complaint_close(by=request.user, complaint=complaint)
+        return self.answer(complaint)
+
+    @extend_schema(summary=_("Record the customer's satisfaction with the handling of a closed complaint (once)"),
+                   request=SatisfactionInSerializer, responses={200: ComplaintSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="satisfaction")
+    def satisfaction(self, request, pk=None):
+        complaint = self.get_object()
+        data = valid_data(SatisfactionInSerializer, request)
+        satisfaction.record_by_staff(by=request.user, complaint=complaint, rating=data["rating"],
+                                     comment=data.get("comment", ""))
         return self.answer(complaint)
