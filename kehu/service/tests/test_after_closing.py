@@ -104,7 +104,7 @@ def test_cmp6_staff_record_the_answer_on_the_handling_page_once(users, en, custo
     client = en(users["service"])
     url = complaint.get_absolute_url()
     body = client.get(url).content.decode()
-    assert 'id="survey-link"' in body and survey_path(complaint)[:40] in body
+    assert 'id="survey-link"' in body and survey_path(complaint).split(":")[0] in body  # the payload; the time varies
     response = client.post(reverse("service:complaint_satisfaction", args=[complaint.pk]),
                            {"rating": "2", "comment": "电话回访：等太久"}, follow=True)
     assert "Satisfaction recorded." in response.content.decode()
