@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kehu.core import periods
 from kehu.core.errors import UserInputError
 from kehu.core.excel import Column, export_response
+from kehu.core.middleware import client_ip
 from kehu.core.pagination import LIST_PAGE_SIZE
 from kehu.core.reports import GroupBy, PeriodReportForm, ReportForm, bar_chart, link, warn_ignored
 from kehu.core.views import post_step
@@ -39,10 +41,29 @@ def _refused(request, exc, *, complaint=None):
                   {"refusal": exc.message, "code": exc.code, "complaint": complaint}, status=exc.status)
 
 
+# CMP-6: answers sent from one address in an hour, at most (the page needs no login: a script
+# trying links would be slowed down; a customer answers once).
+ANSWERS_PER_HOUR = 20
+
+
+def _too_many_answers(request) -> bool:
+    key = f"satisfaction-posts:{client_ip(request)}"
+    cache.add(key, 0, 3600)
+    try:
+        return cache.incr(key) > ANSWERS_PER_HOUR
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, 3600)
+        return False
+
+
 @require_http_methods(["GET", "POST"])
 def satisfaction_answer(request, token):
     """CMP-6: the customer's page of the signed link — a 1–5 rating and a comment, answered once.
-    A link mistyped, tampered with or expired gets a page saying so (404, 410), never a 500."""
+    A link mistyped, tampered with or expired gets a page saying so (404, 410), never a 500;
+    too many answers from one address in an hour get 429."""
+    if request.method == "POST" and _too_many_answers(request):
+        return _refused(request, satisfaction.TooMany(_("Too many answers were sent from your address. Please try "
+                                                         "again in an hour.")))
     try:
         complaint = satisfaction.complaint_of_token(token)
     except UserInputError as exc:

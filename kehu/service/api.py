@@ -2,12 +2,13 @@
 of order and a close with a step missing are refused as on the pages (409 step_missing, nothing
 changed). The same selectors (scopes) and services (rules) as the pages."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action
 
-from kehu.core.api import ERRORS, MoneyInput, ScopedViewSet, valid_data
+from kehu.core.api import ERRORS, HasScope, MoneyInput, ReportView, ScopedViewSet, report_schema, valid_data
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
 from kehu.sales.api import ScopedOrderField
@@ -239,3 +240,58 @@ class ComplaintViewSet(ScopedViewSet):
         satisfaction.record_by_staff(by=request.user, complaint=complaint, rating=data["rating"],
                                      comment=data.get("comment", ""))
         return self.answer(complaint)
+
+
+# --- the complaint analysis (CMP-6) ------------------------------------------------------------------------
+
+class AnalysisQuerySerializer(serializers.Serializer):
+    by = serializers.ChoiceField(choices=[(b, b) for b in selectors.ANALYSIS_BY], required=False, default="kind",
+                                 help_text=_("Group by type, cause, responsibility, product, salesperson or month."))
+    date_from = serializers.DateField(required=False, help_text=_("Received from (default: 12 months back)."))
+    date_to = serializers.DateField(required=False, help_text=_("Received until (default: today)."))
+
+    def validate(self, attrs):
+        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
+            raise serializers.ValidationError({"date_to": [_("The period ends before it starts.")]})
+        return attrs
+
+
+class AnalysisRowSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("What the complaint list filters by; empty: not said."))
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    breached = serializers.IntegerField(help_text=_("Complaints that missed a deadline (CMP-4)."))
+    median_respond = serializers.FloatField(allow_null=True, help_text=_("Median hours to the first response."))
+    median_resolve = serializers.FloatField(allow_null=True, help_text=_("Median hours to the resolution."))
+    rated = serializers.IntegerField()
+    satisfaction = serializers.FloatField(allow_null=True, help_text=_("Average satisfaction (1–5)."))
+
+
+class AnalysisSerializer(serializers.Serializer):
+    by = serializers.CharField()
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    rows = AnalysisRowSerializer(many=True)
+    total = AnalysisRowSerializer()
+
+
+@report_schema(_("Complaints by type, cause, responsibility, product, salesperson or month"),
+               query=AnalysisQuerySerializer, answer=AnalysisSerializer)
+class ComplaintAnalysisView(ReportView):
+    """GET /complaint-analysis/: the complaints of your scope received in the period, grouped (CMP-6)."""
+
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    serializer_class = AnalysisSerializer
+    query_serializer = AnalysisQuerySerializer
+    queryset = Complaint.objects.none()
+
+    def report(self, request, *, by="kind", date_from=None, date_to=None) -> dict:
+        from kehu.core import periods
+
+        end = date_to or timezone.localdate()
+        start = date_from or periods.last_months(end, 12)[0]
+        result = selectors.complaint_analysis(request.user, start=start, end=end, by=by)
+        for row in [*result["rows"], result["total"]]:
+            row["key"] = str(row["key"])
+        return {"by": by, "date_from": start, "date_to": end, **result}

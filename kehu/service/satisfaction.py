@@ -33,6 +33,13 @@ class LinkExpired(ValidationFailed):
     code = "link_expired"
 
 
+class TooMany(ValidationFailed):
+    """Too many answers from one address in an hour (code too_many)."""
+
+    status = 429
+    code = "too_many"
+
+
 class AlreadyAnswered(ValidationFailed):
     """The complaint's satisfaction is answered already (code already_answered)."""
 

@@ -197,6 +197,7 @@ def answers(made):
 ROUTES += [
     *(After(f"service:{name}", scoped=False) for name in ("complaint_analysis", "complaint_analysis_export",
                                                          "repeat_complainers", "repeat_complainers_export")),
+    After("complaint-analysis", scoped=False, query=lambda m: {"by": "cause"}),
     After("service:satisfaction_answer", surveyed, scoped=False, public=True, args=lambda m: [m["token"]],
           note="public"),
     After("service:complaint_satisfaction", closed, "post", data={"rating": "4", "comment": "处理及时"}, needs=HANDLE,

@@ -196,3 +196,18 @@ def test_cmp6_the_repeat_complainers_page_reads_a_bounded_number_of_queries(user
         complaints(someone, users["owner"], 3)
     response = page_within(client_for(users["gm"]), REPEAT, {"count": "3"}, queries=12)
     assert len(response.context["page"].object_list) == 6
+
+
+@rule("CMP-6")
+def test_cmp6_too_many_answers_from_one_address_are_refused_for_an_hour(users, customer):
+    from kehu.service import after_views
+
+    complaint = closed_complaint(customer, users["owner"])
+    client = anonymous()
+    for n in range(after_views.ANSWERS_PER_HOUR):
+        client.post(reverse("service:satisfaction_answer", args=[f"guess{n}"]), {"rating": "5"})
+    refused = client.post(survey_path(complaint), {"rating": "5"})
+    assert refused.status_code == 429 and "Too many answers" in refused.content.decode()
+    assert not Satisfaction.objects.exists()
+    elsewhere = anonymous().post(survey_path(complaint), {"rating": "5"}, REMOTE_ADDR="10.1.2.3")
+    assert elsewhere.status_code == 302 and Satisfaction.objects.get().rating == 5

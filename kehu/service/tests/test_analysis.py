@@ -144,3 +144,21 @@ def test_cmp6_the_analysis_reads_a_bounded_number_of_queries(users, client_for, 
     for n in range(8):
         handled(customer, users["owner"], cause="product" if n % 2 else "promise")
     page_within(client_for(users["gm"]), ANALYSIS, {"by": "salesperson"}, queries=14)
+
+
+@rule("CMP-6")
+def test_cmp6_the_analysis_api_answers_the_same_rows_in_the_users_scope(users, client_for, customer,
+                                                                       outsider_customer):
+    handled(customer, users["owner"], cause="product")
+    handled(customer, users["owner"], cause="promise", responsibility="salesperson")
+    handled(outsider_customer, users["outsider"], cause="product")
+    url = reverse("complaint-analysis")
+    mine = client_for(users["director"]).get(url, {"by": "cause"}).json()
+    assert sorted((r["key"], r["count"]) for r in mine["rows"]) == [("product", 1), ("promise", 1)]
+    assert mine["total"]["count"] == 2 and mine["by"] == "cause"
+    everyone = client_for(users["gm"]).get(url, {"by": "cause"}).json()
+    assert sorted((r["key"], r["count"]) for r in everyone["rows"]) == [("product", 2), ("promise", 1)]
+    bad = client_for(users["gm"]).get(url, {"by": "weather"})
+    assert bad.status_code == 400 and set(bad.json()["errors"]) == {"by"}
+    backwards = client_for(users["gm"]).get(url, {"date_from": "2030-01-01", "date_to": "2029-01-01"})
+    assert backwards.status_code == 400 and set(backwards.json()["errors"]) == {"date_to"}
