@@ -43,5 +43,6 @@ urlpatterns = [
     path("contacts-due/", relations_api.DueView.as_view(), name="contacts-due"),
     path("plan/", relations_api.PlanView.as_view(), name="plan"),
     path("plan-items/<int:pk>/tick/", relations_api.PlanTickView.as_view(), name="plan-item-tick"),
+    path("complaint-analysis/", service_api.ComplaintAnalysisView.as_view(), name="complaint-analysis"),
     *router.urls,
 ]

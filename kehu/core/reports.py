@@ -80,7 +80,7 @@ def link(view_name: str, **params) -> str:
 
 
 def bar_chart(labels, series, *, horizontal: bool = False, stacked: bool = False, colors=None, pointer=None,
-              height: str = "20rem") -> dict:
+              height: str = "20rem", counts: bool = False) -> dict:
     """What core/charts.js draws: bars of each series [(name, values)] over `labels`, first
     label on top when `horizontal`, one bar per label when `stacked`; a legend when there is
     more than one series; amounts shown as money in the tooltip."""
@@ -88,5 +88,5 @@ def bar_chart(labels, series, *, horizontal: bool = False, stacked: bool = False
         "labels": [str(label) for label in labels],
         "series": [{"name": str(name), "data": [float(value) for value in values]} for name, values in series],
         "horizontal": horizontal, "stacked": stacked, "legend": len(series) > 1, "colors": colors or [],
-        "pointer": pointer, "height": height,
+        "pointer": pointer, "height": height, **({"counts": True} if counts else {}),
     }

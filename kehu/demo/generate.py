@@ -63,6 +63,7 @@ from kehu.receivables.selectors import INVOICE_LIST, PAYMENT_LIST
 from kehu.relations.services import TOUCH_LIST
 from kehu.sales.models import CENT, CreditNote, Order, OrderLine, Product, Return, ReturnLine
 from kehu.sales.selectors import ORDER_LIST
+from kehu.service import satisfaction
 from kehu.service import selectors as complaint_selectors
 from kehu.service import services as complaints
 from kehu.service.models import STEPS, AuthorityLimit, Step
@@ -1171,15 +1172,22 @@ def _write_complaints(*, seed: int, stdout=None) -> dict:
                     complaints.step_record(by=owner, complaint=complaint, step=step, note="换货并上门致歉",
                                            amount=amount)
                     continue
-                complaints.step_record(by=owner, complaint=complaint, step=step, note=DEMO_STEP_NOTES.get(step, "已完成"))
+                complaints.step_record(by=owner, complaint=complaint, step=step, note=DEMO_STEP_NOTES.get(step, "已完成"),
+                                       cause=rng.choice(DEMO_CAUSES) if step == Step.INVESTIGATE else "",
+                                       responsibility=rng.choice(DEMO_RESPONSIBILITIES) if step == Step.DECIDE else "")
             else:
                 if reach == len(STEPS):
                     complaints.complaint_close(by=owner, complaint=complaint)
                     closed += 1
+                    if rng.random() < 0.7:  # CMP-6: most customers answer about the handling
+                        satisfaction.record_by_staff(by=owner, complaint=complaint, rating=rng.choice([3, 4, 4, 5, 5, 2]),
+                                                     comment=rng.choice(["", "处理及时", "希望以后别再出这种问题"]))
     _say(stdout, _("%(complaints)d complaints") % {"complaints": made})
     return {"complaints": made, "complaints_escalated": escalated, "complaints_closed": closed}
 
 
+DEMO_CAUSES = ["product", "product", "promise", "explanation", "attitude", "customer"]
+DEMO_RESPONSIBILITIES = ["company", "product", "salesperson", "customer", "shared"]
 DEMO_STEP_NOTES = {"listen": "客户来电，已记录原话", "investigate": "仓库受潮，批次问题", "decide": "我方责任",
                    "review": "通报全组：入库前检查包装"}
 
@@ -1189,11 +1197,11 @@ DEMO_STEP_NOTES = {"listen": "客户来电，已记录原话", "investigate": "�
 EXTRA_TABLES_TO_CLEAR = {"admin.LogEntry", "sessions.Session"}
 # The company's settings, not data: the approval thresholds (CRD-2), the credit and collection policies,
 # the maximum discount of each role (ORD-1), the company profile that heads the printed forms, the
-# contact cadence (REL-1). (Floor
+# contact cadence (REL-1), the reply scripts of complaints (CMP-5). (Floor
 # prices belong to products, which the demo makes anew.)
 SETTINGS_TO_KEEP = {"credit.ApprovalThreshold", "credit.CreditPolicy", "receivables.CollectionPolicy",
                     "credit.DiscountAllowance", "core.CompanyProfile", "relations.CadencePolicy",
-                    "service.AuthorityLimit", "service.ComplaintPolicy"}
+                    "service.AuthorityLimit", "service.ComplaintPolicy", "service.ReplyScript"}
 
 
 def _models_to_clear() -> list:

@@ -53,3 +53,24 @@ class ServiceOrderAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_filter = ["status", "kind"]
     list_select_related = ["customer", "assignee"]
     search_fields = ["customer__name", "customer__code", "description"]
+
+
+@admin.register(models.ReplyScript)
+class ReplyScriptAdmin(admin.ModelAdmin):
+    """CMP-5: the complaint patterns of the reply scripts 投诉处理用语, shown on the handling page of
+    a matching complaint (its type, a keyword in the customer's words)."""
+
+    list_display = ["title", "kind", "keywords", "active", "order"]
+    list_filter = ["active", "kind"]
+    list_editable = ["active", "order"]
+    search_fields = ["title", "keywords", "example", "say"]
+
+
+@admin.register(models.Satisfaction)
+class SatisfactionAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """CMP-6: the customers' answers about the handling, read only: they come from the link or
+    the handling page."""
+
+    list_display = ["complaint", "rating", "source", "recorded_by", "answered_at"]
+    list_filter = ["rating", "source"]
+    list_select_related = ["complaint", "recorded_by"]

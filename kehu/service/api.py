@@ -2,19 +2,20 @@
 of order and a close with a step missing are refused as on the pages (409 step_missing, nothing
 changed). The same selectors (scopes) and services (rules) as the pages."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action
 
-from kehu.core.api import ERRORS, MoneyInput, ScopedViewSet, valid_data
+from kehu.core.api import ERRORS, HasScope, MoneyInput, ReportView, ScopedViewSet, report_schema, valid_data
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
 from kehu.sales.api import ScopedOrderField
 from kehu.sales.models import Order, Product
-from kehu.service import selectors, services
+from kehu.service import satisfaction, selectors, services
 from kehu.service.filters import ComplaintFilter
-from kehu.service.models import Change, Complaint, ComplaintStep, Escalation, Step
+from kehu.service.models import Change, Complaint, ComplaintStep, Escalation, Satisfaction, Step
 
 
 class ComplaintStepSerializer(serializers.ModelSerializer):
@@ -45,6 +46,18 @@ class ChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SatisfactionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Satisfaction
+        fields = ["rating", "comment", "source", "recorded_by", "answered_at"]
+        read_only_fields = fields
+
+
+class SatisfactionInSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5, help_text=_("1 (very unhappy) to 5 (very satisfied)."))
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
 class ComplaintSerializer(serializers.ModelSerializer):
     customer_code = serializers.CharField(source="customer.code", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
@@ -55,15 +68,23 @@ class ComplaintSerializer(serializers.ModelSerializer):
     next_step = serializers.SerializerMethodField(help_text=_("The step to record next; null once all are done."))
     escalations = EscalationSerializer(many=True, read_only=True)
     changes = ChangeSerializer(many=True, read_only=True)
+    satisfaction = serializers.SerializerMethodField(
+        help_text=_("CMP-6: the customer's satisfaction with the handling, once answered; else null."))
 
     class Meta:
         model = Complaint
         fields = ["id", "customer", "customer_code", "customer_name", "order", "order_number", "product", "kind",
                   "nature", "severity", "channel", "received_by", "handler", "handler_name", "words",
                   "amount_claimed", "received_at", "status", "step", "respond_by", "resolve_by", "first_response_at",
-                  "closed_at", "solution_amount", "steps", "next_step", "escalations", "changes"]
+                  "closed_at", "solution_amount", "cause", "responsibility", "steps", "next_step", "escalations",
+                  "changes", "satisfaction"]
         read_only_fields = fields
         extra_kwargs = {"step": {"help_text": _("The last step recorded; empty before the first.")}}
+
+    @extend_schema_field(SatisfactionSerializer(allow_null=True))
+    def get_satisfaction(self, obj) -> dict | None:
+        answer = getattr(obj, "satisfaction", None)
+        return SatisfactionSerializer(answer).data if answer is not None else None
 
     @extend_schema_field(serializers.ChoiceField(choices=Step.choices, allow_null=True))
     def get_next_step(self, obj) -> str | None:
@@ -91,6 +112,11 @@ class StepSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     amount = MoneyInput(required=False, allow_blank=True,
                         help_text=_("step=propose: the cost of the solution, within your authority (else escalate)."))
+    cause = serializers.ChoiceField(choices=Complaint.Cause.choices, required=False, allow_blank=True,
+                                    help_text=_("step=investigate: the cause found (CMP-6 analysis)."))
+    responsibility = serializers.ChoiceField(choices=Complaint.Responsibility.choices, required=False,
+                                             allow_blank=True,
+                                             help_text=_("step=decide: who is responsible (CMP-6 analysis)."))
 
 
 class EscalateSerializer(serializers.Serializer):
@@ -122,7 +148,8 @@ class ComplaintViewSet(ScopedViewSet):
     serializer_class = ComplaintSerializer
     filterset_class = ComplaintFilter
     visible = staticmethod(lambda user: selectors.complaints_visible_to(user).prefetch_related(
-        "steps__by", "escalations__requested_by", "escalations__decided_by", "changes"))
+        "steps__by", "escalations__requested_by", "escalations__decided_by", "changes",
+    ).select_related("satisfaction"))
     get_one = staticmethod(selectors.complaint_get_for_user)
 
     @extend_schema(summary=_("Record a complaint"), request=ComplaintCreateSerializer,
@@ -148,7 +175,8 @@ class ComplaintViewSet(ScopedViewSet):
         complaint = self.get_object()
         data = valid_data(StepSerializer, request)
         services.step_record(by=request.user, complaint=complaint, step=data["step"], note=data.get("note", ""),
-                             amount=data.get("amount"))
+                             amount=data.get("amount"), cause=data.get("cause", ""),
+                             responsibility=data.get("responsibility", ""))
         return self.answer(complaint)
 
     @extend_schema(summary=_("Escalate a solution beyond your authority to the next level"),
@@ -202,3 +230,68 @@ class ComplaintViewSet(ScopedViewSet):
         complaint = self.get_object()
         services.complaint_close(by=request.user, complaint=complaint)
         return self.answer(complaint)
+
+    @extend_schema(summary=_("Record the customer's satisfaction with the handling of a closed complaint (once)"),
+                   request=SatisfactionInSerializer, responses={200: ComplaintSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="satisfaction")
+    def satisfaction(self, request, pk=None):
+        complaint = self.get_object()
+        data = valid_data(SatisfactionInSerializer, request)
+        satisfaction.record_by_staff(by=request.user, complaint=complaint, rating=data["rating"],
+                                     comment=data.get("comment", ""))
+        return self.answer(complaint)
+
+
+# --- the complaint analysis (CMP-6) ------------------------------------------------------------------------
+
+class AnalysisQuerySerializer(serializers.Serializer):
+    by = serializers.ChoiceField(choices=[(b, b) for b in selectors.ANALYSIS_BY], required=False, default="kind",
+                                 help_text=_("Group by type, cause, responsibility, product, salesperson or month."))
+    date_from = serializers.DateField(required=False, help_text=_("Received from (default: 12 months back)."))
+    date_to = serializers.DateField(required=False, help_text=_("Received until (default: today)."))
+
+    def validate(self, attrs):
+        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
+            raise serializers.ValidationError({"date_to": [_("The period ends before it starts.")]})
+        return attrs
+
+
+class AnalysisRowSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("What the complaint list filters by; empty: not said."))
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    breached = serializers.IntegerField(help_text=_("Complaints that missed a deadline (CMP-4)."))
+    median_respond = serializers.FloatField(allow_null=True, help_text=_("Median hours to the first response."))
+    median_resolve = serializers.FloatField(allow_null=True, help_text=_("Median hours to the resolution."))
+    rated = serializers.IntegerField()
+    satisfaction = serializers.FloatField(allow_null=True, help_text=_("Average satisfaction (1–5)."))
+
+
+class AnalysisSerializer(serializers.Serializer):
+    by = serializers.CharField()
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    rows = AnalysisRowSerializer(many=True)
+    total = AnalysisRowSerializer()
+
+
+@report_schema(_("Complaints by type, cause, responsibility, product, salesperson or month"),
+               query=AnalysisQuerySerializer, answer=AnalysisSerializer)
+class ComplaintAnalysisView(ReportView):
+    """GET /complaint-analysis/: the complaints of your scope received in the period, grouped (CMP-6)."""
+
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    serializer_class = AnalysisSerializer
+    query_serializer = AnalysisQuerySerializer
+    queryset = Complaint.objects.none()
+
+    def report(self, request, *, by="kind", date_from=None, date_to=None) -> dict:
+        from kehu.core import periods
+
+        end = date_to or timezone.localdate()
+        start = date_from or periods.last_months(end, 12)[0]
+        result = selectors.complaint_analysis(request.user, start=start, end=end, by=by)
+        for row in [*result["rows"], result["total"]]:
+            row["key"] = str(row["key"])
+        return {"by": by, "date_from": start, "date_to": end, **result}

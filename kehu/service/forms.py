@@ -38,6 +38,8 @@ class StepForm(forms.Form):
     step = forms.ChoiceField(choices=Step.choices)
     note = forms.CharField(required=False, max_length=4000)
     amount = forms.CharField(required=False, max_length=40)
+    cause = forms.CharField(required=False, max_length=20)
+    responsibility = forms.CharField(required=False, max_length=20)
 
 
 class EscalateForm(forms.Form):

@@ -4,7 +4,7 @@ seeds' steps in order, each step recorded with who and when; deadlines by severi
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +65,25 @@ class Complaint(TimeStampedModel):
         ONLINE = "online", _("WeChat or online")
         SALESPERSON = "salesperson", _("Through the salesperson")
 
+    class Cause(models.TextChoices):
+        """CMP-2 (002, step two): what the investigation found."""
+
+        EXPLANATION = "explanation", _("The salesperson's explanation was insufficient")
+        PROMISE = "promise", _("A promise was not kept")
+        ATTITUDE = "attitude", _("The salesperson's attitude")
+        CUSTOMER = "customer", _("The customer's own mistake or misunderstanding")
+        PRODUCT = "product", _("A defect of the product")
+        OTHER = "other", _("Another cause")
+
+    class Responsibility(models.TextChoices):
+        """CMP-2: who is responsible, as decided."""
+
+        SALESPERSON = "salesperson", _("The salesperson")
+        COMPANY = "company", _("The company (delivery, service, billing)")
+        PRODUCT = "product", _("The product or its maker")
+        CUSTOMER = "customer", pgettext_lazy("responsibility", "The customer")
+        SHARED = "shared", _("Shared")
+
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("complaint", "Received")
         HANDLING = "handling", pgettext_lazy("complaint", "Being handled")
@@ -98,6 +117,10 @@ class Complaint(TimeStampedModel):
     step = models.CharField(_("step reached"), max_length=12, choices=Step.choices, blank=True)
     # CMP-2: the solution agreed (its cost to the company), once proposed within authority.
     solution_amount = models.DecimalField(_("solution amount"), **MONEY, null=True, blank=True)
+    # CMP-6 analysis: the cause found by the investigation and the responsibility decided (optional
+    # when the steps are recorded; blank: not said).
+    cause = models.CharField(_("cause"), max_length=12, choices=Cause.choices, blank=True)
+    responsibility = models.CharField(_("responsibility"), max_length=12, choices=Responsibility.choices, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -327,6 +350,14 @@ class ComplaintPolicy(SettingsRow):
     resolve_medium_hours = models.PositiveIntegerField(_("resolution, medium severity (hours)"), default=7 * 24)
     resolve_high_hours = models.PositiveIntegerField(_("resolution, high severity (hours)"), default=3 * 24)
     resolve_critical_hours = models.PositiveIntegerField(_("resolution, critical (hours)"), default=24)
+    # CMP-6: the satisfaction link sent after closing expires after this many days; a customer
+    # with at least repeat_count complaints received in the last repeat_days days is a repeat complainer.
+    survey_days = models.PositiveIntegerField(_("satisfaction link valid for (days)"), default=14,
+                                              validators=[MinValueValidator(1)])
+    repeat_count = models.PositiveIntegerField(_("repeat complainer: complaints at least"), default=3,
+                                               validators=[MinValueValidator(2)])
+    repeat_days = models.PositiveIntegerField(_("repeat complainer: within (days)"), default=365,
+                                              validators=[MinValueValidator(1)])
 
     class Meta:
         verbose_name = _("complaint deadlines")
@@ -340,3 +371,69 @@ class ComplaintPolicy(SettingsRow):
         respond = getattr(self, f"respond_{severity}_hours", self.respond_medium_hours)
         resolve = getattr(self, f"resolve_{severity}_hours", self.resolve_medium_hours)
         return received_at + timedelta(hours=respond), received_at + timedelta(hours=resolve)
+
+
+class Satisfaction(models.Model):
+    """CMP-6: the customer's satisfaction with the handling of a closed complaint, 1 (very
+    unhappy) to 5 (very satisfied), answered once — by the customer through the signed link, or
+    recorded by staff from a call."""
+
+    class Source(models.TextChoices):
+        LINK = "link", _("The customer, through the link")
+        STAFF = "staff", _("Recorded by staff")
+
+    complaint = models.OneToOneField(Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE,
+                                     related_name="satisfaction")
+    rating = models.PositiveSmallIntegerField(_("satisfaction (1–5)"),
+                                              validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(pgettext_lazy("satisfaction", "comment"), blank=True, max_length=2000)
+    source = models.CharField(pgettext_lazy("satisfaction", "answered"), max_length=8, choices=Source.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("satisfaction with the handling")
+        verbose_name_plural = _("satisfaction with the handling")
+        ordering = ["-answered_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5),
+                                              name="satisfaction_rating_1_5")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.rating}"
+
+
+class ReplyScript(models.Model):
+    """CMP-5: a complaint pattern of the reply scripts 投诉处理用语 — what customers say, their
+    psychology, the points of attention, what to say and what never to say — shown on the
+    handling page of a complaint of its type whose words hold one of its keywords. Edited in
+    the admin; the three worked examples of the seeds (002) are the first rows."""
+
+    title = models.CharField(_("pattern"), max_length=200)
+    kind = models.CharField(_("complaint type"), max_length=12, choices=Complaint.Kind.choices, blank=True,
+                            help_text=_("Shown for complaints of this type; empty: of any type."))
+    keywords = models.CharField(_("keywords"), max_length=500, blank=True,
+                                help_text=_("Words of the customer, separated by commas or spaces: one of them in "
+                                            "the complaint's words is a match. Empty: every complaint of the type."))
+    example = models.TextField(_("what the customer says"), blank=True)
+    psychology = models.TextField(_("the customer's psychology"), blank=True)
+    attention = models.TextField(_("points of attention"), blank=True)
+    say = models.TextField(_("what to say"))
+    never_say = models.TextField(_("what never to say"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("reply script")
+        verbose_name_plural = _("reply scripts")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def words(self) -> list[str]:
+        """The keywords, one by one."""
+        import re
+
+        return [word for word in re.split(r"[\s,，、;；]+", self.keywords) if word]

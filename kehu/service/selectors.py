@@ -167,3 +167,142 @@ def service_order_get_for_user(*, user, pk, write: bool = False) -> ServiceOrder
 
 def service_orders_of_customer(customer, *, limit: int) -> list[ServiceOrder]:
     return list(customer.service_orders.select_related("assignee").order_by("-due_on", "-id")[:limit])
+
+
+# --- after closing (CMP-6): satisfaction, repeat complainers, the analysis ----------------------------------
+
+REPEAT_LIST = "repeat_complainers"
+
+
+def satisfaction_of(complaint):
+    """The customer's answer about the handling, or None."""
+    from kehu.service.models import Satisfaction
+
+    return Satisfaction.objects.filter(complaint=complaint).select_related("recorded_by").first()
+
+
+def repeat_complainers(user, *, count: int, since) -> QuerySet:
+    """CMP-6: the customers in the user's scope with at least `count` complaints received since
+    `since`, most complaints first, with how many and the latest."""
+    from django.db.models import Count, Max
+
+    from kehu.customers.selectors import customers_visible_to
+
+    recent = Q(complaints__received_at__gte=since)
+    return (customers_visible_to(user).select_related("owner", "office")
+            .annotate(recent_complaints=Count("complaints", filter=recent),
+                      last_complaint=Max("complaints__received_at", filter=recent))
+            .filter(recent_complaints__gte=count).order_by("-recent_complaints", "-last_complaint", "pk"))
+
+
+ANALYSIS_BY = ("kind", "cause", "responsibility", "product", "salesperson", "month")
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _hours(start, end) -> float:
+    return (end - start).total_seconds() / 3600
+
+
+def complaint_analysis(user, *, start, end, by: str) -> dict:
+    """CMP-4, CMP-6: the complaints received from `start` to `end` (days) in the user's scope,
+    grouped `by` type, cause, responsibility, product, salesperson or month: how many, how many
+    closed, how many missed a deadline, the median hours to the first response and to the
+    resolution (closing), the average satisfaction. Largest groups first; months in order.
+    Returns {"rows": [...], "total": {...}}; a row's `key` is what the complaint list filters by."""
+    from django.utils import timezone
+
+    from kehu.service.models import Satisfaction
+
+    if by not in ANALYSIS_BY:
+        by = ANALYSIS_BY[0]
+    scoped = complaints_visible_to(user).filter(received_at__date__gte=start, received_at__date__lte=end)
+    fields = {"kind": ("kind", None), "cause": ("cause", None), "responsibility": ("responsibility", None),
+              "product": ("product_id", "product__name"), "salesperson": ("customer__owner_id", None),
+              "month": ("received_at", None)}[by]
+    columns = ["pk", "received_at", "first_response_at", "closed_at", fields[0]]
+    if fields[1]:
+        columns.append(fields[1])
+    found = list(scoped.order_by().values_list(*columns))
+    ids = [row[0] for row in found]
+    breached, rated = set(), {}
+    for chunk in range(0, len(ids), 900):  # SQLite: at most 999 parameters
+        part = ids[chunk:chunk + 900]
+        breached.update(Breach.objects.filter(complaint_id__in=part).values_list("complaint_id", flat=True))
+        rated.update(Satisfaction.objects.filter(complaint_id__in=part).values_list("complaint_id", "rating"))
+    labels: dict = {}
+    if by in ("kind", "cause", "responsibility"):
+        choices = {"kind": Complaint.Kind, "cause": Complaint.Cause, "responsibility": Complaint.Responsibility}[by]
+        labels = {value: str(label) for value, label in choices.choices}
+    elif by == "salesperson":
+        owners = {row[4] for row in found if row[4]}
+        labels = {u.pk: u.display_name for u in User.objects.filter(pk__in=owners).only("username", "first_name", "last_name")}
+    groups: dict = {}
+    for row in found:
+        pk, received, responded, closed, key = row[:5]
+        if by == "month":
+            key = timezone.localtime(received).strftime("%Y-%m")
+            label = key
+        elif by == "product":
+            label = row[5] if key else None
+        else:
+            label = labels.get(key) if key else None
+        group = groups.setdefault(key or "", {"key": key or "", "label": label or str(_("Not said")), "count": 0,
+                                              "closed": 0, "breached": 0, "respond": [], "resolve": [],
+                                              "ratings": []})
+        group["count"] += 1
+        group["breached"] += pk in breached
+        if responded:
+            group["respond"].append(_hours(received, responded))
+        if closed:
+            group["closed"] += 1
+            group["resolve"].append(_hours(received, closed))
+        if pk in rated:
+            group["ratings"].append(rated[pk])
+
+    def finish(group: dict) -> dict:
+        ratings = group.pop("ratings")
+        group["median_respond"] = _median(group.pop("respond"))
+        group["median_resolve"] = _median(group.pop("resolve"))
+        group["rated"] = len(ratings)
+        group["satisfaction"] = sum(ratings) / len(ratings) if ratings else None
+        return group
+
+    total = {"key": "", "label": str(_("total")), "count": 0, "closed": 0, "breached": 0, "respond": [],
+             "resolve": [], "ratings": []}
+    for group in groups.values():
+        for name in ("count", "closed", "breached"):
+            total[name] += group[name]
+        for name in ("respond", "resolve", "ratings"):
+            total[name] += group[name]
+    rows = [finish(group) for group in groups.values()]
+    if by == "month":
+        rows.sort(key=lambda r: r["key"])
+    else:
+        rows.sort(key=lambda r: (-r["count"], r["label"]))
+    return {"rows": rows, "total": finish(total), "by": by}
+
+
+# --- reply scripts (CMP-5) ---------------------------------------------------------------------------------
+
+def scripts_for(complaint) -> list:
+    """CMP-5: the active reply scripts of the complaint's type (or of any type) whose keywords
+    hold a word found in the customer's words (a script without keywords matches every
+    complaint of its type): the ones naming the type first."""
+    from kehu.service.models import ReplyScript
+
+    words = (complaint.words or "").casefold()
+    found = []
+    for script in ReplyScript.objects.filter(Q(kind=complaint.kind) | Q(kind=""), active=True):
+        keys = script.words()
+        if not script.kind and not keys:
+            continue  # a script for every complaint of every type says nothing in particular
+        if not keys or any(key.casefold() in words for key in keys):
+            found.append(script)
+    return sorted(found, key=lambda s: (not s.kind, s.order, s.pk))

@@ -164,11 +164,21 @@ def _check_within_authority(by, complaint: Complaint, amount: Decimal) -> None:
                             amount=amount, allowed=allowed, level=level)
 
 
-def step_record(*, by, complaint: Complaint, step: str, note: str = "", amount=None) -> ComplaintStep:
+def step_record(*, by, complaint: Complaint, step: str, note: str = "", amount=None, cause: str = "",
+                responsibility: str = "") -> ComplaintStep:
     """CMP-2: record one step of the handling, by `by`, now. Proposing a solution records its
-    cost (`amount`), within `by`'s authority (CMP-2: else it is escalated)."""
+    cost (`amount`), within `by`'s authority (CMP-2: else it is escalated). The investigation may
+    name the `cause` found, the decision the `responsibility` (CMP-6: the analysis counts them)."""
     complaint = selectors.complaint_get_for_user(user=by, pk=complaint.pk, write=True)
     require(by, HANDLE_COMPLAINTS, _("Your role does not handle complaints."))
+    errors: dict[str, list] = {}
+    cause = _choice(cause, Complaint.Cause, field="cause", message=_("Choose a cause from the list."), errors=errors,
+                    default="") if step == Step.INVESTIGATE else ""
+    responsibility = _choice(responsibility, Complaint.Responsibility, field="responsibility",
+                             message=_("Choose who is responsible from the list."), errors=errors,
+                             default="") if step == Step.DECIDE else ""
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], field_errors=errors)
     note = (note or "").strip()
     check_lengths(ComplaintStep, note=note)
     cost = _solution_amount(amount) if step == Step.PROPOSE else None
@@ -186,6 +196,10 @@ def step_record(*, by, complaint: Complaint, step: str, note: str = "", amount=N
         save_by(record, by)
         now = timezone.now()
         current.step = step
+        if cause:
+            current.cause = cause
+        if responsibility:
+            current.responsibility = responsibility
         if current.status == Status.OPEN:
             current.status = Status.HANDLING
         if current.first_response_at is None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kehu.service import views
+from kehu.service import after_views, views
 
 app_name = "service"
 urlpatterns = [
@@ -18,4 +18,12 @@ urlpatterns = [
     path("orders/<int:pk>/", views.service_order_detail, name="service_order_detail"),
     path("orders/<int:pk>/done/", views.service_order_done, name="service_order_done"),
     path("customers/<int:pk>/orders/new/", views.service_order_create, name="service_order_create"),
+    # CMP-6: after closing — the customer's satisfaction, repeat complainers, the analysis.
+    path("satisfaction/<str:token>/", after_views.satisfaction_answer, name="satisfaction_answer"),
+    path("complaints/<int:pk>/satisfaction/", after_views.complaint_satisfaction, name="complaint_satisfaction"),
+    path("complaints/repeat/", after_views.repeat_complainers, name="repeat_complainers"),
+    path("complaints/repeat/export.xlsx", after_views.repeat_complainers_export, name="repeat_complainers_export"),
+    path("complaints/analysis/", after_views.complaint_analysis, name="complaint_analysis"),
+    path("complaints/analysis/export.xlsx", after_views.complaint_analysis_export,
+         name="complaint_analysis_export"),
 ]

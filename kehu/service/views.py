@@ -55,7 +55,12 @@ def complaint_list(request):
         "handler_choices": selectors.handler_choices_for(request.user),
         "only_customer": customers_visible_to(request.user).filter(pk=customer_id).first() if customer_id else None,
         "now": timezone.now(),
+        "drilled": [(name, request.GET[name]) for name in DRILL_FILTERS if request.GET.get(name)],
     })
+
+
+# CMP-6: the filters the complaint analysis drills down with (kept as the list is filtered further).
+DRILL_FILTERS = ("cause", "responsibility", "product", "salesperson", "received_from", "received_to", "breached")
 
 
 COMPLAINT_EXPORT = [
@@ -130,7 +135,24 @@ def complaint_detail(request, pk):
         "can_handle": can_handle and complaint.status != Complaint.Status.CLOSED,
         "may_close": can_handle and upcoming is None and complaint.status != Complaint.Status.CLOSED,
         "note_required": [s.value for s in services.NOTE_REQUIRED], "overdue": complaint.overdue(now), "now": now,
+        **after_closing(request, complaint, can_handle),
     })
+
+
+def after_closing(request, complaint, can_handle: bool) -> dict:
+    """CMP-5, CMP-6 on the handling page: the matching reply scripts, the step's cause and
+    responsibility choices, and once closed the customer's satisfaction (or its link)."""
+    from kehu.service.after_views import RATINGS, satisfaction_link
+    from kehu.service.models import ComplaintPolicy
+
+    closed = complaint.status == Complaint.Status.CLOSED
+    answer = selectors.satisfaction_of(complaint) if closed else None
+    return {"scripts": selectors.scripts_for(complaint) if not closed else [],
+            "cause_choices": Complaint.Cause.choices, "responsibility_choices": Complaint.Responsibility.choices,
+            "satisfaction": answer, "ratings": RATINGS,
+            "survey_link": satisfaction_link(request, complaint) if closed and answer is None and can_handle else "",
+            "survey_days": ComplaintPolicy.current().survey_days if closed and answer is None else None,
+            "may_record_satisfaction": closed and answer is None and can_handle}
 
 
 @login_required
@@ -140,7 +162,8 @@ def complaint_step(request, pk):
     form = StepForm(request.POST)
     return post_step(request, form, lambda d: services.step_record(by=request.user, complaint=complaint,
                                                                    step=d["step"], note=d["note"],
-                                                                   amount=d["amount"]),
+                                                                   amount=d["amount"], cause=d["cause"],
+                                                                   responsibility=d["responsibility"]),
                      done=_("Step recorded."), back=reverse("service:complaint_detail", args=[complaint.pk]))
 
 

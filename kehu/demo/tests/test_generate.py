@@ -704,3 +704,17 @@ def test_it_leaves_todays_collection_work_as_the_morning_run_makes_it(demo):
     planned = CollectionPlan.objects.filter(status="active").values("order")
     overdue = Invoice.objects.filter(open_amount__gt=0, due_on__lte=today).exclude(order__in=planned)
     assert not overdue.exclude(tasks__kind="visit").exists()
+
+
+@pytest.mark.rule("CMP-6")
+def test_it_gives_handled_complaints_a_cause_and_closed_ones_answers_and_keeps_the_reply_scripts(demo):
+    from kehu.service.models import Complaint, ReplyScript, Satisfaction
+
+    investigated = Complaint.objects.filter(steps__step="investigate")
+    assert investigated.exists() and not investigated.filter(cause="").exists()
+    closed = Complaint.objects.filter(status="closed")
+    assert closed.exists() and Satisfaction.objects.filter(complaint__in=closed).exists()
+    assert not Satisfaction.objects.exclude(complaint__status="closed").exists()
+    scripts = ReplyScript.objects.count()
+    call_command("demo_data", customers=20, reset=True, verbosity=0)
+    assert scripts == 3 and ReplyScript.objects.count() == 3

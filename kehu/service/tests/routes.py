@@ -162,3 +162,46 @@ ROUTES = [
     Serve("service:service_order_done", service_order, "post", needs=(SERVE,), ok=302, state=service_state,
           data={"outcome": "已检修", "rating": "5", "parts": "螺丝", "cost": "50"}),
 ]
+
+
+# --- after closing (CMP-6): the satisfaction link and its answer, repeat complainers, the analysis ---------
+
+After = partial(Route, rule="CMP-6")
+
+
+def closed(ctx, side):
+    """A complaint walked through every step and closed: its customer may be asked (CMP-6)."""
+    from kehu.service import services
+    from kehu.service.models import Complaint
+
+    made = walked(ctx, side)
+    services.complaint_close(by=ctx.users[side.who if side else "owner"], complaint=Complaint.objects.get(pk=made["pk"]))
+    return made
+
+
+def surveyed(ctx, side):
+    """A closed complaint and the token of its satisfaction link."""
+    from kehu.service.models import Complaint
+    from kehu.service.satisfaction import survey_token
+
+    made = closed(ctx, side)
+    return {**made, "token": survey_token(Complaint.objects.get(pk=made["pk"]))}
+
+
+def answers(made):
+    from kehu.service.models import Satisfaction
+
+    return sorted(Satisfaction.objects.filter(complaint=made["pk"]).values_list("rating", "source"))
+
+
+ROUTES += [
+    *(After(f"service:{name}", scoped=False) for name in ("complaint_analysis", "complaint_analysis_export",
+                                                         "repeat_complainers", "repeat_complainers_export")),
+    After("complaint-analysis", scoped=False, query=lambda m: {"by": "cause"}),
+    After("service:satisfaction_answer", surveyed, scoped=False, public=True, args=lambda m: [m["token"]],
+          note="public"),
+    After("service:complaint_satisfaction", closed, "post", data={"rating": "4", "comment": "处理及时"}, needs=HANDLE,
+          ok=302, state=answers),
+    After("complaint-satisfaction", closed, "post", data={"rating": 4, "comment": "处理及时"}, needs=HANDLE,
+          state=answers),
+]

@@ -16,7 +16,7 @@
     var values = {type: "value"};
     var result = {
       grid: {left: 8, right: 24, top: spec.legend ? 40 : 16, bottom: 8, containLabel: true},
-      tooltip: {trigger: "axis", valueFormatter: money},
+      tooltip: {trigger: "axis", valueFormatter: spec.counts ? function (v) { return String(v); } : money},
       xAxis: horizontal ? values : categories,
       yAxis: horizontal ? categories : values,
       series: spec.series.map(function (s) {
