@@ -162,3 +162,8 @@ ROUTES = [
     Serve("service:service_order_done", service_order, "post", needs=(SERVE,), ok=302, state=service_state,
           data={"outcome": "已检修", "rating": "5", "parts": "螺丝", "cost": "50"}),
 ]
+
+# SVC-2, SVC-3 and the service orders' API and export: kehu/service/tests/aftersale_routes.py.
+from kehu.service.tests.aftersale_routes import ROUTES as AFTERSALE  # noqa: E402
+
+ROUTES += AFTERSALE
