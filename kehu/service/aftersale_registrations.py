@@ -11,9 +11,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.capabilities import user_can
-from kehu.core.registry import DueItem, DueSource, NavEntry, Panel, TimelineEntry, TimelineSource, registry
+from kehu.core.registry import (
+    DueItem,
+    DueSource,
+    NavEntry,
+    Panel,
+    Report,
+    TimelineEntry,
+    TimelineSource,
+    registry,
+)
 from kehu.service import aftersale_selectors as selectors
-from kehu.service.capabilities import COMMIT, HANDLE_COMPLAINTS, SERVE
+from kehu.service.capabilities import COMMIT, HANDLE_COMPLAINTS, SEE_PROMISE_KEEPING, SERVE
 
 LATEST = 10
 
@@ -126,3 +135,5 @@ def register() -> None:
                                 order=56, query_budget=2))
     registry.add(DueSource(key="commitments", label=_("Promises due"), items=commitments_due, order=35))
     registry.add(DueSource(key="service", label=_("Service work"), items=service_due, order=36))
+    registry.add(Report(key="promise-keeping", label=_("Promise-keeping rate"), url_name="service:keeping_rate",
+                        order=60, visible=lambda user: user_can(user, SEE_PROMISE_KEEPING)))

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from conftest import rule
 from kehu.core.errors import ValidationFailed
+from kehu.core.registry import Report, registry
 from kehu.reminders.models import Reminder
 from kehu.service import aftersale_services as services
 from kehu.service.aftersale_services import monthly_days
@@ -168,4 +169,19 @@ def test_svc2_the_promise_keeping_rate_per_salesperson_for_managers_with_excel(u
     sheet = load_workbook(BytesIO(en(users["director"]).get(response.context["export_url"]).content)).active
     assert list(sheet.values)[-1][1:] == (4, 2, 1, 1, 50.0)
     assert en(users["owner"]).get(RATE).status_code == 403  # a manager's view
+    menu = [r.key for r in registry.of(Report) if r.visible(users["director"])]
+    assert "promise-keeping" in menu
+    assert "promise-keeping" not in [r.key for r in registry.of(Report) if r.visible(users["owner"])]
     assert en(users["director"]).get(RATE, {"start": "2027-02-30"}).status_code == 200  # named and ignored
+
+
+@rule("SVC-2")
+def test_svc2_the_keeping_rate_stays_within_its_query_budget(users, customer, en, page_within):
+    from kehu.customers.tests.builders import new_customer
+
+    for n, who in enumerate(["owner", "teammate", "owner"]):
+        made = promise(users, customer if who == "owner" else new_customer(by=users[who], name=f"客户{n}",
+                                                                              category="other"), who=who)
+        services.occurrence_fulfil(by=users[who], occurrence=made.occurrences.get(), note="按时")
+    response = page_within(en(users["director"]), RATE, {"start": today().isoformat()}, queries=12)
+    assert sorted(r.due for r in response.context["rows"]) == [1, 2]
