@@ -216,3 +216,12 @@ def test_rel5_the_api_files_reads_acts_and_counts(users, customer, outsider_cust
     assert counts["total"]["total"] == 1 and counts["rows"][0]["kinds"] == {"competitor": 1}
     assert director.get("/api/v1/market-report-counts/", {"start": "2026-02-01", "end": "2026-01-01"}
                         ).status_code == 400
+
+
+@rule("REL-5")
+def test_rel5_the_customers_page_offers_to_report_market_information_about_it(users, customer, en):
+    page = en(users["owner"]).get(f"/customers/{customer.pk}/").content.decode()
+    assert f'href="/relations/market/new/?customer={customer.pk}"' in page
+    form = en(users["owner"]).get(f"/relations/market/new/?customer={customer.pk}").content.decode()
+    assert customer.name in form and f'name="customer" value="{customer.pk}"' in form
+    assert "customer-market-report" not in en(users["finance"]).get(f"/customers/{customer.pk}/").content.decode()
