@@ -15,7 +15,7 @@ from kehu.core import locks
 from kehu.core.errors import ValidationFailed
 from kehu.core.pagination import lists_changed
 from kehu.reminders import channels, selectors
-from kehu.reminders.models import Delivery, Preference, Reminder
+from kehu.reminders.models import DIGEST_AT, Delivery, Preference, Reminder
 
 DIGEST = selectors.DIGEST
 
@@ -233,10 +233,12 @@ def digest_send(*, user, day) -> Reminder | None:
     """PLT-4: the daily digest of one user for one day, once: the day is claimed on the user's
     settings by one conditional UPDATE (a second worker, or the same run twice, finds it
     claimed), and the reminder's dedupe key is the day. It goes to the inbox and out by each
-    channel the user chose (e-mail, the group robot), retried like every reminder."""
+    channel the user chose (e-mail, the group robot), retried like every reminder. A user who
+    never chose gets it by the defaults (the inbox, at DIGEST_AT)."""
     from django.urls import reverse
 
     with transaction.atomic():
+        Preference.objects.get_or_create(user=user)
         claimed = (Preference.objects.filter(user=user, digest=True)
                    .filter(Q(last_digest_on__isnull=True) | Q(last_digest_on__lt=day))
                    .update(last_digest_on=day))
@@ -253,15 +255,20 @@ def digest_send(*, user, day) -> Reminder | None:
 
 def digests_send(*, now: datetime | None = None) -> int:
     """PLT-4, every five minutes by the worker: the digest of each active user who wants one and
-    whose chosen time of today has come (local time), if not sent today. A worker down at the
-    time sends it when it is back, the same day. How many digests were sent."""
+    whose chosen time of today has come (local time; DIGEST_AT for one who never chose), if not
+    sent today. A worker down at the time sends it when it is back, the same day. How many
+    digests were sent."""
+    from django.contrib.auth import get_user_model
+
     moment = timezone.localtime(now or timezone.now())
     day = moment.date()
-    due = (Preference.objects.filter(digest=True, user__is_active=True, digest_at__lte=moment.time())
-           .filter(Q(last_digest_on__isnull=True) | Q(last_digest_on__lt=day))
-           .select_related("user").order_by("digest_at", "pk"))
+    wants = (Q(reminder_preference__digest=True, reminder_preference__digest_at__lte=moment.time())
+             & (Q(reminder_preference__last_digest_on__isnull=True) | Q(reminder_preference__last_digest_on__lt=day)))
+    if moment.time() >= DIGEST_AT:
+        wants |= Q(reminder_preference__isnull=True)
+    due = get_user_model().objects.filter(wants, is_active=True).order_by("pk")
     sent = 0
-    for preference in due.iterator(chunk_size=200):
-        if digest_send(user=preference.user, day=day) is not None:
+    for user in due.iterator(chunk_size=200):
+        if digest_send(user=user, day=day) is not None:
             sent += 1
     return sent

@@ -194,3 +194,13 @@ def test_plt4_the_digest_run_is_scheduled_every_five_minutes():
     moment = timezone.now().replace(minute=5, second=0, microsecond=0).astimezone(UTC).replace(tzinfo=None)
     assert "send_digests_periodic" in [t.name for t in HUEY.read_periodic(moment)]
     assert "send_digests_periodic" not in [t.name for t in HUEY.read_periodic(moment.replace(minute=6))]
+
+
+@rule("PLT-4")
+@pytest.mark.django_db
+def test_plt4_one_who_never_chose_gets_the_digest_in_the_inbox_from_eight(users, due_customer):
+    assert services.digests_send(now=morning(7)) == 0
+    assert services.digests_send(now=morning(9)) == 1  # the owner: a customer due; the others: nothing to tell
+    digest = Reminder.objects.get(kind="digest")
+    assert digest.recipient == users["owner"] and not digest.deliveries.exists()  # the inbox only
+    assert services.digests_send(now=morning(10)) == 0
