@@ -26,6 +26,7 @@ router.register("allocations", receivables_api.AllocationViewSet, basename="allo
 router.register("promises", receivables_api.PromiseViewSet, basename="promise")
 router.register("collection-plans", receivables_api.CollectionPlanViewSet, basename="collection-plan")
 router.register("touches", relations_api.TouchViewSet, basename="touch")
+router.register("market-reports", relations_api.MarketReportViewSet, basename="market-report")
 router.register("complaints", service_api.ComplaintViewSet, basename="complaint")
 router.register("service-orders", aftersale_api.ServiceOrderViewSet, basename="service-order")
 router.register("commitments", aftersale_api.CommitmentViewSet, basename="commitment")
@@ -46,6 +47,7 @@ urlpatterns = [
     path("collection-rate/", receivables_api.CollectionRateView.as_view(), name="collection-rate"),
     path("contacts-due/", relations_api.DueView.as_view(), name="contacts-due"),
     path("plan/", relations_api.PlanView.as_view(), name="plan"),
+    path("market-report-counts/", relations_api.MarketCountView.as_view(), name="market-report-counts"),
     path("plan-items/<int:pk>/tick/", relations_api.PlanTickView.as_view(), name="plan-item-tick"),
     path("complaint-analysis/", service_api.ComplaintAnalysisView.as_view(), name="complaint-analysis"),
     *router.urls,

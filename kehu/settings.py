@@ -202,6 +202,7 @@ SPECTACULAR_SETTINGS = {
         "ReturnKindEnum": "kehu.sales.models.Return.Kind",
         "CreditRequestKindEnum": "kehu.credit.models.CreditRequest.Kind",
         "TouchKindEnum": "kehu.relations.models.TouchKind",
+        "MarketReportKindEnum": "kehu.relations.models.MarketReportKind",
         "CreditLevelEnum": "kehu.credit.models.Level",
         "PaymentMethodEnum": "kehu.customers.models.PaymentMethod",
         "ReceiptMethodEnum": "kehu.receivables.models.ReceiptMethod",

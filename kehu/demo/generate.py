@@ -57,10 +57,12 @@ from kehu.customers.services import CODE_SEQUENCE, format_code, refresh_derived
 from kehu.demo import vocab
 from kehu.demo.aftersale import write_after_sale
 from kehu.demo.ledger import LedgerWriter
+from kehu.demo.market import write_market_reports
 from kehu.demo.rows import ActiveCustomer, Org, PlannedLine, PlannedOrder, PlannedReturn, insert_rows, row
 from kehu.demo.touches import write_touches
 from kehu.receivables.models import CollectionPolicy
 from kehu.receivables.selectors import INVOICE_LIST, PAYMENT_LIST
+from kehu.relations.selectors import MARKET_LIST
 from kehu.relations.services import TOUCH_LIST
 from kehu.sales.models import CENT, CreditNote, Order, OrderLine, Product, Return, ReturnLine
 from kehu.sales.selectors import ORDER_LIST
@@ -548,7 +550,13 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         _say(stdout, _("%(touches)d touches") % {"touches": touches})
         timings["touches"] = perf_counter() - mark
 
-    for name in (CUSTOMER_LIST, ORDER_LIST, INVOICE_LIST, PAYMENT_LIST, COMPLAINT_LIST, TOUCH_LIST):
+        mark = perf_counter()
+        with transaction.atomic():
+            market_reports = write_market_reports(seed=seed)
+        _say(stdout, _("%(reports)d market reports") % {"reports": market_reports})
+        timings["market_reports"] = perf_counter() - mark
+
+    for name in (CUSTOMER_LIST, ORDER_LIST, INVOICE_LIST, PAYMENT_LIST, COMPLAINT_LIST, TOUCH_LIST, MARKET_LIST):
         lists_changed(name)
     mark = perf_counter()
     refresh_planner_statistics(no_skip_scan=Customer.NO_SKIP_SCAN)
@@ -564,6 +572,7 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         **complaints,
         **after_sale,
         "touches": touches,
+        "market_reports": market_reports,
         "password": DEMO_PASSWORD,
         "seconds": {k: round(v, 2) for k, v in timings.items()},
     }

@@ -1,4 +1,4 @@
-"""The demo's touches (REL-2): half a year of visits, calls, cards and gifts by each customer's
+"""The demo's touches (REL-2): a year of visits, calls, cards and gifts by each customer's
 salesperson, about as often as the contact cadence of its grade asks (REL-1) — most customers
 on time, some late — so that the due list, the adherence report, the daily plan and the
 customer list's 最后联系 are not empty."""
@@ -12,7 +12,7 @@ from kehu.customers.models import Customer, Status
 from kehu.demo.rows import insert_rows, row
 from kehu.relations.models import CadencePolicy, Touch, TouchKind
 
-DAYS_BACK = 182
+DAYS_BACK = 365
 KINDS = {TouchKind.VISIT: 50, TouchKind.PHONE: 35, TouchKind.LETTER: 5, TouchKind.CARD: 3, TouchKind.GIFT: 3,
          TouchKind.EVENT: 4}
 PURPOSES = {

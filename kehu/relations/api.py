@@ -5,16 +5,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kehu.accounts.selectors import owner_choices_for
+from kehu.core.access import require
 from kehu.core.api import ERRORS, HasScope, ReportView, ScopedViewSet, report_schema, valid_data
 from kehu.core.errors import ValidationFailed
+from kehu.core.periods import month_bounds
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
 from kehu.relations import selectors, services
-from kehu.relations.filters import TouchFilter
-from kehu.relations.models import PlanEntry, Touch, TouchKind
+from kehu.relations.capabilities import HANDLE_MARKET_REPORTS
+from kehu.relations.filters import MarketReportFilter, TouchFilter
+from kehu.relations.models import MarketReport, MarketReportKind, PlanEntry, Touch, TouchKind
 
 WRITE_ERRORS = {code: ERRORS[code] for code in (400, 403, 404)}
 
@@ -162,3 +166,106 @@ class DueView(ReportView):
         today = timezone.localdate()
         return {"day": today, "rows": selectors.due_customers(request.user, today=today,
                                                               owner_ids=[owner] if owner else None)}
+
+
+# --- market information (REL-5) ----------------------------------------------------------------------------------
+
+class MarketReportSerializer(serializers.ModelSerializer):
+    by_name = serializers.CharField(source="by.display_name", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True, allow_null=True, default=None)
+    status = serializers.ChoiceField(choices=[("new", "new"), ("read", "read"), ("acted", "acted")], read_only=True)
+
+    class Meta:
+        model = MarketReport
+        fields = ["id", "kind", "text", "customer", "customer_name", "by", "by_name", "office", "created_at", "status",
+                  "read_at", "read_by", "acted_at", "acted_by", "action_note"]
+        read_only_fields = fields
+
+
+class MarketReportCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MarketReportKind.choices)
+    text = serializers.CharField(max_length=4000)
+    customer = ScopedCustomerField(queryset=Customer.objects.all(), required=False, allow_null=True)
+
+
+class MarketActSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, help_text=_("What was done about the information."))
+
+
+class MarketReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Market information 市场信息 of your scope (REL-5): filed by salespeople, read and acted on
+    by their office's managers."""
+
+    serializer_class = MarketReportSerializer
+    filterset_class = MarketReportFilter
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    visible = staticmethod(selectors.market_reports_visible_to)
+    get_one = staticmethod(selectors.market_report_get_for_user)
+
+    @extend_schema(summary=_("File market information"), request=MarketReportCreateSerializer,
+                   responses={201: MarketReportSerializer, **WRITE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = valid_data(MarketReportCreateSerializer, request)
+        report = services.market_report_file(by=request.user, **data)
+        return self.answer(report, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary=_("Mark market information read"), request=None,
+                   responses={200: MarketReportSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        report = services.market_report_read(by=request.user, report=self.get_object())
+        return self.answer(report)
+
+    @extend_schema(summary=_("Record what was done about market information"), request=MarketActSerializer,
+                   responses={200: MarketReportSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def act(self, request, pk=None):
+        report = self.get_object()
+        data = valid_data(MarketActSerializer, request)
+        return self.answer(services.market_report_act(by=request.user, report=report, note=data["note"]))
+
+
+class MarketCountQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text=_("First day; the first of this month if left out."))
+    end = serializers.DateField(required=False, help_text=_("Last day; the end of this month if left out."))
+
+    def validate(self, data):
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise serializers.ValidationError(_("The period ends before it starts."))
+        return data
+
+
+class MarketCountRowSerializer(serializers.Serializer):
+    by = serializers.IntegerField(source="by_id", allow_null=True)
+    name = serializers.CharField()
+    office = serializers.CharField()
+    total = serializers.IntegerField()
+    acted = serializers.IntegerField()
+    kinds = serializers.DictField(child=serializers.IntegerField())
+
+
+class MarketCountSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    rows = MarketCountRowSerializer(many=True)
+    total = MarketCountRowSerializer()
+
+
+@report_schema(_("Market information per salesperson"), query=MarketCountQuerySerializer, answer=MarketCountSerializer)
+class MarketCountView(ReportView):
+    """GET /market-report-counts/: per salesperson of your scope, the market information filed in
+    the period, by kind and acted on (REL-5; managers)."""
+
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    serializer_class = MarketCountSerializer
+    query_serializer = MarketCountQuerySerializer
+    queryset = MarketReport.objects.none()
+
+    def report(self, request, *, start=None, end=None) -> dict:
+        require(request.user, HANDLE_MARKET_REPORTS, _("Your role does not see the counts of market information."))
+        first, last = month_bounds(timezone.localdate())
+        start, end = start or first, end or last
+        if start > end:
+            raise ValidationFailed(_("The period ends before it starts."))
+        rows, total = selectors.market_counts(request.user, start=start, end=end)
+        return {"start": start, "end": end, "rows": rows, "total": total}

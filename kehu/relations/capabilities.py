@@ -15,3 +15,10 @@ LOG_TOUCHES = define("log_touches", _("Log touches with customers"),
 SEE_ADHERENCE = define("see_cadence_adherence", _("See contact cadence adherence per salesperson"),
                        roles={Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP, Role.GENERAL_MANAGER,
                               Role.ADMIN})
+# REL-5: the sales line files market information; the office's managers read and act on it.
+FILE_MARKET_REPORTS = define("file_market_reports", _("File market information"),
+                             roles={Role.SALESPERSON, Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP,
+                                    Role.GENERAL_MANAGER, Role.SERVICE, Role.ADMIN})
+HANDLE_MARKET_REPORTS = define("handle_market_reports", _("Read and act on market information, see the counts"),
+                               roles={Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP, Role.GENERAL_MANAGER,
+                                      Role.ADMIN})

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from kehu.accounts.selectors import owners_in_scope
 from kehu.core.filtering import IdFilter, ScopedChoiceFilter, sort_filter
 from kehu.core.text import fold
-from kehu.relations.models import Touch, TouchKind
+from kehu.relations.models import MarketReport, MarketReportKind, Touch, TouchKind
 
 TOUCH_SORTS = {"on": "on", "kind": "kind", "next_step_on": "next_step_on"}
 
@@ -28,3 +28,36 @@ class TouchFilter(django_filters.FilterSet):
     def filter_customer(self, queryset, name, value):
         value = fold(value.strip()[:100])
         return queryset.filter(customer__search_text__contains=value) if value else queryset
+
+
+MARKET_SORTS = {"created_at": "created_at", "kind": "kind"}
+MARKET_STATUSES = [("new", _("Not read")), ("read", _("Read, not acted on")),
+                   ("acted", _("Acted on"))]
+
+
+class MarketReportFilter(django_filters.FilterSet):
+    """REL-5: the market information list's filters (page, export and API)."""
+
+    q = django_filters.CharFilter(label=_("Words of the report"), method="filter_text")
+    customer_id = IdFilter(label=_("customer"), field_name="customer_id")
+    kind = django_filters.ChoiceFilter(label=_("kind of information"), choices=MarketReportKind.choices)
+    status = django_filters.ChoiceFilter(label=_("status"), choices=MARKET_STATUSES, method="filter_status")
+    by = ScopedChoiceFilter(label=_("reported by"), queryset=owners_in_scope, field_name="by")
+    on_from = django_filters.DateFilter(label=_("reported from"), field_name="created_at__date", lookup_expr="gte")
+    on_to = django_filters.DateFilter(label=_("reported until"), field_name="created_at__date", lookup_expr="lte")
+    sort = sort_filter(MARKET_SORTS)
+
+    class Meta:
+        model = MarketReport
+        fields = ["q", "customer_id", "kind", "status", "by", "on_from", "on_to", "sort"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()[:100]
+        return queryset.filter(text__icontains=value) if value else queryset
+
+    def filter_status(self, queryset, name, value):
+        if value == "new":
+            return queryset.filter(read_at__isnull=True)
+        if value == "read":
+            return queryset.filter(read_at__isnull=False, acted_at__isnull=True)
+        return queryset.filter(acted_at__isnull=False)

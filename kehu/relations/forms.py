@@ -4,7 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kehu.relations.models import Touch, TouchKind
+from kehu.core.forms import CHOOSE
+from kehu.relations.models import MarketReportKind, Touch, TouchKind
 
 
 class TouchForm(forms.Form):
@@ -29,3 +30,21 @@ class TouchForm(forms.Form):
             if name not in ("kind", "location_consent") and not isinstance(field.widget, forms.HiddenInput):
                 field.widget.attrs.setdefault("class", "form-control")
         self.fields["location_consent"].widget.attrs["class"] = "form-check-input"
+
+
+class MarketReportForm(forms.Form):
+    """REL-5: what a salesperson learnt; the rules are services.market_report_file's."""
+
+    kind = forms.ChoiceField(label=_("kind of information"), choices=[("", CHOOSE)] + MarketReportKind.choices)
+    text = forms.CharField(label=_("what was learnt"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField)
+                                          else "form-control")
+
+
+class MarketActionForm(forms.Form):
+    note = forms.CharField(label=_("what was done"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))

@@ -135,3 +135,55 @@ class PlanEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day} {self.key}"
+
+
+# --- market information (REL-5) ------------------------------------------------------------------------
+
+class MarketReportKind(models.TextChoices):
+    COMPETITOR = "competitor", _("Competitor")
+    MARKET = "market", _("Market")
+    PERSONNEL = "personnel", _("Customer personnel change")
+    NEW_PRODUCT = "new_product", _("New product in the area")
+    OTHER = "other", pgettext_lazy("kind of market information", "Other")
+
+
+class MarketReport(TimeStampedModel):
+    """REL-5 市场信息: what a salesperson learnt of competitors, the market or a customer's
+    people, sent to their office: its managers read it and note what they did about it. The
+    report itself is never edited; reading and acting are recorded once, with who and when."""
+
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT,
+                           related_name="+")
+    office = models.ForeignKey("accounts.Office", verbose_name=_("office"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+")
+    kind = models.CharField(_("kind of information"), max_length=12, choices=MarketReportKind.choices)
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="market_reports")
+    text = models.TextField(_("what was learnt"), max_length=4000)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("read by"), on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+")
+    acted_at = models.DateTimeField(_("acted on at"), null=True, blank=True)
+    acted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("acted on by"), on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="+")
+    action_note = models.TextField(_("what was done"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("market information")
+        verbose_name_plural = _("market information")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["office", "-created_at"]), models.Index(fields=["by", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(acted_at__isnull=True) | Q(read_at__isnull=False),
+                                   name="market_report_read_before_acted"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}" if self.created_at else self.get_kind_display()
+
+    def get_absolute_url(self) -> str:
+        return reverse("relations:market_detail", args=[self.pk])
+
+    @property
+    def status(self) -> str:
+        return "acted" if self.acted_at else "read" if self.read_at else "new"

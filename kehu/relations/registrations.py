@@ -24,7 +24,7 @@ from kehu.core.registry import (
     registry,
 )
 from kehu.relations import selectors
-from kehu.relations.capabilities import LOG_TOUCHES
+from kehu.relations.capabilities import FILE_MARKET_REPORTS, LOG_TOUCHES
 
 LATEST_TOUCHES = 5
 
@@ -70,6 +70,11 @@ def last_contact_cells(user, ids: list[int]) -> dict:
             for pk, day in selectors.last_contact_days(ids).items()}
 
 
+def market_button(request, customer) -> dict | None:
+    """REL-5: "Report market information" about the customer, in the 360° page's header."""
+    return {"customer": customer} if user_can(request.user, FILE_MARKET_REPORTS) else None
+
+
 def contacts_due(user, day) -> list[DueItem]:
     """REL-4 ← REL-1, REL-2: the user's own customers due or overdue for a contact on the day, and
     the next steps promised by then that no touch has followed yet."""
@@ -111,6 +116,8 @@ def register() -> None:
                             order=20, query_budget=1))
     registry.add(Action(key="visit", page="customer", template="relations/_customer_visit.html",
                         context=visit_buttons, order=5))
+    registry.add(Action(key="market_report", page="customer", template="relations/_customer_market.html",
+                        context=market_button, order=60))
     registry.add(Panel(key="touches", page="customer", tab="service", label=_("Touches"),
                        template="relations/_customer_touches.html", context=customer_touches, order=10, lazy=True,
                        query_budget=2))

@@ -3,7 +3,7 @@ touches, each customer's last contact, who is due or overdue for one, and the da
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from kehu.core.access import get_for_user
 from kehu.core.scopes import scope_queryset
 from kehu.customers.models import Customer, Status
 from kehu.customers.selectors import customers_visible_to
-from kehu.relations.models import CadencePolicy, PlanEntry, Touch
+from kehu.relations.models import CadencePolicy, MarketReport, MarketReportKind, PlanEntry, Touch
 
 SCOPE_FIELDS = {"owner_field": "customer__owner", "office_field": "customer__office"}
 # Customers whose contact cadence is followed: a dormant or lost customer is not chased by it.
@@ -198,3 +198,90 @@ def planned_vs_done(user, *, start: date, end: date) -> list[PlanWeek]:
     found = {row["user_id"]: row for row in counts}
     return [PlanWeek(key=pk, name=name, planned=found.get(pk, {}).get("planned", 0),
                      done=found.get(pk, {}).get("done", 0)) for pk, name in people.items()]
+
+
+# --- market information (REL-5) ----------------------------------------------------------------------------------
+
+MARKET_LIST = "market_reports"
+MARKET_SCOPE = {"owner_field": "by", "office_field": "office"}
+
+
+def market_reports_visible_to(user) -> QuerySet[MarketReport]:
+    """The reports of the user's scope: a salesperson their own, a director or sales manager
+    those sent to the offices of their subtree, the heads of the company all."""
+    return scope_queryset(MarketReport.objects.select_related("by", "customer", "office", "read_by", "acted_by"),
+                          user, **MARKET_SCOPE)
+
+
+def market_report_get_for_user(*, user, pk) -> MarketReport:
+    return get_for_user(market_reports_visible_to(user), pk, user=user,
+                        not_found=_("No such market information in your scope."))
+
+
+def market_list_rows() -> QuerySet[MarketReport]:
+    return MarketReport.objects.select_related("by", "customer", "office").only(
+        "kind", "text", "created_at", "read_at", "acted_at", "customer__name", "customer__code", "office__name",
+        *name_fields("by"))
+
+
+def office_managers_of(user) -> list:
+    """Whom a salesperson's market information goes to (REL-5): the directors and sales managers
+    of the nearest office at or above the salesperson's own that has any (never the reporter),
+    else the marketing VP, else the general manager."""
+    from kehu.accounts.models import User
+    from kehu.core.roles import Role
+
+    path = user.office.path if user.office_id else ""
+    above = [int(part) for part in path.strip("/").split("/") if part]
+    found = list(User.objects.filter(is_active=True, role__in=[Role.DIRECTOR, Role.SALES_MANAGER], office_id__in=above)
+                 .exclude(pk=user.pk).select_related("office"))
+    if found:
+        nearest = max(len(u.office.path) for u in found)
+        return [u for u in found if len(u.office.path) == nearest]
+    for role in (Role.MARKETING_VP, Role.GENERAL_MANAGER):
+        top = list(User.objects.filter(is_active=True, role=role).exclude(pk=user.pk).order_by("pk"))
+        if top:
+            return top
+    return []
+
+
+@dataclass
+class MarketCount:
+    """REL-5: how much market information one salesperson filed in a period, by kind, and how
+    much of it was acted on (the evaluation counts it)."""
+
+    by_id: int | None
+    name: str
+    office: str = ""
+    total: int = 0
+    acted: int = 0
+    kinds: dict = field(default_factory=dict)
+
+    @property
+    def per_kind(self) -> list[int]:
+        """The counts in the order of the kinds (the page's columns)."""
+        return [self.kinds.get(kind, 0) for kind in MarketReportKind.values]
+
+
+def market_counts(user, *, start: date, end: date) -> tuple[list[MarketCount], MarketCount]:
+    """Per salesperson of the user's scope, the reports filed from `start` to `end` (local days),
+    by kind and acted on; most first. One query."""
+    from django.utils import timezone as tz
+
+    zone = tz.get_current_timezone()
+    since = tz.make_aware(datetime.combine(start, time.min), zone)
+    until = tz.make_aware(datetime.combine(end + timedelta(days=1), time.min), zone)
+    rows = (market_reports_visible_to(user).filter(created_at__gte=since, created_at__lt=until).order_by()
+            .values("by_id", "by__username", "by__first_name", "by__last_name", "by__office__name", "kind")
+            .annotate(total=Count("id"), acted=Count("id", filter=Q(acted_at__isnull=False))))
+    people: dict[int, MarketCount] = {}
+    total = MarketCount(by_id=None, name=_("total"))
+    for row in rows:
+        full = f"{row['by__last_name']}{row['by__first_name']}".strip() or row["by__username"]
+        count = people.setdefault(row["by_id"], MarketCount(by_id=row["by_id"], name=full,
+                                                            office=row["by__office__name"] or ""))
+        for target in (count, total):
+            target.total += row["total"]
+            target.acted += row["acted"]
+            target.kinds[row["kind"]] = target.kinds.get(row["kind"], 0) + row["total"]
+    return sorted(people.values(), key=lambda c: (-c.total, c.name)), total

@@ -18,8 +18,8 @@ from kehu.core.periods import day_input
 from kehu.core.registry import registry
 from kehu.customers.selectors import customer_get_for_user
 from kehu.relations import selectors
-from kehu.relations.capabilities import LOG_TOUCHES
-from kehu.relations.models import CadencePolicy, PlanEntry, Touch, TouchKind
+from kehu.relations.capabilities import FILE_MARKET_REPORTS, HANDLE_MARKET_REPORTS, LOG_TOUCHES
+from kehu.relations.models import CadencePolicy, MarketReport, MarketReportKind, PlanEntry, Touch, TouchKind
 
 TOUCH_LIST = "touches"
 # The earliest day a touch may be dated: older ones are typing mistakes (2062 for 2026).
@@ -202,3 +202,72 @@ def greetings_send(*, today: date | None = None) -> dict[str, int]:
                dedupe_key=f"{GREETING}:{occasion.key}")
         sent += 1
     return {"occasions": len(found), "reminded": sent}
+
+
+# --- market information (REL-5) ----------------------------------------------------------------------------------
+
+MARKET_REPORT = "market_report"
+
+
+def market_report_file(*, by, kind: str, text: str, customer=None) -> MarketReport:
+    """REL-5: a salesperson reports what they learnt (a competitor's move, the market, a change
+    of a customer's people, a new product in the area): sent to their office, whose managers
+    are told at once (reminders). The customer, if named, is one of the reporter's scope."""
+    from kehu.reminders.services import in_language_of, notify
+
+    require(by, FILE_MARKET_REPORTS, _("Your role does not file market information."))
+    text = str(text or "").strip()
+    if kind not in MarketReportKind.values:
+        raise ValidationFailed(_("Choose the kind of information."), field_errors={"kind": [_("Required.")]})
+    if not text:
+        raise ValidationFailed(_("Write what you learnt."), field_errors={"text": [_("Required.")]})
+    check_lengths(MarketReport, text=text)
+    if customer not in (None, ""):
+        customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
+    else:
+        customer = None
+    with transaction.atomic():
+        report = MarketReport.objects.create(by=by, office_id=by.office_id, kind=kind, text=text, customer=customer)
+        for manager in selectors.office_managers_of(by):
+            with in_language_of(manager):
+                title = _("Market information from %(name)s: %(kind)s") % {
+                    "name": by.display_name, "kind": report.get_kind_display()}
+            notify(recipient=manager, kind=MARKET_REPORT, title=title, body=text[:500], url=report.get_absolute_url(),
+                   dedupe_key=f"{MARKET_REPORT}:{report.pk}")
+        lists_changed(selectors.MARKET_LIST)
+    return report
+
+
+def _handled(by, report) -> MarketReport:
+    require(by, HANDLE_MARKET_REPORTS, _("Your role does not handle market information."))
+    return selectors.market_report_get_for_user(user=by, pk=getattr(report, "pk", report))
+
+
+def market_report_read(*, by, report) -> MarketReport:
+    """REL-5: a manager marks the report read (once: who and when of the first reading stay)."""
+    report = _handled(by, report)
+    with transaction.atomic():
+        if MarketReport.objects.filter(pk=report.pk, read_at__isnull=True).update(read_at=timezone.now(), read_by=by):
+            lists_changed(selectors.MARKET_LIST)
+    report.refresh_from_db()
+    return report
+
+
+def market_report_act(*, by, report, note: str) -> MarketReport:
+    """REL-5: a manager notes what was done about the report (read too, if not yet). Acted on
+    once: a second note is refused, never written over the first."""
+    report = _handled(by, report)
+    note = str(note or "").strip()
+    if not note:
+        raise ValidationFailed(_("Write what was done about it."), field_errors={"note": [_("Required.")]})
+    check_lengths(MarketReport, action_note=note)
+    now = timezone.now()
+    with transaction.atomic():
+        MarketReport.objects.filter(pk=report.pk, read_at__isnull=True).update(read_at=now, read_by=by)
+        if not MarketReport.objects.filter(pk=report.pk, acted_at__isnull=True).update(
+                acted_at=now, acted_by=by, action_note=note):
+            raise ValidationFailed(_("This market information was already acted on by %(name)s.") % {
+                "name": MarketReport.objects.select_related("acted_by").get(pk=report.pk).acted_by.display_name})
+        lists_changed(selectors.MARKET_LIST)
+    report.refresh_from_db()
+    return report

@@ -19,4 +19,12 @@ urlpatterns = [
     path("plan/items/<int:pk>/move/", views.plan_move, name="plan_move"),
     path("plan/weekly/", views.plan_weekly, name="plan_weekly"),
     path("plan/weekly/export.xlsx", views.plan_weekly_export, name="plan_weekly_export"),
+    path("market/", views.market_list, name="market_list"),
+    path("market/export.xlsx", views.market_export, name="market_export"),
+    path("market/new/", views.market_create, name="market_create"),
+    path("market/counts/", views.market_counts, name="market_counts"),
+    path("market/counts/export.xlsx", views.market_counts_export, name="market_counts_export"),
+    path("market/<int:pk>/", views.market_detail, name="market_detail"),
+    path("market/<int:pk>/read/", views.market_read, name="market_read"),
+    path("market/<int:pk>/act/", views.market_act, name="market_act"),
 ]

@@ -5,6 +5,7 @@ work plan, its print and the weekly planned-versus-done report."""
 
 from datetime import date, timedelta
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kehu.accounts.selectors import owner_choices_for
+from kehu.core import periods
 from kehu.core.access import require
 from kehu.core.capabilities import user_can
 from kehu.core.errors import UserInputError
@@ -24,13 +26,14 @@ from kehu.core.filtering import filterset_for
 from kehu.core.forms import apply_field_errors
 from kehu.core.pagination import list_page
 from kehu.core.registry import DueSource, registry
+from kehu.core.reports import PeriodReportForm, link, warn_ignored
 from kehu.core.views import next_url
 from kehu.customers.selectors import customer_get_for_user
 from kehu.relations import selectors, services
-from kehu.relations.capabilities import LOG_TOUCHES, SEE_ADHERENCE
-from kehu.relations.filters import TouchFilter
-from kehu.relations.forms import TouchForm
-from kehu.relations.models import CadencePolicy, TouchKind
+from kehu.relations.capabilities import FILE_MARKET_REPORTS, HANDLE_MARKET_REPORTS, LOG_TOUCHES, SEE_ADHERENCE
+from kehu.relations.filters import MARKET_STATUSES, MarketReportFilter, TouchFilter
+from kehu.relations.forms import MarketActionForm, MarketReportForm, TouchForm
+from kehu.relations.models import CadencePolicy, MarketReportKind, TouchKind
 
 
 def _touches(request):
@@ -316,3 +319,154 @@ def plan_weekly_export(request):
     start, end = _week(request)
     return export_response(selectors.planned_vs_done(request.user, start=start, end=end), PLAN_WEEK_EXPORT,
                            sheet_name=_("Planned and done"), filename=f"plan-{start.isoformat()}")
+
+
+# --- market information (REL-5) ----------------------------------------------------------------------------------
+
+def _market_reports(request):
+    return filterset_for(request, MarketReportFilter, selectors.market_reports_visible_to(request.user))
+
+
+@login_required
+@require_GET
+def market_list(request):
+    """REL-5: the market information of the user's scope, newest first: a salesperson's own, a
+    manager's office's, with its status (not read, read, acted on)."""
+    filterset = _market_reports(request)
+    return render(request, "relations/market_list.html", {
+        "filter": filterset,
+        "page": list_page(request, filterset.qs, rows=selectors.market_list_rows(), generation=selectors.MARKET_LIST),
+        "kind_choices": MarketReportKind.choices, "status_choices": MARKET_STATUSES,
+        "owner_choices": owner_choices_for(request.user),
+        "can_file": user_can(request.user, FILE_MARKET_REPORTS),
+        "can_handle": user_can(request.user, HANDLE_MARKET_REPORTS),
+        "can_see_adherence": user_can(request.user, SEE_ADHERENCE),
+    })
+
+
+MARKET_EXPORT = [
+    Column(gettext_lazy("reported at"), "created_at"), Column(gettext_lazy("kind of information"), "get_kind_display"),
+    Column(gettext_lazy("reported by"), "by.display_name"), Column(gettext_lazy("office"), "office.name"),
+    Column(gettext_lazy("customer code"), "customer.code"), Column(gettext_lazy("customer"), "customer.name"),
+    Column(gettext_lazy("what was learnt"), "text"), Column(gettext_lazy("read at"), "read_at"),
+    Column(gettext_lazy("read by"), "read_by.display_name"), Column(gettext_lazy("acted on at"), "acted_at"),
+    Column(gettext_lazy("acted on by"), "acted_by.display_name"), Column(gettext_lazy("what was done"), "action_note"),
+]
+
+
+@login_required
+@require_GET
+def market_export(request):
+    return export_response(_market_reports(request).qs, MARKET_EXPORT, sheet_name=_("Market information"),
+                           filename="market-information")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def market_create(request):
+    """REL-5: file market information, about a customer of one's scope or none."""
+    require(request.user, FILE_MARKET_REPORTS, _("Your role does not file market information."))
+    customer = None
+    customer_id = (request.POST.get("customer") or request.GET.get("customer") or "").strip()
+    if customer_id:
+        customer = customer_get_for_user(user=request.user, pk=customer_id if customer_id.isdigit() else 0)
+    form = MarketReportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.market_report_file(by=request.user, customer=customer, **form.cleaned_data)
+        except UserInputError as exc:
+            apply_field_errors(form, exc)
+            if not exc.field_errors:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Sent to your office."))
+            return redirect(report.get_absolute_url())
+    return render(request, "relations/market_form.html", {"form": form, "customer": customer})
+
+
+@login_required
+@require_GET
+def market_detail(request, pk):
+    report = selectors.market_report_get_for_user(user=request.user, pk=pk)
+    return render(request, "relations/market_detail.html", {
+        "report": report, "can_handle": user_can(request.user, HANDLE_MARKET_REPORTS),
+        "action_form": MarketActionForm()})
+
+
+@login_required
+@require_POST
+def market_read(request, pk):
+    report = selectors.market_report_get_for_user(user=request.user, pk=pk)
+    services.market_report_read(by=request.user, report=report)
+    return redirect(report.get_absolute_url())
+
+
+@login_required
+@require_POST
+def market_act(request, pk):
+    report = selectors.market_report_get_for_user(user=request.user, pk=pk)
+    require(request.user, HANDLE_MARKET_REPORTS, _("Your role does not handle market information."))
+    form = MarketActionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.market_report_act(by=request.user, report=report, note=form.cleaned_data["note"])
+        except UserInputError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Noted what was done."))
+            return redirect(report.get_absolute_url())
+    return render(request, "relations/market_detail.html", {"report": report, "can_handle": True,
+                                                            "action_form": form}, status=200)
+
+
+MARKET_PRESETS = ("this_month", "last_month", "this_quarter", "last_quarter", "this_year")
+
+
+class MarketCountForm(PeriodReportForm):
+    preset = forms.ChoiceField(label=_("period"), choices=[("", "")] + periods.preset_choices(*MARKET_PRESETS),
+                               required=False)
+    start = forms.DateField(label=_("reported from"), required=False)
+    end = forms.DateField(label=_("reported until"), required=False)
+
+
+def _market_counts(request):
+    require(request.user, HANDLE_MARKET_REPORTS, _("Your role does not see the counts of market information."))
+    form = MarketCountForm(request.GET)
+    warn_ignored(request, form)
+    today = timezone.localdate()
+    values = form.values({"preset": "", "start": None, "end": None})
+    if values["preset"]:
+        start, end = periods.presets(today, values["preset"])[values["preset"]]
+    else:
+        start, end = periods.month_bounds(today)
+        start, end = values["start"] or start, values["end"] or end
+        if start > end:
+            start = end = values["start"] or values["end"]
+    rows, total = selectors.market_counts(request.user, start=start, end=end)
+    return {"rows": rows, "total": total, "start": start, "end": end,
+            "preset": periods.preset_named(start, end, today, *MARKET_PRESETS)}
+
+
+@login_required
+@require_GET
+def market_counts(request):
+    """REL-5 for a manager: how much market information each salesperson filed in a period, by
+    kind, and how much was acted on."""
+    context = _market_counts(request)
+    context.update(presets=periods.preset_choices(*MARKET_PRESETS), kinds=MarketReportKind.choices,
+                   can_see_adherence=user_can(request.user, SEE_ADHERENCE),
+                   export_url=link("relations:market_counts_export", start=context["start"].isoformat(),
+                                   end=context["end"].isoformat()))
+    return render(request, "relations/market_counts.html", context)
+
+
+@login_required
+@require_GET
+def market_counts_export(request):
+    context = _market_counts(request)
+    columns = [Column(gettext_lazy("salesperson"), "name"), Column(gettext_lazy("office"), "office"),
+               Column(gettext_lazy("reports filed"), "total"), Column(gettext_lazy("acted on"), "acted"),
+               *(Column(label, lambda row, kind=value: row.kinds.get(kind, 0)) for value, label in MarketReportKind.choices)]
+    rows = [*context["rows"], context["total"]]
+    return export_response(rows, columns, sheet_name=_("Market information"),
+                           filename=f"market-information-{context['start']:%Y%m%d}-{context['end']:%Y%m%d}")

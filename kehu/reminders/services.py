@@ -15,7 +15,7 @@ from kehu.core import locks
 from kehu.core.errors import ValidationFailed
 from kehu.core.pagination import lists_changed
 from kehu.reminders import channels, selectors
-from kehu.reminders.models import Delivery, Preference, Reminder
+from kehu.reminders.models import DIGEST_AT, Delivery, Preference, Reminder
 
 DIGEST = selectors.DIGEST
 
@@ -185,3 +185,90 @@ def in_language_of(user):
     """`with in_language_of(user): title = gettext(…)` — a reminder written in the language its
     recipient chose for reminders (Chinese by default), whoever sends it (the worker too)."""
     return translation.override(selectors.preference_of(user).language)
+
+
+# --- the daily digest ---------------------------------------------------------------------------------
+
+DIGEST_LINES = 10  # of each part; the rest is counted
+
+
+def digest_text(user, day) -> tuple[str, str] | None:
+    """The digest of `user` for `day` (title, text), in their language: their unread reminders
+    (earlier digests aside) and what the apps register as due for them that day (core.registry
+    DueSource, the daily plan's sources). None when there is nothing to tell."""
+    from kehu.core.registry import registry
+
+    unread = selectors.inbox_of(user).filter(read_at__isnull=True).exclude(kind=DIGEST)
+    unread_count = unread.count()
+    latest = list(unread.values_list("title", flat=True)[:DIGEST_LINES])
+    due = [(source, [item for item in items if not item.done]) for source, items in registry.due_for(user, day)]
+    due_count = sum(len(items) for _source, items in due)
+    if not unread_count and not due_count:
+        return None
+    title = _("Your day %(day)s: unread reminders %(unread)d, due %(due)d") % {
+        "day": day.isoformat(), "unread": unread_count, "due": due_count}
+    lines = []
+    if unread_count:
+        lines.append(_("**Unread reminders (%(count)d)**") % {"count": unread_count})
+        lines += [f"- {line}" for line in latest]
+        if unread_count > len(latest):
+            lines.append(_("- and %(count)d more") % {"count": unread_count - len(latest)})
+    if due_count:
+        if lines:
+            lines.append("")
+        lines.append(_("**Today's plan (%(count)d)**") % {"count": due_count})
+        for source, items in due:
+            if not items:
+                continue
+            shown = items[:DIGEST_LINES]
+            lines.append(f"{source.label} ({len(items)})")
+            overdue = _("overdue")
+            lines += [f"- {item.title}" + (f" ({overdue})" if item.overdue else "") for item in shown]
+            if len(items) > len(shown):
+                lines.append(_("- and %(count)d more") % {"count": len(items) - len(shown)})
+    return title, "\n".join(lines)
+
+
+def digest_send(*, user, day) -> Reminder | None:
+    """PLT-4: the daily digest of one user for one day, once: the day is claimed on the user's
+    settings by one conditional UPDATE (a second worker, or the same run twice, finds it
+    claimed), and the reminder's dedupe key is the day. It goes to the inbox and out by each
+    channel the user chose (e-mail, the group robot), retried like every reminder. A user who
+    never chose gets it by the defaults (the inbox, at DIGEST_AT)."""
+    from django.urls import reverse
+
+    with transaction.atomic():
+        Preference.objects.get_or_create(user=user)
+        claimed = (Preference.objects.filter(user=user, digest=True)
+                   .filter(Q(last_digest_on__isnull=True) | Q(last_digest_on__lt=day))
+                   .update(last_digest_on=day))
+        if not claimed:
+            return None
+        with in_language_of(user):
+            content = digest_text(user, day)
+        if content is None:
+            return None
+        title, text = content
+        return notify(recipient=user, kind=DIGEST, title=title, body=text, url=reverse("reminders:inbox"),
+                      dedupe_key=f"{DIGEST}:{day.isoformat()}")
+
+
+def digests_send(*, now: datetime | None = None) -> int:
+    """PLT-4, every five minutes by the worker: the digest of each active user who wants one and
+    whose chosen time of today has come (local time; DIGEST_AT for one who never chose), if not
+    sent today. A worker down at the time sends it when it is back, the same day. How many
+    digests were sent."""
+    from django.contrib.auth import get_user_model
+
+    moment = timezone.localtime(now or timezone.now())
+    day = moment.date()
+    wants = (Q(reminder_preference__digest=True, reminder_preference__digest_at__lte=moment.time())
+             & (Q(reminder_preference__last_digest_on__isnull=True) | Q(reminder_preference__last_digest_on__lt=day)))
+    if moment.time() >= DIGEST_AT:
+        wants |= Q(reminder_preference__isnull=True)
+    due = get_user_model().objects.filter(wants, is_active=True).order_by("pk")
+    sent = 0
+    for user in due.iterator(chunk_size=200):
+        if digest_send(user=user, day=day) is not None:
+            sent += 1
+    return sent

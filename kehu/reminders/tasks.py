@@ -18,3 +18,17 @@ def deliver(delivery_id: int) -> str:
 @once_per(every_minutes(5))  # once per five minutes, however many workers
 def retry_deliveries() -> int:
     return services.deliveries_retry()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+@once_per(every_minutes(5))
+def send_digests_periodic() -> int:
+    """Each user's daily digest once their time has come (services.digests_send: once a day per
+    user, however many workers and runs)."""
+    return services.digests_send()
+
+
+@db_task()
+def send_digests() -> int:
+    """The digest run queued on demand."""
+    return services.digests_send()

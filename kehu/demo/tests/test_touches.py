@@ -1,6 +1,8 @@
 """The demo's touches (REL-1, REL-2): each owned, active customer contacted about as its grade
 asks, a few let slip, so the due list, the plan and the customer list's 最后联系 show something."""
 
+from datetime import timedelta
+
 import pytest
 from django.db.models import F
 from django.utils import timezone
@@ -24,3 +26,24 @@ def test_the_demo_writes_touches_that_the_services_would_accept():
     sales1 = User.objects.get(username="sales1")
     rows = selectors.due_customers(sales1, today=today, include_ok=True)
     assert rows and any(r.status == "ok" for r in rows) and any(r.status == "overdue" for r in rows)
+
+
+@pytest.mark.rule("REL-5")
+def test_the_demo_writes_a_year_of_market_information_read_and_acted_on_by_the_offices():
+    from django.db.models import Q
+
+    from kehu.relations.models import MarketReport
+
+    made = generate(customers=120, seed=12)
+    today = timezone.localdate()
+    assert made["market_reports"] == MarketReport.objects.count() > 12
+    assert Touch.objects.filter(on__lt=today - timedelta(days=200)).exists()  # a year of touches
+    assert MarketReport.objects.filter(created_at__date__lt=today - timedelta(days=300)).exists()
+    assert not MarketReport.objects.exclude(office=F("by__office")).exists()
+    assert not MarketReport.objects.filter(Q(acted_at__isnull=False, read_at__isnull=True)).exists()
+    statuses = {r.status for r in MarketReport.objects.all()}
+    assert statuses == {"new", "read", "acted"}
+    # The director of sales1's office sees their reports and counts them.
+    director = User.objects.get(username="director1")
+    rows, total = selectors.market_counts(director, start=today - timedelta(days=365), end=today)
+    assert total.total > 0 and any(r.by_id == User.objects.get(username="sales1").pk for r in rows)

@@ -5,7 +5,7 @@ who meet customers log them (REL-2)."""
 from functools import partial
 
 from kehu.core.tests.matrix import Route, card, count, customer_ref, day, today
-from kehu.relations.capabilities import LOG_TOUCHES, SEE_ADHERENCE
+from kehu.relations.capabilities import FILE_MARKET_REPORTS, HANDLE_MARKET_REPORTS, LOG_TOUCHES, SEE_ADHERENCE
 
 Touches = partial(Route, rule="REL-2")
 
@@ -97,4 +97,54 @@ def _second_item(owner):
 ROUTES += [
     Plan("relations:plan_move", two_plan_items, "post", data={"direction": "up"}, who=its_owner, not_who=404,
          ok=302, state=position_state),
+]
+
+
+# --- market information (REL-5) ------------------------------------------------------------------------------
+
+Market = partial(Route, rule="REL-5")
+
+
+def a_report(ctx, side):
+    """Market information filed by the salesperson of the side (sent to their office)."""
+    from kehu.relations import services
+
+    who = ctx.users[side.who if side else "owner"]
+    return {"pk": services.market_report_file(by=who, kind="competitor", text="竞品降价 5%").pk}
+
+
+def read_state(made):
+    from kehu.relations.models import MarketReport
+
+    return MarketReport.objects.get(pk=made["pk"]).read_at is not None
+
+
+def acted_state(made):
+    from kehu.relations.models import MarketReport
+
+    return MarketReport.objects.values_list("acted_at", "action_note").get(pk=made["pk"])
+
+
+ROUTES += [
+    *(Market(f"relations:{name}", scoped=False) for name in ("market_list", "market_export")),
+    Market("relations:market_create", scoped=False, needs=(FILE_MARKET_REPORTS,)),
+    Market("relations:market_create", scoped=False, method="post", needs=(FILE_MARKET_REPORTS,), ok=302,
+           data={"kind": "market", "text": "本地区新开三家门店"}, state=count("relations.MarketReport")),
+    Market("relations:market_create", card, method="post", args=lambda m: [], needs=(FILE_MARKET_REPORTS,), ok=302,
+           data=lambda m: {"kind": "personnel", "text": "采购经理换人", "customer": m["pk"]},
+           state=count("relations.MarketReport"), note="about a customer"),
+    Market("relations:market_detail", a_report),
+    Market("relations:market_read", a_report, "post", needs=(HANDLE_MARKET_REPORTS,), ok=302, state=read_state),
+    Market("relations:market_act", a_report, "post", needs=(HANDLE_MARKET_REPORTS,), ok=302,
+           data={"note": "已通知价格组"}, state=acted_state),
+    *(Market(f"relations:{name}", scoped=False, needs=(HANDLE_MARKET_REPORTS,))
+      for name in ("market_counts", "market_counts_export")),
+    Market("market-report-list", scoped=False),
+    Market("market-report-detail", a_report),
+    Market("market-report-list", scoped=False, method="post", needs=(FILE_MARKET_REPORTS,), ok=201,
+           data={"kind": "competitor", "text": "竞品推出新包装"}, state=count("relations.MarketReport")),
+    Market("market-report-read", a_report, "post", needs=(HANDLE_MARKET_REPORTS,), state=read_state),
+    Market("market-report-act", a_report, "post", needs=(HANDLE_MARKET_REPORTS,), data={"note": "已处理"},
+           state=acted_state),
+    Market("market-report-counts", scoped=False, needs=(HANDLE_MARKET_REPORTS,)),
 ]
