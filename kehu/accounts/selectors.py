@@ -83,3 +83,21 @@ def api_tokens_of(user) -> QuerySet:
 def api_token_get_for_user(*, user, pk):
     """One of the user's own tokens; another user's (or none) is 404."""
     return get_for_user(api_tokens_of(user), pk, user=user, not_found=_("No such token of yours."))
+
+
+def managers_of(user) -> list[User]:
+    """Whom `user`'s missed deadline, missed promise or market information goes to: the office
+    directors and sales managers of the nearest office at or above `user`'s that has any (never
+    `user`), else the marketing VP, else the general manager."""
+    path = user.office.path if user.office_id else ""
+    above = [int(part) for part in path.strip("/").split("/") if part]
+    found = list(User.objects.filter(is_active=True, role__in=[Role.DIRECTOR, Role.SALES_MANAGER], office_id__in=above)
+                 .exclude(pk=user.pk).select_related("office"))
+    if found:
+        nearest = max(len(u.office.path) for u in found)
+        return [u for u in found if len(u.office.path) == nearest]
+    for role in (Role.MARKETING_VP, Role.GENERAL_MANAGER):
+        top = list(User.objects.filter(is_active=True, role=role).exclude(pk=user.pk).order_by("pk"))
+        if top:
+            return top
+    return []

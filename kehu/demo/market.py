@@ -9,11 +9,11 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from kehu.accounts.models import User
+from kehu.accounts.selectors import managers_of
 from kehu.core.roles import Role
 from kehu.customers.models import Customer
 from kehu.demo.rows import insert_rows, row
 from kehu.relations.models import MarketReport, MarketReportKind
-from kehu.relations.selectors import office_managers_of
 
 DAYS_BACK = 365
 KINDS = {MarketReportKind.COMPETITOR: 40, MarketReportKind.MARKET: 20, MarketReportKind.PERSONNEL: 15,
@@ -46,7 +46,7 @@ def write_market_reports(*, seed: int, today: date | None = None) -> int:
     rows = []
     sellers = User.objects.filter(role=Role.SALESPERSON, is_active=True).select_related("office").order_by("pk")
     for seller in sellers:
-        managers = office_managers_of(seller)
+        managers = managers_of(seller)
         customers = list(Customer.objects.filter(owner=seller).order_by("pk").values_list("pk", flat=True)[:50])
         day = today - timedelta(days=DAYS_BACK) + timedelta(days=rng.randint(0, 14))
         while day <= today:

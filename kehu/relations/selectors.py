@@ -224,27 +224,6 @@ def market_list_rows() -> QuerySet[MarketReport]:
         *name_fields("by"))
 
 
-def office_managers_of(user) -> list:
-    """Whom a salesperson's market information goes to (REL-5): the directors and sales managers
-    of the nearest office at or above the salesperson's own that has any (never the reporter),
-    else the marketing VP, else the general manager."""
-    from kehu.accounts.models import User
-    from kehu.core.roles import Role
-
-    path = user.office.path if user.office_id else ""
-    above = [int(part) for part in path.strip("/").split("/") if part]
-    found = list(User.objects.filter(is_active=True, role__in=[Role.DIRECTOR, Role.SALES_MANAGER], office_id__in=above)
-                 .exclude(pk=user.pk).select_related("office"))
-    if found:
-        nearest = max(len(u.office.path) for u in found)
-        return [u for u in found if len(u.office.path) == nearest]
-    for role in (Role.MARKETING_VP, Role.GENERAL_MANAGER):
-        top = list(User.objects.filter(is_active=True, role=role).exclude(pk=user.pk).order_by("pk"))
-        if top:
-            return top
-    return []
-
-
 @dataclass
 class MarketCount:
     """REL-5: how much market information one salesperson filed in a period, by kind, and how

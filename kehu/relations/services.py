@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.accounts.selectors import managers_of
 from kehu.core.access import require
 from kehu.core.errors import ValidationFailed
 from kehu.core.importing import check_lengths
@@ -228,7 +229,7 @@ def market_report_file(*, by, kind: str, text: str, customer=None) -> MarketRepo
         customer = None
     with transaction.atomic():
         report = MarketReport.objects.create(by=by, office_id=by.office_id, kind=kind, text=text, customer=customer)
-        for manager in selectors.office_managers_of(by):
+        for manager in managers_of(by):
             with in_language_of(manager):
                 title = _("Market information from %(name)s: %(kind)s") % {
                     "name": by.display_name, "kind": report.get_kind_display()}

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.accounts.selectors import managers_of
 from kehu.core.access import require
 from kehu.core.errors import ValidationFailed
 from kehu.core.importing import check_lengths
@@ -112,7 +113,7 @@ def occurrence_fulfil(*, by, occurrence: Occurrence, note: str) -> Occurrence:
 
 def mark_missed(*, today: date | None = None) -> int:
     """SVC-2, run by the worker: each open occurrence whose day has passed becomes missed, and the
-    owner's manager (selectors.managers_of) is told — once: a second run finds nothing open, and
+    owner's manager (accounts.selectors.managers_of) is told — once: a second run finds nothing open, and
     the reminder's key is the occurrence's."""
     today = today or timezone.localdate()
     marked = 0
@@ -123,7 +124,7 @@ def mark_missed(*, today: date | None = None) -> int:
                 continue  # kept or marked at this moment by someone else
             commitment = occurrence.commitment
             url = reverse_commitment(commitment)
-            for manager in selectors.managers_of(commitment.owner):
+            for manager in managers_of(commitment.owner):
                 _tell(manager, kind="commitment_missed", url=url, dedupe_key=f"commitment-missed:{occurrence.pk}",
                       title=lambda c=commitment, o=occurrence: _(
                           "Promise missed by %(owner)s: %(customer)s, due %(due)s") % {

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import User
 from kehu.accounts.selectors import name_fields
 from kehu.core.access import get_for_user
-from kehu.core.roles import ROLE_SCOPE, Role, Scope
+from kehu.core.roles import ROLE_SCOPE, Scope
 from kehu.core.scopes import scope_queryset
 from kehu.service.capabilities import HANDLE_COMPLAINTS, SERVE
 from kehu.service.models import (
@@ -127,24 +127,6 @@ def changes_of(complaint) -> list[Change]:
 
 
 # --- speed (CMP-4) -----------------------------------------------------------------------------------------
-
-def managers_of(user) -> list[User]:
-    """Whom a missed deadline of `user`'s complaint goes to: the office directors or sales managers
-    of the nearest office above `user` that has one (never `user`), else the marketing VP, else
-    the general manager."""
-    path = user.office.path if user.office_id else ""
-    above = [int(part) for part in path.strip("/").split("/") if part]
-    found = list(User.objects.filter(is_active=True, role__in=[Role.DIRECTOR, Role.SALES_MANAGER], office_id__in=above)
-                 .exclude(pk=user.pk).select_related("office"))
-    if found:
-        nearest = max(len(u.office.path) for u in found)
-        return [u for u in found if len(u.office.path) == nearest]
-    for role in (Role.MARKETING_VP, Role.GENERAL_MANAGER):
-        top = list(User.objects.filter(is_active=True, role=role).exclude(pk=user.pk).order_by("pk"))
-        if top:
-            return top
-    return []
-
 
 def breaches_of(complaint) -> list[Breach]:
     return list(complaint.breaches.select_related("escalated_to"))

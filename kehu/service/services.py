@@ -10,6 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.accounts.selectors import managers_of
 from kehu.core.access import require
 from kehu.core.errors import PermissionDeniedError, StaleEdit, ValidationFailed
 from kehu.core.history import save_by
@@ -417,7 +418,7 @@ def _late(kind: str, now):
 
 def flag_breaches(*, now=None) -> dict[str, int]:
     """CMP-4, run by the worker: flag each missed first-response or resolution deadline once, and
-    escalate it — the handler's manager (selectors.managers_of) and the handler are told. A
+    escalate it — the handler's manager (accounts.selectors.managers_of) and the handler are told. A
     deadline already flagged is never flagged or told again (one Breach per complaint and kind)."""
     now = now or timezone.now()
     counts = {}
@@ -425,7 +426,7 @@ def flag_breaches(*, now=None) -> dict[str, int]:
         flagged = 0
         for complaint in _late(kind, now):
             due = complaint.respond_by if kind == Breach.Kind.RESPONSE else complaint.resolve_by
-            managers = selectors.managers_of(complaint.handler)
+            managers = managers_of(complaint.handler)
             try:
                 with transaction.atomic():
                     breach = Breach.objects.create(complaint=complaint, kind=kind, due_at=due,
