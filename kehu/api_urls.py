@@ -10,6 +10,7 @@ from kehu.customers import api as customers_api
 from kehu.receivables import api as receivables_api
 from kehu.relations import api as relations_api
 from kehu.sales import api as sales_api
+from kehu.service import aftersale_api
 from kehu.service import api as service_api
 
 router = DefaultRouter()
@@ -26,6 +27,9 @@ router.register("promises", receivables_api.PromiseViewSet, basename="promise")
 router.register("collection-plans", receivables_api.CollectionPlanViewSet, basename="collection-plan")
 router.register("touches", relations_api.TouchViewSet, basename="touch")
 router.register("complaints", service_api.ComplaintViewSet, basename="complaint")
+router.register("service-orders", aftersale_api.ServiceOrderViewSet, basename="service-order")
+router.register("commitments", aftersale_api.CommitmentViewSet, basename="commitment")
+router.register("follow-ups", aftersale_api.FollowUpViewSet, basename="follow-up")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -210,6 +210,7 @@ SPECTACULAR_SETTINGS = {
         "ComplaintChannelEnum": "kehu.service.models.Complaint.Channel",
         "ComplaintStepEnum": "kehu.service.models.Step",
         "ComplaintChangeKindEnum": "kehu.service.models.Change.Kind",
+        "ServiceOrderKindEnum": "kehu.service.models.ServiceOrder.Kind",
     },
 }
 
@@ -250,6 +251,9 @@ KEHU_JOB_INLINE_BYTES = int(os.environ.get("KEHU_JOB_INLINE_BYTES", str(100 * 10
 KEHU_JOB_DIR = Path(os.environ.get("KEHU_JOB_DIR", "").strip() or DATA_DIR / "jobs")
 # AR-2: a promise made by phone a few days ago may still be recorded with its day.
 KEHU_PROMISE_BACKDATE_DAYS = int(os.environ.get("KEHU_PROMISE_BACKDATE_DAYS", "7"))
+
+# SVC-3: the after-sale follow-up call falls due this many days after an order is delivered.
+KEHU_FOLLOW_UP_DAYS = int(os.environ.get("KEHU_FOLLOW_UP_DAYS", "7"))
 # CRD-2: the requester never signs their own credit request. The general manager's own
 # requests are signed by this second signer: a role (e.g. marketing_vp) or a username;
 # empty, they wait for another general manager.

@@ -39,7 +39,7 @@ from kehu.core.pagination import lists_changed
 from kehu.core.text import fold
 from kehu.customers import events, rules
 from kehu.customers.capabilities import EDIT_CUSTOMERS
-from kehu.customers.models import Customer, CustomerEvent, Transport
+from kehu.customers.models import TRANSPORT_VALUES, Customer, CustomerEvent, Transport
 from kehu.customers.selectors import CUSTOMER_LIST, customers_visible_to
 from kehu.customers.services import (
     CODE_SEQUENCE,
@@ -123,6 +123,7 @@ def _validate(*, by, headers, rows, token, progress=None) -> ImportReport:
     lookups = {name: _choice_lookup(name) for name in columns.mapping.values() if name in COLUMNS}
     people = {u.username.lower(): u for u in salespeople_for(by)}
     seen: dict[tuple, int] = {}
+    today = timezone.localdate()
     progress = progress or (lambda done, total: None)
     for done, (line, raw) in enumerate(columns.rows(rows, lambda value, _name: _cell_text(value))):
         progress(done, len(rows))
@@ -158,7 +159,7 @@ def _validate(*, by, headers, rows, token, progress=None) -> ImportReport:
         for name in DEFAULTED_FIELDS:  # a missing column or an empty cell takes the card's default
             if not data.get(name):
                 data[name] = Customer._meta.get_field(name).get_default()
-        cleaned, errors = _clean_row(data)
+        cleaned, errors = _clean_row(data, today=today)
         report.add_errors(line, errors, label=_label)
         if len(report.row_errors) > bad_before:
             continue
@@ -207,11 +208,12 @@ _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s
 _ROW_EXCLUDE = [f.name for f in Customer._meta.fields if f.name not in EDITABLE_FIELDS or f.name == "developed_by"]
 
 
-def _clean_row(data: dict) -> tuple[dict, dict]:
+def _clean_row(data: dict, *, today: date) -> tuple[dict, dict]:
     """Convert and check one row with the card's own rules (field types, choices, validators
-    and Customer.clean) — the rules the form applies, without building a form per row,
-    which made a large import take minutes (bench/RESULTS.md). `developed_by` is checked
-    by the caller against the salespeople in scope, without a query per row."""
+    and the card's rules of Customer.clean, in the order full_clean runs them) — the rules the
+    form applies, without building a form per row, which made a large import take minutes
+    (bench/RESULTS.md). `developed_by` is checked by the caller against the salespeople in
+    scope, without a query per row; `today` is the import's day."""
     customer = Customer()
     for name, raw in data.items():
         if name == "developed_by":
@@ -227,10 +229,15 @@ def _clean_row(data: dict) -> tuple[dict, dict]:
             raw = raw.replace(",", "").replace("¥", "").replace("￥", "").strip()
         setattr(customer, model_field.attname, raw)
     absent = [name for name in EDITABLE_FIELDS if name not in data]
+    errors = {}
     try:
-        customer.full_clean(exclude=_ROW_EXCLUDE + absent, validate_unique=False, validate_constraints=False)
+        customer.clean_fields(exclude=_ROW_EXCLUDE + absent)
     except ValidationError as exc:
-        return {}, exc.message_dict
+        errors = exc.message_dict
+    for name, message in rules.card_errors(customer, transport_choices=TRANSPORT_VALUES, today=today).items():
+        errors.setdefault(name, []).append(message)
+    if errors:
+        return {}, errors
     cleaned = {name: getattr(customer, name) for name in data if name != "developed_by"}
     if data.get("developed_by"):
         cleaned["developed_by"] = data["developed_by"]

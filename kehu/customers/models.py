@@ -57,6 +57,9 @@ class Transport(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+TRANSPORT_VALUES = frozenset(Transport.values)
+
+
 class PaymentMethod(models.TextChoices):
     CASH = "cash", _("Cash")
     TRANSFER = "transfer", _("Bank transfer")
@@ -200,7 +203,7 @@ class Customer(HalfWidthFieldsMixin, VersionedModel):
     def clean(self):
         from kehu.customers.rules import card_errors
 
-        if errors := card_errors(self, transport_choices=set(Transport.values)):
+        if errors := card_errors(self, transport_choices=TRANSPORT_VALUES):
             raise ValidationError(errors)
 
 

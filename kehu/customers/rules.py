@@ -1,13 +1,16 @@
 """Pure rules of the profile card: completeness (CUS-4), product-line shares (CUS-1) and the
 keys used for duplicate matching and search (CUS-8). No database access here."""
 
+import functools
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pypinyin import Style, lazy_pinyin
+from pypinyin.seg.simpleseg import seg as pinyin_words
 
 from kehu.core.text import code_key, company_key, fold, phone_key
 
@@ -92,8 +95,17 @@ SEARCH_TEXT_MAX = 800
 
 def initials(name: str | None) -> str:
     """The pinyin initials of a name (上海光汇商贸 → shghsm): Chinese CRMs let one find a
-    customer by them, as typing them is quicker than the characters on a phone."""
-    return "".join(lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors="ignore"))
+    customer by them, as typing them is quicker than the characters on a phone.
+
+    pypinyin cuts a name into words (上海|光|汇|商贸) and reads each word on its own; the
+    reading of a word is kept, since company names repeat theirs (有限公司, 商贸, the cities) and
+    reading them was a third of an import's time. Same answer as lazy_pinyin on the whole name."""
+    return "".join(_word_initials(word) for word in pinyin_words(name or ""))
+
+
+@functools.lru_cache(maxsize=16384)
+def _word_initials(word: str) -> str:
+    return "".join(lazy_pinyin(word, style=Style.FIRST_LETTER, errors="ignore"))
 
 
 def search_text(customer, people: list[tuple[str, str]]) -> str:
@@ -106,8 +118,10 @@ def search_text(customer, people: list[tuple[str, str]]) -> str:
     return "|".join(fold(p) for p in parts if p)[:SEARCH_TEXT_MAX]
 
 
-def card_errors(customer, *, transport_choices: set[str]) -> dict[str, str]:
-    """Rules of the card that span fields or parse text (Customer.clean)."""
+def card_errors(customer, *, transport_choices: set[str], today=None) -> dict[str, str]:
+    """Rules of the card that span fields or parse text (Customer.clean). Django runs clean()
+    even when a field failed its own check, so a date here may still be the text a user typed
+    (an import's "next spring"): only real dates are compared. An import gives `today` once."""
     errors = {}
     try:
         parse_product_lines(customer.product_lines)
@@ -115,11 +129,11 @@ def card_errors(customer, *, transport_choices: set[str]) -> dict[str, str]:
         errors["product_lines"] = str(exc)
     if not isinstance(customer.transport_modes, list) or not set(customer.transport_modes) <= transport_choices:
         errors["transport_modes"] = _("Choose transport modes from the list.")
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     for field in ("founded_on", "developed_on"):
         value = getattr(customer, field)
-        if value and value > today:
+        if isinstance(value, date) and value > today:
             errors[field] = _("This date is in the future.")
-    if customer.founded_on and customer.founded_on.year < 1900:
+    if isinstance(customer.founded_on, date) and customer.founded_on.year < 1900:
         errors["founded_on"] = _("Enter a founding date after 1900.")
     return errors

@@ -55,6 +55,7 @@ from kehu.customers.models import (
 from kehu.customers.selectors import CUSTOMER_LIST
 from kehu.customers.services import CODE_SEQUENCE, format_code, refresh_derived
 from kehu.demo import vocab
+from kehu.demo.aftersale import write_after_sale
 from kehu.demo.ledger import LedgerWriter
 from kehu.demo.rows import ActiveCustomer, Org, PlannedLine, PlannedOrder, PlannedReturn, insert_rows, row
 from kehu.demo.touches import write_touches
@@ -538,6 +539,10 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         timings["complaints"] = perf_counter() - mark
 
         mark = perf_counter()
+        after_sale = write_after_sale(seed=seed)  # SVC-2, SVC-3
+        timings["after_sale"] = perf_counter() - mark
+
+        mark = perf_counter()
         with transaction.atomic():
             touches = write_touches(seed=seed)
         _say(stdout, _("%(touches)d touches") % {"touches": touches})
@@ -557,6 +562,7 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         **trade,
         **receivables,
         **complaints,
+        **after_sale,
         "touches": touches,
         "password": DEMO_PASSWORD,
         "seconds": {k: round(v, 2) for k, v in timings.items()},

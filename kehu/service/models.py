@@ -437,3 +437,139 @@ class ReplyScript(models.Model):
         import re
 
         return [word for word in re.split(r"[\s,，、;；]+", self.keywords) if word]
+# --- service commitments (SVC-2) and after-sale follow-up (SVC-3) -----------------------------------------
+
+class Commitment(TimeStampedModel):
+    """SVC-2: a promise made while selling 服务承诺 ("I collect the premium on the 10th of every
+    month", "free membership of the users' club"), once on a day or every month on a day of the
+    month until a last day; each time it falls due is an occurrence, fulfilled or missed."""
+
+    class Repeat(models.TextChoices):
+        ONCE = "once", _("Once")
+        MONTHLY = "monthly", _("Every month")
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="commitments")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("promised by"), on_delete=models.PROTECT,
+                              related_name="commitments")
+    description = models.TextField(_("what was promised"))
+    repeat = models.CharField(_("how often"), max_length=8, choices=Repeat.choices, default=Repeat.ONCE)
+    # Once: the day it is due. Monthly: the first month's day; `day_of_month` (the 31st falls on
+    # a shorter month's last day) until `until`.
+    starts_on = models.DateField(_("due date"))
+    day_of_month = models.PositiveSmallIntegerField(_("day of the month"), null=True, blank=True)
+    until = models.DateField(_("last day"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("service commitment")
+        verbose_name_plural = _("service commitments")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(day_of_month__isnull=True) | Q(day_of_month__gte=1, day_of_month__lte=31),
+                                   name="commitment_day_of_month_1_31"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+class Occurrence(models.Model):
+    """SVC-2: one day a commitment is due: open until fulfilled (with a note) or, once the day has
+    passed, missed (the worker marks it and tells the owner's manager, once)."""
+
+    lock_rank = 77  # core.locks: row locks are taken lowest rank first
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("commitment", "Due")
+        FULFILLED = "fulfilled", _("Fulfilled")
+        MISSED = "missed", _("Missed")
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="occurrences")
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    fulfilled_on = models.DateField(_("fulfilled on"), null=True, blank=True)
+    fulfilled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("fulfilled by"),
+                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+    missed_at = models.DateTimeField(_("marked missed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("commitment due date")
+        verbose_name_plural = _("commitment due dates")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+        constraints = [models.UniqueConstraint(fields=["commitment", "due_on"], name="one_occurrence_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id} {self.due_on}"
+
+    @property
+    def on_time(self) -> bool:
+        return self.fulfilled_on is not None and self.fulfilled_on <= self.due_on
+
+
+class FollowUp(TimeStampedModel):
+    """SVC-3: the call about a week after an order is delivered (KEHU_FOLLOW_UP_DAYS): how the
+    product is used, whether the customer is satisfied, and a congratulation on the decision."""
+
+    lock_rank = 78  # core.locks: row locks are taken lowest rank first
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("follow-up", "To call")
+        DONE = "done", pgettext_lazy("follow-up", "Called")
+
+    order = models.OneToOneField("sales.Order", verbose_name=_("order"), on_delete=models.PROTECT,
+                                 related_name="follow_up")
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="follow_ups")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("who calls"), on_delete=models.PROTECT,
+                                 related_name="follow_ups")
+    due_on = models.DateField(_("call on"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    usage = models.TextField(_("how the product is used"), blank=True)
+    satisfied = models.BooleanField(_("customer satisfied"), null=True, blank=True)
+    congratulated = models.BooleanField(_("congratulated on the decision"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    done_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("called by"), on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("after-sale follow-up")
+        verbose_name_plural = _("after-sale follow-ups")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["assignee", "status", "due_on"]), models.Index(fields=["customer", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.due_on}"
+
+
+class LiteratureSend(models.Model):
+    """SVC-3: literature sent to a customer — new product data, a specification change, a
+    newsletter — what, when and by whom."""
+
+    class Kind(models.TextChoices):
+        PRODUCT_DATA = "product", _("New product data")
+        SPECIFICATION = "spec", _("Specification change")
+        NEWSLETTER = "newsletter", _("Newsletter")
+        OTHER = "other", _("Other literature")
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="literature_sends")
+    kind = models.CharField(_("kind of literature"), max_length=12, choices=Kind.choices)
+    title = models.CharField(_("what was sent"), max_length=200)
+    sent_on = models.DateField(_("sent on"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.PROTECT,
+                           related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("literature sent")
+        verbose_name_plural = _("literature sent")
+        ordering = ["-sent_on", "-id"]
+        indexes = [models.Index(fields=["customer", "-sent_on"])]
+
+    def __str__(self) -> str:
+        return self.title

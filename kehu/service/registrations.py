@@ -63,3 +63,7 @@ def register() -> None:
                        lazy=True, query_budget=2))
     registry.add(TimelineSource(key="complaints", label=_("Complaints"), entries=complaint_steps, order=50,
                                 query_budget=1))
+    # SVC-2, SVC-3 and the daily plan's service items (REL-4): their own module.
+    from kehu.service import aftersale_registrations
+
+    aftersale_registrations.register()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kehu.service import after_views, views
+from kehu.service import after_views, aftersale_views, views
 
 app_name = "service"
 urlpatterns = [
@@ -26,4 +26,20 @@ urlpatterns = [
     path("complaints/analysis/", after_views.complaint_analysis, name="complaint_analysis"),
     path("complaints/analysis/export.xlsx", after_views.complaint_analysis_export,
          name="complaint_analysis_export"),
+]
+
+# SVC-2 service commitments, SVC-3 follow-ups and literature, the service queue's export (SVC-1).
+urlpatterns += [
+    path("orders/export.xlsx", aftersale_views.service_order_export, name="service_order_export"),
+    path("commitments/", aftersale_views.commitment_list, name="commitment_list"),
+    path("commitments/export.xlsx", aftersale_views.commitment_export, name="commitment_export"),
+    path("commitments/keeping/", aftersale_views.keeping_rate, name="keeping_rate"),
+    path("commitments/keeping/export.xlsx", aftersale_views.keeping_rate_export, name="keeping_rate_export"),
+    path("commitments/<int:pk>/", aftersale_views.commitment_detail, name="commitment_detail"),
+    path("commitments/<int:pk>/fulfil/", aftersale_views.commitment_fulfil, name="commitment_fulfil"),
+    path("customers/<int:pk>/commitments/new/", aftersale_views.commitment_create, name="commitment_create"),
+    path("follow-ups/", aftersale_views.follow_up_list, name="follow_up_list"),
+    path("follow-ups/export.xlsx", aftersale_views.follow_up_export, name="follow_up_export"),
+    path("follow-ups/<int:pk>/", aftersale_views.follow_up_detail, name="follow_up_detail"),
+    path("customers/<int:pk>/literature/new/", aftersale_views.literature_create, name="literature_create"),
 ]

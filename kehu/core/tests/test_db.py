@@ -36,3 +36,30 @@ def test_a_write_that_fails_leaves_no_row():
 def test_the_insert_belongs_in_a_transaction():
     with pytest.raises(RuntimeError):
         prepare_insert(Sequence, [Sequence(name="loose")]).write()
+
+
+def test_a_card_inserted_prepared_reads_back_as_the_one_saved_the_usual_way():
+    """Every column of a customer card written by prepare_insert (text passed through, JSON,
+    decimals, dates, foreign keys) reads back as the same card saved by Django."""
+    import datetime
+    from decimal import Decimal
+
+    from django.forms.models import model_to_dict
+
+    from kehu.customers.models import Customer
+
+    def card(code):
+        return Customer(code=code, name="上海“恒丰”商贸 <有限> 公司 ✓", address="", phone="021-5555 0101",
+                        product_lines="饮料 60%; 零食 40%", transport_modes=["truck"],
+                        founded_on=datetime.date(1999, 12, 31), grade="B", payment_days=30,
+                        registered_capital=Decimal("1234567.89"), shop_area=Decimal("80.5"))
+
+    usual = card("KH-USUAL")
+    usual.save()
+    prepared = card("KH-PREP")
+    rows = prepare_insert(Customer, [prepared])
+    with transaction.atomic():
+        rows.write()
+    ignore = {"id", "code", "created_at", "updated_at"}
+    read = {k: v for k, v in model_to_dict(Customer.objects.get(pk=prepared.pk)).items() if k not in ignore}
+    assert read == {k: v for k, v in model_to_dict(Customer.objects.get(pk=usual.pk)).items() if k not in ignore}

@@ -164,3 +164,59 @@ def test_a_date_range_filter_shows_its_name_beside_both_days():
     assert '<span class="input-group-text small">order date</span>' in html
     assert 'name="date_from" value="2026-01-01"' in html and 'name="date_to" value=""' in html
     assert 'aria-label="order date from"' in html and 'aria-label="order date to"' in html
+
+
+@rule("PLT-5")
+@pytest.mark.parametrize("name, args", [
+    ("customers:detail", (7,)), ("customers:detail", (0,)), ("customers:detail", (12345678901234,)),
+    ("sales:order_detail", (42,)), ("receivables:invoice_detail", (7_190_000_000,)),
+])
+def test_a_row_links_to_the_same_url_reverse_gives(name, args):
+    """The rows' url() cuts each URL once per name and puts the ids in (kehu/core/jinja.py):
+    the link a user follows is exactly Django's, whatever the id."""
+    from django.urls import reverse
+
+    from kehu.core.jinja import environment
+
+    env = environment()
+    assert env.from_string("{{ url(name, *args) }}").render(name=name, args=args) == reverse(name, args=args)
+
+
+@rule("PLT-5")
+def test_a_row_link_with_an_argument_that_is_not_an_id_is_reversed_as_django_does():
+    from django.urls import NoReverseMatch
+
+    from kehu.core.jinja import environment
+
+    env = environment()
+    with pytest.raises(NoReverseMatch):  # a negative or textual id is no URL, as with reverse()
+        env.from_string("{{ url('customers:detail', -1) }}").render()
+    with pytest.raises(NoReverseMatch):
+        env.from_string("{{ url('customers:detail', 'x') }}").render()
+    assert env.from_string("{{ url('customers:detail', '8') }}").render() == "/customers/8/"
+
+
+@rule("PLT-5")
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_row_date_reads_as_djangos_date_filter_on_kehus_clock(language, settings):
+    """The rows' date filter writes its two formats directly; the day is Kehu's (TIME_ZONE), so a
+    moment just after midnight in Shanghai is that day, not the UTC day before."""
+    import datetime
+
+    from django.template.defaultfilters import date as django_date
+
+    from kehu.core.jinja import environment
+
+    env = environment()
+    moment = datetime.datetime(2026, 3, 31, 16, 5, tzinfo=datetime.UTC)  # 00:05 on 1 April in Shanghai
+    with translation.override(language):
+        for value in (moment, datetime.date(987, 1, 2), datetime.datetime(2026, 12, 1, 9, 7)):
+            for fmt in ("Y-m-d", "Y-m-d H:i", "Y年n月j日"):
+                if fmt == "Y-m-d H:i" and type(value) is datetime.date:
+                    continue
+                shown = env.from_string("{{ v|date(fmt) }}").render(v=value, fmt=fmt)
+                expected = django_date(value if not getattr(value, "tzinfo", None)
+                                       else value.astimezone(datetime.timezone(datetime.timedelta(hours=8))), fmt)
+                assert shown == expected
+    assert env.from_string("{{ v|date }}").render(v=moment) == "2026-04-01"
+    assert env.from_string("{{ v|date }}").render(v=None) == ""

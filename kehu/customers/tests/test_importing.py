@@ -140,6 +140,22 @@ def test_it_reports_every_bad_row_with_its_line_number_and_messages(users):
     ]
 
 
+@rule("CUS-1")
+def test_a_date_that_is_no_date_is_a_line_error_and_the_other_rows_still_import(users):
+    """A date cell with words in it (or a month that does not exist) is reported on its line
+    like any bad value; it used to stop the whole preview with a server error."""
+    report = preview(users["director"], csv_file([
+        ["name", "founding date 开业日期", "developed on 开发日期"],
+        ["甲商行", "next spring", "2026-13-45"],
+        ["乙商行", "2010-05-03", ""],
+    ]))
+    assert [line for line, _data, _owner in report.valid] == [3]
+    assert [line for line, _messages in report.errors] == [2]
+    messages = report.errors[0][1]
+    assert len(messages) == 2 and all("date" in m.lower() for m in messages)
+    assert messages[0].startswith("founding date 开业日期:")
+
+
 @rule("CUS-5")
 def test_it_lets_a_director_import_for_salespeople_of_the_office(users):
     report = preview(users["director"], csv_file([["name", "category", "owner"], ["甲商行", "agent", "Teammate"],

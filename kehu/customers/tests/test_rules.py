@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import rule
 from kehu.core.text import code_key, company_key, fold, phone_key
@@ -206,6 +208,21 @@ def test_it_puts_names_codes_phones_and_key_people_into_the_folded_search_text()
     card = Customer(name="上海恒丰商贸有限公司", code="KH000001", phone="021-5555 0101")
     text = rules.search_text(card, [("陈ＸＩＡ", "138 0013 8000"), ("王芳", "")])
     assert text == "上海恒丰商贸有限公司|shhfsmyxgs|kh000001|021-55550101|02155550101|陈xia|13800138000|13800138000|王芳"
+
+
+@rule("CUS-1")
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["上海", "重庆", "长春", "长安", "银行", "行", "重", "长", "乐", "有限公司", "股份", "商贸",
+                                 "贸易", "光汇", "恒丰", "朝阳", "支行", "经销部", "的", "地", "A", "b2", "Ｘ", " ", "-", "（",
+                                 "）", "·", "〇", "廿", "ß", "😀", "𠮷", "&"]), max_size=8).map("".join)
+       | st.text(max_size=12))
+def test_pinyin_initials_read_word_by_word_equal_pypinyins_reading_of_the_whole_name(name):
+    """The initials are read word by word with each word's reading kept (an import reads
+    100,000 names); polyphones in their words (重庆 chongqing, 银行 yinhang, 长春 changchun) and
+    any other text read as pypinyin reads the whole name."""
+    from pypinyin import Style, lazy_pinyin
+
+    assert rules.initials(name) == "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore"))
 
 
 @rule("CUS-1")

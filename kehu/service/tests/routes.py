@@ -205,3 +205,7 @@ ROUTES += [
     After("complaint-satisfaction", closed, "post", data={"rating": 4, "comment": "处理及时"}, needs=HANDLE,
           state=answers),
 ]
+# SVC-2, SVC-3 and the service orders' API and export: kehu/service/tests/aftersale_routes.py.
+from kehu.service.tests.aftersale_routes import ROUTES as AFTERSALE  # noqa: E402
+
+ROUTES += AFTERSALE
