@@ -50,7 +50,7 @@ def complaint_list_rows() -> QuerySet[Complaint]:
 
 def complaints_of_customer(customer, *, limit: int) -> list[Complaint]:
     """The customer's latest complaints (the 360° page): the caller has the customer in scope."""
-    return list(customer.complaints.select_related("handler").order_by("-received_at", "-id")[:limit])
+    return list(customer.complaints.select_related("handler", "satisfaction").order_by("-received_at", "-id")[:limit])
 
 
 def complaints_of_order(order) -> list[Complaint]:

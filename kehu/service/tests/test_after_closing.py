@@ -211,3 +211,15 @@ def test_cmp6_too_many_answers_from_one_address_are_refused_for_an_hour(users, c
     assert not Satisfaction.objects.exists()
     elsewhere = anonymous().post(survey_path(complaint), {"rating": "5"}, REMOTE_ADDR="10.1.2.3")
     assert elsewhere.status_code == 302 and Satisfaction.objects.get().rating == 5
+
+
+@rule("CMP-6")
+def test_cmp6_the_customers_page_shows_each_complaint_with_the_customers_answer(users, en, customer):
+    from kehu.service.satisfaction import record_by_staff
+
+    answered = closed_complaint(customer, users["owner"])
+    record_by_staff(by=users["owner"], complaint=answered, rating=3, comment="还行")
+    new_complaint(customer=customer, by=users["owner"])
+    panel = en(users["owner"]).get(reverse("panel", args=["customer", "complaints", customer.pk])).content.decode()
+    cells = [cell.split("</td>")[0] for cell in panel.split('class="complaint-satisfaction">')[1:]]
+    assert cells == ["—", "3"]  # newest first: the open one has no answer yet
