@@ -14,6 +14,7 @@ from kehu.service import api as service_api
 
 router = DefaultRouter()
 router.register("customers", customers_api.CustomerViewSet, basename="customer")
+router.register("pool", customers_api.PoolViewSet, basename="pool")
 router.register("key-people", customers_api.KeyPersonViewSet, basename="key-person")
 router.register("products", sales_api.ProductViewSet, basename="product")
 router.register("orders", sales_api.OrderViewSet, basename="order")

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "kehu.receivables",
     "kehu.relations",
     "kehu.service",
+    "kehu.loyalty",
     "kehu.insights",
     "kehu.demo",
 ]
@@ -204,6 +205,7 @@ SPECTACULAR_SETTINGS = {
         "TouchKindEnum": "kehu.relations.models.TouchKind",
         "CreditLevelEnum": "kehu.credit.models.Level",
         "PaymentMethodEnum": "kehu.customers.models.PaymentMethod",
+        "CustomerStatusEnum": "kehu.customers.models.Status",
         "ReceiptMethodEnum": "kehu.receivables.models.ReceiptMethod",
         "ComplaintKindEnum": "kehu.service.models.Complaint.Kind",
         "ComplaintNatureEnum": "kehu.service.models.Complaint.Nature",

@@ -1,0 +1,87 @@
+"""Reads of loyalty work that need what several lower apps record (CUS-7): whether a customer
+was touched (relations), sold to (sales) or still owes money (receivables). Customers cannot
+read these — the apps sit above it — so the nightly pool move decides here and moves through
+kehu.customers.services."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import DateTimeField, Exists, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from kehu.customers.models import Customer, Grade, PoolPolicy
+from kehu.receivables.models import Invoice
+from kehu.relations.models import Touch
+from kehu.sales.models import Order
+
+# Orders that count as a sale: a draft is not one yet, a cancelled one no more.
+NOT_A_SALE = (Order.Status.DRAFT, Order.Status.CANCELLED)
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def owned_customers() -> QuerySet[Customer]:
+    """Customers that may drop (CUS-7): owned, not in the pool, not a key account, owing nothing."""
+    open_receivable = Invoice.objects.filter(customer=OuterRef("pk"), open_amount__gt=0)
+    return (Customer.objects.filter(in_pool=False, owner__isnull=False, key_account="")
+            .exclude(Exists(open_receivable))
+            .annotate(since=Coalesce("owned_since", "created_at", output_field=DateTimeField())))
+
+
+def quiet_since(qs: QuerySet[Customer], cutoff: date) -> QuerySet[Customer]:
+    """Those of `qs` neither owned from, touched on nor sold to on or after `cutoff`."""
+    touched = Touch.objects.filter(customer=OuterRef("pk"), on__gte=cutoff)
+    sold = Order.objects.filter(customer=OuterRef("pk"), ordered_on__gte=cutoff).exclude(status__in=NOT_A_SALE)
+    return qs.filter(since__lt=_start_of(cutoff)).exclude(Exists(touched)).exclude(Exists(sold))
+
+
+def pool_due(*, today: date, policy: PoolPolicy | None = None) -> list[int]:
+    """The ids of the customers that return to the pool today: no touch or sale for the days of
+    their grade."""
+    policy = policy or PoolPolicy.current()
+    ids: list[int] = []
+    for grade in Grade.values:
+        cutoff = today - timedelta(days=policy.days(grade))
+        ids += quiet_since(owned_customers().filter(grade=grade), cutoff).values_list("pk", flat=True)
+    return sorted(ids)
+
+
+@dataclass(frozen=True)
+class Notice:
+    customer: Customer
+    drops_on: date
+
+
+def pool_notices(*, today: date, policy: PoolPolicy | None = None, owner_id: int | None = None) -> list[Notice]:
+    """The customers (of `owner_id`, when given) that drop within the notice days (not today),
+    each with the day it drops unless someone touches or sells to it first."""
+    policy = policy or PoolPolicy.current()
+    if not policy.notice_days:
+        return []
+    last_touch = Subquery(Touch.objects.filter(customer=OuterRef("pk")).order_by()
+                          .values("customer").annotate(last=Max("on")).values("last")[:1])
+    last_sale = Subquery(Order.objects.filter(customer=OuterRef("pk")).exclude(status__in=NOT_A_SALE).order_by()
+                         .values("customer").annotate(last=Max("ordered_on")).values("last")[:1])
+    notices = []
+    for grade in Grade.values:
+        days = policy.days(grade)
+        soon = today - timedelta(days=days) + timedelta(days=policy.notice_days)
+        drops_today = today - timedelta(days=days)
+        owned = owned_customers().filter(grade=grade)
+        if owner_id is not None:
+            owned = owned.filter(owner_id=owner_id)
+        qs = (quiet_since(owned, soon)
+              .exclude(pk__in=quiet_since(owned_customers().filter(grade=grade), drops_today).values("pk"))
+              .select_related("owner").annotate(last_touch=last_touch, last_sale=last_sale))
+        for customer in qs:
+            last = max(filter(None, [timezone.localdate(customer.since), customer.last_touch, customer.last_sale]))
+            notices.append(Notice(customer=customer, drops_on=last + timedelta(days=days)))
+    return notices
+
+
+def pool_notices_for(user, *, today: date) -> list[Notice]:
+    """The user's own customers about to drop (the daily plan)."""
+    return pool_notices(today=today, owner_id=user.pk)
