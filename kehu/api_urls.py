@@ -7,6 +7,7 @@ from kehu.accounts.api import ObtainTokenView
 from kehu.core.api import JobView
 from kehu.credit import api as credit_api
 from kehu.customers import api as customers_api
+from kehu.loyalty import api as loyalty_api
 from kehu.receivables import api as receivables_api
 from kehu.relations import api as relations_api
 from kehu.sales import api as sales_api
@@ -26,6 +27,7 @@ router.register("allocations", receivables_api.AllocationViewSet, basename="allo
 router.register("promises", receivables_api.PromiseViewSet, basename="promise")
 router.register("collection-plans", receivables_api.CollectionPlanViewSet, basename="collection-plan")
 router.register("touches", relations_api.TouchViewSet, basename="touch")
+router.register("referrals", loyalty_api.ReferralViewSet, basename="referral")
 router.register("complaints", service_api.ComplaintViewSet, basename="complaint")
 
 urlpatterns = [

@@ -6,11 +6,15 @@ kehu.customers.services."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import DateTimeField, Exists, Max, OuterRef, QuerySet, Subquery
+from django.db.models import DateTimeField, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from kehu.core.access import get_for_user
+from kehu.core.scopes import scope_queryset
 from kehu.customers.models import Customer, Grade, PoolPolicy
+from kehu.loyalty.models import Referral
 from kehu.receivables.models import Invoice
 from kehu.relations.models import Touch
 from kehu.sales.models import Order
@@ -85,3 +89,54 @@ def pool_notices(*, today: date, policy: PoolPolicy | None = None, owner_id: int
 def pool_notices_for(user, *, today: date) -> list[Notice]:
     """The user's own customers about to drop (the daily plan)."""
     return pool_notices(today=today, owner_id=user.pk)
+
+
+# --- referrals (REF-1 … REF-3) ----------------------------------------------------------------------------------
+
+REFERRAL_LIST = "referrals"  # the name writers report changes under (core.pagination.lists_changed)
+REFERRAL_SCOPE = {"owner_field": "referred__owner", "office_field": "referred__office"}
+
+
+def _contacted():
+    """A touch with the referred prospect logged since it was referred (REF-1)."""
+    return Exists(Touch.objects.filter(customer=OuterRef("referred"), created_at__gte=OuterRef("created_at")))
+
+
+def referrals_visible_to(user) -> QuerySet:
+    """Referrals whose referred prospect is in the user's scope, each with `contacted`."""
+    qs = Referral.objects.select_related("referrer", "referred", "referred__owner", "referrer_person",
+                                         "thank_touch").annotate(contacted=_contacted())
+    return scope_queryset(qs, user, **REFERRAL_SCOPE)
+
+
+def referral_get_for_user(*, user, pk):
+    return get_for_user(referrals_visible_to(user), pk, user=user, not_found=_("No such referral in your scope."))
+
+
+def referrals_to_flag(*, now: datetime, hours: int) -> QuerySet:
+    """REF-1: pending referrals older than `hours`, not contacted and not flagged yet."""
+    return (Referral.objects.filter(flagged_at__isnull=True, outcome=Referral.Outcome.PENDING,
+                                    created_at__lte=now - timedelta(hours=hours))
+            .annotate(contacted=_contacted()).filter(contacted=False).order_by("pk"))
+
+
+def referrals_due_for(user) -> tuple[list, list]:
+    """The user's daily plan (REF-1, REF-2): referred prospects of theirs not contacted yet, and
+    referrers of theirs to tell the outcome and thank."""
+    base = Referral.objects.select_related("referrer", "referred").annotate(contacted=_contacted())
+    to_contact = list(base.filter(referred__owner=user, outcome=Referral.Outcome.PENDING, contacted=False))
+    to_thank = list(base.filter(referrer__owner=user, thank_touch__isnull=True)
+                    .exclude(outcome=Referral.Outcome.PENDING))
+    return to_contact, to_thank
+
+
+def referrals_of(customer, *, limit: int) -> list:
+    """The referrals a customer made or came by (the timeline)."""
+    return list(Referral.objects.filter(Q(referrer=customer) | Q(referred=customer))
+                .select_related("referrer", "referred", "created_by").order_by("-created_at")[:limit])
+
+
+def referral_list_rows() -> QuerySet:
+    """The referral list's columns; callers restrict it to ids already scoped."""
+    return (Referral.objects.select_related("referrer", "referred", "referred__owner", "referrer_person", "thank_touch")
+            .annotate(contacted=_contacted()))

@@ -8,7 +8,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
-from kehu.core.periodic import daily, once_per
+from kehu.core.periodic import daily, every_minutes, once_per
 from kehu.loyalty import services
 
 NIGHT = crontab(minute="30", hour="1")
@@ -31,3 +31,15 @@ def pool_move_nightly() -> dict[str, int]:
 def pool_move() -> dict[str, int]:
     """The pool move queued on demand."""
     return services.pool_nightly()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@once_per(every_minutes(15))  # every worker's scheduler queues it: the first of the quarter runs it
+def late_referrals_periodic() -> dict[str, int]:
+    return services.flag_late_referrals()
+
+
+@db_task()
+def late_referrals() -> dict[str, int]:
+    """The late-referral run queued on demand (REF-1)."""
+    return services.flag_late_referrals()
