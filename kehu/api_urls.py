@@ -44,6 +44,7 @@ urlpatterns = [
     path("ageing/", receivables_api.AgeingView.as_view(), name="ageing"),
     path("collection-rate/", receivables_api.CollectionRateView.as_view(), name="collection-rate"),
     path("contacts-due/", relations_api.DueView.as_view(), name="contacts-due"),
+    path("referral-conversion/", loyalty_api.ConversionView.as_view(), name="referral-conversion"),
     path("plan/", relations_api.PlanView.as_view(), name="plan"),
     path("plan-items/<int:pk>/tick/", relations_api.PlanTickView.as_view(), name="plan-item-tick"),
     *router.urls,

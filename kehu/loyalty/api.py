@@ -1,11 +1,20 @@
 """REST API of referrals (REF-1, REF-2): the same selectors and services as the pages."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 
-from kehu.core.api import ERRORS, ScopedViewSet, object_response, valid_data
+from kehu.core.api import (
+    ERRORS,
+    HasScope,
+    ReportView,
+    ScopedViewSet,
+    object_response,
+    report_schema,
+    valid_data,
+)
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Category, Customer
 from kehu.loyalty import selectors, services
@@ -88,3 +97,47 @@ class ReferralViewSet(mixins.CreateModelMixin, ScopedViewSet):
         data = valid_data(ThankSerializer, request)
         services.referral_thank(by=request.user, referral=referral, kind=data["kind"], notes=data["notes"])
         return self.answer(referral)
+
+
+class ConversionQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text=_("First day; 1 January of this year if left out."))
+    end = serializers.DateField(required=False, help_text=_("Last day; today if left out."))
+    by = serializers.ChoiceField(choices=list(selectors.CONVERSION_GROUPS), default="referrer")
+
+    def validate(self, data):
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise serializers.ValidationError({"end": [_("The period ends before it starts.")]})
+        return data
+
+
+class ConversionRowSerializer(serializers.Serializer):
+    key = serializers.IntegerField(allow_null=True, help_text=_("The referrer's customer id, or the salesperson's id."))
+    name = serializers.CharField()
+    referrals = serializers.IntegerField()
+    won = serializers.IntegerField()
+    rate = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    value = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class ConversionSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    rows = ConversionRowSerializer(many=True)
+    total = ConversionRowSerializer()
+
+
+@report_schema(_("Referral conversion per referrer (ambassadors) or salesperson"), query=ConversionQuerySerializer,
+               answer=ConversionSerializer)
+class ConversionView(ReportView):
+    """GET /referral-conversion/: REF-3 over the referrals of your scope."""
+
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    serializer_class = ConversionSerializer
+    query_serializer = ConversionQuerySerializer
+    queryset = Referral.objects.none()
+
+    def report(self, request, *, start=None, end=None, by="referrer") -> dict:
+        today = timezone.localdate()
+        start, end = start or today.replace(month=1, day=1), end or today
+        rows = selectors.referral_conversion(request.user, start=start, end=end, by=by)
+        return {"start": start, "end": end, "rows": rows, "total": selectors.conversion_total(rows)}

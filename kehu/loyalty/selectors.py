@@ -5,8 +5,9 @@ kehu.customers.services."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
-from django.db.models import DateTimeField, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -140,3 +141,55 @@ def referral_list_rows() -> QuerySet:
     """The referral list's columns; callers restrict it to ids already scoped."""
     return (Referral.objects.select_related("referrer", "referred", "referred__owner", "referrer_person", "thank_touch")
             .annotate(contacted=_contacted()))
+
+
+# --- conversion and ambassadors (REF-3) -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConversionRow:
+    key: int | None
+    name: str
+    referrals: int
+    won: int
+    value: Decimal  # what the referred customers bought (orders confirmed or later)
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Won ÷ referrals in per cent, to one place; None without referrals."""
+        if not self.referrals:
+            return None
+        return (Decimal(self.won) * 100 / self.referrals).quantize(Decimal("0.1"))
+
+
+CONVERSION_GROUPS = {"referrer": ("referrer_id", "referrer__name"), "owner": ("referred__owner_id", None)}
+
+
+def referral_conversion(user, *, start: date, end: date, by: str = "referrer") -> list[ConversionRow]:
+    """REF-3: per referrer (the ambassador list) or per salesperson, the referrals made in the
+    period, how many became customers and what the referred customers bought; best first."""
+    key, name = CONVERSION_GROUPS[by]
+    qs = referrals_visible_to(user).filter(created_at__gte=_start_of(start),
+                                           created_at__lt=_start_of(end + timedelta(days=1)))
+    sale = Q(referred__orders__status__in=[s for s in Order.Status.values if s not in NOT_A_SALE])
+    fields = [key] + ([name] if name else ["referred__owner__first_name", "referred__owner__last_name",
+                                           "referred__owner__username"])
+    grouped = (qs.order_by().values(*fields)
+               .annotate(n=Count("id", distinct=True), won=Count("id", distinct=True, filter=Q(outcome="won")),
+                         value=Sum("referred__orders__total", filter=sale)))
+    rows = []
+    for g in grouped:
+        if name:
+            label = g[name]
+        elif g[key] is None:
+            label = _("in the pool")
+        else:
+            label = (f"{g['referred__owner__last_name']}{g['referred__owner__first_name']}"
+                     or g["referred__owner__username"])
+        rows.append(ConversionRow(key=g[key], name=label, referrals=g["n"], won=g["won"],
+                                  value=g["value"] or Decimal("0.00")))
+    return sorted(rows, key=lambda r: (-r.won, -r.value, r.name))
+
+
+def conversion_total(rows: list[ConversionRow]) -> ConversionRow:
+    return ConversionRow(key=None, name=_("Total"), referrals=sum(r.referrals for r in rows),
+                         won=sum(r.won for r in rows), value=sum((r.value for r in rows), Decimal("0.00")))

@@ -1,8 +1,10 @@
 """Referral pages (REF-1, REF-2): thin — parse, call a selector or service, render."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,6 +16,7 @@ from kehu.core.excel import Column, export_response
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import apply_field_errors
 from kehu.core.pagination import list_page
+from kehu.core.reports import PeriodReportForm, warn_ignored
 from kehu.core.views import post_step
 from kehu.customers.selectors import customer_get_for_user
 from kehu.loyalty import selectors, services
@@ -98,3 +101,41 @@ def referral_thank(request, pk):
                      lambda data: services.referral_thank(by=request.user, referral=referral, kind=data["kind"],
                                                           notes=data["notes"]),
                      done=_("The thank-you is logged as a touch with the referrer."), back="loyalty:referral_list")
+
+
+# --- conversion and ambassadors (REF-3) -------------------------------------------------------------------------
+
+class ConversionForm(PeriodReportForm):
+    start = forms.DateField(label=_("from"), required=False)
+    end = forms.DateField(label=_("to"), required=False)
+    by = forms.ChoiceField(label=_("per"), required=False,
+                           choices=[("referrer", _("referrer (ambassadors)")), ("owner", _("salesperson"))])
+
+
+def _conversion(request):
+    form = ConversionForm(request.GET)
+    today = timezone.localdate()
+    values = form.values({"start": today.replace(month=1, day=1), "end": today, "by": "referrer"})
+    warn_ignored(request, form)
+    rows = selectors.referral_conversion(request.user, start=values["start"], end=values["end"], by=values["by"])
+    return form, values, rows
+
+
+@login_required
+def ambassadors(request):
+    form, values, rows = _conversion(request)
+    return render(request, "loyalty/ambassadors.html", {
+        "form": form, "values": values, "rows": rows, "total": selectors.conversion_total(rows),
+        "export_url": reverse("loyalty:ambassadors_export") + "?" + request.GET.urlencode()})
+
+
+CONVERSION_COLUMNS = [
+    Column(_("name"), "name"), Column(_("referrals"), "referrals"), Column(_("became customers"), "won"),
+    Column(_("conversion %"), "rate"), Column(_("what their referrals bought"), "value"),
+]
+
+
+@login_required
+def ambassadors_export(request):
+    _form, _values, rows = _conversion(request)
+    return export_response(rows, CONVERSION_COLUMNS, sheet_name=_("Ambassadors"), filename="ambassadors")
