@@ -268,8 +268,10 @@ def customers_reassign(*, by, customer_ids, to_owner, reason: str) -> uuid.UUID:
             c.owner = to_owner
             c.office_id = to_owner.office_id
             c.owned_since = now
+            c.in_pool, c.pooled_at = False, None  # handed over out of the pool too (CUS-7)
             c.version += 1
-        bulk_update_with_history(moving, Customer, ["owner", "office", "owned_since", "version"], batch_size=500,
+        bulk_update_with_history(moving, Customer, ["owner", "office", "owned_since", "in_pool", "pooled_at",
+                                                    "version"], batch_size=500,
                                  default_user=by, default_change_reason=reason[:100])
         Reassignment.objects.bulk_create(logs, batch_size=500)
         lists_changed(CUSTOMER_LIST)

@@ -200,3 +200,12 @@ def test_cus7_a_key_account_is_marked_by_a_manager_only(users, customer):
         services.key_account_set(by=users["director"], customer=customer, tier="XXL")
     assert services.key_account_set(by=users["director"], customer=customer, tier="NKA").key_account == "NKA"
     assert services.pool_drop(customer_ids=[customer.pk], reason="测试") == 0  # never drops
+
+
+@rule("CUS-7")
+def test_cus7_a_customer_reassigned_from_the_customer_list_leaves_the_pool(users, customer):
+    pooled(customer)
+    services.customers_reassign(by=users["director"], customer_ids=[customer.pk], to_owner=users["teammate"],
+                                reason="接手")
+    customer.refresh_from_db()
+    assert (customer.owner, customer.in_pool, customer.pooled_at) == (users["teammate"], False, None)
