@@ -7,6 +7,7 @@ from kehu.accounts.api import ObtainTokenView
 from kehu.core.api import JobView
 from kehu.credit import api as credit_api
 from kehu.customers import api as customers_api
+from kehu.loyalty import api as loyalty_api
 from kehu.receivables import api as receivables_api
 from kehu.relations import api as relations_api
 from kehu.sales import api as sales_api
@@ -15,6 +16,7 @@ from kehu.service import api as service_api
 
 router = DefaultRouter()
 router.register("customers", customers_api.CustomerViewSet, basename="customer")
+router.register("pool", customers_api.PoolViewSet, basename="pool")
 router.register("key-people", customers_api.KeyPersonViewSet, basename="key-person")
 router.register("products", sales_api.ProductViewSet, basename="product")
 router.register("orders", sales_api.OrderViewSet, basename="order")
@@ -27,6 +29,7 @@ router.register("promises", receivables_api.PromiseViewSet, basename="promise")
 router.register("collection-plans", receivables_api.CollectionPlanViewSet, basename="collection-plan")
 router.register("touches", relations_api.TouchViewSet, basename="touch")
 router.register("market-reports", relations_api.MarketReportViewSet, basename="market-report")
+router.register("referrals", loyalty_api.ReferralViewSet, basename="referral")
 router.register("complaints", service_api.ComplaintViewSet, basename="complaint")
 router.register("service-orders", aftersale_api.ServiceOrderViewSet, basename="service-order")
 router.register("commitments", aftersale_api.CommitmentViewSet, basename="commitment")
@@ -46,6 +49,7 @@ urlpatterns = [
     path("ageing/", receivables_api.AgeingView.as_view(), name="ageing"),
     path("collection-rate/", receivables_api.CollectionRateView.as_view(), name="collection-rate"),
     path("contacts-due/", relations_api.DueView.as_view(), name="contacts-due"),
+    path("referral-conversion/", loyalty_api.ConversionView.as_view(), name="referral-conversion"),
     path("plan/", relations_api.PlanView.as_view(), name="plan"),
     path("market-report-counts/", relations_api.MarketCountView.as_view(), name="market-report-counts"),
     path("plan-items/<int:pk>/tick/", relations_api.PlanTickView.as_view(), name="plan-item-tick"),

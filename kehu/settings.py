@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "kehu.receivables",
     "kehu.relations",
     "kehu.service",
+    "kehu.loyalty",
     "kehu.insights",
     "kehu.demo",
 ]
@@ -205,6 +206,7 @@ SPECTACULAR_SETTINGS = {
         "MarketReportKindEnum": "kehu.relations.models.MarketReportKind",
         "CreditLevelEnum": "kehu.credit.models.Level",
         "PaymentMethodEnum": "kehu.customers.models.PaymentMethod",
+        "CustomerStatusEnum": "kehu.customers.models.Status",
         "ReceiptMethodEnum": "kehu.receivables.models.ReceiptMethod",
         "ComplaintKindEnum": "kehu.service.models.Complaint.Kind",
         "ComplaintNatureEnum": "kehu.service.models.Complaint.Nature",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("receivables/", include("kehu.receivables.urls")),
     path("relations/", include("kehu.relations.urls")),
     path("service/", include("kehu.service.urls")),
+    path("loyalty/", include("kehu.loyalty.urls")),
     path("reminders/", include("kehu.reminders.urls")),
     path("jobs/", include("kehu.core.urls")),
     path("panels/<slug:page>/<slug:key>/<int:pk>/", core_views.panel, name="panel"),

@@ -4,11 +4,16 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from kehu.accounts.models import User
-from kehu.core.api import ScopedViewSet, required_version
+from kehu.accounts.selectors import salespeople_for
+from kehu.core.access import require
+from kehu.core.api import ERRORS, ScopedViewSet, object_response, required_version, valid_data
 from kehu.customers import selectors, services
-from kehu.customers.filters import CustomerFilter
+from kehu.customers.capabilities import CLAIM_FROM_POOL, REASSIGN_CUSTOMERS, SEE_POOL
+from kehu.customers.filters import CustomerFilter, PoolFilter
 from kehu.customers.models import Customer, KeyPerson, Transport
 
 
@@ -114,3 +119,64 @@ class KeyPersonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedV
             raise serializers.ValidationError({"customer": [_("A key person cannot move to another customer.")]})
         serializer.instance = services.key_person_update(by=self.request.user, person=serializer.instance,
                                                          version=version, data=data)
+
+
+# --- the pool 公海 (CUS-7) ---------------------------------------------------------------------------------------
+
+class PoolCustomerSerializer(serializers.ModelSerializer):
+    office_name = serializers.CharField(source="office.name", read_only=True, default=None, allow_null=True)
+
+    class Meta:
+        model = Customer
+        fields = ["id", "code", "name", "grade", "category", "status", "address", "office", "office_name",
+                  "pooled_at"]
+        read_only_fields = fields
+
+
+class PoolAssignSerializer(serializers.Serializer):
+    customers = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False,
+                                      max_length=1000, help_text=_("Ids of customers in the pool."))
+    to_owner = serializers.IntegerField(min_value=1, help_text=_("A salesperson in your scope."))
+
+
+class PoolAssignAnswer(serializers.Serializer):
+    assigned = serializers.IntegerField()
+
+
+def _see_pool(request) -> None:
+    require(request.user, SEE_POOL, _("Your role does not work with the customer pool."))
+
+
+class PoolViewSet(ScopedViewSet):
+    """The customer pool 公海 (CUS-7): customers nobody touched or sold to for the days of their
+    grade. Shared: every salesperson claims from it (first come), managers assign from it."""
+
+    serializer_class = PoolCustomerSerializer
+    filterset_class = PoolFilter
+    visible = staticmethod(selectors.pool_visible_to)
+    get_one = staticmethod(selectors.pool_get_for_user)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        _see_pool(request)
+
+    @extend_schema(summary=_("Claim a customer from the pool (first come, within your ownership limit)"),
+                   request=None, responses={200: CustomerSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        require(request.user, CLAIM_FROM_POOL, _("Only salespeople claim customers from the pool."))
+        customer = services.pool_claim(by=request.user, customer_id=self.get_object().pk)
+        return object_response(CustomerSerializer, selectors.customers_visible_to(request.user).get(pk=customer.pk),
+                               request)
+
+    @extend_schema(summary=_("Assign customers of the pool to a salesperson"), request=PoolAssignSerializer,
+                   responses={200: PoolAssignAnswer, **ERRORS})
+    @action(detail=False, methods=["post"])
+    def assign(self, request):
+        require(request.user, REASSIGN_CUSTOMERS, _("Only managers assign customers from the pool."))
+        data = valid_data(PoolAssignSerializer, request)
+        to_owner = salespeople_for(request.user).filter(pk=data["to_owner"]).first()
+        if to_owner is None:
+            raise serializers.ValidationError({"to_owner": [_("Choose a salesperson in your scope.")]})
+        count = services.pool_assign(by=request.user, customer_ids=data["customers"], to_owner=to_owner)
+        return Response({"assigned": count})

@@ -17,3 +17,9 @@ REASSIGN_CUSTOMERS = define("reassign_customers", _("Reassign customers"),
 # managers; everyone else asks for them with a credit request.
 SET_CREDIT_TERMS = define("set_credit_terms", _("Set a customer's grade and payment terms"),
                           roles={Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP, Role.GENERAL_MANAGER})
+# CUS-7: salespeople claim customers from the shared pool (managers assign from it: REASSIGN_CUSTOMERS).
+CLAIM_FROM_POOL = define("claim_from_pool", _("Claim customers from the pool"), roles={Role.SALESPERSON})
+# CUS-7: who sees the pool: those who claim from it and the managers who assign from it.
+SEE_POOL = define("see_pool", _("See the customer pool"),
+                  roles={Role.SALESPERSON, Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP,
+                         Role.GENERAL_MANAGER, Role.ADMIN})

@@ -82,3 +82,25 @@ class CustomerFilter(django_filters.FilterSet):
         desc = value.startswith("-")
         field = SORTS[value.lstrip("-")]
         return queryset.order_by(f"-{field}" if desc else field, "-id" if desc else "id")
+
+
+POOL_SORTS = {"name": "name", "code": "code", "grade": "grade", "category": "category", "pooled_at": "pooled_at"}
+
+
+class PoolFilter(CustomerFilter):
+    """The pool list's filters (CUS-7): the customer list's, without owner (nobody owns them);
+    the office is the one the customer belonged to when it dropped."""
+
+    sort = django_filters.ChoiceFilter(
+        label=_("sort"), method="filter_sort", empty_label=_("Latest into the pool"),
+        choices=[(k, k) for k in POOL_SORTS] + [(f"-{k}", f"-{k}") for k in POOL_SORTS],
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["q", "grade", "category", "office", "sort"]
+
+    def filter_sort(self, queryset, name, value):
+        desc = value.startswith("-")
+        field = POOL_SORTS[value.lstrip("-")]
+        return queryset.order_by(f"-{field}" if desc else field, "-id" if desc else "id")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from kehu.core.models import HalfWidthFieldsMixin, VersionedModel
+from kehu.core.models import HalfWidthFieldsMixin, SettingsRow, VersionedModel
 from kehu.core.money import COMPANY_FIGURE_FIELD
 
 
@@ -42,6 +42,14 @@ class Status(models.TextChoices):
     ACTIVE = "active", _("Active 现有")
     DORMANT = "dormant", _("Dormant 休眠")
     LOST = "lost", _("Lost 流失")
+
+
+class KeyAccount(models.TextChoices):
+    """KA-2 tiers: a key account never drops into the pool (CUS-7)."""
+
+    IKA = "IKA", _("International key account IKA")
+    NKA = "NKA", _("National key account NKA")
+    CKA = "CKA", _("City key account CKA")
 
 
 class Premises(models.TextChoices):
@@ -156,6 +164,14 @@ class Customer(HalfWidthFieldsMixin, VersionedModel):
     # The owner's office at assignment time: scopes filter on it without a join.
     office = models.ForeignKey("accounts.Office", verbose_name=_("office"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="customers")
+    # --- the pool 公海 (CUS-7), kept by the pool services ---
+    key_account = models.CharField(_("key account 大客户"), max_length=3, choices=KeyAccount.choices, blank=True,
+                                   editable=False)
+    in_pool = models.BooleanField(_("in the pool 公海"), default=False, editable=False)
+    pooled_at = models.DateTimeField(_("in the pool since"), null=True, blank=True, editable=False)
+    # When the current owner got the customer (created, claimed, assigned): its days without a
+    # touch or a sale count from here at the earliest.
+    owned_since = models.DateTimeField(_("owned since"), null=True, blank=True, editable=False)
 
     # --- derived, kept by services ---
     completeness = models.PositiveSmallIntegerField(_("completeness %"), default=0, editable=False,
@@ -185,6 +201,7 @@ class Customer(HalfWidthFieldsMixin, VersionedModel):
                          name="customer_filters"),  # see NO_SKIP_SCAN
             # Search scans this narrow index instead of the wide rows (CustomerFilter.q).
             models.Index(fields=["search_text"], name="customer_search"),
+            models.Index(fields=["-pooled_at", "-id"], name="customer_pool", condition=models.Q(in_pool=True)),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(completeness__lte=100), name="customer_completeness_lte_100"),
@@ -302,6 +319,10 @@ class CustomerEvent(models.Model):
         KEY_PERSON_CHANGED = "key_person_changed", _("Key person changed")
         DUPLICATE_KEPT = "duplicate_kept", _("Kept although similar to another customer")
         MERGED = "merged", _("Duplicate merged into this card")
+        POOL_NOTICE = "pool_notice", _("Owner told the customer drops into the pool soon")
+        POOL_DROPPED = "pool_dropped", _("Dropped into the pool")
+        POOL_CLAIMED = "pool_claimed", _("Claimed from the pool")
+        POOL_ASSIGNED = "pool_assigned", _("Assigned from the pool")
 
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
@@ -318,3 +339,29 @@ class CustomerEvent(models.Model):
     def __str__(self) -> str:
         return self.message
 
+
+
+class PoolPolicy(SettingsRow):
+    """CUS-7: after how many days without a touch or a sale a customer of each grade returns to
+    the pool, how many days before that its owner is told, and how many customers one
+    salesperson may own (one row, edited in the admin)."""
+
+    days_a = models.PositiveIntegerField(_("days without touch or sale, grade A"), default=90,
+                                         validators=[MinValueValidator(1)])
+    days_b = models.PositiveIntegerField(_("days without touch or sale, grade B"), default=60,
+                                         validators=[MinValueValidator(1)])
+    days_c = models.PositiveIntegerField(_("days without touch or sale, grade C"), default=30,
+                                         validators=[MinValueValidator(1)])
+    notice_days = models.PositiveIntegerField(_("tell the owner this many days before"), default=7)
+    owner_limit = models.PositiveIntegerField(_("customers one salesperson may own"), default=200,
+                                              validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("customer pool rules")
+        verbose_name_plural = _("customer pool rules")
+
+    def __str__(self) -> str:
+        return str(_("Customer pool rules"))
+
+    def days(self, grade: str) -> int:
+        return getattr(self, f"days_{grade.lower()}", self.days_c)

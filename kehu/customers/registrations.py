@@ -5,8 +5,10 @@ gathers every app's registered TimelineSource — with this app's own entries (C
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.capabilities import user_can
 from kehu.core.registry import JobKind, NavEntry, Panel, RecordPage, TimelineEntry, TimelineSource, registry
 from kehu.customers import jobs, selectors
+from kehu.customers.capabilities import SEE_POOL
 
 
 def own_events(user, customer, limit: int) -> list[TimelineEntry]:
@@ -30,6 +32,8 @@ def register() -> None:
                          result=jobs.preview_result))
     registry.add(JobKind(key=jobs.COMMIT, label=_("Import customers"), run=jobs.commit, back="customers:list"))
     registry.add(NavEntry(key="customers", label=_("Customers"), url_name="customers:list", order=20))
+    registry.add(NavEntry(key="pool", label=_("Customer pool"), url_name="customers:pool", order=21,
+                          visible=lambda user: user_can(user, SEE_POOL)))
     registry.add(RecordPage(key="customer", get=lambda request, pk: selectors.customer_get_for_user(user=request.user,
                                                                                                    pk=pk)))
     registry.add(Panel(key="timeline", page="customer", tab="history", label=_("Timeline"),

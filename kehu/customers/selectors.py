@@ -6,9 +6,10 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kehu.core.access import get_for_user
+from kehu.core.capabilities import user_can
 from kehu.core.scopes import in_chain_of_command, scope_queryset
 from kehu.core.text import code_key, company_key, phone_key
-from kehu.customers.capabilities import EDIT_CUSTOMERS
+from kehu.customers.capabilities import EDIT_CUSTOMERS, SEE_POOL
 from kehu.customers.models import Customer, CustomerEvent, CustomerNote, KeyPerson, Reassignment
 from kehu.customers.rules import INCOMPLETE_BELOW
 
@@ -183,3 +184,27 @@ def customer_for_360(*, user, pk) -> Customer:
     customer.current_people = list(customer.key_people.filter(is_current=True).order_by("role", "id"))
     return customer
 
+
+
+# --- the pool 公海 (CUS-7) ---------------------------------------------------------------------------------------
+
+def pool_visible_to(user) -> QuerySet[Customer]:
+    """The pool is shared: every salesperson may claim any of it, and the managers assign from
+    it; who lacks SEE_POOL sees none of it."""
+    if not user_can(user, SEE_POOL):
+        return Customer.objects.none()
+    return Customer.objects.filter(in_pool=True).select_related("office").order_by("-pooled_at", "-id")
+
+
+def pool_get_for_user(*, user, pk) -> Customer:
+    return get_for_user(pool_visible_to(user), pk, user=user, not_found=_("No such customer in the pool."))
+
+
+def pool_list_rows() -> QuerySet[Customer]:
+    """The pool list's columns; callers restrict it to ids already scoped."""
+    return Customer.objects.select_related("office").only(
+        "code", "name", "grade", "category", "status", "address", "pooled_at", "office__name")
+
+
+def owned_count(user) -> int:
+    return Customer.objects.filter(owner=user).count()

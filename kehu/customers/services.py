@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from kehu.accounts.models import User
 from kehu.accounts.selectors import salespeople_for
 from kehu.core.access import parse_id, require
 from kehu.core.capabilities import user_can
@@ -23,8 +24,21 @@ from kehu.core.locks import lock, lock_many, lock_versioned
 from kehu.core.models import Sequence
 from kehu.core.pagination import lists_changed
 from kehu.customers import events, rules
-from kehu.customers.capabilities import EDIT_CUSTOMERS, REASSIGN_CUSTOMERS, SET_CREDIT_TERMS
-from kehu.customers.models import Customer, CustomerNote, KeyPerson, Reassignment
+from kehu.customers.capabilities import (
+    CLAIM_FROM_POOL,
+    EDIT_CUSTOMERS,
+    REASSIGN_CUSTOMERS,
+    SET_CREDIT_TERMS,
+)
+from kehu.customers.models import (
+    Customer,
+    CustomerEvent,
+    CustomerNote,
+    KeyAccount,
+    KeyPerson,
+    PoolPolicy,
+    Reassignment,
+)
 from kehu.customers.selectors import (
     CUSTOMER_LIST,
     customers_visible_to,
@@ -142,7 +156,7 @@ def customer_create(*, by, data: dict, owner=None, on_duplicate: str | None = No
     customer.owner = owner
     customer.office_id = owner.office_id
     customer.filled_by = by
-    customer.filled_at = timezone.now()
+    customer.filled_at = customer.owned_since = timezone.now()
     customer.code = "KH-PENDING"
     full_clean_or_refuse(customer)
     with transaction.atomic():
@@ -249,11 +263,15 @@ def customers_reassign(*, by, customer_ids, to_owner, reason: str) -> uuid.UUID:
         moving = [c for c in customers if c.owner_id != to_owner.pk]
         logs = [Reassignment(batch=batch, customer=c, from_owner_id=c.owner_id, to_owner=to_owner, by=by,
                              reason=reason) for c in moving]
+        now = timezone.now()
         for c in moving:
             c.owner = to_owner
             c.office_id = to_owner.office_id
+            c.owned_since = now
+            c.in_pool, c.pooled_at = False, None  # handed over out of the pool too (CUS-7)
             c.version += 1
-        bulk_update_with_history(moving, Customer, ["owner", "office", "version"], batch_size=500,
+        bulk_update_with_history(moving, Customer, ["owner", "office", "owned_since", "in_pool", "pooled_at",
+                                                    "version"], batch_size=500,
                                  default_user=by, default_change_reason=reason[:100])
         Reassignment.objects.bulk_create(logs, batch_size=500)
         lists_changed(CUSTOMER_LIST)
@@ -327,3 +345,120 @@ def key_person_end(*, by, person: KeyPerson, version: int, left_on: date | None 
                                  % {"role": current.get_role_display(), "name": current.name, "date": left_on})
         _save_derived(current.customer)
     return current
+
+
+# --- the pool 公海 (CUS-7) ---------------------------------------------------------------------------------------
+
+def _pool_event(customer: Customer, *, kind: str, by, message: str) -> CustomerEvent:
+    return CustomerEvent(customer=customer, kind=kind, by=by, message=message[:300])
+
+
+def _take_from_pool(customers: list[Customer], *, owner, by, kind: str, message: str) -> None:
+    now = timezone.now()
+    for c in customers:
+        c.owner, c.office_id, c.in_pool, c.pooled_at, c.owned_since = owner, owner.office_id, False, None, now
+        c.version += 1
+    bulk_update_with_history(customers, Customer, ["owner", "office", "in_pool", "pooled_at", "owned_since",
+                                                   "version"], batch_size=500, default_user=by,
+                             default_change_reason=message[:100])
+    CustomerEvent.objects.bulk_create([_pool_event(c, kind=kind, by=by, message=message) for c in customers],
+                                      batch_size=500)
+    lists_changed(CUSTOMER_LIST)
+
+
+def _check_limit(owner, *, adding: int) -> None:
+    """CUS-7: a salesperson owns at most the policy's number of customers."""
+    limit = PoolPolicy.current().owner_limit
+    owned = Customer.objects.filter(owner=owner).count()
+    if owned + adding > limit:
+        raise ValidationFailed(
+            _("%(owner)s already owns %(owned)d customers; the limit is %(limit)d. Nothing was taken from the pool.")
+            % {"owner": owner.display_name, "owned": owned, "limit": limit})
+
+
+def pool_claim(*, by, customer_id) -> Customer:
+    """CUS-7: a salesperson claims a customer from the pool — first come first served: the row
+    is locked, and whoever comes second finds it claimed. Logged on the customer's timeline."""
+    require(by, CLAIM_FROM_POOL, _("Only salespeople claim customers from the pool."))
+    pk = parse_id(customer_id)
+    if pk is None:
+        raise ValidationFailed(_("Choose a customer of the pool."))
+    with transaction.atomic():
+        try:
+            customer = lock(Customer, pk)
+        except Customer.DoesNotExist:
+            raise ValidationFailed(_("No such customer in the pool.")) from None
+        if not customer.in_pool:
+            raise ValidationFailed(_("%(name)s is no longer in the pool: someone claimed it first.")
+                                   % {"name": customer.name})
+        # Then the claimer's row (core.locks: customers rank before unranked rows): two claims
+        # of one salesperson at the same moment are counted one after the other against the limit.
+        lock(User, by.pk)
+        _check_limit(by, adding=1)
+        _take_from_pool([customer], owner=by, by=by, kind=CustomerEvent.Kind.POOL_CLAIMED,
+                        message=_("Claimed from the pool by %(who)s") % {"who": by.display_name})
+    return customer
+
+
+def pool_assign(*, by, customer_ids, to_owner) -> int:
+    """CUS-7: a manager hands customers of the pool to a salesperson of their scope, within the
+    salesperson's ownership limit. All or nothing; logged on each customer's timeline."""
+    require(by, REASSIGN_CUSTOMERS, _("Only managers assign customers from the pool."))
+    parsed = {parse_id(i) for i in customer_ids}
+    if None in parsed or not parsed:
+        raise ValidationFailed(_("Select customers of the pool to assign; nothing was assigned."))
+    if to_owner is None or not salespeople_for(by).filter(pk=to_owner.pk).exists():
+        raise ValidationFailed(_("Choose an active salesperson in your scope."),
+                               field_errors={"to_owner": [_("Choose a salesperson in your scope.")]})
+    with transaction.atomic():
+        customers = list(lock_many(Customer, sorted(parsed)).values())
+        lock(User, to_owner.pk)
+        if len(customers) != len(parsed) or not all(c.in_pool for c in customers):
+            raise ValidationFailed(_("Some of the selected customers are no longer in the pool; nothing was "
+                                     "assigned. Reload the pool."))
+        _check_limit(to_owner, adding=len(customers))
+        _take_from_pool(customers, owner=to_owner, by=by, kind=CustomerEvent.Kind.POOL_ASSIGNED,
+                        message=_("Assigned from the pool to %(who)s by %(by)s")
+                        % {"who": to_owner.display_name, "by": by.display_name})
+    return len(customers)
+
+
+def pool_drop(*, customer_ids, reason: str, now=None) -> int:
+    """CUS-7: the nightly move: the customers return to the pool, each move logged. A customer
+    already in the pool, without owner or a key account, is left alone: twice moves nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        customers = [c for c in lock_many(Customer.objects.select_related("owner"), sorted(set(customer_ids))).values()
+                     if not c.in_pool and c.owner_id is not None and not c.key_account]
+        events = [_pool_event(c, kind=CustomerEvent.Kind.POOL_DROPPED, by=None,
+                              message=_("Dropped into the pool from %(who)s: %(reason)s")
+                              % {"who": c.owner.display_name, "reason": reason}) for c in customers]
+        for c in customers:
+            c.owner, c.in_pool, c.pooled_at = None, True, now
+            c.version += 1
+        bulk_update_with_history(customers, Customer, ["owner", "in_pool", "pooled_at", "version"], batch_size=500,
+                                 default_change_reason=reason[:100])
+        CustomerEvent.objects.bulk_create(events, batch_size=500)
+        if customers:
+            lists_changed(CUSTOMER_LIST)
+    return len(customers)
+
+
+def pool_notice_logged(*, customer: Customer, message: str) -> CustomerEvent:
+    """The owner was told the customer drops soon: on the customer's timeline."""
+    return CustomerEvent.objects.create(customer=customer, kind=CustomerEvent.Kind.POOL_NOTICE, by=None,
+                                        message=message[:300])
+
+
+def key_account_set(*, by, customer: Customer, tier: str) -> Customer:
+    """KA-2 (the flag only): a key account never drops into the pool (CUS-7). Set by managers."""
+    require(by, SET_CREDIT_TERMS, _("Only managers mark key accounts."))
+    if tier not in {"", *KeyAccount.values}:
+        raise ValidationFailed(_("Choose a key-account tier: IKA, NKA, CKA or none."),
+                               field_errors={"key_account": [_("Not a tier.")]})
+    with transaction.atomic():
+        row = lock(Customer, customer.pk)
+        row.key_account = tier
+        row.version += 1
+        save_by(row, by)
+    return row

@@ -5,15 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kehu.accounts.selectors import office_choices_for, owner_choices_for
+from kehu.accounts.selectors import office_choices_for, owner_choices_for, salespeople_for
 from kehu.core import jobs
-from kehu.core.access import require
+from kehu.core.access import parse_id, require
 from kehu.core.capabilities import user_can
 from kehu.core.errors import UserInputError
-from kehu.core.excel import export_response, field_column
+from kehu.core.excel import Column, export_response, field_column
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import ImportFileForm, apply_field_errors
 from kehu.core.pagination import list_page
@@ -23,8 +24,8 @@ from kehu.core.scopes import in_chain_of_command, scope_of
 from kehu.core.views import chosen_tab, here_on_tab, saved
 from kehu.customers import display, importing, selectors, services
 from kehu.customers import jobs as customer_jobs
-from kehu.customers.capabilities import EDIT_CUSTOMERS, REASSIGN_CUSTOMERS
-from kehu.customers.filters import CustomerFilter
+from kehu.customers.capabilities import CLAIM_FROM_POOL, EDIT_CUSTOMERS, REASSIGN_CUSTOMERS, SEE_POOL
+from kehu.customers.filters import CustomerFilter, PoolFilter
 from kehu.customers.forms import (
     CustomerCreateForm,
     CustomerForm,
@@ -33,7 +34,7 @@ from kehu.customers.forms import (
     NoteForm,
     ReassignForm,
 )
-from kehu.customers.models import Customer
+from kehu.customers.models import Customer, PoolPolicy
 
 
 def _filtered(request):
@@ -283,3 +284,73 @@ def _safe_reload(request, token):
         return importing.import_load(by=request.user, token=token)
     except UserInputError:
         return None
+
+
+# --- the pool 公海 (CUS-7) ---------------------------------------------------------------------------------------
+
+def _pool_filtered(request):
+    require(request.user, SEE_POOL, _("Your role does not work with the customer pool."))
+    return filterset_for(request, PoolFilter, selectors.pool_visible_to(request.user))
+
+
+@login_required
+def pool_list(request):
+    filterset = _pool_filtered(request)
+    page = list_page(request, filterset.qs, rows=selectors.pool_list_rows(), generation=selectors.CUSTOMER_LIST)
+    can_claim = user_can(request.user, CLAIM_FROM_POOL)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "office_choices": office_choices_for(request.user),
+        "can_claim": can_claim,
+        "claim_prompt": _("Claim %(name)s? It becomes your customer."),
+        "can_assign": user_can(request.user, REASSIGN_CUSTOMERS),
+        "owner_choices": owner_choices_for(request.user),
+        "owned": selectors.owned_count(request.user) if can_claim else None,
+        "limit": PoolPolicy.current().owner_limit,
+    }
+    return render(request, "customers/pool.html", context)
+
+
+POOL_EXPORT_COLUMNS = [
+    field_column(Customer, "code"), field_column(Customer, "name"), field_column(Customer, "grade"),
+    field_column(Customer, "category", value=_shown("category")), field_column(Customer, "status", value=_shown("status")),
+    field_column(Customer, "address"), field_column(Customer, "office", value="office.name"),
+    Column(Customer._meta.get_field("pooled_at").verbose_name,
+           lambda c: c.pooled_at and timezone.localtime(c.pooled_at).strftime("%Y-%m-%d %H:%M")),
+]
+
+
+@login_required
+def pool_export(request):
+    return export_response(_pool_filtered(request).qs, POOL_EXPORT_COLUMNS, sheet_name=_("Customer pool"),
+                           filename="customer-pool")
+
+
+@login_required
+@require_POST
+def pool_claim(request, pk):
+    require(request.user, SEE_POOL, _("Your role does not work with the customer pool."))
+    require(request.user, CLAIM_FROM_POOL, _("Only salespeople claim customers from the pool."))
+    try:
+        customer = services.pool_claim(by=request.user, customer_id=pk)
+    except UserInputError as exc:
+        messages.error(request, exc.message)
+        return redirect("customers:pool")
+    messages.success(request, _("%(name)s is now your customer.") % {"name": customer.name})
+    return redirect("customers:detail", customer.pk)
+
+
+@login_required
+@require_POST
+def pool_assign(request):
+    require(request.user, REASSIGN_CUSTOMERS, _("Only managers assign customers from the pool."))
+    to_owner = salespeople_for(request.user).filter(pk=parse_id(request.POST.get("to_owner"))).first()
+    try:
+        count = services.pool_assign(by=request.user, customer_ids=request.POST.getlist("ids"), to_owner=to_owner)
+    except UserInputError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(count)d customers assigned to %(owner)s.")
+                         % {"count": count, "owner": to_owner.display_name})
+    return redirect("customers:pool")

@@ -26,6 +26,7 @@ from kehu.credit.models import CreditRequest
 from kehu.credit.tests.routes import ROUTES as CREDIT
 from kehu.customers.models import Customer
 from kehu.customers.tests.routes import ROUTES as CUSTOMERS
+from kehu.loyalty.tests.routes import ROUTES as LOYALTY
 from kehu.receivables import services as receivables
 from kehu.receivables.capabilities import SEE_RECEIVABLES
 from kehu.receivables.models import Allocation, CollectionPlan, Invoice, Payment, Promise
@@ -39,7 +40,7 @@ from kehu.service.tests.routes import ROUTES as SERVICE
 pytestmark = pytest.mark.django_db
 
 ROUTES: list[Route] = [*CORE, *ACCOUNTS, *CUSTOMERS, *SALES, *CREDIT, *RECEIVABLES, *RELATIONS, *REMINDERS,
-                      *SERVICE]
+                      *SERVICE, *LOYALTY]
 LOGIN = "/accounts/login/"
 
 

@@ -33,3 +33,22 @@ def new_customers(*, by, count: int, name: str = "客户{n}号商店", **data) -
 def new_key_person(*, by, customer: Customer, role: str, name: str, **data) -> KeyPerson:
     """A current key person of the customer (CUS-2)."""
     return services.key_person_add(by=by, customer=customer, data={"role": role, "name": name, **data})
+
+
+def owned_for(customer: Customer, *, days: int) -> Customer:
+    """As if the customer had been created and owned `days` days ago (CUS-7 counts from then)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    then = timezone.now() - timedelta(days=days)
+    Customer.objects.filter(pk=customer.pk).update(created_at=then, owned_since=then)
+    customer.refresh_from_db()
+    return customer
+
+
+def pooled(customer: Customer) -> Customer:
+    """The customer dropped into the pool by the nightly move (CUS-7)."""
+    assert services.pool_drop(customer_ids=[customer.pk], reason="测试") == 1
+    customer.refresh_from_db()
+    return customer

@@ -1,0 +1,195 @@
+"""Reads of loyalty work that need what several lower apps record (CUS-7): whether a customer
+was touched (relations), sold to (sales) or still owes money (receivables). Customers cannot
+read these — the apps sit above it — so the nightly pool move decides here and moves through
+kehu.customers.services."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DateTimeField, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.core.access import get_for_user
+from kehu.core.scopes import scope_queryset
+from kehu.customers.models import Customer, Grade, PoolPolicy
+from kehu.loyalty.models import Referral
+from kehu.receivables.models import Invoice
+from kehu.relations.models import Touch
+from kehu.sales.models import Order
+
+# Orders that count as a sale: a draft is not one yet, a cancelled one no more.
+NOT_A_SALE = (Order.Status.DRAFT, Order.Status.CANCELLED)
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def owned_customers() -> QuerySet[Customer]:
+    """Customers that may drop (CUS-7): owned, not in the pool, not a key account, owing nothing."""
+    open_receivable = Invoice.objects.filter(customer=OuterRef("pk"), open_amount__gt=0)
+    return (Customer.objects.filter(in_pool=False, owner__isnull=False, key_account="")
+            .exclude(Exists(open_receivable))
+            .annotate(since=Coalesce("owned_since", "created_at", output_field=DateTimeField())))
+
+
+def quiet_since(qs: QuerySet[Customer], cutoff: date) -> QuerySet[Customer]:
+    """Those of `qs` neither owned from, touched on nor sold to on or after `cutoff`."""
+    touched = Touch.objects.filter(customer=OuterRef("pk"), on__gte=cutoff)
+    sold = Order.objects.filter(customer=OuterRef("pk"), ordered_on__gte=cutoff).exclude(status__in=NOT_A_SALE)
+    return qs.filter(since__lt=_start_of(cutoff)).exclude(Exists(touched)).exclude(Exists(sold))
+
+
+def pool_due(*, today: date, policy: PoolPolicy | None = None) -> list[int]:
+    """The ids of the customers that return to the pool today: no touch or sale for the days of
+    their grade."""
+    policy = policy or PoolPolicy.current()
+    ids: list[int] = []
+    for grade in Grade.values:
+        cutoff = today - timedelta(days=policy.days(grade))
+        ids += quiet_since(owned_customers().filter(grade=grade), cutoff).values_list("pk", flat=True)
+    return sorted(ids)
+
+
+@dataclass(frozen=True)
+class Notice:
+    customer: Customer
+    drops_on: date
+
+
+def pool_notices(*, today: date, policy: PoolPolicy | None = None, owner_id: int | None = None) -> list[Notice]:
+    """The customers (of `owner_id`, when given) that drop within the notice days (not today),
+    each with the day it drops unless someone touches or sells to it first."""
+    policy = policy or PoolPolicy.current()
+    if not policy.notice_days:
+        return []
+    last_touch = Subquery(Touch.objects.filter(customer=OuterRef("pk")).order_by()
+                          .values("customer").annotate(last=Max("on")).values("last")[:1])
+    last_sale = Subquery(Order.objects.filter(customer=OuterRef("pk")).exclude(status__in=NOT_A_SALE).order_by()
+                         .values("customer").annotate(last=Max("ordered_on")).values("last")[:1])
+    notices = []
+    for grade in Grade.values:
+        days = policy.days(grade)
+        soon = today - timedelta(days=days) + timedelta(days=policy.notice_days)
+        drops_today = today - timedelta(days=days)
+        owned = owned_customers().filter(grade=grade)
+        if owner_id is not None:
+            owned = owned.filter(owner_id=owner_id)
+        qs = (quiet_since(owned, soon)
+              .exclude(pk__in=quiet_since(owned_customers().filter(grade=grade), drops_today).values("pk"))
+              .select_related("owner").annotate(last_touch=last_touch, last_sale=last_sale))
+        for customer in qs:
+            last = max(filter(None, [timezone.localdate(customer.since), customer.last_touch, customer.last_sale]))
+            notices.append(Notice(customer=customer, drops_on=last + timedelta(days=days)))
+    return notices
+
+
+def pool_notices_for(user, *, today: date) -> list[Notice]:
+    """The user's own customers about to drop (the daily plan)."""
+    return pool_notices(today=today, owner_id=user.pk)
+
+
+# --- referrals (REF-1 … REF-3) ----------------------------------------------------------------------------------
+
+REFERRAL_LIST = "referrals"  # the name writers report changes under (core.pagination.lists_changed)
+REFERRAL_SCOPE = {"owner_field": "referred__owner", "office_field": "referred__office"}
+
+
+def _contacted():
+    """A touch with the referred prospect logged since it was referred (REF-1)."""
+    return Exists(Touch.objects.filter(customer=OuterRef("referred"), created_at__gte=OuterRef("created_at")))
+
+
+def referrals_visible_to(user) -> QuerySet:
+    """Referrals whose referred prospect is in the user's scope, each with `contacted`."""
+    qs = Referral.objects.select_related("referrer", "referred", "referred__owner", "referrer_person",
+                                         "thank_touch").annotate(contacted=_contacted())
+    return scope_queryset(qs, user, **REFERRAL_SCOPE)
+
+
+def referral_get_for_user(*, user, pk):
+    return get_for_user(referrals_visible_to(user), pk, user=user, not_found=_("No such referral in your scope."))
+
+
+def referrals_to_flag(*, now: datetime, hours: int) -> QuerySet:
+    """REF-1: pending referrals older than `hours`, not contacted and not flagged yet."""
+    return (Referral.objects.filter(flagged_at__isnull=True, outcome=Referral.Outcome.PENDING,
+                                    created_at__lte=now - timedelta(hours=hours))
+            .annotate(contacted=_contacted()).filter(contacted=False).order_by("pk"))
+
+
+def referrals_due_for(user) -> tuple[list, list]:
+    """The user's daily plan (REF-1, REF-2): referred prospects of theirs not contacted yet, and
+    referrers of theirs to tell the outcome and thank."""
+    base = Referral.objects.select_related("referrer", "referred").annotate(contacted=_contacted())
+    to_contact = list(base.filter(referred__owner=user, outcome=Referral.Outcome.PENDING, contacted=False))
+    to_thank = list(base.filter(referrer__owner=user, thank_touch__isnull=True)
+                    .exclude(outcome=Referral.Outcome.PENDING))
+    return to_contact, to_thank
+
+
+def referrals_of(customer, *, limit: int) -> list:
+    """The referrals a customer made or came by (the timeline)."""
+    return list(Referral.objects.filter(Q(referrer=customer) | Q(referred=customer))
+                .select_related("referrer", "referred", "created_by").order_by("-created_at")[:limit])
+
+
+def referral_list_rows() -> QuerySet:
+    """The referral list's columns; callers restrict it to ids already scoped."""
+    return (Referral.objects.select_related("referrer", "referred", "referred__owner", "referrer_person", "thank_touch")
+            .annotate(contacted=_contacted()))
+
+
+# --- conversion and ambassadors (REF-3) -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConversionRow:
+    key: int | None
+    name: str
+    referrals: int
+    won: int
+    value: Decimal  # what the referred customers bought (orders confirmed or later)
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Won ÷ referrals in per cent, to one place; None without referrals."""
+        if not self.referrals:
+            return None
+        return (Decimal(self.won) * 100 / self.referrals).quantize(Decimal("0.1"))
+
+
+CONVERSION_GROUPS = {"referrer": ("referrer_id", "referrer__name"), "owner": ("referred__owner_id", None)}
+
+
+def referral_conversion(user, *, start: date, end: date, by: str = "referrer") -> list[ConversionRow]:
+    """REF-3: per referrer (the ambassador list) or per salesperson, the referrals made in the
+    period, how many became customers and what the referred customers bought; best first."""
+    key, name = CONVERSION_GROUPS[by]
+    qs = referrals_visible_to(user).filter(created_at__gte=_start_of(start),
+                                           created_at__lt=_start_of(end + timedelta(days=1)))
+    sale = Q(referred__orders__status__in=[s for s in Order.Status.values if s not in NOT_A_SALE])
+    fields = [key] + ([name] if name else ["referred__owner__first_name", "referred__owner__last_name",
+                                           "referred__owner__username"])
+    grouped = (qs.order_by().values(*fields)
+               .annotate(n=Count("id", distinct=True), won=Count("id", distinct=True, filter=Q(outcome="won")),
+                         value=Sum("referred__orders__total", filter=sale)))
+    rows = []
+    for g in grouped:
+        if name:
+            label = g[name]
+        elif g[key] is None:
+            label = _("in the pool")
+        else:
+            label = (f"{g['referred__owner__last_name']}{g['referred__owner__first_name']}"
+                     or g["referred__owner__username"])
+        rows.append(ConversionRow(key=g[key], name=label, referrals=g["n"], won=g["won"],
+                                  value=g["value"] or Decimal("0.00")))
+    return sorted(rows, key=lambda r: (-r.won, -r.value, r.name))
+
+
+def conversion_total(rows: list[ConversionRow]) -> ConversionRow:
+    return ConversionRow(key=None, name=_("Total"), referrals=sum(r.referrals for r in rows),
+                         won=sum(r.won for r in rows), value=sum((r.value for r in rows), Decimal("0.00")))

@@ -1,0 +1,45 @@
+"""Nightly loyalty work, run by the worker (`kehu worker`): at 01:30 on Kehu's clock the customer
+pool move (CUS-7) tells owners of customers about to drop and moves those due into the pool. The
+same run can be queued at any time (pool_move); a second run moves nothing."""
+
+from datetime import UTC, datetime
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+
+from kehu.core.periodic import daily, every_minutes, once_per
+from kehu.loyalty import services
+
+NIGHT = crontab(minute="30", hour="1")
+
+
+def every_night(moment: datetime) -> bool:
+    """01:30 on Kehu's clock (settings.TIME_ZONE), whatever clock Huey's scheduler reads
+    (as receivables.tasks.every_morning)."""
+    aware = moment.replace(tzinfo=UTC) if HUEY.utc else moment.astimezone()
+    return NIGHT(timezone.localtime(aware))
+
+
+@db_periodic_task(every_night)
+@once_per(daily)  # every worker's scheduler queues it: the first of the day runs it
+def pool_move_nightly() -> dict[str, int]:
+    return services.pool_nightly()
+
+
+@db_task()
+def pool_move() -> dict[str, int]:
+    """The pool move queued on demand."""
+    return services.pool_nightly()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@once_per(every_minutes(15))  # every worker's scheduler queues it: the first of the quarter runs it
+def late_referrals_periodic() -> dict[str, int]:
+    return services.flag_late_referrals()
+
+
+@db_task()
+def late_referrals() -> dict[str, int]:
+    """The late-referral run queued on demand (REF-1)."""
+    return services.flag_late_referrals()
