@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.capabilities import user_can
-from kehu.core.registry import Action, NavEntry, Panel, TimelineEntry, TimelineSource, registry
+from kehu.core.registry import Action, Card, NavEntry, Panel, Report, TimelineEntry, TimelineSource, registry
 from kehu.service import selectors
 from kehu.service.capabilities import RECEIVE_COMPLAINTS, SERVE
 
@@ -44,6 +44,10 @@ def customer_service_orders(request, customer) -> dict:
             "can_plan": user_can(request.user, SERVE)}
 
 
+def home_service(request) -> dict:
+    return {"service": selectors.service_headline(request.user)}
+
+
 def register() -> None:
     registry.add(NavEntry(key="complaints", label=_("Complaints"), url_name="service:complaint_list", order=75,
                           element_id="nav-complaints"))
@@ -63,6 +67,9 @@ def register() -> None:
                        lazy=True, query_budget=2))
     registry.add(TimelineSource(key="complaints", label=_("Complaints"), entries=complaint_steps, order=50,
                                 query_budget=1))
+    registry.add(Card(key="service", template="service/_home_service.html", context=home_service, order=30))
+    registry.add(Report(key="complaint-analysis", label=_("Complaint analysis"), url_name="service:complaint_analysis",
+                        order=50))
     # SVC-2, SVC-3 and the daily plan's service items (REL-4): their own module.
     from kehu.service import aftersale_registrations
 

@@ -3,7 +3,7 @@ a director their office's, service and the heads of sales everyone's (core.scope
 
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
@@ -127,6 +127,16 @@ def changes_of(complaint) -> list[Change]:
 
 
 # --- speed (CMP-4) -----------------------------------------------------------------------------------------
+
+def service_headline(user) -> dict:
+    """The home page's service card (INS-1, CMP-4, SVC-1): the complaints in the user's scope not
+    yet closed, how many of them missed a deadline, and the service orders waiting for the user."""
+    late = Exists(Breach.objects.filter(complaint=OuterRef("pk")))
+    figures = (complaints_visible_to(user).exclude(status=Complaint.Status.CLOSED)
+               .aggregate(open=Count("pk"), late=Count("pk", filter=Q(late))))
+    waiting = ServiceOrder.objects.filter(assignee=user, status=ServiceOrder.Status.OPEN).count()
+    return {**figures, "waiting": waiting}
+
 
 def breaches_of(complaint) -> list[Breach]:
     return list(complaint.breaches.select_related("escalated_to"))
