@@ -46,7 +46,8 @@ class Panel:
     for the order page); `tab` groups the customer page's blocks into tabs. `context(request,
     record)` returns the template's context, or None to show nothing. A lazy panel is fetched
     with htmx when its tab is first shown (customers:panel), so the page does not pay for it.
-    `query_budget` is the most queries the panel may take (a test renders every panel)."""
+    `query_budget` is the most queries the panel may take (a test renders every panel); a panel
+    that gathers what other apps register (the timeline) gives a callable that adds up theirs."""
 
     key: str
     page: str
@@ -57,7 +58,10 @@ class Panel:
     label: Label = ""
     lazy: bool = False
     visible: Callable[[Any], bool] = _always
-    query_budget: int = 10
+    query_budget: int | Callable[[], int] = 10
+
+    def budget(self) -> int:
+        return self.query_budget() if callable(self.query_budget) else self.query_budget
 
 
 @dataclass(frozen=True)
@@ -216,6 +220,10 @@ class Registry:
 
     def reports_for(self, user) -> list[Report]:
         return [report for report in self.of(Report) if report.visible(user)]
+
+    def timeline_budget(self) -> int:
+        """The most queries the timeline takes: what its sources may take together."""
+        return sum(source.query_budget for source in self.of(TimelineSource))
 
     def timeline_for(self, user, customer, *, limit: int = 30) -> list[TimelineEntry]:
         """The customer's timeline: every registered source's entries, newest first."""

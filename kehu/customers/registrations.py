@@ -37,5 +37,6 @@ def register() -> None:
     registry.add(RecordPage(key="customer", get=lambda request, pk: selectors.customer_get_for_user(user=request.user,
                                                                                                    pk=pk)))
     registry.add(Panel(key="timeline", page="customer", tab="history", label=_("Timeline"),
-                       template="customers/_timeline.html", context=timeline, lazy=True, query_budget=10))
+                       template="customers/_timeline.html", context=timeline, lazy=True,
+                       query_budget=registry.timeline_budget))
     registry.add(TimelineSource(key="customer", label=_("Customer card"), entries=own_events, order=10))

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.core.models import SettingsRow
 
@@ -29,7 +30,7 @@ class Referral(models.Model):
     lock_rank = 80  # core.locks: after the customers it names
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("referral outcome", "Pending")
         WON = "won", _("Became a customer")
         LOST = "lost", _("Did not buy")
 

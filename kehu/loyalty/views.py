@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kehu.core.access import require
@@ -16,7 +17,7 @@ from kehu.core.excel import Column, export_response
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import apply_field_errors
 from kehu.core.pagination import list_page
-from kehu.core.reports import PeriodReportForm, warn_ignored
+from kehu.core.reports import GroupBy, PeriodReportForm, warn_ignored
 from kehu.core.views import post_step
 from kehu.customers.selectors import customer_get_for_user
 from kehu.loyalty import selectors, services
@@ -44,15 +45,15 @@ def _day(moment):
 
 
 EXPORT_COLUMNS = [
-    Column(_("referred at"), lambda r: _day(r.created_at)),
-    Column(_("referred by"), "referrer.name"),
-    Column(_("key person who referred"), "referrer_person.name"),
-    Column(_("referred prospect"), "referred.name"),
-    Column(_("owner"), "referred.owner.display_name"),
-    Column(_("contacted"), lambda r: _("yes") if r.contacted else _("no")),
-    Column(_("flagged as not contacted at"), lambda r: _day(r.flagged_at)),
-    Column(_("outcome"), lambda r: r.get_outcome_display()),
-    Column(_("thanked on"), lambda r: r.thank_touch.on.isoformat() if r.thank_touch else ""),
+    Column(gettext_lazy("referred at"), lambda r: _day(r.created_at)),
+    Column(gettext_lazy("referred by"), "referrer.name"),
+    Column(gettext_lazy("key person who referred"), "referrer_person.name"),
+    Column(gettext_lazy("referred prospect"), "referred.name"),
+    Column(gettext_lazy("owner"), "referred.owner.display_name"),
+    Column(gettext_lazy("contacted"), lambda r: _("yes") if r.contacted else _("no")),
+    Column(gettext_lazy("flagged as not contacted at"), lambda r: _day(r.flagged_at)),
+    Column(gettext_lazy("outcome"), lambda r: r.get_outcome_display()),
+    Column(gettext_lazy("thanked on"), lambda r: r.thank_touch.on.isoformat() if r.thank_touch else ""),
 ]
 
 
@@ -105,17 +106,20 @@ def referral_thank(request, pk):
 
 # --- conversion and ambassadors (REF-3) -------------------------------------------------------------------------
 
+CONVERSION_GROUPS = GroupBy([("referrer", gettext_lazy("referrer (ambassadors)")),
+                             ("owner", gettext_lazy("salesperson"))])
+
+
 class ConversionForm(PeriodReportForm):
-    start = forms.DateField(label=_("from"), required=False)
-    end = forms.DateField(label=_("to"), required=False)
-    by = forms.ChoiceField(label=_("per"), required=False,
-                           choices=[("referrer", _("referrer (ambassadors)")), ("owner", _("salesperson"))])
+    start = forms.DateField(label=pgettext_lazy("date range", "from"), required=False)
+    end = forms.DateField(label=pgettext_lazy("date range", "to"), required=False)
+    by = CONVERSION_GROUPS.field()
 
 
 def _conversion(request):
     form = ConversionForm(request.GET)
     today = timezone.localdate()
-    values = form.values({"start": today.replace(month=1, day=1), "end": today, "by": "referrer"})
+    values = form.values({"start": today.replace(month=1, day=1), "end": today, "by": CONVERSION_GROUPS.default})
     warn_ignored(request, form)
     rows = selectors.referral_conversion(request.user, start=values["start"], end=values["end"], by=values["by"])
     return form, values, rows
@@ -125,13 +129,13 @@ def _conversion(request):
 def ambassadors(request):
     form, values, rows = _conversion(request)
     return render(request, "loyalty/ambassadors.html", {
-        "form": form, "values": values, "rows": rows, "total": selectors.conversion_total(rows),
+        "form": form, "values": values, "rows": rows, "total": selectors.conversion_total(rows), "groups": CONVERSION_GROUPS,
         "export_url": reverse("loyalty:ambassadors_export") + "?" + request.GET.urlencode()})
 
 
 CONVERSION_COLUMNS = [
-    Column(_("name"), "name"), Column(_("referrals"), "referrals"), Column(_("became customers"), "won"),
-    Column(_("conversion %"), "rate"), Column(_("what their referrals bought"), "value"),
+    Column(gettext_lazy("name"), "name"), Column(gettext_lazy("referrals"), "referrals"), Column(gettext_lazy("became customers"), "won"),
+    Column(gettext_lazy("conversion %"), "rate"), Column(gettext_lazy("what their referrals bought"), "value"),
 ]
 
 

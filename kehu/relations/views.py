@@ -423,10 +423,10 @@ MARKET_PRESETS = ("this_month", "last_month", "this_quarter", "last_quarter", "t
 
 
 class MarketCountForm(PeriodReportForm):
-    preset = forms.ChoiceField(label=_("period"), choices=[("", "")] + periods.preset_choices(*MARKET_PRESETS),
+    preset = forms.ChoiceField(label=gettext_lazy("period"), choices=[("", "")] + periods.preset_choices(*MARKET_PRESETS),
                                required=False)
-    start = forms.DateField(label=_("reported from"), required=False)
-    end = forms.DateField(label=_("reported until"), required=False)
+    start = forms.DateField(label=gettext_lazy("reported from"), required=False)
+    end = forms.DateField(label=gettext_lazy("reported until"), required=False)
 
 
 def _market_counts(request):

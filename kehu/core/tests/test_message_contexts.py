@@ -28,7 +28,7 @@ SAME_EVERYWHERE = {
     "a button, page title or menu entry naming the same action or page wherever it appears": [
         "Kehu", "Save", "Cancel", "Edit", "Search", "Import", "Approve", "Customers", "Orders",
         "Invoices", "Payments", "Products", "Returns", "Timeline", "Today", "Credit", "Loading…", "Order",
-        "Invoice", "Receipt", "Total", "Required.", "Yes", "No", "No.", "Touches",
+        "Invoice", "Receipt", "Total", "Required.", "Yes", "No", "No.", "Touches", "Referrals",
     ],
     "a field of one kind of record, shown by its form, list, print and export with the same meaning": [
         "code", "kind", "role", "phone", "address", "postcode", "fax", "employees", "premises", "vehicles",
@@ -36,7 +36,9 @@ SAME_EVERYWHERE = {
         "quantity", "unit", "specification", "reference", "channel", "outcome", "follow-up", "total", "net",
         "returned", "balance", "collected", "credited", "paid", "settled", "active", "at", "line", "period",
         "sort", "problems", "returns", "waiting", "payment", "purpose", "notes", "latitude", "longitude",
+        "category", "referrals", "contacted",
     ],
+    "a cell's answer, in the list and its export alike": ["yes"],
     "a status of one kind of record (each kind's statuses are distinct strings)": [
         "Open", "Overdue", "Paid", "Cancelled", "Reversed", "open", "done",
     ],

@@ -152,7 +152,7 @@ def test_its_panel_stays_within_its_query_budget(users, customer, rf, django_ass
     panel = registry.find(Panel, "touches", page="customer")
     request = rf.get("/")
     request.user = users["owner"]
-    with django_assert_max_num_queries(panel.query_budget):
+    with django_assert_max_num_queries(panel.budget()):
         context = panel.context(request, customer)
     assert len(context["touches"]) == 5
 
