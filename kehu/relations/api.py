@@ -17,8 +17,18 @@ from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
 from kehu.relations import selectors, services
 from kehu.relations.capabilities import HANDLE_MARKET_REPORTS
-from kehu.relations.filters import MarketReportFilter, TouchFilter
-from kehu.relations.models import MarketReport, MarketReportKind, PlanEntry, Touch, TouchKind
+from kehu.relations.filters import DealerCheckFilter, MarketReportFilter, TouchFilter
+from kehu.relations.models import (
+    DealerCheck,
+    MarketReport,
+    MarketReportKind,
+    PaymentBehaviour,
+    PlanEntry,
+    RangeCarried,
+    StockLevel,
+    Touch,
+    TouchKind,
+)
 
 WRITE_ERRORS = {code: ERRORS[code] for code in (400, 403, 404)}
 
@@ -269,3 +279,52 @@ class MarketCountView(ReportView):
             raise ValidationFailed(_("The period ends before it starts."))
         rows, total = selectors.market_counts(request.user, start=start, end=end)
         return {"start": start, "end": end, "rows": rows, "total": total}
+
+
+# --- dealer checks (REL-6) -----------------------------------------------------------------------------------
+
+class DealerCheckSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    by_name = serializers.CharField(source="by.display_name", read_only=True)
+
+    class Meta:
+        model = DealerCheck
+        fields = ["id", "customer", "customer_name", "month", "sales_growth", "our_share", "range_carried",
+                  "focus_pushed", "display_place", "display_space", "display_height", "stock_level", "stock_outs",
+                  "in_promotion", "payment", "note", "by", "by_name", "created_at"]
+        read_only_fields = fields
+
+
+class DealerCheckCreateSerializer(serializers.Serializer):
+    customer = ScopedCustomerField(queryset=Customer.objects.all())
+    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text=_("The month checked, YYYY-MM: this month or earlier."))
+    sales_growth = serializers.DecimalField(max_digits=6, decimal_places=1, required=False, allow_null=True)
+    our_share = serializers.DecimalField(max_digits=4, decimal_places=1, required=False, allow_null=True,
+                                         help_text=_("售额比率: our sales as a share of all their sales, 0 to 100."))
+    range_carried = serializers.ChoiceField(choices=RangeCarried.choices)
+    focus_pushed = serializers.BooleanField(default=False)
+    display_place = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    display_space = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    display_height = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    stock_level = serializers.ChoiceField(choices=StockLevel.choices)
+    stock_outs = serializers.IntegerField(default=0, min_value=0, max_value=9999)
+    in_promotion = serializers.BooleanField(default=False)
+    payment = serializers.ChoiceField(choices=PaymentBehaviour.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class DealerCheckViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Dealer checks 经销商检查 of your scope (REL-6): one per dealer per month."""
+
+    serializer_class = DealerCheckSerializer
+    filterset_class = DealerCheckFilter
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    visible = staticmethod(selectors.dealer_checks_visible_to)
+    get_one = staticmethod(selectors.dealer_check_get_for_user)
+
+    @extend_schema(summary=_("Record a dealer check"), request=DealerCheckCreateSerializer,
+                   responses={201: DealerCheckSerializer, **WRITE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = valid_data(DealerCheckCreateSerializer, request)
+        check = services.dealer_check_record(by=request.user, **data)
+        return self.answer(check, status_code=status.HTTP_201_CREATED)

@@ -187,3 +187,63 @@ class MarketReport(TimeStampedModel):
     @property
     def status(self) -> str:
         return "acted" if self.acted_at else "read" if self.read_at else "new"
+
+
+# --- dealer checks (REL-6) -----------------------------------------------------------------------------------
+
+class RangeCarried(models.TextChoices):
+    WHOLE = "whole", _("Whole range")
+    PARTIAL = "partial", _("Part of the range")
+    NONE = "none", pgettext_lazy("range carried", "None")
+
+
+class StockLevel(models.TextChoices):
+    AMPLE = "ample", _("Ample")
+    ENOUGH = "enough", _("Enough")
+    LOW = "low", _("Low")
+
+
+class PaymentBehaviour(models.TextChoices):
+    ON_TIME = "on_time", _("Pays on time")
+    LATE = "late", _("Pays late")
+    VERY_LATE = "very_late", _("Pays very late or must be chased")
+
+
+class DealerCheck(models.Model):
+    """REL-6 经销商检查: what a salesperson found at a dealer in a month — sales growth, our
+    share of the dealer's sales 售额比率, the range carried, focus products pushed, display 陈列,
+    stock and stock-outs, promotions, payment. One check per dealer per month; a record of what
+    was seen, written once."""
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 related_name="dealer_checks")
+    month = models.DateField(_("month checked"), help_text=_("The first day of the month checked."))
+    sales_growth = models.DecimalField(_("sales growth %"), max_digits=6, decimal_places=1, null=True, blank=True)
+    our_share = models.DecimalField(_("our share of their sales %"), max_digits=4, decimal_places=1, null=True,
+                                    blank=True)
+    range_carried = models.CharField(_("range carried"), max_length=8, choices=RangeCarried.choices)
+    focus_pushed = models.BooleanField(_("focus products pushed"), default=False)
+    display_place = models.CharField(_("display place"), max_length=100, blank=True)
+    display_space = models.CharField(_("display space"), max_length=100, blank=True)
+    display_height = models.CharField(_("display height"), max_length=100, blank=True)
+    stock_level = models.CharField(_("stock level"), max_length=8, choices=StockLevel.choices)
+    stock_outs = models.PositiveSmallIntegerField(_("products out of stock"), default=0)
+    in_promotion = models.BooleanField(_("takes part in our promotions"), default=False)
+    payment = models.CharField(_("payment behaviour"), max_length=10, choices=PaymentBehaviour.choices)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checked by"), on_delete=models.PROTECT,
+                           related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dealer check")
+        verbose_name_plural = _("dealer checks")
+        ordering = ["-month", "-id"]
+        constraints = [models.UniqueConstraint(fields=["customer", "month"], name="dealer_check_once_a_month")]
+        indexes = [models.Index(fields=["month"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month:%Y-%m}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("relations:check_detail", args=[self.pk])

@@ -5,7 +5,7 @@ edited (the admin shows touches read-only, with their history)."""
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +18,24 @@ from kehu.core.periods import day_input
 from kehu.core.registry import registry
 from kehu.customers.selectors import customer_get_for_user
 from kehu.relations import selectors
-from kehu.relations.capabilities import FILE_MARKET_REPORTS, HANDLE_MARKET_REPORTS, LOG_TOUCHES
-from kehu.relations.models import CadencePolicy, MarketReport, MarketReportKind, PlanEntry, Touch, TouchKind
+from kehu.relations.capabilities import (
+    FILE_MARKET_REPORTS,
+    HANDLE_MARKET_REPORTS,
+    LOG_TOUCHES,
+    RECORD_DEALER_CHECKS,
+)
+from kehu.relations.models import (
+    CadencePolicy,
+    DealerCheck,
+    MarketReport,
+    MarketReportKind,
+    PaymentBehaviour,
+    PlanEntry,
+    RangeCarried,
+    StockLevel,
+    Touch,
+    TouchKind,
+)
 
 TOUCH_LIST = "touches"
 # The earliest day a touch may be dated: older ones are typing mistakes (2062 for 2026).
@@ -271,3 +287,91 @@ def market_report_act(*, by, report, note: str) -> MarketReport:
         lists_changed(selectors.MARKET_LIST)
     report.refresh_from_db()
     return report
+
+
+# --- dealer checks (REL-6) -----------------------------------------------------------------------------------
+
+DEALER_CHECK_LIST = "dealer_checks"
+
+
+def month_input(value, *, field: str = "month", label=None) -> date:
+    """A month as YYYY-MM (or a day, or YYYY-MM-DD): its first day; anything else refused."""
+    label = label or _("month checked")
+    if isinstance(value, date):
+        return value.replace(day=1)
+    text = str(value or "").strip()
+    if not text:
+        raise ValidationFailed(_("Enter the %(label)s.") % {"label": label}, field_errors={field: [_("Required.")]})
+    try:
+        return date.fromisoformat(text + "-01" if len(text) == 7 else text).replace(day=1)
+    except ValueError:
+        raise ValidationFailed(_("The %(label)s is not a month (YYYY-MM).") % {"label": label},
+                               field_errors={field: [_("Enter a month as YYYY-MM.")]}) from None
+
+
+def _percent(value, *, field: str, label, low: int, high: int) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or not low <= number <= high:
+        raise ValidationFailed(_("The %(label)s must be a number from %(low)s to %(high)s.")
+                               % {"label": label, "low": low, "high": high},
+                               field_errors={field: [_("From %(low)s to %(high)s.") % {"low": low, "high": high}]})
+    return number.quantize(Decimal("0.1"))
+
+
+def _choice(value, choices, *, field: str, label) -> str:
+    if value not in choices.values:
+        raise ValidationFailed(_("Choose the %(label)s.") % {"label": label}, field_errors={field: [_("Required.")]})
+    return value
+
+
+def dealer_check_record(*, by, customer, month, range_carried: str, stock_level: str, payment: str,
+                        sales_growth=None, our_share=None, focus_pushed: bool = False, display_place: str = "",
+                        display_space: str = "", display_height: str = "", stock_outs=0,
+                        in_promotion: bool = False, note: str = "") -> DealerCheck:
+    """REL-6: record what the user found at a dealer of their scope in a month (this month or an
+    earlier one). One check per dealer per month: a second is refused, the first kept as it is."""
+    customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
+    require(by, RECORD_DEALER_CHECKS, _("Your role does not record dealer checks."))
+    month = month_input(month)
+    if month > timezone.localdate().replace(day=1):
+        raise ValidationFailed(_("%(month)s has not come yet: check a month once it has begun.")
+                               % {"month": f"{month:%Y-%m}"}, field_errors={"month": [_("This month or earlier.")]})
+    if month < EARLIEST:
+        raise ValidationFailed(_("%(month)s is too long ago for a check.") % {"month": f"{month:%Y-%m}"},
+                               field_errors={"month": [_("Check the year.")]})
+    texts = {name: str(value or "").strip() for name, value in (
+        ("display_place", display_place), ("display_space", display_space), ("display_height", display_height),
+        ("note", note))}
+    check_lengths(DealerCheck, **texts)
+    try:
+        outs = int(str(stock_outs if stock_outs not in (None, "") else 0).strip())
+    except ValueError:
+        outs = -1
+    if not 0 <= outs <= 9999:
+        raise ValidationFailed(_("The number of products out of stock must be a whole number from 0 to 9999."),
+                               field_errors={"stock_outs": [_("From 0 to 9999.")]})
+    values = {
+        "sales_growth": _percent(sales_growth, field="sales_growth", label=_("sales growth %"), low=-100, high=9999),
+        "our_share": _percent(our_share, field="our_share", label=_("our share of their sales %"), low=0, high=100),
+        "range_carried": _choice(range_carried, RangeCarried, field="range_carried", label=_("range carried")),
+        "stock_level": _choice(stock_level, StockLevel, field="stock_level", label=_("stock level")),
+        "payment": _choice(payment, PaymentBehaviour, field="payment", label=_("payment behaviour")),
+        "focus_pushed": bool(focus_pushed), "in_promotion": bool(in_promotion), "stock_outs": outs, **texts,
+    }
+    taken = ValidationFailed(_("The check of %(month)s for %(name)s is already recorded; there is one check "
+                               "per dealer per month.") % {"month": f"{month:%Y-%m}", "name": customer.name},
+                             field_errors={"month": [_("Already checked.")]})
+    if DealerCheck.objects.filter(customer=customer, month=month).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            check = DealerCheck.objects.create(customer=customer, month=month, by=by, **values)
+            lists_changed(DEALER_CHECK_LIST)
+    except IntegrityError:
+        raise taken from None
+    return check

@@ -27,4 +27,8 @@ urlpatterns = [
     path("market/<int:pk>/", views.market_detail, name="market_detail"),
     path("market/<int:pk>/read/", views.market_read, name="market_read"),
     path("market/<int:pk>/act/", views.market_act, name="market_act"),
+    path("checks/", views.check_list, name="check_list"),
+    path("checks/export.xlsx", views.check_export, name="check_export"),
+    path("checks/<int:pk>/", views.check_detail, name="check_detail"),
+    path("customers/<int:pk>/check/", views.check_create, name="check_create"),
 ]

@@ -30,10 +30,23 @@ from kehu.core.reports import PeriodReportForm, link, warn_ignored
 from kehu.core.views import next_url
 from kehu.customers.selectors import customer_get_for_user
 from kehu.relations import selectors, services
-from kehu.relations.capabilities import FILE_MARKET_REPORTS, HANDLE_MARKET_REPORTS, LOG_TOUCHES, SEE_ADHERENCE
-from kehu.relations.filters import MARKET_STATUSES, MarketReportFilter, TouchFilter
-from kehu.relations.forms import MarketActionForm, MarketReportForm, TouchForm
-from kehu.relations.models import CadencePolicy, MarketReportKind, TouchKind
+from kehu.relations.capabilities import (
+    FILE_MARKET_REPORTS,
+    HANDLE_MARKET_REPORTS,
+    LOG_TOUCHES,
+    RECORD_DEALER_CHECKS,
+    SEE_ADHERENCE,
+)
+from kehu.relations.filters import MARKET_STATUSES, DealerCheckFilter, MarketReportFilter, TouchFilter
+from kehu.relations.forms import DealerCheckForm, MarketActionForm, MarketReportForm, TouchForm
+from kehu.relations.models import (
+    CadencePolicy,
+    MarketReportKind,
+    PaymentBehaviour,
+    RangeCarried,
+    StockLevel,
+    TouchKind,
+)
 
 
 def _touches(request):
@@ -470,3 +483,75 @@ def market_counts_export(request):
     rows = [*context["rows"], context["total"]]
     return export_response(rows, columns, sheet_name=_("Market information"),
                            filename=f"market-information-{context['start']:%Y%m%d}-{context['end']:%Y%m%d}")
+
+
+# --- dealer checks (REL-6) ---------------------------------------------------------------------------------------
+
+def _dealer_checks(request):
+    return filterset_for(request, DealerCheckFilter, selectors.dealer_checks_visible_to(request.user))
+
+
+@login_required
+@require_GET
+def check_list(request):
+    """REL-6: the dealer checks of the user's scope, the latest month first."""
+    filterset = _dealer_checks(request)
+    return render(request, "relations/check_list.html", {
+        "filter": filterset,
+        "page": list_page(request, filterset.qs, rows=selectors.dealer_check_rows(),
+                          generation=services.DEALER_CHECK_LIST),
+        "range_choices": RangeCarried.choices, "stock_choices": StockLevel.choices,
+        "payment_choices": PaymentBehaviour.choices, "owner_choices": owner_choices_for(request.user),
+        "can_see_adherence": user_can(request.user, SEE_ADHERENCE),
+    })
+
+
+CHECK_EXPORT = [
+    Column(gettext_lazy("month checked"), lambda c: f"{c.month:%Y-%m}"),
+    Column(gettext_lazy("customer code"), "customer.code"), Column(gettext_lazy("customer"), "customer.name"),
+    Column(gettext_lazy("sales growth %"), "sales_growth"), Column(gettext_lazy("our share of their sales %"), "our_share"),
+    Column(gettext_lazy("range carried"), "get_range_carried_display"),
+    Column(gettext_lazy("focus products pushed"), "focus_pushed"),
+    Column(gettext_lazy("display place"), "display_place"), Column(gettext_lazy("display space"), "display_space"),
+    Column(gettext_lazy("display height"), "display_height"), Column(gettext_lazy("stock level"), "get_stock_level_display"),
+    Column(gettext_lazy("products out of stock"), "stock_outs"),
+    Column(gettext_lazy("takes part in our promotions"), "in_promotion"),
+    Column(gettext_lazy("payment behaviour"), "get_payment_display"), Column(gettext_lazy("note"), "note"),
+    Column(gettext_lazy("checked by"), "by.display_name"),
+]
+
+
+@login_required
+@require_GET
+def check_export(request):
+    return export_response(_dealer_checks(request).qs, CHECK_EXPORT, sheet_name=_("Dealer checks"),
+                           filename="dealer-checks")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_create(request, pk):
+    """REL-6: record this month's (or an earlier month's) check of a dealer of one's scope."""
+    customer = customer_get_for_user(user=request.user, pk=pk)
+    require(request.user, RECORD_DEALER_CHECKS, _("Your role does not record dealer checks."))
+    form = DealerCheckForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check = services.dealer_check_record(by=request.user, customer=customer, **form.cleaned_data)
+        except UserInputError as exc:
+            apply_field_errors(form, exc)
+            if exc.field_errors:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Check of %(name)s for %(month)s recorded.") % {
+                "name": customer.name, "month": f"{check.month:%Y-%m}"})
+            return redirect(check.get_absolute_url())
+    return render(request, "relations/check_form.html", {
+        "customer": customer, "form": form, "trend": selectors.dealer_trend(customer, limit=3)})
+
+
+@login_required
+@require_GET
+def check_detail(request, pk):
+    check = selectors.dealer_check_get_for_user(user=request.user, pk=pk)
+    return render(request, "relations/check_detail.html", {"check": check})
