@@ -206,6 +206,7 @@ SPECTACULAR_SETTINGS = {
         "RangeCarriedEnum": "kehu.relations.models.RangeCarried",
         "StockLevelEnum": "kehu.relations.models.StockLevel",
         "PaymentBehaviourEnum": "kehu.relations.models.PaymentBehaviour",
+        "SupportKindEnum": "kehu.relations.models.SupportKind",
         "CreditLevelEnum": "kehu.credit.models.Level",
         "PaymentMethodEnum": "kehu.customers.models.PaymentMethod",
         "ReceiptMethodEnum": "kehu.receivables.models.ReceiptMethod",

@@ -26,3 +26,7 @@ HANDLE_MARKET_REPORTS = define("handle_market_reports", _("Read and act on marke
 RECORD_DEALER_CHECKS = define("record_dealer_checks", _("Record dealer checks"),
                               roles={Role.SALESPERSON, Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP,
                                      Role.GENERAL_MANAGER, Role.ADMIN})
+# REL-7: the sales line plans the support given to its dealers and records what was done.
+PLAN_DEALER_SUPPORT = define("plan_dealer_support", _("Plan dealer support"),
+                             roles={Role.SALESPERSON, Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP,
+                                    Role.GENERAL_MANAGER, Role.ADMIN})

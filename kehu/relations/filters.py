@@ -14,6 +14,7 @@ from kehu.relations.models import (
     PaymentBehaviour,
     RangeCarried,
     StockLevel,
+    SupportPlan,
     Touch,
     TouchKind,
 )
@@ -93,6 +94,27 @@ class DealerCheckFilter(django_filters.FilterSet):
         model = DealerCheck
         fields = ["customer", "customer_id", "by", "range_carried", "stock_level", "payment", "month_from",
                   "month_to", "sort"]
+
+    def filter_customer(self, queryset, name, value):
+        value = fold(value.strip()[:100])
+        return queryset.filter(customer__search_text__contains=value) if value else queryset
+
+
+SUPPORT_SORTS = {"year": "year"}
+
+
+class SupportPlanFilter(django_filters.FilterSet):
+    """REL-7: the support plan list's filters (page, export and API)."""
+
+    customer = django_filters.CharFilter(label=_("customer"), method="filter_customer", help_text=_("Name or code"))
+    customer_id = IdFilter(label=_("customer"), field_name="customer_id")
+    year = django_filters.NumberFilter(label=_("year"), field_name="year")
+    by = ScopedChoiceFilter(label=_("drawn up by"), queryset=owners_in_scope, field_name="by")
+    sort = sort_filter(SUPPORT_SORTS)
+
+    class Meta:
+        model = SupportPlan
+        fields = ["customer", "customer_id", "year", "by", "sort"]
 
     def filter_customer(self, queryset, name, value):
         value = fold(value.strip()[:100])

@@ -11,6 +11,7 @@ from kehu.relations.models import (
     PaymentBehaviour,
     RangeCarried,
     StockLevel,
+    SupportKind,
     Touch,
     TouchKind,
 )
@@ -91,3 +92,50 @@ class DealerCheckForm(forms.Form):
             else:
                 field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField)
                                               else "form-control")
+
+
+def _styled(form) -> None:
+    for field in form.fields.values():
+        field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField)
+                                      else "form-control")
+
+
+class SupportPlanForm(forms.Form):
+    """REL-7: the year of a dealer's support plan."""
+
+    year = forms.IntegerField(label=_("year"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+        _styled(self)
+
+
+MONTHS = [(str(m), str(m)) for m in range(1, 13)]
+
+
+class SupportItemForm(forms.Form):
+    """REL-7: a piece of support; the amounts are read by the service (¥, thousands separators)."""
+
+    kind = forms.ChoiceField(label=_("kind of support"), choices=[("", CHOOSE)] + SupportKind.choices)
+    description = forms.CharField(label=_("description"), max_length=200)
+    budget = forms.CharField(label=_("budget"), max_length=40)
+    planned_month = forms.ChoiceField(label=_("planned month"), choices=[("", CHOOSE)] + MONTHS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+
+class SupportDoneForm(forms.Form):
+    """REL-7: the support was given, and its measured effect."""
+
+    done_on = forms.DateField(label=_("done on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    effect_note = forms.CharField(label=_("measured effect"), required=False, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    sales_before = forms.CharField(label=_("sales before"), required=False, max_length=40)
+    sales_after = forms.CharField(label=_("sales after"), required=False, max_length=40)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self)

@@ -247,3 +247,64 @@ class DealerCheck(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("relations:check_detail", args=[self.pk])
+
+
+# --- dealer support plans (REL-7) ----------------------------------------------------------------------------
+
+class SupportKind(models.TextChoices):
+    TRAINING = "training", _("Training their staff")
+    POS = "pos", _("POS material")
+    DISPLAY = "display", _("Display")
+    PROMOTION = "promotion", _("Joint promotion")
+    ADVERTISING = "advertising", _("Shared advertising")
+    OTHER = "other", pgettext_lazy("kind of support", "Other")
+
+
+class SupportPlan(models.Model):
+    """REL-7 协助客户: the year's support planned for a dealer — one plan per dealer per year,
+    its items each with a budget, done or not, and the effect measured."""
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 related_name="support_plans")
+    year = models.PositiveSmallIntegerField(_("year"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("drawn up by"), on_delete=models.PROTECT,
+                           related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support plan")
+        verbose_name_plural = _("support plans")
+        ordering = ["-year", "-id"]
+        constraints = [models.UniqueConstraint(fields=["customer", "year"], name="support_plan_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("relations:support_detail", args=[self.pk])
+
+
+class SupportItem(models.Model):
+    plan = models.ForeignKey(SupportPlan, verbose_name=_("support plan"), on_delete=models.CASCADE,
+                             related_name="items")
+    kind = models.CharField(_("kind of support"), max_length=12, choices=SupportKind.choices)
+    description = models.CharField(_("description"), max_length=200)
+    budget = models.DecimalField(_("budget"), max_digits=14, decimal_places=2)
+    planned_month = models.PositiveSmallIntegerField(_("planned month"),
+                                                     validators=[MinValueValidator(1), MaxValueValidator(12)])
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+")
+    effect_note = models.TextField(_("measured effect"), max_length=2000, blank=True)
+    sales_before = models.DecimalField(_("sales before"), max_digits=14, decimal_places=2, null=True, blank=True)
+    sales_after = models.DecimalField(_("sales after"), max_digits=14, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support item")
+        verbose_name_plural = _("support items")
+        ordering = ["planned_month", "id"]
+        constraints = [models.CheckConstraint(condition=Q(budget__gte=0), name="support_item_budget_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.planned_month}"

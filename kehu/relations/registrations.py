@@ -24,7 +24,12 @@ from kehu.core.registry import (
     registry,
 )
 from kehu.relations import selectors
-from kehu.relations.capabilities import FILE_MARKET_REPORTS, LOG_TOUCHES, RECORD_DEALER_CHECKS
+from kehu.relations.capabilities import (
+    FILE_MARKET_REPORTS,
+    LOG_TOUCHES,
+    PLAN_DEALER_SUPPORT,
+    RECORD_DEALER_CHECKS,
+)
 
 LATEST_TOUCHES = 5
 
@@ -81,6 +86,12 @@ def customer_checks(request, customer) -> dict:
             "can_record": user_can(request.user, RECORD_DEALER_CHECKS)}
 
 
+def customer_support(request, customer) -> dict:
+    """REL-7 on the 360° page: the dealer's latest support plans with budget and spent."""
+    return {"customer": customer, "plans": selectors.support_plans_of(customer),
+            "can_plan": user_can(request.user, PLAN_DEALER_SUPPORT)}
+
+
 def contacts_due(user, day) -> list[DueItem]:
     """REL-4 ← REL-1, REL-2: the user's own customers due or overdue for a contact on the day, and
     the next steps promised by then that no touch has followed yet."""
@@ -129,6 +140,9 @@ def register() -> None:
                        query_budget=2))
     registry.add(Panel(key="dealer-checks", page="customer", tab="business", label=_("Dealer checks"),
                        template="relations/_customer_checks.html", context=customer_checks, order=70, lazy=True,
+                       query_budget=2))
+    registry.add(Panel(key="dealer-support", page="customer", tab="business", label=_("Dealer support"),
+                       template="relations/_customer_support.html", context=customer_support, order=75, lazy=True,
                        query_budget=2))
     registry.add(DueSource(key="contacts", label=_("Contacts due"), items=contacts_due, order=10))
     registry.add(DueSource(key="greetings", label=_("Greetings"), items=greetings_due, order=40))

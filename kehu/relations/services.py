@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kehu.core.access import require
 from kehu.core.errors import ValidationFailed
 from kehu.core.importing import check_lengths
+from kehu.core.money import CENT, decimal_or_refuse
 from kehu.core.pagination import lists_changed
 from kehu.core.periods import day_input
 from kehu.core.registry import registry
@@ -22,6 +23,7 @@ from kehu.relations.capabilities import (
     FILE_MARKET_REPORTS,
     HANDLE_MARKET_REPORTS,
     LOG_TOUCHES,
+    PLAN_DEALER_SUPPORT,
     RECORD_DEALER_CHECKS,
 )
 from kehu.relations.models import (
@@ -33,6 +35,9 @@ from kehu.relations.models import (
     PlanEntry,
     RangeCarried,
     StockLevel,
+    SupportItem,
+    SupportKind,
+    SupportPlan,
     Touch,
     TouchKind,
 )
@@ -375,3 +380,107 @@ def dealer_check_record(*, by, customer, month, range_carried: str, stock_level:
     except IntegrityError:
         raise taken from None
     return check
+
+
+# --- dealer support plans (REL-7) ----------------------------------------------------------------------------
+
+SUPPORT_LIST = "support_plans"
+
+
+def _year(value) -> int:
+    try:
+        year = int(str(value).strip())
+    except (TypeError, ValueError):
+        year = 0
+    this_year = timezone.localdate().year
+    if not EARLIEST.year <= year <= this_year + 1:
+        raise ValidationFailed(_("Choose a year from %(first)s to %(last)s.") % {"first": EARLIEST.year,
+                                                                                "last": this_year + 1},
+                               field_errors={"year": [_("Check the year.")]})
+    return year
+
+
+def _amount(value, *, field: str, label, required: bool) -> Decimal | None:
+    if not str(value if value is not None else "").strip():
+        if required:
+            raise ValidationFailed(_("Enter the %(label)s.") % {"label": label}, field_errors={field: [_("Required.")]})
+        return None
+    amount = decimal_or_refuse(value, field=field, label=label)
+    if amount < 0:
+        raise ValidationFailed(_("The %(label)s cannot be negative.") % {"label": label},
+                               field_errors={field: [_("Zero or more.")]})
+    if amount != amount.quantize(CENT):
+        raise ValidationFailed(_("The %(label)s has more than two decimals.") % {"label": label},
+                               field_errors={field: [_("Two decimals at most.")]})
+    return amount.quantize(CENT)
+
+
+def support_plan_create(*, by, customer, year) -> SupportPlan:
+    """REL-7: the year's support plan of a dealer of the user's scope; one per dealer per year."""
+    customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
+    require(by, PLAN_DEALER_SUPPORT, _("Your role does not plan dealer support."))
+    year = _year(year)
+    taken = ValidationFailed(_("%(name)s already has a support plan for %(year)s; add to that plan.")
+                             % {"name": customer.name, "year": year}, field_errors={"year": [_("Already planned.")]})
+    if SupportPlan.objects.filter(customer=customer, year=year).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            plan = SupportPlan.objects.create(customer=customer, year=year, by=by)
+            lists_changed(SUPPORT_LIST)
+    except IntegrityError:
+        raise taken from None
+    return plan
+
+
+def support_item_add(*, by, plan, kind: str, description: str, budget, planned_month) -> SupportItem:
+    """REL-7: a piece of support planned for a month of the plan's year, with its budget."""
+    require(by, PLAN_DEALER_SUPPORT, _("Your role does not plan dealer support."))
+    if kind not in SupportKind.values:
+        raise ValidationFailed(_("Choose the kind of support."), field_errors={"kind": [_("Required.")]})
+    description = str(description or "").strip()
+    if not description:
+        raise ValidationFailed(_("Describe the support."), field_errors={"description": [_("Required.")]})
+    check_lengths(SupportItem, description=description)
+    amount = _amount(budget, field="budget", label=_("budget"), required=True)
+    try:
+        month = int(str(planned_month).strip())
+    except (TypeError, ValueError):
+        month = 0
+    if not 1 <= month <= 12:
+        raise ValidationFailed(_("Choose the planned month, 1 to 12."), field_errors={"planned_month": [_("1 to 12.")]})
+    with transaction.atomic():
+        item = SupportItem.objects.create(plan=plan, kind=kind, description=description, budget=amount,
+                                          planned_month=month)
+        lists_changed(SUPPORT_LIST)
+    return item
+
+
+def support_item_done(*, by, item, done_on=None, effect_note: str = "", sales_before=None,
+                      sales_after=None) -> SupportItem:
+    """REL-7: the support was given — on a day (today by default, never in the future), with the
+    effect measured (a note, the dealer's sales before and after, optional). Marked once: a
+    second time is refused and the first record kept."""
+    require(by, PLAN_DEALER_SUPPORT, _("Your role does not plan dealer support."))
+    today = timezone.localdate()
+    done_on = day_input(done_on, field="done_on", label=_("done on"), required=False) or today
+    if done_on > today:
+        raise ValidationFailed(_("Support is marked done once given: %(day)s is in the future.")
+                               % {"day": done_on.isoformat()}, field_errors={"done_on": [_("Today or earlier.")]})
+    if done_on < EARLIEST:
+        raise ValidationFailed(_("%(day)s is too long ago.") % {"day": done_on.isoformat()},
+                               field_errors={"done_on": [_("Check the year.")]})
+    effect_note = str(effect_note or "").strip()
+    check_lengths(SupportItem, effect_note=effect_note)
+    before = _amount(sales_before, field="sales_before", label=_("sales before"), required=False)
+    after = _amount(sales_after, field="sales_after", label=_("sales after"), required=False)
+    with transaction.atomic():
+        changed = SupportItem.objects.filter(pk=item.pk, done_on__isnull=True).update(
+            done_on=done_on, done_by=by, effect_note=effect_note, sales_before=before, sales_after=after)
+        if not changed:
+            item.refresh_from_db()
+            raise ValidationFailed(_("This support was already marked done on %(day)s.")
+                                   % {"day": item.done_on.isoformat() if item.done_on else ""})
+        lists_changed(SUPPORT_LIST)
+    item.refresh_from_db()
+    return item

@@ -31,4 +31,10 @@ urlpatterns = [
     path("checks/export.xlsx", views.check_export, name="check_export"),
     path("checks/<int:pk>/", views.check_detail, name="check_detail"),
     path("customers/<int:pk>/check/", views.check_create, name="check_create"),
+    path("support/", views.support_list, name="support_list"),
+    path("support/export.xlsx", views.support_export, name="support_export"),
+    path("support/<int:pk>/", views.support_detail, name="support_detail"),
+    path("support/<int:pk>/items/", views.support_item_add, name="support_item_add"),
+    path("support/items/<int:pk>/done/", views.support_item_done, name="support_item_done"),
+    path("customers/<int:pk>/support/", views.support_create, name="support_create"),
 ]

@@ -10,6 +10,7 @@ from kehu.relations.capabilities import (
     FILE_MARKET_REPORTS,
     HANDLE_MARKET_REPORTS,
     LOG_TOUCHES,
+    PLAN_DEALER_SUPPORT,
     RECORD_DEALER_CHECKS,
     SEE_ADHERENCE,
 )
@@ -194,4 +195,55 @@ ROUTES += [
            data=lambda m: {"customer": m["customer"], "month": today().strftime("%Y-%m"), "range_carried": "whole",
                            "stock_level": "ample", "payment": "on_time"},
            state=count("relations.DealerCheck")),
+]
+
+
+# --- dealer support plans (REL-7) ----------------------------------------------------------------------------
+
+Support = partial(Route, rule="REL-7")
+
+
+def a_support_plan(ctx, side):
+    """This year's support plan of the side's dealer, with one item not done yet."""
+    from kehu.relations import services
+
+    customer = side.customer if side else ctx.customer
+    who = ctx.users[side.who if side else "owner"]
+    plan = services.support_plan_create(by=who, customer=customer, year=today().year)
+    item = services.support_item_add(by=who, plan=plan, kind="training", description="店员培训", budget="1200.00",
+                                     planned_month=3)
+    return {"pk": plan.pk, "item": item.pk, "customer": customer.pk}
+
+
+def an_item(ctx, side):
+    made = a_support_plan(ctx, side)
+    return made | {"plan": made["pk"], "pk": made["item"]}
+
+
+def done_state(made):
+    from kehu.relations.models import SupportItem
+
+    return SupportItem.objects.values_list("done_on", "effect_note").get(pk=made["pk"])
+
+
+ITEM = {"kind": "pos", "description": "POP 海报", "budget": "300", "planned_month": "5"}
+
+ROUTES += [
+    *(Support(f"relations:{name}", scoped=False) for name in ("support_list", "support_export")),
+    Support("relations:support_detail", a_support_plan),
+    Support("relations:support_create", card, needs=(PLAN_DEALER_SUPPORT,)),
+    Support("relations:support_create", card, "post", needs=(PLAN_DEALER_SUPPORT,), ok=302,
+            data=lambda m: {"year": str(today().year)}, state=count("relations.SupportPlan")),
+    Support("relations:support_item_add", a_support_plan, "post", needs=(PLAN_DEALER_SUPPORT,), ok=302, data=ITEM,
+            state=count("relations.SupportItem")),
+    Support("relations:support_item_done", an_item, "post", needs=(PLAN_DEALER_SUPPORT,), ok=302,
+            data=lambda m: {f"i{m['pk']}-effect_note": "销量上升"}, state=done_state),
+    Support("support-plan-list", scoped=False),
+    Support("support-plan-detail", a_support_plan),
+    Support("support-plan-list", customer_ref, "post", args=lambda m: [], needs=(PLAN_DEALER_SUPPORT,), ok=201,
+            data=lambda m: {"customer": m["customer"], "year": today().year}, state=count("relations.SupportPlan")),
+    Support("support-plan-items", a_support_plan, "post", needs=(PLAN_DEALER_SUPPORT,), ok=201,
+            data=ITEM | {"planned_month": 5}, state=count("relations.SupportItem")),
+    Support("support-item-done", an_item, "post", needs=(PLAN_DEALER_SUPPORT,), data={"effect_note": "销量上升"},
+            state=done_state),
 ]
