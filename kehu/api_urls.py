@@ -30,6 +30,8 @@ router.register("collection-plans", receivables_api.CollectionPlanViewSet, basen
 router.register("touches", relations_api.TouchViewSet, basename="touch")
 router.register("market-reports", relations_api.MarketReportViewSet, basename="market-report")
 router.register("referrals", loyalty_api.ReferralViewSet, basename="referral")
+router.register("dealer-checks", relations_api.DealerCheckViewSet, basename="dealer-check")
+router.register("support-plans", relations_api.SupportPlanViewSet, basename="support-plan")
 router.register("complaints", service_api.ComplaintViewSet, basename="complaint")
 router.register("service-orders", aftersale_api.ServiceOrderViewSet, basename="service-order")
 router.register("commitments", aftersale_api.CommitmentViewSet, basename="commitment")
@@ -53,6 +55,7 @@ urlpatterns = [
     path("plan/", relations_api.PlanView.as_view(), name="plan"),
     path("market-report-counts/", relations_api.MarketCountView.as_view(), name="market-report-counts"),
     path("plan-items/<int:pk>/tick/", relations_api.PlanTickView.as_view(), name="plan-item-tick"),
+    path("support-items/<int:pk>/done/", relations_api.SupportItemDoneView.as_view(), name="support-item-done"),
     path("complaint-analysis/", service_api.ComplaintAnalysisView.as_view(), name="complaint-analysis"),
     *router.urls,
 ]

@@ -56,6 +56,7 @@ from kehu.customers.selectors import CUSTOMER_LIST
 from kehu.customers.services import CODE_SEQUENCE, format_code, refresh_derived
 from kehu.demo import vocab
 from kehu.demo.aftersale import write_after_sale
+from kehu.demo.dealers import write_dealer_data
 from kehu.demo.ledger import LedgerWriter
 from kehu.demo.market import write_market_reports
 from kehu.demo.rows import ActiveCustomer, Org, PlannedLine, PlannedOrder, PlannedReturn, insert_rows, row
@@ -63,7 +64,7 @@ from kehu.demo.touches import write_touches
 from kehu.receivables.models import CollectionPolicy
 from kehu.receivables.selectors import INVOICE_LIST, PAYMENT_LIST
 from kehu.relations.selectors import MARKET_LIST
-from kehu.relations.services import TOUCH_LIST
+from kehu.relations.services import DEALER_CHECK_LIST, SUPPORT_LIST, TOUCH_LIST
 from kehu.sales.models import CENT, CreditNote, Order, OrderLine, Product, Return, ReturnLine
 from kehu.sales.selectors import ORDER_LIST
 from kehu.service import satisfaction
@@ -556,7 +557,15 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         _say(stdout, _("%(reports)d market reports") % {"reports": market_reports})
         timings["market_reports"] = perf_counter() - mark
 
-    for name in (CUSTOMER_LIST, ORDER_LIST, INVOICE_LIST, PAYMENT_LIST, COMPLAINT_LIST, TOUCH_LIST, MARKET_LIST):
+        mark = perf_counter()
+        with transaction.atomic():
+            dealers = write_dealer_data(seed=seed)  # REL-6, REL-7
+        _say(stdout, _("%(checks)d dealer checks, %(plans)d support plans") % {
+            "checks": dealers["dealer_checks"], "plans": dealers["support_plans"]})
+        timings["dealers"] = perf_counter() - mark
+
+    for name in (CUSTOMER_LIST, ORDER_LIST, INVOICE_LIST, PAYMENT_LIST, COMPLAINT_LIST, TOUCH_LIST, MARKET_LIST,
+                 DEALER_CHECK_LIST, SUPPORT_LIST):
         lists_changed(name)
     mark = perf_counter()
     refresh_planner_statistics(no_skip_scan=Customer.NO_SKIP_SCAN)
@@ -573,6 +582,7 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         **after_sale,
         "touches": touches,
         "market_reports": market_reports,
+        **dealers,
         "password": DEMO_PASSWORD,
         "seconds": {k: round(v, 2) for k, v in timings.items()},
     }

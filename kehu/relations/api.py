@@ -10,15 +10,37 @@ from rest_framework.response import Response
 
 from kehu.accounts.selectors import owner_choices_for
 from kehu.core.access import require
-from kehu.core.api import ERRORS, HasScope, ReportView, ScopedViewSet, report_schema, valid_data
+from kehu.core.api import (
+    ERRORS,
+    HasScope,
+    MoneyInput,
+    ReportView,
+    ScopedViewSet,
+    money_field,
+    report_schema,
+    valid_data,
+)
 from kehu.core.errors import ValidationFailed
 from kehu.core.periods import month_bounds
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
 from kehu.relations import selectors, services
 from kehu.relations.capabilities import HANDLE_MARKET_REPORTS
-from kehu.relations.filters import MarketReportFilter, TouchFilter
-from kehu.relations.models import MarketReport, MarketReportKind, PlanEntry, Touch, TouchKind
+from kehu.relations.filters import DealerCheckFilter, MarketReportFilter, SupportPlanFilter, TouchFilter
+from kehu.relations.models import (
+    DealerCheck,
+    MarketReport,
+    MarketReportKind,
+    PaymentBehaviour,
+    PlanEntry,
+    RangeCarried,
+    StockLevel,
+    SupportItem,
+    SupportKind,
+    SupportPlan,
+    Touch,
+    TouchKind,
+)
 
 WRITE_ERRORS = {code: ERRORS[code] for code in (400, 403, 404)}
 
@@ -269,3 +291,152 @@ class MarketCountView(ReportView):
             raise ValidationFailed(_("The period ends before it starts."))
         rows, total = selectors.market_counts(request.user, start=start, end=end)
         return {"start": start, "end": end, "rows": rows, "total": total}
+
+
+# --- dealer checks (REL-6) -----------------------------------------------------------------------------------
+
+class DealerCheckSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    by_name = serializers.CharField(source="by.display_name", read_only=True)
+
+    class Meta:
+        model = DealerCheck
+        fields = ["id", "customer", "customer_name", "month", "sales_growth", "our_share", "range_carried",
+                  "focus_pushed", "display_place", "display_space", "display_height", "stock_level", "stock_outs",
+                  "in_promotion", "payment", "note", "by", "by_name", "created_at"]
+        read_only_fields = fields
+
+
+class DealerCheckCreateSerializer(serializers.Serializer):
+    customer = ScopedCustomerField(queryset=Customer.objects.all())
+    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text=_("The month checked, YYYY-MM: this month or earlier."))
+    sales_growth = serializers.DecimalField(max_digits=6, decimal_places=1, required=False, allow_null=True)
+    our_share = serializers.DecimalField(max_digits=4, decimal_places=1, required=False, allow_null=True,
+                                         help_text=_("售额比率: our sales as a share of all their sales, 0 to 100."))
+    range_carried = serializers.ChoiceField(choices=RangeCarried.choices)
+    focus_pushed = serializers.BooleanField(default=False)
+    display_place = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    display_space = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    display_height = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    stock_level = serializers.ChoiceField(choices=StockLevel.choices)
+    stock_outs = serializers.IntegerField(default=0, min_value=0, max_value=9999)
+    in_promotion = serializers.BooleanField(default=False)
+    payment = serializers.ChoiceField(choices=PaymentBehaviour.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class DealerCheckViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Dealer checks 经销商检查 of your scope (REL-6): one per dealer per month."""
+
+    serializer_class = DealerCheckSerializer
+    filterset_class = DealerCheckFilter
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    visible = staticmethod(selectors.dealer_checks_visible_to)
+    get_one = staticmethod(selectors.dealer_check_get_for_user)
+
+    @extend_schema(summary=_("Record a dealer check"), request=DealerCheckCreateSerializer,
+                   responses={201: DealerCheckSerializer, **WRITE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = valid_data(DealerCheckCreateSerializer, request)
+        check = services.dealer_check_record(by=request.user, **data)
+        return self.answer(check, status_code=status.HTTP_201_CREATED)
+
+
+# --- dealer support plans (REL-7) ----------------------------------------------------------------------------
+
+class SupportItemSerializer(serializers.ModelSerializer):
+    budget = money_field()
+    sales_before = money_field(allow_null=True)
+    sales_after = money_field(allow_null=True)
+    done = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SupportItem
+        fields = ["id", "kind", "description", "budget", "planned_month", "done", "done_on", "done_by",
+                  "effect_note", "sales_before", "sales_after"]
+        read_only_fields = fields
+
+    def get_done(self, item) -> bool:
+        return item.done_on is not None
+
+
+class SupportPlanSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    budget_total = money_field(help_text=_("The budget of all its items."))
+    spent = money_field(help_text=_("The budget of the items done."))
+    items = SupportItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SupportPlan
+        fields = ["id", "customer", "customer_name", "year", "by", "created_at", "budget_total", "spent", "items"]
+        read_only_fields = fields
+
+    def to_representation(self, plan):
+        answer = super().to_representation(plan)
+        for name in ("budget_total", "spent"):
+            answer[name] = answer[name] or "0.00"
+        return answer
+
+
+class SupportPlanCreateSerializer(serializers.Serializer):
+    customer = ScopedCustomerField(queryset=Customer.objects.all())
+    year = serializers.IntegerField()
+
+
+class SupportItemCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SupportKind.choices)
+    description = serializers.CharField(max_length=200)
+    budget = MoneyInput()
+    planned_month = serializers.IntegerField(min_value=1, max_value=12)
+
+
+class SupportDoneSerializer(serializers.Serializer):
+    done_on = serializers.DateField(required=False, allow_null=True, help_text=_("Today if left out."))
+    effect_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    sales_before = MoneyInput(required=False, allow_blank=True, allow_null=True)
+    sales_after = MoneyInput(required=False, allow_blank=True, allow_null=True)
+
+
+class SupportPlanViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Dealer support plans 协助客户 of your scope (REL-7): one per dealer per year, with its items."""
+
+    serializer_class = SupportPlanSerializer
+    filterset_class = SupportPlanFilter
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    visible = staticmethod(lambda user: selectors.with_totals(selectors.support_plans_visible_to(user))
+                           .prefetch_related("items"))
+    get_one = staticmethod(selectors.support_plan_get_for_user)
+
+    @extend_schema(summary=_("Draw up a dealer's support plan for a year"), request=SupportPlanCreateSerializer,
+                   responses={201: SupportPlanSerializer, **WRITE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = valid_data(SupportPlanCreateSerializer, request)
+        plan = services.support_plan_create(by=request.user, **data)
+        return self.answer(selectors.support_plan_get_for_user(user=request.user, pk=plan.pk),
+                           status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary=_("Add support to the plan"), request=SupportItemCreateSerializer,
+                   responses={201: SupportPlanSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def items(self, request, pk=None):
+        plan = self.get_object()
+        data = valid_data(SupportItemCreateSerializer, request)
+        services.support_item_add(by=request.user, plan=plan, **data)
+        return self.answer(selectors.support_plan_get_for_user(user=request.user, pk=plan.pk),
+                           status_code=status.HTTP_201_CREATED)
+
+
+class SupportItemDoneView(generics.GenericAPIView):
+    """POST /support-items/{id}/done/: the support was given, with its measured effect (REL-7)."""
+
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    serializer_class = SupportItemSerializer
+    queryset = SupportItem.objects.none()
+
+    @extend_schema(summary=_("Mark support done"), request=SupportDoneSerializer,
+                   responses={200: SupportItemSerializer, **WRITE_ERRORS})
+    def post(self, request, pk):
+        item = selectors.support_item_get_for_user(user=request.user, pk=pk)
+        data = valid_data(SupportDoneSerializer, request)
+        item = services.support_item_done(by=request.user, item=item, **data)
+        return Response(SupportItemSerializer(item, context={"request": request}).data)

@@ -22,3 +22,11 @@ FILE_MARKET_REPORTS = define("file_market_reports", _("File market information")
 HANDLE_MARKET_REPORTS = define("handle_market_reports", _("Read and act on market information, see the counts"),
                                roles={Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP, Role.GENERAL_MANAGER,
                                       Role.ADMIN})
+# REL-6: the sales line records what it finds at its dealers; everyone reads the checks of their scope.
+RECORD_DEALER_CHECKS = define("record_dealer_checks", _("Record dealer checks"),
+                              roles={Role.SALESPERSON, Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP,
+                                     Role.GENERAL_MANAGER, Role.ADMIN})
+# REL-7: the sales line plans the support given to its dealers and records what was done.
+PLAN_DEALER_SUPPORT = define("plan_dealer_support", _("Plan dealer support"),
+                             roles={Role.SALESPERSON, Role.DIRECTOR, Role.SALES_MANAGER, Role.MARKETING_VP,
+                                    Role.GENERAL_MANAGER, Role.ADMIN})

@@ -7,7 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from kehu.accounts.selectors import owners_in_scope
 from kehu.core.filtering import IdFilter, ScopedChoiceFilter, sort_filter
 from kehu.core.text import fold
-from kehu.relations.models import MarketReport, MarketReportKind, Touch, TouchKind
+from kehu.relations.models import (
+    DealerCheck,
+    MarketReport,
+    MarketReportKind,
+    PaymentBehaviour,
+    RangeCarried,
+    StockLevel,
+    SupportPlan,
+    Touch,
+    TouchKind,
+)
 
 TOUCH_SORTS = {"on": "on", "kind": "kind", "next_step_on": "next_step_on"}
 
@@ -61,3 +71,51 @@ class MarketReportFilter(django_filters.FilterSet):
         if value == "read":
             return queryset.filter(read_at__isnull=False, acted_at__isnull=True)
         return queryset.filter(acted_at__isnull=False)
+
+
+CHECK_SORTS = {"month": "month", "sales_growth": "sales_growth", "our_share": "our_share",
+               "stock_outs": "stock_outs"}
+
+
+class DealerCheckFilter(django_filters.FilterSet):
+    """REL-6: the dealer check list's filters (page, export and API)."""
+
+    customer = django_filters.CharFilter(label=_("customer"), method="filter_customer", help_text=_("Name or code"))
+    customer_id = IdFilter(label=_("customer"), field_name="customer_id")
+    by = ScopedChoiceFilter(label=_("checked by"), queryset=owners_in_scope, field_name="by")
+    range_carried = django_filters.ChoiceFilter(label=_("range carried"), choices=RangeCarried.choices)
+    stock_level = django_filters.ChoiceFilter(label=_("stock level"), choices=StockLevel.choices)
+    payment = django_filters.ChoiceFilter(label=_("payment behaviour"), choices=PaymentBehaviour.choices)
+    month_from = django_filters.DateFilter(label=_("checked from"), field_name="month", lookup_expr="gte")
+    month_to = django_filters.DateFilter(label=_("checked until"), field_name="month", lookup_expr="lte")
+    sort = sort_filter(CHECK_SORTS)
+
+    class Meta:
+        model = DealerCheck
+        fields = ["customer", "customer_id", "by", "range_carried", "stock_level", "payment", "month_from",
+                  "month_to", "sort"]
+
+    def filter_customer(self, queryset, name, value):
+        value = fold(value.strip()[:100])
+        return queryset.filter(customer__search_text__contains=value) if value else queryset
+
+
+SUPPORT_SORTS = {"year": "year"}
+
+
+class SupportPlanFilter(django_filters.FilterSet):
+    """REL-7: the support plan list's filters (page, export and API)."""
+
+    customer = django_filters.CharFilter(label=_("customer"), method="filter_customer", help_text=_("Name or code"))
+    customer_id = IdFilter(label=_("customer"), field_name="customer_id")
+    year = django_filters.NumberFilter(label=_("year"), field_name="year")
+    by = ScopedChoiceFilter(label=_("drawn up by"), queryset=owners_in_scope, field_name="by")
+    sort = sort_filter(SUPPORT_SORTS)
+
+    class Meta:
+        model = SupportPlan
+        fields = ["customer", "customer_id", "year", "by", "sort"]
+
+    def filter_customer(self, queryset, name, value):
+        value = fold(value.strip()[:100])
+        return queryset.filter(customer__search_text__contains=value) if value else queryset

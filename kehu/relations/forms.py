@@ -5,7 +5,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.forms import CHOOSE
-from kehu.relations.models import MarketReportKind, Touch, TouchKind
+from kehu.relations.models import (
+    DealerCheck,
+    MarketReportKind,
+    PaymentBehaviour,
+    RangeCarried,
+    StockLevel,
+    SupportKind,
+    Touch,
+    TouchKind,
+)
 
 
 class TouchForm(forms.Form):
@@ -48,3 +57,85 @@ class MarketReportForm(forms.Form):
 class MarketActionForm(forms.Form):
     note = forms.CharField(label=_("what was done"), max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+
+
+def _length(name: str) -> int:
+    return DealerCheck._meta.get_field(name).max_length
+
+
+class DealerCheckForm(forms.Form):
+    """REL-6: what the salesperson found at the dealer; the rules are services.dealer_check_record's."""
+
+    month = forms.CharField(label=_("month checked"), max_length=10, widget=forms.TextInput(attrs={"type": "month"}),
+                            help_text=_("YYYY-MM"))
+    sales_growth = forms.DecimalField(label=_("sales growth %"), required=False, max_digits=6, decimal_places=1)
+    our_share = forms.DecimalField(label=_("our share of their sales %"), required=False, max_digits=4,
+                                   decimal_places=1, help_text=_("售额比率: our sales as a share of all their sales."))
+    range_carried = forms.ChoiceField(label=_("range carried"), choices=[("", CHOOSE)] + RangeCarried.choices)
+    focus_pushed = forms.BooleanField(label=_("focus products pushed"), required=False)
+    display_place = forms.CharField(label=_("display place"), required=False, max_length=_length("display_place"))
+    display_space = forms.CharField(label=_("display space"), required=False, max_length=_length("display_space"))
+    display_height = forms.CharField(label=_("display height"), required=False, max_length=_length("display_height"))
+    stock_level = forms.ChoiceField(label=_("stock level"), choices=[("", CHOOSE)] + StockLevel.choices)
+    stock_outs = forms.IntegerField(label=_("products out of stock"), required=False, min_value=0, max_value=9999,
+                                    initial=0)
+    in_promotion = forms.BooleanField(label=_("takes part in our promotions"), required=False)
+    payment = forms.ChoiceField(label=_("payment behaviour"), choices=[("", CHOOSE)] + PaymentBehaviour.choices)
+    note = forms.CharField(label=_("note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].initial = timezone.localdate().strftime("%Y-%m")
+        for field in self.fields.values():
+            if isinstance(field, forms.BooleanField):
+                field.widget.attrs["class"] = "form-check-input"
+            else:
+                field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField)
+                                              else "form-control")
+
+
+def _styled(form) -> None:
+    for field in form.fields.values():
+        field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField)
+                                      else "form-control")
+
+
+class SupportPlanForm(forms.Form):
+    """REL-7: the year of a dealer's support plan."""
+
+    year = forms.IntegerField(label=_("year"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+        _styled(self)
+
+
+MONTHS = [(str(m), str(m)) for m in range(1, 13)]
+
+
+class SupportItemForm(forms.Form):
+    """REL-7: a piece of support; the amounts are read by the service (¥, thousands separators)."""
+
+    kind = forms.ChoiceField(label=_("kind of support"), choices=[("", CHOOSE)] + SupportKind.choices)
+    description = forms.CharField(label=_("description"), max_length=200)
+    budget = forms.CharField(label=_("budget"), max_length=40)
+    planned_month = forms.ChoiceField(label=_("planned month"), choices=[("", CHOOSE)] + MONTHS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+
+class SupportDoneForm(forms.Form):
+    """REL-7: the support was given, and its measured effect."""
+
+    done_on = forms.DateField(label=_("done on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    effect_note = forms.CharField(label=_("measured effect"), required=False, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    sales_before = forms.CharField(label=_("sales before"), required=False, max_length=40)
+    sales_after = forms.CharField(label=_("sales after"), required=False, max_length=40)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self)

@@ -187,3 +187,124 @@ class MarketReport(TimeStampedModel):
     @property
     def status(self) -> str:
         return "acted" if self.acted_at else "read" if self.read_at else "new"
+
+
+# --- dealer checks (REL-6) -----------------------------------------------------------------------------------
+
+class RangeCarried(models.TextChoices):
+    WHOLE = "whole", _("Whole range")
+    PARTIAL = "partial", _("Part of the range")
+    NONE = "none", pgettext_lazy("range carried", "None")
+
+
+class StockLevel(models.TextChoices):
+    AMPLE = "ample", _("Ample")
+    ENOUGH = "enough", _("Enough")
+    LOW = "low", _("Low")
+
+
+class PaymentBehaviour(models.TextChoices):
+    ON_TIME = "on_time", _("Pays on time")
+    LATE = "late", _("Pays late")
+    VERY_LATE = "very_late", _("Pays very late or must be chased")
+
+
+class DealerCheck(models.Model):
+    """REL-6 经销商检查: what a salesperson found at a dealer in a month — sales growth, our
+    share of the dealer's sales 售额比率, the range carried, focus products pushed, display 陈列,
+    stock and stock-outs, promotions, payment. One check per dealer per month; a record of what
+    was seen, written once."""
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 related_name="dealer_checks")
+    month = models.DateField(_("month checked"), help_text=_("The first day of the month checked."))
+    sales_growth = models.DecimalField(_("sales growth %"), max_digits=6, decimal_places=1, null=True, blank=True)
+    our_share = models.DecimalField(_("our share of their sales %"), max_digits=4, decimal_places=1, null=True,
+                                    blank=True)
+    range_carried = models.CharField(_("range carried"), max_length=8, choices=RangeCarried.choices)
+    focus_pushed = models.BooleanField(_("focus products pushed"), default=False)
+    display_place = models.CharField(_("display place"), max_length=100, blank=True)
+    display_space = models.CharField(_("display space"), max_length=100, blank=True)
+    display_height = models.CharField(_("display height"), max_length=100, blank=True)
+    stock_level = models.CharField(_("stock level"), max_length=8, choices=StockLevel.choices)
+    stock_outs = models.PositiveSmallIntegerField(_("products out of stock"), default=0)
+    in_promotion = models.BooleanField(_("takes part in our promotions"), default=False)
+    payment = models.CharField(_("payment behaviour"), max_length=10, choices=PaymentBehaviour.choices)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checked by"), on_delete=models.PROTECT,
+                           related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dealer check")
+        verbose_name_plural = _("dealer checks")
+        ordering = ["-month", "-id"]
+        constraints = [models.UniqueConstraint(fields=["customer", "month"], name="dealer_check_once_a_month")]
+        indexes = [models.Index(fields=["month"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month:%Y-%m}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("relations:check_detail", args=[self.pk])
+
+
+# --- dealer support plans (REL-7) ----------------------------------------------------------------------------
+
+class SupportKind(models.TextChoices):
+    TRAINING = "training", _("Training their staff")
+    POS = "pos", _("POS material")
+    DISPLAY = "display", _("Display")
+    PROMOTION = "promotion", _("Joint promotion")
+    ADVERTISING = "advertising", _("Shared advertising")
+    OTHER = "other", pgettext_lazy("kind of support", "Other")
+
+
+class SupportPlan(models.Model):
+    """REL-7 协助客户: the year's support planned for a dealer — one plan per dealer per year,
+    its items each with a budget, done or not, and the effect measured."""
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 related_name="support_plans")
+    year = models.PositiveSmallIntegerField(_("year"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("drawn up by"), on_delete=models.PROTECT,
+                           related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support plan")
+        verbose_name_plural = _("support plans")
+        ordering = ["-year", "-id"]
+        constraints = [models.UniqueConstraint(fields=["customer", "year"], name="support_plan_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("relations:support_detail", args=[self.pk])
+
+
+class SupportItem(models.Model):
+    plan = models.ForeignKey(SupportPlan, verbose_name=_("support plan"), on_delete=models.CASCADE,
+                             related_name="items")
+    kind = models.CharField(_("kind of support"), max_length=12, choices=SupportKind.choices)
+    description = models.CharField(_("description"), max_length=200)
+    budget = models.DecimalField(_("budget"), max_digits=14, decimal_places=2)
+    planned_month = models.PositiveSmallIntegerField(_("planned month"),
+                                                     validators=[MinValueValidator(1), MaxValueValidator(12)])
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+")
+    effect_note = models.TextField(_("measured effect"), max_length=2000, blank=True)
+    sales_before = models.DecimalField(_("sales before"), max_digits=14, decimal_places=2, null=True, blank=True)
+    sales_after = models.DecimalField(_("sales after"), max_digits=14, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support item")
+        verbose_name_plural = _("support items")
+        ordering = ["planned_month", "id"]
+        constraints = [models.CheckConstraint(condition=Q(budget__gte=0), name="support_item_budget_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.planned_month}"

@@ -24,7 +24,12 @@ from kehu.core.registry import (
     registry,
 )
 from kehu.relations import selectors
-from kehu.relations.capabilities import FILE_MARKET_REPORTS, LOG_TOUCHES
+from kehu.relations.capabilities import (
+    FILE_MARKET_REPORTS,
+    LOG_TOUCHES,
+    PLAN_DEALER_SUPPORT,
+    RECORD_DEALER_CHECKS,
+)
 
 LATEST_TOUCHES = 5
 
@@ -75,6 +80,18 @@ def market_button(request, customer) -> dict | None:
     return {"customer": customer} if user_can(request.user, FILE_MARKET_REPORTS) else None
 
 
+def customer_checks(request, customer) -> dict:
+    """REL-6 on the 360° page: the dealer's last twelve checks and how each figure moved."""
+    return {"customer": customer, "trend": selectors.dealer_trend(customer),
+            "can_record": user_can(request.user, RECORD_DEALER_CHECKS)}
+
+
+def customer_support(request, customer) -> dict:
+    """REL-7 on the 360° page: the dealer's latest support plans with budget and spent."""
+    return {"customer": customer, "plans": selectors.support_plans_of(customer),
+            "can_plan": user_can(request.user, PLAN_DEALER_SUPPORT)}
+
+
 def contacts_due(user, day) -> list[DueItem]:
     """REL-4 ← REL-1, REL-2: the user's own customers due or overdue for a contact on the day, and
     the next steps promised by then that no touch has followed yet."""
@@ -120,6 +137,12 @@ def register() -> None:
                         context=market_button, order=60))
     registry.add(Panel(key="touches", page="customer", tab="service", label=_("Touches"),
                        template="relations/_customer_touches.html", context=customer_touches, order=10, lazy=True,
+                       query_budget=2))
+    registry.add(Panel(key="dealer-checks", page="customer", tab="business", label=_("Dealer checks"),
+                       template="relations/_customer_checks.html", context=customer_checks, order=70, lazy=True,
+                       query_budget=2))
+    registry.add(Panel(key="dealer-support", page="customer", tab="business", label=_("Dealer support"),
+                       template="relations/_customer_support.html", context=customer_support, order=75, lazy=True,
                        query_budget=2))
     registry.add(DueSource(key="contacts", label=_("Contacts due"), items=contacts_due, order=10))
     registry.add(DueSource(key="greetings", label=_("Greetings"), items=greetings_due, order=40))

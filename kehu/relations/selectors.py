@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from kehu.accounts.selectors import name_fields, salespeople_for
@@ -13,7 +13,16 @@ from kehu.core.access import get_for_user
 from kehu.core.scopes import scope_queryset
 from kehu.customers.models import Customer, Status
 from kehu.customers.selectors import customers_visible_to
-from kehu.relations.models import CadencePolicy, MarketReport, MarketReportKind, PlanEntry, Touch
+from kehu.relations.models import (
+    CadencePolicy,
+    DealerCheck,
+    MarketReport,
+    MarketReportKind,
+    PlanEntry,
+    SupportItem,
+    SupportPlan,
+    Touch,
+)
 
 SCOPE_FIELDS = {"owner_field": "customer__owner", "office_field": "customer__office"}
 # Customers whose contact cadence is followed: a dormant or lost customer is not chased by it.
@@ -264,3 +273,82 @@ def market_counts(user, *, start: date, end: date) -> tuple[list[MarketCount], M
             target.acted += row["acted"]
             target.kinds[row["kind"]] = target.kinds.get(row["kind"], 0) + row["total"]
     return sorted(people.values(), key=lambda c: (-c.total, c.name)), total
+
+
+# --- dealer checks (REL-6) -----------------------------------------------------------------------------------
+
+TREND_CHECKS = 12
+# The figures whose change from one check to the next the dealer's trend shows.
+TREND_FIGURES = ("sales_growth", "our_share", "stock_outs")
+
+
+def dealer_checks_visible_to(user) -> QuerySet[DealerCheck]:
+    """The checks of the dealers of the user's scope."""
+    return scope_queryset(DealerCheck.objects.select_related("customer", "by"), user, **SCOPE_FIELDS)
+
+
+def dealer_check_get_for_user(*, user, pk) -> DealerCheck:
+    return get_for_user(dealer_checks_visible_to(user), pk, user=user, not_found=_("No such dealer check in your scope."))
+
+
+def dealer_check_rows() -> QuerySet[DealerCheck]:
+    return DealerCheck.objects.select_related("customer", "by").only(
+        "month", "sales_growth", "our_share", "range_carried", "focus_pushed", "stock_level", "stock_outs",
+        "in_promotion", "payment", "customer__name", "customer__code", *name_fields("by"))
+
+
+@dataclass
+class TrendRow:
+    check: DealerCheck
+    # figure → "up", "down", "same" or "" (no earlier check, or a figure missing on either).
+    change: dict = field(default_factory=dict)
+
+
+def dealer_trend(customer, *, limit: int = TREND_CHECKS) -> list[TrendRow]:
+    """REL-6: the dealer's last checks, newest first, each with how its figures moved since the
+    check before it (the thirteenth is read only to compare the twelfth)."""
+    checks = list(DealerCheck.objects.filter(customer=customer).select_related("by").order_by("-month")[:limit + 1])
+    rows = []
+    for check, earlier in zip(checks[:limit], [*checks[1:], None], strict=False):
+        change = {}
+        for name in TREND_FIGURES:
+            now, before = getattr(check, name), getattr(earlier, name) if earlier else None
+            change[name] = ("" if now is None or before is None else
+                            "up" if now > before else "down" if now < before else "same")
+        rows.append(TrendRow(check=check, change=change))
+    return rows
+
+
+# --- dealer support plans (REL-7) ----------------------------------------------------------------------------
+
+def support_plans_visible_to(user) -> QuerySet[SupportPlan]:
+    """The support plans of the dealers of the user's scope, each with its budget and what is spent
+    (the budget of the items done)."""
+    return scope_queryset(SupportPlan.objects.select_related("customer", "by"), user, **SCOPE_FIELDS)
+
+
+def with_totals(plans: QuerySet[SupportPlan]) -> QuerySet[SupportPlan]:
+    return plans.annotate(budget_total=Sum("items__budget"),
+                          spent=Sum("items__budget", filter=Q(items__done_on__isnull=False)),
+                          item_count=Count("items"),
+                          done_count=Count("items", filter=Q(items__done_on__isnull=False))).order_by("-year", "-id")
+
+
+def support_plan_get_for_user(*, user, pk) -> SupportPlan:
+    return get_for_user(with_totals(support_plans_visible_to(user)), pk, user=user,
+                        not_found=_("No such support plan in your scope."))
+
+
+def support_item_get_for_user(*, user, pk) -> SupportItem:
+    plans = support_plans_visible_to(user).values("pk")
+    return get_for_user(SupportItem.objects.select_related("plan__customer").filter(plan__in=plans), pk, user=user,
+                        not_found=_("No such support in your scope."))
+
+
+def support_plan_rows() -> QuerySet[SupportPlan]:
+    return with_totals(SupportPlan.objects.select_related("customer", "by").only(
+        "year", "created_at", "customer__name", "customer__code", *name_fields("by")))
+
+
+def support_plans_of(customer, *, limit: int = 3) -> list[SupportPlan]:
+    return list(with_totals(SupportPlan.objects.filter(customer=customer)).order_by("-year")[:limit])

@@ -5,7 +5,7 @@ edited (the admin shows touches read-only, with their history)."""
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,13 +14,34 @@ from kehu.accounts.selectors import managers_of
 from kehu.core.access import require
 from kehu.core.errors import ValidationFailed
 from kehu.core.importing import check_lengths
+from kehu.core.money import CENT, decimal_or_refuse
 from kehu.core.pagination import lists_changed
 from kehu.core.periods import day_input
 from kehu.core.registry import registry
 from kehu.customers.selectors import customer_get_for_user
 from kehu.relations import selectors
-from kehu.relations.capabilities import FILE_MARKET_REPORTS, HANDLE_MARKET_REPORTS, LOG_TOUCHES
-from kehu.relations.models import CadencePolicy, MarketReport, MarketReportKind, PlanEntry, Touch, TouchKind
+from kehu.relations.capabilities import (
+    FILE_MARKET_REPORTS,
+    HANDLE_MARKET_REPORTS,
+    LOG_TOUCHES,
+    PLAN_DEALER_SUPPORT,
+    RECORD_DEALER_CHECKS,
+)
+from kehu.relations.models import (
+    CadencePolicy,
+    DealerCheck,
+    MarketReport,
+    MarketReportKind,
+    PaymentBehaviour,
+    PlanEntry,
+    RangeCarried,
+    StockLevel,
+    SupportItem,
+    SupportKind,
+    SupportPlan,
+    Touch,
+    TouchKind,
+)
 
 TOUCH_LIST = "touches"
 # The earliest day a touch may be dated: older ones are typing mistakes (2062 for 2026).
@@ -272,3 +293,195 @@ def market_report_act(*, by, report, note: str) -> MarketReport:
         lists_changed(selectors.MARKET_LIST)
     report.refresh_from_db()
     return report
+
+
+# --- dealer checks (REL-6) -----------------------------------------------------------------------------------
+
+DEALER_CHECK_LIST = "dealer_checks"
+
+
+def month_input(value, *, field: str = "month", label=None) -> date:
+    """A month as YYYY-MM (or a day, or YYYY-MM-DD): its first day; anything else refused."""
+    label = label or _("month checked")
+    if isinstance(value, date):
+        return value.replace(day=1)
+    text = str(value or "").strip()
+    if not text:
+        raise ValidationFailed(_("Enter the %(label)s.") % {"label": label}, field_errors={field: [_("Required.")]})
+    try:
+        return date.fromisoformat(text + "-01" if len(text) == 7 else text).replace(day=1)
+    except ValueError:
+        raise ValidationFailed(_("The %(label)s is not a month (YYYY-MM).") % {"label": label},
+                               field_errors={field: [_("Enter a month as YYYY-MM.")]}) from None
+
+
+def _percent(value, *, field: str, label, low: int, high: int) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or not low <= number <= high:
+        raise ValidationFailed(_("The %(label)s must be a number from %(low)s to %(high)s.")
+                               % {"label": label, "low": low, "high": high},
+                               field_errors={field: [_("From %(low)s to %(high)s.") % {"low": low, "high": high}]})
+    return number.quantize(Decimal("0.1"))
+
+
+def _choice(value, choices, *, field: str, label) -> str:
+    if value not in choices.values:
+        raise ValidationFailed(_("Choose the %(label)s.") % {"label": label}, field_errors={field: [_("Required.")]})
+    return value
+
+
+def dealer_check_record(*, by, customer, month, range_carried: str, stock_level: str, payment: str,
+                        sales_growth=None, our_share=None, focus_pushed: bool = False, display_place: str = "",
+                        display_space: str = "", display_height: str = "", stock_outs=0,
+                        in_promotion: bool = False, note: str = "") -> DealerCheck:
+    """REL-6: record what the user found at a dealer of their scope in a month (this month or an
+    earlier one). One check per dealer per month: a second is refused, the first kept as it is."""
+    customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
+    require(by, RECORD_DEALER_CHECKS, _("Your role does not record dealer checks."))
+    month = month_input(month)
+    if month > timezone.localdate().replace(day=1):
+        raise ValidationFailed(_("%(month)s has not come yet: check a month once it has begun.")
+                               % {"month": f"{month:%Y-%m}"}, field_errors={"month": [_("This month or earlier.")]})
+    if month < EARLIEST:
+        raise ValidationFailed(_("%(month)s is too long ago for a check.") % {"month": f"{month:%Y-%m}"},
+                               field_errors={"month": [_("Check the year.")]})
+    texts = {name: str(value or "").strip() for name, value in (
+        ("display_place", display_place), ("display_space", display_space), ("display_height", display_height),
+        ("note", note))}
+    check_lengths(DealerCheck, **texts)
+    try:
+        outs = int(str(stock_outs if stock_outs not in (None, "") else 0).strip())
+    except ValueError:
+        outs = -1
+    if not 0 <= outs <= 9999:
+        raise ValidationFailed(_("The number of products out of stock must be a whole number from 0 to 9999."),
+                               field_errors={"stock_outs": [_("From 0 to 9999.")]})
+    values = {
+        "sales_growth": _percent(sales_growth, field="sales_growth", label=_("sales growth %"), low=-100, high=9999),
+        "our_share": _percent(our_share, field="our_share", label=_("our share of their sales %"), low=0, high=100),
+        "range_carried": _choice(range_carried, RangeCarried, field="range_carried", label=_("range carried")),
+        "stock_level": _choice(stock_level, StockLevel, field="stock_level", label=_("stock level")),
+        "payment": _choice(payment, PaymentBehaviour, field="payment", label=_("payment behaviour")),
+        "focus_pushed": bool(focus_pushed), "in_promotion": bool(in_promotion), "stock_outs": outs, **texts,
+    }
+    taken = ValidationFailed(_("The check of %(month)s for %(name)s is already recorded; there is one check "
+                               "per dealer per month.") % {"month": f"{month:%Y-%m}", "name": customer.name},
+                             field_errors={"month": [_("Already checked.")]})
+    if DealerCheck.objects.filter(customer=customer, month=month).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            check = DealerCheck.objects.create(customer=customer, month=month, by=by, **values)
+            lists_changed(DEALER_CHECK_LIST)
+    except IntegrityError:
+        raise taken from None
+    return check
+
+
+# --- dealer support plans (REL-7) ----------------------------------------------------------------------------
+
+SUPPORT_LIST = "support_plans"
+
+
+def _year(value) -> int:
+    try:
+        year = int(str(value).strip())
+    except (TypeError, ValueError):
+        year = 0
+    this_year = timezone.localdate().year
+    if not EARLIEST.year <= year <= this_year + 1:
+        raise ValidationFailed(_("Choose a year from %(first)s to %(last)s.") % {"first": EARLIEST.year,
+                                                                                "last": this_year + 1},
+                               field_errors={"year": [_("Check the year.")]})
+    return year
+
+
+def _amount(value, *, field: str, label, required: bool) -> Decimal | None:
+    if not str(value if value is not None else "").strip():
+        if required:
+            raise ValidationFailed(_("Enter the %(label)s.") % {"label": label}, field_errors={field: [_("Required.")]})
+        return None
+    amount = decimal_or_refuse(value, field=field, label=label)
+    if amount < 0:
+        raise ValidationFailed(_("The %(label)s cannot be negative.") % {"label": label},
+                               field_errors={field: [_("Zero or more.")]})
+    if amount != amount.quantize(CENT):
+        raise ValidationFailed(_("The %(label)s has more than two decimals.") % {"label": label},
+                               field_errors={field: [_("Two decimals at most.")]})
+    return amount.quantize(CENT)
+
+
+def support_plan_create(*, by, customer, year) -> SupportPlan:
+    """REL-7: the year's support plan of a dealer of the user's scope; one per dealer per year."""
+    customer = customer_get_for_user(user=by, pk=getattr(customer, "pk", customer))
+    require(by, PLAN_DEALER_SUPPORT, _("Your role does not plan dealer support."))
+    year = _year(year)
+    taken = ValidationFailed(_("%(name)s already has a support plan for %(year)s; add to that plan.")
+                             % {"name": customer.name, "year": year}, field_errors={"year": [_("Already planned.")]})
+    if SupportPlan.objects.filter(customer=customer, year=year).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            plan = SupportPlan.objects.create(customer=customer, year=year, by=by)
+            lists_changed(SUPPORT_LIST)
+    except IntegrityError:
+        raise taken from None
+    return plan
+
+
+def support_item_add(*, by, plan, kind: str, description: str, budget, planned_month) -> SupportItem:
+    """REL-7: a piece of support planned for a month of the plan's year, with its budget."""
+    require(by, PLAN_DEALER_SUPPORT, _("Your role does not plan dealer support."))
+    if kind not in SupportKind.values:
+        raise ValidationFailed(_("Choose the kind of support."), field_errors={"kind": [_("Required.")]})
+    description = str(description or "").strip()
+    if not description:
+        raise ValidationFailed(_("Describe the support."), field_errors={"description": [_("Required.")]})
+    check_lengths(SupportItem, description=description)
+    amount = _amount(budget, field="budget", label=_("budget"), required=True)
+    try:
+        month = int(str(planned_month).strip())
+    except (TypeError, ValueError):
+        month = 0
+    if not 1 <= month <= 12:
+        raise ValidationFailed(_("Choose the planned month, 1 to 12."), field_errors={"planned_month": [_("1 to 12.")]})
+    with transaction.atomic():
+        item = SupportItem.objects.create(plan=plan, kind=kind, description=description, budget=amount,
+                                          planned_month=month)
+        lists_changed(SUPPORT_LIST)
+    return item
+
+
+def support_item_done(*, by, item, done_on=None, effect_note: str = "", sales_before=None,
+                      sales_after=None) -> SupportItem:
+    """REL-7: the support was given — on a day (today by default, never in the future), with the
+    effect measured (a note, the dealer's sales before and after, optional). Marked once: a
+    second time is refused and the first record kept."""
+    require(by, PLAN_DEALER_SUPPORT, _("Your role does not plan dealer support."))
+    today = timezone.localdate()
+    done_on = day_input(done_on, field="done_on", label=_("done on"), required=False) or today
+    if done_on > today:
+        raise ValidationFailed(_("Support is marked done once given: %(day)s is in the future.")
+                               % {"day": done_on.isoformat()}, field_errors={"done_on": [_("Today or earlier.")]})
+    if done_on < EARLIEST:
+        raise ValidationFailed(_("%(day)s is too long ago.") % {"day": done_on.isoformat()},
+                               field_errors={"done_on": [_("Check the year.")]})
+    effect_note = str(effect_note or "").strip()
+    check_lengths(SupportItem, effect_note=effect_note)
+    before = _amount(sales_before, field="sales_before", label=_("sales before"), required=False)
+    after = _amount(sales_after, field="sales_after", label=_("sales after"), required=False)
+    with transaction.atomic():
+        changed = SupportItem.objects.filter(pk=item.pk, done_on__isnull=True).update(
+            done_on=done_on, done_by=by, effect_note=effect_note, sales_before=before, sales_after=after)
+        if not changed:
+            item.refresh_from_db()
+            raise ValidationFailed(_("This support was already marked done on %(day)s.")
+                                   % {"day": item.done_on.isoformat() if item.done_on else ""})
+        lists_changed(SUPPORT_LIST)
+    item.refresh_from_db()
+    return item

@@ -24,16 +24,45 @@ from kehu.core.errors import UserInputError
 from kehu.core.excel import Column, export_response
 from kehu.core.filtering import filterset_for
 from kehu.core.forms import apply_field_errors
+from kehu.core.money import ZERO
 from kehu.core.pagination import list_page
 from kehu.core.registry import DueSource, registry
 from kehu.core.reports import PeriodReportForm, link, warn_ignored
 from kehu.core.views import next_url
 from kehu.customers.selectors import customer_get_for_user
 from kehu.relations import selectors, services
-from kehu.relations.capabilities import FILE_MARKET_REPORTS, HANDLE_MARKET_REPORTS, LOG_TOUCHES, SEE_ADHERENCE
-from kehu.relations.filters import MARKET_STATUSES, MarketReportFilter, TouchFilter
-from kehu.relations.forms import MarketActionForm, MarketReportForm, TouchForm
-from kehu.relations.models import CadencePolicy, MarketReportKind, TouchKind
+from kehu.relations.capabilities import (
+    FILE_MARKET_REPORTS,
+    HANDLE_MARKET_REPORTS,
+    LOG_TOUCHES,
+    PLAN_DEALER_SUPPORT,
+    RECORD_DEALER_CHECKS,
+    SEE_ADHERENCE,
+)
+from kehu.relations.filters import (
+    MARKET_STATUSES,
+    DealerCheckFilter,
+    MarketReportFilter,
+    SupportPlanFilter,
+    TouchFilter,
+)
+from kehu.relations.forms import (
+    DealerCheckForm,
+    MarketActionForm,
+    MarketReportForm,
+    SupportDoneForm,
+    SupportItemForm,
+    SupportPlanForm,
+    TouchForm,
+)
+from kehu.relations.models import (
+    CadencePolicy,
+    MarketReportKind,
+    PaymentBehaviour,
+    RangeCarried,
+    StockLevel,
+    TouchKind,
+)
 
 
 def _touches(request):
@@ -470,3 +499,188 @@ def market_counts_export(request):
     rows = [*context["rows"], context["total"]]
     return export_response(rows, columns, sheet_name=_("Market information"),
                            filename=f"market-information-{context['start']:%Y%m%d}-{context['end']:%Y%m%d}")
+
+
+# --- dealer checks (REL-6) ---------------------------------------------------------------------------------------
+
+def _dealer_checks(request):
+    return filterset_for(request, DealerCheckFilter, selectors.dealer_checks_visible_to(request.user))
+
+
+@login_required
+@require_GET
+def check_list(request):
+    """REL-6: the dealer checks of the user's scope, the latest month first."""
+    filterset = _dealer_checks(request)
+    return render(request, "relations/check_list.html", {
+        "filter": filterset,
+        "page": list_page(request, filterset.qs, rows=selectors.dealer_check_rows(),
+                          generation=services.DEALER_CHECK_LIST),
+        "range_choices": RangeCarried.choices, "stock_choices": StockLevel.choices,
+        "payment_choices": PaymentBehaviour.choices, "owner_choices": owner_choices_for(request.user),
+        "can_see_adherence": user_can(request.user, SEE_ADHERENCE),
+    })
+
+
+CHECK_EXPORT = [
+    Column(gettext_lazy("month checked"), lambda c: f"{c.month:%Y-%m}"),
+    Column(gettext_lazy("customer code"), "customer.code"), Column(gettext_lazy("customer"), "customer.name"),
+    Column(gettext_lazy("sales growth %"), "sales_growth"), Column(gettext_lazy("our share of their sales %"), "our_share"),
+    Column(gettext_lazy("range carried"), "get_range_carried_display"),
+    Column(gettext_lazy("focus products pushed"), "focus_pushed"),
+    Column(gettext_lazy("display place"), "display_place"), Column(gettext_lazy("display space"), "display_space"),
+    Column(gettext_lazy("display height"), "display_height"), Column(gettext_lazy("stock level"), "get_stock_level_display"),
+    Column(gettext_lazy("products out of stock"), "stock_outs"),
+    Column(gettext_lazy("takes part in our promotions"), "in_promotion"),
+    Column(gettext_lazy("payment behaviour"), "get_payment_display"), Column(gettext_lazy("note"), "note"),
+    Column(gettext_lazy("checked by"), "by.display_name"),
+]
+
+
+@login_required
+@require_GET
+def check_export(request):
+    return export_response(_dealer_checks(request).qs, CHECK_EXPORT, sheet_name=_("Dealer checks"),
+                           filename="dealer-checks")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_create(request, pk):
+    """REL-6: record this month's (or an earlier month's) check of a dealer of one's scope."""
+    customer = customer_get_for_user(user=request.user, pk=pk)
+    require(request.user, RECORD_DEALER_CHECKS, _("Your role does not record dealer checks."))
+    form = DealerCheckForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check = services.dealer_check_record(by=request.user, customer=customer, **form.cleaned_data)
+        except UserInputError as exc:
+            apply_field_errors(form, exc)
+            if exc.field_errors:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Check of %(name)s for %(month)s recorded.") % {
+                "name": customer.name, "month": f"{check.month:%Y-%m}"})
+            return redirect(check.get_absolute_url())
+    return render(request, "relations/check_form.html", {
+        "customer": customer, "form": form, "trend": selectors.dealer_trend(customer, limit=3)})
+
+
+@login_required
+@require_GET
+def check_detail(request, pk):
+    check = selectors.dealer_check_get_for_user(user=request.user, pk=pk)
+    return render(request, "relations/check_detail.html", {"check": check})
+
+
+# --- dealer support plans (REL-7) --------------------------------------------------------------------------------
+
+def _support_plans(request):
+    return filterset_for(request, SupportPlanFilter, selectors.support_plans_visible_to(request.user))
+
+
+@login_required
+@require_GET
+def support_list(request):
+    """REL-7: the support plans of the dealers of the user's scope, with budget and spent."""
+    filterset = _support_plans(request)
+    return render(request, "relations/support_list.html", {
+        "filter": filterset,
+        "page": list_page(request, filterset.qs, rows=selectors.support_plan_rows(), generation=services.SUPPORT_LIST),
+        "owner_choices": owner_choices_for(request.user),
+        "can_see_adherence": user_can(request.user, SEE_ADHERENCE),
+    })
+
+
+SUPPORT_EXPORT = [
+    Column(gettext_lazy("year"), "year"), Column(gettext_lazy("customer code"), "customer.code"),
+    Column(gettext_lazy("customer"), "customer.name"), Column(gettext_lazy("support items"), "item_count"),
+    Column(gettext_lazy("items done"), "done_count"), Column(gettext_lazy("budget"), lambda p: p.budget_total or ZERO),
+    Column(gettext_lazy("spent"), lambda p: p.spent or ZERO), Column(gettext_lazy("drawn up by"), "by.display_name"),
+]
+
+
+@login_required
+@require_GET
+def support_export(request):
+    return export_response(selectors.with_totals(_support_plans(request).qs), SUPPORT_EXPORT,
+                           sheet_name=_("Support plans"), filename="support-plans")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def support_create(request, pk):
+    """REL-7: draw up a dealer's support plan for a year."""
+    customer = customer_get_for_user(user=request.user, pk=pk)
+    require(request.user, PLAN_DEALER_SUPPORT, _("Your role does not plan dealer support."))
+    form = SupportPlanForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.support_plan_create(by=request.user, customer=customer, **form.cleaned_data)
+        except UserInputError as exc:
+            apply_field_errors(form, exc)
+            if exc.field_errors:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Support plan %(year)s of %(name)s drawn up: add its items.") % {
+                "year": plan.year, "name": customer.name})
+            return redirect(plan.get_absolute_url())
+    return render(request, "relations/support_form.html", {"customer": customer, "form": form})
+
+
+def _support_page(request, plan, *, item_form=None, done_forms=None, status=200):
+    items = list(plan.items.select_related("done_by"))
+    done_forms = done_forms or {}
+    for item in items:
+        item.done_form = done_forms.get(item.pk) or SupportDoneForm(prefix=f"i{item.pk}")
+    return render(request, "relations/support_detail.html", {
+        "plan": plan, "items": items, "item_form": item_form or SupportItemForm(),
+        "can_plan": user_can(request.user, PLAN_DEALER_SUPPORT)}, status=status)
+
+
+@login_required
+@require_GET
+def support_detail(request, pk):
+    plan = selectors.support_plan_get_for_user(user=request.user, pk=pk)
+    return _support_page(request, plan)
+
+
+@login_required
+@require_POST
+def support_item_add(request, pk):
+    plan = selectors.support_plan_get_for_user(user=request.user, pk=pk)
+    require(request.user, PLAN_DEALER_SUPPORT, _("Your role does not plan dealer support."))
+    form = SupportItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.support_item_add(by=request.user, plan=plan, **form.cleaned_data)
+        except UserInputError as exc:
+            apply_field_errors(form, exc)
+            if exc.field_errors:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Support added to the plan."))
+            return redirect(plan.get_absolute_url())
+    return _support_page(request, plan, item_form=form)
+
+
+@login_required
+@require_POST
+def support_item_done(request, pk):
+    item = selectors.support_item_get_for_user(user=request.user, pk=pk)
+    require(request.user, PLAN_DEALER_SUPPORT, _("Your role does not plan dealer support."))
+    form = SupportDoneForm(request.POST, prefix=f"i{item.pk}")
+    if form.is_valid():
+        try:
+            services.support_item_done(by=request.user, item=item, **form.cleaned_data)
+        except UserInputError as exc:
+            if not exc.field_errors:  # already done: its form is gone, the message goes on top
+                messages.error(request, exc.message)
+                return redirect(item.plan.get_absolute_url())
+            apply_field_errors(form, exc)
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("“%(what)s” marked done.") % {"what": item.description})
+            return redirect(item.plan.get_absolute_url())
+    plan = selectors.support_plan_get_for_user(user=request.user, pk=item.plan_id)
+    return _support_page(request, plan, done_forms={item.pk: form})

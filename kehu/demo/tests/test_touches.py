@@ -47,3 +47,18 @@ def test_the_demo_writes_a_year_of_market_information_read_and_acted_on_by_the_o
     director = User.objects.get(username="director1")
     rows, total = selectors.market_counts(director, start=today - timedelta(days=365), end=today)
     assert total.total > 0 and any(r.by_id == User.objects.get(username="sales1").pk for r in rows)
+
+
+@pytest.mark.rule("REL-6")
+def test_rel6_rel7_the_demo_writes_a_year_of_dealer_checks_and_this_years_support_plans():
+    from kehu.relations.models import DealerCheck, SupportItem, SupportPlan
+
+    made = generate(customers=120, seed=13)
+    today = timezone.localdate()
+    assert made["dealer_checks"] == DealerCheck.objects.count() > 12
+    assert not DealerCheck.objects.exclude(by=F("customer__owner")).exists()
+    assert not DealerCheck.objects.filter(month__gt=today.replace(day=1)).exists()
+    assert DealerCheck.objects.filter(month__lte=today.replace(day=1) - timedelta(days=300)).exists()
+    assert made["support_plans"] == SupportPlan.objects.filter(year=today.year).count() > 0
+    assert SupportItem.objects.exists() and not SupportItem.objects.filter(done_on__gt=today).exists()
+    assert not SupportItem.objects.filter(done_on__isnull=False, done_by__isnull=True).exists()

@@ -2,10 +2,18 @@
 (kehu/core/tests/test_permission_matrix.py). Everyone reads the touches of their scope; those
 who meet customers log them (REL-2)."""
 
+from datetime import timedelta
 from functools import partial
 
 from kehu.core.tests.matrix import Route, card, count, customer_ref, day, today
-from kehu.relations.capabilities import FILE_MARKET_REPORTS, HANDLE_MARKET_REPORTS, LOG_TOUCHES, SEE_ADHERENCE
+from kehu.relations.capabilities import (
+    FILE_MARKET_REPORTS,
+    HANDLE_MARKET_REPORTS,
+    LOG_TOUCHES,
+    PLAN_DEALER_SUPPORT,
+    RECORD_DEALER_CHECKS,
+    SEE_ADHERENCE,
+)
 
 Touches = partial(Route, rule="REL-2")
 
@@ -147,4 +155,95 @@ ROUTES += [
     Market("market-report-act", a_report, "post", needs=(HANDLE_MARKET_REPORTS,), data={"note": "已处理"},
            state=acted_state),
     Market("market-report-counts", scoped=False, needs=(HANDLE_MARKET_REPORTS,)),
+]
+
+
+# --- dealer checks (REL-6) -----------------------------------------------------------------------------------
+
+Checks = partial(Route, rule="REL-6")
+
+
+def a_check(ctx, side):
+    """Last month's check of the side's dealer, by its salesperson."""
+    from kehu.relations import services
+
+    customer = side.customer if side else ctx.customer
+    month = today().replace(day=1) - timedelta(days=1)
+    made = services.dealer_check_record(by=ctx.users[side.who if side else "owner"], customer=customer,
+                                        month=month, range_carried="whole", stock_level="enough",
+                                        payment="on_time")
+    return {"pk": made.pk, "customer": customer.pk}
+
+
+CHECK_FORM = {"month": "", "range_carried": "partial", "stock_level": "low", "payment": "late", "sales_growth": "4.5",
+              "our_share": "30", "stock_outs": "2", "focus_pushed": "on"}
+
+
+def check_form(made):
+    return CHECK_FORM | {"month": today().strftime("%Y-%m")}
+
+
+ROUTES += [
+    *(Checks(f"relations:{name}", scoped=False) for name in ("check_list", "check_export")),
+    Checks("relations:check_detail", a_check),
+    Checks("relations:check_create", card, needs=(RECORD_DEALER_CHECKS,)),
+    Checks("relations:check_create", card, "post", needs=(RECORD_DEALER_CHECKS,), ok=302, data=check_form,
+           state=count("relations.DealerCheck")),
+    Checks("dealer-check-list", scoped=False),
+    Checks("dealer-check-detail", a_check),
+    Checks("dealer-check-list", customer_ref, "post", args=lambda m: [], needs=(RECORD_DEALER_CHECKS,), ok=201,
+           data=lambda m: {"customer": m["customer"], "month": today().strftime("%Y-%m"), "range_carried": "whole",
+                           "stock_level": "ample", "payment": "on_time"},
+           state=count("relations.DealerCheck")),
+]
+
+
+# --- dealer support plans (REL-7) ----------------------------------------------------------------------------
+
+Support = partial(Route, rule="REL-7")
+
+
+def a_support_plan(ctx, side):
+    """This year's support plan of the side's dealer, with one item not done yet."""
+    from kehu.relations import services
+
+    customer = side.customer if side else ctx.customer
+    who = ctx.users[side.who if side else "owner"]
+    plan = services.support_plan_create(by=who, customer=customer, year=today().year)
+    item = services.support_item_add(by=who, plan=plan, kind="training", description="店员培训", budget="1200.00",
+                                     planned_month=3)
+    return {"pk": plan.pk, "item": item.pk, "customer": customer.pk}
+
+
+def an_item(ctx, side):
+    made = a_support_plan(ctx, side)
+    return made | {"plan": made["pk"], "pk": made["item"]}
+
+
+def done_state(made):
+    from kehu.relations.models import SupportItem
+
+    return SupportItem.objects.values_list("done_on", "effect_note").get(pk=made["pk"])
+
+
+ITEM = {"kind": "pos", "description": "POP 海报", "budget": "300", "planned_month": "5"}
+
+ROUTES += [
+    *(Support(f"relations:{name}", scoped=False) for name in ("support_list", "support_export")),
+    Support("relations:support_detail", a_support_plan),
+    Support("relations:support_create", card, needs=(PLAN_DEALER_SUPPORT,)),
+    Support("relations:support_create", card, "post", needs=(PLAN_DEALER_SUPPORT,), ok=302,
+            data=lambda m: {"year": str(today().year)}, state=count("relations.SupportPlan")),
+    Support("relations:support_item_add", a_support_plan, "post", needs=(PLAN_DEALER_SUPPORT,), ok=302, data=ITEM,
+            state=count("relations.SupportItem")),
+    Support("relations:support_item_done", an_item, "post", needs=(PLAN_DEALER_SUPPORT,), ok=302,
+            data=lambda m: {f"i{m['pk']}-effect_note": "销量上升"}, state=done_state),
+    Support("support-plan-list", scoped=False),
+    Support("support-plan-detail", a_support_plan),
+    Support("support-plan-list", customer_ref, "post", args=lambda m: [], needs=(PLAN_DEALER_SUPPORT,), ok=201,
+            data=lambda m: {"customer": m["customer"], "year": today().year}, state=count("relations.SupportPlan")),
+    Support("support-plan-items", a_support_plan, "post", needs=(PLAN_DEALER_SUPPORT,), ok=201,
+            data=ITEM | {"planned_month": 5}, state=count("relations.SupportItem")),
+    Support("support-item-done", an_item, "post", needs=(PLAN_DEALER_SUPPORT,), data={"effect_note": "销量上升"},
+            state=done_state),
 ]
