@@ -79,7 +79,9 @@ class ComplaintSerializer(serializers.ModelSerializer):
                   "closed_at", "solution_amount", "cause", "responsibility", "steps", "next_step", "escalations",
                   "changes", "satisfaction"]
         read_only_fields = fields
-        extra_kwargs = {"step": {"help_text": _("The last step recorded; empty before the first.")}}
+        extra_kwargs = {"step": {"help_text": _("The last step recorded; empty before the first."), "allow_blank": True},
+                        # empty until the investigation and the decision say them: the schema says so
+                        "cause": {"allow_blank": True}, "responsibility": {"allow_blank": True}}
 
     @extend_schema_field(SatisfactionSerializer(allow_null=True))
     def get_satisfaction(self, obj) -> dict | None:
