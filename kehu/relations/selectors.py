@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.selectors import name_fields, salespeople_for
@@ -107,7 +108,7 @@ def due_customers(user, *, today: date, owner_ids: list[int] | None = None, incl
         qs = qs.filter(grade=grade)
     rows = []
     for customer in qs.iterator(chunk_size=2000):
-        due_on, late, state = _cadence_of(customer.grade, customer.last_on, customer.created_at.date(), policy, today)
+        due_on, late, state = _cadence_of(customer.grade, customer.last_on, timezone.localdate(customer.created_at), policy, today)
         if (include_ok or state != "ok") and (not status or state == status):
             rows.append(CadenceRow(customer=customer, last_on=customer.last_on, due_on=due_on, days_late=late,
                                    status=state))
@@ -148,7 +149,7 @@ def adherence(user, *, today: date, by: str = "owner") -> tuple[list[Adherence],
         else:
             key, name = owner_id, (f"{last}{first}" if (last or first) else username) or _("No owner")
         group = groups.setdefault(key, Adherence(key=key, name=name))
-        _due_on, _late, status = _cadence_of(grade, last_on, created_at.date(), policy, today)
+        _due_on, _late, status = _cadence_of(grade, last_on, timezone.localdate(created_at), policy, today)
         for each in (group, total):
             each.customers += 1
             each.by_grade[grade][0] += 1

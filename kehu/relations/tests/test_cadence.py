@@ -71,6 +71,22 @@ def test_a_never_contacted_customer_is_due_from_the_day_it_was_entered(users):
 
 
 @rule("REL-1")
+def test_a_customer_entered_just_after_midnight_is_due_that_day_not_overdue(users):
+    """The moment is stored in UTC: at 00:30 in Shanghai it is still yesterday in UTC, and the
+    customer's day is the local one whatever the hour the tests run."""
+    from datetime import datetime, time
+    from datetime import UTC
+
+    made = graded(users["owner"], "午夜客户商店", "B")
+    after_midnight = timezone.make_aware(datetime.combine(today(), time(0, 30)))
+    assert after_midnight.astimezone(UTC).date() < today()
+    Customer.objects.filter(pk=made.pk).update(created_at=after_midnight)
+    assert statuses(users["owner"]) == {"午夜客户商店": ("due", 0)}
+    rows, total = selectors.adherence(users["owner"], today=today())
+    assert (total.customers, total.within) == (1, 1)
+
+
+@rule("REL-1")
 def test_the_intervals_and_the_kinds_that_count_follow_the_company_settings(users, book):
     policy = CadencePolicy.current()
     policy.days_a, policy.count_phone = 10, False
