@@ -74,8 +74,7 @@ def test_a_never_contacted_customer_is_due_from_the_day_it_was_entered(users):
 def test_a_customer_entered_just_after_midnight_is_due_that_day_not_overdue(users):
     """The moment is stored in UTC: at 00:30 in Shanghai it is still yesterday in UTC, and the
     customer's day is the local one whatever the hour the tests run."""
-    from datetime import datetime, time
-    from datetime import UTC
+    from datetime import UTC, datetime, time
 
     made = graded(users["owner"], "午夜客户商店", "B")
     after_midnight = timezone.make_aware(datetime.combine(today(), time(0, 30)))
