@@ -57,6 +57,7 @@ from kehu.customers.services import CODE_SEQUENCE, format_code, refresh_derived
 from kehu.demo import vocab
 from kehu.demo.aftersale import write_after_sale
 from kehu.demo.dealers import write_dealer_data
+from kehu.demo.family import write_family_occasions
 from kehu.demo.ledger import LedgerWriter
 from kehu.demo.market import write_market_reports
 from kehu.demo.rows import ActiveCustomer, Org, PlannedLine, PlannedOrder, PlannedReturn, insert_rows, row
@@ -564,6 +565,12 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
             "checks": dealers["dealer_checks"], "plans": dealers["support_plans"]})
         timings["dealers"] = perf_counter() - mark
 
+        mark = perf_counter()
+        with transaction.atomic():
+            family_occasions = write_family_occasions(seed=seed)  # REL-3
+        _say(stdout, _("%(occasions)d family occasions") % {"occasions": family_occasions})
+        timings["family_occasions"] = perf_counter() - mark
+
     for name in (CUSTOMER_LIST, ORDER_LIST, INVOICE_LIST, PAYMENT_LIST, COMPLAINT_LIST, TOUCH_LIST, MARKET_LIST,
                  DEALER_CHECK_LIST, SUPPORT_LIST):
         lists_changed(name)
@@ -583,6 +590,7 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         "touches": touches,
         "market_reports": market_reports,
         **dealers,
+        "family_occasions": family_occasions,
         "password": DEMO_PASSWORD,
         "seconds": {k: round(v, 2) for k, v in timings.items()},
     }
