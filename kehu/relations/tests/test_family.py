@@ -214,3 +214,23 @@ def test_the_api_lists_records_corrects_and_removes(users, customer, boss, clien
                        content_type="application/json").status_code == 400  # one-off in the past
     assert owner.delete(f"/api/v1/family-occasions/{pk}/").status_code == 204
     assert not FamilyOccasion.objects.exists()
+
+
+@rule("REL-3")
+@rule("PLT-2")
+def test_the_family_answers_conform_to_the_served_schema(users, boss, client_for):
+    from kehu.core.tests.openapi import schema_errors
+
+    owner = client_for(users["owner"])
+    schema = owner.get("/api/schema/?format=json").json()
+    made = owner.post("/api/v1/family-occasions/", {"key_person": boss.pk, "kind": "child_birthday", "whose": "王小明",
+                                                     "on": "2015-03-10"}, content_type="application/json")
+    assert schema_errors(schema, "/api/v1/family-occasions/", "post", 201, made.json()) == []
+    refused = owner.post("/api/v1/family-occasions/", {"key_person": boss.pk, "kind": "child_birthday"},
+                         content_type="application/json")
+    assert schema_errors(schema, "/api/v1/family-occasions/", "post", 400, refused.json()) == []
+    listed = owner.get("/api/v1/family-occasions/")
+    assert schema_errors(schema, "/api/v1/family-occasions/", "get", 200, listed.json()) == []
+    changed = owner.patch(f"/api/v1/family-occasions/{made.json()['id']}/", {"note": "十岁生日"},
+                          content_type="application/json")
+    assert schema_errors(schema, "/api/v1/family-occasions/{id}/", "patch", 200, changed.json()) == []
