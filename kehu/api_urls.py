@@ -32,6 +32,7 @@ router.register("market-reports", relations_api.MarketReportViewSet, basename="m
 router.register("referrals", loyalty_api.ReferralViewSet, basename="referral")
 router.register("dealer-checks", relations_api.DealerCheckViewSet, basename="dealer-check")
 router.register("support-plans", relations_api.SupportPlanViewSet, basename="support-plan")
+router.register("family-occasions", relations_api.FamilyOccasionViewSet, basename="family-occasion")
 router.register("complaints", service_api.ComplaintViewSet, basename="complaint")
 router.register("service-orders", aftersale_api.ServiceOrderViewSet, basename="service-order")
 router.register("commitments", aftersale_api.CommitmentViewSet, basename="commitment")

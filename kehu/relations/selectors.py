@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 from kehu.accounts.selectors import name_fields, salespeople_for
 from kehu.core.access import get_for_user
 from kehu.core.scopes import scope_queryset
+from kehu.customers.capabilities import EDIT_CUSTOMERS
 from kehu.customers.models import Customer, Status
 from kehu.customers.selectors import customers_visible_to
 from kehu.relations.models import (
     CadencePolicy,
     DealerCheck,
+    FamilyOccasion,
     MarketReport,
     MarketReportKind,
     PlanEntry,
@@ -366,3 +368,28 @@ def support_plan_rows() -> QuerySet[SupportPlan]:
 
 def support_plans_of(customer, *, limit: int = 3) -> list[SupportPlan]:
     return list(with_totals(SupportPlan.objects.filter(customer=customer)).order_by("-year")[:limit])
+
+
+# --- family occasions of contacts (REL-3) -------------------------------------------------------------------
+
+FAMILY_SCOPE = {"owner_field": "key_person__customer__owner", "office_field": "key_person__customer__office"}
+
+
+def family_occasions_visible_to(user) -> QuerySet[FamilyOccasion]:
+    """The family occasions of the key people of the customers in the user's scope."""
+    return scope_queryset(FamilyOccasion.objects.select_related("key_person", "key_person__customer", "created_by"),
+                          user, **FAMILY_SCOPE)
+
+
+def family_occasion_get_for_user(*, user, pk, write: bool = False) -> FamilyOccasion:
+    """The occasion if the user sees its customer (else 404) and, with write=True, may edit the
+    customer's card (else 403)."""
+    return get_for_user(family_occasions_visible_to(user), pk, user=user, write=EDIT_CUSTOMERS if write else None,
+                        not_found=_("No such family occasion in your scope."),
+                        forbidden=_("Your role can read customer cards but not change them."))
+
+
+def family_occasions_of(customer) -> list[FamilyOccasion]:
+    """The family occasions of the customer's current key people, for its 360° page."""
+    return list(FamilyOccasion.objects.filter(key_person__customer=customer, key_person__is_current=True)
+                .select_related("key_person").order_by("key_person__name", "on", "id"))

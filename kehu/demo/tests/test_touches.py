@@ -72,3 +72,17 @@ def test_rel6_rel7_the_demo_writes_a_year_of_dealer_checks_and_this_years_suppor
     assert made["support_plans"] == SupportPlan.objects.filter(year=today.year).count() > 0
     assert SupportItem.objects.exists() and not SupportItem.objects.filter(done_on__gt=today).exists()
     assert not SupportItem.objects.filter(done_on__isnull=False, done_by__isnull=True).exists()
+
+
+@pytest.mark.rule("REL-3")
+def test_the_demo_writes_family_occasions_one_of_each_salesperson_soon_to_be_greeted():
+    from kehu.relations.greetings import occasions
+    from kehu.relations.models import FamilyOccasion
+
+    made = generate(customers=120, seed=14)
+    today = timezone.localdate()
+    assert made["family_occasions"] == FamilyOccasion.objects.count() > 0
+    assert not FamilyOccasion.objects.exclude(created_by=F("key_person__customer__owner")).exists()
+    assert not FamilyOccasion.objects.filter(yearly=False, on__lt=today).exists()
+    sales1 = User.objects.get(username="sales1")
+    assert "family" in {o.kind for o in occasions(user=sales1, today=today, days_before=7)}
