@@ -191,9 +191,25 @@ def prepare_users() -> dict[str, UserContext]:
             chain_of_command_ids={c.pk for c in owners if in_chain_of_command(user, owner=c.owner)},
             # issue 4: orders in scope for the order scenarios
             extra={"order_ids": random.Random(f"{SEED}-{username}-orders").sample(orders, min(DETAIL_SAMPLE, len(orders))),
-                   "order_count": len(orders)},
+                   "order_count": len(orders),
+                   # issue 14: complaints in scope, those in hand first (the handling page's usual case)
+                   "complaint_ids": _complaint_sample(user, username)},
         )
     return contexts
+
+
+def _complaint_sample(user, username: str) -> list[int]:
+    from kehu.service.models import Complaint
+    from kehu.service.selectors import complaints_visible_to
+
+    scoped = complaints_visible_to(user).order_by("id")
+    in_hand = list(scoped.exclude(status=Complaint.Status.CLOSED).values_list("id", flat=True)[:DETAIL_SAMPLE // 2])
+    closed = list(scoped.filter(status=Complaint.Status.CLOSED).values_list("id", flat=True))
+    sample = in_hand + random.Random(f"{SEED}-{username}-complaints").sample(
+        closed, min(DETAIL_SAMPLE - len(in_hand), len(closed)))
+    if not sample:
+        raise SystemExit(f"{username} has no complaints in scope; the data set is not usable")
+    return sample
 
 
 def selected(args) -> list[Scenario]:
@@ -560,6 +576,24 @@ def time_import(rows: int, *, profile: bool = False) -> dict:
             **result.counts(), "profiler": profiler}
 
 
+def time_nightly() -> dict:
+    """The worker's nightly pool move (CUS-7) over the whole data set, run twice as the worker
+    may (the second finds nothing left to move), in a transaction that is rolled back."""
+    from django.db import transaction
+
+    from kehu.loyalty.services import pool_nightly
+
+    result = {}
+    with transaction.atomic():
+        for run in ("pool_move", "pool_move_again"):
+            started = perf_counter()
+            done = pool_nightly()
+            result[f"{run}_s"] = round(perf_counter() - started, 2)
+            result[f"{run}_moved"], result[f"{run}_told"] = done["moved"], done["told"]
+        transaction.set_rollback(True)
+    return result
+
+
 # --- profiles of missed targets ---------------------------------------------------------------------
 
 def profile_scenario(scenario: Scenario, ctx: UserContext, out: Path, *, requests: int = 30) -> Path:
@@ -667,6 +701,11 @@ def section_markdown(result: dict) -> str:
                      f"{result['import_100k_s']:.1f} s (read {imp['read_s']} s, preview {imp['preview_s']} s, "
                      f"commit {imp['commit_s']} s; {imp['created']:,} created, {imp['errors']} bad rows)"
                      f"{extrapolated} | {target} |")
+    if result.get("nightly"):
+        n = result["nightly"]
+        lines.append(f"| nightly pool move over all customers (CUS-7), in-process | {n['pool_move_s']} s "
+                     f"({n['pool_move_moved']:,} moved, {n['pool_move_told']:,} owners told); run again: "
+                     f"{n['pool_move_again_s']} s ({n['pool_move_again_moved']} moved) | reported |")
     lines.append(f"| peak RSS per gunicorn worker | {', '.join(f'{v} MB' for v in result['rss_mb_workers'])} | — |")
     lines += [f"<!-- /bench:{size}-{db} -->", ""]
     return "\n".join(lines)
@@ -764,6 +803,13 @@ def main() -> int:
             log(f"  {import_result['seconds']:.1f} s ({import_result['created']:,} created, "
                 f"{import_result['errors']} bad rows)")
 
+        nightly = None
+        if not args.only:
+            log("nightly pool move …")
+            nightly = time_nightly()
+            log(f"  {nightly['pool_move_s']} s ({nightly['pool_move_moved']:,} moved, {nightly['pool_move_told']:,} "
+                f"owners told); again {nightly['pool_move_again_s']} s ({nightly['pool_move_again_moved']} moved)")
+
         entries = []
         for scenario in scenarios:
             for username in scenario.users:
@@ -791,6 +837,7 @@ def main() -> int:
             "import_100k_s_extrapolated": round(import_result["seconds"] * 100_000 / import_rows, 1)
             if import_result else None,
             "import": import_result,
+            "nightly": nightly,
             "rss_mb_workers": rss,
             "data_set": meta,
         }

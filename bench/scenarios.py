@@ -411,3 +411,141 @@ SCENARIOS: list[Scenario] = [
     fixed("ageing", "report", "/receivables/ageing/", ageing_sql, kind="report"),
     fixed("collection rate", "report", "/receivables/collection-rate/", collection_rate_sql, kind="report"),
 ]
+
+
+# --- after-sales service and complaints (issue 14) ------------------------------------------------------
+
+COMPLAINT_FROM = "FROM service_complaint k JOIN customers_customer c ON c.id = k.customer_id"
+
+
+def complaint_page_sql(db, ctx: UserContext) -> None:
+    """The complaint list of every status: the count for the pager and the newest 50 complaints in
+    scope with the customer's code and name and the handler's name."""
+    scope, params = ctx.scope_sql("c")
+    db.fetchall(f"SELECT COUNT(*) {COMPLAINT_FROM} WHERE {scope}", params)
+    db.fetchall(
+        "SELECT k.id, k.kind, k.severity, k.status, k.step, k.received_at, k.resolve_by, k.amount_claimed, c.code, "
+        f"c.name, h.username, h.last_name, h.first_name {COMPLAINT_FROM} JOIN accounts_user h ON h.id = k.handler_id "
+        f"WHERE {scope} ORDER BY k.received_at DESC, k.id DESC LIMIT {PAGE_SIZE}", params)
+
+
+def complaint_detail_sql(db, ctx: UserContext, i: int) -> None:
+    """The handling page: the complaint with its customer, owner, handler, receiver, order and
+    product; its steps with who took them; escalations, breaches, three-changes actions, the
+    customer's answer; the reply scripts of its type and the authority limits."""
+    ids = ctx.extra["complaint_ids"]
+    pk = ids[i % len(ids)]
+    scope, params = ctx.scope_sql("c")
+    found = db.fetchall(
+        "SELECT k.*, c.code, c.name, c.phone, u.username, u.last_name, u.first_name, h.username, h.last_name, "
+        "h.first_name, r.username, r.last_name, r.first_name, o.number, p.name "
+        f"{COMPLAINT_FROM} LEFT JOIN accounts_user u ON u.id = c.owner_id JOIN accounts_user h ON h.id = k.handler_id "
+        "JOIN accounts_user r ON r.id = k.received_by_id LEFT JOIN sales_order o ON o.id = k.order_id "
+        f"LEFT JOIN sales_product p ON p.id = k.product_id WHERE k.id = %s AND {scope}", [pk, *params])
+    db.fetchall("SELECT s.*, u.username, u.last_name, u.first_name FROM service_complaintstep s "
+                "JOIN accounts_user u ON u.id = s.by_id WHERE s.complaint_id = %s ORDER BY s.at, s.id", [pk])
+    for table in ("service_escalation", "service_breach", "service_change", "service_satisfaction"):
+        db.fetchall(f"SELECT * FROM {table} WHERE complaint_id = %s", [pk])
+    if found:
+        db.fetchall("SELECT * FROM service_replyscript WHERE active AND (kind = %s OR kind = '') ORDER BY \"order\"",
+                    [found[0][6]])
+    db.fetchall("SELECT role, max_amount FROM service_authoritylimit", [])
+
+
+def complaint_analysis_sql(db, ctx: UserContext) -> None:
+    """The complaint analysis over the past year by type: each complaint's times, whether it missed
+    a deadline and its satisfaction answer (the medians are taken from these rows)."""
+    scope, params = ctx.scope_sql("c")
+    start, end = _year_back()
+    db.fetchall(
+        "SELECT k.id, k.received_at, k.first_response_at, k.closed_at, k.kind, "
+        "EXISTS (SELECT 1 FROM service_breach b WHERE b.complaint_id = k.id), s.rating "
+        f"{COMPLAINT_FROM} LEFT JOIN service_satisfaction s ON s.complaint_id = k.id "
+        f"WHERE {scope} AND k.received_at >= %s AND k.received_at < %s", [*params, start, end])
+
+
+def _year_back() -> tuple[str, str]:
+    """The past year up to the end of today, as the analysis's period asks: [start, end)."""
+    today = _today()
+    return (today - timedelta(days=365)).isoformat(), (today + timedelta(days=1)).isoformat()
+
+
+def analysis_url(path: str) -> str:
+    today = _today()
+    return path + _q({"by": "kind", "date_from": (today - timedelta(days=365)).isoformat(),
+                      "date_to": today.isoformat()})
+
+
+# --- keeping in touch (issue 15) ---------------------------------------------------------------------------
+
+# The kinds of touch that count for the cadence by default (relations.CadencePolicy).
+COUNTING_KINDS = ("visit", "phone", "letter", "event")
+
+
+def cadence_sql(db, ctx: UserContext, *, owner_only: bool = False) -> list:
+    """Each active customer or prospect in scope (or the user's own) with its grade, entry date
+    and last counting touch: what the due list and the plan's due contacts are worked out from."""
+    scope, params = ctx.scope_sql("c") if not owner_only else ("c.owner_id = %s", [ctx.user_id])
+    kinds = ", ".join(["%s"] * len(COUNTING_KINDS))
+    return db.fetchall(
+        "SELECT c.id, c.code, c.name, c.grade, c.status, c.phone, c.created_at, u.username, u.last_name, "
+        "u.first_name, o.name, (SELECT MAX(t.\"on\") FROM relations_touch t WHERE t.customer_id = c.id "
+        f"AND t.kind IN ({kinds})) FROM customers_customer c LEFT JOIN accounts_user u ON u.id = c.owner_id "
+        f"LEFT JOIN accounts_office o ON o.id = c.office_id WHERE {scope} AND c.status IN ('active', 'prospect')",
+        [*COUNTING_KINDS, *params])
+
+
+def due_list_sql(db, ctx: UserContext) -> None:
+    db.fetchall("SELECT * FROM relations_cadencepolicy", [])
+    cadence_sql(db, ctx)
+
+
+def plan_sql(db, ctx: UserContext) -> None:
+    """The daily plan of a salesperson: the day's stored entries, then what every app has due for
+    them today — contacts by cadence, collection tasks and promises of their customers, service
+    orders, commitments and follow-ups assigned to them, complaint deadlines they handle."""
+    today = _today().isoformat()
+    me = [ctx.user_id]
+    db.fetchall("SELECT * FROM relations_planentry WHERE user_id = %s AND day = %s ORDER BY position, id", [*me, today])
+    cadence_sql(db, ctx, owner_only=True)
+    db.fetchall("SELECT t.*, c.name FROM receivables_collectiontask t JOIN customers_customer c ON c.id = t.customer_id "
+                "WHERE c.owner_id = %s AND t.status = 'open' AND t.due_on <= %s", [*me, today])
+    db.fetchall("SELECT p.*, c.name FROM receivables_promise p JOIN customers_customer c ON c.id = p.customer_id "
+                "WHERE c.owner_id = %s AND p.status = 'open' AND p.promised_on <= %s", [*me, today])
+    db.fetchall("SELECT s.*, c.name FROM service_serviceorder s JOIN customers_customer c ON c.id = s.customer_id "
+                "WHERE s.assignee_id = %s AND s.status = 'open' AND s.due_on <= %s", [*me, today])
+    db.fetchall("SELECT o.*, m.description, c.name FROM service_occurrence o JOIN service_commitment m "
+                "ON m.id = o.commitment_id JOIN customers_customer c ON c.id = m.customer_id "
+                "WHERE m.owner_id = %s AND o.status = 'open' AND o.due_on <= %s", [*me, today])
+    db.fetchall("SELECT f.*, c.name FROM service_followup f JOIN customers_customer c ON c.id = f.customer_id "
+                "WHERE f.assignee_id = %s AND f.status = 'open' AND f.due_on <= %s", [*me, today])
+    db.fetchall(f"SELECT k.id, k.respond_by, k.resolve_by, c.name {COMPLAINT_FROM} WHERE k.handler_id = %s "
+                "AND k.status <> 'closed' AND k.resolve_by < %s", [*me, (_today() + timedelta(days=1)).isoformat()])
+    db.fetchall("SELECT p.name, p.birth_date, c.name FROM customers_keyperson p JOIN customers_customer c "
+                "ON c.id = p.customer_id WHERE c.owner_id = %s AND p.is_current AND p.birth_date IS NOT NULL", me)
+
+
+# --- the pool (issue 16) -----------------------------------------------------------------------------------
+
+def pool_page_sql(db, ctx: UserContext) -> None:
+    """The pool list: shared by everyone who may claim or assign, newest in the pool first."""
+    db.fetchall("SELECT COUNT(*) FROM customers_customer c WHERE c.in_pool", [])
+    db.fetchall(
+        "SELECT c.id, c.code, c.name, c.grade, c.category, c.status, c.address, c.pooled_at, o.name "
+        "FROM customers_customer c LEFT JOIN accounts_office o ON o.id = c.office_id WHERE c.in_pool "
+        f"ORDER BY c.pooled_at DESC, c.id DESC LIMIT {PAGE_SIZE}", [])
+
+
+SCENARIOS += [
+    fixed("complaint list", "list", "/service/complaints/?status=", complaint_page_sql, weight=1),
+    Scenario(
+        name="complaint handling", group="detail", weight=1,
+        url=lambda ctx, i: f"/service/complaints/{ctx.extra['complaint_ids'][i % len(ctx.extra['complaint_ids'])]}/",
+        bare_sql=complaint_detail_sql,
+    ),
+    Scenario(name="complaint analysis", group="report", kind="report", url=lambda ctx, i: analysis_url(
+        "/service/complaints/analysis/"), bare_sql=lambda db, ctx, i: complaint_analysis_sql(db, ctx)),
+    fixed("daily plan", "daily-plan", "/relations/plan/", plan_sql, weight=2, users=("sales1",)),
+    fixed("contacts due", "list", "/relations/due/", due_list_sql, weight=1, users=("sales1", "director1")),
+    fixed("pool list", "list", "/customers/pool/", pool_page_sql, weight=1),
+]
