@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kehu.accounts.models import User
 from kehu.core.roles import Role
-from kehu.customers.models import KeyPerson
+from kehu.customers.models import KeyPerson, Status
 from kehu.relations.models import FamilyOccasion, FamilyOccasionKind
 
 PEOPLE_PER_SELLER = 4
@@ -29,7 +29,9 @@ def write_family_occasions(*, seed: int, today: date | None = None) -> int:
     made = []
     sellers = User.objects.filter(role=Role.SALESPERSON, is_active=True).order_by("pk")
     for seller in sellers:
-        people = list(KeyPerson.objects.filter(customer__owner=seller, is_current=True).order_by("pk")
+        # Of active customers: those the salesperson keeps in touch with (none of them drops into the pool).
+        people = list(KeyPerson.objects.filter(customer__owner=seller, customer__status=Status.ACTIVE, is_current=True)
+                      .order_by("pk")
                       .values_list("pk", "name")[:PEOPLE_PER_SELLER])
         for index, (pk, name) in enumerate(people):
             surname = name[:1]
