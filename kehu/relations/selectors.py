@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kehu.accounts.selectors import name_fields, salespeople_for
 from kehu.core.access import get_for_user
@@ -71,6 +72,11 @@ class CadenceRow:
     due_on: date
     days_late: int
     status: str  # "overdue", "due" (due today or soon) or "ok"
+
+    @property
+    def late_label(self) -> str:
+        """The due list's badge, in the words of the page (its rows are Jinja2, which cannot say plurals)."""
+        return ngettext("%(days)s day overdue", "%(days)s days overdue", self.days_late) % {"days": self.days_late}
 
 
 def _last_counting(kinds: list[str]):
