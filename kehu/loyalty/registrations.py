@@ -23,13 +23,13 @@ def pool_notices_due(user, day) -> list[DueItem]:
 
 def referrals_due(user, day) -> list[DueItem]:
     """REF-1: referred prospects of the user not contacted yet; REF-2: referrers to tell and thank."""
-    to_contact, to_thank = selectors.referrals_due_for(user)
+    to_contact, to_thank = selectors.referrals_due_for(user, day=day)
     items = [DueItem(kind="referral_contact", key=f"referral:{r.pk}", customer_id=r.referred_id, due_on=day,
-                     overdue=r.flagged_at is not None, url=reverse("customers:detail", args=[r.referred_id]),
+                     overdue=r.flagged_at is not None, done=r.contacted, url=reverse("customers:detail", args=[r.referred_id]),
                      title=gettext("Contact the referred prospect %(name)s (referred by %(referrer)s)")
                      % {"name": r.referred.name, "referrer": r.referrer.name}) for r in to_contact]
     items += [DueItem(kind="referral_thanks", key=f"referral-thanks:{r.pk}", customer_id=r.referrer_id, due_on=day,
-                      url=reverse("loyalty:referral_list") + "?thanked=false",
+                      url=reverse("loyalty:referral_list") + "?thanked=false", done=r.thank_touch_id is not None,
                       title=gettext("Tell %(referrer)s how the referral of %(name)s ended, and thank them")
                       % {"referrer": r.referrer.name, "name": r.referred.name}) for r in to_thank]
     return items

@@ -125,13 +125,18 @@ def referrals_to_flag(*, now: datetime, hours: int) -> QuerySet:
             .annotate(contacted=_contacted()).filter(contacted=False).order_by("pk"))
 
 
-def referrals_due_for(user) -> tuple[list, list]:
+def referrals_due_for(user, *, day: date) -> tuple[list, list]:
     """The user's daily plan (REF-1, REF-2): referred prospects of theirs not contacted yet, and
-    referrers of theirs to tell the outcome and thank."""
+    referrers of theirs to tell the outcome and thank — with those contacted or thanked on
+    `day`, which the plan shows done."""
     base = Referral.objects.select_related("referrer", "referred").annotate(contacted=_contacted())
-    to_contact = list(base.filter(referred__owner=user, outcome=Referral.Outcome.PENDING, contacted=False))
-    to_thank = list(base.filter(referrer__owner=user, thank_touch__isnull=True)
-                    .exclude(outcome=Referral.Outcome.PENDING))
+    contacted_before = Exists(Touch.objects.filter(customer=OuterRef("referred"), created_at__gte=OuterRef("created_at"),
+                                                   on__lt=day))
+    # Not contacted before `day`: to contact, or contacted on it (done).
+    to_contact = list(base.filter(referred__owner=user, outcome=Referral.Outcome.PENDING)
+                      .exclude(contacted_before))
+    to_thank = list(base.filter(Q(thank_touch__isnull=True) | Q(thank_touch__on=day), referrer__owner=user)
+                    .exclude(outcome=Referral.Outcome.PENDING).select_related("thank_touch"))
     return to_contact, to_thank
 
 

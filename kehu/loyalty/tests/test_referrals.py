@@ -53,7 +53,11 @@ def test_ref1_a_referral_not_contacted_in_time_is_flagged_exactly_once_to_owner_
     late.refresh_from_db()
     assert late.flagged_at is not None
     items = registrations.referrals_due(users["owner"], timezone.localdate())
-    assert [(i.kind, i.customer_id, i.overdue) for i in items] == [("referral_contact", late.referred_id, True)]
+    # The late one to contact, flagged; the one contacted today done on today's plan (REL-4).
+    assert sorted((i.kind, i.customer_id, i.overdue, i.done) for i in items) == [
+        ("referral_contact", late.referred_id, True, False), ("referral_contact", contacted.referred_id, False, True)]
+    tomorrow = registrations.referrals_due(users["owner"], timezone.localdate() + timedelta(days=1))
+    assert [(i.customer_id, i.done) for i in tomorrow] == [(late.referred_id, False)]
 
 
 @rule("REF-1")
@@ -81,7 +85,10 @@ def test_ref2_once_the_outcome_is_known_the_referrer_is_thanked_with_a_touch(use
     thank = Touch.objects.get(pk=thanked.thank_touch_id)
     assert (thank.customer, thank.kind, thank.by) == (customer, "visit", users["owner"])
     assert "thanked" in thank.purpose
-    assert registrations.referrals_due(users["owner"], timezone.localdate()) == []
+    # Nothing left to do: today's plan keeps the thank-you, done; tomorrow's no longer has it.
+    items = registrations.referrals_due(users["owner"], timezone.localdate())
+    assert [(i.kind, i.done) for i in items] == [("referral_thanks", True)]
+    assert registrations.referrals_due(users["owner"], timezone.localdate() + timedelta(days=1)) == []
     with pytest.raises(ValidationFailed, match="thanked already"):
         services.referral_thank(by=users["owner"], referral=made)
 
