@@ -32,3 +32,18 @@ def _next_number() -> int:
 def quiet(*, by, customer, every: int, times: int, since: int, amount="1000.00"):
     """A customer that bought `times` times `every` days apart, the last `since` days ago."""
     return bought(by=by, customer=customer, amount=amount, days_ago=[since + every * n for n in range(times)])
+
+
+def at_risk_customer(*, owner, finance, name: str | None = None):
+    """A new customer of `owner` that bought every 10 days and stopped 16 days ago, found at risk
+    by the daily run (WIN-1): its open defection."""
+    from kehu.customers.models import Customer
+    from kehu.customers.tests.builders import new_customer
+    from kehu.loyalty import services
+    from kehu.loyalty.models import Defection
+
+    name = name or f"停止进货的店{Customer.objects.count() + 1}号"
+    customer = new_customer(by=owner, name=name)
+    quiet(by=finance, customer=customer, every=10, times=4, since=16)
+    services.defections_daily()
+    return Defection.objects.get(customer=customer, state__in=Defection.OPEN)
