@@ -2,6 +2,7 @@
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.accounts.selectors import owners_in_scope
 from kehu.core.filtering import ScopedChoiceFilter, sort_filter
@@ -59,7 +60,7 @@ class DefectionFilter(django_filters.FilterSet):
     """The lost-customer list (WIN-1): open ones by default; state, grade, reason, salesperson."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", help_text=_("Customer name or code"))
-    state = django_filters.ChoiceFilter(label=_("state"), method="filter_state",
+    state = django_filters.ChoiceFilter(label=pgettext_lazy("lost customer", "state"), method="filter_state",
                                         choices=[(OPEN_STATES, _("At risk or lost"))] + Defection.State.choices)
     grade = django_filters.ChoiceFilter(label=_("grade 等级"), field_name="customer__grade", choices=Grade.choices)
     reason = django_filters.ChoiceFilter(label=_("reason"), method="filter_reason",

@@ -43,8 +43,8 @@ class ReasonForm(BootstrapFormMixin, forms.Form):
 class AttemptForm(BootstrapFormMixin, forms.Form):
     """WIN-2: one try to win the customer back."""
 
-    channel = forms.ChoiceField(label=_("channel"), choices=TouchKind.choices, initial=TouchKind.PHONE)
-    offer = forms.CharField(label=_("offer"), max_length=300, required=False,
+    channel = forms.ChoiceField(label=_("win-back channel"), choices=TouchKind.choices, initial=TouchKind.PHONE)
+    offer = forms.CharField(label=_("what was offered"), max_length=300, required=False,
                             help_text=_("What you offered: a discount, a free delivery, a visit by the manager…"))
     outcome = forms.ChoiceField(label=_("outcome"), choices=WinBackAttempt.Outcome.choices)
     on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))

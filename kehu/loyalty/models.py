@@ -108,7 +108,7 @@ class DefectionReason(models.TextChoices):
     COMPETITOR = "competitor", _("Went to a competitor")
     MOVED = "moved", _("Moved away")
     CLOSED = "closed", _("Closed down")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("reason a customer left", "Other")
 
 
 class Defection(models.Model):
@@ -128,7 +128,7 @@ class Defection(models.Model):
 
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
                                  related_name="defections")
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.AT_RISK, db_index=True)
+    state = models.CharField(pgettext_lazy("lost customer", "state"), max_length=10, choices=State.choices, default=State.AT_RISK, db_index=True)
     at_risk_on = models.DateField(_("at risk since"))
     lost_on = models.DateField(_("lost since"), null=True, blank=True, db_index=True)
     ended_on = models.DateField(_("bought again on"), null=True, blank=True, db_index=True)
@@ -169,17 +169,18 @@ class WinBackAttempt(models.Model):
     class Outcome(models.TextChoices):
         PENDING = "pending", _("Waiting for an answer")
         AGREED = "agreed", _("Agreed to buy again")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("win-back outcome", "Refused")
         NO_ANSWER = "no_answer", _("No answer")
 
     defection = models.ForeignKey(Defection, verbose_name=_("lost customer"), on_delete=models.PROTECT,
                                   related_name="attempts")
-    channel = models.CharField(_("channel"), max_length=10, choices=TouchKind.choices)
-    offer = models.CharField(_("offer"), max_length=300, blank=True)
+    channel = models.CharField(_("win-back channel"), max_length=10, choices=TouchKind.choices)
+    offer = models.CharField(_("what was offered"), max_length=300, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
     notes = models.CharField(_("notes"), max_length=1000, blank=True)
     on = models.DateField(_("date"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("person who did it", "by"),
+                           on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:

@@ -98,7 +98,7 @@ def register() -> None:
                                 query_budget=1))
     registry.add(NavEntry(key="defections", label=_("Lost customers"), url_name="loyalty:defection_list", order=76))
     registry.add(Report(key="win-back", label=_("Lost and won back by month"), url_name="loyalty:win_back_report",
-                        order=70))
+                        order=70, visible=lambda user: user_can(user, WIN_BACK)))
     registry.add(DueSource(key="pool", label=_("About to return to the pool"), items=pool_notices_due))
     registry.add(DueSource(key="referrals", label=_("Referrals"), items=referrals_due))
     registry.add(TimelineSource(key="referrals", label=_("Referrals"), entries=referral_entries, order=80))

@@ -170,7 +170,7 @@ DEFECTION_COLUMNS = [
     Column(gettext_lazy("customer"), "customer.name"),
     Column(gettext_lazy("grade 等级"), "customer.grade"),
     Column(gettext_lazy("owner"), "customer.owner.display_name"),
-    Column(gettext_lazy("state"), lambda d: d.get_state_display()),
+    Column(pgettext_lazy("lost customer", "state"), lambda d: d.get_state_display()),
     Column(gettext_lazy("at risk since"), "at_risk_on"),
     Column(gettext_lazy("lost since"), "lost_on"),
     Column(gettext_lazy("last purchase"), "last_purchase_on"),
@@ -268,7 +268,7 @@ def win_back_report(request):
 
 
 WIN_BACK_COLUMNS = [
-    Column(gettext_lazy("month"), lambda m: m.month.strftime("%Y-%m")),
+    Column(pgettext_lazy("calendar", "month"), lambda m: m.month.strftime("%Y-%m")),
     Column(gettext_lazy("customers lost"), "lost"), Column(gettext_lazy("lost value"), "lost_value"),
     Column(gettext_lazy("customers won back"), "won"), Column(gettext_lazy("won-back value"), "won_value"),
 ]

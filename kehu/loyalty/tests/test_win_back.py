@@ -67,9 +67,9 @@ def test_win2_a_bad_attempt_is_refused_and_nothing_is_recorded(users, customer):
 
 
 @rule("WIN-2")
-def test_win2_the_pages_list_record_and_export_within_the_scope(users, customer, client_for):
+def test_win2_the_pages_list_record_and_export_within_the_scope(users, customer, en):
     row = lost_customer(users, customer)
-    teammate = client_for(users["teammate"])
+    teammate = en(users["teammate"])
     assert "No customer at risk or lost" in teammate.get("/loyalty/lost/").text
     for url in (f"/loyalty/lost/{row.pk}/", f"/api/v1/lost-customers/{row.pk}/"):
         assert teammate.get(url).status_code == 404
@@ -77,7 +77,7 @@ def test_win2_the_pages_list_record_and_export_within_the_scope(users, customer,
     assert teammate.post(f"/loyalty/lost/{row.pk}/attempts/", {"channel": "phone", "outcome": "pending",
                                                                "on": timezone.localdate()}).status_code == 404
     assert teammate.get("/loyalty/lost/", {"owner": users["owner"].pk}).text.count('<tr id="defection-') == 0
-    owner = client_for(users["owner"])
+    owner = en(users["owner"])
     page = owner.get("/loyalty/lost/", {"sort": "-lost_value", "grade": "C", "state": "lost"})
     assert page.status_code == 200 and f'<tr id="defection-{row.pk}"' in page.text and "4,000.00" in page.text
     refused = owner.post(f"/loyalty/lost/{row.pk}/reason/", {"reason": "weather"})
