@@ -163,11 +163,12 @@ def referral_thank(*, by, referral: Referral, kind: str = "phone", notes: str = 
 AT_RISK_NOTICE = "at_risk"
 
 
-def defections_daily(*, today: date | None = None) -> dict[str, int]:
+def defections_daily(*, today: date | None = None, tell: bool = True) -> dict[str, int]:
     """WIN-1: from every customer's purchase history (one GROUP BY over the invoices) mark who is
     at risk and who is lost, close the rows of those who bought again (won back when lost and
     tried for), then price every open row with one UPDATE; tell each owner once when their
-    customer becomes at risk. Safe to run twice: the second run finds nothing new."""
+    customer becomes at risk (unless `tell` is False: the demo's first run). Safe to run twice:
+    the second run finds nothing new."""
     today = today or timezone.localdate()
     policy = WinBackPolicy.current()
     counts = {"at_risk": 0, "lost": 0, "won_back": 0, "cleared": 0}
@@ -212,7 +213,8 @@ def defections_daily(*, today: date | None = None) -> dict[str, int]:
         Defection.objects.filter(state__in=Defection.OPEN).update(lost_value=selectors.year_before_last_purchase())
         if new or changed:
             lists_changed(selectors.DEFECTION_LIST)
-    _tell_at_risk([d.customer_id for d in new])
+    if tell:
+        _tell_at_risk([d.customer_id for d in new])
     return counts
 
 
