@@ -67,7 +67,7 @@ def at_risk_due(user, day) -> list[DueItem]:
                     overdue=d.state == d.State.LOST, url=reverse("loyalty:defection_detail", args=[d.pk]),
                     title=gettext("Call %(name)s: no purchase since %(day)s (a year's value %(value)s)")
                     % {"name": d.customer.name, "day": d.last_purchase_on.isoformat(), "value": d.lost_value})
-            for d in selectors.to_call_for(user)]
+            for d in selectors.to_call_for(user, day=day)]
 
 
 def customer_defection(request, customer) -> dict | None:

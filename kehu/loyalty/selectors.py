@@ -307,10 +307,10 @@ def customer_attempts(customer, *, limit: int) -> list[WinBackAttempt]:
                 .order_by("-created_at", "-id")[:limit])
 
 
-def to_call_for(user) -> list[Defection]:
+def to_call_for(user, *, day: date) -> list[Defection]:
     """The daily plan (WIN-2): open defections of the user's customers with no attempt in the
-    last week, largest lost value first."""
-    week_ago = timezone.localdate() - timedelta(days=7)
+    week before `day`, largest lost value first."""
+    week_ago = day - timedelta(days=7)
     recent = WinBackAttempt.objects.filter(defection=OuterRef("pk"), on__gt=week_ago)
     return list(Defection.objects.filter(customer__owner=user, state__in=Defection.OPEN)
                 .exclude(Exists(recent)).select_related("customer").order_by("-lost_value", "id")[:50])
