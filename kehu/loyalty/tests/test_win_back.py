@@ -89,7 +89,7 @@ def test_win2_the_pages_list_record_and_export_within_the_scope(users, customer,
                                                             "on": timezone.localdate().isoformat()})
     assert done.status_code == 302
     detail = owner.get(f"/loyalty/lost/{row.pk}/").text
-    assert "送货上门" in detail and "对手便宜" in detail
+    assert "送货上门" in detail and "对手便宜" in detail and "Replace the reason recorded before?" in detail
     assert owner.get("/loyalty/lost/", {"reason": "price"}).text.count('<tr id="defection-') == 1
     assert owner.get("/loyalty/lost/", {"reason": "none"}).text.count('<tr id="defection-') == 0
     sheet = openpyxl.load_workbook(io.BytesIO(owner.get("/loyalty/lost/export.xlsx").content)).active
