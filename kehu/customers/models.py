@@ -344,13 +344,15 @@ class CustomerEvent(models.Model):
 class PoolPolicy(SettingsRow):
     """CUS-7: after how many days without a touch or a sale a customer of each grade returns to
     the pool, how many days before that its owner is told, and how many customers one
-    salesperson may own (one row, edited in the admin)."""
+    salesperson may own (one row, edited in the admin). The days of each grade exceed its contact
+    cadence (REL-1: A weekly, B monthly, C half-yearly), so that only a customer its salesperson
+    neglected drops; C's half-year plus two months' grace is 240 days."""
 
     days_a = models.PositiveIntegerField(_("days without touch or sale, grade A"), default=90,
                                          validators=[MinValueValidator(1)])
     days_b = models.PositiveIntegerField(_("days without touch or sale, grade B"), default=60,
                                          validators=[MinValueValidator(1)])
-    days_c = models.PositiveIntegerField(_("days without touch or sale, grade C"), default=30,
+    days_c = models.PositiveIntegerField(_("days without touch or sale, grade C"), default=240,
                                          validators=[MinValueValidator(1)])
     notice_days = models.PositiveIntegerField(_("tell the owner this many days before"), default=7)
     owner_limit = models.PositiveIntegerField(_("customers one salesperson may own"), default=200,

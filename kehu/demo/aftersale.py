@@ -1,4 +1,5 @@
-"""Demo data of after-sales work (SVC-2, SVC-3), through the services: service commitments of a
+"""Demo data of after-sales work (SVC-1 … SVC-3), through the services: service
+orders — one-off and periodic maintenance, done or still to do; service commitments of a
 few customers — once and every month — some kept on time, some late, some missed (the manager
 told, as the worker would); the follow-up calls of the orders delivered lately, half of them
 made; and literature sent. Called by generate.generate after the complaints."""
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from kehu.customers.models import Customer
 from kehu.service import aftersale_services as aftersale
+from kehu.service import services
 from kehu.service.models import FollowUp, Occurrence
 
 SHARE = 0.05  # of the customers
@@ -70,4 +72,31 @@ def write_after_sale(*, seed: int) -> dict[str, int]:
                                  sent_on=today - timedelta(days=rng.randint(0, 60)))
         sends += 1
     return {"commitments": commitments, "commitments_missed": missed, "follow_ups": follow_ups,
-            "follow_ups_called": called, "literature_sent": sends}
+            "follow_ups_called": called, "literature_sent": sends, **_write_service_orders(rng, chosen, today)}
+
+
+SERVICES = [("installation", "上门安装冷柜并调试"), ("delivery", "送货上门并验收"), ("training", "为店员做一次产品知识培训"),
+            ("packaging", "更换破损包装"), ("credit", "协助办理信用额度申请")]
+OUTCOMES = ["已完成，客户满意", "已完成，客户提出改进意见", "已完成，下次需带备件"]
+
+
+def _write_service_orders(rng: random.Random, chosen: list, today) -> dict[str, int]:
+    """SVC-1: service orders of the same customers — one-off ones of every kind and periodic
+    maintenance every 90 days — some done with the customer's rating, parts and cost (a done
+    maintenance schedules its next visit), some still to do, a few of them late."""
+    planned = done = 0
+    for customer in chosen:
+        owner = customer.owner
+        kind, description = ("maintenance", "冷柜定期保养") if rng.random() < 0.4 else rng.choice(SERVICES)
+        with transaction.atomic():
+            made = services.service_order_create(
+                by=owner, customer=customer, kind=kind, description=description, assignee=owner,
+                due_on=today + timedelta(days=rng.randint(-20, 30)), every_days=90 if kind == "maintenance" else None)
+            planned += 1
+            if made.due_on <= today and rng.random() < 0.7:
+                services.service_order_done(by=owner, service_order=made, outcome=rng.choice(OUTCOMES),
+                                            rating=rng.choice([5, 5, 4, 4, 3, None]),
+                                            parts=rng.choice(["", "压缩机密封圈", "温控器"]),
+                                            cost=rng.choice(["", "0", "120", "350"]))
+                done += 1
+    return {"service_orders": planned, "service_orders_done": done}

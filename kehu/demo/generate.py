@@ -56,9 +56,11 @@ from kehu.customers.selectors import CUSTOMER_LIST
 from kehu.customers.services import CODE_SEQUENCE, format_code, refresh_derived
 from kehu.demo import vocab
 from kehu.demo.aftersale import write_after_sale
+from kehu.demo.complaint_history import write_complaint_history
 from kehu.demo.dealers import write_dealer_data
 from kehu.demo.ledger import LedgerWriter
 from kehu.demo.market import write_market_reports
+from kehu.demo.referrals import write_referrals
 from kehu.demo.rows import ActiveCustomer, Org, PlannedLine, PlannedOrder, PlannedReturn, insert_rows, row
 from kehu.demo.touches import write_touches
 from kehu.demo.winback import write_win_back
@@ -71,7 +73,7 @@ from kehu.sales.selectors import ORDER_LIST
 from kehu.service import satisfaction
 from kehu.service import selectors as complaint_selectors
 from kehu.service import services as complaints
-from kehu.service.models import STEPS, AuthorityLimit, Step
+from kehu.service.models import STEPS, AuthorityLimit, Complaint, Step
 from kehu.service.selectors import COMPLAINT_LIST
 
 DEMO_PASSWORD = "kehu2026"
@@ -540,6 +542,9 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
 
         mark = perf_counter()
         complaints = _write_complaints(seed=seed, stdout=stdout)
+        in_hand = set(Complaint.objects.values_list("customer_id", flat=True))
+        complaints |= write_complaint_history(seed=seed, words=COMPLAINT_WORDS, skip=in_hand)
+        _say(stdout, _("%(complaints)d past complaints") % {"complaints": complaints["complaints_past"]})
         timings["complaints"] = perf_counter() - mark
 
         mark = perf_counter()
@@ -566,6 +571,11 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         timings["dealers"] = perf_counter() - mark
 
         mark = perf_counter()
+        referrals = write_referrals(seed=seed)  # REF-1 … REF-3, and the first nightly pool move (CUS-7)
+        _say(stdout, _("%(referrals)d referrals, %(pool)d customers in the pool") % referrals)
+        timings["referrals_and_pool"] = perf_counter() - mark
+
+        mark = perf_counter()
         win_back = write_win_back(seed=seed)  # WIN-1, WIN-2
         _say(stdout, _("%(at_risk)d customers at risk, %(lost)d lost") % win_back)
         timings["win_back"] = perf_counter() - mark
@@ -589,6 +599,7 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         "touches": touches,
         "market_reports": market_reports,
         **dealers,
+        **referrals,
         **win_back,
         "password": DEMO_PASSWORD,
         "seconds": {k: round(v, 2) for k, v in timings.items()},

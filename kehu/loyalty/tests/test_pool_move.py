@@ -17,7 +17,31 @@ from kehu.receivables.tests.builders import invoiced_order
 from kehu.relations.tests.builders import touch
 from kehu.reminders.models import Reminder
 
-pytestmark = pytest.mark.usefixtures("in_english")
+pytestmark = pytest.mark.usefixtures("in_english", "c_after_30_days")
+
+
+@pytest.fixture
+def c_after_30_days(db):
+    """These tests' company lets a C customer go after 30 days (the default is 240)."""
+    policy = PoolPolicy.current()
+    policy.days_c = 30
+    policy.save()
+
+
+@rule("CUS-7")
+@rule("REL-1")
+def test_cus7_by_default_a_customer_contacted_as_its_cadence_asks_never_drops(users, customer):
+    """The default days of each grade exceed its contact cadence (REL-1), and by its notice days:
+    a salesperson who keeps the cadence never sees a customer announced or dropped."""
+    from kehu.relations.models import CadencePolicy
+
+    pool, cadence = PoolPolicy(), CadencePolicy()  # the defaults, as a new company has them
+    PoolPolicy.objects.update(days_a=pool.days_a, days_b=pool.days_b, days_c=pool.days_c)
+    for grade in ("A", "B", "C"):
+        assert pool.days(grade) > cadence.interval(grade) + pool.notice_days
+        kept = owned_for(new_customer(by=users["owner"], name=f"按时联系的{grade}级店", grade=grade), days=400)
+        touch(by=users["owner"], customer=kept, days_ago=cadence.interval(grade))
+    assert services.pool_nightly() == {"told": 0, "moved": 0}
 
 
 def in_pool() -> set[str]:
