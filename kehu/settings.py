@@ -209,6 +209,7 @@ SPECTACULAR_SETTINGS = {
         "StockLevelEnum": "kehu.relations.models.StockLevel",
         "PaymentBehaviourEnum": "kehu.relations.models.PaymentBehaviour",
         "SupportKindEnum": "kehu.relations.models.SupportKind",
+        "FamilyOccasionKindEnum": "kehu.relations.models.FamilyOccasionKind",
         "CreditLevelEnum": "kehu.credit.models.Level",
         "PaymentMethodEnum": "kehu.customers.models.PaymentMethod",
         "CustomerStatusEnum": "kehu.customers.models.Status",

@@ -58,6 +58,7 @@ from kehu.demo import vocab
 from kehu.demo.aftersale import write_after_sale
 from kehu.demo.complaint_history import write_complaint_history
 from kehu.demo.dealers import write_dealer_data
+from kehu.demo.family import write_family_occasions
 from kehu.demo.ledger import LedgerWriter
 from kehu.demo.market import write_market_reports
 from kehu.demo.referrals import write_referrals
@@ -571,6 +572,12 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         timings["dealers"] = perf_counter() - mark
 
         mark = perf_counter()
+        with transaction.atomic():
+            family_occasions = write_family_occasions(seed=seed)  # REL-3
+        _say(stdout, _("%(occasions)d family occasions") % {"occasions": family_occasions})
+        timings["family_occasions"] = perf_counter() - mark
+
+        mark = perf_counter()
         referrals = write_referrals(seed=seed)  # REF-1 … REF-3, and the first nightly pool move (CUS-7)
         _say(stdout, _("%(referrals)d referrals, %(pool)d customers in the pool") % referrals)
         timings["referrals_and_pool"] = perf_counter() - mark
@@ -599,6 +606,7 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         "touches": touches,
         "market_reports": market_reports,
         **dealers,
+        "family_occasions": family_occasions,
         **referrals,
         **win_back,
         "password": DEMO_PASSWORD,

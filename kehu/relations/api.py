@@ -1,5 +1,6 @@
 """REST API of keeping in touch: touches in your scope, listed, read and logged (REL-2); the
-customers due for a contact (REL-1); your daily plan and its ticks (REL-4)."""
+customers due for a contact (REL-1); your daily plan and its ticks (REL-4); the family
+occasions of key people, listed, recorded, corrected and removed (REL-3)."""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,9 +27,17 @@ from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
 from kehu.relations import selectors, services
 from kehu.relations.capabilities import HANDLE_MARKET_REPORTS
-from kehu.relations.filters import DealerCheckFilter, MarketReportFilter, SupportPlanFilter, TouchFilter
+from kehu.relations.filters import (
+    DealerCheckFilter,
+    FamilyOccasionFilter,
+    MarketReportFilter,
+    SupportPlanFilter,
+    TouchFilter,
+)
 from kehu.relations.models import (
     DealerCheck,
+    FamilyOccasion,
+    FamilyOccasionKind,
     MarketReport,
     MarketReportKind,
     PaymentBehaviour,
@@ -440,3 +449,81 @@ class SupportItemDoneView(generics.GenericAPIView):
         data = valid_data(SupportDoneSerializer, request)
         item = services.support_item_done(by=request.user, item=item, **data)
         return Response(SupportItemSerializer(item, context={"request": request}).data)
+
+
+# --- family occasions of contacts (REL-3) --------------------------------------------------------------------
+
+class FamilyOccasionSerializer(serializers.ModelSerializer):
+    key_person_name = serializers.CharField(source="key_person.name", read_only=True)
+    customer = serializers.IntegerField(source="key_person.customer_id", read_only=True)
+    customer_name = serializers.CharField(source="key_person.customer.name", read_only=True)
+
+    class Meta:
+        model = FamilyOccasion
+        fields = ["id", "key_person", "key_person_name", "customer", "customer_name", "kind", "whose", "on", "yearly",
+                  "note", "created_by", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class FamilyOccasionWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=FamilyOccasionKind.choices)
+    whose = serializers.CharField(required=False, allow_blank=True, max_length=50,
+                                  help_text=_("The name of the spouse, child or parent, if known."))
+    on = serializers.DateField(help_text=_("The day of the occasion; for a yearly one the day it began. A one-off "
+                                           "occasion is today or later."))
+    yearly = serializers.BooleanField(default=True, help_text=_("Reminded every year (true) or once (false)."))
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                                 help_text=_("Required for the kind \"other\": what the occasion is."))
+
+
+class FamilyOccasionCreateSerializer(FamilyOccasionWriteSerializer):
+    key_person = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_(
+        "A current key person of a customer you may edit."))
+
+
+class FamilyOccasionUpdateSerializer(FamilyOccasionWriteSerializer):
+    """Only the fields sent change."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+        self.fields["yearly"].default = serializers.empty
+
+
+class FamilyOccasionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
+                            ScopedViewSet):
+    """Family occasions 家庭纪念日 of the key people of customers in your scope (REL-3): a spouse's or
+    child's birthday, a wedding anniversary, a child's wedding or university entrance. The
+    customer's salesperson is reminded of them with the greetings. Recording, correcting and
+    removing them needs the right to edit customer cards."""
+
+    serializer_class = FamilyOccasionSerializer
+    filterset_class = FamilyOccasionFilter
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    visible = staticmethod(selectors.family_occasions_visible_to)
+    get_one = staticmethod(selectors.family_occasion_get_for_user)
+    write_checked = True
+
+    @extend_schema(summary=_("Record a family occasion of a key person"), request=FamilyOccasionCreateSerializer,
+                   responses={201: FamilyOccasionSerializer, **WRITE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = valid_data(FamilyOccasionCreateSerializer, request)
+        occasion = services.family_occasion_add(by=request.user, **data)
+        return self.answer(occasion, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary=_("Correct a family occasion"), request=FamilyOccasionUpdateSerializer,
+                   responses={200: FamilyOccasionSerializer, **WRITE_ERRORS})
+    def partial_update(self, request, *args, **kwargs):
+        occasion = self.get_object()
+        data = valid_data(FamilyOccasionUpdateSerializer, request)
+        current = {"kind": occasion.kind, "whose": occasion.whose, "on": occasion.on, "yearly": occasion.yearly,
+                   "note": occasion.note}
+        occasion = services.family_occasion_update(by=request.user, occasion=occasion, **(current | data))
+        return self.answer(occasion)
+
+    @extend_schema(summary=_("Remove a family occasion"), responses={204: None, **WRITE_ERRORS})
+    def destroy(self, request, *args, **kwargs):
+        services.family_occasion_delete(by=request.user, occasion=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

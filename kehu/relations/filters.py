@@ -9,6 +9,8 @@ from kehu.core.filtering import IdFilter, ScopedChoiceFilter, sort_filter
 from kehu.core.text import fold
 from kehu.relations.models import (
     DealerCheck,
+    FamilyOccasion,
+    FamilyOccasionKind,
     MarketReport,
     MarketReportKind,
     PaymentBehaviour,
@@ -119,3 +121,20 @@ class SupportPlanFilter(django_filters.FilterSet):
     def filter_customer(self, queryset, name, value):
         value = fold(value.strip()[:100])
         return queryset.filter(customer__search_text__contains=value) if value else queryset
+
+
+FAMILY_SORTS = {"on": "on", "kind": "kind", "key_person": "key_person__name"}
+
+
+class FamilyOccasionFilter(django_filters.FilterSet):
+    """REL-3: family occasions by customer, key person, kind and whether yearly."""
+
+    customer_id = IdFilter(label=_("customer"), field_name="key_person__customer_id")
+    key_person = IdFilter(label=_("key person"), field_name="key_person_id")
+    kind = django_filters.ChoiceFilter(label=_("kind of family occasion"), choices=FamilyOccasionKind.choices)
+    yearly = django_filters.BooleanFilter(label=_("every year"))
+    sort = sort_filter(FAMILY_SORTS)
+
+    class Meta:
+        model = FamilyOccasion
+        fields = ["customer_id", "key_person", "kind", "yearly", "sort"]

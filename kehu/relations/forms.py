@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from kehu.core.forms import CHOOSE
 from kehu.relations.models import (
     DealerCheck,
+    FamilyOccasion,
+    FamilyOccasionKind,
     MarketReportKind,
     PaymentBehaviour,
     RangeCarried,
@@ -139,3 +141,36 @@ class SupportDoneForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _styled(self)
+
+
+class FamilyOccasionForm(forms.Form):
+    """REL-3: a family occasion of a key person; the rules are services.family_occasion_add's.
+    `people` — the customer's current key people — are offered when a new one is added."""
+
+    key_person = forms.ChoiceField(label=_("key person"), error_messages={
+        "required": _("Choose the key person."), "invalid_choice": _("Choose a current key person of this customer.")})
+    kind = forms.ChoiceField(label=_("kind of family occasion"), choices=[("", CHOOSE)] + FamilyOccasionKind.choices,
+                             error_messages={"required": _("Choose the kind of family occasion."),
+                                             "invalid_choice": _("Choose the kind of family occasion.")})
+    whose = forms.CharField(label=_("whose (name)"), required=False,
+                            max_length=FamilyOccasion._meta.get_field("whose").max_length,
+                            help_text=_("The name of the spouse, child or parent, if known."))
+    on = forms.DateField(label=_("date of the occasion"), widget=forms.DateInput(attrs={"type": "date"}),
+                         error_messages={"required": _("Enter the date of the occasion."),
+                                         "invalid": _("Enter a date as YYYY-MM-DD.")},
+                         help_text=_("For a birthday or an anniversary, the day it began (the year may be a guess)."))
+    yearly = forms.BooleanField(label=_("every year"), required=False, initial=True)
+    note = forms.CharField(label=_("note"), required=False, max_length=FamilyOccasion._meta.get_field("note").max_length)
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if people is None:
+            del self.fields["key_person"]
+        else:
+            self.fields["key_person"].choices = [("", CHOOSE)] + [
+                (str(p.pk), f"{p.name} · {p.get_role_display()}") for p in people]
+        self.fields["yearly"].widget.attrs["class"] = "form-check-input"
+        for name, field in self.fields.items():
+            if name != "yearly":
+                field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField)
+                                              else "form-control")

@@ -1,16 +1,20 @@
 """Greetings (REL-3): the days a salesperson greets a customer's people — birthdays of key
-people, the customer's founding anniversary, and the Chinese holidays, whose lunar dates
-(春节, 端午, 中秋) are computed for each year (lunardate), never typed in."""
+people, the family occasions 家庭纪念日 recorded for them (a spouse's or child's birthday, a
+wedding anniversary, a child's wedding or university entrance…), the customer's founding
+anniversary, and the Chinese holidays, whose lunar dates (春节, 端午, 中秋) are computed for
+each year (lunardate), never typed in."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from lunardate import LunarDate
 
 from kehu.customers.models import KeyPerson
 from kehu.customers.selectors import customers_visible_to
+from kehu.relations.models import FamilyOccasion, FamilyOccasionKind
 
 # (key, lunar month, lunar day) and (key, month, day) of the holidays greeted.
 LUNAR_HOLIDAYS = [("spring_festival", 1, 1), ("dragon_boat", 5, 5), ("mid_autumn", 8, 15)]
@@ -48,7 +52,7 @@ class Occasion:
     """A day to greet: what, for whom (the salesperson who greets), when, where to act."""
 
     key: str  # unique per occasion and year: the reminder's dedupe key
-    kind: str  # "birthday", "founding", "holiday"
+    kind: str  # "birthday", "family", "founding", "holiday"
     on: date
     title: str
     url: str
@@ -58,7 +62,8 @@ class Occasion:
 
 def occasions(*, user=None, today: date, days_before: int) -> list[Occasion]:
     """The occasions from today to `days_before` days ahead: of the user's customers (every
-    customer with an owner when `user` is None — the morning run), and the holidays (for the
+    customer with an owner when `user` is None — the morning run) — birthdays and family
+    occasions of their current key people, founding anniversaries — and the holidays (for the
     user, or for every owner of a customer)."""
     until = today + timedelta(days=days_before)
     found = []
@@ -78,6 +83,7 @@ def occasions(*, user=None, today: date, days_before: int) -> list[Occasion]:
                                   title=_("Birthday of %(name)s (%(customer)s) on %(day)s") % {
                                       "name": name, "customer": customer_name, "day": day.isoformat()},
                                   url=reverse("customers:detail", args=[customer_id]) + "?tab=people"))
+    found += _family_occasions(customers.filter(owner=user) if user is not None else None, today=today, until=until)
     own = customers.filter(owner=user) if user is not None else customers
     for pk, name, founded, owner_id in own.filter(founded_on__isnull=False).values_list(
             "pk", "name", "founded_on", "owner_id").iterator(chunk_size=5000):
@@ -99,3 +105,35 @@ def occasions(*, user=None, today: date, days_before: int) -> list[Occasion]:
                                               "holiday": names[key], "day": day.isoformat()},
                                           url=reverse("relations:due")))
     return sorted(found, key=lambda o: (o.on, o.key))
+
+
+def family_title(*, person: str, customer: str, kind_label: str, whose: str, day: date) -> str:
+    values = {"person": person, "customer": customer, "kind": kind_label, "whose": whose, "day": day.isoformat()}
+    if whose:
+        return _("%(kind)s of %(whose)s, family of %(person)s (%(customer)s), on %(day)s") % values
+    return _("%(kind)s of %(person)s (%(customer)s) on %(day)s") % values
+
+
+def _family_occasions(customers, *, today: date, until: date) -> list[Occasion]:
+    """REL-3: the family occasions of current key people of `customers` (every customer with an
+    owner when None) falling from today to `until`: a yearly one on its day of each year from
+    its date on, a one-off one only on its date. The key names the occasion and the year, so it
+    is reminded once a year."""
+    rows = FamilyOccasion.objects.filter(key_person__is_current=True, key_person__customer__owner__isnull=False).filter(
+        Q(yearly=True, on__lte=until) | Q(yearly=False, on__gte=today, on__lte=until))
+    if customers is not None:
+        rows = rows.filter(key_person__customer__in=customers)
+    labels = dict(FamilyOccasionKind.choices)
+    found = []
+    for pk, kind, whose, origin, yearly, person, customer_id, customer_name, owner_id in rows.values_list(
+            "pk", "kind", "whose", "on", "yearly", "key_person__name", "key_person__customer_id",
+            "key_person__customer__name", "key_person__customer__owner_id").iterator(chunk_size=5000):
+        day = next_anniversary(origin, today) if yearly else origin
+        if not today <= day <= until or day < origin:
+            continue
+        found.append(Occasion(key=f"family:{pk}:{day.year}", kind="family", on=day, owner_id=owner_id,
+                              customer_id=customer_id,
+                              title=family_title(person=person, customer=customer_name, kind_label=str(labels[kind]),
+                                                 whose=whose, day=day),
+                              url=reverse("customers:detail", args=[customer_id]) + "?tab=people"))
+    return found

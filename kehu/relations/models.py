@@ -308,3 +308,44 @@ class SupportItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.planned_month}"
+
+
+# --- family occasions of contacts (REL-3) --------------------------------------------------------------------
+
+class FamilyOccasionKind(models.TextChoices):
+    SPOUSE_BIRTHDAY = "spouse_birthday", _("Spouse's birthday")
+    CHILD_BIRTHDAY = "child_birthday", _("Child's birthday")
+    WEDDING_ANNIVERSARY = "wedding_anniversary", _("Wedding anniversary")
+    PARENT_BIRTHDAY = "parent_birthday", _("Parent's birthday")
+    CHILD_WEDDING = "child_wedding", _("Child's wedding")
+    CHILD_ENTRANCE = "child_entrance", _("Child's university entrance")
+    CHILD_GRADUATION = "child_graduation", _("Child's graduation")
+    OTHER = "other", pgettext_lazy("kind of family occasion", "Other")
+
+
+class FamilyOccasion(TimeStampedModel):
+    """REL-3 家庭纪念日: a day in the family of a customer's key person — a spouse's or child's
+    birthday, a wedding anniversary, a child's wedding or university entrance — that the
+    salesperson greets. Yearly ones come back every year (29 February on 28 February in a
+    common year), a one-off one only on its day."""
+
+    key_person = models.ForeignKey("customers.KeyPerson", verbose_name=_("key person"), on_delete=models.CASCADE,
+                                   related_name="family_occasions")
+    kind = models.CharField(_("kind of family occasion"), max_length=20, choices=FamilyOccasionKind.choices)
+    whose = models.CharField(_("whose (name)"), max_length=50, blank=True,
+                             help_text=_("The name of the spouse, child or parent, if known."))
+    on = models.DateField(_("date of the occasion"))
+    yearly = models.BooleanField(_("every year"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("family occasion")
+        verbose_name_plural = _("family occasions")
+        ordering = ["key_person", "on", "id"]
+        indexes = [models.Index(fields=["yearly", "on"])]
+
+    def __str__(self) -> str:
+        return f"{self.key_person_id} {self.kind} {self.on}"

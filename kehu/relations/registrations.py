@@ -1,7 +1,8 @@
 """What keeping in touch shows on other apps' pages (core.registry): the navigation entry, on
 the customer's 360° page the one-tap visit and "Log a touch" in the header and the latest
-touches in the "Service and touches" tab, the touches in the customer's timeline, and the
-customer list's 最后联系 / Last contact column."""
+touches in the "Service and touches" tab, the family occasions of the key people in the "Key
+people" tab, the touches in the customer's timeline, and the customer list's 最后联系 / Last
+contact column."""
 
 from datetime import datetime, time
 
@@ -23,6 +24,7 @@ from kehu.core.registry import (
     TimelineSource,
     registry,
 )
+from kehu.customers.capabilities import EDIT_CUSTOMERS
 from kehu.relations import selectors
 from kehu.relations.capabilities import (
     FILE_MARKET_REPORTS,
@@ -92,6 +94,19 @@ def customer_support(request, customer) -> dict:
             "can_plan": user_can(request.user, PLAN_DEALER_SUPPORT)}
 
 
+def customer_family(request, customer) -> dict:
+    """REL-3 on the 360° page's key-people tab: the family occasions 家庭纪念日 of the current key
+    people, each with its next day, and where to add or edit one."""
+    from kehu.relations.greetings import next_anniversary
+
+    today = timezone.localdate()
+    occasions = selectors.family_occasions_of(customer)
+    for o in occasions:
+        day = next_anniversary(o.on, today) if o.yearly else o.on
+        o.next_on = day if day >= max(today, o.on) else None
+    return {"customer": customer, "occasions": occasions, "can_edit": user_can(request.user, EDIT_CUSTOMERS)}
+
+
 def contacts_due(user, day) -> list[DueItem]:
     """REL-4 ← REL-1, REL-2: the user's own customers due or overdue for a contact on the day, and
     the next steps promised by then that no touch has followed yet."""
@@ -115,8 +130,8 @@ def contacts_due(user, day) -> list[DueItem]:
 
 
 def greetings_due(user, day) -> list[DueItem]:
-    """REL-4 ← REL-3: birthdays, founding anniversaries and holidays of the user's customers
-    from the day to the policy's days ahead."""
+    """REL-4 ← REL-3: birthdays, family occasions, founding anniversaries and holidays of the
+    user's customers from the day to the policy's days ahead."""
     if not user_can(user, LOG_TOUCHES):
         return []
     from kehu.relations.greetings import occasions
@@ -144,6 +159,9 @@ def register() -> None:
     registry.add(Panel(key="dealer-support", page="customer", tab="business", label=_("Dealer support"),
                        template="relations/_customer_support.html", context=customer_support, order=75, lazy=True,
                        query_budget=2))
+    registry.add(Panel(key="family-occasions", page="customer", tab="people", label=_("Family occasions"),
+                       template="relations/_customer_family.html", context=customer_family, order=10, lazy=True,
+                       query_budget=1))
     registry.add(DueSource(key="contacts", label=_("Contacts due"), items=contacts_due, order=10))
     registry.add(DueSource(key="greetings", label=_("Greetings"), items=greetings_due, order=40))
     registry.add(TimelineSource(key="touches", label=_("Touches"), entries=touch_entries, order=20, query_budget=1))

@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 from kehu.accounts.selectors import name_fields, salespeople_for
 from kehu.core.access import get_for_user
 from kehu.core.scopes import scope_queryset
+from kehu.customers.capabilities import EDIT_CUSTOMERS
 from kehu.customers.models import Customer, Status
 from kehu.customers.selectors import customers_visible_to
 from kehu.relations.models import (
     CadencePolicy,
     DealerCheck,
+    FamilyOccasion,
     MarketReport,
     MarketReportKind,
     PlanEntry,
@@ -76,10 +78,15 @@ def _last_counting(kinds: list[str]):
                     .values("customer").annotate(last=Max("on")).values("last")[:1])
 
 
-def _cadence_of(grade: str, last_on: date | None, created: date, policy: CadencePolicy, today: date):
-    """A never-contacted customer falls due one interval after it was entered (at the latest today)."""
-    interval = policy.interval(grade)
-    due_on = (last_on + timedelta(days=interval)) if last_on else min(created, today)
+def _cadence_of(grade: str, last_on: date | None, created: date | datetime, policy: CadencePolicy, today: date):
+    """A customer falls due one interval after its last counting touch; a never-contacted one from
+    the day it was entered. `created` is that day or the stored moment, whose local day is taken
+    only when needed (it costs more than the rest of the rule, over thousands of customers)."""
+    if last_on:
+        due_on = last_on + timedelta(days=policy.interval(grade))
+    else:
+        entered = timezone.localdate(created) if isinstance(created, datetime) else created
+        due_on = min(entered, today)
     days_late = (today - due_on).days
     status = "overdue" if due_on < today else "due" if due_on <= today + timedelta(days=policy.due_soon_days) else "ok"
     return due_on, max(days_late, 0), status
@@ -98,22 +105,30 @@ def cadence_customers(user, *, today: date, owner_ids: list[int] | None = None) 
 def due_customers(user, *, today: date, owner_ids: list[int] | None = None, include_ok: bool = False,
                   status: str = "", grade: str = "", limit: int | None = None) -> list[CadenceRow]:
     """REL-1: the customers due (today or within the policy's days) and overdue for a contact,
-    the longest overdue first, of one `status` (due, overdue) and `grade` if given. Two queries
-    (the policy and the customers), however many."""
+    the longest overdue first, of one `status` (due, overdue) and `grade` if given. The cadence
+    of every customer in scope is worked out from plain values (a director's office holds
+    thousands), then the cards of those listed are read: three queries, however many."""
     policy = CadencePolicy.current()
-    qs = cadence_customers(user, today=today, owner_ids=owner_ids).select_related(None).select_related(
-        "owner", "office").only("code", "name", "grade", "status", "phone", "created_at", "owner_id", "office_id",
-                                "office__name", *name_fields("owner"))
+    qs = cadence_customers(user, today=today, owner_ids=owner_ids)
     if grade:
         qs = qs.filter(grade=grade)
-    rows = []
-    for customer in qs.iterator(chunk_size=2000):
-        due_on, late, state = _cadence_of(customer.grade, customer.last_on, timezone.localdate(customer.created_at), policy, today)
+    found = []
+    for pk, grade_of, created_at, last_on in qs.values_list("pk", "grade", "created_at", "last_on").iterator(
+            chunk_size=5000):
+        due_on, late, state = _cadence_of(grade_of, last_on, created_at, policy, today)
         if (include_ok or state != "ok") and (not status or state == status):
-            rows.append(CadenceRow(customer=customer, last_on=customer.last_on, due_on=due_on, days_late=late,
-                                   status=state))
-    rows.sort(key=lambda r: (r.due_on, r.customer.grade, r.customer.pk))
-    return rows[:limit] if limit is not None else rows
+            found.append((due_on, grade_of, pk, last_on, late, state))
+    found.sort()
+    if limit is not None:
+        found = found[:limit]
+    cards = {}
+    ids = [row[2] for row in found]
+    for start in range(0, len(ids), 900):  # SQLite: at most 999 parameters
+        cards.update(Customer.objects.filter(pk__in=ids[start:start + 900]).select_related("owner", "office").only(
+            "code", "name", "grade", "status", "phone", "created_at", "owner_id", "office_id", "office__name",
+            *name_fields("owner")).in_bulk())
+    return [CadenceRow(customer=cards[pk], last_on=last_on, due_on=due_on, days_late=late, status=state)
+            for due_on, _grade, pk, last_on, late, state in found if pk in cards]  # merged away meanwhile
 
 
 @dataclass
@@ -149,7 +164,7 @@ def adherence(user, *, today: date, by: str = "owner") -> tuple[list[Adherence],
         else:
             key, name = owner_id, (f"{last}{first}" if (last or first) else username) or _("No owner")
         group = groups.setdefault(key, Adherence(key=key, name=name))
-        _due_on, _late, status = _cadence_of(grade, last_on, timezone.localdate(created_at), policy, today)
+        _due_on, _late, status = _cadence_of(grade, last_on, created_at, policy, today)
         for each in (group, total):
             each.customers += 1
             each.by_grade[grade][0] += 1
@@ -353,3 +368,28 @@ def support_plan_rows() -> QuerySet[SupportPlan]:
 
 def support_plans_of(customer, *, limit: int = 3) -> list[SupportPlan]:
     return list(with_totals(SupportPlan.objects.filter(customer=customer)).order_by("-year")[:limit])
+
+
+# --- family occasions of contacts (REL-3) -------------------------------------------------------------------
+
+FAMILY_SCOPE = {"owner_field": "key_person__customer__owner", "office_field": "key_person__customer__office"}
+
+
+def family_occasions_visible_to(user) -> QuerySet[FamilyOccasion]:
+    """The family occasions of the key people of the customers in the user's scope."""
+    return scope_queryset(FamilyOccasion.objects.select_related("key_person", "key_person__customer", "created_by"),
+                          user, **FAMILY_SCOPE)
+
+
+def family_occasion_get_for_user(*, user, pk, write: bool = False) -> FamilyOccasion:
+    """The occasion if the user sees its customer (else 404) and, with write=True, may edit the
+    customer's card (else 403)."""
+    return get_for_user(family_occasions_visible_to(user), pk, user=user, write=EDIT_CUSTOMERS if write else None,
+                        not_found=_("No such family occasion in your scope."),
+                        forbidden=_("Your role can read customer cards but not change them."))
+
+
+def family_occasions_of(customer) -> list[FamilyOccasion]:
+    """The family occasions of the customer's current key people, for its 360° page."""
+    return list(FamilyOccasion.objects.filter(key_person__customer=customer, key_person__is_current=True)
+                .select_related("key_person").order_by("key_person__name", "on", "id"))

@@ -18,7 +18,7 @@ from kehu.core.money import CENT, decimal_or_refuse
 from kehu.core.pagination import lists_changed
 from kehu.core.periods import day_input
 from kehu.core.registry import registry
-from kehu.customers.selectors import customer_get_for_user
+from kehu.customers.selectors import customer_get_for_user, key_person_get_for_user
 from kehu.relations import selectors
 from kehu.relations.capabilities import (
     FILE_MARKET_REPORTS,
@@ -30,6 +30,8 @@ from kehu.relations.capabilities import (
 from kehu.relations.models import (
     CadencePolicy,
     DealerCheck,
+    FamilyOccasion,
+    FamilyOccasionKind,
     MarketReport,
     MarketReportKind,
     PaymentBehaviour,
@@ -224,6 +226,73 @@ def greetings_send(*, today: date | None = None) -> dict[str, int]:
                dedupe_key=f"{GREETING}:{occasion.key}")
         sent += 1
     return {"occasions": len(found), "reminded": sent}
+
+
+# --- family occasions of contacts (REL-3) ------------------------------------------------------------------
+
+# A family occasion is dated from this day on (a parent's birthday) and at most this many years ahead.
+FAMILY_EARLIEST = date(1900, 1, 1)
+FAMILY_YEARS_AHEAD = 10
+
+
+def _family_values(*, kind, whose, on, yearly, note, was=None) -> dict:
+    """REL-3: the checked values of a family occasion. A one-off occasion already past is
+    refused when it is new or its day or kind of repetition is changed (there is nothing left
+    to greet); one kept as it was may stay on the list."""
+    if kind not in FamilyOccasionKind.values:
+        raise ValidationFailed(_("Choose the kind of family occasion."), field_errors={"kind": [_("Required.")]})
+    whose, note = str(whose or "").strip(), str(note or "").strip()
+    check_lengths(FamilyOccasion, whose=whose, note=note)
+    on = day_input(on, field="on", label=_("date of the occasion"))
+    today = timezone.localdate()
+    if on < FAMILY_EARLIEST or on.year > today.year + FAMILY_YEARS_AHEAD:
+        raise ValidationFailed(_("%(day)s is not a likely day for a family occasion: check the year.")
+                               % {"day": on.isoformat()}, field_errors={"on": [_("Check the year.")]})
+    yearly = bool(yearly)
+    changed = was is None or was.on != on or was.yearly != yearly
+    if not yearly and on < today and changed:
+        raise ValidationFailed(_("The one-off occasion on %(day)s has passed: choose a coming day, or mark it "
+                                 "as every year.") % {"day": on.isoformat()},
+                               field_errors={"on": [_("Today or later for a one-off occasion.")]})
+    if kind == FamilyOccasionKind.OTHER and not note:
+        raise ValidationFailed(_("Say in the note what the occasion is."), field_errors={"note": [_("Required.")]})
+    return {"kind": kind, "whose": whose, "on": on, "yearly": yearly, "note": note}
+
+
+def family_occasion_add(*, by, key_person, kind: str, on, whose: str = "", yearly: bool = True,
+                        note: str = "") -> FamilyOccasion:
+    """REL-3: record a family occasion of a current key person of a customer the user may edit
+    (404 outside the scope, 403 for a role that only reads cards). The owner of the customer
+    is reminded of it with the other greetings."""
+    person = key_person_get_for_user(user=by, pk=getattr(key_person, "pk", key_person), write=True)
+    if not person.is_current:
+        raise ValidationFailed(_("%(name)s has left %(customer)s: family occasions are kept for current key "
+                                 "people.") % {"name": person.name, "customer": person.customer.name},
+                               field_errors={"key_person": [_("Choose a current key person.")]})
+    values = _family_values(kind=kind, whose=whose, on=on, yearly=yearly, note=note)
+    occasion = FamilyOccasion(key_person=person, created_by=by, **values)
+    occasion._history_user = by
+    occasion.save()
+    return occasion
+
+
+def family_occasion_update(*, by, occasion, kind: str, on, whose: str = "", yearly: bool = True,
+                           note: str = "") -> FamilyOccasion:
+    """REL-3: correct a family occasion (its key person stays)."""
+    occasion = selectors.family_occasion_get_for_user(user=by, pk=getattr(occasion, "pk", occasion), write=True)
+    values = _family_values(kind=kind, whose=whose, on=on, yearly=yearly, note=note, was=occasion)
+    for name, value in values.items():
+        setattr(occasion, name, value)
+    occasion._history_user = by
+    occasion.save()
+    return occasion
+
+
+def family_occasion_delete(*, by, occasion) -> None:
+    """REL-3: remove a family occasion entered by mistake (its history keeps who removed it)."""
+    occasion = selectors.family_occasion_get_for_user(user=by, pk=getattr(occasion, "pk", occasion), write=True)
+    occasion._history_user = by
+    occasion.delete()
 
 
 # --- market information (REL-5) ----------------------------------------------------------------------------------

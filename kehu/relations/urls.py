@@ -37,4 +37,7 @@ urlpatterns = [
     path("support/<int:pk>/items/", views.support_item_add, name="support_item_add"),
     path("support/items/<int:pk>/done/", views.support_item_done, name="support_item_done"),
     path("customers/<int:pk>/support/", views.support_create, name="support_create"),
+    path("customers/<int:pk>/family/new/", views.family_create, name="family_create"),
+    path("family/<int:pk>/", views.family_edit, name="family_edit"),
+    path("family/<int:pk>/delete/", views.family_delete, name="family_delete"),
 ]

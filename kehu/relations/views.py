@@ -48,6 +48,7 @@ from kehu.relations.filters import (
 )
 from kehu.relations.forms import (
     DealerCheckForm,
+    FamilyOccasionForm,
     MarketActionForm,
     MarketReportForm,
     SupportDoneForm,
@@ -684,3 +685,74 @@ def support_item_done(request, pk):
             return redirect(item.plan.get_absolute_url())
     plan = selectors.support_plan_get_for_user(user=request.user, pk=item.plan_id)
     return _support_page(request, plan, done_forms={item.pk: form})
+
+
+# --- family occasions of contacts (REL-3) ------------------------------------------------------------------------
+
+def _people_tab(customer_id: int) -> str:
+    return reverse("customers:detail", args=[customer_id]) + "?tab=people"
+
+
+def _family_saved(request, form, save) -> bool:
+    """Run `save(cleaned_data)` for a valid form; a refusal goes onto the form (nothing saved)."""
+    if not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data)
+    except UserInputError as exc:
+        apply_field_errors(form, exc)
+        if exc.field_errors:
+            form.add_error(None, exc.message)
+        return False
+    return True
+
+
+def _family_fields(data) -> dict:
+    return {name: data[name] for name in ("kind", "whose", "on", "yearly", "note")}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family_create(request, pk):
+    """REL-3: record a family occasion 家庭纪念日 of a current key person of a customer the user
+    may edit (from the key-people tab of the 360° page)."""
+    customer = customer_get_for_user(user=request.user, pk=pk, write=True)
+    people = list(customer.key_people.filter(is_current=True).order_by("role", "id"))
+    chosen = request.GET.get("person", "")
+    form = FamilyOccasionForm(request.POST if request.method == "POST" else None, people=people,
+                              initial={"key_person": chosen if chosen in {str(p.pk) for p in people} else ""})
+    if request.method == "POST" and _family_saved(request, form, lambda data: services.family_occasion_add(
+            by=request.user, key_person=data["key_person"], **_family_fields(data))):
+        messages.success(request, _("Family occasion recorded: it will be reminded with the greetings."))
+        return redirect(_people_tab(customer.pk))
+    return render(request, "relations/family_form.html", {"customer": customer, "form": form, "occasion": None,
+                                                          "no_people": not people})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family_edit(request, pk):
+    """REL-3: correct a family occasion."""
+    occasion = selectors.family_occasion_get_for_user(user=request.user, pk=pk, write=True)
+    customer = occasion.key_person.customer
+    form = FamilyOccasionForm(request.POST if request.method == "POST" else None, initial={
+        "kind": occasion.kind, "whose": occasion.whose, "on": occasion.on, "yearly": occasion.yearly,
+        "note": occasion.note})
+    if request.method == "POST" and _family_saved(request, form, lambda data: services.family_occasion_update(
+            by=request.user, occasion=occasion, **_family_fields(data))):
+        messages.success(request, _("Family occasion saved."))
+        return redirect(_people_tab(customer.pk))
+    return render(request, "relations/family_form.html", {"customer": customer, "form": form, "occasion": occasion})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family_delete(request, pk):
+    """REL-3: remove a family occasion, after a confirmation page."""
+    occasion = selectors.family_occasion_get_for_user(user=request.user, pk=pk, write=True)
+    customer = occasion.key_person.customer
+    if request.method == "POST":
+        services.family_occasion_delete(by=request.user, occasion=occasion)
+        messages.success(request, _("Family occasion removed."))
+        return redirect(_people_tab(customer.pk))
+    return render(request, "relations/family_delete.html", {"customer": customer, "occasion": occasion})

@@ -16,13 +16,23 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.rule("REL-2")
+def referred():
+    from kehu.loyalty.models import Referral
+
+    return Referral.objects.values("referred")
+
+
 def test_the_demo_writes_touches_that_the_services_would_accept():
     made = generate(customers=120, seed=11)
     today = timezone.localdate()
-    assert made["touches"] == Touch.objects.count() > 120
+    # The year of touches, then the referred prospects' first calls and the referrers' thank-yous (REF-2).
+    from kehu.loyalty.models import Referral
+
+    thanks = Referral.objects.filter(thank_touch__isnull=False).values("thank_touch")
+    assert made["touches"] == Touch.objects.exclude(customer__in=referred()).exclude(pk__in=thanks).count() > 120
     assert not Touch.objects.filter(on__gt=today).exists()
     assert not Touch.objects.filter(next_step_on__lt=F("on")).exists()
-    assert not Touch.objects.exclude(by=F("customer__owner")).exists()
+    assert not Touch.objects.filter(customer__in_pool=False).exclude(by=F("customer__owner")).exists()
     sales1 = User.objects.get(username="sales1")
     rows = selectors.due_customers(sales1, today=today, include_ok=True)
     assert rows and any(r.status == "ok" for r in rows) and any(r.status == "overdue" for r in rows)
@@ -56,9 +66,23 @@ def test_rel6_rel7_the_demo_writes_a_year_of_dealer_checks_and_this_years_suppor
     made = generate(customers=120, seed=13)
     today = timezone.localdate()
     assert made["dealer_checks"] == DealerCheck.objects.count() > 12
-    assert not DealerCheck.objects.exclude(by=F("customer__owner")).exists()
+    assert not DealerCheck.objects.filter(customer__in_pool=False).exclude(by=F("customer__owner")).exists()
     assert not DealerCheck.objects.filter(month__gt=today.replace(day=1)).exists()
     assert DealerCheck.objects.filter(month__lte=today.replace(day=1) - timedelta(days=300)).exists()
     assert made["support_plans"] == SupportPlan.objects.filter(year=today.year).count() > 0
     assert SupportItem.objects.exists() and not SupportItem.objects.filter(done_on__gt=today).exists()
     assert not SupportItem.objects.filter(done_on__isnull=False, done_by__isnull=True).exists()
+
+
+@pytest.mark.rule("REL-3")
+def test_the_demo_writes_family_occasions_one_of_each_salesperson_soon_to_be_greeted():
+    from kehu.relations.greetings import occasions
+    from kehu.relations.models import FamilyOccasion
+
+    made = generate(customers=120, seed=14)
+    today = timezone.localdate()
+    assert made["family_occasions"] == FamilyOccasion.objects.count() > 0
+    assert not FamilyOccasion.objects.exclude(created_by=F("key_person__customer__owner")).exists()
+    assert not FamilyOccasion.objects.filter(yearly=False, on__lt=today).exists()
+    sales1 = User.objects.get(username="sales1")
+    assert "family" in {o.kind for o in occasions(user=sales1, today=today, days_before=7)}

@@ -5,7 +5,8 @@ who meet customers log them (REL-2)."""
 from datetime import timedelta
 from functools import partial
 
-from kehu.core.tests.matrix import Route, card, count, customer_ref, day, today
+from kehu.core.tests.matrix import Route, card, count, customer_ref, day, person, today
+from kehu.customers.capabilities import EDIT_CUSTOMERS
 from kehu.relations.capabilities import (
     FILE_MARKET_REPORTS,
     HANDLE_MARKET_REPORTS,
@@ -246,4 +247,47 @@ ROUTES += [
             data=ITEM | {"planned_month": 5}, state=count("relations.SupportItem")),
     Support("support-item-done", an_item, "post", needs=(PLAN_DEALER_SUPPORT,), data={"effect_note": "销量上升"},
             state=done_state),
+]
+
+
+# --- family occasions of contacts (REL-3) --------------------------------------------------------------------
+
+Family = partial(Route, rule="REL-3")
+
+
+def an_occasion(ctx, side):
+    """A child's birthday of a key person of the side's customer, recorded by its salesperson."""
+    from kehu.relations import services
+
+    made = person(ctx, side)
+    occasion = services.family_occasion_add(by=ctx.users[side.who if side else "owner"], key_person=made["pk"],
+                                            kind="child_birthday", whose="王小明", on="2015-03-10")
+    return {"pk": occasion.pk, "customer": made["customer"], "person": made["pk"]}
+
+
+def occasion_state(made):
+    from kehu.relations.models import FamilyOccasion
+
+    return list(FamilyOccasion.objects.filter(pk=made["pk"]).values_list("kind", "whose", "on"))
+
+
+OCCASION = {"kind": "spouse_birthday", "whose": "李女士", "on": "1980-08-08", "yearly": "on"}
+
+ROUTES += [
+    Family("relations:family_create", card, needs=(EDIT_CUSTOMERS,)),
+    Family("relations:family_create", person, "post", args=lambda m: [m["customer"]], needs=(EDIT_CUSTOMERS,),
+           ok=302, data=lambda m: OCCASION | {"key_person": m["pk"]}, state=count("relations.FamilyOccasion")),
+    Family("relations:family_edit", an_occasion, needs=(EDIT_CUSTOMERS,)),
+    Family("relations:family_edit", an_occasion, "post", needs=(EDIT_CUSTOMERS,), ok=302, data=OCCASION,
+           state=occasion_state),
+    Family("relations:family_delete", an_occasion, needs=(EDIT_CUSTOMERS,)),
+    Family("relations:family_delete", an_occasion, "post", needs=(EDIT_CUSTOMERS,), ok=302, state=occasion_state),
+    Family("family-occasion-list", scoped=False),
+    Family("family-occasion-detail", an_occasion),
+    Family("family-occasion-list", person, "post", args=lambda m: [], needs=(EDIT_CUSTOMERS,), ok=201,
+           data=lambda m: {"key_person": m["pk"], "kind": "wedding_anniversary", "on": "2001-05-02"},
+           state=count("relations.FamilyOccasion")),
+    Family("family-occasion-detail", an_occasion, "patch", needs=(EDIT_CUSTOMERS,), data={"whose": "王小红"},
+           state=occasion_state),
+    Family("family-occasion-detail", an_occasion, "delete", needs=(EDIT_CUSTOMERS,), ok=204, state=occasion_state),
 ]
