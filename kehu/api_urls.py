@@ -30,6 +30,7 @@ router.register("collection-plans", receivables_api.CollectionPlanViewSet, basen
 router.register("touches", relations_api.TouchViewSet, basename="touch")
 router.register("market-reports", relations_api.MarketReportViewSet, basename="market-report")
 router.register("referrals", loyalty_api.ReferralViewSet, basename="referral")
+router.register("lost-customers", loyalty_api.DefectionViewSet, basename="defection")
 router.register("dealer-checks", relations_api.DealerCheckViewSet, basename="dealer-check")
 router.register("support-plans", relations_api.SupportPlanViewSet, basename="support-plan")
 router.register("family-occasions", relations_api.FamilyOccasionViewSet, basename="family-occasion")
@@ -53,6 +54,7 @@ urlpatterns = [
     path("collection-rate/", receivables_api.CollectionRateView.as_view(), name="collection-rate"),
     path("contacts-due/", relations_api.DueView.as_view(), name="contacts-due"),
     path("referral-conversion/", loyalty_api.ConversionView.as_view(), name="referral-conversion"),
+    path("win-back/", loyalty_api.WinBackReportView.as_view(), name="win-back"),
     path("plan/", relations_api.PlanView.as_view(), name="plan"),
     path("market-report-counts/", relations_api.MarketCountView.as_view(), name="market-report-counts"),
     path("plan-items/<int:pk>/tick/", relations_api.PlanTickView.as_view(), name="plan-item-tick"),

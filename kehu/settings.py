@@ -201,6 +201,7 @@ SPECTACULAR_SETTINGS = {
     # Choice sets whose field names collide across apps get a name of their own.
     "ENUM_NAME_OVERRIDES": {
         "ReturnKindEnum": "kehu.sales.models.Return.Kind",
+        "ReturnReasonEnum": "kehu.sales.models.Return.Reason",
         "CreditRequestKindEnum": "kehu.credit.models.CreditRequest.Kind",
         "TouchKindEnum": "kehu.relations.models.TouchKind",
         "MarketReportKindEnum": "kehu.relations.models.MarketReportKind",
@@ -219,6 +220,8 @@ SPECTACULAR_SETTINGS = {
         "ComplaintStepEnum": "kehu.service.models.Step",
         "ComplaintChangeKindEnum": "kehu.service.models.Change.Kind",
         "ServiceOrderKindEnum": "kehu.service.models.ServiceOrder.Kind",
+        "DefectionReasonEnum": "kehu.loyalty.models.DefectionReason",
+        "WinBackOutcomeEnum": "kehu.loyalty.models.WinBackAttempt.Outcome",
     },
 }
 

@@ -64,6 +64,7 @@ from kehu.demo.market import write_market_reports
 from kehu.demo.referrals import write_referrals
 from kehu.demo.rows import ActiveCustomer, Org, PlannedLine, PlannedOrder, PlannedReturn, insert_rows, row
 from kehu.demo.touches import write_touches
+from kehu.demo.winback import write_win_back
 from kehu.receivables.models import CollectionPolicy
 from kehu.receivables.selectors import INVOICE_LIST, PAYMENT_LIST
 from kehu.relations.selectors import MARKET_LIST
@@ -581,6 +582,11 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         _say(stdout, _("%(referrals)d referrals, %(pool)d customers in the pool") % referrals)
         timings["referrals_and_pool"] = perf_counter() - mark
 
+        mark = perf_counter()
+        win_back = write_win_back(seed=seed)  # WIN-1, WIN-2
+        _say(stdout, _("%(at_risk)d customers at risk, %(lost)d lost") % win_back)
+        timings["win_back"] = perf_counter() - mark
+
     for name in (CUSTOMER_LIST, ORDER_LIST, INVOICE_LIST, PAYMENT_LIST, COMPLAINT_LIST, TOUCH_LIST, MARKET_LIST,
                  DEALER_CHECK_LIST, SUPPORT_LIST):
         lists_changed(name)
@@ -602,6 +608,7 @@ def generate(*, customers: int, seed: int = 2026, stdout=None) -> dict:
         **dealers,
         "family_occasions": family_occasions,
         **referrals,
+        **win_back,
         "password": DEMO_PASSWORD,
         "seconds": {k: round(v, 2) for k, v in timings.items()},
     }
@@ -1245,7 +1252,7 @@ EXTRA_TABLES_TO_CLEAR = {"admin.LogEntry", "sessions.Session"}
 # prices belong to products, which the demo makes anew.)
 SETTINGS_TO_KEEP = {"credit.ApprovalThreshold", "credit.CreditPolicy", "receivables.CollectionPolicy",
                     "credit.DiscountAllowance", "core.CompanyProfile", "relations.CadencePolicy",
-                    "service.AuthorityLimit", "service.ComplaintPolicy", "service.ReplyScript"}
+                    "service.AuthorityLimit", "service.ComplaintPolicy", "service.ReplyScript", "loyalty.WinBackPolicy"}
 
 
 def _models_to_clear() -> list:

@@ -11,15 +11,17 @@ from kehu.core.api import (
     HasScope,
     ReportView,
     ScopedViewSet,
+    money_field,
     object_response,
     report_schema,
     valid_data,
 )
+from kehu.core.periods import add_months
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Category, Customer
 from kehu.loyalty import selectors, services
-from kehu.loyalty.filters import ReferralFilter
-from kehu.loyalty.models import Referral
+from kehu.loyalty.filters import DefectionFilter, ReferralFilter
+from kehu.loyalty.models import Defection, DefectionReason, Referral, WinBackAttempt
 from kehu.relations.models import TouchKind
 
 
@@ -141,3 +143,126 @@ class ConversionView(ReportView):
         start, end = start or today.replace(month=1, day=1), end or today
         rows = selectors.referral_conversion(request.user, start=start, end=end, by=by)
         return {"start": start, "end": end, "rows": rows, "total": selectors.conversion_total(rows)}
+
+
+# --- lost customers and win-back (WIN-1, WIN-2) -------------------------------------------------------------------
+
+class AttemptSerializer(serializers.ModelSerializer):
+    by_name = serializers.CharField(source="by.display_name", read_only=True)
+
+    class Meta:
+        model = WinBackAttempt
+        fields = ["id", "channel", "offer", "outcome", "notes", "on", "by", "by_name", "created_at"]
+        read_only_fields = fields
+
+
+class DefectionSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    customer_code = serializers.CharField(source="customer.code", read_only=True)
+    grade = serializers.CharField(source="customer.grade", read_only=True)
+    owner = serializers.IntegerField(source="customer.owner_id", read_only=True, allow_null=True)
+    lost_value = money_field(help_text=_("What the customer bought in the year up to its last purchase."))
+    reason = serializers.ChoiceField(choices=DefectionReason.choices, allow_blank=True, read_only=True)
+    attempts = AttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Defection
+        fields = ["id", "customer", "customer_name", "customer_code", "grade", "owner", "state", "at_risk_on",
+                  "lost_on", "ended_on", "expected_days", "last_purchase_on", "lost_value", "reason", "reason_note",
+                  "reason_by", "reason_at", "won_by", "attempts"]
+        read_only_fields = fields
+
+
+class DefectionReasonSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=DefectionReason.choices)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class AttemptCreateSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=TouchKind.choices)
+    offer = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    outcome = serializers.ChoiceField(choices=WinBackAttempt.Outcome.choices, default=WinBackAttempt.Outcome.PENDING)
+    notes = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    on = serializers.DateField(required=False, help_text=_("Today if left out."))
+
+
+def _with_attempts(user):
+    return selectors.defections_visible_to(user).prefetch_related("attempts__by")
+
+
+class DefectionViewSet(ScopedViewSet):
+    """Customers at risk or lost (and those won back) in your scope (WIN-1, WIN-2): `?state=open`
+    for those still to win back."""
+
+    serializer_class = DefectionSerializer
+    filterset_class = DefectionFilter
+    visible = staticmethod(_with_attempts)
+    get_one = staticmethod(selectors.defection_get_for_user)
+
+    @extend_schema(summary=_("Record why the customer stopped buying"), request=DefectionReasonSerializer,
+                   responses={200: DefectionSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def reason(self, request, pk=None):
+        defection = self.get_object()
+        data = valid_data(DefectionReasonSerializer, request)
+        services.defection_reason_set(by=request.user, defection=defection, reason=data["reason"], note=data["note"])
+        return self.answer(defection)
+
+    @extend_schema(summary=_("Log a win-back attempt"), request=AttemptCreateSerializer,
+                   responses={201: AttemptSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def attempts(self, request, pk=None):
+        defection = self.get_object()
+        data = valid_data(AttemptCreateSerializer, request)
+        attempt = services.win_back_attempt_record(by=request.user, defection=defection, **data)
+        return object_response(AttemptSerializer, attempt, request, status_code=status.HTTP_201_CREATED)
+
+
+class WinBackQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text=_("First day; the first of the month a year ago if left out."))
+    end = serializers.DateField(required=False, help_text=_("Last day; today if left out."))
+
+    def validate(self, data):
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise serializers.ValidationError({"end": [_("The period ends before it starts.")]})
+        return data
+
+
+class WinBackMonthSerializer(serializers.Serializer):
+    month = serializers.DateField()
+    lost = serializers.IntegerField()
+    lost_value = serializers.DecimalField(max_digits=16, decimal_places=2)
+    won = serializers.IntegerField()
+    won_value = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class WonBySerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    name = serializers.CharField()
+    won = serializers.IntegerField()
+    value = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class WinBackReportSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    months = WinBackMonthSerializer(many=True)
+    salespeople = WonBySerializer(many=True)
+
+
+@report_schema(_("Lost and won-back customers and value by month, and won back per salesperson"),
+               query=WinBackQuerySerializer, answer=WinBackReportSerializer)
+class WinBackReportView(ReportView):
+    """GET /win-back/: WIN-2 over the customers of your scope."""
+
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    serializer_class = WinBackReportSerializer
+    query_serializer = WinBackQuerySerializer
+    queryset = Defection.objects.none()
+
+    def report(self, request, *, start=None, end=None) -> dict:
+        today = timezone.localdate()
+        start, end = start or add_months(today.replace(day=1), -11), end or today
+        return {"start": start, "end": end,
+                "months": selectors.win_back_by_month(request.user, start=start, end=end),
+                "salespeople": selectors.won_back_by_salesperson(request.user, start=start, end=end)}

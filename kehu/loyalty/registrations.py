@@ -7,9 +7,19 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.capabilities import user_can
-from kehu.core.registry import Action, DueItem, DueSource, NavEntry, TimelineEntry, TimelineSource, registry
+from kehu.core.registry import (
+    Action,
+    DueItem,
+    DueSource,
+    NavEntry,
+    Panel,
+    Report,
+    TimelineEntry,
+    TimelineSource,
+    registry,
+)
 from kehu.loyalty import selectors
-from kehu.loyalty.capabilities import RECORD_REFERRALS
+from kehu.loyalty.capabilities import RECORD_REFERRALS, WIN_BACK
 
 
 def pool_notices_due(user, day) -> list[DueItem]:
@@ -50,7 +60,45 @@ def refer_button(request, customer) -> dict | None:
     return {"customer": customer} if user_can(request.user, RECORD_REFERRALS) else None
 
 
+def at_risk_due(user, day) -> list[DueItem]:
+    """WIN-1, WIN-2: the user's at-risk and lost customers not called this week, the largest
+    lost value first."""
+    return [DueItem(kind="at_risk", key=f"win-back:{d.pk}", customer_id=d.customer_id, due_on=day,
+                    overdue=d.state == d.State.LOST, url=reverse("loyalty:defection_detail", args=[d.pk]),
+                    title=gettext("Call %(name)s: no purchase since %(day)s (a year's value %(value)s)")
+                    % {"name": d.customer.name, "day": d.last_purchase_on.isoformat(), "value": d.lost_value})
+            for d in selectors.to_call_for(user, day=day)]
+
+
+def customer_defection(request, customer) -> dict | None:
+    """WIN-1, WIN-2 on the 360° page: the customer at risk or lost, its lost value, the attempts."""
+    row = selectors.open_defection_of(customer)
+    if row is None:
+        return None
+    return {"customer": customer, "defection": row, "attempts": selectors.attempts_of(row, limit=5),
+            "can_win_back": user_can(request.user, WIN_BACK)}
+
+
+def attempt_entries(user, customer, limit: int) -> list[TimelineEntry]:
+    """WIN-2: each win-back attempt on the customer's timeline."""
+    return [TimelineEntry(at=a.created_at, by=a.by.display_name, kind="win_back",
+                          url=reverse("loyalty:defection_detail", args=[a.defection_id]),
+                          text=gettext("Win-back attempt (%(channel)s): %(outcome)s")
+                          % {"channel": a.get_channel_display(), "outcome": a.get_outcome_display()}
+                          + (f" · {a.offer}" if a.offer else ""))
+            for a in selectors.customer_attempts(customer, limit=limit)]
+
+
 def register() -> None:
+    registry.add(DueSource(key="at-risk", label=_("At-risk customers to call"), items=at_risk_due, order=60))
+    registry.add(Panel(key="defection", page="customer", tab="business", label=_("At risk or lost"),
+                       template="loyalty/_customer_defection.html", context=customer_defection, order=5, lazy=True,
+                       query_budget=2))
+    registry.add(TimelineSource(key="win-back", label=_("Win-back attempts"), entries=attempt_entries, order=85,
+                                query_budget=1))
+    registry.add(NavEntry(key="defections", label=_("Lost customers"), url_name="loyalty:defection_list", order=76))
+    registry.add(Report(key="win-back", label=_("Lost and won back by month"), url_name="loyalty:win_back_report",
+                        order=70, visible=lambda user: user_can(user, WIN_BACK)))
     registry.add(DueSource(key="pool", label=_("About to return to the pool"), items=pool_notices_due))
     registry.add(DueSource(key="referrals", label=_("Referrals"), items=referrals_due))
     registry.add(TimelineSource(key="referrals", label=_("Referrals"), entries=referral_entries, order=80))

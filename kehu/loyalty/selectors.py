@@ -3,19 +3,37 @@ was touched (relations), sold to (sales) or still owes money (receivables). Cust
 read these — the apps sit above it — so the nightly pool move decides here and moves through
 kehu.customers.services."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DateTimeField, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.accounts.selectors import name_fields
 from kehu.core.access import get_for_user
+from kehu.core.periods import add_months
 from kehu.core.scopes import scope_queryset
 from kehu.customers.models import Customer, Grade, PoolPolicy
-from kehu.loyalty.models import Referral
+from kehu.loyalty.models import Defection, Referral, WinBackAttempt, WinBackPolicy
 from kehu.receivables.models import Invoice
 from kehu.relations.models import Touch
 from kehu.sales.models import Order
@@ -202,3 +220,166 @@ def referral_conversion(user, *, start: date, end: date, by: str = "referrer") -
 def conversion_total(rows: list[ConversionRow]) -> ConversionRow:
     return ConversionRow(key=None, name=_("Total"), referrals=sum(r.referrals for r in rows),
                          won=sum(r.won for r in rows), value=sum((r.value for r in rows), Decimal("0.00")))
+
+
+# --- lost customers and win-back (WIN-1, WIN-2) -------------------------------------------------------------------
+
+DEFECTION_LIST = "defections"  # the name writers report changes under (core.pagination.lists_changed)
+DEFECTION_SCOPE = {"owner_field": "customer__owner", "office_field": "customer__office"}
+YEAR = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class PurchaseHistory:
+    """One customer's purchases (invoices) as the daily run reads them: how many purchase days,
+    the first and the last."""
+
+    customer_id: int
+    grade: str
+    owner_id: int | None
+    days: int
+    first: date
+    last: date
+
+    def expected_days(self, policy: WinBackPolicy) -> int:
+        """WIN-1: the mean gap between the customer's purchase days, or its grade's default with
+        fewer than the policy's purchases."""
+        if self.days < policy.min_purchases:
+            return policy.default_interval(self.grade)
+        return max(1, round((self.last - self.first).days / (self.days - 1)))
+
+    def state_on(self, today: date, policy: WinBackPolicy) -> tuple[str | None, int]:
+        """(at_risk / lost / None, the expected interval) on `today`."""
+        expected = self.expected_days(policy)
+        quiet = (today - self.last).days
+        if quiet > policy.lost_factor * expected:
+            return Defection.State.LOST, expected
+        if quiet > policy.at_risk_factor * expected:
+            return Defection.State.AT_RISK, expected
+        return None, expected
+
+
+def purchase_histories() -> Iterator[PurchaseHistory]:
+    """Every customer that ever bought: one GROUP BY over the invoices (WIN-1), streamed."""
+    rows = (Invoice.objects.order_by().values("customer_id", "customer__grade", "customer__owner_id")
+            .annotate(days=Count("issued_on", distinct=True), first=Min("issued_on"), last=Max("issued_on"))
+            .values_list("customer_id", "customer__grade", "customer__owner_id", "days", "first", "last"))
+    for row in rows.iterator(chunk_size=5000):
+        yield PurchaseHistory(*row)
+
+
+def year_before_last_purchase():
+    """What the defection's customer bought in the year up to its last purchase (SAT-3's yearly
+    value, the lost value of WIN-2): a subquery for one UPDATE of every open row."""
+    window_start = Cast(ExpressionWrapper(OuterRef("last_purchase_on") - YEAR, output_field=DateTimeField()),
+                        DateField())
+    bought = (Invoice.objects.filter(customer=OuterRef("customer_id"), issued_on__gt=window_start,
+                                     issued_on__lte=OuterRef("last_purchase_on"))
+              .order_by().values("customer").annotate(total=Sum("amount")).values("total")[:1])
+    return Coalesce(Subquery(bought), Value(Decimal("0.00")), output_field=DecimalField(max_digits=14,
+                                                                                            decimal_places=2))
+
+
+def defections_visible_to(user) -> QuerySet[Defection]:
+    """Lost and at-risk customers (and those won back) in the user's scope."""
+    qs = Defection.objects.select_related("customer", "customer__owner", "reason_by", "won_by")
+    return scope_queryset(qs, user, **DEFECTION_SCOPE)
+
+
+def defection_get_for_user(*, user, pk) -> Defection:
+    return get_for_user(defections_visible_to(user), pk, user=user,
+                        not_found=_("No such lost or at-risk customer in your scope."))
+
+
+def defection_list_rows() -> QuerySet[Defection]:
+    """The columns of the list's rows, with the number of attempts and the last one's day; callers
+    restrict it to ids already scoped."""
+    return (Defection.objects.select_related("customer", "customer__owner")
+            .only("customer__name", "customer__code", "customer__grade", *name_fields("customer__owner"),
+                  "state", "at_risk_on", "lost_on", "ended_on", "expected_days", "last_purchase_on", "lost_value",
+                  "reason", "reason_note")
+            .annotate(attempt_count=Count("attempts"), last_attempt_on=Max("attempts__on")))
+
+
+def open_defection_of(customer) -> Defection | None:
+    return (Defection.objects.filter(customer=customer, state__in=Defection.OPEN)
+            .annotate(attempt_count=Count("attempts")).first())
+
+
+def attempts_of(defection, *, limit: int = 20) -> list[WinBackAttempt]:
+    return list(defection.attempts.select_related("by").order_by("-on", "-id")[:limit])
+
+
+def customer_attempts(customer, *, limit: int) -> list[WinBackAttempt]:
+    """A customer's win-back attempts, newest first (the timeline)."""
+    return list(WinBackAttempt.objects.filter(defection__customer=customer).select_related("by")
+                .order_by("-created_at", "-id")[:limit])
+
+
+def to_call_for(user, *, day: date) -> list[Defection]:
+    """The daily plan (WIN-2): open defections of the user's customers with no attempt in the
+    week before `day`, largest lost value first."""
+    week_ago = day - timedelta(days=7)
+    recent = WinBackAttempt.objects.filter(defection=OuterRef("pk"), on__gt=week_ago)
+    return list(Defection.objects.filter(customer__owner=user, state__in=Defection.OPEN)
+                .exclude(Exists(recent)).select_related("customer").order_by("-lost_value", "id")[:50])
+
+
+@dataclass(frozen=True)
+class WinBackMonth:
+    month: date
+    lost: int
+    lost_value: Decimal
+    won: int
+    won_value: Decimal
+
+
+def win_back_by_month(user, *, start: date, end: date) -> list[WinBackMonth]:
+    """WIN-2: per month of the period, the customers lost (and their yearly value) and those won
+    back (and the value regained), in the user's scope: two GROUP BY queries."""
+    seen = defections_visible_to(user).order_by()
+    lost = {r["month"]: r for r in seen.filter(lost_on__gte=start, lost_on__lte=end)
+            .annotate(month=TruncMonth("lost_on")).values("month")
+            .annotate(n=Count("pk"), value=Sum("lost_value"))}
+    won = {r["month"]: r for r in seen.filter(state=Defection.State.WON_BACK, ended_on__gte=start, ended_on__lte=end)
+           .annotate(month=TruncMonth("ended_on")).values("month")
+           .annotate(n=Count("pk"), value=Sum("lost_value"))}
+    months, day = [], start.replace(day=1)
+    while day <= end:
+        months.append(day)
+        day = add_months(day, 1)
+    zero = Decimal("0.00")
+
+    def at(table, month):
+        return next((r for m, r in table.items() if m is not None and _month_of(m) == month), None)
+
+    rows = []
+    for month in months:
+        lo, wo = at(lost, month), at(won, month)
+        rows.append(WinBackMonth(month=month, lost=lo["n"] if lo else 0, lost_value=(lo["value"] or zero) if lo else zero,
+                                 won=wo["n"] if wo else 0, won_value=(wo["value"] or zero) if wo else zero))
+    return rows
+
+
+def _month_of(value) -> date:
+    return (value.date() if isinstance(value, datetime) else value).replace(day=1)
+
+
+@dataclass(frozen=True)
+class WonBySalesperson:
+    user_id: int
+    name: str
+    won: int
+    value: Decimal
+
+
+def won_back_by_salesperson(user, *, start: date, end: date) -> list[WonBySalesperson]:
+    """WIN-2: customers won back in the period per salesperson who won them, most first."""
+    rows = (defections_visible_to(user).order_by()
+            .filter(state=Defection.State.WON_BACK, ended_on__gte=start, ended_on__lte=end, won_by__isnull=False)
+            .values("won_by_id", "won_by__username", "won_by__first_name", "won_by__last_name")
+            .annotate(n=Count("pk"), value=Sum("lost_value")))
+    out = [WonBySalesperson(user_id=r["won_by_id"], won=r["n"], value=r["value"] or Decimal("0.00"),
+                            name=f"{r['won_by__last_name']}{r['won_by__first_name']}" or r["won_by__username"])
+           for r in rows]
+    return sorted(out, key=lambda r: (-r.won, -r.value, r.name))

@@ -4,7 +4,9 @@ through kehu.customers.services, which logs each move on the customer's timeline
 
 from datetime import date
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +20,16 @@ from kehu.customers import services as customers
 from kehu.customers.models import PoolPolicy, Status
 from kehu.customers.selectors import customer_get_for_user
 from kehu.loyalty import selectors
-from kehu.loyalty.capabilities import RECORD_REFERRALS
-from kehu.loyalty.models import Referral, ReferralPolicy
+from kehu.loyalty.capabilities import RECORD_REFERRALS, WIN_BACK
+from kehu.loyalty.models import (
+    Defection,
+    DefectionReason,
+    Referral,
+    ReferralPolicy,
+    WinBackAttempt,
+    WinBackPolicy,
+)
+from kehu.relations.models import TouchKind
 from kehu.relations.services import touch_record
 from kehu.reminders.models import Reminder
 from kehu.reminders.services import in_language_of, notify
@@ -146,3 +156,133 @@ def referral_thank(*, by, referral: Referral, kind: str = "phone", notes: str = 
         row.save(update_fields=["thank_touch"])
         lists_changed(selectors.REFERRAL_LIST)
     return row
+
+
+# --- lost customers and win-back (WIN-1, WIN-2) -------------------------------------------------------------------
+
+AT_RISK_NOTICE = "at_risk"
+
+
+def defections_daily(*, today: date | None = None, tell: bool = True) -> dict[str, int]:
+    """WIN-1: from every customer's purchase history (one GROUP BY over the invoices) mark who is
+    at risk and who is lost, close the rows of those who bought again (won back when lost and
+    tried for), then price every open row with one UPDATE; tell each owner once when their
+    customer becomes at risk (unless `tell` is False: the demo's first run). Safe to run twice:
+    the second run finds nothing new."""
+    today = today or timezone.localdate()
+    policy = WinBackPolicy.current()
+    counts = {"at_risk": 0, "lost": 0, "won_back": 0, "cleared": 0}
+    with transaction.atomic():
+        open_rows = {d.customer_id: d for d in Defection.objects
+                     .filter(state__in=Defection.OPEN).annotate(tries=Count("attempts"), last_by=Subquery(
+                         WinBackAttempt.objects.filter(defection=OuterRef("pk")).order_by("-on", "-id")
+                         .values("by")[:1]))}
+        new, changed, seen = [], [], set()
+        for history in selectors.purchase_histories():
+            seen.add(history.customer_id)
+            state, expected = history.state_on(today, policy)
+            row = open_rows.get(history.customer_id)
+            if row is not None and (history.last > row.last_purchase_on or state is None):
+                won = bool(history.last > row.last_purchase_on and row.state == Defection.State.LOST and row.tries)
+                row.state = Defection.State.WON_BACK if won else Defection.State.CLEARED
+                row.ended_on, row.won_by_id = today, row.last_by if won else None
+                changed.append(row)
+                counts[row.state] += 1
+                row = None
+            if state is None:
+                continue
+            if row is None:
+                new.append(Defection(customer_id=history.customer_id, state=state, at_risk_on=today,
+                                     lost_on=today if state == Defection.State.LOST else None,
+                                     expected_days=expected, last_purchase_on=history.last))
+                counts[state] += 1
+            elif row.state != state or row.expected_days != expected:
+                if state == Defection.State.LOST and row.state != state:
+                    row.lost_on = today
+                    counts["lost"] += 1
+                row.state, row.expected_days = state, expected
+                changed.append(row)
+        for customer_id, row in open_rows.items():
+            if customer_id not in seen:  # its invoices are gone: nothing to lose
+                row.state, row.ended_on = Defection.State.CLEARED, today
+                changed.append(row)
+                counts["cleared"] += 1
+        Defection.objects.bulk_update(changed, ["state", "lost_on", "ended_on", "won_by", "expected_days"],
+                                      batch_size=BATCH)
+        Defection.objects.bulk_create(new, batch_size=BATCH)
+        Defection.objects.filter(state__in=Defection.OPEN).update(lost_value=selectors.year_before_last_purchase())
+        if new or changed:
+            lists_changed(selectors.DEFECTION_LIST)
+    if tell:
+        _tell_at_risk([d.customer_id for d in new])
+    return counts
+
+
+def _tell_at_risk(customer_ids: list[int]) -> None:
+    """Each owner told once per defection (the key names the customer and its last purchase)."""
+    for start in range(0, len(customer_ids), BATCH):
+        rows = (Defection.objects.filter(customer_id__in=customer_ids[start:start + BATCH], state__in=Defection.OPEN,
+                                         customer__owner__isnull=False)
+                .select_related("customer", "customer__owner"))
+        for d in rows:
+            owner = d.customer.owner
+            with transaction.atomic(), in_language_of(owner):
+                notify(recipient=owner, kind=AT_RISK_NOTICE, dedupe_key=f"at-risk:{d.customer_id}:{d.last_purchase_on}",
+                       url=reverse("loyalty:defection_detail", args=[d.pk]),
+                       title=_("%(name)s has not bought since %(day)s (usually every %(days)d days): call them")
+                       % {"name": d.customer.name, "day": d.last_purchase_on.isoformat(), "days": d.expected_days})
+
+
+def _open_locked(defection: Defection) -> Defection:
+    row = lock(Defection.objects.select_related("customer"), defection.pk)
+    if not row.is_open:
+        raise ValidationFailed(_("This customer bought again: the record is closed."))
+    return row
+
+
+def defection_reason_set(*, by, defection: Defection, reason: str, note: str = "") -> Defection:
+    """WIN-1: why the customer stopped buying, one of the list, with a note."""
+    require(by, WIN_BACK, _("Your role does not record why customers were lost."))
+    if reason not in DefectionReason.values:
+        raise ValidationFailed(_("Choose a reason from the list."),
+                               field_errors={"reason": [_("Choose a reason from the list.")]})
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ValidationFailed(_("The note is too long (500 characters at most)."),
+                               field_errors={"reason_note": [_("500 characters at most.")]})
+    if reason == DefectionReason.OTHER and not note:
+        raise ValidationFailed(_("Say what the other reason is."), field_errors={"reason_note": [_("Required.")]})
+    with transaction.atomic():
+        row = _open_locked(defection)
+        row.reason, row.reason_note, row.reason_by, row.reason_at = reason, note, by, timezone.now()
+        row.save(update_fields=["reason", "reason_note", "reason_by", "reason_at"])
+        lists_changed(selectors.DEFECTION_LIST)
+    return row
+
+
+def win_back_attempt_record(*, by, defection: Defection, channel: str, offer: str = "", outcome: str = "pending",
+                            notes: str = "", on: date | None = None) -> WinBackAttempt:
+    """WIN-2: one try to win the customer back: how, what was offered, the answer."""
+    require(by, WIN_BACK, _("Your role does not try to win customers back."))
+    on = on or timezone.localdate()
+    errors = {}
+    if channel not in TouchKind.values:
+        errors["channel"] = [_("Choose how you tried.")]
+    if outcome not in WinBackAttempt.Outcome.values:
+        errors["outcome"] = [_("Choose the outcome from the list.")]
+    if on > timezone.localdate():
+        errors["on"] = [_("The day of an attempt cannot be in the future.")]
+    if errors:
+        raise ValidationFailed(_("The attempt was not recorded: check the fields marked."), field_errors=errors)
+    with transaction.atomic():
+        row = _open_locked(defection)
+        attempt = WinBackAttempt(defection=row, channel=channel, offer=(offer or "").strip(), outcome=outcome,
+                                 notes=(notes or "").strip(), on=on, by=by)
+        try:
+            attempt.full_clean()
+        except DjangoValidationError as exc:
+            raise ValidationFailed(_("The attempt was not recorded: check the fields marked."),
+                                   field_errors=exc.message_dict) from exc
+        attempt.save()
+        lists_changed(selectors.DEFECTION_LIST)
+    return attempt

@@ -43,3 +43,25 @@ def late_referrals_periodic() -> dict[str, int]:
 def late_referrals() -> dict[str, int]:
     """The late-referral run queued on demand (REF-1)."""
     return services.flag_late_referrals()
+
+
+MORNING = crontab(minute="15", hour="2")
+
+
+def every_morning(moment: datetime) -> bool:
+    """02:15 on Kehu's clock, after the pool move."""
+    aware = moment.replace(tzinfo=UTC) if HUEY.utc else moment.astimezone()
+    return MORNING(timezone.localtime(aware))
+
+
+@db_periodic_task(every_morning)
+@once_per(daily)  # every worker's scheduler queues it: the first of the day runs it
+def defections_daily_periodic() -> dict[str, int]:
+    """WIN-1: who is at risk, who is lost, who bought again."""
+    return services.defections_daily()
+
+
+@db_task()
+def defections_run() -> dict[str, int]:
+    """The at-risk run queued on demand (WIN-1); a second run finds nothing new."""
+    return services.defections_daily()

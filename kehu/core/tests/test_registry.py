@@ -134,7 +134,7 @@ def test_it_renders_no_panel_of_another_page(users, customer):
 def test_it_lists_the_registered_reports_a_user_may_open_on_the_home_page(users, client_for):
     owner = client_for(users["owner"]).get(reverse("home")).text
     assert re.findall(r'data-report="([\w-]+)"', owner) == ["ageing", "collection-rate", "returns-analysis",
-                                                            "complaint-analysis"]
+                                                            "complaint-analysis", "win-back"]
     service = client_for(users["service"]).get(reverse("home")).text
     # No money for service staff; complaints in their scope, but no salesperson's promise-keeping rate.
     assert re.findall(r'data-report="([\w-]+)"', service) == ["returns-analysis", "complaint-analysis"]

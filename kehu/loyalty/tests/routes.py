@@ -3,12 +3,15 @@ whoever sells records referrals of the customers they see, their outcome and the
 
 from functools import partial
 
-from kehu.core.tests.matrix import Route, card, count, customer_ref
-from kehu.loyalty.capabilities import RECORD_REFERRALS
+from kehu.core.tests.matrix import Route, card, count, customer_ref, day
+from kehu.loyalty.capabilities import RECORD_REFERRALS, WIN_BACK
 
 Refer = partial(Route, rule="REF-1")
 Thank = partial(Route, rule="REF-2")
 RECORD = (RECORD_REFERRALS,)
+Lost = partial(Route, rule="WIN-1")
+WinBack = partial(Route, rule="WIN-2")
+WIN = (WIN_BACK,)
 
 
 def referred(ctx, side):
@@ -35,7 +38,37 @@ def state_of(made):
     return Referral.objects.filter(pk=made["pk"]).values_list("outcome", "thank_touch").first()
 
 
+def at_risk(ctx, side):
+    """A customer of the side's salesperson (in their office) that stopped buying: at risk."""
+    from kehu.loyalty.tests.builders import at_risk_customer
+
+    found = at_risk_customer(owner=ctx.users[side.who if side else "owner"], finance=ctx.users["finance"])
+    return {"pk": found.pk}
+
+
+def defection_state(made):
+    from kehu.loyalty.models import Defection
+
+    row = Defection.objects.filter(pk=made["pk"]).values_list("reason", "reason_note").first()
+    return row, Defection.objects.get(pk=made["pk"]).attempts.count()
+
+
 ROUTES = [
+    Lost("loyalty:defection_list", scoped=False),
+    Lost("loyalty:defection_export", scoped=False),
+    Lost("loyalty:defection_detail", at_risk),
+    Lost("loyalty:defection_reason", at_risk, "post", data={"reason": "price", "reason_note": "贵了"}, needs=WIN,
+         ok=302, state=defection_state),
+    WinBack("loyalty:defection_attempt", at_risk, "post", data={"channel": "phone", "outcome": "pending", "on": day(0)},
+            needs=WIN, ok=302, state=defection_state),
+    WinBack("loyalty:win_back_report", scoped=False),
+    WinBack("loyalty:win_back_export", scoped=False),
+    Lost("defection-list", scoped=False),
+    Lost("defection-detail", at_risk),
+    Lost("defection-reason", at_risk, "post", data={"reason": "competitor"}, needs=WIN, state=defection_state),
+    WinBack("defection-attempts", at_risk, "post", data={"channel": "visit", "offer": "九折"}, needs=WIN, ok=201,
+            state=defection_state),
+    WinBack("win-back", scoped=False),
     Refer("loyalty:referral_list", scoped=False),
     Refer("loyalty:referral_export", scoped=False),
     Refer("loyalty:referral_create", card, needs=RECORD),
