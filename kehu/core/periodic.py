@@ -11,7 +11,7 @@ constraint in the database; every later run of the same period finds it taken an
 import functools
 import os
 import socket
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -20,6 +20,18 @@ from django.utils import timezone
 from kehu.core.models import PeriodicRun
 
 KEEP_DAYS = 30  # claims older than this are removed by the hourly purge
+
+
+def on_kehu_clock(schedule):
+    """A periodic task's schedule (a Huey crontab) read on Kehu's clock (settings.TIME_ZONE).
+    Huey hands its scheduler a naive moment in UTC (utc=True, its default) or in the server's
+    local time: a bare crontab(hour="6") would run at 06:00 UTC, 14:00 in China."""
+    from huey.contrib.djhuey import HUEY
+
+    def due(moment: datetime) -> bool:
+        aware = moment.replace(tzinfo=UTC) if HUEY.utc else moment.astimezone()
+        return schedule(timezone.localtime(aware))
+    return due
 
 
 def daily(moment: datetime) -> str:

@@ -2,23 +2,13 @@
 pool move (CUS-7) tells owners of customers about to drop and moves those due into the pool. The
 same run can be queued at any time (pool_move); a second run moves nothing."""
 
-from datetime import UTC, datetime
-
-from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from kehu.core.periodic import daily, every_minutes, once_per
+from kehu.core.periodic import daily, every_minutes, on_kehu_clock, once_per
 from kehu.loyalty import services
 
-NIGHT = crontab(minute="30", hour="1")
-
-
-def every_night(moment: datetime) -> bool:
-    """01:30 on Kehu's clock (settings.TIME_ZONE), whatever clock Huey's scheduler reads
-    (as receivables.tasks.every_morning)."""
-    aware = moment.replace(tzinfo=UTC) if HUEY.utc else moment.astimezone()
-    return NIGHT(timezone.localtime(aware))
+every_night = on_kehu_clock(crontab(minute="30", hour="1"))  # 01:30 on Kehu's clock
 
 
 @db_periodic_task(every_night)
@@ -45,13 +35,7 @@ def late_referrals() -> dict[str, int]:
     return services.flag_late_referrals()
 
 
-MORNING = crontab(minute="15", hour="2")
-
-
-def every_morning(moment: datetime) -> bool:
-    """02:15 on Kehu's clock, after the pool move."""
-    aware = moment.replace(tzinfo=UTC) if HUEY.utc else moment.astimezone()
-    return MORNING(timezone.localtime(aware))
+every_morning = on_kehu_clock(crontab(minute="15", hour="2"))  # 02:15, after the pool move
 
 
 @db_periodic_task(every_morning)

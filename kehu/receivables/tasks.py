@@ -3,24 +3,16 @@ morning the collection run makes the day's calls, visits and promise follow-ups
 (services.collection_day), once a day however many workers run (core.periodic); the same run
 can be queued at any time."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
-from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from kehu.core.periodic import daily, once_per
+from kehu.core.periodic import daily, on_kehu_clock, once_per
 from kehu.receivables import services
 
-MORNING = crontab(minute="0", hour="6")
-
-
-def every_morning(moment: datetime) -> bool:
-    """06:00 on Kehu's clock (settings.TIME_ZONE). Huey hands its scheduler a naive moment in
-    UTC (utc=True, its default) or in the server's local time: a bare crontab would run at
-    06:00 UTC, 14:00 in China."""
-    aware = moment.replace(tzinfo=UTC) if HUEY.utc else moment.astimezone()
-    return MORNING(timezone.localtime(aware))
+# 06:00 on Kehu's clock: the morning collection run (relations' greetings run with it).
+every_morning = on_kehu_clock(crontab(minute="0", hour="6"))
 
 
 @db_periodic_task(every_morning)
