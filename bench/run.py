@@ -577,11 +577,12 @@ def time_import(rows: int, *, profile: bool = False) -> dict:
 
 
 def time_nightly() -> dict:
-    """The worker's nightly pool move (CUS-7) over the whole data set, run twice as the worker
-    may (the second finds nothing left to move), in a transaction that is rolled back."""
+    """The worker's nightly pool move (CUS-7) and its morning search for at-risk and lost
+    customers (WIN-1) over the whole data set, each run twice as the worker may (the second
+    finds nothing left to do), in a transaction that is rolled back."""
     from django.db import transaction
 
-    from kehu.loyalty.services import pool_nightly
+    from kehu.loyalty.services import defections_daily, pool_nightly
 
     result = {}
     with transaction.atomic():
@@ -590,6 +591,10 @@ def time_nightly() -> dict:
             done = pool_nightly()
             result[f"{run}_s"] = round(perf_counter() - started, 2)
             result[f"{run}_moved"], result[f"{run}_told"] = done["moved"], done["told"]
+        for run in ("at_risk", "at_risk_again"):
+            started = perf_counter()
+            result[f"{run}_found"] = defections_daily()
+            result[f"{run}_s"] = round(perf_counter() - started, 2)
         transaction.set_rollback(True)
     return result
 
@@ -706,6 +711,9 @@ def section_markdown(result: dict) -> str:
         lines.append(f"| nightly pool move over all customers (CUS-7), in-process | {n['pool_move_s']} s "
                      f"({n['pool_move_moved']:,} moved, {n['pool_move_told']:,} owners told); run again: "
                      f"{n['pool_move_again_s']} s ({n['pool_move_again_moved']} moved) | reported |")
+        lines.append(f"| daily search for at-risk and lost customers (WIN-1), in-process | {n['at_risk_s']} s "
+                     f"({n['at_risk_found']}); run again: {n['at_risk_again_s']} s ({n['at_risk_again_found']}) "
+                     "| reported |")
     lines.append(f"| peak RSS per gunicorn worker | {', '.join(f'{v} MB' for v in result['rss_mb_workers'])} | — |")
     lines += [f"<!-- /bench:{size}-{db} -->", ""]
     return "\n".join(lines)
@@ -805,10 +813,12 @@ def main() -> int:
 
         nightly = None
         if not args.only:
-            log("nightly pool move …")
+            log("nightly pool move and the search for lost customers …")
             nightly = time_nightly()
             log(f"  {nightly['pool_move_s']} s ({nightly['pool_move_moved']:,} moved, {nightly['pool_move_told']:,} "
                 f"owners told); again {nightly['pool_move_again_s']} s ({nightly['pool_move_again_moved']} moved)")
+            log(f"  at risk and lost: {nightly['at_risk_s']} s {nightly['at_risk_found']}; "
+                f"again {nightly['at_risk_again_s']} s {nightly['at_risk_again_found']}")
 
         entries = []
         for scenario in scenarios:

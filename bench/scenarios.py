@@ -536,6 +536,23 @@ def pool_page_sql(db, ctx: UserContext) -> None:
         f"ORDER BY c.pooled_at DESC, c.id DESC LIMIT {PAGE_SIZE}", [])
 
 
+def defection_page_sql(db, ctx: UserContext) -> None:
+    """The at-risk and lost customers in scope (open ones), largest lost value first, with the
+    customer's name, grade and owner and the number and last day of the win-back attempts."""
+    scope, params = ctx.scope_sql("c")
+    where = f"{scope} AND d.state IN ('at_risk', 'lost')"
+    db.fetchall("SELECT COUNT(*) FROM loyalty_defection d JOIN customers_customer c ON c.id = d.customer_id "
+                f"WHERE {where}", params)
+    db.fetchall(
+        "SELECT d.id, d.state, d.at_risk_on, d.lost_on, d.expected_days, d.last_purchase_on, d.lost_value, d.reason, "
+        "c.code, c.name, c.grade, u.username, u.last_name, u.first_name, "
+        "(SELECT COUNT(*) FROM loyalty_winbackattempt a WHERE a.defection_id = d.id), "
+        "(SELECT MAX(a.\"on\") FROM loyalty_winbackattempt a WHERE a.defection_id = d.id) "
+        "FROM loyalty_defection d JOIN customers_customer c ON c.id = d.customer_id "
+        f"LEFT JOIN accounts_user u ON u.id = c.owner_id WHERE {where} ORDER BY d.lost_value DESC, d.id DESC "
+        f"LIMIT {PAGE_SIZE}", params)
+
+
 SCENARIOS += [
     fixed("complaint list", "list", "/service/complaints/?status=", complaint_page_sql, weight=1),
     Scenario(
@@ -548,4 +565,5 @@ SCENARIOS += [
     fixed("daily plan", "daily-plan", "/relations/plan/", plan_sql, weight=2, users=("sales1",)),
     fixed("contacts due", "list", "/relations/due/", due_list_sql, weight=1, users=("sales1", "director1")),
     fixed("pool list", "list", "/customers/pool/", pool_page_sql, weight=1),
+    fixed("at-risk list", "list", "/loyalty/lost/", defection_page_sql, weight=1, users=("sales1", "director1", "gm")),
 ]
