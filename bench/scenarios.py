@@ -479,7 +479,7 @@ def analysis_url(path: str) -> str:
 # --- keeping in touch (issue 15) ---------------------------------------------------------------------------
 
 # The kinds of touch that count for the cadence by default (relations.CadencePolicy).
-COUNTING_KINDS = ("visit", "phone", "letter", "event")
+COUNTING_KINDS = ("visit", "phone", "event")
 
 
 def cadence_sql(db, ctx: UserContext, *, owner_only: bool = False) -> list:
@@ -489,8 +489,8 @@ def cadence_sql(db, ctx: UserContext, *, owner_only: bool = False) -> list:
     kinds = ", ".join(["%s"] * len(COUNTING_KINDS))
     return db.fetchall(
         "SELECT c.id, c.code, c.name, c.grade, c.status, c.phone, c.created_at, u.username, u.last_name, "
-        "u.first_name, o.name, (SELECT MAX(t.\"on\") FROM relations_touch t WHERE t.customer_id = c.id "
-        f"AND t.kind IN ({kinds})) FROM customers_customer c LEFT JOIN accounts_user u ON u.id = c.owner_id "
+        "u.first_name, o.name, (SELECT t.\"on\" FROM relations_touch t WHERE t.customer_id = c.id "
+        f"AND t.kind IN ({kinds}) ORDER BY t.\"on\" DESC LIMIT 1) FROM customers_customer c LEFT JOIN accounts_user u ON u.id = c.owner_id "
         f"LEFT JOIN accounts_office o ON o.id = c.office_id WHERE {scope} AND c.status IN ('active', 'prospect')",
         [*COUNTING_KINDS, *params])
 

@@ -84,8 +84,7 @@ def pool_notices(*, today: date, policy: PoolPolicy | None = None, owner_id: int
     policy = policy or PoolPolicy.current()
     if not policy.notice_days:
         return []
-    last_touch = Subquery(Touch.objects.filter(customer=OuterRef("pk")).order_by()
-                          .values("customer").annotate(last=Max("on")).values("last")[:1])
+    last_touch = Subquery(Touch.objects.filter(customer=OuterRef("pk")).order_by("-on").values("on")[:1])
     last_sale = Subquery(Order.objects.filter(customer=OuterRef("pk")).exclude(status__in=NOT_A_SALE).order_by()
                          .values("customer").annotate(last=Max("ordered_on")).values("last")[:1])
     notices = []

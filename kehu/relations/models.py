@@ -46,8 +46,10 @@ class Touch(TimeStampedModel):
         verbose_name = _("touch")
         verbose_name_plural = _("touches")
         ordering = ["-on", "-id"]
-        indexes = [models.Index(fields=["customer", "on"]), models.Index(fields=["on", "id"]),
-                   models.Index(fields=["next_step_on"])]
+        # (customer, on, kind): a customer's last touch of the kinds that count (REL-1) is read
+        # from the index alone, walking back from the newest until one of them.
+        indexes = [models.Index(fields=["customer", "on", "kind"], name="touch_customer_day_kind"),
+                   models.Index(fields=["on", "id"]), models.Index(fields=["next_step_on"])]
         constraints = [
             models.CheckConstraint(condition=Q(next_step_on__isnull=True) | Q(next_step_on__gte=F("on")),
                                    name="touch_next_step_after_touch"),

@@ -80,8 +80,10 @@ class CadenceRow:
 
 
 def _last_counting(kinds: list[str]):
-    return Subquery(Touch.objects.filter(customer=OuterRef("pk"), kind__in=kinds).order_by()
-                    .values("customer").annotate(last=Max("on")).values("last")[:1])
+    """The day of the customer's last touch of the kinds that count: the newest first, the first
+    one that counts (touch_customer_day_kind answers it without reading the touches)."""
+    return Subquery(Touch.objects.filter(customer=OuterRef("pk"), kind__in=kinds).order_by("-on")
+                    .values("on")[:1])
 
 
 def _cadence_of(grade: str, last_on: date | None, created: date | datetime, policy: CadencePolicy, today: date):
