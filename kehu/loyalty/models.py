@@ -122,7 +122,7 @@ class Defection(models.Model):
         AT_RISK = "at_risk", _("At risk")
         LOST = "lost", pgettext_lazy("customer state", "Lost")
         WON_BACK = "won_back", _("Won back")
-        CLEARED = "cleared", _("Bought again")
+        CLEARED = "cleared", _("No longer at risk")  # bought again, or the rules changed
 
     OPEN = (State.AT_RISK, State.LOST)
 
@@ -131,7 +131,7 @@ class Defection(models.Model):
     state = models.CharField(pgettext_lazy("lost customer", "state"), max_length=10, choices=State.choices, default=State.AT_RISK, db_index=True)
     at_risk_on = models.DateField(_("at risk since"))
     lost_on = models.DateField(_("lost since"), null=True, blank=True, db_index=True)
-    ended_on = models.DateField(_("bought again on"), null=True, blank=True, db_index=True)
+    ended_on = models.DateField(_("no longer at risk since"), null=True, blank=True, db_index=True)
     expected_days = models.PositiveIntegerField(_("expected days between purchases"))
     last_purchase_on = models.DateField(_("last purchase"))
     lost_value = models.DecimalField(_("lost value (a year's purchases)"), max_digits=14, decimal_places=2,

@@ -236,7 +236,7 @@ def _tell_at_risk(customer_ids: list[int]) -> None:
 def _open_locked(defection: Defection) -> Defection:
     row = lock(Defection.objects.select_related("customer"), defection.pk)
     if not row.is_open:
-        raise ValidationFailed(_("This customer bought again: the record is closed."))
+        raise ValidationFailed(_("This record is closed: the customer bought again or is no longer at risk."))
     return row
 
 

@@ -178,7 +178,7 @@ DEFECTION_COLUMNS = [
     Column(gettext_lazy("lost value (a year's purchases)"), "lost_value"),
     Column(gettext_lazy("reason"), lambda d: d.get_reason_display()),
     Column(gettext_lazy("note on the reason"), "reason_note"),
-    Column(gettext_lazy("bought again on"), "ended_on"),
+    Column(gettext_lazy("no longer at risk since"), "ended_on"),
 ]
 
 

@@ -36,10 +36,10 @@ class Migration(migrations.Migration):
             name='Defection',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('at_risk', 'At risk'), ('lost', 'Lost'), ('won_back', 'Won back'), ('cleared', 'Bought again')], db_index=True, default='at_risk', max_length=10, verbose_name='state')),
+                ('state', models.CharField(choices=[('at_risk', 'At risk'), ('lost', 'Lost'), ('won_back', 'Won back'), ('cleared', 'No longer at risk')], db_index=True, default='at_risk', max_length=10, verbose_name='state')),
                 ('at_risk_on', models.DateField(verbose_name='at risk since')),
                 ('lost_on', models.DateField(blank=True, db_index=True, null=True, verbose_name='lost since')),
-                ('ended_on', models.DateField(blank=True, db_index=True, null=True, verbose_name='bought again on')),
+                ('ended_on', models.DateField(blank=True, db_index=True, null=True, verbose_name='no longer at risk since')),
                 ('expected_days', models.PositiveIntegerField(verbose_name='expected days between purchases')),
                 ('last_purchase_on', models.DateField(verbose_name='last purchase')),
                 ('lost_value', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name="lost value (a year's purchases)")),

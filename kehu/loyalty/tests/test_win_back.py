@@ -45,7 +45,7 @@ def test_win2_a_lost_customer_tried_for_who_buys_again_is_won_back_and_counted(u
     alone.refresh_from_db()
     assert (won.state, won.won_by, won.ended_on) == ("won_back", users["owner"], timezone.localdate())
     assert alone.state == "cleared"  # bought again without an attempt: not counted as won back
-    with pytest.raises(ValidationFailed, match="bought again"):
+    with pytest.raises(ValidationFailed, match="record is closed"):
         services.win_back_attempt_record(by=users["owner"], defection=won, channel="phone")
     today = timezone.localdate()
     months = selectors.win_back_by_month(users["gm"], start=today.replace(day=1), end=today)
