@@ -121,8 +121,11 @@ def due_customers(user, *, today: date, owner_ids: list[int] | None = None, incl
     if grade:
         qs = qs.filter(grade=grade)
     found = []
-    for pk, grade_of, created_at, last_on in qs.values_list("pk", "grade", "created_at", "last_on").iterator(
-            chunk_size=5000):
+    # Unordered: sorted below; the customers' default order would make PostgreSQL walk every
+    # customer by its updated_at index and filter the scope out of them (220 ms for an office).
+    rows = qs.order_by().values_list("pk", "grade", "created_at", "last_on")
+    # One salesperson's customers at once; a scope's in chunks (a server-side cursor on PostgreSQL).
+    for pk, grade_of, created_at, last_on in (rows if owner_ids else rows.iterator(chunk_size=5000)):
         due_on, late, state = _cadence_of(grade_of, last_on, created_at, policy, today)
         if (include_ok or state != "ok") and (not status or state == status):
             found.append((due_on, grade_of, pk, last_on, late, state))
@@ -160,7 +163,7 @@ def adherence(user, *, today: date, by: str = "owner") -> tuple[list[Adherence],
     """REL-1: the share of customers contacted within their cadence, per salesperson (`by`
     "owner") or office ("office"), and for the whole scope. One query for the customers."""
     policy = CadencePolicy.current()
-    qs = cadence_customers(user, today=today).values_list(
+    qs = cadence_customers(user, today=today).order_by().values_list(
         "grade", "last_on", "created_at", "owner_id", "owner__username", "owner__last_name", "owner__first_name",
         "office_id", "office__name")
     groups: dict[int | None, Adherence] = {}
