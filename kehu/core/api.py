@@ -192,6 +192,21 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return object_response(self.get_serializer_class(), fresh, self.request, status_code=status_code)
 
 
+class PeriodQuerySerializer(serializers.Serializer):
+    """A report's query string with a period: subclasses declare the two date fields (each
+    report says its own default when one is left out) and name them if not `start`/`end`. A
+    period that ends before it starts is refused on its last day, in the one message."""
+
+    start_field, end_field = "start", "end"
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        start, end = attrs.get(self.start_field), attrs.get(self.end_field)
+        if start and end and start > end:
+            raise serializers.ValidationError({self.end_field: [_("The period ends before it starts.")]})
+        return attrs
+
+
 class ReportView(generics.GenericAPIView):
     """A report endpoint (GET): the query string validated by `query_serializer` (400 with the
     field errors), `report(request, **query)` builds the answer that `serializer_class` writes.

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from kehu.core.api import (
     ERRORS,
     HasScope,
+    PeriodQuerySerializer,
     ReportView,
     ScopedViewSet,
     money_field,
@@ -101,15 +102,10 @@ class ReferralViewSet(mixins.CreateModelMixin, ScopedViewSet):
         return self.answer(referral)
 
 
-class ConversionQuerySerializer(serializers.Serializer):
+class ConversionQuerySerializer(PeriodQuerySerializer):
     start = serializers.DateField(required=False, help_text=_("First day; 1 January of this year if left out."))
     end = serializers.DateField(required=False, help_text=_("Last day; today if left out."))
     by = serializers.ChoiceField(choices=list(selectors.CONVERSION_GROUPS), default="referrer")
-
-    def validate(self, data):
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise serializers.ValidationError({"end": [_("The period ends before it starts.")]})
-        return data
 
 
 class ConversionRowSerializer(serializers.Serializer):
@@ -218,14 +214,9 @@ class DefectionViewSet(ScopedViewSet):
         return object_response(AttemptSerializer, attempt, request, status_code=status.HTTP_201_CREATED)
 
 
-class WinBackQuerySerializer(serializers.Serializer):
+class WinBackQuerySerializer(PeriodQuerySerializer):
     start = serializers.DateField(required=False, help_text=_("First day; the first of the month a year ago if left out."))
     end = serializers.DateField(required=False, help_text=_("Last day; today if left out."))
-
-    def validate(self, data):
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise serializers.ValidationError({"end": [_("The period ends before it starts.")]})
-        return data
 
 
 class WinBackMonthSerializer(serializers.Serializer):

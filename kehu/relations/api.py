@@ -15,6 +15,7 @@ from kehu.core.api import (
     ERRORS,
     HasScope,
     MoneyInput,
+    PeriodQuerySerializer,
     ReportView,
     ScopedViewSet,
     money_field,
@@ -256,14 +257,9 @@ class MarketReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
         return self.answer(services.market_report_act(by=request.user, report=report, note=data["note"]))
 
 
-class MarketCountQuerySerializer(serializers.Serializer):
+class MarketCountQuerySerializer(PeriodQuerySerializer):
     start = serializers.DateField(required=False, help_text=_("First day; the first of this month if left out."))
     end = serializers.DateField(required=False, help_text=_("Last day; the end of this month if left out."))
-
-    def validate(self, data):
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise serializers.ValidationError(_("The period ends before it starts."))
-        return data
 
 
 class MarketCountRowSerializer(serializers.Serializer):

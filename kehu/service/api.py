@@ -8,7 +8,16 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action
 
-from kehu.core.api import ERRORS, HasScope, MoneyInput, ReportView, ScopedViewSet, report_schema, valid_data
+from kehu.core.api import (
+    ERRORS,
+    HasScope,
+    MoneyInput,
+    PeriodQuerySerializer,
+    ReportView,
+    ScopedViewSet,
+    report_schema,
+    valid_data,
+)
 from kehu.customers.api import ScopedCustomerField
 from kehu.customers.models import Customer
 from kehu.sales.api import ScopedOrderField
@@ -246,16 +255,13 @@ class ComplaintViewSet(ScopedViewSet):
 
 # --- the complaint analysis (CMP-6) ------------------------------------------------------------------------
 
-class AnalysisQuerySerializer(serializers.Serializer):
+class AnalysisQuerySerializer(PeriodQuerySerializer):
+    start_field, end_field = "date_from", "date_to"
+
     by = serializers.ChoiceField(choices=[(b, b) for b in selectors.ANALYSIS_BY], required=False, default="kind",
                                  help_text=_("Group by type, cause, responsibility, product, salesperson or month."))
     date_from = serializers.DateField(required=False, help_text=_("Received from (default: 12 months back)."))
     date_to = serializers.DateField(required=False, help_text=_("Received until (default: today)."))
-
-    def validate(self, attrs):
-        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
-            raise serializers.ValidationError({"date_to": [_("The period ends before it starts.")]})
-        return attrs
 
 
 class AnalysisRowSerializer(serializers.Serializer):

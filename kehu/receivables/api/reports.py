@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from kehu.core import periods
-from kehu.core.api import ReportView, money_field, report_schema
+from kehu.core.api import PeriodQuerySerializer, ReportView, money_field, report_schema
 from kehu.receivables import selectors
 from kehu.receivables.api._common import PERMISSIONS
 from kehu.receivables.models import Invoice
@@ -73,7 +73,7 @@ class AgeingView(ReceivablesReport):
         return {"as_of": as_of, "by": by, "rows": [_ageing_row(r) for r in rows], "total": _ageing_row(total)}
 
 
-class CollectionRateQuerySerializer(serializers.Serializer):
+class CollectionRateQuerySerializer(PeriodQuerySerializer):
     start = serializers.DateField(required=False, help_text=_("First due date of the period; the first of this "
                                                               "month if left out."))
     end = serializers.DateField(required=False, help_text=_("Last due date of the period; the end of this month "
@@ -84,9 +84,7 @@ class CollectionRateQuerySerializer(serializers.Serializer):
         month_start, month_end = periods.month_bounds(timezone.localdate())
         attrs.setdefault("start", month_start)
         attrs.setdefault("end", month_end)
-        if attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"end": [_("The period ends before it starts.")]})
-        return attrs
+        return super().validate(attrs)
 
 
 class RateRowSerializer(serializers.Serializer):
