@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -147,20 +146,26 @@ def plan_for(user, day: date) -> list[PlanEntry]:
     today = timezone.localdate()
     if day >= today:
         now = timezone.now()
+        # What the plan holds already: a plan read again (after every tick) writes only what is
+        # new or newly done — no write transaction at all when nothing changed.
+        stored = {key: (position, done_at) for key, position, done_at in PlanEntry.objects.filter(
+            user=user, day=day).values_list("key", "position", "done_at")}
+        last = max((position for position, _done in stored.values()), default=0)
         fresh, done_keys = [], set()
-        last = PlanEntry.objects.filter(user=user, day=day).aggregate(last=Max("position"))["last"] or 0
         for source, items in registry.due_for(user, day):
             for item in sorted(items, key=lambda i: (i.due_on, i.title)):
-                last += 1
                 key = _entry_key(source.key, item)
+                if key in stored:
+                    if item.done and stored[key][1] is None:
+                        done_keys.add(key)
+                    continue
+                last += 1
                 fresh.append(PlanEntry(user=user, day=day, key=key, source=source.key[:40], kind=item.kind[:40],
                                        title=str(item.title)[:200], url=item.url[:500], customer_id=item.customer_id,
                                        due_on=item.due_on, overdue=item.overdue, position=last,
                                        done_at=now if item.done else None))
-                if item.done:
-                    done_keys.add(key)
         if fresh:
-            PlanEntry.objects.bulk_create(fresh, ignore_conflicts=True)
+            PlanEntry.objects.bulk_create(fresh, ignore_conflicts=True)  # a parallel read may have added one
         if done_keys:
             PlanEntry.objects.filter(user=user, day=day, key__in=done_keys, done_at__isnull=True).update(done_at=now)
     entries = list(selectors.plan_of(user, day=day).select_related("customer").only(
